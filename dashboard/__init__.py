@@ -1,0 +1,1 @@
+"""The Dash app (later issue): reads only the indicators layer's results."""

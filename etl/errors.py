@@ -1,0 +1,70 @@
+"""One error shape for everything that can go wrong with input.
+
+Every problem has a stable reason ``code``, a ``where`` (file, row, column or field), a message in
+plain words and, where there is one, a ``hint`` that says the fix. The CLI prints
+``IvmError.one_line()`` and exits 1; quarantine rows use the same reason codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a problem sits: a file and, when they apply, a row, a column or a field path."""
+
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(Path(self.file).name if len(self.file) > 60 else self.file)
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column '{self.column}'")
+        if self.field is not None:
+            parts.append(f"field '{self.field}'")
+        return ", ".join(parts)
+
+
+class IvmError(Exception):
+    """A data or user error: reported in one line, exit code 1, never a traceback."""
+
+    def __init__(self, code: str, message: str, where: Where | None = None, hint: str = ""):
+        self.code = code
+        self.message = message
+        self.where = where or Where()
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        """The error as the single stderr line the CLI prints."""
+        loc = str(self.where)
+        text = f"{loc}: {self.message}" if loc else self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return f"error [{self.code}] {text}"
+
+
+class FileRejected(IvmError):
+    """The file cannot be read as the kind it claims to be; nothing was loaded from it."""
+
+
+class DeclarationError(IvmError):
+    """A profile, plan or other declaration file is invalid. ``problems`` lists all of them."""
+
+    def __init__(self, problems: list[IvmError]):
+        self.problems = problems
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        super().__init__(first.code, first.message + more, first.where, first.hint)
+
+
+class WarehouseError(IvmError):
+    """The warehouse file is missing, locked, too old or too new."""

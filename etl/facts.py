@@ -1,0 +1,241 @@
+"""Load one file of a fact kind (incidents, nuisance, survey, activities, population).
+
+read -> stage (text) -> parse and check (SQL) -> assign areas -> quarantine the bad rows ->
+merge the good rows by (source, source_id): new rows are added, changed rows replaced,
+identical rows skipped. Runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from etl.errors import FileRejected, Where
+from etl.kinds.fields import FACT_KINDS, KindSpec
+from etl.profile import KindProfile, Profile
+from etl.readers import FileFacts, read_table
+from etl.readers.base import ReadOptions
+from etl.sqltext import cleaned, ident, lit
+from etl.stage import (
+    Binding,
+    bind_fields,
+    check_rows,
+    find_column,
+    parse_rows,
+    prepare_categories,
+    quarantine_rows,
+    stage_raw,
+)
+
+
+@dataclass
+class Counts:
+    """What happened to the rows of one file."""
+
+    read: int = 0
+    loaded: int = 0
+    replaced: int = 0
+    skipped: int = 0
+    quarantined: int = 0
+    cutoff: object = None
+    message: str = ""
+
+
+def expected_columns(spec_fields: list[str], kp: KindProfile) -> tuple[str, ...]:
+    """Source column names the profile expects (helps a reader find the header row)."""
+    names: list[str] = []
+    for f in spec_fields:
+        wanted = kp.columns.get(f, f)
+        names.extend([wanted] if isinstance(wanted, str) else wanted)
+    if kp.area:
+        for w in (kp.area.code, kp.area.longitude, kp.area.latitude):
+            if w:
+                names.extend([w] if isinstance(w, str) else w)
+    return tuple(n.casefold() for n in names)
+
+
+def read_options(profile: Profile, names: tuple[str, ...]) -> ReadOptions:
+    """Reader options from a profile."""
+    return ReadOptions(
+        encoding=profile.encoding,
+        delimiter=profile.delimiter,
+        decimal=profile.decimal,
+        sheet=profile.sheet,
+        expected_columns=names,
+    )
+
+
+def _question_bindings(header: list[str], kp: KindProfile) -> list[Binding]:
+    if kp.questions is None:
+        return []
+    if isinstance(kp.questions, str) and kp.questions.endswith("*"):
+        prefix = kp.questions[:-1].casefold()
+        cols = [h for h in header if h.casefold().startswith(prefix)]
+    else:
+        wanted = [kp.questions] if isinstance(kp.questions, str) else kp.questions
+        cols = [c for c in (find_column(header, w) for w in wanted) if c]
+    return [Binding(c, column=c, staged=f"c{header.index(c)}") for c in cols]
+
+
+def load_facts(
+    con: duckdb.DuckDBPyConnection,
+    facts: FileFacts,
+    kind: str,
+    profile: Profile,
+    load_id: int,
+    strict: bool,
+    overrides: dict[str, str],
+) -> Counts:
+    """Load ``facts.path`` as ``kind``; raise FileRejected when the file as a whole is unfit."""
+    spec = FACT_KINDS[kind]
+    kp = profile.kind(kind, Where(str(facts.path)))
+    raw = read_table(facts, read_options(profile, expected_columns([f.name for f in spec.fields], kp)))
+    bindings = bind_fields(raw, spec, kp, overrides)
+    questions = _question_bindings(raw.columns, kp) if kind == "survey" else []
+    if kind == "survey" and not questions:
+        raise FileRejected(
+            "missing_column",
+            f"no question columns ({kp.questions})",
+            Where(str(facts.path), row=raw.first_data_row - 1),
+            hint="the file has: " + ", ".join(raw.columns[:30]),
+        )
+    n = stage_raw(con, raw)
+    counts = Counts(read=n + len(raw.malformed))
+    prepare_categories(con, spec, kp)
+    parse_rows(con, raw, spec, kp, profile, bindings)
+    id_from_content = bindings["source_id"].staged is None if "source_id" in bindings else False
+    check_rows(con, raw, spec, kp, profile, bindings, id_from_content, _key_sql(spec))
+    counts.quarantined = quarantine_rows(con, raw, load_id)
+    if strict and counts.quarantined:
+        first = con.execute(
+            "SELECT row_number, reasons FROM quarantine WHERE load_id = ? "
+            "ORDER BY row_number LIMIT 1",
+            [load_id],
+        ).fetchall()[0]
+        raise FileRejected(
+            "strict",
+            f"{counts.quarantined} row(s) failed validation; first: {first[1]}",
+            Where(str(facts.path), row=first[0]),
+            hint="fix the file, or load without --strict to quarantine those rows",
+        )
+    counts.skipped = con.execute(
+        "SELECT count(*) FROM checked WHERE skip"
+    ).fetchall()[0][0]
+    _merge(con, spec, kp.source, load_id, counts, questions)
+    if spec.date_field:
+        counts.cutoff = con.execute(
+            f"SELECT max(CAST({ident(spec.date_field)} AS DATE)) FROM checked "
+            "WHERE len(reasons) = 0 AND NOT skip"
+        ).fetchall()[0][0]
+    if kind == "survey":
+        _register_questions(con, questions, load_id)
+    if kind == "population":
+        counts.message = _population_coverage(con)
+    return counts
+
+
+def _key_sql(spec: KindSpec) -> str | None:
+    if spec.kind == "population":
+        return "p.code_area_id || ':' || CAST(p.year AS VARCHAR)"
+    return None
+
+
+def _merge(
+    con: duckdb.DuckDBPyConnection,
+    spec: KindSpec,
+    source: str,
+    load_id: int,
+    counts: Counts,
+    questions: list[Binding],
+) -> None:
+    cols = [f.name for f in spec.fields if f.name != "source_id"]
+    if spec.has_area:
+        cols.append("area_id")
+    hashed = [f"CAST(c.{ident(c)} AS VARCHAR)" for c in cols]
+    hashed += [cleaned(f"s.{ident(q.staged)}") for q in questions]
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE incoming AS
+        SELECT {', '.join(f'c.{ident(c)}' for c in cols)}, c.source_id, c._row,
+               md5(concat_ws(chr(31), {', '.join(hashed)})) AS row_hash
+        FROM checked c JOIN stage_raw s ON s._row = c._row
+        WHERE len(c.reasons) = 0 AND NOT c.skip
+        """
+    )
+    table = ident(spec.table)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE cmp AS
+        SELECT i.source_id,
+               CASE WHEN t.source_id IS NULL THEN 'new'
+                    WHEN t.row_hash = i.row_hash THEN 'same' ELSE 'changed' END AS status
+        FROM incoming i LEFT JOIN {table} t ON t.source = ? AND t.source_id = i.source_id
+        """,
+        [source],
+    )
+    stats = dict(
+        con.execute("SELECT status, count(*) FROM cmp GROUP BY status").fetchall()
+    )
+    counts.loaded = stats.get("new", 0)
+    counts.replaced = stats.get("changed", 0)
+    counts.skipped += stats.get("same", 0)
+    changed = "SELECT source_id FROM cmp WHERE status = 'changed'"
+    con.execute(f"DELETE FROM {table} WHERE source = ? AND source_id IN ({changed})", [source])
+    con.execute(
+        f"""
+        INSERT INTO {table} ({', '.join(map(ident, cols))}, source, source_id, row_hash, load_id)
+        SELECT {', '.join(f'i.{ident(c)}' for c in cols)}, ?, i.source_id, i.row_hash, ?
+        FROM incoming i JOIN cmp USING (source_id) WHERE cmp.status <> 'same'
+        """,
+        [source, load_id],
+    )
+    if questions:
+        con.execute(
+            f"DELETE FROM survey_answer WHERE source = ? AND source_id IN ({changed})", [source]
+        )
+        selects = " UNION ALL ".join(
+            f"SELECT i.source_id, {lit(q.field)} AS question_id, "
+            f"{cleaned('s.' + ident(q.staged))} AS answer "
+            "FROM incoming i JOIN cmp USING (source_id) JOIN stage_raw s ON s._row = i._row "
+            "WHERE cmp.status <> 'same'"
+            for q in questions
+        )
+        con.execute(
+            f"INSERT INTO survey_answer (source, source_id, question_id, answer) "
+            f"SELECT ?, source_id, question_id, answer FROM ({selects})",
+            [source],
+        )
+
+
+def _register_questions(
+    con: duckdb.DuckDBPyConnection, questions: list[Binding], load_id: int
+) -> None:
+    for q in questions:
+        con.execute(
+            "INSERT INTO survey_question (question_id, text_nl, text_en, load_id) "
+            "VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING",
+            [q.field, q.field, load_id],
+        )
+
+
+def _population_coverage(con: duckdb.DuckDBPyConnection) -> str:
+    """Say which areas of the loaded levels have no population for the loaded years."""
+    rows = con.execute(
+        """
+        WITH loaded AS (
+            SELECT DISTINCT a.level, i.year FROM incoming i JOIN area a ON a.area_id = i.area_id
+        )
+        SELECT l.level, l.year, count(*) AS total,
+               count(*) FILTER (WHERE p.area_id IS NULL) AS without
+        FROM loaded l JOIN area a ON a.level = l.level
+        LEFT JOIN population p ON p.area_id = a.area_id AND p.year = l.year
+        GROUP BY l.level, l.year ORDER BY l.level, l.year
+        """
+    ).fetchall()
+    notes = [
+        f"{without} of {total} {level} areas have no population for {year}"
+        for level, year, total, without in rows
+        if without
+    ]
+    return "; ".join(notes)

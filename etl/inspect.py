@@ -1,0 +1,41 @@
+"""Read-only views of the warehouse for people: load log, quarantine, table counts.
+
+Queries go through SQLAlchemy Core on the published version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from etl.warehouse import SCHEMA_VERSION, Warehouse
+from etl.warehouse.schema import load_log, metadata, quarantine
+
+
+def load_log_rows(warehouse: Warehouse) -> list[dict[str, Any]]:
+    """Every load attempt, oldest first."""
+    with warehouse.engine().connect() as con:
+        result = con.execute(select(load_log).order_by(load_log.c.load_id))
+        return [dict(r._mapping) for r in result]
+
+
+def quarantine_rows(warehouse: Warehouse, load_id: int) -> list[dict[str, Any]]:
+    """The quarantined rows of one load, in file order."""
+    with warehouse.engine().connect() as con:
+        result = con.execute(
+            select(quarantine)
+            .where(quarantine.c.load_id == load_id)
+            .order_by(quarantine.c.row_number)
+        )
+        return [dict(r._mapping) for r in result]
+
+
+def warehouse_info(warehouse: Warehouse) -> dict[str, Any]:
+    """Schema version and the row count of every table."""
+    with warehouse.engine().connect() as con:
+        tables = {
+            t.name: con.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in metadata.sorted_tables
+        }
+    return {"path": str(warehouse.path), "schema_version": SCHEMA_VERSION, "tables": tables}

@@ -1,0 +1,169 @@
+"""Source profiles: how a supplier's file maps to the canonical fields of a kind (YAML).
+
+A profile says, per kind it covers, which source column gives each canonical field (one name or
+a list of alternatives, matched case-insensitively), constants for fields the file lacks, the
+date formats, the category mapping to the canonical taxonomy, and how a row finds its area (a
+code column, coordinates, or both). Built-in profiles live in ``etl/profiles/*.yaml``;
+``--profile`` also takes a path to a YAML file.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from etl.errors import DeclarationError, IvmError, Where
+
+KINDS = ("areas", "population", "incidents", "nuisance", "survey", "activities")
+
+DEFAULT_DATE_FORMATS = [
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AreaRule(_Strict):
+    """How a row finds its area: by ``code`` (any level), else by point in polygon."""
+
+    code: str | list[str] | None = None
+    longitude: str | list[str] | None = None
+    latitude: str | list[str] | None = None
+    levels: list[str] | None = Field(
+        default=None, description="area levels a code may be of / polygons to test, finest first"
+    )
+    unknown: Literal["quarantine", "skip"] = "quarantine"
+
+
+class KindProfile(_Strict):
+    """The mapping of one kind."""
+
+    source: str = Field(description="namespace of the source ids, e.g. 'politie-aalst'")
+    columns: dict[str, str | list[str]] = Field(default_factory=dict)
+    constants: dict[str, Any] = Field(default_factory=dict)
+    categories: dict[str, str] = Field(default_factory=dict)
+    date_formats: list[str] | None = None
+    area: AreaRule | None = None
+    level: str | None = Field(default=None, description="areas: level of every row")
+    level_by_code: dict[str, str] = Field(
+        default_factory=dict, description="areas: regex on the code -> level"
+    )
+    parents: list[str] | None = Field(default=None, description="areas: parent code columns")
+    questions: list[str] | str | None = Field(
+        default=None, description="survey: question columns, or a prefix ending in '*'"
+    )
+
+
+class Profile(_Strict):
+    """A source profile."""
+
+    spec: Literal[1] = 1
+    name: str
+    description: str = ""
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    decimal: Literal[",", "."] = ","
+    sheet: str | None = None
+    date_formats: list[str] = Field(default_factory=lambda: list(DEFAULT_DATE_FORMATS))
+    kinds: dict[str, KindProfile]
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, KindProfile]) -> dict[str, KindProfile]:
+        unknown = sorted(set(value) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown kind(s) {unknown}; known: {list(KINDS)}")
+        return value
+
+    def kind(self, kind: str, where: Where) -> KindProfile:
+        """The mapping for ``kind``, or an error naming the kinds this profile covers."""
+        if kind not in self.kinds:
+            raise IvmError(
+                "profile_kind",
+                f"profile '{self.name}' has no mapping for {kind}",
+                where,
+                hint=f"it covers {', '.join(self.kinds)}; choose another --profile",
+            )
+        return self.kinds[kind]
+
+    def formats_for(self, kind: str) -> list[str]:
+        """Date formats for ``kind``: the kind's own list, else the profile's."""
+        return self.kinds[kind].date_formats or self.date_formats
+
+
+def _builtin_dir():
+    return resources.files("etl").joinpath("profiles")
+
+
+def builtin_profiles() -> dict[str, Profile]:
+    """Every built-in profile by name."""
+    found = {}
+    for entry in sorted(_builtin_dir().iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            prof = _parse(entry.read_text(encoding="utf-8"), entry.name)
+            found[prof.name] = prof
+    return found
+
+
+@cache
+def _builtin_cached() -> dict[str, Profile]:
+    return builtin_profiles()
+
+
+def load_profile(name_or_path: str) -> Profile:
+    """A built-in profile by name, or a profile YAML file by path."""
+    builtins = _builtin_cached()
+    if name_or_path in builtins:
+        return builtins[name_or_path]
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return _parse(path.read_text(encoding="utf-8"), str(path))
+    raise IvmError(
+        "unknown_profile",
+        f"no profile '{name_or_path}'",
+        hint=f"built-in: {', '.join(builtins)}; or give a path to a .yaml file",
+    )
+
+
+def _parse(text: str, file: str) -> Profile:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        raise DeclarationError(
+            [IvmError("invalid_yaml", f"not valid YAML: {exc}", Where(file, row=row))]
+        ) from None
+    if not isinstance(data, dict):
+        raise DeclarationError(
+            [IvmError("invalid_profile", "a profile is a YAML mapping", Where(file))]
+        )
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            IvmError(
+                "invalid_profile",
+                err["msg"],
+                Where(file, field=".".join(str(p) for p in err["loc"])),
+            )
+            for err in exc.errors()
+        ]
+        raise DeclarationError(problems) from None

@@ -1,0 +1,99 @@
+"""Facts about a file before it is parsed: checksum, size, text encoding, binary content."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.errors import FileRejected, Where
+
+_CHUNK = 1 << 20
+#: Bytes that Windows-1252 leaves undefined; a file with them is read as Latin-1.
+_CP1252_UNDEFINED = [bytes([b]) for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)]
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What a single pass over the bytes of a file tells."""
+
+    path: Path
+    sha256: str
+    size: int
+    encoding: str
+    has_nul: bool
+    first_invalid_utf8: int | None
+
+    @property
+    def is_utf8(self) -> bool:
+        """Whether the whole file is valid UTF-8 (with or without BOM)."""
+        return self.first_invalid_utf8 is None
+
+
+def inspect_file(path: Path) -> FileFacts:
+    """Read ``path`` once: sha256, size, NUL bytes and the encoding of its text.
+
+    Encoding: ``utf-8-sig`` with a BOM, ``utf-8`` when every byte sequence is valid UTF-8, else
+    ``cp1252`` (Windows-1252, the usual Belgian export), or ``latin-1`` when bytes undefined in
+    Windows-1252 occur.
+    """
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size = 0
+    has_nul = False
+    invalid_at: int | None = None
+    cp1252_ok = True
+    bom = False
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise FileRejected("unreadable", f"cannot open file: {exc.strerror}", Where(str(path)))
+    with fh:
+        while chunk := fh.read(_CHUNK):
+            if size == 0 and chunk.startswith(codecs.BOM_UTF8):
+                bom = True
+            digest.update(chunk)
+            if not has_nul and b"\x00" in chunk:
+                has_nul = True
+            if invalid_at is None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    invalid_at = size + exc.start
+            if cp1252_ok:
+                cp1252_ok = not any(b in chunk for b in _CP1252_UNDEFINED)
+            size += len(chunk)
+        if invalid_at is None:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                invalid_at = size
+    if invalid_at is None:
+        encoding = "utf-8-sig" if bom else "utf-8"
+    else:
+        encoding = "cp1252" if cp1252_ok else "latin-1"
+    return FileFacts(path, digest.hexdigest(), size, encoding, has_nul, invalid_at)
+
+
+def detect_delimiter(sample: str) -> str:
+    """The delimiter of a CSV text sample: the one of ``; , TAB |`` that splits the first lines
+    into the same number (> 1) of fields most consistently; ``,`` when nothing splits."""
+    import csv
+
+    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (0, 0)
+    for delim in [";", ",", "\t", "|"]:
+        rows = list(csv.reader(lines, delimiter=delim))
+        if not rows:
+            continue
+        width = len(rows[0])
+        if width < 2:
+            continue
+        consistent = sum(1 for r in rows if len(r) == width)
+        score = (consistent, width)
+        if score > best_score:
+            best, best_score = delim, score
+    return best

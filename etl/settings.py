@@ -1,0 +1,59 @@
+"""Settings are data: every setting with its environment variable, default and help text."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: read from ``env`` when set, else ``default``."""
+
+    name: str
+    env: str
+    default: str
+    help: str
+
+    def value(self) -> str:
+        """The current value: the environment variable when set, else the default."""
+        return os.environ.get(self.env, self.default)
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting("db", "IVM_DB", "data/ivmonitor.duckdb", "Path of the warehouse file."),
+        Setting(
+            "open_data_dir",
+            "IVM_OPEN_DATA",
+            str(Path(__file__).resolve().parent.parent.parent / "shared" / "data"),
+            "Folder holding the real open data sets (be-aalst-areas, uk-police-lancashire, ...), "
+            "read in place.",
+        ),
+        Setting(
+            "max_xlsx_uncompressed_mb",
+            "IVM_MAX_XLSX_MB",
+            "512",
+            "Largest total uncompressed size of an XLSX file's parts; larger files are refused "
+            "as possible zip bombs.",
+        ),
+        Setting(
+            "max_field_chars",
+            "IVM_MAX_FIELD_CHARS",
+            "10000",
+            "Longest text accepted in one field; longer values are quarantined.",
+        ),
+    ]
+}
+
+
+def setting(name: str) -> str:
+    """The current value of setting ``name``."""
+    return SETTINGS[name].value()
+
+
+def open_data_dir() -> Path:
+    """Where the real open data sets live (``IVM_OPEN_DATA``), read in place, never copied."""
+    return Path(setting("open_data_dir"))

@@ -1,0 +1,76 @@
+"""Small helpers to write SQL text safely: quoted identifiers and literals, parsers by type.
+
+Identifiers and literals that come from files or profiles always pass through :func:`ident` or
+:func:`lit`; everything else in the generated SQL is fixed text of this package.
+"""
+
+from __future__ import annotations
+
+
+def ident(name: str) -> str:
+    """A double-quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    """A single-quoted SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def lit_list(values: list[str]) -> str:
+    """A SQL list literal of strings."""
+    return "[" + ", ".join(lit(v) for v in values) + "]"
+
+
+#: Whitespace a cell may carry around a value, including no-break spaces from spreadsheets.
+_SPACES = "chr(160), chr(8239), chr(9)"
+
+
+def cleaned(expr: str) -> str:
+    """The trimmed text of ``expr``, NULL when empty."""
+    return f"NULLIF(trim(replace(replace(replace({expr}, chr(160), ' '), chr(8239), ' '), chr(9), ' ')), '')"
+
+
+def number_parser(expr: str, decimal: str) -> str:
+    """SQL that parses a cleaned number in Belgian or English notation, NULL when invalid.
+
+    With ``decimal=','``: ``1.234,5`` and ``1234,5`` and ``12,5``; a dot followed by other than
+    three digits is read as a decimal point too (``4.0383``). With ``decimal='.'`` the roles swap.
+    """
+    thousands = "." if decimal == "," else ","
+    t, d = ("\\.", ",") if decimal == "," else (",", "\\.")
+    grouped = f"^-?[0-9]{{1,3}}({t}[0-9]{{3}})+({d}[0-9]+)?$"
+    plain = f"^-?[0-9]+({d}[0-9]+)?$"
+    other_decimal = f"^-?[0-9]+{t}([0-9]{{1,2}}|[0-9]{{4,}})$"
+    v = expr
+    return (
+        f"CASE WHEN regexp_full_match({v}, {lit(plain)}) "
+        f"THEN TRY_CAST(replace({v}, {lit(decimal)}, '.') AS DOUBLE) "
+        f"WHEN regexp_full_match({v}, {lit(grouped)}) "
+        f"THEN TRY_CAST(replace(replace({v}, {lit(thousands)}, ''), {lit(decimal)}, '.') AS DOUBLE) "
+        f"WHEN regexp_full_match({v}, {lit(other_decimal)}) "
+        f"THEN TRY_CAST(replace({v}, {lit(thousands)}, '.') AS DOUBLE) END"
+    )
+
+
+def int_parser(expr: str, decimal: str) -> str:
+    """SQL that parses a cleaned whole number (thousands separators allowed), NULL otherwise."""
+    num = number_parser(expr, decimal)
+    return f"CASE WHEN ({num}) = floor({num}) THEN CAST({num} AS BIGINT) END"
+
+
+def datetime_parser(expr: str, formats: list[str]) -> str:
+    """SQL that parses a cleaned date-time with the first of ``formats`` that fits."""
+    return f"try_strptime({expr}, {lit_list(formats)})"
+
+
+_TRUE = ["1", "true", "waar", "ja", "j", "yes", "y", "x", "oui", "vrai"]
+_FALSE = ["0", "false", "onwaar", "nee", "n", "no", "non", "faux"]
+
+
+def bool_parser(expr: str) -> str:
+    """SQL that reads yes/no in Dutch, English or French, NULL otherwise."""
+    return (
+        f"CASE WHEN lower({expr}) IN ({', '.join(map(lit, _TRUE))}) THEN true "
+        f"WHEN lower({expr}) IN ({', '.join(map(lit, _FALSE))}) THEN false END"
+    )

@@ -1,0 +1,212 @@
+"""The warehouse tables as SQLAlchemy metadata, at the current schema version.
+
+The DDL lives in ``migrations/NNNN_*.sql`` (applied in order by :mod:`etl.warehouse.migrate`);
+this module describes the result for queries written with SQLAlchemy Core. A test checks that
+the two agree column by column.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
+
+metadata = MetaData()
+
+
+def _fact_key() -> list[Column]:
+    return [
+        Column("source", String, primary_key=True),
+        Column("source_id", String, primary_key=True),
+    ]
+
+
+load_log = Table(
+    "load_log",
+    metadata,
+    Column("load_id", BigInteger, primary_key=True),
+    Column("kind", String, nullable=False),
+    Column("profile", String, nullable=False),
+    Column("source", String, nullable=False),
+    Column("file", String, nullable=False),
+    Column("sha256", String, nullable=False),
+    Column("rows_read", BigInteger, nullable=False),
+    Column("rows_loaded", BigInteger, nullable=False),
+    Column("rows_replaced", BigInteger, nullable=False),
+    Column("rows_skipped", BigInteger, nullable=False),
+    Column("rows_quarantined", BigInteger, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("outcome", String, nullable=False),
+    Column("message", String),
+    Column("cutoff_date", Date),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("load_id", BigInteger, nullable=False),
+    Column("row_number", BigInteger, nullable=False),
+    Column("raw", String, nullable=False),
+    Column("reason_codes", String, nullable=False),
+    Column("reasons", String, nullable=False),
+)
+
+area = Table(
+    "area",
+    metadata,
+    Column("area_id", String, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("level", String, nullable=False),
+    Column("parent_id", String),
+    Column("geometry", String),
+    Column("min_lon", Float),
+    Column("min_lat", Float),
+    Column("max_lon", Float),
+    Column("max_lat", Float),
+    Column("load_id", BigInteger, nullable=False),
+)
+
+area_link = Table(
+    "area_link",
+    metadata,
+    Column("area_id", String, primary_key=True),
+    Column("parent_id", String, primary_key=True),
+    Column("load_id", BigInteger, nullable=False),
+)
+
+population = Table(
+    "population",
+    metadata,
+    Column("area_id", String, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("inhabitants", BigInteger, nullable=False),
+    Column("households", BigInteger),
+    *_fact_key(),
+    Column("row_hash", String, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
+)
+
+incident = Table(
+    "incident",
+    metadata,
+    *_fact_key(),
+    Column("category", String, nullable=False),
+    Column("occurred_at", DateTime, nullable=False),
+    Column("reported_at", DateTime),
+    Column("priority", Integer),
+    Column("dispatched_at", DateTime),
+    Column("arrived_at", DateTime),
+    Column("area_id", String, nullable=False),
+    Column("longitude", Float),
+    Column("latitude", Float),
+    Column("location", String),
+    Column("row_hash", String, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
+)
+
+nuisance = Table(
+    "nuisance",
+    metadata,
+    *_fact_key(),
+    Column("type", String, nullable=False),
+    Column("reported_at", DateTime, nullable=False),
+    Column("closed_at", DateTime),
+    Column("channel", String),
+    Column("gas_fine", Boolean),
+    Column("area_id", String, nullable=False),
+    Column("longitude", Float),
+    Column("latitude", Float),
+    Column("location", String),
+    Column("row_hash", String, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
+)
+
+survey_response = Table(
+    "survey_response",
+    metadata,
+    *_fact_key(),
+    Column("wave", String, nullable=False),
+    Column("area_id", String, nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("age_group", String),
+    Column("row_hash", String, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
+)
+
+survey_answer = Table(
+    "survey_answer",
+    metadata,
+    *_fact_key(),
+    Column("question_id", String, primary_key=True),
+    Column("answer", String),
+)
+
+survey_question = Table(
+    "survey_question",
+    metadata,
+    Column("question_id", String, primary_key=True),
+    Column("text_nl", String),
+    Column("text_en", String),
+    Column("load_id", BigInteger, nullable=False),
+)
+
+activity = Table(
+    "activity",
+    metadata,
+    *_fact_key(),
+    Column("partner", String, nullable=False),
+    Column("activity_type", String, nullable=False),
+    Column("activity_date", Date, nullable=False),
+    Column("area_id", String, nullable=False),
+    Column("quantity", Float, nullable=False),
+    Column("unit", String),
+    Column("row_hash", String, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
+)
+
+category_map = Table(
+    "category_map",
+    metadata,
+    Column("profile", String, primary_key=True),
+    Column("kind", String, primary_key=True),
+    Column("source_value", String, primary_key=True),
+    Column("canonical", String, nullable=False),
+)
+
+plan_version = Table(
+    "plan_version",
+    metadata,
+    Column("plan_version", String, primary_key=True),
+    Column("title", String, nullable=False),
+    Column("approved_on", Date),
+    Column("approved_by", String),
+    Column("file", String, nullable=False),
+    Column("sha256", String, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
+)
+
+objective = Table(
+    "objective",
+    metadata,
+    Column("plan_version", String, primary_key=True),
+    Column("objective_id", String, primary_key=True),
+    Column("title_nl", String, nullable=False),
+    Column("phase", String),
+    Column("indicator", String),
+    Column("owner", String),
+    Column("spec", String, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
+)
+
+#: Tables that hold loaded data (everything but the audit trail ``load_log``).
+DATA_TABLES = [t.name for t in metadata.sorted_tables if t.name != "load_log"]

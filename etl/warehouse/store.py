@@ -1,0 +1,199 @@
+"""The warehouse file: one DuckDB file, published atomically, readable while a load runs.
+
+DuckDB lets one process write a file, and a reader in another process cannot open a file that a
+writer holds. So a load never writes the published file: it copies it to ``<db>.next``, writes
+the copy, checkpoints and closes it, and publishes it with one atomic ``os.replace``. Readers keep
+the file they opened (the old inode) until they reopen, and a reopen sees the whole new version.
+A crash or kill at any moment leaves the published file as it was; the stale copy is removed by
+the next writer. Writers queue on an exclusive ``flock`` on ``<db>.lock``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+from duckdb_engine import ConnectionWrapper
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+from etl.errors import WarehouseError, Where
+from etl.settings import setting
+from etl.warehouse.migrate import SCHEMA_VERSION, current_version, upgrade
+
+
+def default_path() -> Path:
+    """The warehouse path from ``IVM_DB`` or the default ``data/ivmonitor.duckdb``."""
+    return Path(setting("db"))
+
+
+class Warehouse:
+    """A warehouse file and the one way to change it (:meth:`writing`)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None):
+        self.path = Path(path) if path is not None else default_path()
+
+    @property
+    def _next(self) -> Path:
+        return self.path.with_name(self.path.name + ".next")
+
+    @property
+    def _lock(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    def exists(self) -> bool:
+        """Whether a published warehouse file is present."""
+        return self.path.is_file()
+
+    def version_token(self) -> tuple[int, int] | None:
+        """Changes whenever a new version is published (inode and modification time)."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def init(self) -> bool:
+        """Create an empty warehouse at the current schema version; False if one exists."""
+        if self.exists():
+            with self.writing():
+                pass  # migrates an older warehouse
+            return False
+        with self.writing(create=True):
+            pass
+        return True
+
+    @contextlib.contextmanager
+    def writing(self, *, create: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to the next version; published when the block succeeds.
+
+        Migrates the copy to the current schema first. The caller manages its own transactions
+        inside the block; whatever happens, nothing is published unless the block returns.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self._lock, "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield from self._write_next_version(create)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _write_next_version(self, create: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        nxt = self._next
+        _remove(nxt)
+        _remove(nxt.with_name(nxt.name + ".wal"))
+        if self.exists():
+            shutil.copyfile(self.path, nxt)
+        elif not create:
+            raise WarehouseError(
+                "no_warehouse",
+                "no warehouse here",
+                Where(file=str(self.path)),
+                hint="run `ivm init` first, or pass --db",
+            )
+        con = duckdb.connect(str(nxt))
+        try:
+            self._check_not_newer(con)
+            con.execute("BEGIN")
+            upgrade(con)
+            con.execute("COMMIT")
+            yield con
+            con.execute("CHECKPOINT")
+            con.close()
+            _fsync(nxt)
+            os.replace(nxt, self.path)
+            _fsync(self.path.parent)
+        except BaseException:
+            con.close()
+            _remove(nxt)
+            _remove(nxt.with_name(nxt.name + ".wal"))
+            raise
+
+    def _check_not_newer(self, con: duckdb.DuckDBPyConnection) -> None:
+        version = current_version(con)
+        if version > SCHEMA_VERSION:
+            raise WarehouseError(
+                "schema_too_new",
+                f"warehouse schema version {version} is newer than this ivmonitor "
+                f"({SCHEMA_VERSION})",
+                Where(file=str(self.path)),
+                hint="upgrade ivmonitor",
+            )
+
+    def connect_read_only(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the published version, checked for its schema version."""
+        if not self.exists():
+            raise WarehouseError(
+                "no_warehouse",
+                "no warehouse here",
+                Where(file=str(self.path)),
+                hint="run `ivm init` first, or pass --db",
+            )
+        con = duckdb.connect(str(self.path), read_only=True)
+        version = current_version(con)
+        if version != SCHEMA_VERSION:
+            con.close()
+            raise WarehouseError(
+                "schema_version",
+                f"warehouse schema version {version}, this ivmonitor needs {SCHEMA_VERSION}",
+                Where(file=str(self.path)),
+                hint="run `ivm migrate`" if version < SCHEMA_VERSION else "upgrade ivmonitor",
+            )
+        return con
+
+    def engine(self) -> Engine:
+        """A read-only SQLAlchemy engine (duckdb-engine) on the published version."""
+        self.connect_read_only().close()
+        path = str(self.path)
+        return create_engine(
+            "duckdb://",
+            creator=lambda: ConnectionWrapper(duckdb.connect(path, read_only=True)),
+            poolclass=NullPool,
+        )
+
+
+class WarehouseReader:
+    """A long-lived reader: one read-only connection, reopened when a new version is published.
+
+    The old connection is closed before the new one opens: DuckDB caches databases per process,
+    and a connection opened while an old one lives would see the old data.
+    """
+
+    def __init__(self, warehouse: Warehouse):
+        self.warehouse = warehouse
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._token: tuple[int, int] | None = None
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """A cursor on the newest published version (reopens after a publish)."""
+        token = self.warehouse.version_token()
+        if self._con is None or token != self._token:
+            self.close()
+            self._con = self.warehouse.connect_read_only()
+            self._token = token
+        return self._con.cursor()
+
+    def close(self) -> None:
+        """Close the underlying connection."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

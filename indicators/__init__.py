@@ -1,0 +1,1 @@
+"""Indicators and objectives: the plan's meaning, values per area and period, progress."""

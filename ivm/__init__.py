@@ -1,0 +1,1 @@
+"""The composition root: the ``ivm`` command wires etl, indicators and dashboard together."""

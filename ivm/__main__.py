@@ -1,0 +1,3 @@
+from ivm.cli import main
+
+main()
