@@ -39,3 +39,24 @@ def warehouse_info(warehouse: Warehouse) -> dict[str, Any]:
             for t in metadata.sorted_tables
         }
     return {"path": str(warehouse.path), "schema_version": SCHEMA_VERSION, "tables": tables}
+
+
+def data_checksum(warehouse: Warehouse) -> str:
+    """A digest of every data table's content (not the load log): equal before and after a
+    load means the load changed no data."""
+    import hashlib
+
+    from etl.warehouse.schema import DATA_TABLES
+
+    digest = hashlib.sha256()
+    con = warehouse.connect_read_only()
+    try:
+        for table in sorted(DATA_TABLES):
+            rows = con.execute(
+                f'SELECT md5(string_agg(CAST(t AS VARCHAR), chr(10) ORDER BY CAST(t AS VARCHAR))) '
+                f'FROM "{table}" t'
+            ).fetchall()
+            digest.update(f"{table}:{rows[0][0]}\n".encode())
+    finally:
+        con.close()
+    return digest.hexdigest()

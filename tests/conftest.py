@@ -1,0 +1,96 @@
+"""Shared fixtures: a real DuckDB warehouse in a temporary folder, small area sets, writers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from etl.load import load_file
+from etl.settings import open_data_dir
+from etl.warehouse import Warehouse
+
+#: Three wijken of a toy city as unit squares side by side (lon 4.00-4.03, lat 50.90-50.91).
+TOY_WIJKEN = {
+    "41002W01": (4.00, 50.90),
+    "41002W02": (4.01, 50.90),
+    "41002W03": (4.02, 50.90),
+}
+
+
+def square(lon: float, lat: float, size: float = 0.01) -> dict:
+    """A GeoJSON polygon: the square with south-west corner (lon, lat)."""
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Warehouse:
+    """An empty warehouse file at the current schema version."""
+    wh = Warehouse(tmp_path / "ivm.duckdb")
+    wh.init()
+    return wh
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """Write text (or bytes) to a file in the test's folder and return its path."""
+
+    def _write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode(encoding))
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def toy_city(warehouse: Warehouse, write: Callable[..., Path]) -> Warehouse:
+    """A warehouse with a toy city: gemeente, deelgemeente, three wijken (polygons), sectors."""
+    levels = write(
+        "levels.csv",
+        "code,name,level\n41002,Aalst,gemeente\n41002A,Aalst (Dg.),deelgemeente\n",
+    )
+    load_file(warehouse, "areas", levels)
+    features = [
+        {"type": "Feature", "properties": {"code": code, "naam": f"Wijk {code[-2:]}",
+                                           "gemeente": "41002"},
+         "geometry": square(lon, lat)}
+        for code, (lon, lat) in TOY_WIJKEN.items()
+    ]
+    wijken = write("wijken.geojson", json.dumps({"type": "FeatureCollection",
+                                                 "features": features}))
+    load_file(warehouse, "areas", wijken)
+    sectors = write(
+        "sectors.csv",
+        "statsec,statsec_naam,wijk,deelgemeente,gemeente\n"
+        "41002A00-,Winkelcentrum,41002W01,41002A,41002\n"
+        "41002A011,Begijnhof,41002W01,41002A,41002\n"
+        "41002A100,Rand,41002W02,41002A,41002\n",
+    )
+    load_file(warehouse, "areas", sectors)
+    return warehouse
+
+
+def open_data(*parts: str) -> Path:
+    """A file of the real open data (read in place); skips the test when it is not present."""
+    path = open_data_dir().joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"open data not present: {path} (set IVM_OPEN_DATA)")
+    return path
+
+
+def count(wh: Warehouse, sql: str, params: list | None = None) -> int:
+    """The single number a query returns, read from the published warehouse."""
+    con = wh.connect_read_only()
+    try:
+        return con.execute(sql, params or []).fetchall()[0][0]
+    finally:
+        con.close()
+
+

@@ -1,0 +1,84 @@
+"""Loading is idempotent, corrected re-deliveries replace rows by source id, counts add up."""
+
+from __future__ import annotations
+
+from etl.inspect import data_checksum, load_log_rows
+from etl.load import load_file
+from tests.conftest import count
+
+HEADER = "source_id;category;occurred_at;area_code;priority\n"
+ROWS = [
+    "A1;residential_burglary;03/01/2024 22:10;41002A00-;2\n",
+    "A2;bicycle_theft;2024-05-01 14:00:00;41002W02;1\n",
+    "A3;vandalism;05-06-2024 03:00;41002A100;\n",
+]
+
+
+def test_the_same_file_twice_adds_nothing_and_says_so(toy_city, write):
+    path = write("incidents.csv", HEADER + "".join(ROWS))
+    first = load_file(toy_city, "incidents", path)
+    assert (first.counts.read, first.counts.loaded, first.counts.quarantined) == (3, 3, 0)
+    before = data_checksum(toy_city)
+
+    second = load_file(toy_city, "incidents", path)
+
+    assert second.outcome == "unchanged"
+    assert "identical to load" in second.summary()
+    assert data_checksum(toy_city) == before
+    assert count(toy_city, "SELECT count(*) FROM incident") == 3
+
+
+def test_rows_already_loaded_from_another_file_are_skipped_not_doubled(toy_city, write):
+    load_file(toy_city, "incidents", write("a.csv", HEADER + "".join(ROWS)))
+    again = load_file(toy_city, "incidents", write("b.csv", HEADER + "".join(ROWS) + "\n"))
+    assert (again.counts.loaded, again.counts.replaced, again.counts.skipped) == (0, 0, 3)
+    assert count(toy_city, "SELECT count(*) FROM incident") == 3
+
+
+def test_a_corrected_redelivery_replaces_rows_by_source_id(toy_city, write):
+    load_file(toy_city, "incidents", write("a.csv", HEADER + "".join(ROWS)))
+    corrected = ROWS[0].replace("residential_burglary", "theft_from_vehicle")
+    result = load_file(
+        toy_city, "incidents", write("b.csv", HEADER + corrected + ROWS[1] + "A4;drugs;"
+                                     "01/07/2024;41002W03;\n")
+    )
+    assert (result.counts.loaded, result.counts.replaced, result.counts.skipped) == (1, 1, 1)
+    assert count(toy_city, "SELECT count(*) FROM incident") == 4
+    assert count(
+        toy_city, "SELECT count(*) FROM incident WHERE source_id = 'A1' "
+        "AND category = 'theft_from_vehicle'"
+    ) == 1
+    log = load_log_rows(toy_city)[-1]
+    assert (log["rows_loaded"], log["rows_replaced"], log["rows_skipped"]) == (1, 1, 1)
+
+
+def test_files_without_ids_get_stable_ids_so_reloading_adds_nothing(toy_city, write):
+    body = (
+        "category,occurred_at,area_code\n"
+        "bicycle_theft,2024-01-01,41002W01\n"
+        "bicycle_theft,2024-01-01,41002W01\n"
+    )
+    load_file(toy_city, "incidents", write("a.csv", body))
+    again = load_file(toy_city, "incidents", write("b.csv", body + "\n"))
+    assert count(toy_city, "SELECT count(*) FROM incident") == 2, "identical rows both count"
+    assert (again.counts.loaded, again.counts.skipped) == (0, 2)
+
+
+def test_every_row_is_loaded_skipped_or_quarantined(toy_city, write):
+    rows = HEADER + "".join(ROWS) + "A5;no_such_category;01/01/2024;41002W01;\nA6;drugs\n"
+    result = load_file(toy_city, "incidents", write("mixed.csv", rows))
+    c = result.counts
+    assert c.read == 5
+    assert c.read == c.loaded + c.replaced + c.skipped + c.quarantined
+    assert count(toy_city, "SELECT count(*) FROM quarantine WHERE load_id = ?",
+                 [result.load_id]) == c.quarantined == 2
+
+
+def test_source_ids_are_unique_in_every_fact_table(toy_city, write):
+    load_file(toy_city, "incidents", write("a.csv", HEADER + "".join(ROWS)))
+    load_file(toy_city, "incidents", write("b.csv", HEADER + ROWS[0].replace(";2", ";3")))
+    assert count(
+        toy_city,
+        "SELECT count(*) FROM (SELECT source, source_id FROM incident "
+        "GROUP BY ALL HAVING count(*) > 1)",
+    ) == 0

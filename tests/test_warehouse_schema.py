@@ -1,0 +1,74 @@
+"""The warehouse: created by `ivm init`, versioned, migrated from older versions, and its
+SQLAlchemy metadata agrees with the SQL migrations."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+import sqlalchemy as sa
+
+from etl.errors import WarehouseError
+from etl.warehouse import SCHEMA_VERSION, Warehouse
+from etl.warehouse.migrate import current_version, upgrade
+from etl.warehouse.schema import metadata
+
+
+def test_init_creates_every_table_at_the_current_version(warehouse):
+    con = warehouse.connect_read_only()
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables")
+              .fetchall()}
+    assert current_version(con) == SCHEMA_VERSION
+    con.close()
+    assert {t.name for t in metadata.sorted_tables} <= tables
+
+
+def test_sqlalchemy_metadata_matches_the_migrated_schema(warehouse):
+    inspector = sa.inspect(warehouse.engine())
+    for table in metadata.sorted_tables:
+        found = {c["name"]: c for c in inspector.get_columns(table.name)}
+        assert list(found) == [c.name for c in table.columns], table.name
+        for column in table.columns:
+            assert found[column.name]["nullable"] == column.nullable, (table.name, column.name)
+
+
+def test_a_version_1_warehouse_is_migrated_and_keeps_its_data(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    upgrade(con, target=1)
+    con.execute(
+        "INSERT INTO load_log (load_id, kind, profile, source, file, sha256, started_at, outcome)"
+        " VALUES (1, 'incidents', 'canonical', 'x', 'f.csv', 'abc', now(), 'loaded')"
+    )
+    con.execute(
+        "INSERT INTO incident (source, source_id, category, occurred_at, area_id, row_hash, "
+        "load_id) VALUES ('x', '1', 'drugs', TIMESTAMP '2024-03-05 10:00', 'A', 'h', 1)"
+    )
+    con.close()
+    wh = Warehouse(path)
+    with pytest.raises(WarehouseError, match="ivm migrate"):
+        wh.connect_read_only()
+
+    wh.init()
+
+    con = wh.connect_read_only()
+    assert current_version(con) == SCHEMA_VERSION
+    assert con.execute("SELECT cutoff_date::VARCHAR FROM load_log").fetchall() == [
+        ("2024-03-05",)
+    ]
+    assert con.execute("SELECT count(*) FROM incident").fetchall() == [(1,)]
+    con.close()
+
+
+def test_a_warehouse_from_a_newer_version_is_refused(warehouse):
+    con = duckdb.connect(str(warehouse.path))
+    con.execute("INSERT INTO schema_version (version, name) VALUES (99, '0099_future.sql')")
+    con.close()
+    with pytest.raises(WarehouseError, match="newer"):
+        with warehouse.writing():
+            pass
+
+
+def test_loading_into_a_missing_warehouse_says_run_init(tmp_path):
+    with pytest.raises(WarehouseError, match="ivm init"):
+        with Warehouse(tmp_path / "none.duckdb").writing():
+            pass
