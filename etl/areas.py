@@ -69,11 +69,10 @@ def assign_by_coordinates(con: duckdb.DuckDBPyConnection, levels: list[str] | No
         return 0
     index = area_index(con, levels)
     for start in range(lo, hi + 1, _CHUNK):
-        chunk = con.execute(
+        chunk = con.sql(
             f"SELECT _row, area_lon, area_lat FROM parsed WHERE {where} "
-            "AND _row >= ? AND _row < ?",
-            [start, start + _CHUNK],
-        ).fetch_arrow_table()
+            f"AND _row >= {int(start)} AND _row < {int(start + _CHUNK)}"
+        ).to_arrow_table()
         if chunk.num_rows == 0:
             continue
         x = chunk.column("area_lon").to_numpy()

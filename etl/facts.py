@@ -15,7 +15,7 @@ from etl.errors import FileRejected, Where
 from etl.kinds.fields import FACT_KINDS, KindSpec
 from etl.profile import KindProfile, Profile
 from etl.readers import FileFacts, read_table
-from etl.readers.base import ReadOptions
+from etl.readers.base import RawTable, ReadOptions
 from etl.sqltext import cleaned, ident, lit
 from etl.stage import (
     Binding,
@@ -60,10 +60,19 @@ def read_options(profile: Profile, names: tuple[str, ...]) -> ReadOptions:
     return ReadOptions(
         encoding=profile.encoding,
         delimiter=profile.delimiter,
-        decimal=profile.decimal,
+        decimal="." if profile.decimal == "auto" else profile.decimal,
         sheet=profile.sheet,
         expected_columns=names,
     )
+
+
+def with_decimal(profile: Profile, raw: RawTable) -> Profile:
+    """The profile with its decimal separator resolved for this file: an explicit one stays;
+    ``auto`` is ',' in a ';'-separated file (the Belgian export convention), else '.'."""
+    if profile.decimal != "auto":
+        return profile
+    decimal = "," if raw.details.get("delimiter") == ";" else "."
+    return profile.model_copy(update={"decimal": decimal})
 
 
 def _question_bindings(header: list[str], kp: KindProfile) -> list[Binding]:
@@ -101,6 +110,7 @@ def load_facts(
             hint="the file has: " + ", ".join(raw.columns[:30]),
         )
     n = stage_raw(con, raw)
+    profile = with_decimal(profile, raw)
     counts = Counts(read=n + len(raw.malformed))
     prepare_categories(con, spec, kp)
     parse_rows(con, raw, spec, kp, profile, bindings)
@@ -182,14 +192,18 @@ def _merge(
     counts.skipped += stats.get("same", 0)
     changed = "SELECT source_id FROM cmp WHERE status = 'changed'"
     con.execute(f"DELETE FROM {table} WHERE source = ? AND source_id IN ({changed})", [source])
-    con.execute(
+    inserted = con.execute(
         f"""
         INSERT INTO {table} ({', '.join(map(ident, cols))}, source, source_id, row_hash, load_id)
         SELECT {', '.join(f'i.{ident(c)}' for c in cols)}, ?, i.source_id, i.row_hash, ?
         FROM incoming i JOIN cmp USING (source_id) WHERE cmp.status <> 'same'
         """,
         [source, load_id],
-    )
+    ).fetchall()[0][0]
+    if inserted != counts.loaded + counts.replaced:
+        raise RuntimeError(
+            f"internal error: {inserted} rows written, {counts.loaded + counts.replaced} expected"
+        )
     if questions:
         con.execute(
             f"DELETE FROM survey_answer WHERE source = ? AND source_id IN ({changed})", [source]

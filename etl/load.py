@@ -1,6 +1,8 @@
 """One load: a file of a kind through a profile into the warehouse, all or nothing, logged.
 
-Each file is one load and one new published version of the warehouse. A load_log row is
+Each file is one load and one new published version of the warehouse. A file identical to one
+loaded before without quarantined rows is not read again; a file that had quarantined rows is
+re-checked (its good rows are skipped as identical, fixed rows may now load). A load_log row is
 written for every attempt: loaded, unchanged (the same file was loaded before) or rejected
 (the file as a whole is unfit; its data is rolled back, only the log row remains).
 """
@@ -85,7 +87,7 @@ def load_file(
         load_id = con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
         previous = con.execute(
             "SELECT max(load_id) FROM load_log WHERE sha256 = ? AND kind = ? AND profile = ? "
-            "AND outcome = 'loaded'",
+            "AND outcome = 'loaded' AND rows_quarantined = 0",
             [facts.sha256, kind, prof.name],
         ).fetchall()[0][0]
         if previous is not None and not overrides:

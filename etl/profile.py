@@ -79,7 +79,10 @@ class Profile(_Strict):
     description: str = ""
     encoding: str = "auto"
     delimiter: str = "auto"
-    decimal: Literal[",", "."] = ","
+    decimal: Literal[",", ".", "auto"] = Field(
+        default="auto",
+        description="decimal separator; auto: ',' in ';'-separated files, else '.'",
+    )
     sheet: str | None = None
     date_formats: list[str] = Field(default_factory=lambda: list(DEFAULT_DATE_FORMATS))
     kinds: dict[str, KindProfile]

@@ -358,13 +358,14 @@ def check_rows(
     else:
         id_sql = "p.raw_source_id"
     pip_join = "LEFT JOIN pip ON pip._row = p._row" if spec.has_area else ""
+    exclude = "EXCLUDE (source_id)" if any(f.name == "source_id" for f in spec.fields) else ""
     if spec.has_area:
         assign_by_coordinates(con, kp.area.levels if kp.area else None)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE checked AS
         WITH base AS (
-            SELECT p.*, {area_sql}, {id_sql} AS source_id,
+            SELECT p.* {exclude}, {area_sql}, {id_sql} AS source_id,
                    ({repeated}) AS repeated_header,
                    ({skip_sql}) AS skip
             FROM parsed p JOIN stage_raw s ON s.{ROW} = p.{ROW} {pip_join}
