@@ -32,7 +32,14 @@ from etl.sqltext import (
 from etl.taxonomy import canonical_values
 
 SKIP = "_skip"
-_GARBLED = "(Ã[\u0080-\u00bf]|Â[\u0080-\u00bf]|â€|Ã©|Ã¨|Ã«)"
+#: Characters that bytes 0x80-0xBF become when UTF-8 is misread as Windows-1252.
+_CONTINUATION = bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
+#: Text that is UTF-8 misread as Windows-1252 or Latin-1 ('CafÃ©', 'Ã‰cole', 'â€™'), the
+#: DOS code page mojibake of Belgian statistics exports ('Witterz+®e' for 'Witterzée'), or
+#: C1 control characters (Windows-1252 text misread as Latin-1).
+_GARBLED = (
+    f"([ÃÂ][\u0080-\u009f{_CONTINUATION}]|â€|Å[“’¡¸½¾]|\\+[\u00a1-\u00ff]|[\u0080-\u009f])"
+)
 
 
 @dataclass
@@ -260,14 +267,19 @@ def _field_reasons(spec: KindSpec, bindings: dict[str, Binding], formats: list[s
         elif f.type in ("text",):
             out.append(
                 f"CASE WHEN regexp_matches({raw}, {lit(_GARBLED)}) THEN 'garbled_text: ' || "
-                f"{label} || ': ''' || {shown} || ''' looks double-encoded (mojibake)' END"
+                f"{label} || ': ''' || {shown} || ''' looks garbled by a wrong text encoding "
+                "(mojibake)' END"
             )
         else:
+            shown_formats = ", ".join(formats[:4]) + (
+                f" (or {len(formats) - 4} more)" if len(formats) > 4 else ""
+            )
             what = {
                 "int": "a whole number",
                 "number": "a number",
-                "datetime": "a valid date/time in the formats " + ", ".join(formats[:4]),
-                "date": "a valid date in the formats " + ", ".join(formats[:4]),
+                "datetime": "a valid date/time with a four-digit year, in the formats "
+                + shown_formats,
+                "date": "a valid date with a four-digit year, in the formats " + shown_formats,
                 "bool": "yes/no (ja/nee, 1/0, true/false)",
             }[f.type]
             out.append(
@@ -277,27 +289,32 @@ def _field_reasons(spec: KindSpec, bindings: dict[str, Binding], formats: list[s
     return out
 
 
+#: Raw coordinates as quoted in a reason (never a whole oversized field).
+_LON = "left(raw_area_lon, 40)"
+_LAT = "left(raw_area_lat, 40)"
+
+
 def _area_reasons(bindings: dict[str, Binding], unknown_skip: bool) -> list[str]:
     code_label = lit(bindings["area_code"].label)
     reasons = [
         "CASE WHEN area_lon IS NOT NULL AND NOT (area_lon BETWEEN -180 AND 180) "
         "OR area_lat IS NOT NULL AND NOT (area_lat BETWEEN -90 AND 90) "
-        "THEN 'invalid_coordinates: (' || raw_area_lon || ', ' || raw_area_lat || ') is not a "
+        f"THEN 'invalid_coordinates: (' || {_LON} || ', ' || {_LAT} || ') is not a "
         "WGS84 longitude, latitude' END",
         "CASE WHEN raw_area_code IS NULL AND (area_lon IS NULL OR area_lat IS NULL) "
         "AND raw_area_lon IS NULL AND raw_area_lat IS NULL "
         "THEN 'no_area: no area code and no coordinates' END",
         "CASE WHEN (raw_area_lon IS NOT NULL OR raw_area_lat IS NOT NULL) "
         "AND (area_lon IS NULL OR area_lat IS NULL) "
-        "THEN 'invalid_number: coordinates ''' || coalesce(raw_area_lon, '') || ''', ''' || "
-        "coalesce(raw_area_lat, '') || ''' are not numbers' END",
+        f"THEN 'invalid_number: coordinates ''' || coalesce({_LON}, '') || ''', ''' || "
+        f"coalesce({_LAT}, '') || ''' are not numbers' END",
         "CASE WHEN area_id IS NULL AND swapped_area_id IS NOT NULL "
-        "THEN 'coordinates_swapped: (' || raw_area_lon || ', ' || raw_area_lat || ') lies outside "
+        f"THEN 'coordinates_swapped: (' || {_LON} || ', ' || {_LAT} || ') lies outside "
         "every area, but with longitude and latitude swapped it lies in ' || swapped_area_id "
         "|| '; check the column order' END",
         "CASE WHEN area_id IS NULL AND swapped_area_id IS NULL AND area_lon BETWEEN -180 AND 180 "
         "AND area_lat BETWEEN -90 AND 90 AND code_area_id IS NULL "
-        "THEN 'outside_areas: (' || raw_area_lon || ', ' || raw_area_lat || ') lies outside every "
+        f"THEN 'outside_areas: (' || {_LON} || ', ' || {_LAT} || ') lies outside every "
         "area loaded' END",
     ]
     if not unknown_skip:
@@ -347,17 +364,24 @@ def check_rows(
         for i, h in enumerate(header[:3])
     )
     skip_sql = " OR ".join(skip_parts) if skip_parts else "false"
+    cols = [ident(f"c{i}") for i in range(len(raw.columns))]
+    digest = f"md5(concat_ws(chr(31), {', '.join(cols)}))"
+    content_id = f"{digest} || '-' || row_number() OVER (PARTITION BY {digest} ORDER BY s.{ROW})"
     if key_sql:
         id_sql = key_sql
     elif id_from_content:
-        cols = [ident(f"c{i}") for i in range(len(raw.columns))]
-        digest = f"md5(concat_ws(chr(31), {', '.join(cols)}))"
-        id_sql = (
-            f"{digest} || '-' || row_number() OVER (PARTITION BY {digest} ORDER BY s.{ROW})"
-        )
+        id_sql = content_id
     else:
-        id_sql = "p.raw_source_id"
+        # rows with an empty id (police.uk leaves anti-social behaviour without one) get a
+        # content id; computed only for those rows
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE noid AS SELECT s.{ROW}, {content_id} AS content_id "
+            f"FROM stage_raw s JOIN parsed p ON p.{ROW} = s.{ROW} WHERE p.raw_source_id IS NULL"
+        )
+        id_sql = "coalesce(p.raw_source_id, noid.content_id)"
     pip_join = "LEFT JOIN pip ON pip._row = p._row" if spec.has_area else ""
+    if not key_sql and not id_from_content:
+        pip_join += " LEFT JOIN noid ON noid._row = p._row"
     exclude = "EXCLUDE (source_id)" if any(f.name == "source_id" for f in spec.fields) else ""
     if spec.has_area:
         assign_by_coordinates(con, kp.area.levels if kp.area else None)
@@ -371,7 +395,8 @@ def check_rows(
             FROM parsed p JOIN stage_raw s ON s.{ROW} = p.{ROW} {pip_join}
         )
         SELECT * EXCLUDE (repeated_header),
-            CASE WHEN repeated_header THEN ['repeated_header: the header appears again as a data row']
+            CASE WHEN repeated_header
+                 THEN ['repeated_header: the header appears again as a data row']
                  ELSE list_filter([{', '.join(reasons)},
                      CASE WHEN source_id IS NOT NULL AND NOT skip
                           AND count(*) FILTER (WHERE NOT skip) OVER (PARTITION BY source_id) > 1
