@@ -14,6 +14,7 @@ import duckdb
 from etl.errors import FileRejected, Where
 from etl.kinds.fields import FACT_KINDS, KindSpec
 from etl.profile import KindProfile, Profile
+from etl.progress import Progress
 from etl.readers import FileFacts, read_table
 from etl.readers.base import RawTable, ReadOptions
 from etl.sqltext import cleaned, ident, lit
@@ -99,7 +100,8 @@ def load_facts(
     """Load ``facts.path`` as ``kind``; raise FileRejected when the file as a whole is unfit."""
     spec = FACT_KINDS[kind]
     kp = profile.kind(kind, Where(str(facts.path)))
-    raw = read_table(facts, read_options(profile, expected_columns([f.name for f in spec.fields], kp)))
+    names = expected_columns([f.name for f in spec.fields], kp)
+    raw = read_table(facts, read_options(profile, names))
     bindings = bind_fields(raw, spec, kp, overrides)
     questions = _question_bindings(raw.columns, kp) if kind == "survey" else []
     if kind == "survey" and not questions:
@@ -109,8 +111,11 @@ def load_facts(
             Where(str(facts.path), row=raw.first_data_row - 1),
             hint="the file has: " + ", ".join(raw.columns[:30]),
         )
+    progress = Progress(facts.path.name)
+    raw.batches = progress.rows(raw.batches)
     n = stage_raw(con, raw)
     profile = with_decimal(profile, raw)
+    progress.step(f"checking {n:,} rows".replace(",", "."))
     counts = Counts(read=n + len(raw.malformed))
     prepare_categories(con, spec, kp)
     parse_rows(con, raw, spec, kp, profile, bindings)
@@ -132,7 +137,9 @@ def load_facts(
     counts.skipped = con.execute(
         "SELECT count(*) FROM checked WHERE skip"
     ).fetchall()[0][0]
+    progress.step("merging")
     _merge(con, spec, kp.source, load_id, counts, questions)
+    progress.done()
     if spec.date_field:
         counts.cutoff = con.execute(
             f"SELECT max(CAST({ident(spec.date_field)} AS DATE)) FROM checked "
