@@ -71,7 +71,9 @@ def load_file(
     """Load one file; raises the FileRejected after logging it when the file is unfit."""
     _ensure_loaders()
     if kind not in LOADERS:
-        raise IvmError("unknown_kind", f"unknown kind '{kind}'", hint=f"one of {', '.join(LOADERS)}")
+        raise IvmError(
+            "unknown_kind", f"unknown kind '{kind}'", hint=f"one of {', '.join(LOADERS)}"
+        )
     path = Path(path)
     if not path.is_file():
         raise IvmError("no_file", "no such file", Where(str(path)))

@@ -64,9 +64,8 @@ def load_plan(
         )
     dropped = set(existing) - {o.id for o in plan.objectives}
     if dropped:
-        counts.message = f"{len(dropped)} objective(s) no longer in this plan version: " + ", ".join(
-            sorted(dropped)
-        )
+        names = ", ".join(sorted(dropped))
+        counts.message = f"{len(dropped)} objective(s) no longer in this plan version: {names}"
     return counts
 
 

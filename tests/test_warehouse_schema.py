@@ -63,12 +63,12 @@ def test_a_warehouse_from_a_newer_version_is_refused(warehouse):
     con = duckdb.connect(str(warehouse.path))
     con.execute("INSERT INTO schema_version (version, name) VALUES (99, '0099_future.sql')")
     con.close()
-    with pytest.raises(WarehouseError, match="newer"):
-        with warehouse.writing():
-            pass
+    with pytest.raises(WarehouseError, match="newer"), warehouse.writing():
+        pass
 
 
 def test_loading_into_a_missing_warehouse_says_run_init(tmp_path):
-    with pytest.raises(WarehouseError, match="ivm init"):
-        with Warehouse(tmp_path / "none.duckdb").writing():
-            pass
+    with pytest.raises(WarehouseError, match="ivm init"), Warehouse(
+        tmp_path / "none.duckdb"
+    ).writing():
+        pass
