@@ -118,17 +118,21 @@ def load_areas(
         else:
             still_good.append(e)
     good = still_good
-    for row_no, raw_json, reasons in bad:
-        con.execute(
-            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
-            [load_id, row_no, raw_json, ",".join(sorted({r.split(":")[0] for r in reasons})),
-             "; ".join(reasons)],
-        )
-    for m in raw.malformed:
-        con.execute(
-            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
-            [load_id, m.row, json.dumps({"_line": m.raw}), m.code, f"{m.code}: {m.reason}"],
-        )
+    kept = [
+        [load_id, row_no, raw_json, ",".join(sorted({r.split(":")[0] for r in reasons})),
+         "; ".join(reasons)]
+        for row_no, raw_json, reasons in bad
+    ] + [
+        [load_id, m.row, json.dumps({"_line": m.raw}), m.code, f"{m.code}: {m.reason}"]
+        for m in raw.malformed
+    ]
+    if kept:
+        con.register("_kept", pa.table(
+            {name: [k[i] for k in kept] for i, name in enumerate(
+                ["load_id", "row_number", "raw", "reason_codes", "reasons"])}
+        ))
+        con.execute("INSERT INTO quarantine SELECT * FROM _kept")
+        con.unregister("_kept")
     counts.quarantined = len(bad) + len(raw.malformed)
     if strict and counts.quarantined:
         raise FileRejected(

@@ -23,12 +23,14 @@ def lit_list(values: list[str]) -> str:
 
 
 #: Whitespace a cell may carry around a value, including no-break spaces from spreadsheets.
-_SPACES = "chr(160), chr(8239), chr(9)"
+_SPACES = ("chr(160)", "chr(8239)", "chr(9)")
 
 
 def cleaned(expr: str) -> str:
-    """The trimmed text of ``expr``, NULL when empty."""
-    return f"NULLIF(trim(replace(replace(replace({expr}, chr(160), ' '), chr(8239), ' '), chr(9), ' ')), '')"
+    """The trimmed text of ``expr`` (no-break spaces and tabs read as spaces), NULL when empty."""
+    for space in _SPACES:
+        expr = f"replace({expr}, {space}, ' ')"
+    return f"NULLIF(trim({expr}), '')"
 
 
 def number_parser(expr: str, decimal: str) -> str:
@@ -36,18 +38,24 @@ def number_parser(expr: str, decimal: str) -> str:
 
     With ``decimal=','``: ``1.234,5`` and ``1234,5`` and ``12,5``; a dot followed by other than
     three digits is read as a decimal point too (``4.0383``). With ``decimal='.'`` the roles swap.
+    Groups of three digits separated by spaces (``1 234``, French-Belgian notation; no-break
+    spaces are spaces by then, see :func:`cleaned`) are thousands in either notation.
     """
     thousands = "." if decimal == "," else ","
     t, d = ("\\.", ",") if decimal == "," else (",", "\\.")
     grouped = f"^-?[0-9]{{1,3}}({t}[0-9]{{3}})+({d}[0-9]+)?$"
     plain = f"^-?[0-9]+({d}[0-9]+)?$"
     other_decimal = f"^-?[0-9]+{t}([0-9]{{1,2}}|[0-9]{{4,}})$"
+    spaced = f"^-?[0-9]{{1,3}}( [0-9]{{3}})+({d}[0-9]+)?$"
     v = expr
     return (
         f"CASE WHEN regexp_full_match({v}, {lit(plain)}) "
         f"THEN TRY_CAST(replace({v}, {lit(decimal)}, '.') AS DOUBLE) "
         f"WHEN regexp_full_match({v}, {lit(grouped)}) "
-        f"THEN TRY_CAST(replace(replace({v}, {lit(thousands)}, ''), {lit(decimal)}, '.') AS DOUBLE) "
+        f"THEN TRY_CAST(replace(replace({v}, {lit(thousands)}, ''), {lit(decimal)}, '.') "
+        "AS DOUBLE) "
+        f"WHEN regexp_full_match({v}, {lit(spaced)}) "
+        f"THEN TRY_CAST(replace(replace({v}, ' ', ''), {lit(decimal)}, '.') AS DOUBLE) "
         f"WHEN regexp_full_match({v}, {lit(other_decimal)}) "
         f"THEN TRY_CAST(replace({v}, {lit(thousands)}, '.') AS DOUBLE) END"
     )
@@ -59,9 +67,16 @@ def int_parser(expr: str, decimal: str) -> str:
     return f"CASE WHEN ({num}) = floor({num}) THEN CAST({num} AS BIGINT) END"
 
 
+#: Earliest year a parsed date may have: DuckDB's ``%Y`` also takes one to three digits, so
+#: '03/03/24' would otherwise be read as the year 24.
+MIN_YEAR = 1000
+
+
 def datetime_parser(expr: str, formats: list[str]) -> str:
-    """SQL that parses a cleaned date-time with the first of ``formats`` that fits."""
-    return f"try_strptime({expr}, {lit_list(formats)})"
+    """SQL that parses a cleaned date-time with the first of ``formats`` that fits; NULL when
+    none fits or the year has fewer than four digits."""
+    parsed = f"try_strptime({expr}, {lit_list(formats)})"
+    return f"CASE WHEN year({parsed}) >= {MIN_YEAR} THEN {parsed} END"
 
 
 _TRUE = ["1", "true", "waar", "ja", "j", "yes", "y", "x", "oui", "vrai"]

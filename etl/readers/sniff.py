@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
+import csv
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +15,9 @@ from etl.errors import FileRejected, Where
 _CHUNK = 1 << 20
 #: Bytes that Windows-1252 leaves undefined; a file with them is read as Latin-1.
 _CP1252_UNDEFINED = [bytes([b]) for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)]
+#: Longest field the csv module accepts while we parse (its default is 128 KiB); longer fields
+#: are read and then quarantined as too long, not a crash.
+_FIELD_LIMIT = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -34,9 +40,9 @@ class FileFacts:
 def inspect_file(path: Path) -> FileFacts:
     """Read ``path`` once: sha256, size, NUL bytes and the encoding of its text.
 
-    Encoding: ``utf-8-sig`` with a BOM, ``utf-8`` when every byte sequence is valid UTF-8, else
-    ``cp1252`` (Windows-1252, the usual Belgian export), or ``latin-1`` when bytes undefined in
-    Windows-1252 occur.
+    Encoding: ``utf-8-sig`` with a BOM, ``utf-16`` with a UTF-16 BOM (Excel's "Unicode text"),
+    ``utf-8`` when every byte sequence is valid UTF-8, else ``cp1252`` (Windows-1252, the usual
+    Belgian export), or ``latin-1`` when bytes undefined in Windows-1252 occur.
     """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -45,14 +51,19 @@ def inspect_file(path: Path) -> FileFacts:
     invalid_at: int | None = None
     cp1252_ok = True
     bom = False
+    utf16 = False
     try:
-        fh = open(path, "rb")
+        fh = open(path, "rb")  # noqa: SIM115 (closed by the ``with`` right below)
     except OSError as exc:
-        raise FileRejected("unreadable", f"cannot open file: {exc.strerror}", Where(str(path)))
+        raise FileRejected(
+            "unreadable", f"cannot open file: {exc.strerror}", Where(str(path))
+        ) from None
     with fh:
         while chunk := fh.read(_CHUNK):
             if size == 0 and chunk.startswith(codecs.BOM_UTF8):
                 bom = True
+            if size == 0 and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                utf16 = True
             digest.update(chunk)
             if not has_nul and b"\x00" in chunk:
                 has_nul = True
@@ -69,7 +80,9 @@ def inspect_file(path: Path) -> FileFacts:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 invalid_at = size
-    if invalid_at is None:
+    if utf16:
+        encoding = "utf-16"
+    elif invalid_at is None:
         encoding = "utf-8-sig" if bom else "utf-8"
     else:
         encoding = "cp1252" if cp1252_ok else "latin-1"
@@ -79,14 +92,13 @@ def inspect_file(path: Path) -> FileFacts:
 def detect_delimiter(sample: str) -> str:
     """The delimiter of a CSV text sample: the one of ``; , TAB |`` that splits the first lines
     into the same number (> 1) of fields most consistently; ``,`` when nothing splits."""
-    import csv
-
     lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
     if not lines:
         return ","
     best, best_score = ",", (0, 0)
     for delim in [";", ",", "\t", "|"]:
-        rows = list(csv.reader(lines, delimiter=delim))
+        with csv_field_limit():
+            rows = list(csv.reader(lines, delimiter=delim))
         if not rows:
             continue
         width = len(rows[0])
@@ -97,3 +109,13 @@ def detect_delimiter(sample: str) -> str:
         if score > best_score:
             best, best_score = delim, score
     return best
+
+
+@contextlib.contextmanager
+def csv_field_limit() -> Iterator[None]:
+    """Let the csv module read fields of any sane length for the duration of the block."""
+    old = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)

@@ -1,0 +1,1 @@
+"""The nasty-input corpus: bad source files, built from code, with the outcome each must have."""
