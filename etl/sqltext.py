@@ -27,10 +27,16 @@ _SPACES = ("chr(160)", "chr(8239)", "chr(9)")
 
 
 def cleaned(expr: str) -> str:
-    """The trimmed text of ``expr`` (no-break spaces and tabs read as spaces), NULL when empty."""
+    """The trimmed text of ``expr`` (no-break spaces and tabs read as spaces), NULL when empty.
+
+    The replacements only run on values that hold such a character (a cheap ``contains``),
+    which keeps the common case fast.
+    """
+    replaced = expr
     for space in _SPACES:
-        expr = f"replace({expr}, {space}, ' ')"
-    return f"NULLIF(trim({expr}), '')"
+        replaced = f"replace({replaced}, {space}, ' ')"
+    has_space = " OR ".join(f"contains({expr}, {space})" for space in _SPACES)
+    return f"NULLIF(trim(CASE WHEN {has_space} THEN {replaced} ELSE {expr} END), '')"
 
 
 def number_parser(expr: str, decimal: str) -> str:
@@ -72,10 +78,16 @@ def int_parser(expr: str, decimal: str) -> str:
 MIN_YEAR = 1000
 
 
-def datetime_parser(expr: str, formats: list[str]) -> str:
+def datetime_parser(expr: str, formats: list[str], likely: str | None = None) -> str:
     """SQL that parses a cleaned date-time with the first of ``formats`` that fits; NULL when
-    none fits or the year has fewer than four digits."""
+    none fits or the year has fewer than four digits.
+
+    ``likely`` (the format most of the column's values have) is tried first: trying a list of
+    formats costs ten times one format, and the list is only needed for the odd value.
+    """
     parsed = f"try_strptime({expr}, {lit_list(formats)})"
+    if likely:
+        parsed = f"coalesce(try_strptime({expr}, {lit(likely)}), {parsed})"
     return f"CASE WHEN year({parsed}) >= {MIN_YEAR} THEN {parsed} END"
 
 

@@ -165,7 +165,32 @@ def stage_raw(con: duckdb.DuckDBPyConnection, raw: RawTable) -> int:
     return n
 
 
-def _parse_expr(ftype: str, raw_sql: str, profile: Profile, formats: list[str]) -> str:
+def likely_format(
+    con: duckdb.DuckDBPyConnection, raw_sql: str, formats: list[str], sample: int = 500
+) -> str | None:
+    """The format that parses most of a sample of the column's values (ties: list order)."""
+    values = [
+        r[0]
+        for r in con.execute(
+            f"SELECT v FROM (SELECT {raw_sql} AS v FROM stage_raw) WHERE v IS NOT NULL "
+            f"LIMIT {int(sample)}"
+        ).fetchall()
+    ]
+    if not values:
+        return None
+    hits = [
+        con.execute(
+            f"SELECT count(try_strptime(v, {lit(fmt)})) FROM (SELECT unnest(?) AS v)", [values]
+        ).fetchall()[0][0]
+        for fmt in formats
+    ]
+    best = max(range(len(formats)), key=lambda i: (hits[i], -i))
+    return formats[best] if hits[best] else None
+
+
+def _parse_expr(
+    ftype: str, raw_sql: str, profile: Profile, formats: list[str], likely: str | None = None
+) -> str:
     if ftype in ("text", "category"):
         return raw_sql
     if ftype == "int":
@@ -173,9 +198,9 @@ def _parse_expr(ftype: str, raw_sql: str, profile: Profile, formats: list[str]) 
     if ftype == "number":
         return number_parser(raw_sql, profile.decimal)
     if ftype == "datetime":
-        return datetime_parser(raw_sql, formats)
+        return datetime_parser(raw_sql, formats, likely)
     if ftype == "date":
-        return f"CAST({datetime_parser(raw_sql, formats)} AS DATE)"
+        return f"CAST({datetime_parser(raw_sql, formats, likely)} AS DATE)"
     if ftype == "bool":
         return bool_parser(raw_sql)
     raise ValueError(ftype)
@@ -210,33 +235,48 @@ def parse_rows(
     profile: Profile,
     bindings: dict[str, Binding],
 ) -> None:
-    """Create temp table ``parsed``: raw text and parsed value of every field, and area by code."""
+    """Create temp table ``parsed``: raw text and parsed value of every field, and area by code.
+
+    The cleaned raw text of each field is computed once (inner select), then parsed.
+    """
     formats = profile.formats_for(spec.kind)
-    selects = [f"s.{ROW}"]
+    raws = [f"s.{ROW}"]
+    selects = ["r.*"]
     joins = []
     for f in spec.fields:
         b = bindings[f.name]
-        selects.append(f"{b.raw} AS {ident('raw_' + f.name)}")
+        rcol = ident("raw_" + f.name)
+        raws.append(f"{b.raw} AS {rcol}")
         if f.type == "category":
             selects.append(f"cm.canonical AS {ident(f.name)}")
-            joins.append(f"LEFT JOIN catmap cm ON cm.key = lower({b.raw})")
+            joins.append(f"LEFT JOIN catmap cm ON cm.key = lower(r.{rcol})")
         else:
-            selects.append(f"{_parse_expr(f.type, b.raw, profile, formats)} AS {ident(f.name)}")
+            likely = (
+                likely_format(con, b.raw, formats) if f.type in ("datetime", "date") else None
+            )
+            parsed = _parse_expr(f.type, "r." + rcol, profile, formats, likely)
+            selects.append(f"{parsed} AS {ident(f.name)}")
     if spec.has_area:
         levels = kp.area.levels if kp.area and kp.area.levels else None
         level_filter = f" AND a.level IN ({', '.join(map(lit, levels))})" if levels else ""
-        code = bindings["area_code"].raw
-        selects.append(f"{code} AS raw_area_code")
+        raws.append(f"{bindings['area_code'].raw} AS raw_area_code")
         selects.append("a.area_id AS code_area_id")
-        joins.append(f"LEFT JOIN area a ON a.area_id = upper({code}){level_filter}")
+        joins.append(f"LEFT JOIN area a ON a.area_id = upper(r.raw_area_code){level_filter}")
         for name in ("area_lon", "area_lat"):
-            b = bindings[name]
-            selects.append(f"{b.raw} AS {ident('raw_' + name)}")
-            selects.append(f"{number_parser(b.raw, profile.decimal)} AS {ident(name)}")
+            rcol = ident("raw_" + name)
+            raws.append(f"{bindings[name].raw} AS {rcol}")
+            selects.append(f"{number_parser('r.' + rcol, profile.decimal)} AS {ident(name)}")
+    header = [h.casefold() for h in raw.columns]
+    repeated = " AND ".join(
+        f"lower(coalesce(s.{ident('c' + str(i))}, '')) = {lit(h)}" for i, h in enumerate(header[:3])
+    )
+    raws.append(f"({repeated or 'false'}) AS repeated_header")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE parsed AS SELECT "
         + ", ".join(selects)
-        + " FROM stage_raw s "
+        + " FROM (SELECT "
+        + ", ".join(raws)
+        + " FROM stage_raw s) r "
         + " ".join(joins)
     )
 
@@ -358,31 +398,27 @@ def check_rows(
         area_sql = "coalesce(p.code_area_id, pip.area_id) AS area_id, pip.swapped_area_id"
         if unknown_skip:
             skip_parts.append("(p.raw_area_code IS NOT NULL AND p.code_area_id IS NULL)")
-    header = [h.casefold() for h in raw.columns]
-    repeated = " AND ".join(
-        f"lower(coalesce({ident('c' + str(i))}, '')) = {lit(h)}"
-        for i, h in enumerate(header[:3])
-    )
     skip_sql = " OR ".join(skip_parts) if skip_parts else "false"
-    cols = [ident(f"c{i}") for i in range(len(raw.columns))]
-    digest = f"md5(concat_ws(chr(31), {', '.join(cols)}))"
-    content_id = f"{digest} || '-' || row_number() OVER (PARTITION BY {digest} ORDER BY s.{ROW})"
+    joins = "LEFT JOIN pip ON pip._row = p._row" if spec.has_area else ""
     if key_sql:
         id_sql = key_sql
-    elif id_from_content:
-        id_sql = content_id
     else:
-        # rows with an empty id (police.uk leaves anti-social behaviour without one) get a
-        # content id; computed only for those rows
+        # files without ids, and rows with an empty id (police.uk leaves anti-social behaviour
+        # without one), get a content id: digest of the raw row + its occurrence number
+        cols = [f"s.{ident(f'c{i}')}" for i in range(len(raw.columns))]
+        digest = f"md5(concat_ws(chr(31), {', '.join(cols)}))"
+        only = "" if id_from_content else "WHERE p.raw_source_id IS NULL"
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE noid AS SELECT s.{ROW}, {content_id} AS content_id "
-            f"FROM stage_raw s JOIN parsed p ON p.{ROW} = s.{ROW} WHERE p.raw_source_id IS NULL"
+            f"CREATE OR REPLACE TEMP TABLE noid AS SELECT s.{ROW}, {digest} || '-' || "
+            f"row_number() OVER (PARTITION BY {digest} ORDER BY s.{ROW}) AS content_id "
+            f"FROM stage_raw s JOIN parsed p ON p.{ROW} = s.{ROW} {only}"
         )
-        id_sql = "coalesce(p.raw_source_id, noid.content_id)"
-    pip_join = "LEFT JOIN pip ON pip._row = p._row" if spec.has_area else ""
-    if not key_sql and not id_from_content:
-        pip_join += " LEFT JOIN noid ON noid._row = p._row"
-    exclude = "EXCLUDE (source_id)" if any(f.name == "source_id" for f in spec.fields) else ""
+        joins += " LEFT JOIN noid ON noid._row = p._row"
+        id_sql = (
+            "noid.content_id" if id_from_content else "coalesce(p.raw_source_id, noid.content_id)"
+        )
+    has_id = any(f.name == "source_id" for f in spec.fields)
+    exclude = "EXCLUDE (source_id, repeated_header)" if has_id else "EXCLUDE (repeated_header)"
     if spec.has_area:
         assign_by_coordinates(con, kp.area.levels if kp.area else None)
     con.execute(
@@ -390,24 +426,38 @@ def check_rows(
         CREATE OR REPLACE TEMP TABLE checked AS
         WITH base AS (
             SELECT p.* {exclude}, {area_sql}, {id_sql} AS source_id,
-                   ({repeated}) AS repeated_header,
-                   ({skip_sql}) AS skip
-            FROM parsed p JOIN stage_raw s ON s.{ROW} = p.{ROW} {pip_join}
+                   p.repeated_header, ({skip_sql}) AS skip
+            FROM parsed p {joins}
         )
         SELECT * EXCLUDE (repeated_header),
-            CASE WHEN repeated_header
-                 THEN ['repeated_header: the header appears again as a data row']
-                 ELSE list_filter([{', '.join(reasons)},
-                     CASE WHEN source_id IS NOT NULL AND NOT skip
-                          AND count(*) FILTER (WHERE NOT skip) OVER (PARTITION BY source_id) > 1
-                     THEN 'duplicate_id: id ''' || left(source_id, 40) || ''' appears on ' ||
-                          count(*) FILTER (WHERE NOT skip) OVER (PARTITION BY source_id) ||
-                          ' rows of this file' END
-                 ], lambda x: x IS NOT NULL)
+            CASE WHEN repeated_header THEN [{lit(REPEATED_HEADER)}]
+                 ELSE list_filter([{', '.join(reasons)}], lambda x: x IS NOT NULL)
             END AS reasons
         FROM base
         """
     )
+    _flag_duplicate_ids(con)
+
+
+REPEATED_HEADER = "repeated_header: the header appears again as a data row"
+
+
+def _flag_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Every row whose source id occurs more than once in the file gets ``duplicate_id``."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE dup AS SELECT source_id, count(*) AS n FROM checked "
+        "WHERE NOT skip AND source_id IS NOT NULL GROUP BY source_id HAVING count(*) > 1"
+    )
+    if con.execute("SELECT count(*) FROM dup").fetchall()[0][0]:
+        message = (
+            "'duplicate_id: id ''' || left(dup.source_id, 40) || ''' appears on ' || dup.n || "
+            "' rows of this file'"
+        )
+        con.execute(
+            f"UPDATE checked SET reasons = list_append(checked.reasons, {message}) FROM dup "
+            "WHERE checked.source_id = dup.source_id AND NOT checked.skip "
+            f"AND NOT list_contains(checked.reasons, {lit(REPEATED_HEADER)})"
+        )
 
 
 def quarantine_rows(

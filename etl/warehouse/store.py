@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from etl.errors import WarehouseError, Where
 from etl.settings import setting
+from etl.sqltext import lit
 from etl.warehouse.migrate import SCHEMA_VERSION, current_version, upgrade
 
 
@@ -127,7 +129,34 @@ class Warehouse:
             )
 
     def connect_read_only(self) -> duckdb.DuckDBPyConnection:
-        """A read-only connection to the published version, checked for its schema version."""
+        """A read-only connection to the published version, checked for its schema version.
+
+        DuckDB shares one open database per path within a process: while any connection to
+        an older version is open here, this returns that older version. Close connections
+        when done, or use :class:`WarehouseReader`, which is immune.
+        """
+        self._check_exists()
+        return self._checked(duckdb.connect(str(self.path), read_only=True))
+
+    def connect_isolated(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the version published now, in a database of its own.
+
+        The file is attached (as ``warehouse``, made the default with ``USE``) to a fresh
+        in-memory DuckDB, which DuckDB never shares: other connections to the same path in
+        this process, whatever version they hold, cannot hand it an old version. A cursor of
+        this connection needs ``USE warehouse`` again (cursors do not inherit it).
+        """
+        self._check_exists()
+        con = duckdb.connect(":memory:", config={"temp_directory": str(self.path) + ".tmp"})
+        try:
+            con.execute(f"ATTACH {lit(str(self.path))} AS warehouse (READ_ONLY)")
+            con.execute("USE warehouse")
+        except BaseException:
+            con.close()
+            raise
+        return self._checked(con)
+
+    def _check_exists(self) -> None:
         if not self.exists():
             raise WarehouseError(
                 "no_warehouse",
@@ -135,7 +164,8 @@ class Warehouse:
                 Where(file=str(self.path)),
                 hint="run `ivm init` first, or pass --db",
             )
-        con = duckdb.connect(str(self.path), read_only=True)
+
+    def _checked(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
         version = current_version(con)
         if version != SCHEMA_VERSION:
             con.close()
@@ -159,31 +189,43 @@ class Warehouse:
 
 
 class WarehouseReader:
-    """A long-lived reader: one read-only connection, reopened when a new version is published.
+    """A long-lived reader: one read-only connection, replaced when a new version is published.
 
-    The old connection is closed before the new one opens: DuckDB caches databases per process,
-    and a connection opened while an old one lives would see the old data.
+    Its connections come from :meth:`Warehouse.connect_isolated`, so a reopen always sees the
+    new version, even while other connections in this process still hold an old one (DuckDB
+    shares one open database per path, so a plain reconnect would get the old version back).
+    The previous connection is not closed on a reopen: cursors handed out before (a query
+    still running in another thread) keep working on their version, which is released when
+    the last of them is gone.
     """
 
     def __init__(self, warehouse: Warehouse):
         self.warehouse = warehouse
         self._con: duckdb.DuckDBPyConnection | None = None
         self._token: tuple[int, int] | None = None
+        self._lock = threading.Lock()
 
     def connection(self) -> duckdb.DuckDBPyConnection:
-        """A cursor on the newest published version (reopens after a publish)."""
-        token = self.warehouse.version_token()
-        if self._con is None or token != self._token:
-            self.close()
-            self._con = self.warehouse.connect_read_only()
-            self._token = token
-        return self._con.cursor()
+        """A cursor on the newest published version (reopens after a publish); close it after
+        use."""
+        with self._lock:
+            token = self.warehouse.version_token()
+            if self._con is None or token != self._token:
+                # Stat before opening: if a publish slips in between, the token is stale
+                # and the next call reopens once more; never the other way round.
+                self._con = self.warehouse.connect_isolated()
+                self._token = token
+            cur = self._con.cursor()
+        cur.execute("USE warehouse")
+        return cur
 
     def close(self) -> None:
-        """Close the underlying connection."""
-        if self._con is not None:
-            self._con.close()
-            self._con = None
+        """Close the current connection (and the cursors it handed out)."""
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+                self._token = None
 
 
 def _remove(path: Path) -> None:
