@@ -1,0 +1,172 @@
+"""The demo city: its areas, population and calendar, shared by every demo source generator.
+
+The real Aalst layers are used when the open data is present (read in place); otherwise a
+synthetic city with the same structure (1 municipality, 9 deelgemeenten, 16 wijken, 134
+sectors) is built, with square wijk polygons, so the demo runs on any machine.
+
+Population rule (documented in docs/demo.md): Aalst's real total on 1 January 2020 (87,332,
+Statbel) is spread over the sectors in proportion to a seeded log-normal weight, doubled in the
+centre wijken; each later or earlier year grows by 0.6 % a year; households are inhabitants
+divided by 2.3 (1.9 in the centre, where more people live alone).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from dateutil.easter import easter
+
+from etl.settings import open_data_dir
+
+AALST_2020 = 87_332
+GROWTH = 0.006
+#: Wijken around the market square and the station: the centre (denser, more incidents).
+CENTRE_WIJKEN = ("41002W01", "41002W02", "41002W03", "41002W06")
+#: The community-oriented project area: the real sectors Ten Rozen and Rozendreef.
+PROJECT_CODE = "41002P01"
+PROJECT_NAME = "Ten Rozen (wijkproject)"
+PROJECT_SECTORS = ("41002A2PA", "41002A212")
+
+
+@dataclass(frozen=True)
+class Sector:
+    """A statistical sector with what the generators need to know about it."""
+
+    code: str
+    name: str
+    wijk: str
+    deelgemeente: str
+    centre: bool
+    weight: float
+    risk: float
+    project: bool
+
+
+@dataclass
+class City:
+    """Areas, population and calendar of the demo."""
+
+    source: str  # "real" (Aalst open data) or "synthetic"
+    sectors: list[Sector]
+    wijken: dict[str, str]
+    deelgemeenten: dict[str, str]
+    area_files: list[Path]
+    start: dt.date
+    end: dt.date  # last day of the last complete month
+    project_start: dt.date
+    seed: int
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        """Every calendar year the data touches."""
+        return list(range(self.start.year, self.end.year + 1))
+
+    def population(self, year: int) -> dict[str, tuple[int, int]]:
+        """Inhabitants and households per sector on 1 January of ``year``."""
+        total = AALST_2020 * (1 + GROWTH) ** (year - 2020)
+        weights = np.array([s.weight for s in self.sectors])
+        shares = weights / weights.sum()
+        people = np.floor(shares * total).astype(int)
+        people[np.argsort(-shares)[: int(round(total)) - people.sum()]] += 1
+        out = {}
+        for s, n in zip(self.sectors, people, strict=True):
+            size = 1.9 if s.centre else 2.3
+            out[s.code] = (int(n), int(round(n / size)))
+        return out
+
+    def carnival(self, year: int) -> list[dt.date]:
+        """Aalst carnival: the Sunday, Monday and Tuesday before Ash Wednesday."""
+        ash_wednesday = easter(year) - dt.timedelta(days=46)
+        return [ash_wednesday - dt.timedelta(days=d) for d in (3, 2, 1)]
+
+
+def period(as_of: dt.date, years: int = 10) -> tuple[dt.date, dt.date]:
+    """Ten complete years up to the last complete month before ``as_of``."""
+    end = as_of.replace(day=1) - dt.timedelta(days=1)
+    start = (dt.date(end.year - years, end.month, 28) + dt.timedelta(days=4)).replace(day=1)
+    return start, end
+
+
+def build_city(out: Path, seed: int, as_of: dt.date, synthetic: bool = False) -> City:
+    """The demo city: real Aalst areas when present (and not ``synthetic``), else synthetic."""
+    rng = np.random.default_rng(seed)
+    real_dir = open_data_dir() / "be-aalst-areas"
+    hierarchy = real_dir / "aalst_statsec_hierarchie.csv"
+    start, end = period(as_of)
+    project_start = dt.date(start.year + 5, 1, 1)
+    if not synthetic and hierarchy.exists():
+        with open(hierarchy, encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        wijken = {r["wijk"]: r["wijk_naam"] for r in rows}
+        deel = {r["deelgemeente"]: r["deelgemeente_naam"] for r in rows}
+        raw = [(r["statsec"], r["statsec_naam"], r["wijk"], r["deelgemeente"]) for r in rows]
+        files = [real_dir / "aalst_gemeente.geojson", real_dir / "aalst_deelgemeenten.geojson",
+                 real_dir / "aalst_wijken.geojson"]
+        source = "real"
+    else:
+        raw, wijken, deel, files = _synthetic_areas(out)
+        source = "synthetic"
+    project = set(PROJECT_SECTORS) if source == "real" else {
+        code for code, _, wijk, _ in raw if wijk == "41002W07"
+    }
+    if source != "real":
+        project = set(sorted(project)[:2])
+    sectors = []
+    for code, name, wijk, dg in raw:
+        centre = wijk in CENTRE_WIJKEN
+        weight = float(rng.lognormal(0.0, 0.5)) * (2.0 if centre else 1.0)
+        risk = float(rng.lognormal(0.0, 0.35)) * (2.2 if centre else 1.0)
+        sectors.append(Sector(code, name, wijk, dg, centre, weight, risk, code in project))
+    city = City(source, sectors, wijken, deel, files, start, end, project_start, seed)
+    city.area_files = [*files, _write_sector_file(out, city)]
+    return city
+
+
+def _write_sector_file(out: Path, city: City) -> Path:
+    """The sector list (codes under their wijk and deelgemeente) plus the project area."""
+    path = out / "areas_sectors.csv"
+    out.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["code", "name", "level", "wijk", "deelgemeente", "gemeente", "project"])
+        w.writerow([PROJECT_CODE, PROJECT_NAME, "project", "", "", "41002", ""])
+        for s in city.sectors:
+            w.writerow([s.code, s.name, "sector", s.wijk, s.deelgemeente, "41002",
+                        PROJECT_CODE if s.project else ""])
+    return path
+
+
+def _synthetic_areas(out: Path):
+    """A city shaped like Aalst: 9 deelgemeenten, 16 wijken (squares), 134 sectors."""
+    out.mkdir(parents=True, exist_ok=True)
+    letters = "ABCDEFGHJ"
+    deel = {f"41002{ch}": f"Deelgemeente {ch}" for ch in letters}
+    wijk_dg = {f"41002W{i:02d}": f"41002{letters[0 if i <= 8 else i - 8]}" for i in range(1, 17)}
+    wijken = {w: f"Wijk {w[-2:]}" for w in wijk_dg}
+    sizes = [5, 5, 3, 2, 11, 5, 10, 9, 6, 16, 8, 7, 13, 10, 12, 12]
+    raw = []
+    for (w, dg), n in zip(wijk_dg.items(), sizes, strict=True):
+        for k in range(n):
+            code = f"{dg}{int(w[-2:]):02d}{'0123456789ABCDEFGHJK'[k]}"
+            raw.append((code, f"Sector {w[-2:]}-{k + 1}", w, dg))
+
+    def square(i: int) -> dict:
+        lon, lat = 4.0 + (i % 4) * 0.02, 50.9 + (i // 4) * 0.015
+        ring = [[lon, lat], [lon + 0.02, lat], [lon + 0.02, lat + 0.015], [lon, lat + 0.015],
+                [lon, lat]]
+        return {"type": "Polygon", "coordinates": [ring]}
+    features = [{"type": "Feature", "properties": {"code": w, "naam": name, "gemeente": "41002"},
+                 "geometry": square(i)} for i, (w, name) in enumerate(wijken.items())]
+    wijk_file = out / "synthetic_wijken.geojson"
+    wijk_file.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    top = out / "synthetic_levels.csv"
+    lines = ["code,name,level,gemeente", "41002,Aalst (synthetisch),gemeente,"]
+    lines += [f"{c},{n},deelgemeente,41002" for c, n in deel.items()]
+    top.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return raw, wijken, deel, [top, wijk_file]
