@@ -23,8 +23,8 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 demo: $(STAMP)
-	@echo "make demo arrives with the demo-city issue (ivm demo); until then load data with ivm load (see README)." >&2
-	@exit 2
+	$(BIN)/ivm demo
+	$(BIN)/ivm serve --host 127.0.0.1 --port 8050
 
 bench: $(STAMP)
 	$(BIN)/python -m bench load --scale city

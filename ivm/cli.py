@@ -94,6 +94,42 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
 
 
 @main.command()
+@click.option("--scale", type=click.Choice(["city"]), default="city", show_default=True,
+              help="city: Aalst over ten years.")
+@click.option("--seed", type=int, default=2011, show_default=True, help="Random seed.")
+@click.option("--out", type=click.Path(file_okay=False), default="data/demo", show_default=True,
+              help="Folder for the generated source files.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Pretend today is this date (default: today); data runs to the month before.")
+@click.option("--synthetic", is_flag=True, help="Use the built-in synthetic city, not open data.")
+@click.option("--force", is_flag=True, help="Regenerate and reload even when unchanged.")
+@db_option
+def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, force: bool,
+         db: str | None) -> None:
+    """Generate the demo city's source files and load them like real data (strict)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from ivm.demo import run_demo
+
+    day = as_of.date() if as_of else dt.date.today()
+    run_demo(Warehouse(db), Path(out), seed, day, synthetic, force, click.echo)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@db_option
+def serve(host: str, port: int, db: str | None) -> None:
+    """Serve the dashboard (development server; debug off)."""
+    from dashboard.app import create_app
+
+    app = create_app(Warehouse(db))
+    click.echo(f"ivmonitor: http://{host}:{port}")
+    app.run(host=host, port=port, debug=False)
+
+
+@main.command()
 @db_option
 @format_option
 def loads(db: str | None, fmt: str) -> None:

@@ -1,0 +1,73 @@
+"""``ivm demo``: generate the demo city's source files and load them through ``ivm load``.
+
+Skipped when the same demo (seed, month, generator code) is already loaded into the warehouse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from etl.demo import generate
+from etl.readers import inspect_file
+from etl.warehouse import Warehouse
+from ivm.wiring import load_any
+
+
+def code_fingerprint() -> str:
+    """A digest of the demo generators and profiles: a change regenerates the demo."""
+    digest = hashlib.sha256()
+    for package, pattern in (("etl.demo", "*.py"), ("etl.profiles", "*.yaml")):
+        folder = resources.files(package.split(".")[0]).joinpath(package.split(".")[1])
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if Path(entry.name).match(pattern):
+                digest.update(entry.name.encode() + entry.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def already_loaded(warehouse: Warehouse, out: Path, key: dict) -> bool:
+    """Whether ``out`` holds this exact demo and every file of it is loaded in ``warehouse``."""
+    manifest = out / "manifest.json"
+    if not manifest.exists() or not warehouse.exists():
+        return False
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    if data.get("key") != key:
+        return False
+    con = warehouse.connect_read_only()
+    try:
+        loaded = {r[0] for r in con.execute(
+            "SELECT sha256 FROM load_log WHERE outcome IN ('loaded', 'unchanged')"
+        ).fetchall()}
+    finally:
+        con.close()
+    return all(f.get("sha256") in loaded for f in data["files"])
+
+
+def run_demo(warehouse: Warehouse, out: Path, seed: int, as_of: dt.date, synthetic: bool,
+             force: bool, echo: Callable[[str], None]) -> None:
+    """Generate (unless already loaded) and load the demo; report with ``echo``."""
+    key = {"seed": seed, "month": as_of.strftime("%Y-%m"), "synthetic": synthetic,
+           "code": code_fingerprint()}
+    if not force and already_loaded(warehouse, out, key):
+        echo(f"demo already loaded and unchanged: {out} -> {warehouse.path}")
+        return
+    city, loads = generate(out, seed=seed, as_of=as_of, synthetic=synthetic)
+    areas = ("real Aalst open data (be-aalst-areas, read in place)" if city.source == "real"
+             else "a synthetic city with Aalst's structure (open data not found)")
+    echo(f"demo city: {areas}; data {city.start:%d/%m/%Y} - {city.end:%d/%m/%Y}, seed {seed}")
+    warehouse.init()
+    files = []
+    for item in loads:
+        result = load_any(warehouse, item.kind, str(item.path), item.profile, True, {})
+        echo(result.summary())
+        files.append({"kind": item.kind, "file": str(item.path),
+                      "sha256": inspect_file(item.path).sha256})
+    manifest = out / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data.update(key=key, files=files)
+    manifest.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    echo(f"source files: {out}\nwarehouse: {warehouse.path}")
