@@ -192,8 +192,10 @@ def _upsert(con: duckdb.DuckDBPyConnection, good: list[dict], load_id: int, coun
         [load_id, changed],
     )
     con.unregister("_areas")
-    links = [(e["area_id"], p) for e in good if e["area_id"] in set(changed) for p in e["parents"]]
+    changed_set = set(changed)
+    links = [(e["area_id"], p) for e in good if e["area_id"] in changed_set for p in e["parents"]]
     if links:
-        con.executemany(
-            "INSERT INTO area_link VALUES (?, ?, ?)", [[a, p, load_id] for a, p in links]
-        )
+        con.register("_links", pa.table({"area_id": [a for a, _ in links],
+                                         "parent_id": [p for _, p in links]}))
+        con.execute("INSERT INTO area_link SELECT area_id, parent_id, ? FROM _links", [load_id])
+        con.unregister("_links")

@@ -23,6 +23,9 @@ from dateutil.easter import easter
 
 from etl.settings import open_data_dir
 
+#: Flanders and Brussels on 1 January 2020 (Statbel): the national-scale demo's population.
+FLANDERS_BRUSSELS_2020 = 6_629_143 + 1_218_255
+
 AALST_2020 = 87_332
 GROWTH = 0.006
 #: Wijken around the market square and the station: the centre (denser, more incidents).
@@ -60,6 +63,7 @@ class City:
     end: dt.date  # last day of the last complete month
     project_start: dt.date
     seed: int
+    total_2020: int = AALST_2020
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -69,7 +73,7 @@ class City:
 
     def population(self, year: int) -> dict[str, tuple[int, int]]:
         """Inhabitants and households per sector on 1 January of ``year``."""
-        total = AALST_2020 * (1 + GROWTH) ** (year - 2020)
+        total = self.total_2020 * (1 + GROWTH) ** (year - 2020)
         weights = np.array([s.weight for s in self.sectors])
         shares = weights / weights.sum()
         people = np.floor(shares * total).astype(int)
@@ -170,3 +174,63 @@ def _synthetic_areas(out: Path):
     lines += [f"{c},{n},deelgemeente,41002" for c, n in deel.items()]
     top.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return raw, wijken, deel, [top, wijk_file]
+
+
+def build_national(out: Path, seed: int, as_of: dt.date) -> City:
+    """Flanders and Brussels: 304 municipalities, their deelgemeenten and wijken (polygons) and
+    every statistical sector whose wijk and deelgemeente are mapped (the publisher's "unknown
+    sector" codes are left out). Needs the be-aalst-areas open data (no synthetic variant)."""
+    from etl.errors import IvmError
+
+    rng = np.random.default_rng([seed, 99])
+    real = open_data_dir() / "be-aalst-areas"
+    hierarchy = real / "statsec_hierarchie_vlaanderen_brussel.csv"
+    if not hierarchy.exists():
+        raise IvmError("no_open_data", f"the national demo needs {hierarchy}",
+                       hint="set IVM_OPEN_DATA to the folder holding be-aalst-areas")
+    wijk_file = real / "vlaanderen_brussel_wijken.geojson"
+    dg_file = real / "vlaanderen_brussel_deelgemeenten.geojson"
+    wijken = {f["properties"]["code"]: f["properties"]["naam"]
+              for f in json.loads(wijk_file.read_text(encoding="utf-8"))["features"]}
+    deel = {f["properties"]["geoitem"]: f["properties"]["naam"]
+            for f in json.loads(dg_file.read_text(encoding="utf-8"))["features"]}
+    with open(hierarchy, encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh)
+                if r["wijk"] in wijken and r["deelgemeente"] in deel
+                and not r["statsec"].endswith("ZZZZ")]
+    # centres: the first wijk (W01) of each municipality is its centre
+    sectors = []
+    for r in rows:
+        centre = r["wijk"].endswith("W01")
+        weight = float(rng.lognormal(0.0, 0.5)) * (2.0 if centre else 1.0)
+        risk = float(rng.lognormal(0.0, 0.35)) * (2.2 if centre else 1.0)
+        sectors.append(Sector(r["statsec"], r["statsec_naam"], r["wijk"], r["deelgemeente"],
+                              centre, weight, risk, False))
+    start, end = period(as_of)
+    city = City("real", sectors, wijken, deel, [], start, end, dt.date(start.year + 5, 1, 1),
+                seed, total_2020=FLANDERS_BRUSSELS_2020)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "areas_sectors.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["code", "name", "level", "wijk", "deelgemeente", "gemeente"])
+        for r in rows:
+            w.writerow([r["statsec"], r["statsec_naam"], "sector", r["wijk"], r["deelgemeente"],
+                        r["gemeente"]])
+    city.area_files = [real / "vlaanderen_brussel_gemeenten.geojson", dg_file,
+                       _wijken_of_2025(out, wijk_file, rows), path]
+    return city
+
+
+def _wijken_of_2025(out: Path, wijk_file: Path, rows: list[dict]) -> Path:
+    """The wijken with the municipality they belong to since the 2025 mergers (the source file
+    still names the old municipality of 93 wijken), as a GeoJSON file in ``out``."""
+    municipality = {r["wijk"]: r["gemeente"] for r in rows}
+    doc = json.loads(wijk_file.read_text(encoding="utf-8"))
+    for feature in doc["features"]:
+        props = feature["properties"]
+        props["gemeente"] = municipality.get(props["code"], props["code"][:5])
+        props["level"] = "wijk"  # codes are city-made, NIS7-based or province-made
+    path = out / "wijken_2025.geojson"
+    path.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+    return path
