@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from etl.demo.city import PROJECT_CODE, City
+from etl.demo.survey import wave_years
 
 CITY = "41002"
 CENTRE = "41002W01"
@@ -110,12 +111,18 @@ _OBJECTIVES = [
 ]
 
 
+#: Indicators measured by the resident survey: their baseline is the last wave before the plan.
+SURVEY_INDICATORS = {"unsafe_feeling_share", "victimisation_share", "police_satisfaction_mean"}
+
+
 def plan_document(city: City) -> dict:
     """The plan as a mapping in the plan file format (``spec: 1``)."""
     baseline_year = city.start.year + 3
     deadline = dt.date(city.end.year + 1, 12, 31)
+    survey_baseline = max(y for y in wave_years(city) if y <= baseline_year)
     objectives = []
     for oid, nl, en, plan, phase, dim, owner, partners, indicator, areas, target in _OBJECTIVES:
+        period = survey_baseline if indicator in SURVEY_INDICATORS else baseline_year
         objectives.append(
             {
                 "id": oid,
@@ -127,7 +134,7 @@ def plan_document(city: City) -> dict:
                 "partners": partners,
                 "indicator": indicator,
                 "areas": areas,
-                "baseline": {"period": str(baseline_year), "value": "from_data"},
+                "baseline": {"period": str(period), "value": "from_data"},
                 "target": target,
                 "deadline": deadline.isoformat(),
             }
