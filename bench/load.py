@@ -387,6 +387,7 @@ def machine_facts() -> dict[str, str]:
         "python": platform.python_version(),
         "versions": f"duckdb {duckdb.__version__}, pyarrow {pyarrow.__version__}, "
         f"pandas {pandas.__version__}",
+        "load": "load average {:.1f} {:.1f} {:.1f} at start".format(*os.getloadavg()),
     }
 
 
@@ -450,7 +451,7 @@ def run_benchmark(
     folder.mkdir(parents=True, exist_ok=True)
     facts = machine_facts()
     print(f"nproc {facts['nproc']} ({facts['cpu']}), memory {facts['memory']}, {facts['os']}, "
-          f"Python {facts['python']}, {facts['versions']}", flush=True)
+          f"Python {facts['python']}, {facts['versions']}; {facts['load']}", flush=True)
     try:
         outcomes, file_note = _measure(folder, n, repeat, seed)
     finally:
@@ -529,7 +530,7 @@ def _append_results(
         "",
         f"- commit: {git_commit()}",
         f"- machine: nproc {facts['nproc']} ({facts['cpu']}), memory {facts['memory']}, "
-        f"{facts['os']}, Python {facts['python']}, {facts['versions']}",
+        f"{facts['os']}, Python {facts['python']}, {facts['versions']}; {facts['load']}",
         f"- file: {file_note}",
         "",
         format_markdown(table),
