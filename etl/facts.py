@@ -166,7 +166,10 @@ def _merge(
     counts: Counts,
     questions: list[Binding],
 ) -> None:
-    """Add new rows, replace changed ones, skip identical ones (by source id and row hash)."""
+    """Add new rows, replace changed ones, skip identical ones (by source id and row hash).
+
+    Reads the good rows straight from ``checked`` (no extra copy of the file's rows).
+    """
     cols = [f.name for f in spec.fields if f.name != "source_id"]
     if spec.has_area:
         cols.append("area_id")
@@ -174,27 +177,21 @@ def _merge(
     # that changed it would count unchanged rows of a re-delivery as replaced, never lose one
     hashed = [f"c.{ident(c)}" for c in cols]
     hashed += [cleaned(f"s.{ident(q.staged)}") for q in questions]
-    answers = "JOIN stage_raw s ON s._row = c._row" if questions else ""
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE incoming AS
-        SELECT {', '.join(f'c.{ident(c)}' for c in cols)}, c.source_id, c._row,
-               CAST(hash({', '.join(hashed)}) AS VARCHAR) AS row_hash
-        FROM checked c {answers}
-        WHERE len(c.reasons) = 0 AND NOT c.skip
-        """
+    row_hash = f"CAST(hash({', '.join(hashed)}) AS VARCHAR)"
+    good = (
+        "FROM checked c "
+        + ("JOIN stage_raw s ON s._row = c._row " if questions else "")
+        + "WHERE len(c.reasons) = 0 AND NOT c.skip"
     )
     table = ident(spec.table)
     # only rows whose id is already stored need a comparison (none on a first delivery)
+    stored = f"JOIN {table} t ON t.source = ? AND t.source_id = c.source_id WHERE"
     con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE cmp AS
-        SELECT i.source_id, t.row_hash = i.row_hash AS same
-        FROM incoming i JOIN {table} t ON t.source = ? AND t.source_id = i.source_id
-        """,
+        "CREATE OR REPLACE TEMP TABLE cmp AS SELECT c.source_id, "
+        f"t.row_hash = {row_hash} AS same {good.replace('WHERE', stored)}",
         [source],
     )
-    total, = con.execute("SELECT count(*) FROM incoming").fetchall()[0]
+    total = con.execute(f"SELECT count(*) {good}").fetchall()[0][0]
     same, changed_n = con.execute(
         "SELECT count(*) FILTER (WHERE same), count(*) FILTER (WHERE NOT same) FROM cmp"
     ).fetchall()[0]
@@ -206,14 +203,12 @@ def _merge(
         con.execute(
             f"DELETE FROM {table} WHERE source = ? AND source_id IN ({changed})", [source]
         )
-    unchanged = (
-        "WHERE i.source_id NOT IN (SELECT source_id FROM cmp WHERE same)" if same else ""
-    )
+    unchanged = " AND c.source_id NOT IN (SELECT source_id FROM cmp WHERE same)" if same else ""
     inserted = con.execute(
         f"""
         INSERT INTO {table} ({', '.join(map(ident, cols))}, source, source_id, row_hash, load_id)
-        SELECT {', '.join(f'i.{ident(c)}' for c in cols)}, ?, i.source_id, i.row_hash, ?
-        FROM incoming i {unchanged}
+        SELECT {', '.join(f'c.{ident(c)}' for c in cols)}, ?, c.source_id, {row_hash}, ?
+        {good}{unchanged}
         """,
         [source, load_id],
     ).fetchall()[0][0]
@@ -226,9 +221,8 @@ def _merge(
             f"DELETE FROM survey_answer WHERE source = ? AND source_id IN ({changed})", [source]
         )
         selects = " UNION ALL ".join(
-            f"SELECT i.source_id, {lit(q.field)} AS question_id, "
-            f"{cleaned('s.' + ident(q.staged))} AS answer "
-            f"FROM incoming i JOIN stage_raw s ON s._row = i._row {unchanged}"
+            f"SELECT c.source_id, {lit(q.field)} AS question_id, "
+            f"{cleaned('s.' + ident(q.staged))} AS answer {good}{unchanged}"
             for q in questions
         )
         con.execute(
@@ -254,7 +248,8 @@ def _population_coverage(con: duckdb.DuckDBPyConnection) -> str:
     rows = con.execute(
         """
         WITH loaded AS (
-            SELECT DISTINCT a.level, i.year FROM incoming i JOIN area a ON a.area_id = i.area_id
+            SELECT DISTINCT a.level, c.year FROM checked c JOIN area a ON a.area_id = c.area_id
+            WHERE len(c.reasons) = 0 AND NOT c.skip
         )
         SELECT l.level, l.year, count(*) AS total,
                count(*) FILTER (WHERE p.area_id IS NULL) AS without

@@ -40,6 +40,13 @@ SETTINGS: dict[str, Setting] = {
             "as possible zip bombs.",
         ),
         Setting(
+            "load_memory_limit",
+            "IVM_LOAD_MEMORY",
+            "2GB",
+            "Memory a load may use in DuckDB; beyond it, work spills to <db>.tmp on disk, so a "
+            "file of any size loads in bounded memory.",
+        ),
+        Setting(
             "max_field_chars",
             "IVM_MAX_FIELD_CHARS",
             "10000",

@@ -306,7 +306,9 @@ def _field_reasons(spec: KindSpec, bindings: dict[str, Binding], formats: list[s
             )
         elif f.type in ("text",):
             out.append(
-                f"CASE WHEN regexp_matches({raw}, {lit(_GARBLED)}) THEN 'garbled_text: ' || "
+                # every garbled pattern holds a non-ASCII character: test that cheaply first
+                f"CASE WHEN strlen({raw}) <> length({raw}) "
+                f"AND regexp_matches({raw}, {lit(_GARBLED)}) THEN 'garbled_text: ' || "
                 f"{label} || ': ''' || {shown} || ''' looks garbled by a wrong text encoding "
                 "(mojibake)' END"
             )

@@ -99,7 +99,11 @@ class Warehouse:
                 Where(file=str(self.path)),
                 hint="run `ivm init` first, or pass --db",
             )
-        con = duckdb.connect(str(nxt))
+        spill = self.path.with_name(self.path.name + ".tmp")
+        con = duckdb.connect(
+            str(nxt),
+            config={"memory_limit": setting("load_memory_limit"), "temp_directory": str(spill)},
+        )
         try:
             self._check_not_newer(con)
             con.execute("BEGIN")
