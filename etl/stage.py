@@ -271,8 +271,13 @@ def parse_rows(
         f"lower(coalesce(s.{ident('c' + str(i))}, '')) = {lit(h)}" for i, h in enumerate(header[:3])
     )
     raws.append(f"({repeated or 'false'}) AS repeated_header")
+    # rows located by coordinates are read in chunks for point in polygon: materialise them;
+    # otherwise a view, computed once inside the statement that builds ``checked``
+    by_coordinates = spec.has_area and bindings["area_lon"].staged is not None
+    con.execute("DROP VIEW IF EXISTS parsed")
+    con.execute("DROP TABLE IF EXISTS parsed")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE parsed AS SELECT "
+        f"CREATE TEMP {'TABLE' if by_coordinates else 'VIEW'} parsed AS SELECT "
         + ", ".join(selects)
         + " FROM (SELECT "
         + ", ".join(raws)
