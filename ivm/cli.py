@@ -94,8 +94,9 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
 
 
 @main.command()
-@click.option("--scale", type=click.Choice(["city"]), default="city", show_default=True,
-              help="city: Aalst over ten years.")
+@click.option("--scale", type=click.Choice(["city", "national"]), default="city",
+              show_default=True,
+              help="city: Aalst over ten years; national: Flanders and Brussels, 10M+ incidents.")
 @click.option("--seed", type=int, default=2011, show_default=True, help="Random seed.")
 @click.option("--out", type=click.Path(file_okay=False), default="data/demo", show_default=True,
               help="Folder for the generated source files.")
@@ -113,7 +114,7 @@ def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, force: bool,
     from ivm.demo import run_demo
 
     day = as_of.date() if as_of else dt.date.today()
-    run_demo(Warehouse(db), Path(out), seed, day, synthetic, force, click.echo)
+    run_demo(Warehouse(db), Path(out), seed, day, synthetic, force, click.echo, scale)
 
 
 @main.command()

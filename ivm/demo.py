@@ -48,16 +48,20 @@ def already_loaded(warehouse: Warehouse, out: Path, key: dict) -> bool:
 
 
 def run_demo(warehouse: Warehouse, out: Path, seed: int, as_of: dt.date, synthetic: bool,
-             force: bool, echo: Callable[[str], None]) -> None:
+             force: bool, echo: Callable[[str], None], scale: str = "city") -> None:
     """Generate (unless already loaded) and load the demo; report with ``echo``."""
     key = {"seed": seed, "month": as_of.strftime("%Y-%m"), "synthetic": synthetic,
-           "code": code_fingerprint()}
+           "scale": scale, "code": code_fingerprint()}
     if not force and already_loaded(warehouse, out, key):
         echo(f"demo already loaded and unchanged: {out} -> {warehouse.path}")
         return
-    city, loads = generate(out, seed=seed, as_of=as_of, synthetic=synthetic)
-    areas = ("real Aalst open data (be-aalst-areas, read in place)" if city.source == "real"
-             else "a synthetic city with Aalst's structure (open data not found)")
+    city, loads = generate(out, seed=seed, as_of=as_of, synthetic=synthetic, scale=scale)
+    if scale == "national":
+        areas = "Flanders and Brussels (be-aalst-areas open data, read in place)"
+    elif city.source == "real":
+        areas = "real Aalst open data (be-aalst-areas, read in place)"
+    else:
+        areas = "a synthetic city with Aalst's structure (open data not found)"
     echo(f"demo city: {areas}; data {city.start:%d/%m/%Y} - {city.end:%d/%m/%Y}, seed {seed}")
     warehouse.init()
     files = []

@@ -8,13 +8,21 @@ through the same ``ivm load`` path as real data.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.demo.city import City, build_city
+from etl.demo.activities import write_activities
+from etl.demo.city import City, build_city, build_national
+from etl.demo.incidents import write_incidents
+from etl.demo.nuisance import write_nuisance
+from etl.demo.plan import write_plan
 from etl.demo.population import write_population
+from etl.demo.survey import write_survey
+
+#: Rows multiplier at national scale: Flanders and Brussels' 7.8 million inhabitants at the
+#: city's rates give about 2.6 million incidents in ten years; the benchmarks want ten million.
+NATIONAL_SCALE = 4.0
 
 
 @dataclass(frozen=True)
@@ -27,42 +35,42 @@ class DemoLoad:
     rows: int | None = None
 
 
-def _optional(module: str, func: str):
-    """A generator that may not exist yet in this version (None when absent)."""
-    try:
-        return getattr(importlib.import_module(f"etl.demo.{module}"), func)
-    except (ImportError, AttributeError):
-        return None
-
-
 def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
-             synthetic: bool = False) -> tuple[City, list[DemoLoad]]:
-    """Write the demo city's source files into ``out``; return the city and the loads, in
-    the order they must run (areas coarse to fine, population, facts, plan)."""
+             synthetic: bool = False, scale: str = "city") -> tuple[City, list[DemoLoad]]:
+    """Write the demo's source files into ``out``; return the city and the loads, in the order
+    they must run (areas coarse to fine, population, facts, plan).
+
+    ``scale="national"``: Flanders and Brussels (needs the open data), at least ten million
+    incidents with matching nuisance reports and survey rows, for the benchmarks; no plan.
+    """
     as_of = as_of or dt.date.today()
     out.mkdir(parents=True, exist_ok=True)
-    city = build_city(out, seed, as_of, synthetic=synthetic)
+    national = scale == "national"
+    city = build_national(out, seed, as_of) if national else build_city(
+        out, seed, as_of, synthetic=synthetic
+    )
     loads = [DemoLoad("areas", f, "canonical") for f in city.area_files]
     pop = out / "bevolking_sectoren.csv"
     loads.append(DemoLoad("population", pop, "canonical", write_population(city, pop)))
-    sources = [
-        ("incidents", "incidents", "write_incidents", "politie_export.csv", "be-politie"),
-        ("nuisance", "nuisance", "write_nuisance", "meldingen_overlast.xlsx", "be-meldingen"),
-        ("survey", "survey", "write_survey", "veiligheidsmonitor.csv", "be-veiligheidsmonitor"),
-        ("activities", "activities", "write_activities", "partneractiviteiten.xlsx",
-         "be-partners"),
-    ]
-    for kind, module, func, name, profile in sources:
-        writer = _optional(module, func)
-        if writer is not None:
-            path = out / name
-            loads.append(DemoLoad(kind, path, profile, writer(city, path, seed)))
-    plan_writer = _optional("plan", "write_plan")
-    if plan_writer is not None:
-        path = out / "veiligheidsplan.yaml"
-        loads.append(DemoLoad("plan", path, "canonical", plan_writer(city, path)))
+    police = out / "politie_export.csv"
+    loads.append(DemoLoad("incidents", police, "be-politie",
+                          write_incidents(city, police, seed, NATIONAL_SCALE if national
+                                          else 1.0)))
+    register = out / "meldingen_overlast.xlsx"
+    loads.append(DemoLoad("nuisance", register, "be-meldingen",
+                          write_nuisance(city, register, seed)))
+    survey = out / "veiligheidsmonitor.csv"
+    loads.append(DemoLoad("survey", survey, "be-veiligheidsmonitor",
+                          write_survey(city, survey, seed)))
+    if not national:
+        activities = out / "partneractiviteiten.xlsx"
+        loads.append(DemoLoad("activities", activities, "be-partners",
+                              write_activities(city, activities, seed)))
+        plan = out / "veiligheidsplan.yaml"
+        loads.append(DemoLoad("plan", plan, "canonical", write_plan(city, plan)))
     manifest = {
         "seed": seed,
+        "scale": scale,
         "as_of": as_of.isoformat(),
         "areas": city.source,
         "period": [city.start.isoformat(), city.end.isoformat()],

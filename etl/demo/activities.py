@@ -44,9 +44,6 @@ timestamps and the zip entries' dates are fixed).
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +51,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from etl.demo.city import PROJECT_CODE, City
+from etl.demo.workbook import save_reproducible
 
 HEADER = ["Registratienummer", "Partner", "Activiteit", "Datum", "Gebied", "Aantal", "Eenheid"]
 CITY_CODE = "41002"
@@ -73,7 +71,6 @@ LOCKDOWN = {
     dt.date(2020, 3, 1): 0.25, dt.date(2020, 4, 1): 0.15, dt.date(2020, 5, 1): 0.5,
     dt.date(2020, 11, 1): 0.6, dt.date(2020, 12, 1): 0.6, dt.date(2021, 1, 1): 0.7,
 }
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 class _Rows:
@@ -292,25 +289,5 @@ def write_activities(city: City, path: Path, seed: int) -> int:
     for row in zip(df["id"], df["partner"], df["activity"], dates, df["area"], quantities,
                    df["unit"], strict=True):
         ws.append(list(row))
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    path.write_bytes(_fixed_zip(buffer.getvalue(), stamp))
+    save_reproducible(wb, path, stamp)
     return len(df)
-
-
-def _fixed_zip(data: bytes, stamp: dt.datetime) -> bytes:
-    """The workbook with fixed dates: core properties modified at ``stamp``, zip entries 1980."""
-    text = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + text.encode() + rb"\g<2>", body)
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, body)
-    return out.getvalue()
