@@ -21,8 +21,8 @@ from etl.demo.population import write_population
 from etl.demo.survey import write_survey
 
 #: Rows multiplier at national scale: Flanders and Brussels' 7.8 million inhabitants at the
-#: city's rates give about 2.6 million incidents in ten years; the benchmarks want ten million.
-NATIONAL_SCALE = 4.0
+#: city's rates give about 3.8 million incidents in ten years; the benchmarks want ten million.
+NATIONAL_SCALE = 3.0
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
     loads.append(DemoLoad("incidents", police, "be-politie",
                           write_incidents(city, police, seed, NATIONAL_SCALE if national
                                           else 1.0)))
-    register = out / "meldingen_overlast.xlsx"
+    register = out / ("meldingen_overlast.csv" if national else "meldingen_overlast.xlsx")
     loads.append(DemoLoad("nuisance", register, "be-meldingen",
                           write_nuisance(city, register, seed)))
     survey = out / "veiligheidsmonitor.csv"

@@ -242,6 +242,8 @@ class Calendar:
         self.project_start = np.datetime64(city.project_start, "D")
         self.centre = np.array([s.centre for s in city.sectors])
         self.project = np.array([s.project for s in city.sectors])
+        #: Sector group: 0 plain, 1 centre, 2 project, 3 centre and project.
+        self.group = self.centre.astype(int) + 2 * self.project.astype(int)
         self.risk = np.array([s.risk for s in city.sectors])
         codes = [s.code for s in city.sectors]
         self.codes = np.array(codes, dtype=StringDType())
@@ -341,7 +343,7 @@ PROJECT_EFFECT = 0.35
 
 
 class Pattern(Protocol):
-    """How a kind of event occurs: what :func:`expected_counts` reads (incident categories
+    """How a kind of event occurs: what :func:`draw_events` reads (incident categories
     and nuisance types)."""
 
     rate: float
@@ -354,27 +356,35 @@ class Pattern(Protocol):
     project: bool
 
 
-def expected_counts(cat: Pattern, cal: Calendar, days: np.ndarray, factor: np.ndarray,
-                    norm: float, scale: float) -> np.ndarray:
-    """Expected counts of an event kind per (day, sector) for the days of one month: yearly
-    rate x trend x month and weekday profile / ``norm`` x lockdown, New Year, carnival (centre
-    sectors) and project (project sectors) factors x inhabitants x sector ``factor``."""
+def draw_events(cat: Pattern, cal: Calendar, rng: np.random.Generator, days: np.ndarray,
+                factor: np.ndarray, norm: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """The events of an event kind in the days of one month, as (day index, sector index).
+
+    Expected counts per (day, sector): yearly rate x trend x month and weekday profile /
+    ``norm`` x lockdown and New Year factors, x carnival (centre sectors) and project (project
+    sectors) factors, x inhabitants x sector ``factor``. Drawn as a Poisson total per sector
+    and a day for each event from its sector group's day profile (the same distribution as a
+    Poisson draw per day and sector, at a cost that grows with the events, not the cells).
+    """
     month, wday, year = month_parts(days)
     t = cal.years_since_start(days)
     daily = (cat.rate * scale / 1000 / 365.25 * (1 + cat.trend) ** t
              * np.array(cat.season)[month - 1] * np.array(cat.weekday)[wday] / norm)
     daily *= 1 - cat.lockdown * (1 - cal.lockdown(days))
-    new_year = (month == 1) & ((days - days.astype("datetime64[Y]")).astype(int) == 0)
+    new_year = (days - days.astype("datetime64[Y]")).astype(int) == 0
     daily *= np.where(new_year, cat.new_year, 1.0)
-    expected = daily[:, None] * (cal.population(int(year[0])) * factor)[None, :]
+    # day profiles of the four sector groups: plain, centre, project, centre and project
+    profiles = np.tile(daily, (4, 1))
     if cat.carnival != 1.0:
-        carnival = cal.is_carnival(days)
-        if carnival.any():
-            expected[np.ix_(carnival, cal.centre)] *= cat.carnival
-    if cat.project and cal.project.any():
-        ramp = cal.project_ramp(days)
-        expected[:, cal.project] *= (1 - PROJECT_EFFECT * ramp)[:, None]
-    return expected
+        profiles[1::2] *= np.where(cal.is_carnival(days), cat.carnival, 1.0)
+    if cat.project:
+        profiles[2:] *= 1 - PROJECT_EFFECT * cal.project_ramp(days)
+    totals = profiles.sum(axis=1)
+    base = cal.population(int(year[0])) * factor
+    counts = rng.poisson(base * totals[cal.group])
+    sector_ix = np.repeat(np.arange(len(base)), counts)
+    day_ix = pick_rows(rng, profiles, cal.group[sector_ix])
+    return day_ix, sector_ix
 
 
 def _format_minutes(stamps: np.ndarray) -> np.ndarray:
@@ -406,10 +416,7 @@ def month_incidents(cal: Calendar, rng: np.random.Generator, days: np.ndarray, s
         factor = cal.cached(("incident", k), lambda c=cat: sector_factor(
             c.risk_power, c.centre, cal, HOTSPOT, c.project))
         norm = season_norm(cat.season, cat.weekday)
-        drawn = rng.poisson(expected_counts(cat, cal, days, factor, norm, scale))
-        day_ix, sector_ix = np.nonzero(drawn)
-        n_each = drawn[day_ix, sector_ix]
-        day_ix, sector_ix = np.repeat(day_ix, n_each), np.repeat(sector_ix, n_each)
+        day_ix, sector_ix = draw_events(cat, cal, rng, days, factor, norm, scale)
         n = len(day_ix)
         if n == 0:
             continue

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -56,7 +57,7 @@ from etl.demo.incidents import (
     WEEKEND,
     WORKDAYS,
     Calendar,
-    expected_counts,
+    draw_events,
     hour_matrix,
     lognormal,
     month_parts,
@@ -143,10 +144,7 @@ def month_reports(cal: Calendar, rng: np.random.Generator, days: np.ndarray
         factor = cal.cached(("nuisance", k), lambda c=kind: sector_factor(
             c.risk_power, c.centre, cal, HOTSPOT, c.project))
         norm = season_norm(kind.season, kind.weekday)
-        drawn = rng.poisson(expected_counts(kind, cal, days, factor, norm, 1.0))
-        day_ix, sector_ix = np.nonzero(drawn)
-        n_each = drawn[day_ix, sector_ix]
-        day_ix, sector_ix = np.repeat(day_ix, n_each), np.repeat(sector_ix, n_each)
+        day_ix, sector_ix = draw_events(kind, cal, rng, days, factor, norm, 1.0)
         n = len(day_ix)
         if n == 0:
             continue
@@ -207,7 +205,13 @@ def _fines(cal: Calendar, rng: np.random.Generator, cols: dict[str, np.ndarray],
 
 
 def write_nuisance(city: City, path: Path, seed: int) -> int:
-    """Write the nuisance registration workbook of ``city`` to ``path``; return the reports."""
+    """Write the nuisance registration workbook of ``city`` to ``path``; return the reports.
+
+    A ``.csv`` path gives the same register as a ';'-separated CSV export (the national-scale
+    demo holds more reports than a worksheet's million rows).
+    """
+    if path.suffix.lower() == ".csv":
+        return _write_csv(city, path, seed)
     rng = np.random.default_rng([seed, 2])
     cal = Calendar(city)
     streets = sector_streets(city)
@@ -255,6 +259,40 @@ def write_nuisance(city: City, path: Path, seed: int) -> int:
         raw = Path(tmp) / "raw.xlsx"
         wb.save(raw)
         _fix_zip(raw, path, stamp)
+    return written
+
+
+def _write_csv(city: City, path: Path, seed: int) -> int:
+    """The register as CSV (UTF-8, ';', day-first date-times), month by month."""
+    rng = np.random.default_rng([seed, 2])
+    cal = Calendar(city)
+    streets = sector_streets(city)
+    export_end = np.datetime64(city.end + dt.timedelta(days=1), "m")
+    labels = np.array([t.label for t in TYPES])
+    codes = np.array([s.code for s in city.sectors])
+    written = 0
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(";".join(HEADER) + "\n")
+        for days in cal.months():
+            cols = month_reports(cal, rng, days)
+            if not cols:
+                continue
+            channel = _channels(cal, rng, cols)
+            closed = _closing(rng, cols, export_end)
+            fined = _fines(cal, rng, cols, closed)
+            street = streets.pick(rng, cols["sector"])
+            n = len(cols["type"])
+            reported = pd.Series(cols["reported"]).dt.strftime("%d/%m/%Y %H:%M")
+            closed_text = pd.Series(closed).dt.strftime("%d/%m/%Y %H:%M").fillna("")
+            frame = pd.DataFrame({
+                "id": [f"OVL-N-{written + i + 1:08d}" for i in range(n)],
+                "type": labels[cols["type"]], "reported": reported.to_numpy(),
+                "closed": closed_text.to_numpy(), "channel": np.array(CHANNELS)[channel],
+                "fine": np.where(fined, "ja", "nee"), "sector": codes[cols["sector"]],
+                "street": street,
+            })
+            frame.to_csv(fh, sep=";", header=False, index=False, lineterminator="\n")
+            written += n
     return written
 
 
