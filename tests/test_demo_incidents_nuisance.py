@@ -144,6 +144,17 @@ def test_the_synthetic_city_loads_without_quarantined_rows_too(tmp_path):
         assert result.counts.loaded == synthetic.rows[kind] > 1000
 
 
+def test_the_csv_variant_of_the_register_loads_with_the_same_profile(demo, tmp_path):
+    wh = Warehouse(tmp_path / "w.duckdb")
+    wh.init()
+    for f in demo.city.area_files:
+        load_file(wh, "areas", f)
+    path = tmp_path / "meldingen_overlast.csv"
+    assert write_nuisance(demo.city, path, SEED) == demo.rows["nuisance"]
+    result = load_file(wh, "nuisance", path, profile="be-meldingen")
+    assert result.counts.quarantined == 0 and result.counts.loaded == demo.rows["nuisance"]
+
+
 def test_every_category_and_type_of_the_profiles_occurs(demo):
     categories = demo.one("SELECT count(DISTINCT category) FROM incident")
     assert categories == 19

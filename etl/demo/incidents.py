@@ -24,9 +24,9 @@ wijken for shoplifting, pickpocketing, ...), normalised so the city rate holds, 
 drawn per month. On top of that: the carnival days (Sunday to Tuesday, centre wijken: violence,
 vandalism, pickpocketing, public order five to eight times normal; 2021 cancelled), New Year's
 night, the COVID-19 lockdown months (fewer burglaries and thefts, more intra-family violence),
-and the Ten Rozen project: its sectors are a burglary and vandalism hotspot (3.5 times the
+and the Ten Rozen project: its sectors are a burglary and vandalism hotspot (four times the
 city's rate per inhabitant) until the project start, after which burglary and vandalism fall
-35 % more than elsewhere (phased in over half a year). Residential burglary starts at about 5.5
+40 % more than elsewhere (phased in over half a year). Residential burglary starts at about 5.5
 per 1,000 inhabitants and falls 6 % a year. Priority-1 arrival (call to on site) is log-normal
 around 10 minutes, faster in the centre, about 80 % within 15 minutes, improving slowly.
 
@@ -214,7 +214,7 @@ class Streets:
 
 def sector_streets(city: City) -> Streets:
     """Three to eight streets per sector, from the city's seed: the same in every source. The
-    project sectors hold the streets Ten Rozen and Rozendreef."""
+    project sectors hold ``PROJECT_STREETS`` (Ten Rozen, Rozendreef, Ledebaan)."""
     rng = np.random.default_rng([city.seed, 77])
     count = rng.integers(3, 9, len(city.sectors))
     names: list[str] = []
@@ -337,9 +337,9 @@ def season_norm(season: tuple[float, ...], weekday: tuple[float, ...]) -> float:
 
 
 #: The project hotspot: the Ten Rozen sectors' extra burglary and vandalism before the project.
-HOTSPOT = 3.5
+HOTSPOT = 4.0
 #: The extra fall of burglary and vandalism in the project sectors once the project runs.
-PROJECT_EFFECT = 0.35
+PROJECT_EFFECT = 0.4
 
 
 class Pattern(Protocol):
