@@ -38,9 +38,6 @@ reads both.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,12 +66,12 @@ from etl.demo.incidents import (
     sector_factor,
     sector_streets,
 )
+from etl.demo.workbook import save_reproducible
 
 HEADER = ["Meldingsnummer", "Type overlast", "Gemeld op", "Afgesloten op", "Kanaal",
           "GAS-boete", "Statistische sector", "Straat"]
 CHANNELS = ("telefoon", "e-mail", "app", "loket", "politie")
 DATE_FORMAT = "dd/mm/yyyy hh:mm"
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 #: By month, January first.
 NOISE_SEASON = (0.75, 0.7, 0.8, 0.95, 1.1, 1.35, 1.5, 1.45, 1.1, 0.85, 0.75, 0.9)
@@ -258,10 +255,7 @@ def write_nuisance(city: City, path: Path, seed: int) -> int:
                        when(closed_at), CHANNELS[ch], "ja" if fine else "nee", codes[sector],
                        street_name])
         written += len(years)
-    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-        raw = Path(tmp) / "raw.xlsx"
-        wb.save(raw)
-        _fix_zip(raw, path, stamp)
+    save_reproducible(wb, path, stamp)
     return written
 
 
@@ -297,23 +291,3 @@ def _write_csv(city: City, path: Path, seed: int) -> int:
             frame.to_csv(fh, sep=";", header=False, index=False, lineterminator="\n")
             written += n
     return written
-
-
-def _fix_zip(src: Path, dst: Path, stamp: dt.datetime) -> None:
-    """Copy the workbook with fixed dates (core properties modified at ``stamp``, zip entries
-    1980), part by part, so the same data gives the same bytes."""
-    text = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            if info.filename == "docProps/core.xml":
-                body = zin.read(info.filename)
-                start = body.find(b">", body.find(b"<dcterms:modified")) + 1
-                end = body.find(b"</dcterms:modified>")
-                zout.writestr(entry, body[:start] + text + body[end:] if start and end > 0
-                              else body)
-                continue
-            with zin.open(info) as part, zout.open(entry, "w") as out:
-                shutil.copyfileobj(part, out, 1 << 20)
