@@ -13,6 +13,7 @@ LABELS = {
     "loads": {"nl": "Ladingen", "en": "Loads"},
     "sources": {"nl": "Bronnen en actualiteit", "en": "Sources and freshness"},
     "kind": {"nl": "Soort", "en": "Kind"},
+    "source": {"nl": "Bron", "en": "Source"},
     "file": {"nl": "Bestand", "en": "File"},
     "outcome": {"nl": "Resultaat", "en": "Outcome"},
     "read": {"nl": "Gelezen", "en": "Read"},
@@ -29,6 +30,22 @@ LABELS = {
     },
     "language": {"nl": "English", "en": "Nederlands"},
 }
+
+
+KINDS = {
+    "areas": {"nl": "gebieden", "en": "areas"},
+    "population": {"nl": "bevolking", "en": "population"},
+    "incidents": {"nl": "incidenten", "en": "incidents"},
+    "nuisance": {"nl": "overlast", "en": "nuisance"},
+    "survey": {"nl": "bevraging", "en": "survey"},
+    "activities": {"nl": "partneractiviteiten", "en": "partner activities"},
+    "plan": {"nl": "plan", "en": "plan"},
+}
+
+
+def kind(value: str, lang: str) -> str:
+    """A source kind's name in ``lang``."""
+    return KINDS.get(value, {}).get(lang, value)
 
 
 def t(key: str, lang: str) -> str:

@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from dashboard import data
 from dashboard.app import warehouse_of_app
-from dashboard.i18n import date, number, t
+from dashboard.i18n import date, kind, number, t
 
 dash.register_page(__name__, path="/", name="Gegevens / Data", title="ivmonitor — gegevens")
 
@@ -40,12 +40,12 @@ def layout(lang: str = "nl", **_: str) -> html.Div:
     if not rows:
         return html.Div([switch, html.H1(t("data", lang)), html.P(t("no_warehouse", lang))])
     fresh = [
-        [r["kind"], r["source"], date(r["cutoff_date"]), date(r["finished_at"]),
+        [kind(r["kind"], lang), r["source"], date(r["cutoff_date"]), date(r["finished_at"]),
          number(r["rows_loaded"] + r["rows_replaced"] + r["rows_skipped"])]
         for r in data.freshness(rows)
     ]
     log = [
-        [str(r["load_id"]), r["kind"], r["file"].rsplit("/", 1)[-1],
+        [str(r["load_id"]), kind(r["kind"], lang), r["file"].rsplit("/", 1)[-1],
          OUTCOME.get(r["outcome"], {}).get(lang, r["outcome"]), number(r["rows_read"]),
          number(r["rows_loaded"]), number(r["rows_replaced"]), number(r["rows_skipped"]),
          number(r["rows_quarantined"]), date(r["finished_at"])]
@@ -56,7 +56,7 @@ def layout(lang: str = "nl", **_: str) -> html.Div:
             switch,
             html.H1(t("data", lang)),
             html.H2(t("sources", lang)),
-            _table([t("kind", lang), "source", t("cutoff", lang), t("finished", lang),
+            _table([t("kind", lang), t("source", lang), t("cutoff", lang), t("finished", lang),
                     t("rows", lang)], fresh, {4}),
             html.H2(t("loads", lang)),
             _table(["#", t("kind", lang), t("file", lang), t("outcome", lang), t("read", lang),
