@@ -69,7 +69,7 @@ def test_the_data_page_renders_in_chromium_in_dutch_and_english(served):
         page.wait_for_selector("text=Data tot en met", timeout=20000)
         body = page.inner_text("main")
         assert "Gegevens" in body and "In quarantaine" in body
-        assert "✔ geladen" in body
+        assert "✔ geladen" in body and "incidenten" in body
         page.goto(served + "/?lang=en")
         page.wait_for_selector("text=Data up to", timeout=20000)
         assert "Quarantined" in page.inner_text("main")
