@@ -204,6 +204,24 @@ def _fines(cal: Calendar, rng: np.random.Generator, cols: dict[str, np.ndarray],
     return (rng.random(len(t)) < share) & ~np.isnat(closed)
 
 
+def _monthly(city: City, seed: int):
+    """The register month by month: the reports' columns with channel, closing time, fine and
+    street drawn (one seeded generator, so the XLSX and CSV forms hold the same reports)."""
+    rng = np.random.default_rng([seed, 2])
+    cal = Calendar(city)
+    streets = sector_streets(city)
+    export_end = np.datetime64(city.end + dt.timedelta(days=1), "m")
+    for days in cal.months():
+        cols = month_reports(cal, rng, days)
+        if not cols:
+            continue
+        channel = _channels(cal, rng, cols)
+        closed = _closing(rng, cols, export_end)
+        fined = _fines(cal, rng, cols, closed)
+        street = streets.pick(rng, cols["sector"])
+        yield cols, channel, closed, fined, street
+
+
 def write_nuisance(city: City, path: Path, seed: int) -> int:
     """Write the nuisance registration workbook of ``city`` to ``path``; return the reports.
 
@@ -212,10 +230,6 @@ def write_nuisance(city: City, path: Path, seed: int) -> int:
     """
     if path.suffix.lower() == ".csv":
         return _write_csv(city, path, seed)
-    rng = np.random.default_rng([seed, 2])
-    cal = Calendar(city)
-    streets = sector_streets(city)
-    export_end = np.datetime64(city.end + dt.timedelta(days=1), "m")
     stamp = dt.datetime.combine(city.end + dt.timedelta(days=1), dt.time(7, 0))
     labels = [t.label for t in TYPES]
     codes = [s.code for s in city.sectors]
@@ -237,14 +251,8 @@ def write_nuisance(city: City, path: Path, seed: int) -> int:
         cell.number_format = DATE_FORMAT
         return cell
 
-    for days in cal.months():
-        cols = month_reports(cal, rng, days)
-        if not cols:
-            continue
-        channel = _channels(cal, rng, cols)
-        closed = _closing(rng, cols, export_end)
-        fined = _fines(cal, rng, cols, closed)
-        street = streets.pick(rng, cols["sector"]).tolist()
+    for cols, channel, closed, fined, streets in _monthly(city, seed):
+        street = streets.tolist()
         years = (cols["reported"].astype("datetime64[Y]").astype(int) + 1970).tolist()
         rows = zip(cols["type"].tolist(), cols["reported"].tolist(), closed.tolist(),
                    channel.tolist(), fined.tolist(), cols["sector"].tolist(), street, years,
@@ -261,23 +269,12 @@ def write_nuisance(city: City, path: Path, seed: int) -> int:
 
 def _write_csv(city: City, path: Path, seed: int) -> int:
     """The register as CSV (UTF-8, ';', day-first date-times), month by month."""
-    rng = np.random.default_rng([seed, 2])
-    cal = Calendar(city)
-    streets = sector_streets(city)
-    export_end = np.datetime64(city.end + dt.timedelta(days=1), "m")
     labels = np.array([t.label for t in TYPES])
     codes = np.array([s.code for s in city.sectors])
     written = 0
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(";".join(HEADER) + "\n")
-        for days in cal.months():
-            cols = month_reports(cal, rng, days)
-            if not cols:
-                continue
-            channel = _channels(cal, rng, cols)
-            closed = _closing(rng, cols, export_end)
-            fined = _fines(cal, rng, cols, closed)
-            street = streets.pick(rng, cols["sector"])
+        for cols, channel, closed, fined, street in _monthly(city, seed):
             n = len(cols["type"])
             reported = pd.Series(cols["reported"]).dt.strftime("%d/%m/%Y %H:%M")
             closed_text = pd.Series(closed).dt.strftime("%d/%m/%Y %H:%M").fillna("")
