@@ -20,7 +20,7 @@ from etl.errors import FileRejected, Where
 from etl.facts import Counts, read_options
 from etl.profile import Profile
 from etl.readers import FileFacts, read_table
-from etl.stage import find_column
+from etl.stage import find_column, insert_quarantine, malformed_rows
 from etl.taxonomy import area_levels
 
 
@@ -118,21 +118,11 @@ def load_areas(
         else:
             still_good.append(e)
     good = still_good
-    kept = [
+    insert_quarantine(con, [
         [load_id, row_no, raw_json, ",".join(sorted({r.split(":")[0] for r in reasons})),
          "; ".join(reasons)]
         for row_no, raw_json, reasons in bad
-    ] + [
-        [load_id, m.row, json.dumps({"_line": m.raw}), m.code, f"{m.code}: {m.reason}"]
-        for m in raw.malformed
-    ]
-    if kept:
-        con.register("_kept", pa.table(
-            {name: [k[i] for k in kept] for i, name in enumerate(
-                ["load_id", "row_number", "raw", "reason_codes", "reasons"])}
-        ))
-        con.execute("INSERT INTO quarantine SELECT * FROM _kept")
-        con.unregister("_kept")
+    ] + malformed_rows(raw, load_id))
     counts.quarantined = len(bad) + len(raw.malformed)
     if strict and counts.quarantined:
         raise FileRejected(

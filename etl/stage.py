@@ -8,7 +8,8 @@ fields, ``area_id``, ``source_id``, ``skip`` and ``reasons`` (empty when the row
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -26,7 +27,6 @@ from etl.sqltext import (
     ident,
     int_parser,
     lit,
-    lit_list,
     number_parser,
 )
 from etl.taxonomy import canonical_values
@@ -66,16 +66,6 @@ class Binding:
         if self.column is not None:
             return f"column '{self.column}'"
         return f"{self.field} (profile constant)"
-
-
-@dataclass
-class Staged:
-    """What staging found: counts and bindings for the merge."""
-
-    rows_read: int
-    malformed: int
-    bindings: dict[str, Binding]
-    questions: list[Binding] = field(default_factory=list)
 
 
 def find_column(header: list[str], wanted: str | list[str] | None) -> str | None:
@@ -274,10 +264,8 @@ def parse_rows(
     # rows located by coordinates are read in chunks for point in polygon: materialise them;
     # otherwise a view, computed once inside the statement that builds ``checked``
     by_coordinates = spec.has_area and bindings["area_lon"].staged is not None
-    con.execute("DROP VIEW IF EXISTS parsed")
-    con.execute("DROP TABLE IF EXISTS parsed")
     con.execute(
-        f"CREATE TEMP {'TABLE' if by_coordinates else 'VIEW'} parsed AS SELECT "
+        f"CREATE OR REPLACE TEMP {'TABLE' if by_coordinates else 'VIEW'} parsed AS SELECT "
         + ", ".join(selects)
         + " FROM (SELECT "
         + ", ".join(raws)
@@ -484,20 +472,29 @@ def quarantine_rows(
         """,
         [load_id],
     )
-    for m in raw.malformed:
-        con.execute(
-            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
-            [load_id, m.row, _json_line(m.raw), m.code, f"{m.code}: {m.reason}"],
-        )
+    insert_quarantine(con, malformed_rows(raw, load_id))
     return con.execute(
         "SELECT count(*) FROM quarantine WHERE load_id = ?", [load_id]
     ).fetchall()[0][0]
 
 
-def _json_line(text: str) -> str:
-    import json
+def malformed_rows(raw: RawTable, load_id: int) -> list[list]:
+    """Quarantine rows for the records the reader could not split into columns."""
+    return [
+        [load_id, m.row, json.dumps({"_line": m.raw}, ensure_ascii=False), m.code,
+         f"{m.code}: {m.reason}"]
+        for m in raw.malformed
+    ]
 
-    return json.dumps({"_line": text}, ensure_ascii=False)
+
+def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[list]) -> None:
+    """Add quarantine rows (load_id, row_number, raw, reason_codes, reasons) in one insert."""
+    if not rows:
+        return
+    names = ["load_id", "row_number", "raw", "reason_codes", "reasons"]
+    con.register("_kept", pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)}))
+    con.execute("INSERT INTO quarantine SELECT * FROM _kept")
+    con.unregister("_kept")
 
 
 def prepare_categories(con: duckdb.DuckDBPyConnection, spec: KindSpec, kp: KindProfile) -> None:
@@ -509,13 +506,13 @@ def prepare_categories(con: duckdb.DuckDBPyConnection, spec: KindSpec, kp: KindP
 __all__ = [
     "SKIP",
     "Binding",
-    "Staged",
     "bind_fields",
     "check_rows",
     "find_column",
-    "lit_list",
     "parse_rows",
     "prepare_categories",
+    "insert_quarantine",
+    "malformed_rows",
     "quarantine_rows",
     "stage_raw",
 ]

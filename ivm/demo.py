@@ -21,8 +21,8 @@ from ivm.wiring import load_any
 def code_fingerprint() -> str:
     """A digest of the demo generators and profiles: a change regenerates the demo."""
     digest = hashlib.sha256()
-    for package, pattern in (("etl.demo", "*.py"), ("etl.profiles", "*.yaml")):
-        folder = resources.files(package.split(".")[0]).joinpath(package.split(".")[1])
+    for folder_name, pattern in (("demo", "*.py"), ("profiles", "*.yaml")):
+        folder = resources.files("etl").joinpath(folder_name)
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
             if Path(entry.name).match(pattern):
                 digest.update(entry.name.encode() + entry.read_bytes())
