@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -28,11 +28,21 @@ Loader = Callable[
     [duckdb.DuckDBPyConnection, FileFacts, str, Profile, int, bool, dict[str, str]], Counts
 ]
 LOADERS: dict[str, Loader] = {kind: load_facts for kind in FACT_KINDS}
+#: Run inside the load's write after every successful load (the indicators layer registers the
+#: refresh of its results here, so a published warehouse never pairs new data with old results).
+AfterLoad = Callable[[duckdb.DuckDBPyConnection], str | None]
+AFTER_LOAD: list[AfterLoad] = []
 
 
 def register_loader(kind: str, loader: Loader) -> None:
     """Register the loader of a kind (areas and plan register themselves like this)."""
     LOADERS[kind] = loader
+
+
+def register_after_load(hook: AfterLoad) -> None:
+    """Run ``hook(con)`` after every successful load, before it is published (once per hook)."""
+    if hook not in AFTER_LOAD:
+        AFTER_LOAD.append(hook)
 
 
 @dataclass
@@ -45,6 +55,7 @@ class LoadResult:
     outcome: str
     counts: Counts
     error: IvmError | None = None
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for people: what happened to the rows."""
@@ -57,7 +68,8 @@ class LoadResult:
             f"{self.file}: read {c.read}, loaded {c.loaded}, replaced {c.replaced}, "
             f"skipped {c.skipped}, quarantined {c.quarantined} (load {self.load_id})"
         )
-        return text + (f"; {c.message}" if c.message else "")
+        text += f"; {c.message}" if c.message else ""
+        return "\n".join([text, *self.notes])
 
 
 def load_file(
@@ -67,8 +79,13 @@ def load_file(
     profile: str = "canonical",
     strict: bool = False,
     overrides: dict[str, str] | None = None,
+    after: bool = True,
 ) -> LoadResult:
-    """Load one file; raises the FileRejected after logging it when the file is unfit."""
+    """Load one file; raises the FileRejected after logging it when the file is unfit.
+
+    After a successful load the :data:`AFTER_LOAD` hooks run in the same write (unless
+    ``after`` is False, e.g. for a batch of loads followed by one refresh).
+    """
     _ensure_loaders()
     if kind not in LOADERS:
         raise IvmError(
@@ -116,7 +133,10 @@ def load_file(
                 started, dt.datetime.now(), outcome, counts.message or None, counts.cutoff,
             ],
         )
-    result = LoadResult(load_id, kind, str(path), outcome, counts, error)
+        notes = []
+        if outcome == "loaded" and after:
+            notes = [note for hook in AFTER_LOAD if (note := hook(con))]
+    result = LoadResult(load_id, kind, str(path), outcome, counts, error, notes)
     if error is not None:
         raise error
     return result

@@ -12,6 +12,7 @@ from etl.load import register_loader
 from etl.profile import Profile
 from etl.readers import FileFacts
 from indicators.plan import parse_plan
+from indicators.plan_xlsx import read_plan_xlsx
 
 
 def load_plan(
@@ -23,15 +24,19 @@ def load_plan(
     strict: bool,
     overrides: dict[str, str],
 ) -> Counts:
-    """Validate the plan file and store it: one plan version, its objectives replaced whole."""
+    """Validate the plan file (YAML, or an Excel workbook ``.xlsx``) and store it: one plan
+    version, its objectives replaced whole."""
+    is_xlsx = facts.path.suffix.casefold() == ".xlsx"
+    text = ""
+    if not is_xlsx:
+        try:
+            text = facts.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileRejected(
+                "wrong_encoding", f"a plan file must be UTF-8 ({exc.reason} at byte {exc.start})"
+            ) from None
     try:
-        text = facts.path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise FileRejected(
-            "wrong_encoding", f"a plan file must be UTF-8 ({exc.reason} at byte {exc.start})"
-        ) from None
-    try:
-        plan = parse_plan(text, str(facts.path))
+        plan = read_plan_xlsx(facts.path) if is_xlsx else parse_plan(text, str(facts.path))
     except DeclarationError as exc:
         first = exc.problems[0]
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""

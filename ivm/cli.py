@@ -182,6 +182,259 @@ def profiles(fmt: str) -> None:
     _emit(rows, fmt, ["name", "kinds", "description"])
 
 
+as_of_option = click.option(
+    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+    help="Results as of this date (default: the stored results, as of the data's cut-off).",
+)
+catalog_option = click.option(
+    "--catalog", type=click.Path(file_okay=False), default=None,
+    help="Indicator catalogue folder (default: $IVM_CATALOG or the built-in catalogue).",
+)
+lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default="nl",
+                           show_default=True, help="Language of titles, statuses and reasons.")
+
+
+def _catalog(folder: str | None):
+    from pathlib import Path
+
+    from indicators.catalog import load_catalog
+
+    return load_catalog(Path(folder) if folder else None)
+
+
+def _day(value) -> Any:
+    return value.date() if value is not None else None
+
+
+@main.command()
+@as_of_option
+@db_option
+def refresh(as_of, db: str | None) -> None:
+    """Recompute the stored indicator values, objective progress and CompStat windows."""
+    from ivm.wiring import refresh_all
+
+    click.echo(refresh_all(Warehouse(db), _day(as_of)))
+
+
+@main.command()
+@click.option("--objective", default=None, help="Only this objective id.")
+@click.option("--area", default=None, help="Only this area id.")
+@click.option("--phase", type=click.Choice(["proactie", "preparatie", "preventie", "reactie",
+                                            "nazorg"]), default=None, help="Only this phase.")
+@click.option("--partner", default=None, help="Only objectives this partner owns or joins.")
+@as_of_option
+@format_option
+@lang_option
+@catalog_option
+@db_option
+def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
+           db: str | None) -> None:
+    """Progress and status of every objective of the plan in force."""
+    from indicators.status import StatusFilter, status_records, to_json
+
+    con = Warehouse(db).connect_read_only()
+    try:
+        records = status_records(con, StatusFilter(objective, area, phase, partner),
+                                 _day(as_of), _catalog(catalog))
+    finally:
+        con.close()
+    if objective and not records:
+        raise IvmError("unknown_objective", f"no objective '{objective}' in the plan in force",
+                       hint="`ivm status` lists them")
+    if fmt == "json":
+        click.echo(to_json(records))
+        return
+    rows = [{
+        "id": r["id"], "area": r["area"]["id"], "phase": r["phase"],
+        "indicator": r["indicator"], "baseline": _fmt(r["baseline"]["value"]),
+        "target": _fmt(r["target"]["value"]), "current": _fmt(r["current"]["value"]),
+        "deadline": r["target"]["deadline"], "p_value": _fmt(r["p_value"], 3),
+        "progress": _fmt(r["progress"], 2),
+        "status": f"{r['symbol']} {r['status_label'][lang]}", "reason": r["reason"][lang],
+        "as_of": r["as_of"], "cutoff": r["cutoff"],
+    } for r in records]
+    _emit(rows, fmt, ["id", "area", "phase", "indicator", "baseline", "target", "current",
+                      "deadline", "p_value", "progress", "status", "reason", "as_of",
+                      "cutoff"])
+
+
+def _fmt(value: Any, decimals: int = 3) -> Any:
+    if isinstance(value, float):
+        return round(value, decimals)
+    return value
+
+
+@main.group(cls=IvmGroup)
+def indicators() -> None:
+    """The indicator catalogue: list, check, show values."""
+
+
+@indicators.command("list")
+@catalog_option
+@format_option
+def indicators_list(catalog, fmt: str) -> None:
+    """Every indicator of the catalogue."""
+    rows = [{"id": i.id, "title": i.title.nl, "source": i.source, "measure": i.measure,
+             "unit": i.unit.nl, "direction": i.direction, "period": i.period}
+            for i in _catalog(catalog)]
+    _emit(rows, fmt, ["id", "title", "source", "measure", "unit", "direction", "period"])
+
+
+@indicators.command("check")
+@catalog_option
+def indicators_check(catalog) -> None:
+    """Validate every declaration; list every problem (file, key, what is wrong)."""
+    from pathlib import Path
+
+    from indicators.catalog import check_catalog, default_folder
+
+    folder = Path(catalog) if catalog else default_folder()
+    found, problems = check_catalog(folder)
+    for p in problems:
+        click.echo(p.one_line(), err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"{len(found)} indicators, no problems: {folder}")
+
+
+@indicators.command("show")
+@click.argument("indicator_id")
+@click.option("--area", default=None, help="Area id (default: every area of --level).")
+@click.option("--level", default="gemeente", show_default=True, help="Area level.")
+@click.option("--period", default=None,
+              help="Period: 2024, 2024-Q1, 2024-03, or a window such as 2025-11/2026-10 "
+                   "(default: every year).")
+@click.option("--sql", "show_sql", is_flag=True, help="Print the compiled SQL and stop.")
+@as_of_option
+@catalog_option
+@format_option
+@db_option
+def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool, as_of,
+                    catalog, fmt: str, db: str | None) -> None:
+    """One indicator's definition and values (from the stored results, or computed)."""
+    import datetime as dt
+
+    from indicators.compile import monthly_select, to_sql
+    from indicators.show import indicator_values
+
+    cat = _catalog(catalog)
+    ind = cat[indicator_id]
+    if show_sql:
+        click.echo(to_sql(monthly_select(ind, _day(as_of) or dt.date.today(), 2000)))
+        return
+    con = Warehouse(db).connect_read_only()
+    try:
+        rows = indicator_values(con, cat, ind, area, level, period, _day(as_of))
+    finally:
+        con.close()
+    if fmt == "table":
+        click.echo(f"{ind.id}: {ind.title.nl} ({ind.unit.nl}; {ind.measure} of {ind.source}, "
+                   f"{ind.direction} is better)")
+    _emit(rows, fmt, ["area_id", "name", "period", "complete", "value", "numerator",
+                      "denominator", "n", "n_eff", "ci_low", "ci_high"])
+
+
+@main.group(cls=IvmGroup)
+def plan() -> None:
+    """The plan: SMART check, safety-chain matrix, Excel template."""
+
+
+@plan.command("check")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@catalog_option
+@db_option
+def plan_check(path, catalog, db: str | None) -> None:
+    """SMART check of a plan file (YAML or Excel), or of the plan in force.
+
+    Lists what each objective lacks, and warns when a target cannot be told apart from noise
+    before its deadline (with a warehouse: baselines from the data). Exit 1 when anything is
+    missing.
+    """
+    from pathlib import Path
+
+    from indicators.plan import read_plan_file
+    from indicators.plan_check import check_plan
+    from indicators.refresh import plan_in_force
+
+    cat = _catalog(catalog)
+    wh = Warehouse(db)
+    con = wh.connect_read_only() if wh.exists() else None
+    try:
+        if path:
+            doc = read_plan_file(Path(path))
+        else:
+            if con is None:
+                raise IvmError("no_warehouse", "no plan file given and no warehouse",
+                               hint="pass a plan file or --db")
+            doc = plan_in_force(con)
+            if doc is None:
+                raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
+        findings = check_plan(doc, cat, con)
+    finally:
+        if con is not None:
+            con.close()
+    for f in findings:
+        click.echo(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
+    missing = sum(f.severity == "missing" for f in findings)
+    warnings = len(findings) - missing
+    click.echo(f"{len(doc.objectives)} objectives: {missing} missing part(s), "
+               f"{warnings} warning(s)")
+    if missing:
+        sys.exit(1)
+
+
+@plan.command("matrix")
+@click.option("--by", type=click.Choice(["dimension", "partner"]), default="dimension",
+              show_default=True)
+@format_option
+@catalog_option
+@db_option
+def plan_matrix(by: str, fmt: str, catalog, db: str | None) -> None:
+    """The safety chain: phases x dimensions (or partners), objectives and their statuses."""
+    from indicators.chain import chain_matrix
+    from indicators.status import STATUS_SYMBOLS, status_records
+
+    con = Warehouse(db).connect_read_only()
+    try:
+        cells = chain_matrix(status_records(con, catalog=_catalog(catalog)), by)
+    finally:
+        con.close()
+    if fmt == "json":
+        click.echo(json.dumps(cells, indent=2, ensure_ascii=False))
+        return
+    rows = [{"phase": c["phase"], by: c["column"], "objectives": c["objectives"],
+             "statuses": " ".join(f"{STATUS_SYMBOLS[s]}{n}" for s, n in c["statuses"].items()
+                                  if n) or "(gap)",
+             "ids": ", ".join(c["ids"])} for c in cells]
+    _emit(rows, fmt, ["phase", by, "objectives", "statuses", "ids"])
+
+
+@plan.command("template")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="The Excel file to write.")
+@click.option("--from-db", "from_db", is_flag=True, help="Fill it with the plan in force.")
+@db_option
+def plan_template(out: str, from_db: bool, db: str | None) -> None:
+    """Write the Excel plan template (empty, or with the plan in force); load it back with
+    `ivm load plan FILE.xlsx`."""
+    from pathlib import Path
+
+    from indicators.plan_xlsx import write_template
+    from indicators.refresh import plan_in_force
+
+    doc = None
+    if from_db:
+        con = Warehouse(db).connect_read_only()
+        try:
+            doc = plan_in_force(con)
+        finally:
+            con.close()
+        if doc is None:
+            raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
+    write_template(Path(out), doc)
+    click.echo(f"plan template: {out}")
+
+
 def _emit(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
@@ -208,6 +461,8 @@ def _cell(value: Any) -> str:
 
 
 def _csv_safe(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     text = _cell(value)
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text

@@ -15,7 +15,7 @@ from pathlib import Path
 from etl.demo import generate
 from etl.readers import inspect_file
 from etl.warehouse import Warehouse
-from ivm.wiring import load_any
+from ivm.wiring import load_any, refresh_all
 
 
 def code_fingerprint() -> str:
@@ -66,10 +66,12 @@ def run_demo(warehouse: Warehouse, out: Path, seed: int, as_of: dt.date, synthet
     warehouse.init()
     files = []
     for item in loads:
-        result = load_any(warehouse, item.kind, str(item.path), item.profile, True, {})
+        result = load_any(warehouse, item.kind, str(item.path), item.profile, True, {},
+                          refresh=False)
         echo(result.summary())
         files.append({"kind": item.kind, "file": str(item.path),
                       "sha256": inspect_file(item.path).sha256})
+    echo(refresh_all(warehouse))
     manifest = out / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data.update(key=key, files=files)

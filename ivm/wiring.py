@@ -1,18 +1,44 @@
-"""Routes each command to the layer that owns it (``load plan`` goes to indicators)."""
+"""Routes each command to the layer that owns it: ``load plan`` goes to indicators, and every
+successful load refreshes the indicators' stored results in the same write."""
 
 from __future__ import annotations
 
-from etl.load import LoadResult, load_file
+import datetime as dt
+
+import duckdb
+
+from etl.errors import IvmError
+from etl.load import LoadResult, load_file, register_after_load
 from etl.warehouse import Warehouse
+
+
+def refresh_results(con: duckdb.DuckDBPyConnection) -> str:
+    """The after-load hook: recompute the stored results; a catalogue problem does not undo
+    the load (the results stay as they were and the message says why)."""
+    from indicators.refresh import refresh
+
+    try:
+        return refresh(con).summary()
+    except IvmError as exc:
+        return f"results not refreshed: {exc.one_line()} (fix it, then run `ivm refresh`)"
 
 
 def load_any(
     warehouse: Warehouse, kind: str, path: str, profile: str, strict: bool,
-    overrides: dict[str, str],
+    overrides: dict[str, str], refresh: bool = True,
 ) -> LoadResult:
     """Load one file of any kind; the plan's meaning belongs to the indicators layer."""
     if kind == "plan":
         from indicators.plan_load import register
 
         register()
-    return load_file(warehouse, kind, path, profile, strict, overrides)
+    register_after_load(refresh_results)
+    return load_file(warehouse, kind, path, profile, strict, overrides, after=refresh)
+
+
+def refresh_all(warehouse: Warehouse, as_of: dt.date | None = None) -> str:
+    """Recompute every stored result and publish them."""
+    from indicators.refresh import refresh
+
+    with warehouse.writing() as con:
+        return refresh(con, as_of=as_of).summary()

@@ -94,3 +94,32 @@ def count(wh: Warehouse, sql: str, params: list | None = None) -> int:
         con.close()
 
 
+
+
+#: The date the shared demo is built as of (its data runs to 31/10/2026).
+DEMO_AS_OF = __import__("datetime").date(2026, 11, 24)
+
+
+@pytest.fixture(scope="session")
+def demo_city(tmp_path_factory) -> tuple[Warehouse, Path, list[str]]:
+    """The demo city, generated and loaded once per test session through `ivm demo`'s code.
+
+    Tests must not change it; copy it with :func:`demo_copy` to change anything.
+    """
+    from ivm.demo import run_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    wh = Warehouse(folder / "w.duckdb")
+    lines: list[str] = []
+    run_demo(wh, folder / "src", 2011, DEMO_AS_OF, False, False, lines.append)
+    return wh, folder, lines
+
+
+@pytest.fixture
+def demo_copy(demo_city, tmp_path: Path) -> Warehouse:
+    """A private copy of the demo warehouse that a test may change."""
+    import shutil
+
+    target = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_city[0].path, target)
+    return Warehouse(target)

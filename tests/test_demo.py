@@ -10,7 +10,6 @@ import pytest
 
 from etl.demo import generate
 from etl.demo.city import AALST_2020, build_city
-from etl.warehouse import Warehouse
 from ivm.demo import run_demo
 from tests.conftest import count
 
@@ -47,13 +46,9 @@ def test_population_sums_to_aalst_2020_with_households(tmp_path, synthetic):
     assert sum(p for p, _ in city.population(2025).values()) > AALST_2020
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    wh = Warehouse(folder / "w.duckdb")
-    lines: list[str] = []
-    run_demo(wh, folder / "src", 2011, AS_OF, False, False, lines.append)
-    return wh, folder, lines
+@pytest.fixture
+def demo(demo_city):
+    return demo_city
 
 
 def test_the_demo_loads_without_a_single_quarantined_row(demo):

@@ -208,5 +208,112 @@ objective = Table(
     Column("load_id", BigInteger, nullable=False),
 )
 
-#: Tables that hold loaded data (everything but the audit trail ``load_log``).
-DATA_TABLES = [t.name for t in metadata.sorted_tables if t.name != "load_log"]
+
+# -- Stored results of the indicators layer (schema version 3) ---------------------------------
+
+refresh_log = Table(
+    "refresh_log",
+    metadata,
+    Column("refresh_id", BigInteger, primary_key=True),
+    Column("as_of", Date, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=False),
+    Column("catalog_sha", String, nullable=False),
+    Column("plan_version", String),
+    Column("indicators", Integer, nullable=False),
+    Column("value_rows", BigInteger, nullable=False),
+    Column("objectives", Integer, nullable=False),
+    Column("message", String),
+)
+
+source_coverage = Table(
+    "source_coverage",
+    metadata,
+    Column("kind", String, primary_key=True),
+    Column("data_start", Date, nullable=False),
+    Column("cutoff", Date, nullable=False),
+    Column("anchor", Date, nullable=False),
+    Column("rows", BigInteger, nullable=False),
+)
+
+indicator = Table(
+    "indicator",
+    metadata,
+    Column("indicator_id", String, primary_key=True),
+    *(Column(name, String, nullable=False) for name in (
+        "title_nl", "title_en", "unit_nl", "unit_en", "source", "measure", "direction",
+        "period_type")),
+    Column("min_n", Integer, nullable=False),
+    Column("spec", String, nullable=False),
+    Column("sql", String, nullable=False),
+)
+
+area_population = Table(
+    "area_population",
+    metadata,
+    Column("area_id", String, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("inhabitants", BigInteger),
+    Column("households", BigInteger),
+)
+
+indicator_value = Table(
+    "indicator_value",
+    metadata,
+    *(Column(name, String, nullable=False) for name in (
+        "indicator_id", "area_id", "area_level", "period_type", "period")),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("complete", Boolean, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    *(Column(name, Float) for name in (
+        "numerator", "denominator", "value", "n_eff", "sd", "ci_low", "ci_high")),
+)
+
+objective_progress = Table(
+    "objective_progress",
+    metadata,
+    Column("plan_version", String, primary_key=True),
+    Column("objective_id", String, primary_key=True),
+    Column("area_id", String, primary_key=True),
+    *(Column(name, String) for name in (
+        "indicator_id", "direction", "period_type", "baseline_period")),
+    Column("baseline_value", Float),
+    Column("target_value", Float),
+    Column("deadline", Date),
+    Column("current_period", String),
+    *(Column(name, Float) for name in (
+        "current_value", "numerator", "denominator")),
+    Column("n", BigInteger),
+    *(Column(name, Float) for name in ("n_eff", "ci_low", "ci_high")),
+    Column("test", String),
+    *(Column(name, Float) for name in ("p_value", "position", "sdg_ratio")),
+    Column("sdg_category", String),
+    *(Column(name, Float) for name in (
+        "observed_per_year", "required_per_year", "projection", "gap")),
+    *(Column(name, String, nullable=False) for name in ("status", "reason_nl", "reason_en")),
+    Column("as_of", Date, nullable=False),
+    Column("cutoff", Date),
+)
+
+compstat = Table(
+    "compstat",
+    metadata,
+    *(Column(name, String, nullable=False) for name in (
+        "area_id", "area_level", "kind", "category", "window_type")),
+    Column("window_start", Date, nullable=False),
+    Column("window_end", Date, nullable=False),
+    Column("count_now", BigInteger, nullable=False),
+    Column("count_before", BigInteger, nullable=False),
+    Column("change", Float),
+    Column("z", Float, nullable=False),
+    Column("small", Boolean, nullable=False),
+)
+
+#: Tables the indicators layer derives from the data; replaced whole on every refresh.
+RESULT_TABLES = ["refresh_log", "source_coverage", "indicator", "area_population",
+                 "indicator_value", "objective_progress", "compstat"]
+
+#: Tables that hold loaded data (everything but the audit trail and the derived results).
+DATA_TABLES = [t.name for t in metadata.sorted_tables
+               if t.name != "load_log" and t.name not in RESULT_TABLES]

@@ -1,0 +1,217 @@
+"""Materialise the results: indicator values, objective progress and CompStat windows.
+
+Runs after every load (inside the load's write, so a published warehouse never pairs new data
+with old results) and on ``ivm refresh``. The result tables are replaced whole; ``refresh_log``
+keeps one row per refresh with its as-of date. The same computation can run on a read-only
+connection into temp tables for another as-of date (:func:`progress_as_of`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from etl.warehouse.schema import RESULT_TABLES
+from indicators.catalog import Catalog, load_catalog
+from indicators.compile import monthly_select, to_sql
+from indicators.compstat import compute_compstat
+from indicators.compute import VALUE_COLUMNS, compute_values, default_as_of
+from indicators.periods import Coverage
+from indicators.plan import Objective, PlanFile
+from indicators.progress import Progress, Series, assess
+from indicators.results import Tables, series
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh computed."""
+
+    as_of: dt.date
+    indicators: int
+    value_rows: int
+    objectives: int
+    plan_version: str | None
+    seconds: float
+
+    def summary(self) -> str:
+        """One line for people."""
+        plan = f" of plan {self.plan_version}" if self.plan_version else ""
+        return (f"results as of {self.as_of:%d/%m/%Y}: {self.indicators} indicators, "
+                f"{self.value_rows} values, {self.objectives} objective rows{plan} "
+                f"({self.seconds:.1f} s)")
+
+
+def current_plan(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[Objective]]:
+    """The plan version in force (latest approval, then latest load) and its objectives."""
+    row = con.execute(
+        "SELECT plan_version FROM plan_version "
+        "ORDER BY approved_on DESC NULLS LAST, load_id DESC LIMIT 1"
+    ).fetchall()
+    if not row:
+        return None, []
+    version = row[0][0]
+    specs = con.execute(
+        "SELECT spec FROM objective WHERE plan_version = ? ORDER BY objective_id", [version]
+    ).fetchall()
+    return version, [Objective.model_validate(json.loads(s)) for (s,) in specs]
+
+
+def plan_in_force(con: duckdb.DuckDBPyConnection) -> PlanFile | None:
+    """The plan version in force as a plan file (None when no plan is loaded)."""
+    version, objectives = current_plan(con)
+    if version is None:
+        return None
+    info = con.execute("SELECT plan_version, title, approved_on, approved_by FROM plan_version "
+                       "WHERE plan_version = ?", [version]).fetchall()[0]
+    return PlanFile.model_validate({
+        "plan": dict(zip(("version", "title", "approved_on", "approved_by"), info, strict=True)),
+        "objectives": [o.model_dump() for o in objectives]})
+
+
+def objective_areas(con: duckdb.DuckDBPyConnection, obj: Objective) -> list[str]:
+    """The areas an objective applies to: its areas, every area of its level, or the city."""
+    if obj.areas:
+        return list(obj.areas)
+    level = obj.area_level or "gemeente"
+    return [a for (a,) in con.execute(
+        "SELECT area_id FROM area WHERE level = ? ORDER BY area_id", [level]).fetchall()]
+
+
+def assess_plan(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, objectives: list[Objective],
+    as_of: dt.date, tables: Tables,
+) -> list[Progress]:
+    """Every objective x area of the plan, assessed from the values in ``tables``."""
+    known = {a for (a,) in con.execute("SELECT area_id FROM area").fetchall()}
+    out = []
+    for obj in objectives:
+        ind = catalog.indicators.get(obj.indicator) if obj.indicator else None
+        for area in objective_areas(con, obj):
+            if area not in known:
+                p = assess(obj, ind, area, _EMPTY, as_of)
+                p.status = "insufficient_data"
+                p.reason_nl = f"gebied '{area}' is niet geladen"
+                p.reason_en = f"area '{area}' is not loaded"
+                out.append(p)
+                continue
+            data = series(con, ind, area, tables) if ind else _EMPTY
+            out.append(assess(obj, ind, area, data, as_of))
+    return out
+
+
+_EMPTY = Series([], [])
+
+
+def catalog_sha(catalog: Catalog) -> str:
+    """A fingerprint of the catalogue's declarations."""
+    h = hashlib.sha256()
+    for ind in sorted(catalog, key=lambda i: i.id):
+        h.update(ind.model_dump_json(by_alias=True).encode())
+    return h.hexdigest()
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog | None = None,
+    as_of: dt.date | None = None,
+) -> RefreshResult:
+    """Recompute and replace every stored result (call inside ``Warehouse.writing()``)."""
+    started = dt.datetime.now()
+    t0 = time.perf_counter()
+    catalog = catalog or load_catalog()
+    as_of = as_of or default_as_of(con)
+    values = compute_values(con, catalog, as_of)
+    cov: dict[str, Coverage] = _coverage_from_temp(con)
+    compute_compstat(con, cov)
+    version, objectives = current_plan(con)
+    con.execute("BEGIN")
+    try:
+        for table in RESULT_TABLES:
+            if table != "refresh_log":
+                con.execute(f"DELETE FROM {table}")
+        _store_catalog(con, catalog, as_of)
+        con.execute("INSERT INTO area_population SELECT area_id, year, inhabitants, households "
+                    "FROM ivm_population")
+        con.register("ivm_values_arrow", values)
+        con.execute(f"INSERT INTO indicator_value SELECT {', '.join(VALUE_COLUMNS)} "
+                    "FROM ivm_values_arrow")
+        con.unregister("ivm_values_arrow")
+        for c in cov.values():
+            con.execute("INSERT INTO source_coverage VALUES (?, ?, ?, ?, ?)",
+                        [c.kind, c.data_start, c.cutoff, c.anchor, c.rows])
+        con.execute("INSERT INTO compstat SELECT * FROM ivm_compstat")
+        rows = assess_plan(con, catalog, objectives, as_of, Tables())
+        _store_progress(con, version, rows, as_of, cov, catalog)
+        refresh_id = con.execute(
+            "SELECT coalesce(max(refresh_id), 0) + 1 FROM refresh_log").fetchall()[0][0]
+        con.execute(
+            "INSERT INTO refresh_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [refresh_id, as_of, started, dt.datetime.now(), catalog_sha(catalog), version,
+             len(catalog), values.num_rows, len(rows), None],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return RefreshResult(as_of, len(catalog), values.num_rows, len(rows), version,
+                         time.perf_counter() - t0)
+
+
+def _coverage_from_temp(con: duckdb.DuckDBPyConnection) -> dict[str, Coverage]:
+    rows = con.execute("SELECT kind, data_start, cutoff, rows FROM ivm_coverage").fetchall()
+    return {k: Coverage(k, s, c, n) for k, s, c, n in rows}
+
+
+def _store_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog, as_of: dt.date) -> None:
+    first_year = con.execute("SELECT year(min(data_start)) FROM ivm_coverage").fetchall()[0][0]
+    for ind in catalog:
+        sql = to_sql(monthly_select(ind, as_of, first_year or as_of.year))
+        con.execute(
+            "INSERT INTO indicator VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [ind.id, ind.title.nl, ind.title.en, ind.unit.nl, ind.unit.en, ind.source,
+             ind.measure, ind.direction, ind.period, ind.min_n,
+             ind.model_dump_json(by_alias=True, exclude_none=True), sql],
+        )
+
+
+def _cutoff(ind_source: str | None, cov: dict[str, Coverage]) -> dt.date | None:
+    c = cov.get(ind_source or "")
+    return c.cutoff if c else None
+
+
+def _store_progress(con: duckdb.DuckDBPyConnection, version: str | None, rows: list[Progress],
+                    as_of: dt.date, cov: dict[str, Coverage], catalog: Catalog) -> None:
+    if not rows:
+        return
+    records = []
+    for p in rows:
+        d = p.as_dict()
+        ind = catalog.indicators.get(p.indicator_id or "")
+        records.append({"plan_version": version, **d, "as_of": as_of,
+                        "cutoff": _cutoff(ind.source if ind else None, cov)})
+    cols = [c for c in records[0]]
+    table = pa.Table.from_pylist(records)
+    con.register("ivm_progress_arrow", table)
+    con.execute(f"INSERT INTO objective_progress ({', '.join(cols)}) "
+                f"SELECT {', '.join(cols)} FROM ivm_progress_arrow")
+    con.unregister("ivm_progress_arrow")
+
+
+def progress_as_of(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, catalog: Catalog | None = None,
+) -> tuple[str | None, list[Progress], dict[str, Coverage]]:
+    """The plan's progress as of another date, computed into temp tables (read-only is fine)."""
+    catalog = catalog or load_catalog()
+    version, objectives = current_plan(con)
+    used = {o.indicator for o in objectives if o.indicator}
+    values = compute_values(con, catalog, as_of, only=used)
+    con.register("ivm_values_arrow", values)
+    con.execute("CREATE OR REPLACE TEMP TABLE ivm_values AS SELECT * FROM ivm_values_arrow")
+    con.unregister("ivm_values_arrow")
+    rows = assess_plan(con, catalog, objectives, as_of, Tables("ivm_values", "ivm_population"))
+    return version, rows, _coverage_from_temp(con)

@@ -1,0 +1,144 @@
+"""Reading the stored results: an indicator's series for an area, values per area level and
+period with the zeros filled in, and the objectives' progress rows.
+
+Values are stored only where there is data. A count, rate or sum that is absent for an area in a
+period its source covers is zero; these readers fill those zeros in (a rate's zero keeps its
+population as denominator), so no reader has to know.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from indicators import stats
+from indicators.catalog import Indicator
+from indicators.progress import Point, Series
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Where the results live: the stored tables, or a computation's temp tables."""
+
+    values: str = "indicator_value"
+    population: str = "area_population"
+
+
+STORED = Tables()
+
+_ZERO_FILLED = ("num", "rate")
+
+
+def _zero_fill(ind: Indicator) -> bool:
+    return ind.kind.value_rule in _ZERO_FILLED
+
+
+def values(
+    con: duckdb.DuckDBPyConnection, ind: Indicator, level: str, period: str,
+    tables: Tables = STORED,
+) -> pd.DataFrame:
+    """The indicator's value for every area of ``level`` in ``period`` (zeros filled in for
+    counts, rates and sums; areas without data otherwise have no value)."""
+    fill = _zero_fill(ind)
+    join = "LEFT JOIN" if fill else "JOIN"
+    df = con.execute(
+        f"""
+        WITH p AS (
+            SELECT DISTINCT period_type, period, period_start, period_end, complete
+            FROM {tables.values} WHERE indicator_id = ? AND period = ? AND area_level = ?)
+        SELECT a.area_id, a.name, a.level AS area_level, p.period_type, p.period,
+               p.period_start, p.period_end,
+               coalesce(v.complete, p.complete) AS complete, coalesce(v.n, 0) AS n,
+               v.numerator, v.denominator, v.value, v.n_eff, v.sd, v.ci_low, v.ci_high,
+               pop.inhabitants, pop.households
+        FROM area a CROSS JOIN p
+        {join} {tables.values} v ON v.indicator_id = ? AND v.area_id = a.area_id
+             AND v.period = p.period
+        ASOF LEFT JOIN {tables.population} pop
+             ON pop.area_id = a.area_id AND year(p.period_end) >= pop.year
+        WHERE a.level = ?
+        ORDER BY a.area_id
+        """,
+        [ind.id, period, level, ind.id, level],
+    ).df()
+    if fill and len(df):
+        _fill(df, ind)
+    return df
+
+
+def _fill(df: pd.DataFrame, ind: Indicator) -> None:
+    """Zeros for the absent counts, rates and sums, with their intervals."""
+    missing = df["value"].isna()
+    if not missing.any():
+        return
+    df.loc[missing, "numerator"] = 0.0
+    df.loc[missing, "n"] = 0
+    if ind.kind.value_rule == "rate":
+        pop = df[ind.population].astype(float)
+        df.loc[missing, "denominator"] = pop[missing]
+        ok = missing & (pop > 0)
+        df.loc[ok, "value"] = 0.0
+        if ind.kind.noise == "poisson":
+            _, hi = stats.poisson_ci(0)
+            df.loc[ok, "ci_low"] = 0.0
+            df.loc[ok, "ci_high"] = float(hi) * (ind.factor or 1.0) / pop[ok]
+    else:
+        df.loc[missing, "value"] = 0.0
+        if ind.kind.noise == "poisson":
+            _, hi = stats.poisson_ci(0)
+            df.loc[missing, "ci_low"] = 0.0
+            df.loc[missing, "ci_high"] = float(hi)
+
+
+def series(
+    con: duckdb.DuckDBPyConnection, ind: Indicator, area_id: str, tables: Tables = STORED,
+) -> Series:
+    """The indicator's calendar years and 12-month windows in one area (zeros filled in)."""
+    fill = _zero_fill(ind)
+    rows = con.execute(
+        f"""
+        WITH p AS (
+            SELECT DISTINCT period_type, period, period_start, period_end, complete
+            FROM {tables.values}
+            WHERE indicator_id = ? AND period_type IN ('year', 'r12')
+              AND area_level = (SELECT level FROM area WHERE area_id = ?))
+        SELECT p.period_type, p.period, p.period_start, p.period_end,
+               coalesce(v.complete, p.complete), coalesce(v.n, 0), v.numerator,
+               v.denominator, v.value, v.n_eff, v.sd, v.ci_low, v.ci_high,
+               pop.inhabitants, pop.households
+        FROM p
+        LEFT JOIN {tables.values} v ON v.indicator_id = ? AND v.area_id = ?
+             AND v.period = p.period
+        ASOF LEFT JOIN {tables.population} pop
+             ON pop.area_id = ? AND year(p.period_end) >= pop.year
+        ORDER BY p.period_start, p.period_type
+        """,
+        [ind.id, area_id, ind.id, area_id, area_id],
+    ).fetchall()
+    years: list[Point] = []
+    windows: list[Point] = []
+    _, zero_high = stats.poisson_ci(0)
+    for (ptype, period, start, end, complete, n, num, den, value, n_eff, sd, lo, hi, inh,
+         hh) in rows:
+        if value is None and fill:
+            num, n = 0.0, 0
+            if ind.kind.value_rule == "rate":
+                den = inh if ind.population == "inhabitants" else hh
+                value = 0.0 if den else None
+                hi = float(zero_high) * (ind.factor or 1.0) / den if den else None
+            else:
+                value, hi = 0.0, float(zero_high) if ind.kind.noise == "poisson" else None
+            lo = 0.0 if hi is not None else None
+        point = Point(period, start, end, value, num, den, int(n), n_eff, sd, lo, hi,
+                      bool(complete))
+        (years if ptype == "year" else windows).append(point)
+    return Series(years, windows)
+
+
+def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The as-of date of the stored results (None before the first refresh)."""
+    row = con.execute("SELECT as_of FROM refresh_log ORDER BY refresh_id DESC LIMIT 1").fetchall()
+    return row[0][0] if row else None

@@ -1,0 +1,157 @@
+"""The plan's status as records: what ``ivm status``, the dashboard and the export all show.
+
+One record per objective and area, in a stable shape (documented in ``docs/cli.md``)::
+
+    {id, title {nl, en}, plan, phase, dimension, owner, partners, indicator, unit {nl, en},
+     area {id, name, level}, direction, baseline {period, value}, target {value, change,
+     deadline}, current {period, value, numerator, denominator, n, n_eff, ci_low, ci_high},
+     test, p_value, progress, sdg {ratio, category, observed_per_year, required_per_year},
+     projection {value, gap}, status, status_label {nl, en}, reason {nl, en}, as_of, cutoff,
+     plan_version}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from indicators.catalog import Catalog, load_catalog
+from indicators.plan import PHASES
+from indicators.progress import STATUS_LABELS, STATUSES, Progress
+from indicators.refresh import current_plan, progress_as_of
+
+#: Symbols that carry the status without colour (the dashboard and export use them too).
+STATUS_SYMBOLS = {
+    "achieved": "✔", "on_track": "▲", "at_risk": "◆", "off_track": "✖",
+    "within_noise": "≈", "insufficient_data": "?",
+}
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    """Which records to keep (None: all)."""
+
+    objective: str | None = None
+    area: str | None = None
+    phase: str | None = None
+    partner: str | None = None
+
+    def keep(self, rec: dict[str, Any]) -> bool:
+        """Whether ``rec`` passes the filter (partner: owner or contributing partner)."""
+        if self.objective and rec["id"] != self.objective:
+            return False
+        if self.area and rec["area"]["id"] != self.area:
+            return False
+        if self.phase and rec["phase"] != self.phase:
+            return False
+        partners = [rec["owner"], *rec["partners"]]
+        return not (self.partner and self.partner not in partners)
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None,
+            unit: dict[str, str] | None, plan_version: str | None, as_of: dt.date,
+            cutoff: dt.date | None) -> dict[str, Any]:
+    name, level = area or (None, None)
+    target = obj.get("target") or {}
+    return {
+        "id": obj["id"],
+        "title": {"nl": obj["title"]["nl"], "en": obj["title"].get("en") or obj["title"]["nl"]},
+        "plan": obj["plan"], "phase": obj["phase"], "dimension": obj.get("dimension"),
+        "owner": obj.get("owner"), "partners": list(obj.get("partners") or []),
+        "indicator": obj.get("indicator"), "unit": unit,
+        "area": {"id": p["area_id"], "name": name, "level": level},
+        "direction": p["direction"],
+        "baseline": {"period": p["baseline_period"], "value": _num(p["baseline_value"])},
+        "target": {"value": _num(p["target_value"]), "change": target.get("change"),
+                   "deadline": obj.get("deadline")},
+        "current": {k: _num(p[src]) for k, src in (
+            ("period", "current_period"), ("value", "current_value"),
+            ("numerator", "numerator"), ("denominator", "denominator"), ("n", "n"),
+            ("n_eff", "n_eff"), ("ci_low", "ci_low"), ("ci_high", "ci_high"))},
+        "test": p["test"], "p_value": _num(p["p_value"]), "progress": _num(p["position"]),
+        "sdg": {"ratio": _num(p["sdg_ratio"]), "category": p["sdg_category"],
+                "observed_per_year": _num(p["observed_per_year"]),
+                "required_per_year": _num(p["required_per_year"])},
+        "projection": {"value": _num(p["projection"]), "gap": _num(p["gap"])},
+        "status": p["status"], "status_label": STATUS_LABELS[p["status"]],
+        "symbol": STATUS_SYMBOLS[p["status"]],
+        "reason": {"nl": p["reason_nl"], "en": p["reason_en"]},
+        "as_of": as_of.isoformat(),
+        "cutoff": cutoff.isoformat() if isinstance(cutoff, dt.date) else cutoff,
+        "plan_version": plan_version,
+    }
+
+
+def status_records(
+    con: duckdb.DuckDBPyConnection, where: StatusFilter | None = None,
+    as_of: dt.date | None = None, catalog: Catalog | None = None,
+) -> list[dict[str, Any]]:
+    """The status records, from the stored results (or computed for another ``as_of``)."""
+    where = where or StatusFilter()
+    stored = con.execute(
+        "SELECT as_of FROM refresh_log ORDER BY refresh_id DESC LIMIT 1").fetchall()
+    stored_as_of = stored[0][0] if stored else None
+    areas = {a: (n, lv) for a, n, lv in con.execute(
+        "SELECT area_id, name, level FROM area").fetchall()}
+    catalog = catalog or load_catalog()
+    units = {i.id: {"nl": i.unit.nl, "en": i.unit.en} for i in catalog}
+    version, objectives = current_plan(con)
+    specs = {o.id: o.model_dump(mode="json") for o in objectives}
+    if as_of is None or as_of == stored_as_of:
+        if stored_as_of is None:
+            return []
+        cur = con.execute(
+            "SELECT * FROM objective_progress WHERE plan_version = ? "
+            "ORDER BY objective_id, area_id", [version])
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        run_as_of = stored_as_of
+    else:
+        version, progress, cov = progress_as_of(con, as_of, catalog)
+        rows = []
+        for p in progress:
+            d = p.as_dict()
+            ind = catalog.indicators.get(p.indicator_id or "")
+            c = cov.get(ind.source) if ind else None
+            rows.append({**d, "cutoff": c.cutoff if c else None})
+        run_as_of = as_of
+    out = []
+    for p in rows:
+        obj = specs.get(p["objective_id"])
+        if obj is None:
+            continue
+        rec = _record(p, obj, areas.get(p["area_id"]), units.get(obj.get("indicator") or ""),
+                      version, run_as_of, p.get("cutoff"))
+        if where.keep(rec):
+            out.append(rec)
+    order = {ph: i for i, ph in enumerate(PHASES)}
+    out.sort(key=lambda r: (order.get(r["phase"], 9), r["id"], r["area"]["id"]))
+    return out
+
+
+def status_counts(records: list[dict[str, Any]]) -> dict[str, int]:
+    """How many records have each status, in the canonical order."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for r in records:
+        counts[r["status"]] += 1
+    return counts
+
+
+def to_json(records: list[dict[str, Any]]) -> str:
+    """The records as stable JSON (sorted keys, ISO dates)."""
+    return json.dumps(records, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+__all__ = ["STATUS_SYMBOLS", "StatusFilter", "Progress", "status_counts", "status_records",
+           "to_json"]

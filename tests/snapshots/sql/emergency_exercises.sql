@@ -1,0 +1,3 @@
+SELECT 'emergency_exercises' AS indicator_id, 'activities' AS kind, activity.area_id AS area_id, CAST(date_trunc('month', CAST(activity.activity_date AS DATE)) AS DATE) AS month, CAST(count(*) AS DOUBLE PRECISION) AS n, CAST(sum(activity.quantity) AS DOUBLE PRECISION) AS num, CAST(NULL AS DOUBLE PRECISION) AS den, CAST(count(*) AS DOUBLE PRECISION) AS sw2, CAST(NULL AS DOUBLE PRECISION) AS sx2 
+FROM activity 
+WHERE activity.activity_type IN ('oefening noodplan') AND CAST(activity.activity_date AS DATE) <= CAST('2026-10-31' AS DATE) GROUP BY activity.area_id, date_trunc('month', CAST(activity.activity_date AS DATE))
