@@ -108,3 +108,10 @@ def test_user_values_reach_sql_only_as_quoted_literals(tmp_path):
     ind = load_catalog(tmp_path)["quoted"]
     sql = to_sql(monthly_select(ind, AS_OF, 2016))
     assert "'x''); DROP TABLE incident; --'" in sql
+
+
+def test_docs_indicators_md_is_generated_from_the_catalogue():
+    from indicators.catalog_doc import render
+
+    text = (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
+    assert text == render(load_catalog()), "run: python -m indicators.catalog_doc"
