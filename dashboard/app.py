@@ -1,12 +1,14 @@
-"""The Dash app: pages in ``dashboard/pages``, assets served locally, Dutch by default."""
+"""The Dash app: one module per page in ``dashboard/pages``, assets served locally, Dutch by
+default, every view's state in its URL."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-import dash
 from dash import Dash, dcc, html
 
+from dashboard.data import DashboardData
 from etl.warehouse import Warehouse
 
 HERE = Path(__file__).resolve().parent
@@ -22,24 +24,13 @@ def create_app(warehouse: Warehouse) -> Dash:
         serve_locally=True,
         title="ivmonitor",
         suppress_callback_exceptions=True,
+        update_title=None,
     )
     app.server.config["IVM_WAREHOUSE"] = warehouse
-    app.layout = html.Div(
-        [
-            dcc.Location(id="url"),
-            html.Header(
-                [
-                    html.A("ivmonitor", href="/", className="brand"),
-                    html.Nav(
-                        [html.A(p["name"], href=p["relative_path"])
-                         for p in dash.page_registry.values()]
-                    ),
-                ],
-                className="top",
-            ),
-            html.Main(dash.page_container),
-        ]
-    )
+    app.server.config["IVM_DATA"] = DashboardData(warehouse)
+    import dash
+
+    app.layout = html.Div([dcc.Location(id="url"), html.Main(dash.page_container)])
     return app
 
 
@@ -48,3 +39,8 @@ def warehouse_of_app() -> Warehouse:
     from flask import current_app
 
     return current_app.config["IVM_WAREHOUSE"]
+
+
+def server_from_environment():
+    """The Flask server for a WSGI server (gunicorn): the warehouse comes from ``IVM_DB``."""
+    return create_app(Warehouse(os.environ.get("IVM_DB") or None)).server

@@ -1,18 +1,190 @@
-"""The one data module of the dashboard: pages ask here, never the database directly."""
+"""The one data module of the dashboard: pages ask here, never the database directly.
+
+Everything comes from the stored results of the indicators layer (its public readers), through
+one long-lived read-only connection per process that reopens when a load publishes a new
+version. Answers are cached per published version, so a page is fast and never mixes versions:
+after a load the next request sees the new data, without a restart.
+"""
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Callable
 from typing import Any
 
-from etl.inspect import load_log_rows
-from etl.warehouse import Warehouse
+import duckdb
+import pandas as pd
+
+from etl.warehouse import Warehouse, WarehouseReader
+from indicators import results
+from indicators.catalog import Indicator
+from indicators.progress import Series
+from indicators.status import status_counts, status_records
 
 
-def loads(warehouse: Warehouse) -> list[dict[str, Any]]:
-    """Every load attempt, newest first (empty when there is no warehouse)."""
-    if not warehouse.exists():
-        return []
-    return list(reversed(load_log_rows(warehouse)))
+class DashboardData:
+    """The dashboard's view of one warehouse (one per process)."""
+
+    def __init__(self, warehouse: Warehouse):
+        self.warehouse = warehouse
+        self._reader = WarehouseReader(warehouse)
+        self._lock = threading.Lock()
+        self._cache: dict[tuple, Any] = {}
+        self._token: tuple[int, int] | None = None
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _query(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        con = self._reader.connection()
+        try:
+            return fn(con)
+        finally:
+            con.close()
+
+    def _cached(self, key: tuple, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        token = self.warehouse.version_token()
+        with self._lock:
+            if token != self._token:
+                self._cache.clear()
+                self._token = token
+            if key in self._cache:
+                return self._cache[key]
+        value = self._query(fn)
+        with self._lock:
+            if self._token == token:
+                self._cache[key] = value
+        return value
+
+    def available(self) -> bool:
+        """Whether there is a warehouse with stored results to show."""
+        if not self.warehouse.exists():
+            return False
+        return self._cached(("available",), lambda c: c.execute(
+            "SELECT count(*) FROM refresh_log").fetchall()[0][0] > 0)
+
+    # -- the plan ---------------------------------------------------------------------------
+
+    def status(self) -> list[dict[str, Any]]:
+        """Every objective x area record (the shape of ``ivm status --format json``)."""
+        if not self.available():
+            return []
+        return self._cached(("status",), lambda c: status_records(c, catalog=_Stored(c)))
+
+    def counts(self, records: list[dict[str, Any]]) -> dict[str, int]:
+        """How many records have each status."""
+        return status_counts(records)
+
+    def plan(self) -> dict[str, Any] | None:
+        """The plan version in force: version, title, approved_on, approved_by."""
+        def read(c: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+            cur = c.execute("SELECT plan_version AS version, title, approved_on, approved_by "
+                            "FROM plan_version ORDER BY approved_on DESC NULLS LAST, load_id "
+                            "DESC LIMIT 1")
+            row = cur.fetchone()
+            return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+        return self._cached(("plan",), read) if self.warehouse.exists() else None
+
+    def as_of(self) -> Any:
+        """The as-of date of the stored results."""
+        return self._cached(("as_of",), results.as_of) if self.available() else None
+
+    # -- indicators -------------------------------------------------------------------------
+
+    def catalog(self) -> dict[str, Indicator]:
+        """The indicators of the stored results, by id."""
+        if not self.available():
+            return {}
+        return self._cached(("catalog",), results.stored_catalog)
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        """One indicator of the stored results."""
+        return self.catalog().get(indicator_id)
+
+    def values(self, indicator_id: str, level: str, period: str) -> pd.DataFrame:
+        """The indicator for every area of a level in a period (zeros filled in)."""
+        ind = self.indicator(indicator_id)
+        if ind is None:
+            return pd.DataFrame()
+        return self._cached(("values", indicator_id, level, period),
+                            lambda c: results.values(c, ind, level, period))
+
+    def series(self, indicator_id: str, area_id: str) -> Series:
+        """The indicator's years and 12-month windows in one area."""
+        ind = self.indicator(indicator_id)
+        if ind is None:
+            return Series([], [])
+        return self._cached(("series", indicator_id, area_id),
+                            lambda c: results.series(c, ind, area_id))
+
+    def periods(self, indicator_id: str, period_type: str,
+                level: str = "gemeente") -> list[tuple[str, bool]]:
+        """The periods of a type with values, oldest first, with their completeness."""
+        return self._cached(("periods", indicator_id, period_type, level),
+                            lambda c: results.periods(c, indicator_id, period_type, level))
+
+    # -- areas ------------------------------------------------------------------------------
+
+    def areas(self, level: str | None = None) -> pd.DataFrame:
+        """Areas without their geometry (id, name, level, parent, bounding box)."""
+        if not self.warehouse.exists():
+            return pd.DataFrame(columns=["area_id", "name", "level"])
+        df = self._cached(("areas", level), lambda c: results.areas(c, level))
+        return df.drop(columns=["geometry"])
+
+    def levels(self) -> list[str]:
+        """The area levels present, coarse to fine."""
+        order = ["gemeente", "deelgemeente", "wijk", "project", "sector", "district", "ward"]
+        present = set(self.areas()["level"])
+        return [lv for lv in order if lv in present] + sorted(present - set(order))
+
+    def geojson(self, level: str) -> dict[str, Any]:
+        """The polygons of a level as a GeoJSON FeatureCollection (feature id = area id)."""
+        def build(c: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+            df = results.areas(c, level)
+            features = [
+                {"type": "Feature", "id": r.area_id,
+                 "properties": {"name": r.name}, "geometry": json.loads(r.geometry)}
+                for r in df.itertuples() if r.geometry
+            ]
+            return {"type": "FeatureCollection", "features": features}
+        return self._cached(("geojson", level), build)
+
+    def compstat(self, level: str | None = None, area_ids: list[str] | None = None,
+                 kind: str | None = None) -> pd.DataFrame:
+        """The stored CompStat windows."""
+        key = ("compstat", level, tuple(area_ids) if area_ids else None, kind)
+        return self._cached(key, lambda c: results.compstat(c, area_ids, level, kind))
+
+    # -- data and quality -------------------------------------------------------------------
+
+    def coverage(self) -> list[dict[str, Any]]:
+        """Per source: first day, cut-off, last complete month, rows."""
+        return self._cached(("coverage",), results.coverage) if self.available() else []
+
+    def loads(self) -> list[dict[str, Any]]:
+        """Every load attempt, newest first (empty when there is no warehouse)."""
+        if not self.warehouse.exists():
+            return []
+
+        def read(c: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+            cur = c.execute("SELECT * FROM load_log ORDER BY load_id DESC")
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        return self._cached(("loads",), read)
+
+    def quarantine_reasons(self) -> list[dict[str, Any]]:
+        """Per load and reason code: how many rows were kept back."""
+        if not self.warehouse.exists():
+            return []
+
+        def read(c: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+            rows = c.execute(
+                "SELECT load_id, code, count(*) FROM (SELECT load_id, "
+                "unnest(string_split(reason_codes, ',')) AS code FROM quarantine) "
+                "GROUP BY ALL ORDER BY load_id DESC, 3 DESC").fetchall()
+            return [{"load_id": a, "code": b.strip(), "rows": n} for a, b, n in rows]
+        return self._cached(("quarantine",), read)
 
 
 def freshness(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -28,3 +200,20 @@ def freshness(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ):
             latest[key] = r
     return sorted(latest.values(), key=lambda r: (r["kind"], r["source"]))
+
+
+class _Stored:
+    """The stored catalogue in the shape ``status_records`` expects (iterable of indicators)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.indicators = results.stored_catalog(con)
+
+    def __iter__(self):
+        return iter(self.indicators.values())
+
+
+def data_of_app() -> DashboardData:
+    """The data of the running app (one per process)."""
+    from flask import current_app
+
+    return current_app.config["IVM_DATA"]

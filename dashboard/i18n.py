@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from indicators import formats
+
 LABELS = {
     "title": {
         "nl": "ivmonitor — integraal veiligheidsplan",
@@ -29,6 +31,63 @@ LABELS = {
         "en": "No data yet: run `ivm init` and `ivm load` (or `make demo`).",
     },
     "language": {"nl": "English", "en": "Nederlands"},
+    "overview": {"nl": "Overzicht", "en": "Overview"},
+    "objective": {"nl": "Doelstelling", "en": "Objective"},
+    "areas": {"nl": "Wijken", "en": "Areas"},
+    "chain": {"nl": "Veiligheidsketen", "en": "Safety chain"},
+    "partners": {"nl": "Partners", "en": "Partners"},
+    "export": {"nl": "Export", "en": "Export"},
+    "no_results": {
+        "nl": "Nog geen resultaten: laad gegevens (`ivm load`, `make demo`) of voer `ivm refresh` "
+              "uit.",
+        "en": "No results yet: load data (`ivm load`, `make demo`) or run `ivm refresh`.",
+    },
+    "as_of": {"nl": "Stand op", "en": "As of"},
+    "plan": {"nl": "Plan", "en": "Plan"},
+    "approved": {"nl": "goedgekeurd op", "en": "approved on"},
+    "indicator": {"nl": "Indicator", "en": "Indicator"},
+    "area": {"nl": "Gebied", "en": "Area"},
+    "level": {"nl": "Niveau", "en": "Level"},
+    "period": {"nl": "Periode", "en": "Period"},
+    "baseline": {"nl": "Basiswaarde", "en": "Baseline"},
+    "target": {"nl": "Doel", "en": "Target"},
+    "current": {"nl": "Huidig", "en": "Current"},
+    "deadline": {"nl": "Deadline", "en": "Deadline"},
+    "status": {"nl": "Status", "en": "Status"},
+    "reason": {"nl": "Toelichting", "en": "Reason"},
+    "owner": {"nl": "Eigenaar", "en": "Owner"},
+    "phase": {"nl": "Fase", "en": "Phase"},
+    "dimension": {"nl": "Dimensie", "en": "Dimension"},
+    "value": {"nl": "Waarde", "en": "Value"},
+    "numerator": {"nl": "Teller", "en": "Numerator"},
+    "denominator": {"nl": "Noemer", "en": "Denominator"},
+    "interval": {"nl": "95 %-interval", "en": "95 % interval"},
+    "incomplete": {"nl": "onvolledig", "en": "incomplete"},
+}
+
+PHASES = {
+    "proactie": {"nl": "Proactie", "en": "Proaction"},
+    "preparatie": {"nl": "Preparatie", "en": "Preparation"},
+    "preventie": {"nl": "Preventie", "en": "Prevention"},
+    "reactie": {"nl": "Reactie", "en": "Reaction"},
+    "nazorg": {"nl": "Nazorg", "en": "Follow-up"},
+}
+
+DIMENSIONS = {
+    "criminaliteit": {"nl": "Criminaliteit", "en": "Crime"},
+    "overlast": {"nl": "Overlast", "en": "Nuisance"},
+    "onveiligheidsgevoel": {"nl": "Onveiligheidsgevoel", "en": "Feeling of insecurity"},
+    "andere": {"nl": "Andere", "en": "Other"},
+}
+
+LEVELS = {
+    "gemeente": {"nl": "gemeente", "en": "municipality"},
+    "deelgemeente": {"nl": "deelgemeente", "en": "former municipality"},
+    "wijk": {"nl": "wijk", "en": "neighbourhood"},
+    "sector": {"nl": "statistische sector", "en": "statistical sector"},
+    "project": {"nl": "projectgebied", "en": "project area"},
+    "ward": {"nl": "ward", "en": "ward"},
+    "district": {"nl": "district", "en": "district"},
 }
 
 
@@ -53,18 +112,24 @@ def t(key: str, lang: str) -> str:
     return LABELS[key].get(lang, LABELS[key]["nl"])
 
 
-def number(value: float | int | None, decimals: int = 0) -> str:
-    """A number in Belgian format: 87.332 and 12,5."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",").replace("\u202f", ".")
+def pick(table: dict[str, dict[str, str]], key: str, lang: str) -> str:
+    """``table[key]`` in ``lang`` (Dutch when missing; the key itself when unknown)."""
+    entry = table.get(key)
+    if entry is None:
+        return key
+    return entry.get(lang) or entry.get("nl") or key
+
+
+def lang_of(value: str | None) -> str:
+    """The language of a request: English on ``lang=en``, Dutch otherwise."""
+    return "en" if value == "en" else "nl"
+
+
+def number(value: float | int | None, decimals: int = 0, lang: str = "nl") -> str:
+    """A number in Belgian format (87.332 and 12,5), or English on request."""
+    return formats.number(value, decimals, lang)
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
     """A date as dd/mm/yyyy (with time for date-times)."""
-    if value is None:
-        return "–"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    return value.strftime("%d/%m/%Y")
+    return formats.date(value)

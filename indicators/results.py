@@ -142,3 +142,52 @@ def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The as-of date of the stored results (None before the first refresh)."""
     row = con.execute("SELECT as_of FROM refresh_log ORDER BY refresh_id DESC LIMIT 1").fetchall()
     return row[0][0] if row else None
+
+
+def stored_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Indicator]:
+    """The indicators the stored results were computed with (their declarations as stored)."""
+    return {i: Indicator.model_validate_json(spec) for i, spec in con.execute(
+        "SELECT indicator_id, spec FROM indicator ORDER BY indicator_id").fetchall()}
+
+
+def periods(con: duckdb.DuckDBPyConnection, indicator_id: str, period_type: str,
+            level: str = "gemeente") -> list[tuple[str, bool]]:
+    """The stored periods of a type for an indicator, oldest first, with their completeness."""
+    return [(p, bool(c)) for p, c in con.execute(
+        "SELECT period, bool_and(complete) FROM indicator_value WHERE indicator_id = ? "
+        "AND period_type = ? AND area_level = ? GROUP BY period ORDER BY min(period_start)",
+        [indicator_id, period_type, level]).fetchall()]
+
+
+def coverage(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Per source kind: first day, cut-off, last complete month and rows, as of the refresh."""
+    cur = con.execute("SELECT kind, data_start, cutoff, anchor, rows FROM source_coverage "
+                      "ORDER BY kind")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def compstat(con: duckdb.DuckDBPyConnection, area_ids: list[str] | None = None,
+             level: str | None = None, kind: str | None = None) -> pd.DataFrame:
+    """The stored CompStat windows, for some areas or a level and a source kind."""
+    sql = "SELECT * FROM compstat WHERE true"
+    params: list = []
+    if area_ids is not None:
+        sql += " AND area_id IN (SELECT unnest(?))"
+        params.append(area_ids)
+    if level is not None:
+        sql += " AND area_level = ?"
+        params.append(level)
+    if kind is not None:
+        sql += " AND kind = ?"
+        params.append(kind)
+    return con.execute(sql + " ORDER BY area_id, kind, category, window_type", params).df()
+
+
+def areas(con: duckdb.DuckDBPyConnection, level: str | None = None) -> pd.DataFrame:
+    """Areas (id, name, level, parent, bounding box, GeoJSON geometry text) of a level or all."""
+    sql = ("SELECT area_id, name, level, parent_id, geometry, min_lon, min_lat, max_lon, "
+           "max_lat FROM area")
+    if level is None:
+        return con.execute(sql + " ORDER BY level, area_id").df()
+    return con.execute(sql + " WHERE level = ? ORDER BY area_id", [level]).df()

@@ -120,14 +120,26 @@ def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, force: bool,
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="gunicorn worker processes.")
+@click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
 @db_option
-def serve(host: str, port: int, db: str | None) -> None:
-    """Serve the dashboard (development server; debug off)."""
-    from dashboard.app import create_app
+def serve(host: str, port: int, workers: int, dev: bool, db: str | None) -> None:
+    """Serve the dashboard under gunicorn (debug off); it follows new loads without restart."""
+    wh = Warehouse(db)
+    if dev:
+        from dashboard.app import create_app
 
-    app = create_app(Warehouse(db))
-    click.echo(f"ivmonitor: http://{host}:{port}")
-    app.run(host=host, port=port, debug=False)
+        click.echo(f"ivmonitor: http://{host}:{port} (development server)")
+        create_app(wh).run(host=host, port=port, debug=False)
+        return
+    env = {**os.environ, "IVM_DB": str(wh.path.resolve())}
+    click.echo(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers)")
+    sys.stdout.flush()
+    args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
+            str(workers), "--threads", "4", "--worker-class", "gthread", "--timeout", "120",
+            "--access-logfile", "-", "--log-level", "warning", "dashboard.wsgi:server"]
+    os.execve(sys.executable, args, env)
 
 
 @main.command()

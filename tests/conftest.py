@@ -123,3 +123,102 @@ def demo_copy(demo_city, tmp_path: Path) -> Warehouse:
     target = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_city[0].path, target)
     return Warehouse(target)
+
+
+# -- the dashboard, served for real ----------------------------------------------------------
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(db: Path, *extra: str):
+    """Start `ivm serve` (gunicorn) for ``db`` on a free loopback port; returns (url, process)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ivm", "serve", "--port", str(port), "--db", str(db), *extra],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/gegevens", timeout=2)
+            return url, proc
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode()[-3000:]) from None
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("the dashboard did not come up")
+
+
+@pytest.fixture(scope="session")
+def demo_url(demo_city):
+    """The dashboard on the demo city, under gunicorn on 127.0.0.1, for the whole session."""
+    url, proc = serve(demo_city[0].path)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (skips when chromium is not installed)."""
+    import shutil
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("Debian chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page; ``page.console_errors`` collects console errors (must stay [])."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    p = context.new_page()
+    p.console_errors = []
+    p.on("console", lambda m: p.console_errors.append(m.text) if m.type == "error" else None)
+    p.on("pageerror", lambda e: p.console_errors.append(str(e)))
+    yield p
+    context.close()
+
+
+def render(url: str, path: str, search: str = "") -> str:
+    """A page's content as the browser gets it: the pages callback, over real HTTP (JSON)."""
+    import json as _json
+    import urllib.request
+
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+    req = urllib.request.Request(url + "/_dash-update-component",
+                                 data=_json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    return urllib.request.urlopen(req, timeout=60).read().decode()

@@ -1,77 +1,53 @@
-"""The dashboard serves the data page over real HTTP and in headless Chromium, in Dutch by
-default and in English on request, with every asset from the app itself."""
+"""The dashboard is served by gunicorn over real HTTP and in headless Chromium: Dutch by default,
+English on request, every asset from the app itself, new loads shown without a restart."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.conftest import render, serve
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def get(url: str) -> str:
+    return urllib.request.urlopen(url, timeout=20).read().decode()
 
 
-@pytest.fixture
-def served(toy_city, write):
-    """`ivm serve` on a free loopback port, with a warehouse holding a few loads."""
-    from etl.load import load_file
-
-    load_file(toy_city, "incidents", write(
-        "i.csv", "category;occurred_at;area_code\ndrugs;01/03/2024;41002W01\nx;01/03/2024;Q\n"
-    ))
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ivm", "serve", "--port", str(port), "--db", str(toy_city.path)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-def test_the_page_and_its_scripts_are_served_by_the_app_itself(served):
-    html = urllib.request.urlopen(served, timeout=10).read().decode()
+def test_pages_and_scripts_come_from_the_app_itself(demo_url):
+    html = get(demo_url + "/gegevens")
     assert "ivmonitor" in html
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+    scripts = [s.split('"')[0] for s in html.split('src="')[1:]]
+    assert scripts and all(s.startswith("/") for s in scripts), scripts
+    for s in scripts[:3]:
+        assert urllib.request.urlopen(demo_url + s, timeout=20).status == 200
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
-def test_the_data_page_renders_in_chromium_in_dutch_and_english(served):
-    from playwright.sync_api import sync_playwright
+def test_the_data_page_renders_in_chromium_in_dutch_and_english(demo_url, page):
+    page.goto(demo_url + "/gegevens")
+    page.wait_for_selector("#sources-table", timeout=30000)
+    body = page.inner_text("#page-data")
+    assert "Data tot en met" in body and "In quarantaine" in body
+    assert "✔ geladen" in body and "incidenten" in body and "31/10/2026" in body
+    page.click("#lang-switch")
+    page.wait_for_selector("text=Data up to", timeout=20000)
+    assert "Quarantined" in page.inner_text("#page-data")
+    assert "lang=en" in page.url
+    assert page.console_errors == []
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(served)
-        page.wait_for_selector("text=Data tot en met", timeout=20000)
-        body = page.inner_text("main")
-        assert "Gegevens" in body and "In quarantaine" in body
-        assert "✔ geladen" in body and "incidenten" in body
-        page.goto(served + "/?lang=en")
-        page.wait_for_selector("text=Data up to", timeout=20000)
-        assert "Quarantined" in page.inner_text("main")
-        browser.close()
-    assert errors == []
+
+def test_a_load_while_serving_shows_up_without_a_restart(demo_copy, tmp_path):
+    from ivm.wiring import load_any
+
+    url, proc = serve(demo_copy.path, "--workers", "2")
+    try:
+        before = render(url, "/gegevens")
+        extra = tmp_path / "late.csv"
+        extra.write_text("source_id,category,occurred_at,area_code\n"
+                         "LATE-1,drugs,2026-10-31 23:00,41002A00-\n", encoding="utf-8")
+        load_any(demo_copy, "incidents", str(extra), "canonical", False, {})
+        after = [render(url, "/gegevens") for _ in range(8)]  # every worker, every thread
+        assert "late.csv" not in before
+        assert all("late.csv" in page for page in after)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

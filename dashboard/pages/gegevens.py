@@ -1,0 +1,92 @@
+"""Gegevens / Data: every load, the date each source runs to, freshness warnings, and the rows
+kept back in quarantine with their reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+from dash import html
+
+from dashboard.components import frame, table
+from dashboard.data import data_of_app, freshness
+from dashboard.i18n import date, kind, lang_of, number, pick, t
+
+dash.register_page(__name__, path="/gegevens", name="Gegevens / Data",
+                   title="ivmonitor — gegevens")
+
+#: A source whose data ends more than this many days ago gets a freshness warning.
+STALE_DAYS = 62
+
+OUTCOME = {
+    "loaded": {"nl": "✔ geladen", "en": "✔ loaded"},
+    "unchanged": {"nl": "＝ ongewijzigd", "en": "＝ unchanged"},
+    "rejected": {"nl": "✖ geweigerd", "en": "✖ rejected"},
+}
+TEXT = {
+    "stale": {"nl": "⚠ verouderd: data ouder dan {d} dagen",
+              "en": "⚠ stale: data older than {d} days"},
+    "fresh": {"nl": "✔ actueel", "en": "✔ up to date"},
+    "freshness": {"nl": "Actualiteit", "en": "Freshness"},
+    "quarantine": {"nl": "Rijen in quarantaine per reden", "en": "Quarantined rows by reason"},
+    "load": {"nl": "Lading", "en": "Load"},
+    "reason_code": {"nl": "Reden", "en": "Reason"},
+    "none_quarantined": {"nl": "Geen rijen in quarantaine.", "en": "No quarantined rows."},
+    "hint": {"nl": "Bekijk ze met `ivm quarantine LADING`.",
+             "en": "Inspect them with `ivm quarantine LOAD`."},
+}
+
+
+def _freshness(cutoff: dt.date | None, lang: str, today: dt.date) -> str:
+    if cutoff is None:
+        return "–"
+    if (today - cutoff).days > STALE_DAYS:
+        return pick(TEXT, "stale", lang).format(d=STALE_DAYS)
+    return pick(TEXT, "fresh", lang)
+
+
+def layout(lang: str | None = None, **query: str) -> html.Div:
+    """The page; ``?lang=en`` switches to English."""
+    lang = lang_of(lang)
+    data = data_of_app()
+    rows = data.loads()
+    if not rows:
+        return frame("data", lang, query, [html.H1(t("data", lang)),
+                                           html.P(t("no_warehouse", lang))])
+    today = dt.date.today()
+    fresh = [
+        [kind(r["kind"], lang), r["source"], date(r["cutoff_date"]), date(r["finished_at"]),
+         number(r["rows_loaded"] + r["rows_replaced"] + r["rows_skipped"], 0, lang),
+         _freshness(r["cutoff_date"], lang, today) if r["cutoff_date"] else "–"]
+        for r in freshness(rows)
+    ]
+    log = [
+        [str(r["load_id"]), kind(r["kind"], lang), r["file"].rsplit("/", 1)[-1],
+         OUTCOME.get(r["outcome"], {}).get(lang, r["outcome"]),
+         *(number(r[k], 0, lang) for k in ("rows_read", "rows_loaded", "rows_replaced",
+                                           "rows_skipped", "rows_quarantined")),
+         date(r["finished_at"])]
+        for r in rows
+    ]
+    reasons = data.quarantine_reasons()
+    quarantine = (
+        [table([pick(TEXT, "load", lang), pick(TEXT, "reason_code", lang), t("rows", lang)],
+               [[str(r["load_id"]), r["code"], number(r["rows"], 0, lang)] for r in reasons],
+               {2}, table_id="quarantine-table"),
+         html.P(pick(TEXT, "hint", lang), className="hint")]
+        if reasons else [html.P(pick(TEXT, "none_quarantined", lang))]
+    )
+    return frame("data", lang, query, [
+        html.H1(t("data", lang)),
+        html.H2(t("sources", lang)),
+        table([t("kind", lang), t("source", lang), t("cutoff", lang), t("finished", lang),
+               t("rows", lang), pick(TEXT, "freshness", lang)], fresh, {4},
+              table_id="sources-table"),
+        html.H2(pick(TEXT, "quarantine", lang)),
+        *quarantine,
+        html.H2(t("loads", lang)),
+        table(["#", t("kind", lang), t("file", lang), t("outcome", lang), t("read", lang),
+               t("loaded", lang), t("replaced", lang), t("skipped", lang),
+               t("quarantined", lang), t("finished", lang)], log, {4, 5, 6, 7, 8},
+              table_id="loads-table"),
+    ], as_of=data.as_of(), path="/gegevens")
