@@ -1,0 +1,77 @@
+"""Veiligheidsketen / Safety chain: the phases of the chain against the dimensions (or, with
+``?by=partner``, the partners), each cell with its objectives and their statuses, gaps marked.
+
+A cell links to the overview filtered on its phase (and partner); each objective id links to its
+detail page. URL: ``by`` (dimension, partner) and ``lang``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard.components import empty, frame, href
+from dashboard.components_chain import BY, chain_legend, chain_table, gap_summary
+from dashboard.components_overview import query_string
+from dashboard.data import data_of_app
+from dashboard.i18n import lang_of, pick, t
+from indicators.chain import chain_matrix
+
+dash.register_page(__name__, path="/keten", name="Veiligheidsketen / Safety chain",
+                   title="ivmonitor — veiligheidsketen")
+
+TEXT = {
+    "intro": {"nl": "Welke fasen van de veiligheidsketen dekt het plan, en hoe staan de "
+                    "doelstellingen ervoor? Een lege cel is een leemte in de keten.",
+              "en": "Which phases of the safety chain does the plan cover, and how are its "
+                    "objectives doing? An empty cell is a gap in the chain."},
+    "by": {"nl": "Kolommen", "en": "Columns"},
+    "dimension": {"nl": "dimensie", "en": "dimension"},
+    "partner": {"nl": "partner", "en": "partner"},
+}
+
+
+def _matrix(by: str, lang: str) -> list:
+    cells = chain_matrix(data_of_app().status(), by)
+    return [gap_summary(cells, lang), chain_table(cells, by, lang)]
+
+
+def layout(lang: str | None = None, by: str | None = None, **query: Any) -> html.Div:
+    """The chain matrix for ``by`` in the URL; ``?lang=en`` switches to English."""
+    lang = lang_of(lang)
+    by = by if by in BY else "dimension"
+    data = data_of_app()
+    if not data.status():
+        return frame("chain", lang, {}, [html.H1(t("chain", lang)), empty(lang)], path="/keten")
+    return frame("chain", lang, {"by": None if by == "dimension" else by}, [
+        dcc.Location(id="chain-url", refresh=False),
+        dcc.Store(id="chain-lang", data=lang),
+        html.H1(t("chain", lang)),
+        html.P(pick(TEXT, "intro", lang), className="intro"),
+        html.Div([html.Span(pick(TEXT, "by", lang) + ": ", className="by-label"),
+                  dcc.RadioItems(id="chain-by", value=by, inline=True,
+                                 options=[{"label": pick(TEXT, b, lang), "value": b}
+                                          for b in BY])],
+                 className="filters chain-by"),
+        html.Div(_matrix(by, lang), id="chain-matrix"),
+        chain_legend(lang),
+    ], as_of=data.as_of(), path="/keten")
+
+
+@callback(
+    Output("chain-matrix", "children"),
+    Output("chain-url", "search"),
+    Output("lang-switch", "href", allow_duplicate=True),
+    Input("chain-by", "value"),
+    State("chain-lang", "data"),
+    prevent_initial_call=True,
+)
+def switch(by, lang):
+    """Columns switched between dimensions and partners: new matrix, and the URL for it."""
+    lang = lang_of(lang)
+    by = by if by in BY else "dimension"
+    keep = None if by == "dimension" else by
+    other = "en" if lang == "nl" else "nl"
+    return _matrix(by, lang), query_string(lang, by=keep), href("/keten", other, by=keep)

@@ -1,0 +1,82 @@
+"""Partners: what one partner owns and contributes to, with statuses and reasons.
+
+Pick a partner in the list (every partner with its number of objectives, owned / contributing);
+the default is the partner with most objectives. URL: ``partner`` and ``lang``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard.components import empty, frame, href
+from dashboard.components_overview import query_string
+from dashboard.components_partners import (
+    default_partner,
+    partner_detail,
+    partner_label,
+    partner_summary,
+)
+from dashboard.data import data_of_app
+from dashboard.i18n import lang_of, pick, t
+
+dash.register_page(__name__, path="/partners", name="Partners", title="ivmonitor — partners")
+
+TEXT = {
+    "pick": {"nl": "Kies een partner", "en": "Pick a partner"},
+    "intro": {"nl": "Wie trekt welke doelstelling, en wie draagt bij?",
+              "en": "Who leads which objective, and who contributes?"},
+}
+
+
+def _partner(value: Any, records: list[dict[str, Any]]) -> str | None:
+    """The partner asked for, when it is one of the plan's; else the default."""
+    known = {s["partner"] for s in partner_summary(records)}
+    return value if value in known else default_partner(records)
+
+
+def layout(lang: str | None = None, partner: str | None = None, **query: Any) -> html.Div:
+    """The partner view for ``partner`` in the URL; ``?lang=en`` switches to English."""
+    lang = lang_of(lang)
+    data = data_of_app()
+    records = data.status()
+    if not records:
+        return frame("partners", lang, {}, [html.H1(t("partners", lang)), empty(lang)],
+                     path="/partners")
+    chosen = _partner(partner, records)
+    picker = dcc.RadioItems(
+        id="partners-partner", value=chosen, className="partner-list",
+        options=[{"label": partner_label(s, lang), "value": s["partner"]}
+                 for s in partner_summary(records)])
+    return frame("partners", lang, {"partner": partner and chosen}, [
+        dcc.Location(id="partners-url", refresh=False),
+        dcc.Store(id="partners-lang", data=lang),
+        html.H1(t("partners", lang)),
+        html.P(pick(TEXT, "intro", lang), className="intro"),
+        html.Div([
+            html.Nav([html.H2(pick(TEXT, "pick", lang)), picker], className="partner-nav",
+                     **{"aria-label": pick(TEXT, "pick", lang)}),
+            html.Div(partner_detail(records, chosen, lang), id="partners-detail",
+                     className="partner-detail"),
+        ], className="partner-layout"),
+    ], as_of=data.as_of(), path="/partners")
+
+
+@callback(
+    Output("partners-detail", "children"),
+    Output("partners-url", "search"),
+    Output("lang-switch", "href", allow_duplicate=True),
+    Input("partners-partner", "value"),
+    State("partners-lang", "data"),
+    prevent_initial_call=True,
+)
+def choose(partner, lang):
+    """Another partner picked: its objectives, and the URL that shows them again."""
+    lang = lang_of(lang)
+    records = data_of_app().status()
+    chosen = _partner(partner, records)
+    other = "en" if lang == "nl" else "nl"
+    return (partner_detail(records, chosen, lang), query_string(lang, partner=chosen),
+            href("/partners", other, partner=chosen))
