@@ -1,0 +1,550 @@
+"""Doelstelling / Objective: one objective of the plan in one area: its status and reason, the
+indicator's definition, the series with its interval, baseline, target, straight path and
+projection, the numbers behind it, the method in plain words, its partners and related
+objectives.
+
+The URL is the state: ``/doelstelling/<id>?area=<area id>&series=years&lang=en``. ``area``
+chooses the area of an objective with several areas (default: the first), ``series`` shows
+calendar years instead of the default 12-month windows (facts only; a survey has waves).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard.components import frame, href, status_badge, table
+from dashboard.data import DashboardData, data_of_app
+from dashboard.figures_objective import (
+    is_share,
+    period_label,
+    period_text,
+    series_figure,
+    trend_points,
+    value_text,
+)
+from dashboard.i18n import DIMENSIONS, LEVELS, PHASES, date, kind, lang_of, number, pick, t
+from indicators.catalog import Indicator
+from indicators.formats import p_value, percent
+
+
+def _title(objective_id: str | None = None, **_: Any) -> str:
+    return f"ivmonitor — {objective_id or 'doelstelling'}"
+
+
+dash.register_page(__name__, path_template="/doelstelling/<objective_id>",
+                   name="Doelstelling / Objective", title=_title)
+
+#: The series views: 12-month windows ending at the last complete month, or calendar years.
+VIEWS = ("windows", "years")
+
+TEXT = {
+    "unknown": {"nl": "Onbekende doelstelling", "en": "Unknown objective"},
+    "unknown_text": {"nl": "Er is geen doelstelling '{id}' in het plan dat nu geldt.",
+                     "en": "There is no objective '{id}' in the plan in force."},
+    "back": {"nl": "Terug naar het overzicht", "en": "Back to the overview"},
+    "unknown_area": {"nl": "Gebied '{area}' hoort niet bij deze doelstelling; getoond: {name}.",
+                     "en": "Area '{area}' is not part of this objective; shown: {name}."},
+    "pick_area": {"nl": "Gebied", "en": "Area"},
+    "pick_series": {"nl": "Reeks", "en": "Series"},
+    "windows": {"nl": "12-maandperiodes (tot de laatste volledige maand)",
+                "en": "12-month windows (to the last complete month)"},
+    "years": {"nl": "kalenderjaren", "en": "calendar years"},
+    "waves": {"nl": "bevragingsgolven", "en": "survey waves"},
+    "definition": {"nl": "Definitie", "en": "Definition"},
+    "measure": {"nl": "Maat", "en": "Measure"},
+    "factor": {"nl": "Factor", "en": "Factor"},
+    "unit": {"nl": "Eenheid", "en": "Unit"},
+    "plan_version": {"nl": "Planversie", "en": "Plan version"},
+    "both": {"nl": "LIVP en ZVP", "en": "LIVP and ZVP"},
+    "series": {"nl": "Verloop", "en": "Over time"},
+    "numbers": {"nl": "De cijfers", "en": "The numbers"},
+    "method": {"nl": "Methode in gewone woorden", "en": "The method in plain words"},
+    "partners": {"nl": "Partners", "en": "Partners"},
+    "contributors": {"nl": "Meewerkende partners", "en": "Contributing partners"},
+    "none": {"nl": "geen", "en": "none"},
+    "related": {"nl": "Verwante doelstellingen", "en": "Related objectives"},
+    "same_indicator": {"nl": "Zelfde indicator", "en": "Same indicator"},
+    "same_area": {"nl": "Zelfde gebied", "en": "Same area"},
+    "same_owner": {"nl": "Zelfde eigenaar", "en": "Same owner"},
+    "no_related": {"nl": "Geen andere doelstellingen.", "en": "No other objectives."},
+    "n_eff": {"nl": "Effectieve n", "en": "Effective n"},
+    "complete": {"nl": "Volledig", "en": "Complete"},
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
+    "incomplete_note": {
+        "nl": "Onvolledige periodes, niet in de grafiek (ontbrekende maanden zijn geen daling): "
+              "{periods}.",
+        "en": "Incomplete periods, left out of the graph (missing months are not a drop): "
+              "{periods}."},
+    "plot_note": {
+        "nl": "Elke waarde staat in het midden van haar periode; het doel is de jaarwaarde in "
+              "het jaar van de deadline.",
+        "en": "Each value is placed at the middle of its period; the target is the annual value "
+              "in the deadline's year."},
+    "band": {"nl": "De band is het 95 %-betrouwbaarheidsinterval.",
+             "en": "The band is the 95 % confidence interval."},
+    "no_band": {"nl": "Deze maat heeft geen ruismodel: geen interval.",
+                "en": "This measure has no noise model: no interval."},
+    "docs": {"nl": "Meer uitleg, met formules en bronnen: docs/methods.md in de broncode "
+                   "(hoofdstuk 3, 'Progress and status').",
+             "en": "More, with formulas and references: docs/methods.md in the source code "
+                   "(section 3, 'Progress and status')."},
+    "rules": {"nl": "Hoe de status wordt bepaald", "en": "How the status is decided"},
+}
+
+MEASURES = {
+    "count": {"nl": "aantal (de teller per periode)", "en": "count (the numerator per period)"},
+    "rate": {"nl": "teller / noemer × factor", "en": "numerator / denominator × factor"},
+    "sum": {"nl": "som van de geregistreerde prestaties", "en": "sum of the registered outputs"},
+    "share": {"nl": "aandeel: teller / noemer", "en": "share: numerator / denominator"},
+    "within_norm": {"nl": "aandeel binnen de norm: teller / noemer",
+                    "en": "share within the norm: numerator / denominator"},
+    "mean": {"nl": "gemiddelde: teller / noemer", "en": "mean: numerator / denominator"},
+    "median": {"nl": "mediaan", "en": "median"},
+    "percentile": {"nl": "percentiel", "en": "percentile"},
+}
+
+TESTS = {
+    "poisson_exact": {
+        "nl": "De toets is de exacte toets voor twee Poisson-tellingen: alle volledige "
+              "12-maandperiodes sinds de basisperiode samen tegenover de basisperiode, elk met "
+              "hun blootstelling (bij een cijfer per inwoner of huishouden: persoonsjaren).",
+        "en": "The test is the exact test for two Poisson counts: every whole 12-month window "
+              "since the baseline period, pooled, against the baseline period, each with its "
+              "exposure (for a rate per inhabitant or household: person-years)."},
+    "share_z": {
+        "nl": "De toets is de z-toets voor twee aandelen, tussen de laatste meting en de "
+              "basisperiode, op de effectieve steekproefgrootte (Kish).",
+        "en": "The test is the two-proportion z-test between the latest measurement and the "
+              "baseline period, on the effective sample size (Kish)."},
+    "welch_t": {
+        "nl": "De toets is Welch' t-toets voor twee gemiddelden, op de effectieve "
+              "steekproefgrootte.",
+        "en": "The test is Welch's t-test for two means, on the effective sample size."},
+    "none": {
+        "nl": "Er is geen toets: geregistreerde prestaties en medianen hebben geen ruismodel.",
+        "en": "There is no test: registered outputs and medians have no noise model."},
+    "missing": {"nl": "Er is geen toets: onvoldoende gegevens.",
+                "en": "There is no test: insufficient data."},
+}
+
+CATEGORIES = {
+    "target_achieved": {"nl": "doel bereikt", "en": "target achieved"},
+    "substantial": {"nl": "aanzienlijke vooruitgang", "en": "substantial progress"},
+    "moderate": {"nl": "matige vooruitgang", "en": "moderate progress"},
+    "limited": {"nl": "beperkte vooruitgang", "en": "limited progress"},
+    "deterioration": {"nl": "achteruitgang", "en": "deterioration"},
+    "insufficient_data": {"nl": "onvoldoende gegevens", "en": "insufficient data"},
+}
+
+RULES = {
+    "nl": ["onvoldoende gegevens: geen basiswaarde of huidige waarde, of te weinig "
+           "waarnemingen;",
+           "behaald: het doel is gehaald en de verandering is echt (significant, geen "
+           "ruismodel, of het niveau was al gehaald en blijft behouden);",
+           "niet te onderscheiden van toeval: er is een ruismodel en p ≥ 0,05;",
+           "op koers: verhouding ≥ 0,95;", "risico: 0,6 ≤ verhouding < 0,95;",
+           "niet op koers: verhouding < 0,6, ook bij achteruitgang."],
+    "en": ["insufficient data: no baseline or current value, or too few observations;",
+           "achieved: the target is met and the change is real (significant, no noise model, "
+           "or the level was already met and is kept);",
+           "within noise: there is a noise model and p ≥ 0.05;", "on track: ratio ≥ 0.95;",
+           "at risk: 0.6 ≤ ratio < 0.95;", "off track: ratio < 0.6, including deterioration."],
+}
+
+
+def _tx(key: str, lang: str, **kw: Any) -> str:
+    return pick(TEXT, key, lang).format(**kw) if kw else pick(TEXT, key, lang)
+
+
+def _amount(value: float | None, lang: str) -> str:
+    """A numerator or denominator: whole numbers without, weighted sums with one decimal."""
+    if value is None:
+        return "–"
+    return number(value, 0 if float(value).is_integer() else 1, lang)
+
+
+def _signed(text: str, value: float) -> str:
+    return "+" + text if value > 0 and text.strip("0,.– %") else text
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+
+def layout(objective_id: str | None = None, lang: str | None = None, **query: str) -> html.Div:
+    """The objective's page; ``?area=`` picks the area, ``?series=years`` calendar years."""
+    lang = lang_of(lang)
+    data = data_of_app()
+    objective_id = objective_id or ""
+    path = f"/doelstelling/{quote(objective_id)}"
+    records = [r for r in data.status() if r["id"] == objective_id]
+    if not records:
+        return frame("objective", lang, {}, [
+            html.H1(_tx("unknown", lang), id="objective-unknown"),
+            html.P(_tx("unknown_text", lang, id=objective_id)),
+            dcc.Link(_tx("back", lang), href=href("/", lang), id="objective-back"),
+        ], path=path)
+    rec, note = _chosen(records, query.get("area"), lang)
+    ind = data.indicator(rec["indicator"] or "")
+    survey = ind is not None and ind.source == "survey"
+    view = "years" if survey else (query.get("series") if query.get("series") in VIEWS
+                                   else "windows")
+    several = len(records) > 1
+    state = {"area": rec["area"]["id"] if several else None,
+             "series": view if view != "windows" and not survey else None}
+    area_picker = html.Label(
+        [_tx("pick_area", lang),
+         dcc.Dropdown(id="objective-area", value=rec["area"]["id"], clearable=False,
+                      searchable=False, options=[
+                          {"label": _area_name(r, lang), "value": r["area"]["id"]}
+                          for r in records])],
+        className="objective-control", hidden=not several)
+    series_picker = html.Div(
+        [html.Span(_tx("pick_series", lang), className="objective-control-label"),
+         dcc.RadioItems(id="objective-series", value=view, inline=True,
+                        className="objective-radio", options=[
+             {"label": _tx(v, lang), "value": v} for v in VIEWS])],
+        className="objective-control", hidden=survey)
+    return frame("objective", lang, state, [
+        html.H1([html.Span(rec["id"], className="objective-id"), " ",
+                 rec["title"][lang]], id="objective-title"),
+        html.Div([area_picker, series_picker], className="objective-controls"),
+        html.P(note, className="hint", id="objective-note") if note else None,
+        html.Div(body(data, records, rec, ind, view, lang), id="objective-body"),
+        dcc.Location(id="objective-url", refresh=False),
+        dcc.Store(id="objective-key", data={"id": objective_id, "lang": lang}),
+    ], as_of=data.as_of(), path=path)
+
+
+def _chosen(records: list[dict[str, Any]], area: str | None,
+            lang: str) -> tuple[dict[str, Any], str | None]:
+    """The record of the requested area (the first when none or unknown) and a note."""
+    for r in records:
+        if r["area"]["id"] == area:
+            return r, None
+    note = (_tx("unknown_area", lang, area=area, name=_area_name(records[0], lang))
+            if area else None)
+    return records[0], note
+
+
+def _area_name(rec: dict[str, Any], lang: str) -> str:
+    area = rec["area"]
+    name = area.get("name") or area["id"]
+    return f"{name} ({pick(LEVELS, area['level'], lang)})" if area.get("level") else name
+
+
+@callback(
+    Output("objective-body", "children"),
+    Output("objective-url", "search"),
+    Output("lang-switch", "href", allow_duplicate=True),
+    Input("objective-area", "value"),
+    Input("objective-series", "value"),
+    State("objective-key", "data"),
+    prevent_initial_call=True,
+)
+def update(area: str | None, view: str | None, key: dict[str, str]):
+    """A new area or series view: the content, the URL's query and the language link."""
+    lang = lang_of(key.get("lang"))
+    data = data_of_app()
+    records = [r for r in data.status() if r["id"] == key.get("id")]
+    if not records:
+        return [], "", href("/", "en" if lang == "nl" else "nl")
+    rec, _ = _chosen(records, area, lang)
+    ind = data.indicator(rec["indicator"] or "")
+    survey = ind is not None and ind.source == "survey"
+    view = "years" if survey else (view if view in VIEWS else "windows")
+    state = {"area": rec["area"]["id"] if len(records) > 1 else None,
+             "series": view if view != "windows" and not survey else None}
+    path = f"/doelstelling/{quote(rec['id'])}"
+    here = href(path, lang, **state)
+    other = href(path, "en" if lang == "nl" else "nl", **state)
+    return body(data, records, rec, ind, view, lang), here[len(path):], other
+
+
+def body(data: DashboardData, records: list[dict[str, Any]], rec: dict[str, Any],
+         ind: Indicator | None, view: str, lang: str) -> list:
+    """Everything that depends on the area and the series view."""
+    out = [_header(rec, ind, lang)]
+    if ind is not None:
+        out += _series_section(data, rec, ind, view, lang)
+    out += [_method(rec, ind, lang), _partners(rec, lang),
+            _related(data.status(), rec, lang)]
+    return out
+
+
+# -- sections ---------------------------------------------------------------------------------
+
+
+def _header(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Section:
+    def row(label: str, value: Any) -> list:
+        return [html.Dt(label), html.Dd(value)]
+
+    def v(x: float | None) -> str:
+        return value_text(ind, x, lang) if ind is not None else number(x, 1, lang)
+
+    plan = _tx("both", lang) if rec["plan"] == "both" else rec["plan"]
+    unit = (rec.get("unit") or {}).get(lang, "")
+    target = rec["target"]
+    deadline = _day(target.get("deadline"))
+    change = (f" ({percent(target['change'], 0, lang, signed=True)})"
+              if target.get("change") is not None else "")
+    current = rec["current"]
+    plan_items = [
+        *row(t("plan", lang), f"{plan} — {_tx('plan_version', lang).lower()} "
+                              f"{rec.get('plan_version') or '–'}"),
+        *row(t("phase", lang), pick(PHASES, rec["phase"], lang)),
+        *row(t("dimension", lang), pick(DIMENSIONS, rec.get("dimension") or "", lang)),
+        *row(t("area", lang), _area_name(rec, lang)),
+        *row(t("owner", lang), rec.get("owner") or "–"),
+        *row(_tx("partners", lang), ", ".join(rec["partners"]) or _tx("none", lang)),
+        *row(t("baseline", lang), f"{v(rec['baseline']['value'])} "
+                                  f"({rec['baseline']['period'] or '–'})"),
+        *row(t("target", lang), f"{v(target.get('value'))}{change} "
+                                f"{'tegen' if lang == 'nl' else 'by'} {date(deadline)}"),
+        *row(t("current", lang),
+             f"{v(current.get('value'))} ({period_label(current.get('period'), lang)})"),
+    ]
+    ind_items = []
+    if ind is not None:
+        title = ind.title.nl if lang == "nl" else ind.title.en
+        ind_items += row(t("indicator", lang), [title, " ", html.Code(ind.id)])
+        ind_items += row(_tx("unit", lang),
+                         unit or (ind.unit.nl if lang == "nl" else ind.unit.en))
+        ind_items += row(_tx("definition", lang), _definition(ind, lang))
+        ind_items += row(t("source", lang), kind(ind.source, lang))
+    ind_items += [
+        *row(t("cutoff", lang), date(_day(rec.get("cutoff")))),
+        *row(t("as_of", lang), date(_day(rec.get("as_of")))),
+    ]
+    return html.Section([
+        html.P([status_badge(rec["status"], lang), " ",
+                html.Span(rec["reason"][lang], className="objective-reason")],
+               className="objective-status", id="objective-status"),
+        html.Div([html.Dl(plan_items, className="objective-meta", id="objective-meta"),
+                  html.Dl(ind_items, className="objective-meta", id="objective-indicator")],
+                 className="objective-meta-columns"),
+    ], className="objective-header")
+
+
+def _definition(ind: Indicator, lang: str) -> list:
+    """The numerator and denominator in words, the measure and the factor."""
+    def text(x: Any) -> str:
+        return x.nl if lang == "nl" else x.en
+
+    parts = [html.Div([html.Strong(t("numerator", lang) + ": "), text(ind.numerator)])]
+    if ind.denominator is not None:
+        parts.append(html.Div([html.Strong(t("denominator", lang) + ": "),
+                               text(ind.denominator)]))
+    measure = pick(MEASURES, ind.measure, lang)
+    if ind.factor:
+        measure += f" ({_tx('factor', lang).lower()} {number(ind.factor, 0, lang)})"
+    if ind.norm is not None and ind.duration is not None:
+        measure += f", norm ≤ {number(ind.norm, 0, lang)} {ind.duration.unit}"
+    parts.append(html.Div([html.Strong(_tx("measure", lang) + ": "), measure]))
+    if ind.description is not None:
+        parts.append(html.Div(text(ind.description), className="hint"))
+    return parts
+
+
+def _series_section(data: DashboardData, rec: dict[str, Any], ind: Indicator, view: str,
+                    lang: str) -> list:
+    series = data.series(ind.id, rec["area"]["id"])
+    survey = ind.source == "survey"
+    points = series.years if survey or view == "years" else series.windows
+    fig = series_figure(points, trend_points(series, survey), rec, ind, lang,
+                        "waves" if survey else view)
+    incomplete = [period_text(p, lang) for p in points if not p.complete]
+    notes = [_tx("plot_note", lang)]
+    banded = any(p.ci_low is not None for p in points)
+    notes.append(_tx("band" if banded else "no_band", lang))
+    return [
+        html.H2(_tx("series", lang)),
+        dcc.Graph(id="objective-graph", figure=fig, config={"displaylogo": False}),
+        html.P(_tx("incomplete_note", lang, periods=", ".join(incomplete)),
+               className="objective-incomplete", id="objective-incomplete")
+        if incomplete else None,
+        html.P(" ".join(notes), className="hint"),
+        html.H2(_tx("numbers", lang)),
+        _numbers(points, ind, survey, lang),
+    ]
+
+
+def _numbers(points: list, ind: Indicator, survey: bool, lang: str) -> html.Table:
+    header = [t("period", lang), t("value", lang), t("numerator", lang),
+              t("denominator", lang), "n"]
+    numeric = {1, 2, 3, 4, 5}
+    if survey:
+        header.append(_tx("n_eff", lang))
+        numeric.add(6)
+    header += [t("interval", lang), _tx("complete", lang)]
+    rows = []
+    for p in points:
+        row = [period_text(p, lang), value_text(ind, p.value, lang),
+               _amount(p.numerator, lang), _amount(p.denominator, lang), number(p.n, 0, lang)]
+        if survey:
+            row.append(number(p.n_eff, 0, lang))
+        interval = (f"{value_text(ind, p.ci_low, lang)} – {value_text(ind, p.ci_high, lang)}"
+                    if p.ci_low is not None and p.ci_high is not None else "–")
+        row += [interval, _tx("yes" if p.complete else "no", lang)]
+        rows.append(row)
+    return table(header, rows, numeric, table_id="objective-table")
+
+
+def _method(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Section:
+    nl = lang == "nl"
+
+    def v(x: float | None) -> str:
+        return value_text(ind, x, lang) if ind is not None else number(x, 1, lang)
+
+    test = rec.get("test")
+    p = rec.get("p_value")
+    sentences = [pick(TESTS, test if test in TESTS else "missing", lang)]
+    if test in ("poisson_exact", "share_z", "welch_t"):
+        if p is None:
+            sentences.append("De toets kon niet worden uitgevoerd." if nl
+                             else "The test could not be run.")
+        elif p < 0.05:
+            sentences.append(
+                f"Uitkomst: {p_value(p, lang)}, kleiner dan 0,05: een verandering die toeval "
+                "alleen zelden geeft (significant)." if nl else
+                f"Result: {p_value(p, lang)}, below 0.05: a change chance alone rarely gives "
+                "(significant).")
+        else:
+            sentences.append(
+                f"Uitkomst: {p_value(p, lang)}, niet kleiner dan 0,05: de verandering kan "
+                "toeval zijn." if nl else
+                f"Result: {p_value(p, lang)}, not below 0.05: the change may be chance.")
+    sdg = rec.get("sdg") or {}
+    base, target = rec["baseline"]["value"], rec["target"]["value"]
+    current = rec["current"]["value"]
+    if sdg.get("observed_per_year") is not None:
+        linear = any(x is not None and x <= lim for x, lim in
+                     ((base, 0), (target, 0))) or (current is not None and current < 0)
+
+        def growth(x: float | None) -> str:
+            if x is None:
+                return "–"
+            if linear:
+                scale = 100 if ind is not None and is_share(ind) else 1
+                unit = " procentpunt" if scale == 100 and nl else (
+                    " percentage points" if scale == 100 else "")
+                return _signed(number(x * scale, 2, lang), x) + unit
+            return percent(x, 1, lang, signed=True)
+
+        ratio = sdg.get("ratio")
+        ratio_text = number(ratio, 2, lang) if ratio is not None else "–"
+        category = pick(CATEGORIES, sdg.get("category") or "insufficient_data", lang)
+        observed = growth(sdg["observed_per_year"])
+        if sdg.get("category") == "target_achieved":
+            sentences.append(
+                f"Open SDG-voortgangsmaat: {category}, de huidige waarde haalt het doel "
+                f"(waargenomen verandering {observed} per jaar)." if nl else
+                f"Open SDG progress measure: {category}, the current value meets the target "
+                f"(observed change {observed} a year).")
+        else:
+            required = growth(sdg.get("required_per_year"))
+            sentences.append(
+                f"Open SDG-voortgangsmaat: waargenomen verandering {observed} per jaar, nodig "
+                f"{required} per jaar; verhouding {ratio_text}: {category}." if nl else
+                f"Open SDG progress measure: observed change {observed} a year, required "
+                f"{required} a year; ratio {ratio_text}: {category}.")
+    position = rec.get("progress")
+    lower = rec.get("direction") == "lower"
+    kept = base is not None and target is not None and (
+        base <= target if lower else base >= target)
+    if kept:
+        sentences.append(
+            f"De basiswaarde ({v(base)}) haalde het doel ({v(target)}) al: het doel is dat "
+            f"niveau te behouden; nu {v(current)}." if nl else
+            f"The baseline ({v(base)}) already met the target ({v(target)}): the aim is to "
+            f"keep that level; now {v(current)}.")
+    elif position is not None:
+        wrong = position < 0
+        sentences.append(
+            f"Positie: {percent(position, 0, lang)} van de weg van de basiswaarde ({v(base)}) "
+            f"naar het doel ({v(target)}); nu {v(current)}"
+            + (", de verkeerde richting uit." if wrong else ".") if nl else
+            f"Position: {percent(position, 0, lang)} of the way from the baseline ({v(base)}) "
+            f"to the target ({v(target)}); now {v(current)}"
+            + (", the wrong way." if wrong else "."))
+    projection = rec.get("projection") or {}
+    proj, gap = projection.get("value"), projection.get("gap")
+    deadline = date(_day(rec["target"].get("deadline")))
+    if proj is not None:
+        reaches = gap is not None and (gap <= 0 if lower else gap >= 0)
+        gap_text = "–"
+        if gap is not None and ind is not None and is_share(ind):
+            gap_text = _signed(number(gap * 100, 1, lang), gap) + (
+                " procentpunt" if nl else " percentage points")
+        elif gap is not None:
+            unit = (rec.get("unit") or {}).get(lang, "")
+            gap_text = (_signed(v(abs(gap)), gap) if gap >= 0 else "-" + v(abs(gap))) + (
+                f" {unit}" if unit else "")
+        sentences.append(
+            f"De gewogen trend (recente jaren wegen zwaarder, halveringstijd 2 jaar) komt uit "
+            f"op {v(proj)} tegen {deadline}; verwachte kloof met het doel: {gap_text}, "
+            + ("de trend haalt het doel." if reaches else "de trend haalt het doel niet.")
+            if nl else
+            f"The weighted trend (recent years weigh more, half-life 2 years) reaches "
+            f"{v(proj)} by {deadline}; anticipated gap to the target: {gap_text}, "
+            + ("the trend meets the target." if reaches else "the trend misses the target."))
+    return html.Section([
+        html.H2(_tx("method", lang)),
+        html.Div([html.P(s) for s in sentences], id="objective-method"),
+        html.Details([html.Summary(_tx("rules", lang)),
+                      html.Ol([html.Li(r) for r in RULES[lang]])]),
+        html.P(_tx("docs", lang), className="hint"),
+    ], className="objective-method")
+
+
+def _partners(rec: dict[str, Any], lang: str) -> html.Section:
+    return html.Section([
+        html.H2(_tx("partners", lang)),
+        html.Dl([html.Dt(t("owner", lang)), html.Dd(rec.get("owner") or "–"),
+                 html.Dt(_tx("contributors", lang)),
+                 html.Dd(", ".join(rec["partners"]) or _tx("none", lang))],
+                className="objective-meta", id="objective-partners"),
+    ])
+
+
+def _related(all_records: list[dict[str, Any]], rec: dict[str, Any],
+             lang: str) -> html.Section:
+    """Other objectives with the same indicator, area or owner, each with badge and link."""
+    areas_of: dict[str, int] = {}
+    for r in all_records:
+        areas_of[r["id"]] = areas_of.get(r["id"], 0) + 1
+    others = [r for r in all_records if r["id"] != rec["id"]]
+    groups = [
+        ("same_indicator", [r for r in others if r["indicator"] == rec["indicator"]]),
+        ("same_area", [r for r in others if r["area"]["id"] == rec["area"]["id"]]),
+        ("same_owner", [r for r in others if rec.get("owner") and r["owner"] == rec["owner"]]),
+    ]
+
+    def item(r: dict[str, Any]) -> html.Li:
+        area = r["area"]["id"] if areas_of[r["id"]] > 1 else None
+        return html.Li([
+            status_badge(r["status"], lang), " ",
+            dcc.Link(f"{r['id']} — {r['title'][lang]}",
+                     href=href(f"/doelstelling/{quote(r['id'])}", lang, area=area),
+                     className="objective-link"),
+            html.Span(f" ({_area_name(r, lang)})", className="muted"),
+        ])
+
+    children: list = [html.H2(_tx("related", lang))]
+    for key, rows in groups:
+        children.append(html.H3(_tx(key, lang)))
+        children.append(html.Ul([item(r) for r in rows], className="objective-related")
+                        if rows else html.P(_tx("no_related", lang), className="muted"))
+    return html.Section(children, id="objective-related")
