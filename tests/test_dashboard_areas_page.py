@@ -1,0 +1,367 @@
+"""The areas page ("Wijken"): an offline choropleth of the demo's wijken, a ranked table whose
+verdicts are the exact tests' words, an area's profile, CompStat windows that grey out small
+counts, and a URL that holds the whole view (over HTTP and in headless Chromium)."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+import pandas as pd
+import pytest
+
+from dashboard import figures_areas as fa
+from dashboard.data import DashboardData
+from indicators import stats
+from indicators.compstat import NOTABLE
+from tests.conftest import render
+
+AALST_WIJKEN = ["Aalst Linkeroever Centrum - Binnenstad", "Baardegem", "Erembodegem",
+                "Gijzegem", "Herdersem", "Hofstade", "Meldert", "Moorsel", "Nieuwerkerken"]
+QUERY = "?indicator=residential_burglary_rate&level=wijk&period=2025"
+
+
+@pytest.fixture(scope="module")
+def data(demo_city) -> DashboardData:
+    return DashboardData(demo_city[0])
+
+
+def texts(component) -> str:
+    """Every text in a Dash component tree (and its titles), joined."""
+    out: list[str] = []
+
+    def walk(node):
+        if node is None:
+            return
+        if isinstance(node, str | int | float):
+            out.append(str(node))
+            return
+        if isinstance(node, list | tuple):
+            for n in node:
+                walk(n)
+            return
+        title = getattr(node, "title", None)
+        if isinstance(title, str):
+            out.append(f"[{title}]")
+        walk(getattr(node, "children", None))
+
+    walk(component)
+    return " ".join(out)
+
+
+def cells(table) -> list[list]:
+    """The body rows of a table built by the page, as lists of cell components."""
+    body = table.children[1]
+    return [tr.children for tr in body.children]
+
+
+# -- pure functions -------------------------------------------------------------------------
+
+
+def test_the_map_of_the_demo_wijken_is_16_polygons_on_a_tile_free_map(data):
+    ind = data.indicator("residential_burglary_rate")
+    geo = data.geojson("wijk")
+    values = data.values(ind.id, "wijk", "2025")
+    fig = fa.map_figure(geo, values, ind, "nl")
+    assert len(fig.data) == 1
+    trace = fig.data[0]
+    assert trace.type == "choroplethmap"
+    assert len(trace.locations) == 16 and len(trace.geojson["features"]) == 16
+    assert set(trace.locations) == set(values["area_id"])
+    assert fig.layout.map.style == "white-bg"
+    assert not fig.layout.map.layers  # no tile or image layers
+    doc = fig.to_json()
+    assert "http" not in doc and "tiles" not in doc  # nothing to fetch
+    assert trace.colorscale and fig.layout.separators == ",."
+    west, south, east, north = fa.bounds(geo)
+    assert west < fig.layout.map.center.lon < east and south < fig.layout.map.center.lat < north
+    assert 10 < fig.layout.map.zoom < 13
+    # hover: name and the Belgian-formatted value
+    first = values.set_index("area_id").loc[trace.locations[0]]
+    assert list(trace.customdata[0]) == [first["name"], fa.fmt_value(ind, first["value"], "nl")]
+    assert "," in trace.customdata[0][1]
+
+
+def test_areas_without_a_value_are_grey_and_say_so_and_the_selected_one_is_outlined(data):
+    ind = data.indicator("unsafe_feeling_share")
+    values = data.values("residential_burglary_rate", "wijk", "2025")
+    values = values.assign(value=[None] * 3 + list(values["value"][3:]))
+    fig = fa.map_figure(data.geojson("wijk"), values, ind, "nl", selected="41002W05")
+    coloured, grey, outline = fig.data
+    assert len(coloured.locations) == 13 and len(grey.locations) == 3
+    assert grey.name == "geen gegevens" and grey.showlegend
+    assert all(c[1] == "geen gegevens" for c in grey.customdata)
+    assert list(outline.locations) == ["41002W05"] and outline.hoverinfo == "skip"
+    assert coloured.colorbar.tickformat == ".0%"
+    english = fa.map_figure(data.geojson("wijk"), values, ind, "en")
+    assert english.data[1].name == "no data" and english.layout.separators == ".,"
+
+
+def test_a_level_without_polygons_gives_a_message_not_a_broken_map(data):
+    ind = data.indicator("crime_count")
+    fig = fa.map_figure(data.geojson("sector"), data.values(ind.id, "sector", "2025"), ind,
+                        "nl")
+    assert not fig.data and "Geen kaartvlakken" in fig.layout.annotations[0].text
+
+
+def test_lean_polygons_stay_closed_rings():
+    ring = [[4.0 + i * 1e-6, 50.0] for i in range(50)] + [[4.01, 50.0], [4.01, 50.01],
+                                                         [4.0, 50.01], [4.0, 50.0]]
+    geo = {"features": [{"id": "a", "properties": {"name": "A"},
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+    lean = fa.lean_geojson(geo)
+    out = lean["features"][0]["geometry"]["coordinates"][0]
+    assert out[0] == out[-1] and 4 <= len(out) < len(ring)
+    assert lean["features"][0]["properties"] == {}
+
+
+def burglary_row(area_id: str, num: float, den: float, inhabitants: float = 0) -> dict:
+    return {"area_id": area_id, "name": area_id, "numerator": num, "denominator": den,
+            "value": num / den * 1000, "n": num, "n_eff": num, "inhabitants": inhabitants,
+            "ci_low": None, "ci_high": None, "complete": True}
+
+
+@pytest.mark.parametrize(("num", "word"), [(30, "hoger ▲"), (11, "niet te onderscheiden ≈"),
+                                           (2, "lager ▼")])
+def test_the_verdict_words_are_the_exact_poisson_test_against_the_rest_of_the_city(
+        data, num, word):
+    ind = data.indicator("residential_burglary_rate")  # a rate per 1,000 households
+    area = burglary_row("A", num, 1000)
+    city = burglary_row("C", 100, 10000)
+    p = stats.poisson_rate_test(num, 1000, 100 - num, 9000)
+    expected = ("higher" if num / 1000 > (100 - num) / 9000 else "lower") if p < 0.05 else "same"
+    verdict = fa.compare(area, city, ind)
+    assert verdict.verdict == expected and verdict.p == pytest.approx(p)
+    assert verdict.words("nl") == word
+    ranked = fa.compare_frame(pd.DataFrame([area]), {"C": city}, {"A": "C"}, ind)
+    table = fa.ranked_table(ranked, ind, "nl", {k: k for k in (
+        "area", "value", "numerator", "denominator", "interval", "city", "verdict")})
+    row_text = texts(cells(table)[0])
+    assert word in row_text and "exacte Poissontoets" in row_text
+
+
+def test_a_count_is_tested_per_inhabitant_and_a_share_with_its_effective_n(data):
+    count = data.indicator("crime_count")
+    area = burglary_row("A", 60, 1, inhabitants=2000) | {"value": 60}
+    city = burglary_row("C", 400, 1, inhabitants=20000) | {"value": 400}
+    v = fa.compare(area, city, count)
+    assert v.p == pytest.approx(stats.poisson_rate_test(60, 2000, 340, 18000))
+    assert v.verdict == "higher"
+    share = data.indicator("unsafe_feeling_share")
+    a = {"area_id": "A", "numerator": 30.0, "denominator": 100.0, "value": 0.3, "n": 110,
+         "n_eff": 80.0}
+    c = {"area_id": "C", "numerator": 150.0, "denominator": 1000.0, "value": 0.15, "n": 1100,
+         "n_eff": 800.0}
+    sw2_rest = 1000.0 ** 2 / 800 - 100.0 ** 2 / 80
+    n_rest = 900.0 ** 2 / sw2_rest
+    v = fa.compare(a, c, share)
+    assert v.p == pytest.approx(stats.share_test(0.3, 80, 120 / 900, n_rest))
+    assert v.verdict == "higher" and v.test == "share"
+    assert fa.compare(a, c, data.indicator("patrol_hours")).words("en") == "n/a"
+    assert fa.compare(c, c, share).verdict == "na"  # the city against itself
+
+
+def compstat_rows() -> pd.DataFrame:
+    day = pd.Timestamp("2026-10-31")
+    rows = []
+    for cat, now, before in (("drugs", 4, 2), ("fraud", 60, 30)):
+        for w, start in (("28d", "2026-10-04"), ("ytd", "2026-01-01"), ("r12", "2025-11-01")):
+            rows.append({"area_id": "41002", "kind": "incidents", "category": cat,
+                         "window_type": w, "window_start": pd.Timestamp(start),
+                         "window_end": day, "count_now": now, "count_before": before,
+                         "change": now / before - 1,
+                         "z": float(stats.compstat_z(now, before)),
+                         "small": now < 10 and before < 10})
+    return pd.DataFrame(rows)
+
+
+def test_compstat_greys_out_small_counts_and_marks_notable_z():
+    table = fa.compstat_table(compstat_rows(), {"fraud": "Fraude", "drugs": "Drugs"}, "nl")
+    rows = cells(table)
+    assert [r[0].children for r in rows] == ["Fraude", "Drugs"]  # in the names' order
+    fraud, drugs = rows
+    small = [c for c in drugs if "areas-small" in getattr(c, "className", "")]
+    assert len(small) == 3 and all("kleiner dan 10" in c.title for c in small)
+    assert small[0].children == "+100 %"
+    assert not [c for c in fraud if "areas-small" in getattr(c, "className", "")]
+    z = float(stats.compstat_z(60, 30))
+    assert z >= NOTABLE
+    notable = [c for c in fraud if "areas-notable" in getattr(c, "className", "")]
+    assert len(notable) == 3 and "▲ opvallend hoger" in texts(notable[0])
+    assert notable[0].children[0] == "+" + f"{z:.1f}".replace(".", ",")
+    assert "2,8" in notable[0].title
+    assert not [c for c in drugs if "areas-notable" in getattr(c, "className", "")]
+    header = texts(table.children[0])
+    assert "Laatste 28 dagen (04/10/2026 – 31/10/2026)" in header
+    english = texts(fa.compstat_table(compstat_rows(), {}, "en"))
+    assert "Both counts are below 10" in english and "▲ notably higher" in english
+
+
+def test_small_multiples_are_one_small_chart_per_area(data):
+    ind = data.indicator("residential_burglary_rate")
+    rows = [{"name": f"W{i}", "period": str(y), "value": float(y - 2015), "complete": y < 2026}
+            for i in range(16) for y in range(2017, 2027)]
+    fig = fa.multiples_figure(pd.DataFrame(rows), ind, "nl")
+    assert len({t.xaxis for t in fig.data}) == 16
+    assert {t.name for t in fig.data} == {"volledig", "onvolledig"}
+    assert fig.layout.separators == ",."
+
+
+# -- over HTTP ------------------------------------------------------------------------------
+
+
+def page_text(url: str, search: str) -> str:
+    """The page's content as text (unicode kept) from the pages callback."""
+    return json.dumps(json.loads(render(url, "/wijken", search)), ensure_ascii=False)
+
+
+def test_the_page_shows_the_wijken_with_belgian_numbers(demo_url):
+    body = page_text(demo_url, QUERY)
+    for name in AALST_WIJKEN:
+        assert name in body
+    assert "Woninginbraken per 1.000 huishoudens" in body
+    assert "Aalst (2025): 10,1 per 1.000 huishoudens" in body
+    assert "2.871" in body  # Binnenstad's households, with a thousands point
+    assert "niet te onderscheiden ≈" in body and "hoger ▲" in body
+    assert '"choroplethmap"' in body and '"white-bg"' in body
+    assert "CompStat-vensters: Aalst" in body and "Woninginbraak" in body
+    assert "kleiner dan 10" in body  # small counts greyed out with their reason
+
+
+def test_english_on_request(demo_url):
+    body = page_text(demo_url, QUERY + "&lang=en")
+    assert "Residential burglaries per 1,000 households" in body
+    assert "Ranking (high to low)" in body and "Against the rest of the city" in body
+    assert "Aalst (2025): 10.1 per 1,000 households" in body and "2,871" in body
+    assert "indistinguishable ≈" in body and "Residential burglary" in body
+    assert "Woninginbraken" not in body
+
+
+def test_the_query_sets_level_period_indicator_and_area(demo_url):
+    base = page_text(demo_url, QUERY)
+    level = page_text(demo_url, QUERY.replace("level=wijk", "level=deelgemeente"))
+    assert "Hofstade (Aalst)" in level and "Baardegem\"" not in level
+    assert "Aalst (Dg.)" in level and "deelgemeente, 2025" in level
+    period = page_text(demo_url, QUERY.replace("2025", "2022"))
+    assert "wijk, 2022" in period and "Aalst (2022)" in period and period != base
+    other = page_text(demo_url, QUERY.replace("residential_burglary_rate",
+                                              "bicycle_theft_count"))
+    assert "Fietsdiefstallen — wijk, 2025" in other
+    area = page_text(demo_url, QUERY + "&area=41002W06")
+    assert "Profiel: Aalst Rechteroever Centrum" in area
+    assert "CompStat-vensters: Aalst Rechteroever Centrum" in area
+    assert "Tevredenheid over het contact met de politie" in area  # every indicator
+    survey = page_text(demo_url, "?indicator=unsafe_feeling_share&level=sector")
+    assert "geen gegevens" in survey and "Geen kaartvlakken" in survey
+    partial = page_text(demo_url, QUERY.replace("2025", "2026"))
+    assert "Onvolledige periode: de gegevens lopen tot 31/10/2026" in partial
+    assert "(onvolledig)" in partial  # every row of the incomplete year says so
+    defaults = page_text(demo_url, "")
+    assert "wijk, 2025" in defaults  # the latest complete year, at wijk level
+    junk = page_text(demo_url, "?indicator=nope&level=nope&period=1900&period_type=x&area=x")
+    assert "Woninginbraken per 1.000 huishoudens — wijk, 2025" in junk
+
+
+# -- in the browser -------------------------------------------------------------------------
+
+MAP = "#areas-map .js-plotly-plot"
+MAP_READY = """() => { const g = document.querySelector('#areas-map .js-plotly-plot');
+  const m = g && g._fullLayout && g._fullLayout.map && g._fullLayout.map._subplot
+            && g._fullLayout.map._subplot.map;
+  return !!(m && m.loaded() && m.queryRenderedFeatures().length); }"""
+DRAWN = """() => { const g = document.querySelector('#areas-map .js-plotly-plot');
+  const m = g._fullLayout.map._subplot.map;
+  const fills = m.queryRenderedFeatures().filter(f => f.layer.type === 'fill');
+  const sources = Object.values(m.getStyle().sources).map(s => s.type);
+  return {locations: g._fullData[0].locations.length, type: g._fullData[0].type,
+          style: g._fullLayout.map.style, sources: sources,
+          polygons: new Set(fills.map(f => JSON.stringify(f.properties))).size}; }"""
+
+
+def choose(page, control: str, option: str) -> None:
+    page.click(f"#{control}")
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def query_of(page) -> dict[str, str]:
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(page.url).query))
+
+
+def test_the_map_draws_the_aalst_polygons_offline(demo_url, page):
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    page.goto(demo_url + "/wijken" + QUERY)
+    page.wait_for_selector(MAP, timeout=30000)
+    page.wait_for_function(MAP_READY, timeout=30000)
+    drawn = page.evaluate(DRAWN)
+    assert drawn["locations"] == 16 and drawn["type"] == "choroplethmap"
+    assert drawn["style"] == "white-bg" and drawn["polygons"] == 16
+    assert set(drawn["sources"]) == {"geojson"}  # polygons only: no raster or vector tiles
+    assert outside == []
+    assert page.console_errors == []
+
+
+def test_controls_change_the_table_and_the_url_and_a_reload_restores_the_view(demo_url, page):
+    page.goto(demo_url + "/wijken" + QUERY)
+    page.wait_for_selector("#areas-ranked", timeout=30000)
+    choose(page, "areas-level", "deelgemeente")
+    page.wait_for_function("() => document.querySelector('#areas-ranked').innerText"
+                           ".includes('Hofstade (Aalst)')", timeout=30000)
+    assert query_of(page)["level"] == "deelgemeente"
+    choose(page, "areas-period", "2022")
+    page.wait_for_function("() => location.search.includes('period=2022')", timeout=30000)
+    page.wait_for_selector("#areas-heading:has-text('deelgemeente, 2022')", timeout=30000)
+    page.click("#areas-indicator")
+    page.keyboard.type("Fietsdiefst")
+    page.get_by_role("option", name="Fietsdiefstallen", exact=True).click()
+    page.wait_for_function("() => location.search.includes('bicycle_theft_count')",
+                           timeout=30000)
+    page.wait_for_selector("#areas-heading:has-text('Fietsdiefstallen')", timeout=30000)
+    table = page.inner_text("#areas-ranked")
+    assert query_of(page) == {"indicator": "bicycle_theft_count", "level": "deelgemeente",
+                              "period_type": "year", "period": "2022"}
+    page.reload()
+    page.wait_for_selector("#areas-ranked", timeout=30000)
+    assert "Fietsdiefstallen — deelgemeente, 2022" in page.inner_text("#areas-heading")
+    assert page.inner_text("#areas-ranked") == table
+    assert "Fietsdiefstallen" in page.inner_text("#areas-indicator")
+    # another period type: its latest complete period (2022 has no 12-month window)
+    choose(page, "areas-period-type", "12 maanden (voortschrijdend)")
+    page.wait_for_function("() => location.search.includes('period_type=r12')", timeout=30000)
+    page.wait_for_selector("#areas-heading:has-text('2025-11/2026-10')", timeout=30000)
+    assert query_of(page)["period"] == "2025-11/2026-10"
+    assert page.console_errors == []
+
+
+def test_a_row_click_or_the_url_shows_an_areas_profile(demo_url, page):
+    page.goto(demo_url + "/wijken" + QUERY)
+    page.wait_for_selector("#areas-ranked", timeout=30000)
+    assert "Klik op een gebied" in page.inner_text("#areas-profile")
+    page.click("#areas-ranked button:has-text('Meldert')")
+    page.wait_for_selector("#areas-profile-title:has-text('Meldert')", timeout=30000)
+    page.wait_for_selector("#areas-compstat-title:has-text('Meldert')", timeout=30000)
+    assert query_of(page)["area"] == "41002W14"
+    profile = page.inner_text("#areas-profile")
+    assert "Woninginbraken per 1.000 huishoudens" in profile and "Drugsfeiten" in profile
+    assert "areas-selected" in page.get_attribute("#areas-tr-41002W14", "class")
+    page.click("#lang-switch")  # the language switch keeps the view
+    page.wait_for_selector("#areas-profile-title:has-text('Profile: Meldert')", timeout=30000)
+    assert query_of(page)["lang"] == "en" and query_of(page)["area"] == "41002W14"
+    page.goto(demo_url + "/wijken?area=41002W09")
+    page.wait_for_selector("#areas-profile-title:has-text('Baardegem')", timeout=30000)
+    page.click("#areas-clear")
+    page.wait_for_selector("#areas-compstat-title:has-text('Aalst')", timeout=30000)
+    assert "area" not in query_of(page)
+    assert page.console_errors == []
+
+
+def test_a_click_on_the_map_selects_that_area(demo_url, page):
+    page.goto(demo_url + "/wijken" + QUERY)
+    page.wait_for_selector(MAP, timeout=30000)
+    page.wait_for_function(MAP_READY, timeout=30000)
+    box = page.locator(MAP).bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    page.wait_for_selector("#areas-profile-title", timeout=30000)
+    assert query_of(page).get("area", "").startswith("41002W")
+    assert page.console_errors == []
