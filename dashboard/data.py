@@ -56,6 +56,10 @@ class DashboardData:
                 self._cache[key] = value
         return value
 
+    def with_connection(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        """Run ``fn`` on a read-only cursor of the newest version (for exports, not cached)."""
+        return self._query(fn)
+
     def available(self) -> bool:
         """Whether there is a warehouse with stored results to show."""
         if not self.warehouse.exists():

@@ -52,6 +52,20 @@ SETTINGS: dict[str, Setting] = {
             "10000",
             "Longest text accepted in one field; longer values are quarantined.",
         ),
+        Setting(
+            "public_min_count",
+            "IVM_PUBLIC_MIN_COUNT",
+            "5",
+            "Public audience: counts from 1 up to this number minus one are suppressed (with "
+            "complementary suppression so they cannot be derived).",
+        ),
+        Setting(
+            "public_min_neff",
+            "IVM_PUBLIC_MIN_NEFF",
+            "30",
+            "Public audience: survey shares and means (and other shares, means and medians) "
+            "resting on a smaller effective number of observations are suppressed.",
+        ),
     ]
 }
 

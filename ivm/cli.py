@@ -447,6 +447,70 @@ def plan_template(out: str, from_db: bool, db: str | None) -> None:
     click.echo(f"plan template: {out}")
 
 
+audience_option = click.option(
+    "--audience", type=click.Choice(["internal", "public"]), default="internal",
+    show_default=True,
+    help="public: small numbers suppressed, no rows about single incidents or respondents.",
+)
+
+
+@main.group(cls=IvmGroup)
+def export() -> None:
+    """Exports: the council workbook and CSV of the stored tables."""
+
+
+def _out_path(out: str):
+    from pathlib import Path
+
+    path = Path(out)
+    if not path.resolve().parent.is_dir():
+        from etl.errors import Where
+
+        raise IvmError("no_folder", "the folder to write into does not exist", Where(out))
+    return path
+
+
+@export.command("council")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="The .xlsx file to write.")
+@as_of_option
+@audience_option
+@lang_option
+@db_option
+def export_council(out: str, as_of, audience: str, lang: str, db: str | None) -> None:
+    """The council workbook: summary by phase, detail per phase with charts, wijken, method,
+    sources. The same warehouse and as-of date give the same file."""
+    from dashboard.export.council import write_council_workbook
+
+    path = _out_path(out)
+    con = Warehouse(db).connect_read_only()
+    try:
+        write_council_workbook(con, path, _day(as_of), audience, lang)
+    finally:
+        con.close()
+    click.echo(f"council workbook ({audience}, {lang}): {path}")
+
+
+@export.command("csv")
+@click.argument("table")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="The .csv file to write.")
+@audience_option
+@db_option
+def export_csv(table: str, out: str, audience: str, db: str | None) -> None:
+    """One stored TABLE as CSV (UTF-8, comma, ISO dates); text that a spreadsheet would take
+    for a formula gets a leading apostrophe."""
+    from dashboard.export.tables import write_table_csv
+
+    path = _out_path(out)
+    con = Warehouse(db).connect_read_only()
+    try:
+        n = write_table_csv(con, table, path, audience)
+    finally:
+        con.close()
+    click.echo(f"{table} ({audience}): {n} rows to {path}")
+
+
 def _emit(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
@@ -473,12 +537,9 @@ def _cell(value: Any) -> str:
 
 
 def _csv_safe(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    text = _cell(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    from dashboard.export.safe import csv_text  # the one rule every export follows
+
+    return csv_text(_cell(value) if isinstance(value, str) else value)
 
 
 if os.environ.get("IVM_DEBUG"):

@@ -1,0 +1,1323 @@
+"""The council workbook: the plan's progress as the city council receives it (``.xlsx``).
+
+``ivm export council`` and the dashboard's export page both call
+:func:`write_council_workbook`, which writes to a path or to a binary buffer (a Dash
+``dcc.send_bytes`` download). Sheets:
+
+- **Samenvatting**: per phase of the safety chain, one row per objective and area: id, title,
+  owner, partners, indicator, area, baseline (value, period), target, deadline, current value
+  and its period, status as symbol and text, the one-line reason, the date the data runs to;
+- **one sheet per phase**: every objective's yearly values with intervals, baseline and target,
+  and a native Excel line chart per objective (value, baseline, target);
+- **Wijken**: the plan's indicators per wijk and year, the part assigned to no wijk, the city,
+  and (for counts, rates and sums) the total over the years;
+- **Methode**: every indicator of the catalogue (definition, source, denominator, test, status
+  and suppression rule), the status rules of ``docs/methods.md`` and the suppression rules;
+- **Bronnen**: every load with its cut-off date and row counts, each source's coverage, the plan
+  version and its council approval, the open-data credits.
+
+Every figure is read from the stored results through the indicators layer (the status records
+of ``ivm status --format json``, :func:`indicators.results.series` and the stored yearly
+values), so the workbook, the CLI and the dashboard cannot differ. The same warehouse and as-of
+date give the same bytes. With ``audience="public"`` small numbers are suppressed
+(:mod:`dashboard.export.suppress`) and every text from data is written by
+:func:`dashboard.export.safe.put_text`, so Excel never evaluates it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import duckdb
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.chart.marker import Marker
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from dashboard.export.safe import put_text
+from dashboard.export.suppress import MARK, Cell, Group, Thresholds, protect, rules
+from etl.errors import IvmError
+from indicators import formats
+from indicators.catalog import Catalog, Exclude, Indicator, load_catalog
+from indicators.compute import coverage as compute_coverage
+from indicators.plan import PHASES, Objective
+from indicators.progress import STATUS_LABELS, STATUSES, baseline_years
+from indicators.refresh import current_plan
+from indicators.results import STORED, Tables, series
+from indicators.results import as_of as stored_as_of
+from indicators.sources import SOURCES
+from indicators.status import STATUS_SYMBOLS, status_records
+
+AUDIENCES = ("internal", "public")
+LANGS = ("nl", "en")
+
+NF_INT, NF_1, NF_2, NF_PCT, NF_DATE = "#,##0", "#,##0.0", "#,##0.00", "0.0%", "dd/mm/yyyy"
+
+PHASE_NAMES = {
+    "nl": {"proactie": "Proactie", "preparatie": "Preparatie", "preventie": "Preventie",
+           "reactie": "Reactie", "nazorg": "Nazorg"},
+    "en": {"proactie": "Proaction", "preparatie": "Preparation", "preventie": "Prevention",
+           "reactie": "Reaction", "nazorg": "Aftercare"},
+}
+
+T = {
+    "nl": {
+        "summary": "Samenvatting", "areas": "Wijken", "method": "Methode", "sources": "Bronnen",
+        "report": "stand van zaken voor de gemeenteraad",
+        "version": "Planversie {v}, goedgekeurd door {by} op {on}",
+        "not_approved": "Planversie {v} (nog niet goedgekeurd)",
+        "as_of": "Cijfers tot {d}", "internal": "Interne versie: bevat kleine aantallen, niet "
+        "publiceren.", "public": "Publieke versie: x = niet getoond (klein aantal of ter "
+        "bescherming van een klein aantal); zie het blad Methode.",
+        "legend": "Status (symbool en tekst)",
+        "sum_cols": ["Fase", "Id", "Doelstelling", "Eigenaar", "Partners", "Indicator",
+                     "Eenheid", "Gebied", "Gebiedscode", "Basiswaarde", "Basisperiode", "Doel",
+                     "Deadline", "Huidige waarde", "Periode", "Symbool", "Status", "Reden",
+                     "Gegevens tot"],
+        "det_cols": ["Id", "Doelstelling", "Gebied", "Gebiedscode", "Periode", "Soort", "Waarde",
+                     "Ondergrens 95 %", "Bovengrens 95 %", "Teller", "Noemer", "n", "n eff.",
+                     "Basiswaarde", "Doel"],
+        "chart_cols": ["grafiek: waarde", "grafiek: basiswaarde", "grafiek: doel"],
+        "year": "kalenderjaar", "wave": "bevragingsgolf", "window": "laatste 12 maanden",
+        "value": "Waarde", "baseline": "Basiswaarde", "target": "Doel",
+        "area_cols": ["Indicator", "Indicator-id", "Eenheid", "Gebied", "Gebiedscode", "Niveau"],
+        "total": "Totaal", "total_years": "Jaren in totaal",
+        "city": "stad", "wijk": "wijk", "unassigned": "niet aan een wijk toegewezen",
+        "unassigned_level": "rest",
+        "areas_note": "Per wijk en kalenderjaar (volledige jaren; bij een bevraging de golven). "
+        "Aantallen, tarieven en sommen tellen op tot de stad; het totaal loopt over de getoonde "
+        "jaren (een tarief: opgeteld aantal gedeeld door opgetelde bevolking).",
+        "method_cols": ["Id", "Titel", "Eenheid", "Bron", "Meting", "Definitie", "Noemer",
+                        "Filters", "Beter", "Periode", "Toets (ruismodel)", "Minimum n",
+                        "Statusregel", "Onderdrukking (publiek)"],
+        "status_rules": "Statusregels (uit docs/methods.md, 'Status', in het Engels): de "
+        "eerste regel die geldt",
+        "suppression_rules": "Onderdrukking van kleine aantallen (publieke versie)",
+        "thresholds": "Drempels: aantal {c} (IVM_PUBLIC_MIN_COUNT), effectieve n {n} "
+        "(IVM_PUBLIC_MIN_NEFF).",
+        "load_cols": ["Lading", "Soort", "Profiel", "Bestand", "Uitkomst", "Rijen gelezen",
+                      "Geladen", "Vervangen", "Overgeslagen", "In quarantaine", "Afsluitdatum",
+                      "Geladen op"],
+        "cov_title": "Dekking per bron (zoals gebruikt voor deze cijfers)",
+        "cov_cols": ["Bron", "Omschrijving", "Eerste dag", "Afsluitdatum", "Rijen"],
+        "plan_title": "Plan",
+        "plan_cols": ["Planversie", "Titel", "Goedgekeurd op", "Goedgekeurd door",
+                      "Doelstellingen"],
+        "credits_title": "Open data en bronvermelding",
+        "credits_cols": ["Gegevens", "Bronvermelding", "Licentie", "Gebruikt in dit magazijn"],
+        "yes": "ja", "no": "nee",
+        "reason_hidden": "reden niet getoond: berust op een klein aantal (zie Methode)",
+        "direction": {"lower": "lager", "higher": "hoger"},
+        "rule_count": "aantallen 1-{m} niet getoond, met aanvullende onderdrukking",
+        "rule_neff": "niet getoond bij (effectieve) n onder {n}",
+        "rule_none": "altijd getoond (geregistreerde prestaties, niet over personen)",
+        "status_rule": "onvoldoende gegevens onder n = {n}; toets: {t}",
+        "status_rule_count": "een klein aantal is geen gebrek aan gegevens; toets: {t}",
+        "tests": {"poisson": "exacte toets van twee Poisson-tarieven",
+                  "share": "z-toets van twee aandelen (Kish effectieve n)",
+                  "mean": "Welch t-toets (effectieve n)", None: "geen (geen ruismodel)"},
+        "doc_title": "Veiligheidsplan: stand van zaken voor de gemeenteraad",
+        "no_filters": "geen",
+        "no_minimum": "geen minimum n; toets: {t}",
+        "population": {"inhabitants": "inwoners", "households": "huishoudens"},
+        "measures": {
+            "count": "het aantal feiten (incidenten, meldingen, activiteiten) dat aan de "
+                     "filters voldoet",
+            "rate": "het aantal feiten per zoveel inwoners of huishoudens van het gebied: "
+                    "aantal en bevolking eerst opgeteld over de sectoren, dan gedeeld",
+            "sum": "de som van een getal (bv. prestaties van partners: bezoeken, uren, "
+                   "dossiers); geregistreerd, niet gesteekproefd: geen ruismodel",
+            "share": "een aandeel: van de respondenten die de vraag beantwoordden het gewogen "
+                     "aandeel met een antwoord dat telt (Kish effectieve n), of van de feiten "
+                     "het aandeel dat aan de voorwaarde voldoet",
+            "within_norm": "het aandeel feiten waarvan de duur (bv. melding tot aankomst) "
+                           "binnen de norm blijft, onder de feiten met gekende duur",
+            "mean": "het (gewogen) gemiddelde van een antwoord of een duur",
+            "median": "de mediaan van een duur of een antwoord",
+            "percentile": "een percentiel van een duur of een antwoord",
+        },
+    },
+    "en": {
+        "summary": "Summary", "areas": "Neighbourhoods", "method": "Method",
+        "sources": "Sources", "report": "progress report to the city council",
+        "version": "Plan version {v}, approved by {by} on {on}",
+        "not_approved": "Plan version {v} (not yet approved)",
+        "as_of": "Figures up to {d}", "internal": "Internal version: contains small numbers, "
+        "do not publish.", "public": "Public version: x = not shown (a small number, or "
+        "protecting a small number); see the Method sheet.",
+        "legend": "Status (symbol and text)",
+        "sum_cols": ["Phase", "Id", "Objective", "Owner", "Partners", "Indicator", "Unit",
+                     "Area", "Area code", "Baseline", "Baseline period", "Target", "Deadline",
+                     "Current value", "Period", "Symbol", "Status", "Reason", "Data up to"],
+        "det_cols": ["Id", "Objective", "Area", "Area code", "Period", "Kind", "Value",
+                     "Lower 95 %", "Upper 95 %", "Numerator", "Denominator", "n", "n eff.",
+                     "Baseline", "Target"],
+        "chart_cols": ["chart: value", "chart: baseline", "chart: target"],
+        "year": "calendar year", "wave": "survey wave", "window": "last 12 months",
+        "value": "Value", "baseline": "Baseline", "target": "Target",
+        "area_cols": ["Indicator", "Indicator id", "Unit", "Area", "Area code", "Level"],
+        "total": "Total", "total_years": "Years in total",
+        "city": "city", "wijk": "neighbourhood", "unassigned": "not assigned to a neighbourhood",
+        "unassigned_level": "rest",
+        "areas_note": "Per neighbourhood (wijk) and calendar year (complete years; for a survey "
+        "its waves). Counts, rates and sums add up to the city; the total runs over the years "
+        "shown (a rate: summed count over summed population).",
+        "method_cols": ["Id", "Title", "Unit", "Source", "Measure", "Definition",
+                        "Denominator", "Filters", "Better", "Period", "Test (noise model)",
+                        "Minimum n", "Status rule", "Suppression (public)"],
+        "status_rules": "Status rules (docs/methods.md, 'Status'): the first rule that applies",
+        "suppression_rules": "Suppression of small numbers (public version)",
+        "thresholds": "Thresholds: count {c} (IVM_PUBLIC_MIN_COUNT), effective n {n} "
+        "(IVM_PUBLIC_MIN_NEFF).",
+        "load_cols": ["Load", "Kind", "Profile", "File", "Outcome", "Rows read", "Loaded",
+                      "Replaced", "Skipped", "Quarantined", "Cut-off date", "Loaded at"],
+        "cov_title": "Coverage per source (as used for these figures)",
+        "cov_cols": ["Source", "Description", "First day", "Cut-off date", "Rows"],
+        "plan_title": "Plan",
+        "plan_cols": ["Plan version", "Title", "Approved on", "Approved by", "Objectives"],
+        "credits_title": "Open data and credits",
+        "credits_cols": ["Data", "Credit", "Licence", "Used in this warehouse"],
+        "yes": "yes", "no": "no",
+        "reason_hidden": "reason not shown: it rests on a small number (see Method)",
+        "direction": {"lower": "lower", "higher": "higher"},
+        "rule_count": "counts 1-{m} not shown, with complementary suppression",
+        "rule_neff": "not shown when the (effective) n is below {n}",
+        "rule_none": "always shown (registered outputs, not about persons)",
+        "status_rule": "insufficient data below n = {n}; test: {t}",
+        "status_rule_count": "a small count is not insufficient data; test: {t}",
+        "tests": {"poisson": "exact test of two Poisson rates",
+                  "share": "z-test of two shares (Kish effective n)",
+                  "mean": "Welch t-test (effective n)", None: "none (no noise model)"},
+        "doc_title": "Safety plan: progress report to the city council",
+        "no_filters": "none",
+        "no_minimum": "no minimum n; test: {t}",
+        "population": {"inhabitants": "inhabitants", "households": "households"},
+        "measures": {},
+    },
+}
+
+#: The open data a warehouse may hold, with the credit its licence asks for (README).
+CREDITS = [
+    ("be-aalst-areas", "Wijken",
+     "Wijken voor omgevingsanalyse. © gemeentebesturen, verzameld door Data & Analyse van de "
+     "Vlaamse provincies (https://github.com/provinciesincijfers/gebiedsniveaus/blob/master/"
+     "gemeente_statsec_wijken/readme.md)", "Modellicentie Gratis Hergebruik v1.0"),
+    ("be-aalst-areas", "Statistische sectoren, deelgemeenten, gemeenten",
+     "Bron: Statbel (statistische sectoren); bewerking: Data & Analyse van de Vlaamse "
+     "provincies", "Statbel open data (CC BY 4.0)"),
+    ("be-statbel-bevolking", "Bevolking",
+     "Bron: Statbel (Algemene Directie Statistiek – Statistics Belgium), bevolking op "
+     "1 januari 2020", "CC BY 4.0"),
+    ("uk-police-lancashire", "Lancashire incidents, wards, ward population",
+     "Contains public sector information licensed under the Open Government Licence v3.0 "
+     "(police.uk, Home Office). Source: Office for National Statistics licensed under the Open "
+     "Government Licence v.3.0. Contains OS data © Crown copyright and database right 2022. "
+     "Extracts prepared in the crimemappingdata package by Matt Ashby.", "OGL v3.0"),
+]
+CREDITS_NOTE = {"nl": "De uitgevers onderschrijven dit product niet.",
+                "en": "The publishers do not endorse this product."}
+
+_HEAD_FONT = Font(bold=True)
+_HEAD_FILL = PatternFill("solid", fgColor="DDE3EA")
+_TITLE_FONT = Font(bold=True, size=14)
+_SUB_FONT = Font(bold=True, size=12)
+_NOTE_FONT = Font(italic=True, color="555555")
+_HIDDEN_FONT = Font(color="7F7F7F")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+_LINE = Border(top=Side(style="thin", color="808080"))
+_STATUS_FILL = {
+    "achieved": "C6EFCE", "on_track": "DDEBF7", "at_risk": "FFEB9C", "off_track": "F8CBAD",
+    "within_noise": "EDEDED", "insufficient_data": "FFFFFF",
+}
+
+# --------------------------------------------------------------------------------------------
+# The figures
+
+
+@dataclass
+class AreaRow:
+    """One row of the Wijken sheet: an indicator in one area, per year and in total."""
+
+    indicator: Indicator
+    area_id: str
+    name: str
+    level: str  # "wijk", "rest" (assigned to no wijk) or "gemeente"
+    values: dict[int, float | None]
+    total: float | None
+    cells: dict[int, Cell]
+    total_cell: Cell | None
+
+
+@dataclass
+class DetailRow:
+    """One row of an objective's detail table (a year, a wave or the current window)."""
+
+    period: str
+    kind: str  # "year", "wave", "window"
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    numerator: float | None
+    denominator: float | None
+    n: int | None
+    n_eff: float | None
+    cell: Cell
+
+
+@dataclass
+class ObjectiveFigures:
+    """One status record with what the workbook shows next to it."""
+
+    record: dict[str, Any]
+    indicator: Indicator | None
+    rows: list[DetailRow]
+    base_cell: Cell | None
+    current_cell: Cell | None
+    relative_target: bool
+    #: The noise test pools a small count since the baseline: its p-value would tell it.
+    small_test: bool = False
+
+
+@dataclass
+class Figures:
+    """Everything the council workbook shows, with the public audience's suppression applied
+    (``hidden``); shared with the CSV export and the dashboard's public mode."""
+
+    as_of: dt.date
+    audience: str
+    thresholds: Thresholds
+    catalog: Catalog
+    plan: dict[str, Any] | None
+    city: tuple[str, str] | None
+    years: list[int]
+    objectives: list[ObjectiveFigures]
+    area_rows: list[AreaRow]
+    cells: dict[Cell, float] = field(default_factory=dict)
+    shown: set[Cell] = field(default_factory=set)
+    groups: list[Group] = field(default_factory=list)
+    hidden: set[Cell] = field(default_factory=set)
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """The status records (as ``ivm status --format json``)."""
+        return [o.record for o in self.objectives]
+
+    def is_hidden(self, cell: Cell | None) -> bool:
+        """Whether the public audience does not see this figure."""
+        return cell is not None and cell in self.hidden
+
+    def suppressed(self, indicator_id: str, area_id: str, period: str) -> bool:
+        """Whether the public audience does not see an indicator's value in an area and period
+        (a year ``2024``, a 12-month window ``2025-11/2026-10``, a range ``2017-2019``)."""
+        ind = self.catalog.indicators.get(indicator_id)
+        return ind is not None and (cell_key(ind), area_id, period) in self.hidden
+
+    def reason_hidden(self, o: ObjectiveFigures) -> bool:
+        """Whether the public audience does not see an objective's reason: it states a change
+        from a hidden baseline or to a hidden current value, or a p-value of a small count."""
+        return self.audience == "public" and (
+            self.is_hidden(o.base_cell) or self.is_hidden(o.current_cell) or o.small_test)
+
+
+def family(ind: Indicator) -> str:
+    """How the public audience protects an indicator: ``count`` (counts and rates: the facts
+    counted), ``share`` (shares and means), ``direct`` (medians, percentiles) or ``open``
+    (registered outputs with minimum n 0: always shown)."""
+    kind = ind.kind
+    if ind.min_n <= 0:
+        return "open"
+    if kind.noise == "poisson":
+        return "count"
+    if kind.value_rule == "ratio":
+        return "share"
+    if kind.value_rule == "direct":
+        return "direct"
+    return "open"
+
+
+def cell_key(ind: Indicator) -> str:
+    """The key of an indicator's cells: counts and rates that count the same facts share one
+    (a rate shows its count to anyone who knows the population)."""
+    if ind.kind.noise != "poisson":
+        return f"ind:{ind.id}"
+    spec = ind.model_dump(mode="json", by_alias=True)
+    filters = {c: (sorted(map(str, v)) if isinstance(v, list) else
+                   {"not": sorted(map(str, v["not"]))}) for c, v in spec["filters"].items()}
+    text = json.dumps({"source": ind.source, "filters": filters, "event": ind.event},
+                      sort_keys=True)
+    return f"facts:{ind.source}:{hashlib.sha1(text.encode()).hexdigest()[:12]}"
+
+
+def _thresholds_for(ind: Indicator, t: Thresholds) -> Thresholds:
+    return Thresholds(max(t.min_count, ind.min_n), max(t.min_neff, float(ind.min_n)))
+
+
+def council_figures(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None, audience: str = "internal",
+    catalog: Catalog | None = None, thresholds: Thresholds | None = None,
+) -> Figures:
+    """The workbook's figures (status records, detail series, wijk table), with the public
+    audience's suppression decided over all of them at once."""
+    if audience not in AUDIENCES:
+        raise IvmError("bad_audience", f"unknown audience '{audience}'",
+                       hint="internal or public")
+    catalog = catalog or load_catalog()
+    thresholds = thresholds or Thresholds.from_settings()
+    records = status_records(con, as_of=as_of, catalog=catalog)
+    if not records:
+        raise IvmError("no_results", "no plan status to export: no plan loaded or no stored "
+                       "results", hint="`ivm load plan FILE`, then `ivm refresh`")
+    stored = stored_as_of(con)
+    run_as_of = dt.date.fromisoformat(records[0]["as_of"])
+    tables = STORED if as_of is None or as_of == stored else Tables("ivm_values", "ivm_population")
+    version, objectives = current_plan(con)
+    specs = {o.id: o for o in objectives}
+    plan = _plan_info(con, version, len(objectives))
+    used = sorted({r["indicator"] for r in records if r["indicator"] in catalog.indicators})
+    inds = [catalog.indicators[i] for i in used]
+    names = {a: (n, lv) for a, n, lv in con.execute(
+        "SELECT area_id, name, level FROM area").fetchall()}
+    city = _city(con, records, names)
+    wijken = _wijken(con, city[0]) if city else []
+    obj_areas = sorted({r["area"]["id"] for r in records} - {a for a, _ in wijken}
+                       - ({city[0]} if city else set()))
+    all_areas = [a for a, _ in wijken] + ([city[0]] if city else []) + obj_areas
+    complete = _complete_years(con, tables, used)
+    first = min((_first_year(specs.get(r["id"])) for r in records), default=None)
+    last_all = max((y for ys in complete.values() for y in ys), default=run_as_of.year - 1)
+    start = first if first is not None else last_all - 4
+    years_of = {i: [y for y in complete.get(i, []) if start <= y <= last_all] for i in used}
+    values, present = _year_values(con, tables, used, all_areas, sorted(
+        {y for ys in years_of.values() for y in ys}))
+    pops = _populations(con, tables, all_areas)
+    levels = {a: names[a][1] for a in all_areas if a in names}
+    model = _Model(thresholds)
+    area_rows: list[AreaRow] = []
+    for ind in inds:
+        years = years_of[ind.id]
+        rows = _fill(ind, values, pops, all_areas, years, present, levels)
+        area_rows += model.add_table(ind, rows, wijken, city, years, names)
+        model.add_areas(ind, rows, obj_areas, years)
+    model.add_containment(con, inds, obj_areas, [a for a, _ in wijken], years_of)
+    objs = []
+    for rec in records:
+        ind = catalog.indicators.get(rec["indicator"] or "")
+        obj = specs.get(rec["id"])
+        objs.append(model.add_objective(con, tables, rec, obj, ind, years_of.get(
+            ind.id if ind else "", [])))
+    all_years = sorted({y for ys in years_of.values() for y in ys})
+    figures = Figures(run_as_of, audience, thresholds, catalog, plan, city, all_years, objs,
+                      area_rows, model.values, model.shown, model.groups)
+    if audience == "public":
+        figures.hidden = protect(model.values, model.shown, model.primary, model.groups,
+                                 model.cost, model.counts)
+    return figures
+
+
+def _plan_info(con: duckdb.DuckDBPyConnection, version: str | None,
+               objectives: int) -> dict[str, Any] | None:
+    if version is None:
+        return None
+    row = con.execute("SELECT plan_version, title, approved_on, approved_by FROM plan_version "
+                      "WHERE plan_version = ?", [version]).fetchall()[0]
+    return {"version": row[0], "title": row[1], "approved_on": row[2], "approved_by": row[3],
+            "objectives": objectives}
+
+
+def _city(con: duckdb.DuckDBPyConnection, records: list[dict],
+          names: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The municipality of the plan: the one its objectives name (else the one they lie in)."""
+    ids = [r["area"]["id"] for r in records if r["area"]["level"] == "gemeente"]
+    if not ids:
+        areas = sorted({r["area"]["id"] for r in records})
+        ids = [a for (a,) in con.execute(
+            "SELECT DISTINCT l2.parent_id FROM area_link l1 "
+            "JOIN area_link l2 ON l2.area_id = l1.area_id "
+            "JOIN area a ON a.area_id = l2.parent_id "
+            "WHERE l1.parent_id IN (SELECT unnest(?)) AND a.level = 'gemeente' "
+            "ORDER BY 1", [areas]).fetchall()]
+    if not ids:
+        ids = [a for a, (_, lv) in sorted(names.items()) if lv == "gemeente"][:1]
+    if not ids:
+        return None
+    city = Counter(ids).most_common(1)[0][0]
+    return city, names[city][0]
+
+
+def _wijken(con: duckdb.DuckDBPyConnection, city: str) -> list[tuple[str, str]]:
+    return [(a, n) for a, n in con.execute(
+        "SELECT area_id, name FROM area WHERE level = 'wijk' AND (parent_id = ? OR area_id IN ("
+        "  SELECT l2.parent_id FROM area_link l1 JOIN area_link l2 ON l2.area_id = l1.area_id "
+        "  WHERE l1.parent_id = ?)) ORDER BY area_id", [city, city]).fetchall()]
+
+
+def _complete_years(con: duckdb.DuckDBPyConnection, tables: Tables,
+                    ids: list[str]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for ind, period in con.execute(
+        f"SELECT indicator_id, period FROM {tables.values} WHERE period_type = 'year' "
+        "AND indicator_id IN (SELECT unnest(?)) GROUP BY ALL HAVING bool_and(complete) "
+        "ORDER BY 1, 2", [ids]).fetchall():
+        out.setdefault(ind, []).append(int(period))
+    return out
+
+
+def _first_year(obj: Objective | None) -> int | None:
+    if obj is None or obj.baseline is None:
+        return None
+    try:
+        return baseline_years(obj.baseline.period)[0]
+    except ValueError:
+        return None
+
+
+def _year_values(con: duckdb.DuckDBPyConnection, tables: Tables, ids: list[str],
+                 areas: list[str], years: list[int]) -> tuple[dict, set]:
+    """The stored yearly values of the areas, and which (indicator, level, year) have any
+    value at all (where none has, nothing is filled in, as in the dashboard)."""
+    periods = [str(y) for y in years]
+    rows = con.execute(
+        f"SELECT indicator_id, area_id, period, n, numerator, denominator, value, n_eff "
+        f"FROM {tables.values} WHERE period_type = 'year' "
+        "AND indicator_id IN (SELECT unnest(?)) AND area_id IN (SELECT unnest(?)) "
+        "AND period IN (SELECT unnest(?))", [ids, areas, periods]).fetchall()
+    present = {(i, lv, int(p)) for i, lv, p in con.execute(
+        f"SELECT DISTINCT indicator_id, area_level, period FROM {tables.values} "
+        "WHERE period_type = 'year' AND indicator_id IN (SELECT unnest(?)) "
+        "AND period IN (SELECT unnest(?))", [ids, periods]).fetchall()}
+    return ({(i, a, int(p)): (n, num, den, v, neff) for i, a, p, n, num, den, v, neff in rows},
+            present)
+
+
+def _populations(con: duckdb.DuckDBPyConnection, tables: Tables,
+                 areas: list[str]) -> dict[str, list[tuple[int, float | None, float | None]]]:
+    out: dict[str, list] = {}
+    for a, y, inh, hh in con.execute(
+        f"SELECT area_id, year, inhabitants, households FROM {tables.population} "
+        "WHERE area_id IN (SELECT unnest(?)) ORDER BY area_id, year", [areas]).fetchall():
+        out.setdefault(a, []).append((y, inh, hh))
+    return out
+
+
+@dataclass
+class _Value:
+    n: int
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    n_eff: float | None
+
+
+def _fill(ind: Indicator, values: dict, pops: dict, areas: list[str], years: list[int],
+          present: set, levels: dict[str, str]) -> dict[tuple[str, int], _Value]:
+    """The indicator's yearly values in the areas, zeros filled in for counts, rates and sums
+    where the level has values that year (as :func:`indicators.results.values` does)."""
+    rule = ind.kind.value_rule
+    out = {}
+    for a in areas:
+        for y in years:
+            got = values.get((ind.id, a, y))
+            if got is not None:
+                n, num, den, v, neff = got
+                out[a, y] = _Value(int(n or 0), num, den, v, neff)
+            elif rule in ("num", "rate") and (ind.id, levels.get(a), y) in present:
+                den = None
+                if rule == "rate":
+                    pop = [p for p in pops.get(a, []) if p[0] <= y]
+                    if pop:
+                        den = pop[-1][1] if ind.population == "inhabitants" else pop[-1][2]
+                    den = float(den) if den is not None else None
+                out[a, y] = _Value(0, 0.0, den, 0.0 if rule == "num" or den else None, None)
+    return out
+
+
+class _Model:
+    """The cells, groups and primary cells of the public release, built sheet by sheet."""
+
+    def __init__(self, t: Thresholds) -> None:
+        self.t = t
+        self.values: dict[Cell, float] = {}
+        self.cost: dict[Cell, float] = {}
+        self.shown: set[Cell] = set()
+        self.primary: set[Cell] = set()
+        self.counts: set[Cell] = set()
+        self.groups: list[Group] = []
+        self._group_keys: set[tuple] = set()
+        self._data: dict[tuple[str, str, int], _Value] = {}
+
+    def cell(self, ind: Indicator, area: str, period: str, v: _Value) -> Cell:
+        """Register the (shown) cell of an indicator's value ``v`` in an area and period: a
+        count's cell holds its count (a rate's: its numerator), another's its value and n."""
+        fam = family(ind)
+        c = (cell_key(ind), area, period)
+        if fam == "count":
+            x = float(v.numerator or 0.0)
+            small = 0 < x < _thresholds_for(ind, self.t).min_count
+            cost = x
+            self.counts.add(c)
+        else:
+            x = v.value or 0.0
+            ne = v.n_eff if v.n_eff is not None else v.n
+            small = fam != "open" and (ne is None or ne < _thresholds_for(ind, self.t).min_neff)
+            cost = ne or 0.0
+        self.values.setdefault(c, x)
+        self.cost.setdefault(c, cost)
+        self.shown.add(c)
+        if small:
+            self.primary.add(c)
+        return c
+
+    def group(self, total: Cell, members: Sequence[Cell],
+              weights: Sequence[float] | None = None) -> None:
+        key = (total, tuple(members), tuple(weights) if weights else None)
+        if key in self._group_keys or not members:
+            return
+        self._group_keys.add(key)
+        self.groups.append(Group(total, tuple(members), tuple(weights) if weights else None))
+
+    def add_table(self, ind: Indicator, rows: dict[tuple[str, int], _Value],
+                  wijken: list[tuple[str, str]], city: tuple[str, str] | None,
+                  years: list[int], names: dict) -> list[AreaRow]:
+        """The Wijken rows of one indicator: wijken, the rest, the city; with their cells."""
+        if city is None:
+            return []
+        fam = family(ind)
+        rule = ind.kind.value_rule
+        additive = rule in ("num", "rate")
+        cid = city[0]
+        rest: dict[int, _Value] = {}
+        for y in years:
+            c = rows.get((cid, y))
+            parts = [rows.get((w, y)) for w, _ in wijken]
+            if c is None or c.numerator is None or any(p is None for p in parts):
+                continue
+            num = c.numerator - sum(p.numerator or 0.0 for p in parts)
+            den = ((c.denominator or 0.0) - sum(p.denominator or 0.0 for p in parts)
+                   if c.denominator is not None else None)
+            n = c.n - sum(p.n for p in parts)
+            if rule == "num":
+                value = num
+            elif rule == "rate":
+                value = num * (ind.factor or 1.0) / den if den and den > 1e-9 else None
+            elif rule == "ratio" and den and den > 1e-6 * (c.denominator or 1.0):
+                value = num / den
+            else:
+                value = None
+            rest[y] = _Value(n, num, den, value, None if rule != "ratio" else _neff_rest(
+                c, parts))
+        has_rest = any(abs(r.numerator or 0.0) > 1e-9 for r in rest.values()) and (
+            additive or any(r.value is not None for r in rest.values()))
+        areas = [(w, n, "wijk") for w, n in wijken]
+        if has_rest:
+            areas.append(("", "", "rest"))
+            for y, v in rest.items():
+                rows[("", y)] = v
+        areas.append((cid, city[1], "gemeente"))
+        out = []
+        key_years = [y for y in years if all((a, y) in rows for a, _, _ in areas)]
+        span = f"{key_years[0]}-{key_years[-1]}" if key_years else ""
+        for a, name, level in areas:
+            vals, cells = {}, {}
+            for y in years:
+                v = rows.get((a, y))
+                if v is None or v.value is None:
+                    continue
+                vals[y] = v.value
+                cells[y] = self.cell(ind, a, str(y), v)
+            total = total_cell = None
+            if additive and key_years:
+                parts = [rows[(a, y)] for y in key_years]
+                num = sum(p.numerator or 0.0 for p in parts)
+                if rule == "num":
+                    total = num
+                else:
+                    den = sum(p.denominator or 0.0 for p in parts)
+                    total = num * (ind.factor or 1.0) / den if den else None
+                if total is not None:
+                    total_cell = self.cell(ind, a, span, _Value(
+                        sum(p.n for p in parts), num, None, total, None))
+                    if fam == "count":
+                        self.group(total_cell, [cells[y] for y in key_years])
+            if vals:
+                out.append(AreaRow(ind, a, name, level, vals, total, cells, total_cell))
+        if fam in ("count", "share") and len(out) == len(areas):  # the city = its parts
+            members = [r for r in out if r.level != "gemeente"]
+            city_row = out[-1]
+            for y in key_years:
+                if y not in city_row.cells or any(y not in r.cells for r in members):
+                    continue
+                weights = None
+                if fam == "share":
+                    den = rows[(cid, y)].denominator or 0.0
+                    if den <= 0:
+                        continue
+                    weights = [(rows[(r.area_id, y)].denominator or 0.0) / den for r in members]
+                self.group(city_row.cells[y], [r.cells[y] for r in members], weights)
+            if fam == "count" and city_row.total_cell and all(r.total_cell for r in members):
+                self.group(city_row.total_cell, [r.total_cell for r in members])
+        return out
+
+    def add_areas(self, ind: Indicator, rows: dict[tuple[str, int], _Value],
+                  areas: list[str], years: list[int]) -> None:
+        """Keep the yearly values of the objectives' other areas for their detail tables."""
+        for a in areas:
+            for y in years:
+                v = rows.get((a, y))
+                if v is not None:
+                    self._data[(ind.id, a, y)] = v
+
+    def add_containment(self, con: duckdb.DuckDBPyConnection, inds: list[Indicator],
+                        areas: list[str], wijken: list[str],
+                        years_of: dict[str, list[int]]) -> None:
+        """An objective's area that is exactly a union of wijken is their sum: a relation a
+        reader can use, so it is a group."""
+        if not areas or not wijken:
+            return
+        sectors: dict[str, set[str]] = {}
+        for s, p in con.execute(
+            "SELECT area_id, parent_id FROM area_link WHERE parent_id IN (SELECT unnest(?))",
+            [areas + wijken]).fetchall():
+            sectors.setdefault(p, set()).add(s)
+        for a in areas:
+            own = sectors.get(a, set())
+            parts = [w for w in wijken if sectors.get(w) and sectors[w] <= own]
+            if not own or not parts or set().union(*(sectors[w] for w in parts)) != own:
+                continue
+            for ind in inds:
+                if family(ind) != "count":
+                    continue
+                for y in years_of[ind.id]:
+                    total = (cell_key(ind), a, str(y))
+                    members = [(cell_key(ind), w, str(y)) for w in parts]
+                    if total in self.values and all(m in self.values for m in members):
+                        self.group(total, members)
+
+    def add_objective(self, con: duckdb.DuckDBPyConnection, tables: Tables,
+                      rec: dict[str, Any], obj: Objective | None, ind: Indicator | None,
+                      years: list[int]) -> ObjectiveFigures:
+        """An objective's detail rows, baseline cell and current cell."""
+        relative = bool(obj and obj.target and obj.target.value is None)
+        if ind is None:
+            return ObjectiveFigures(rec, None, [], None, None, relative)
+        area = rec["area"]["id"]
+        survey = ind.source == "survey"
+        pts = series(con, ind, area, tables)
+        by_year = {p.start.year: p for p in pts.years if p.complete and p.value is not None}
+        rows: list[DetailRow] = []
+        for y in years:
+            p = by_year.get(y)
+            if p is None:
+                continue
+            v = self._data.get((ind.id, area, y)) or _Value(
+                p.n, p.numerator, p.denominator, p.value, p.n_eff)
+            c = self.cell(ind, area, str(y), v)
+            rows.append(DetailRow(str(y), "wave" if survey else "year", p.value, p.ci_low,
+                                  p.ci_high, p.numerator, p.denominator, p.n, p.n_eff, c))
+        cur = rec["current"]
+        current_cell = None
+        if cur["value"] is not None and cur["period"]:
+            existing = next((r for r in rows if r.period == cur["period"]), None)
+            if existing is not None:
+                current_cell = existing.cell
+            else:
+                current_cell = self.cell(ind, area, cur["period"], _Value(
+                    int(cur["n"] or 0), cur["numerator"], cur["denominator"], cur["value"],
+                    cur["n_eff"]))
+                year = _calendar_year(cur["period"])
+                twin = next((r for r in rows if r.period == str(year)), None)
+                if twin is not None:
+                    self.group(current_cell, [twin.cell])
+                rows.append(DetailRow(cur["period"], "wave" if survey else "window",
+                                      cur["value"], cur["ci_low"], cur["ci_high"],
+                                      cur["numerator"], cur["denominator"], cur["n"],
+                                      cur["n_eff"], current_cell))
+        base_cell = self._baseline(ind, area, obj, rows, rec)
+        small_test = False
+        if family(ind) == "count" and obj is not None and obj.baseline is not None:
+            try:
+                base_end = dt.date(baseline_years(obj.baseline.period)[1], 12, 31)
+            except ValueError:
+                base_end = None
+            if base_end is not None:  # the count the noise test compares with the baseline
+                pooled = sum(p.numerator or 0.0 for p in pts.windows
+                             if p.complete and p.value is not None and p.start > base_end)
+                small_test = 0 < pooled < _thresholds_for(ind, self.t).min_count
+        return ObjectiveFigures(rec, ind, rows, base_cell, current_cell, relative, small_test)
+
+    def _baseline(self, ind: Indicator, area: str, obj: Objective | None,
+                  rows: list[DetailRow], rec: dict[str, Any]) -> Cell | None:
+        if obj is None or obj.baseline is None or obj.baseline.value != "from_data":
+            return None
+        if rec["baseline"]["value"] is None:
+            return None
+        try:
+            first, last = baseline_years(obj.baseline.period)
+        except ValueError:
+            return None
+        yearly = [r for r in rows if r.kind != "window"]
+        used = [r for r in yearly if first <= int(r.period) <= last]
+        if not used:
+            used = [r for r in yearly if int(r.period) > last][:1]
+        if not used:
+            return None
+        if len(used) == 1:
+            return used[0].cell
+        fam = family(ind)
+        period = f"{used[0].period}-{used[-1].period}"
+        num = sum(r.numerator or 0.0 for r in used)
+        den = sum(r.denominator or 0.0 for r in used)
+        n_eff = sum((r.n_eff if r.n_eff is not None else r.n or 0) for r in used)
+        c = self.cell(ind, area, period, _Value(sum(r.n or 0 for r in used), num, den,
+                                                rec["baseline"]["value"], n_eff))
+        if fam == "count":
+            self.group(c, [r.cell for r in used])
+        elif fam == "share" and den > 0:
+            self.group(c, [r.cell for r in used], [(r.denominator or 0.0) / den for r in used])
+        elif fam == "direct":
+            self.group(c, [r.cell for r in used], [1.0 / len(used)] * len(used))
+        return c
+
+
+def _neff_rest(city: _Value, parts: list[_Value]) -> float | None:
+    if city.n_eff is None:
+        return None
+    return max(0.0, (city.n or 0) - sum(p.n for p in parts))
+
+
+def _calendar_year(period: str) -> int | None:
+    """The year a 12-month window ``YYYY-01/YYYY-12`` equals (None for other windows)."""
+    m = re.fullmatch(r"(\d{4})-01/(\d{4})-12", period)
+    return int(m.group(1)) if m and m.group(1) == m.group(2) else None
+
+
+# --------------------------------------------------------------------------------------------
+# The workbook
+
+
+def write_council_workbook(
+    con: duckdb.DuckDBPyConnection, path_or_buffer: str | Path | IO[bytes],
+    as_of: dt.date | None = None, audience: str = "internal", lang: str = "nl",
+    catalog: Catalog | None = None, thresholds: Thresholds | None = None,
+) -> None:
+    """Write the council workbook to a path or a binary buffer (same content, same bytes)."""
+    if lang not in LANGS:
+        raise IvmError("bad_lang", f"unknown language '{lang}'", hint="nl or en")
+    from etl.demo.workbook import save_reproducible  # imports the demo package: only here
+
+    figures = council_figures(con, as_of, audience, catalog, thresholds)
+    wb = build_workbook(con, figures, lang)
+    stamp = dt.datetime.combine(figures.as_of, dt.time(0, 0))
+    if isinstance(path_or_buffer, str | Path):
+        path = Path(path_or_buffer)
+        save_reproducible(wb, path.resolve(), stamp)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "council.xlsx"
+        save_reproducible(wb, path, stamp)
+        path_or_buffer.write(path.read_bytes())
+
+
+def build_workbook(con: duckdb.DuckDBPyConnection, figures: Figures, lang: str) -> Workbook:
+    """The workbook of ``figures`` (not yet saved)."""
+    t = T[lang]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = t["summary"]
+    _summary_sheet(ws, figures, lang)
+    for phase in PHASES:
+        objs = [o for o in figures.objectives if o.record["phase"] == phase]
+        if objs:
+            _phase_sheet(wb.create_sheet(PHASE_NAMES[lang][phase]), figures, objs, phase, lang)
+    _areas_sheet(wb.create_sheet(t["areas"]), figures, lang)
+    _method_sheet(wb.create_sheet(t["method"]), figures, lang)
+    _sources_sheet(wb.create_sheet(t["sources"]), con, figures, lang)
+    _properties(wb, figures, lang)
+    return wb
+
+
+def _properties(wb: Workbook, f: Figures, lang: str) -> None:
+    t = T[lang]
+    p = wb.properties
+    plan = f.plan or {}
+    p.title = t["doc_title"]
+    p.subject = str(plan.get("title") or "")
+    p.creator = "ivmonitor"
+    p.lastModifiedBy = "ivmonitor"
+    p.keywords = "LIVP; veiligheidsplan; gemeenteraad; ivmonitor"
+    p.category = f.audience
+    p.language = "nl-BE" if lang == "nl" else "en"
+    p.description = (f"{t['public'] if f.audience == 'public' else t['internal']} "
+                     f"{t['as_of'].format(d=formats.date(f.as_of))}")
+    custom = [("ivm.audience", f.audience), ("ivm.as_of", f.as_of.isoformat()),
+              ("ivm.plan_version", str(plan.get("version") or "")), ("ivm.lang", lang)]
+    if f.audience == "public":
+        custom += [("ivm.public_min_count", str(f.thresholds.min_count)),
+                   ("ivm.public_min_neff", _plain(f.thresholds.min_neff))]
+    for name, value in custom:
+        wb.custom_doc_props.append(StringProperty(name=name, value=value))
+
+
+def _plain(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _value_format(ind: Indicator | None, value: float | None = None) -> str:
+    if ind is None:
+        return NF_1
+    kind = ind.kind
+    if kind.value_rule == "ratio" and kind.noise == "share":
+        return NF_PCT
+    if kind.value_rule == "rate" or kind.noise == "mean":
+        return NF_2
+    if kind.value_rule == "direct":
+        return NF_1
+    if value is None or float(value).is_integer():
+        return NF_INT
+    return NF_1
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) -> Any:
+    """A cell: text through :func:`put_text`, numbers and dates with their format."""
+    cell = ws.cell(row=row, column=col)
+    if value is None:
+        return cell
+    if isinstance(value, str):
+        put_text(cell, value)
+    elif isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = NF_DATE
+    else:
+        cell.value = value
+        if fmt:
+            cell.number_format = fmt
+    return cell
+
+
+def _hidden(ws: Worksheet, row: int, col: int) -> None:
+    cell = put_text(ws.cell(row=row, column=col), MARK)
+    cell.font = _HIDDEN_FONT
+    cell.alignment = Alignment(horizontal="right")
+
+
+def _header(ws: Worksheet, row: int, names: Sequence[str], col: int = 1) -> None:
+    for i, name in enumerate(names):
+        c = put_text(ws.cell(row=row, column=col + i), name)
+        c.font = _HEAD_FONT
+        c.fill = _HEAD_FILL
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _widths(ws: Worksheet, widths: Sequence[float], col: int = 1) -> None:
+    for i, w in enumerate(widths):
+        ws.column_dimensions[get_column_letter(col + i)].width = w
+
+
+def _table(ws: Worksheet, header_row: int, ncols: int, last_row: int,
+           freeze_col: int = 1) -> None:
+    """Frozen header, filter, print setup (landscape, fit to width, repeated header row)."""
+    last = get_column_letter(ncols)
+    ws.freeze_panes = f"{get_column_letter(freeze_col)}{header_row + 1}"
+    ws.auto_filter.ref = f"A{header_row}:{last}{max(last_row, header_row)}"
+    _print(ws, header_row)
+
+
+def _print(ws: Worksheet, header_row: int | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    if header_row:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.right.text = "&P / &N"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+
+
+def _title_block(ws: Worksheet, f: Figures, lang: str, subtitle: str) -> int:
+    """Rows 1-4: title, plan version and approval, as-of date, audience. Returns the next row."""
+    t = T[lang]
+    plan = f.plan or {}
+    title = f"{plan.get('title') or t['doc_title']}: {subtitle}"
+    put_text(ws.cell(row=1, column=1), title).font = _TITLE_FONT
+    if plan.get("approved_on"):
+        line = t["version"].format(v=plan.get("version"), by=plan.get("approved_by") or "?",
+                                   on=formats.date(plan["approved_on"]))
+    else:
+        line = t["not_approved"].format(v=plan.get("version"))
+    put_text(ws.cell(row=2, column=1), f"{line}. {t['as_of'].format(d=formats.date(f.as_of))}.")
+    note = put_text(ws.cell(row=3, column=1),
+                    t["public"] if f.audience == "public" else t["internal"])
+    note.font = _NOTE_FONT
+    return 5
+
+
+def _summary_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
+    t = T[lang]
+    row = _title_block(ws, f, lang, t["report"])
+    legend = "   ".join(f"{STATUS_SYMBOLS[s]} {STATUS_LABELS[s][lang]}" for s in STATUSES)
+    put_text(ws.cell(row=4, column=1), f"{t['legend']}: {legend}").font = _NOTE_FONT
+    header = row
+    _header(ws, header, t["sum_cols"])
+    previous = None
+    for o in f.objectives:
+        r = o.record
+        row += 1
+        ind = o.indicator
+        base_hidden = f.is_hidden(o.base_cell)
+        cur_hidden = f.is_hidden(o.current_cell)
+        target_hidden = base_hidden and o.relative_target
+        values: list[Any] = [
+            PHASE_NAMES[lang][r["phase"]], r["id"], r["title"][lang], r["owner"],
+            ", ".join(r["partners"]) or None, ind.title.nl if ind and lang == "nl" else
+            (ind.title.en if ind else r["indicator"]), (r["unit"] or {}).get(lang),
+            r["area"]["name"], r["area"]["id"],
+        ]
+        for col, v in enumerate(values, start=1):
+            _put(ws, row, col, v)
+        _number(ws, row, 10, r["baseline"]["value"], ind, base_hidden)
+        _put(ws, row, 11, r["baseline"]["period"])
+        _number(ws, row, 12, r["target"]["value"], ind, target_hidden)
+        _put(ws, row, 13, _date(r["target"]["deadline"]))
+        _number(ws, row, 14, r["current"]["value"], ind, cur_hidden)
+        _put(ws, row, 15, r["current"]["period"])
+        _put(ws, row, 16, r["symbol"]).alignment = Alignment(horizontal="center")
+        status = _put(ws, row, 17, r["status_label"][lang])
+        status.fill = PatternFill("solid", fgColor=_STATUS_FILL[r["status"]])
+        reason = t["reason_hidden"] if f.reason_hidden(o) else r["reason"][lang]
+        _put(ws, row, 18, reason)
+        _put(ws, row, 19, _date(r["cutoff"]))
+        for col in range(1, 20):
+            c = ws.cell(row=row, column=col)
+            c.alignment = _WRAP if col in (3, 5, 6, 18) else Alignment(
+                vertical="top", horizontal=c.alignment.horizontal)
+            if previous is not None and previous != r["phase"]:
+                c.border = _LINE
+        previous = r["phase"]
+    _widths(ws, [11, 9, 40, 16, 22, 30, 16, 24, 11, 11, 10, 10, 11, 11, 15, 7, 16, 60, 11])
+    _table(ws, header, len(t["sum_cols"]), row, freeze_col=3)
+
+
+def _number(ws: Worksheet, row: int, col: int, value: float | None, ind: Indicator | None,
+            hidden: bool) -> None:
+    if value is None:
+        return
+    if hidden:
+        _hidden(ws, row, col)
+        return
+    _put(ws, row, col, value, _value_format(ind, value))
+
+
+def _date(text: Any) -> dt.date | None:
+    if text is None:
+        return None
+    if isinstance(text, dt.date):
+        return text
+    return dt.date.fromisoformat(str(text)[:10])
+
+
+def _phase_sheet(ws: Worksheet, f: Figures, objs: list[ObjectiveFigures], phase: str,
+                 lang: str) -> None:
+    t = T[lang]
+    public = f.audience == "public"
+    row = _title_block(ws, f, lang, PHASE_NAMES[lang][phase])
+    cols = list(t["det_cols"])
+    if public:  # numerators, denominators and n would give small counts away
+        cols = [c for i, c in enumerate(cols) if i not in (9, 10, 11, 12)]
+    ncols = len(cols)
+    chart_col = ncols + 2
+    header = row
+    _header(ws, header, cols)
+    _header(ws, header, t["chart_cols"], col=chart_col)
+    charts = 0
+    for o in objs:
+        r = o.record
+        ind = o.indicator
+        first = row + 1
+        base_hidden = f.is_hidden(o.base_cell)
+        target_hidden = base_hidden and o.relative_target
+        for d in o.rows:
+            row += 1
+            hidden = f.is_hidden(d.cell)
+            for col, v in enumerate([r["id"], r["title"][lang], r["area"]["name"],
+                                     r["area"]["id"], d.period, t[d.kind]], start=1):
+                _put(ws, row, col, v)
+            for col, v in ((7, d.value), (8, d.ci_low), (9, d.ci_high)):
+                _number(ws, row, col, v, ind, hidden)
+            col = 10
+            if not public:
+                whole = d.numerator is None or float(d.numerator).is_integer()
+                _put(ws, row, 10, d.numerator, NF_INT if whole else NF_1)
+                _put(ws, row, 11, d.denominator, NF_1)
+                _put(ws, row, 12, d.n, NF_INT)
+                _put(ws, row, 13, d.n_eff, NF_1)
+                col = 14
+            _number(ws, row, col, r["baseline"]["value"], ind, base_hidden)
+            _number(ws, row, col + 1, r["target"]["value"], ind, target_hidden)
+            chart = [None if hidden else d.value,
+                     None if base_hidden else r["baseline"]["value"],
+                     None if target_hidden else r["target"]["value"]]
+            for i, v in enumerate(chart):
+                _put(ws, row, chart_col + i, v, _value_format(ind, v))
+        if ind is not None and row - first + 1 >= 2 and any(
+                not f.is_hidden(d.cell) for d in o.rows):
+            _chart(ws, r, first, row, chart_col, ncols + 6, header + 1 + 16 * charts, lang)
+            charts += 1
+    for c in range(chart_col, chart_col + 3):
+        ws.column_dimensions[get_column_letter(c)].hidden = True
+    widths = [9, 36, 24, 11, 16, 16, 11, 11, 11] + ([] if public else [10, 11, 8, 9]) + [11, 11]
+    _widths(ws, widths)
+    _table(ws, header, ncols, row, freeze_col=5)
+
+
+def _chart(ws: Worksheet, r: dict, first: int, last: int, data_col: int, at_col: int,
+           at_row: int, lang: str) -> None:
+    """A line chart: the values, the baseline and the target (from the hidden chart columns)."""
+    t = T[lang]
+    chart = LineChart()
+    chart.title = f"{r['id']}: {r['area']['name']}"
+    chart.height = 7.5
+    chart.width = 16
+    chart.display_blanks = "gap"
+    chart.visible_cells_only = False  # the chart columns are hidden
+    chart.y_axis.title = (r["unit"] or {}).get(lang)
+    chart.y_axis.majorGridlines = None
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    for i, name in enumerate((t["value"], t["baseline"], t["target"])):
+        s = Series(Reference(ws, min_col=data_col + i, min_row=first, max_row=last),
+                   title=name)
+        s.smooth = False
+        s.marker = Marker(symbol="circle" if i == 0 else "none")
+        if i:
+            s.graphicalProperties.line.dashStyle = "dash"
+        chart.series.append(s)
+    chart.set_categories(Reference(ws, min_col=5, min_row=first, max_row=last))
+    ws.add_chart(chart, f"{get_column_letter(at_col)}{at_row}")
+
+
+def _areas_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
+    t = T[lang]
+    row = _title_block(ws, f, lang, t["areas"])
+    put_text(ws.cell(row=4, column=1), t["areas_note"]).font = _NOTE_FONT
+    years = f.years
+    cols = [*t["area_cols"], *map(str, years), t["total"], t["total_years"]]
+    header = row
+    _header(ws, header, cols)
+    level_names = {"wijk": t["wijk"], "rest": t["unassigned_level"], "gemeente": t["city"]}
+    base = len(t["area_cols"])
+    for a in f.area_rows:
+        row += 1
+        ind = a.indicator
+        name = a.name if a.level != "rest" else t["unassigned"]
+        for col, v in enumerate([ind.title.nl if lang == "nl" else ind.title.en, ind.id,
+                                 ind.unit.nl if lang == "nl" else ind.unit.en, name,
+                                 a.area_id or None, level_names[a.level]], start=1):
+            _put(ws, row, col, v)
+        for i, y in enumerate(years):
+            if y in a.values:
+                _number(ws, row, base + 1 + i, a.values[y], ind, f.is_hidden(a.cells.get(y)))
+        if a.total is not None:
+            _number(ws, row, base + 1 + len(years), a.total, ind, f.is_hidden(a.total_cell))
+            _put(ws, row, base + 2 + len(years), a.total_cell[2] if a.total_cell else None)
+        if a.level == "gemeente":
+            for col in range(1, len(cols) + 1):
+                ws.cell(row=row, column=col).font = _HEAD_FONT
+    _widths(ws, [34, 24, 16, 34, 11, 8, *([9] * len(years)), 10, 11])
+    _table(ws, header, len(cols), row, freeze_col=base + 1)
+
+
+def _method_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
+    t = T[lang]
+    row = _title_block(ws, f, lang, t["method"])
+    header = row
+    _header(ws, header, t["method_cols"])
+    for ind in sorted(f.catalog, key=lambda i: i.id):
+        row += 1
+        kind = ind.kind
+        fam = family(ind)
+        th = _thresholds_for(ind, f.thresholds)
+        test = t["tests"][kind.noise]
+        if fam == "count":
+            supp = t["rule_count"].format(m=th.min_count - 1)
+            status_rule = t["status_rule_count"].format(t=test)
+        elif fam == "open":
+            supp = t["rule_none"]
+            status_rule = (t["no_minimum"] if ind.min_n <= 0 else t["status_rule"]).format(
+                n=ind.min_n, t=test)
+        else:
+            supp = t["rule_neff"].format(n=_plain(th.min_neff))
+            status_rule = t["status_rule"].format(n=ind.min_n, t=test)
+        text = (lambda x: x.nl) if lang == "nl" else (lambda x: x.en)
+        doc = t["measures"].get(ind.measure, kind.doc)
+        definition = f"{text(ind.numerator)}; {ind.measure}: {doc}"
+        if ind.description:
+            definition = f"{text(ind.description)} {definition}"
+        denominator = text(ind.denominator) if ind.denominator else None
+        if ind.population:
+            per = (f"per {formats.number(ind.factor or 1, 0, lang)} "
+                   f"{t['population'][ind.population]}")
+            denominator = f"{denominator}; {per}" if denominator else per
+        values = [ind.id, text(ind.title), text(ind.unit),
+                  f"{ind.source} ({SOURCES[ind.source].description.get(lang, '')})",
+                  ind.measure, definition, denominator, _filters(ind) or t["no_filters"],
+                  t["direction"][ind.direction], ind.period, test, ind.min_n, status_rule,
+                  supp]
+        for col, v in enumerate(values, start=1):
+            _put(ws, row, col, v).alignment = _WRAP
+    last_table_row = row
+    row += 2
+    put_text(ws.cell(row=row, column=1), t["status_rules"]).font = _SUB_FONT
+    for label, text_ in _status_rules(lang):
+        row += 1
+        put_text(ws.cell(row=row, column=1), label).font = _HEAD_FONT
+        put_text(ws.cell(row=row, column=2), text_).alignment = _WRAP
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=8)
+        ws.row_dimensions[row].height = 15 * max(1, len(text_) // 110 + 1)
+    row += 2
+    put_text(ws.cell(row=row, column=1), t["suppression_rules"]).font = _SUB_FONT
+    row += 1
+    put_text(ws.cell(row=row, column=1), t["thresholds"].format(
+        c=f.thresholds.min_count, n=_plain(f.thresholds.min_neff)))
+    for sentence in rules(f.thresholds, lang):
+        row += 1
+        put_text(ws.cell(row=row, column=1), sentence).alignment = _WRAP
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
+        ws.row_dimensions[row].height = 15 * max(1, len(sentence) // 120 + 1)
+    _widths(ws, [26, 30, 16, 22, 11, 50, 26, 30, 8, 8, 24, 9, 30, 30])
+    _table(ws, header, len(t["method_cols"]), last_table_row, freeze_col=2)
+
+
+def _filters(ind: Indicator) -> str:
+    parts = []
+    for col, spec in ind.filters.items():
+        if isinstance(spec, Exclude):
+            parts.append(f"{col} not in {', '.join(map(str, spec.not_))}")
+        else:
+            parts.append(f"{col} in {', '.join(map(str, spec))}")
+    if ind.event:
+        parts.append(f"event {ind.event}")
+    if ind.question:
+        parts.append(f"question {ind.question}" + (
+            f", counts {', '.join(ind.counts)}" if ind.counts else ""))
+    return "; ".join(parts)
+
+
+_METHODS = Path(__file__).resolve().parents[2] / "docs" / "methods.md"
+
+
+def _status_rules(lang: str) -> list[tuple[str, str]]:
+    """The numbered status rules of ``docs/methods.md`` (section "### Status"), as
+    (label, rule); the labels alone when the document is not at hand."""
+    try:
+        text = _METHODS.read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    section = text.split("### Status", 1)[1] if "### Status" in text else ""
+    section = re.split(r"\n#{2,3} ", section, maxsplit=1)[0]
+    items: list[str] = []
+    for line in section.splitlines():
+        if re.match(r"^\d+\. ", line):
+            items.append(line.split(". ", 1)[1].strip())
+        elif items and line.startswith("   ") and line.strip():
+            items[-1] += " " + line.strip()
+        elif items and not line.strip() and len(items) >= 6:
+            break
+    out = []
+    for item in items:
+        clean = item.replace("**", "").replace("`", "")
+        label, _, rule = clean.partition(": ")
+        out.append((label, rule))
+    if not out:
+        out = [(f"{STATUS_LABELS[s]['nl']} / {STATUS_LABELS[s]['en']}", "") for s in STATUSES]
+    return out
+
+
+def _sources_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, f: Figures,
+                   lang: str) -> None:
+    t = T[lang]
+    row = _title_block(ws, f, lang, t["sources"])
+    header = row
+    _header(ws, header, t["load_cols"])
+    loads = con.execute(
+        "SELECT load_id, kind, profile, file, outcome, rows_read, rows_loaded, rows_replaced, "
+        "rows_skipped, rows_quarantined, cutoff_date, finished_at FROM load_log "
+        "ORDER BY load_id").fetchall()
+    files = []
+    for ld in loads:
+        row += 1
+        files.append(str(ld[3]))
+        values = [ld[0], ld[1], ld[2], _file_name(ld[3]), ld[4], *ld[5:10], ld[10],
+                  ld[11].replace(microsecond=0) if ld[11] else None]
+        for col, v in enumerate(values, start=1):
+            cell = _put(ws, row, col, v, NF_INT)
+            if col == 12 and v is not None:
+                cell.number_format = "dd/mm/yyyy hh:mm"
+    last_loads = row
+    row += 2
+    put_text(ws.cell(row=row, column=1), t["cov_title"]).font = _SUB_FONT
+    row += 1
+    _header(ws, row, t["cov_cols"])
+    for kind, start, cutoff, rows in _coverage(con, f):
+        row += 1
+        desc = SOURCES[kind].description.get(lang) if kind in SOURCES else None
+        for col, v in enumerate([kind, desc, start, cutoff, rows], start=1):
+            _put(ws, row, col, v, NF_INT)
+    row += 2
+    put_text(ws.cell(row=row, column=1), t["plan_title"]).font = _SUB_FONT
+    row += 1
+    _header(ws, row, t["plan_cols"])
+    if f.plan:
+        row += 1
+        p = f.plan
+        for col, v in enumerate([p["version"], p["title"], p["approved_on"], p["approved_by"],
+                                 p["objectives"]], start=1):
+            _put(ws, row, col, v, NF_INT)
+    row += 2
+    put_text(ws.cell(row=row, column=1), t["credits_title"]).font = _SUB_FONT
+    row += 1
+    _header(ws, row, t["credits_cols"])
+    for folder, data, credit, licence in CREDITS:
+        row += 1
+        used = any(f"/{folder}/" in p.replace("\\", "/") for p in files)
+        for col, v in enumerate([data, credit, licence, t["yes"] if used else t["no"]],
+                                start=1):
+            _put(ws, row, col, v).alignment = _WRAP
+    row += 1
+    put_text(ws.cell(row=row, column=1), CREDITS_NOTE[lang]).font = _NOTE_FONT
+    _widths(ws, [22, 40, 22, 30, 10, 12, 10, 10, 12, 13, 12, 16])
+    _table(ws, header, len(t["load_cols"]), last_loads)
+
+
+def _file_name(path: Any) -> str | None:
+    """The file's name without the folders (they say nothing to the council)."""
+    if path is None:
+        return None
+    return re.split(r"[\\/]", str(path))[-1]
+
+
+def _coverage(con: duckdb.DuckDBPyConnection, f: Figures) -> list[tuple]:
+    stored = stored_as_of(con)
+    if stored is not None and f.as_of == stored:
+        return con.execute("SELECT kind, data_start, cutoff, rows FROM source_coverage "
+                           "ORDER BY kind").fetchall()
+    cov = compute_coverage(con, f.as_of)
+    return [(c.kind, c.data_start, c.cutoff, c.rows) for _, c in sorted(cov.items())]
+
+
+__all__ = ["AUDIENCES", "CREDITS", "Figures", "build_workbook", "cell_key", "council_figures",
+           "family", "write_council_workbook"]

@@ -1,0 +1,123 @@
+"""Export: the council workbook (the same code path as ``ivm export council``) and a CSV of
+every table, for the internal or the public audience."""
+
+from __future__ import annotations
+
+import io
+
+import dash
+from dash import Input, Output, State, dcc, html
+
+from dashboard.components import frame
+from dashboard.data import data_of_app
+from dashboard.export.council import write_council_workbook
+from dashboard.export.tables import table_csv, table_names
+from dashboard.i18n import date, lang_of, pick
+
+dash.register_page(__name__, path="/export", name="Export", title="ivmonitor — export")
+
+TEXT = {
+    "title": {"nl": "Export", "en": "Export"},
+    "council": {"nl": "Werkboek voor de gemeenteraad", "en": "Council workbook"},
+    "council_help": {
+        "nl": "Samenvatting per fase, detail per fase met grafieken, wijkvergelijking, methode en "
+              "bronnen; dezelfde cijfers als dit dashboard en `ivm status`.",
+        "en": "Summary by phase, detail by phase with charts, area comparison, method and "
+              "sources; the same figures as this dashboard and `ivm status`.",
+    },
+    "internal": {"nl": "Intern (alle cijfers)", "en": "Internal (all figures)"},
+    "public": {"nl": "Publiek (kleine aantallen afgeschermd)",
+               "en": "Public (small numbers suppressed)"},
+    "download": {"nl": "Download werkboek (.xlsx)", "en": "Download workbook (.xlsx)"},
+    "tables": {"nl": "Tabellen als CSV", "en": "Tables as CSV"},
+    "tables_help": {
+        "nl": "Elke tabel van het datawarehouse als CSV (UTF-8, komma's); tekst die met =, +, "
+              "-, @ begint wordt nooit als formule gelezen. Het publiek krijgt geen rijen op "
+              "incidentniveau en afgeschermde kleine aantallen.",
+        "en": "Every warehouse table as CSV (UTF-8, commas); text starting with =, +, -, @ is "
+              "never read as a formula. The public gets no incident-level rows and small "
+              "numbers suppressed.",
+    },
+    "table": {"nl": "Tabel", "en": "Table"},
+    "download_csv": {"nl": "Download CSV", "en": "Download CSV"},
+    "audience": {"nl": "Publiek", "en": "Audience"},
+}
+
+
+def layout(lang: str | None = None, audience: str | None = None, **query: str) -> html.Div:
+    """The export page; ``audience=public`` preselects the public versions."""
+    lang = lang_of(lang)
+    audience = "public" if audience == "public" else "internal"
+    data = data_of_app()
+    if not data.available():
+        return frame("export", lang, query, [html.H1(pick(TEXT, "title", lang)),
+                                             html.P(pick(TEXT, "council_help", lang))],
+                     path="/export")
+    names = data.with_connection(lambda c: table_names(audience, c))
+    choices = [{"label": pick(TEXT, a, lang), "value": a} for a in ("internal", "public")]
+    return frame("export", lang, {**query, "audience": audience}, [
+        dcc.Store(id="export-lang", data=lang),
+        html.H1(pick(TEXT, "title", lang)),
+        html.Label([pick(TEXT, "audience", lang),
+                    dcc.RadioItems(id="export-audience", options=choices, value=audience,
+                                   inline=True)], className="filters"),
+        html.H2(pick(TEXT, "council", lang)),
+        html.P(pick(TEXT, "council_help", lang)),
+        html.P(f"{pick(TEXT, 'council', lang)}: {date(data.as_of())}", className="hint"),
+        html.Button(pick(TEXT, "download", lang), id="export-council-button"),
+        dcc.Download(id="export-council-file"),
+        html.H2(pick(TEXT, "tables", lang)),
+        html.P(pick(TEXT, "tables_help", lang)),
+        html.Div([
+            html.Label([pick(TEXT, "table", lang),
+                        dcc.Dropdown(id="export-table", options=names, value=names[0]
+                                     if names else None, clearable=False)]),
+            html.Button(pick(TEXT, "download_csv", lang), id="export-csv-button"),
+        ], className="filters"),
+        dcc.Download(id="export-csv-file"),
+    ], as_of=data.as_of(), path="/export")
+
+
+@dash.callback(
+    Output("export-council-file", "data"),
+    Input("export-council-button", "n_clicks"),
+    State("export-audience", "value"),
+    State("export-lang", "data"),
+    prevent_initial_call=True,
+)
+def download_council(_: int, audience: str, lang: str):
+    """The council workbook for the chosen audience, in the page's language."""
+    data = data_of_app()
+    buffer = io.BytesIO()
+    data.with_connection(lambda c: write_council_workbook(c, buffer, None, audience, lang))
+    as_of = data.as_of()
+    suffix = "" if audience == "internal" else "-publiek"
+    name = f"ivmonitor-gemeenteraad-{as_of:%Y-%m-%d}{suffix}.xlsx"
+    return dcc.send_bytes(buffer.getvalue(), name)
+
+
+@dash.callback(
+    Output("export-csv-file", "data"),
+    Input("export-csv-button", "n_clicks"),
+    State("export-table", "value"),
+    State("export-audience", "value"),
+    prevent_initial_call=True,
+)
+def download_csv(_: int, table: str, audience: str):
+    """One table as a safe CSV for the chosen audience."""
+    body = data_of_app().with_connection(lambda c: table_csv(c, table, audience))
+    suffix = "" if audience == "internal" else "-publiek"
+    return dcc.send_bytes(body, f"{table}{suffix}.csv")
+
+
+@dash.callback(
+    Output("export-table", "options"),
+    Output("export-table", "value"),
+    Input("export-audience", "value"),
+    State("export-table", "value"),
+    prevent_initial_call=True,
+)
+def tables_for(audience: str, current: str | None):
+    """The tables the chosen audience may download."""
+    names = data_of_app().with_connection(lambda c: table_names(audience, c))
+    return names, current if current in names else (names[0] if names else None)
