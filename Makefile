@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo bench clean
+.PHONY: install test lint demo bench screenshots clean
 
 install: $(STAMP)
 
@@ -26,8 +26,18 @@ demo: $(STAMP)
 	$(BIN)/ivm demo
 	$(BIN)/ivm serve --host 127.0.0.1 --port 8050
 
+# Every benchmark at one scale (`make bench SCALE=national`); results in bench/RESULTS.md.
+SCALE ?= city
 bench: $(STAMP)
-	$(BIN)/python -m bench load --scale city
+	$(BIN)/python -m bench load --scale $(SCALE)
+	$(BIN)/python -m bench indicators --scale $(SCALE)
+	$(BIN)/python -m bench dashboard --scale $(SCALE)
+	$(BIN)/python -m bench export
+
+# The README's screenshots, made from the demo (run `make demo` or `ivm demo` first).
+screenshots: $(STAMP)
+	$(BIN)/ivm demo
+	$(BIN)/python -m bench.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""Command line of the benchmarks: ``python -m bench load --scale city|national --repeat N``."""
+"""Command line of the benchmarks: ``python -m bench load|indicators --scale city|national``,
+``python -m bench export`` (the council workbook)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import load
+from bench import dashboard, export, indicators, load
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +28,56 @@ def main(argv: list[str] | None = None) -> int:
     lp.add_argument("--no-results", action="store_true", help="do not append to the results file")
     lp.add_argument("--seed", type=int, default=20240601)
 
+    ip = sub.add_parser("indicators", help="every indicator x area level x period: ivmonitor "
+                        "vs a hand-written DuckDB query vs pandas groupby")
+    ip.add_argument("--scale", choices=indicators.SCALES, default="city",
+                    help="demo warehouse built in the work folder (ignored with --db)")
+    ip.add_argument("--db", type=Path, default=None,
+                    help="an existing demo warehouse to use instead (opened read only)")
+    ip.add_argument("--repeat", type=int, default=None,
+                    help="timed runs per variant (median reported; default 3, national 1)")
+    ip.add_argument("--workdir", type=Path, default=None,
+                    help="where the demo warehouse goes, reused when already there "
+                    "(default: a temporary folder)")
+    ip.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    ip.add_argument("--pandas-every", type=int, default=None,
+                    help="run pandas on every k-th municipality and extrapolate "
+                    f"(default: as needed to stay under {indicators.PANDAS_MAX_FACTS:,} "
+                    "fact rows)")
+    ip.add_argument("--memory-limit", default=None,
+                    help="DuckDB memory_limit of the warehouse connection in every variant "
+                    "(e.g. 8GB; default: DuckDB's, 80%% of RAM)")
+    ip.add_argument("--results", type=Path, default=indicators.RESULTS,
+                    help="markdown file the results are appended to")
+    ip.add_argument("--no-results", action="store_true", help="do not append to the results file")
+
+    iv = sub.add_parser("_indicators_variant", help="internal: run one indicator variant here")
+    iv.add_argument("variant", choices=indicators.VARIANTS)
+    iv.add_argument("db", type=Path)
+    iv.add_argument("--out", type=Path, default=None)
+    iv.add_argument("--every", type=int, default=1)
+    iv.add_argument("--memory-limit", default=None)
+
+    xp = sub.add_parser("export", help="the council workbook of the city demo (target < 3 s)")
+    xp.add_argument("--db", type=Path, default=None,
+                    help="an existing demo warehouse (default: the city demo, built in the "
+                    "work folder)")
+    xp.add_argument("--repeat", type=int, default=5, help="runs per audience (median reported)")
+    xp.add_argument("--workdir", type=Path, default=None,
+                    help="where the demo warehouse and workbooks go, reused when already there "
+                    "(default: a temporary folder)")
+    xp.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    xp.add_argument("--results", type=Path, default=export.RESULTS,
+                    help="markdown file the results are appended to")
+    xp.add_argument("--no-results", action="store_true", help="do not append to the results file")
+
+    xv = sub.add_parser("_export_variant", help="internal: write one workbook in this process")
+    xv.add_argument("db", type=Path)
+    xv.add_argument("out", type=Path)
+    xv.add_argument("audience", choices=export.AUDIENCES)
+
+    dashboard.add_parser(sub)
+
     vp = sub.add_parser("_variant", help="internal: run one measured variant in this process")
     vp.add_argument("variant", choices=sorted(load.VARIANTS))
     vp.add_argument("csv", type=Path)
@@ -35,6 +86,38 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "_variant":
         load.run_variant_here(args.variant, args.csv, args.db)
+        return 0
+    if args.command == "_indicators_variant":
+        indicators.run_variant_here(args.variant, args.db, args.out, args.every,
+                                    args.memory_limit)
+        return 0
+    if args.command == "_export_variant":
+        export.run_variant_here(args.db, args.out, args.audience)
+        return 0
+    if args.command == "dashboard":
+        return dashboard.run(args)
+    if args.command == "export":
+        if args.repeat < 1:
+            parser.error("--repeat must be at least 1")
+        export.run_benchmark(db=args.db, repeat=args.repeat, workdir=args.workdir,
+                             keep=args.keep, results=None if args.no_results else args.results)
+        return 0
+    if args.command == "indicators":
+        repeat = args.repeat if args.repeat is not None else (
+            1 if args.scale == "national" and args.db is None else 3)
+        if repeat < 1:
+            parser.error("--repeat must be at least 1")
+        if args.pandas_every is not None and args.pandas_every < 1:
+            parser.error("--pandas-every must be at least 1")
+        try:
+            indicators.run_benchmark(
+                scale=args.scale, db=args.db, repeat=repeat, workdir=args.workdir,
+                keep=args.keep, results=None if args.no_results else args.results,
+                every=args.pandas_every, memory_limit=args.memory_limit,
+            )
+        except indicators.Disagreement as exc:
+            print(f"STOPPED before timing: {exc}", file=sys.stderr)
+            return 1
         return 0
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")

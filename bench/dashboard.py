@@ -1,0 +1,292 @@
+"""Dashboard benchmark: N concurrent simulated users replay the callbacks of every page against
+``ivm serve`` (gunicorn) on 127.0.0.1, bounded in requests and seconds; plus the first render of
+each page in headless Chromium.
+
+The callbacks are not invented: each page is opened once in Chromium and every
+``/_dash-update-component`` request it makes (the page render and the callbacks it fires) is
+recorded, together with the pages opened with other filters in the URL (what a user changing a
+filter produces). The load generator replays exactly those request bodies.
+
+Targets (the dashboard issue): callback p95 at most 150 ms at city scale and 500 ms at national
+scale, no errors; first render of every page under 1.5 s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.load import REPO, RESULTS, format_markdown, format_text, git_commit, machine_facts
+
+P95_TARGET_MS = {"city": 150.0, "national": 500.0}
+FIRST_RENDER_TARGET_S = 1.5
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"]
+
+#: The pages and the URLs a user would open (the first of each is timed for first render).
+SCENARIOS: dict[str, list[str]] = {
+    "overview": ["/", "/?phase=preventie", "/?status=within_noise", "/?lang=en"],
+    "objective": ["/doelstelling/PREV-01", "/doelstelling/PREV-07", "/doelstelling/REA-01"],
+    "areas": ["/wijken", "/wijken?indicator=residential_burglary_rate&level=wijk&period=2025",
+              "/wijken?indicator=unsafe_feeling_share&level=wijk&period=2026",
+              "/wijken?indicator=crime_count&level=sector&period=2025"],
+    "chain": ["/keten", "/keten?by=partner"],
+    "partners": ["/partners", "/partners?partner=GAS-ambtenaar"],
+    "data": ["/gegevens"],
+    "export": ["/export"],
+}
+
+
+@dataclass
+class Recorded:
+    """The callback requests of one page, and its first render time in Chromium."""
+
+    page: str
+    bodies: list[bytes] = field(default_factory=list)
+    first_render_s: float | None = None
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, workers: int) -> tuple[str, subprocess.Popen]:
+    """``ivm serve`` for ``db`` on a free loopback port; returns its URL and process."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ivm", "serve", "--port", str(port), "--workers", str(workers),
+         "--db", str(db)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "/gegevens", timeout=2)
+            return url, proc
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("ivm serve stopped") from None
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("the dashboard did not come up")
+
+
+def record(url: str) -> list[Recorded]:
+    """Open every scenario URL in Chromium; record its callback requests and first render."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    out = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        # warm every worker and cache once, so first render measures a served page
+        warm = browser.new_page()
+        for paths in SCENARIOS.values():
+            for path in paths:
+                warm.goto(url + path)
+                warm.wait_for_load_state("networkidle")
+        warm.close()
+        for name, paths in SCENARIOS.items():
+            rec = Recorded(name)
+            for i, path in enumerate(paths):
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                bodies: list[bytes] = []
+                page.on("request", lambda r, b=bodies: b.append(r.post_data_buffer)
+                        if r.method == "POST" and "_dash-update-component" in r.url
+                        and r.post_data_buffer else None)
+                start = time.perf_counter()
+                page.goto(url + path)
+                page.wait_for_selector(".page", timeout=60000)
+                page.wait_for_load_state("networkidle")
+                if i == 0:
+                    rec.first_render_s = time.perf_counter() - start
+                rec.bodies.extend(bodies)
+                page.close()
+            out.append(rec)
+        browser.close()
+    return out
+
+
+@dataclass
+class Stats:
+    """Latencies (ms) and errors of one page's callbacks under load."""
+
+    page: str
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    def pct(self, q: float) -> float:
+        """The q-th percentile of the latencies (nearest rank)."""
+        if not self.latencies:
+            return float("nan")
+        s = sorted(self.latencies)
+        return s[min(len(s) - 1, max(0, round(q / 100 * len(s)) - 1))]
+
+
+def hammer(url: str, recorded: list[Recorded], users: int, seconds: float,
+           max_requests: int, seed: int) -> dict[str, Stats]:
+    """``users`` threads replay the recorded callbacks until the time or request budget ends."""
+    work = [(r.page, b) for r in recorded for b in r.bodies]
+    stats = {r.page: Stats(r.page) for r in recorded}
+    lock = threading.Lock()
+    budget = [max_requests]
+    deadline = time.perf_counter() + seconds
+
+    def user(k: int) -> None:
+        rng = random.Random(seed + k)
+        while time.perf_counter() < deadline:
+            with lock:
+                if budget[0] <= 0:
+                    return
+                budget[0] -= 1
+            page, body = rng.choice(work)
+            req = urllib.request.Request(url + "/_dash-update-component", data=body,
+                                         headers={"Content-Type": "application/json"})
+            t0 = time.perf_counter()
+            ok = True
+            try:
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    payload = resp.read()
+                    ok = resp.status in (200, 204) and b'"error"' not in payload[:200]
+            except OSError:
+                ok = False
+            ms = (time.perf_counter() - t0) * 1000
+            with lock:
+                stats[page].latencies.append(ms)
+                stats[page].errors += 0 if ok else 1
+
+    threads = [threading.Thread(target=user, args=(k,)) for k in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return stats
+
+
+def ensure_demo(scale: str, workdir: Path) -> Path:
+    """A demo warehouse of ``scale`` in ``workdir`` (built once, then reused)."""
+    from etl.warehouse import Warehouse
+    from ivm.demo import run_demo
+
+    db = workdir / f"demo_{scale}.duckdb"
+    run_demo(Warehouse(db), workdir / f"src_{scale}", 2011, dt.date(2026, 11, 24), False, False,
+             lambda line: print(line, flush=True), scale)
+    return db
+
+
+def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
+                  max_requests: int, workers: int, workdir: Path | None,
+                  results: Path | None, seed: int = 7) -> int:
+    """Record, hammer, report; returns 0 when every target is met, else 1."""
+    facts = machine_facts()
+    print(" ".join(f"{k} {v};" for k, v in facts.items()), flush=True)
+    if db is None:
+        folder = workdir or Path(os.environ.get("TMPDIR", "/tmp")) / "ivm-bench-dashboard"
+        folder.mkdir(parents=True, exist_ok=True)
+        db = ensure_demo(scale, folder)
+    url, proc = start_server(db, workers)
+    try:
+        recorded = record(url)
+        stats = hammer(url, recorded, users, seconds, max_requests, seed)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    target = P95_TARGET_MS[scale]
+    rows = [["page", "callbacks recorded", "requests", "errors", "p50 ms", "p95 ms", "p99 ms",
+             "first render s"]]
+    everything = Stats("all")
+    for rec in recorded:
+        s = stats[rec.page]
+        everything.latencies += s.latencies
+        everything.errors += s.errors
+        rows.append([rec.page, str(len(rec.bodies)), f"{len(s.latencies):,}", str(s.errors),
+                     f"{s.pct(50):.0f}", f"{s.pct(95):.0f}", f"{s.pct(99):.0f}",
+                     f"{rec.first_render_s:.2f}" if rec.first_render_s is not None else "–"])
+    rows.append(["all pages", str(sum(len(r.bodies) for r in recorded)),
+                 f"{len(everything.latencies):,}", str(everything.errors),
+                 f"{everything.pct(50):.0f}", f"{everything.pct(95):.0f}",
+                 f"{everything.pct(99):.0f}",
+                 f"{max(r.first_render_s or 0 for r in recorded):.2f} (max)"])
+    print(format_text(rows))
+    p95 = everything.pct(95)
+    slowest = max(r.first_render_s or 0 for r in recorded)
+    verdicts = [
+        f"callback p95 = {p95:.0f} ms with {users} users (target <= {target:.0f} ms): "
+        + ("met" if p95 <= target else "NOT met"),
+        f"errors = {everything.errors} (target 0): "
+        + ("met" if everything.errors == 0 else "NOT met"),
+        f"slowest first render = {slowest:.2f} s (target < {FIRST_RENDER_TARGET_S} s): "
+        + ("met" if slowest < FIRST_RENDER_TARGET_S else "NOT met"),
+    ]
+    for v in verdicts:
+        print(v)
+    if results is not None:
+        _append(results, scale, users, seconds, max_requests, workers, facts, rows, verdicts,
+                db)
+    return 0 if all(v.endswith(": met") for v in verdicts) else 1
+
+
+def _append(path: Path, scale: str, users: int, seconds: float, max_requests: int,
+            workers: int, facts: dict[str, str], rows: list[list[str]], verdicts: list[str],
+            db: Path) -> None:
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "",
+        f"## {when}: dashboard, {scale} scale, {users} concurrent users",
+        "",
+        f"- commit: {git_commit()}",
+        f"- machine: nproc {facts['nproc']} ({facts['cpu']}), memory {facts['memory']}, "
+        f"{facts['os']}, Python {facts['python']}; {facts['load']}",
+        f"- `ivm serve --workers {workers}` (gunicorn gthread, 4 threads) on 127.0.0.1; load "
+        f"generator in the same machine: {users} threads replaying the recorded callbacks for "
+        f"at most {seconds:.0f} s or {max_requests:,} requests; warehouse {db.name} "
+        f"({db.stat().st_size / 1e6:,.0f} MB)",
+        "- first render: Chromium headless, from navigation to the page frame present and the "
+        "network idle (callbacks done), after one warm-up visit",
+        "",
+        format_markdown(rows),
+        "",
+        *[f"**{v}**  " for v in verdicts],
+        "",
+    ]
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
+
+
+def add_parser(sub) -> None:
+    """The ``dashboard`` subcommand of ``python -m bench``."""
+    p = sub.add_parser("dashboard", help="dashboard: concurrent users replaying callbacks")
+    p.add_argument("--scale", choices=sorted(P95_TARGET_MS), default="city")
+    p.add_argument("--db", type=Path, default=None, help="an existing demo warehouse")
+    p.add_argument("--users", type=int, default=20)
+    p.add_argument("--seconds", type=float, default=30.0)
+    p.add_argument("--max-requests", type=int, default=5000)
+    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--workdir", type=Path, default=None)
+    p.add_argument("--results", type=Path, default=RESULTS)
+    p.add_argument("--no-results", action="store_true")
+
+
+def run(args) -> int:
+    """Run the subcommand from parsed arguments."""
+    return run_benchmark(scale=args.scale, db=args.db, users=args.users, seconds=args.seconds,
+                         max_requests=args.max_requests, workers=args.workers,
+                         workdir=args.workdir, results=None if args.no_results else args.results)
+
+
+__all__ = ["add_parser", "run", "run_benchmark"]
