@@ -949,8 +949,12 @@ def run_benchmark(
     folder = Path(tempfile.mkdtemp(prefix="ivm-bench-ind-")) if made_temp else Path(workdir)
     folder.mkdir(parents=True, exist_ok=True)
     facts = machine_facts()
+    started = time.perf_counter()
     print(f"nproc {facts['nproc']} ({facts['cpu']}), memory {facts['memory']}, {facts['os']}, "
           f"Python {facts['python']}, {facts['versions']}; {facts['load']}", flush=True)
+    limit = (f"DuckDB memory_limit {memory_limit} on the warehouse connection of every variant"
+             if memory_limit else "DuckDB's default memory_limit (80% of RAM)")
+    print(limit, flush=True)
     try:
         if db is None:
             db = ensure_demo(scale, folder)
@@ -972,9 +976,13 @@ def run_benchmark(
     print(agreement)
     for line in lines:
         print(line)
+    wall = time.perf_counter() - started
+    print(f"whole run (warehouse, check round, timed runs): {wall / 60:.1f} min")
     if results is not None:
         _append_results(results, scale if source.startswith("demo") else db.name, repeat,
-                        facts, source, wh_note, table, agreement, lines)
+                        facts, source, wh_note, table, agreement, lines,
+                        f"{limit}; whole run (warehouse, check round, timed runs) "
+                        f"{wall / 60:.1f} min")
         print(f"appended to {results}")
     return outcomes
 
@@ -1005,7 +1013,9 @@ def _measure(db: Path, folder: Path, repeat: int, every: int | None,
         run = run_in_child(name, db, files[name], every if name == "pandas" else 1,
                            memory_limit)
         print(f"  {LABELS[name]}: {run.values:,} values in {run.seconds:.2f} s", flush=True)
+    t0 = time.perf_counter()
     n_all = compare(files["ivmonitor"], files["duckdb"], "ivmonitor", "DuckDB hand-written")
+    print(f"  compared in {time.perf_counter() - t0:.1f} s", flush=True)
     if every > 1:
         files["duckdb_subset"] = folder / "check_duckdb_subset.parquet"
         run = run_in_child("duckdb", db, files["duckdb_subset"], every, memory_limit)
@@ -1045,6 +1055,7 @@ def _append_results(
     table: list[list[str]],
     agreement: str,
     lines: list[str],
+    run_note: str,
 ) -> None:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     kinds = "; ".join(f"{k}: {', '.join(v)}" for k, v in measure_kinds().items())
@@ -1057,8 +1068,10 @@ def _append_results(
         f"{facts['os']}, Python {facts['python']}, {facts['versions']}; {facts['load']}",
         f"- warehouse: {source}: {wh_note}",
         f"- indicators: all three variants compute the same {len(covered())} indicators x every "
-        f"area level x every period ({kinds}); area closure, period map and coverage are built "
-        f"inside each variant's timed region",
+        f"area level x every period ({kinds}); those whose source has no data in the warehouse "
+        f"give no values (the table's indicators column counts those that do); area closure, "
+        f"period map and coverage are built inside each variant's timed region",
+        f"- {run_note}",
         f"- {agreement}",
         "",
         format_markdown(table),
