@@ -8,14 +8,17 @@ from pathlib import Path
 
 from dash import Dash, dcc, html
 
+from dashboard.auth import install
 from dashboard.data import DashboardData
 from etl.warehouse import Warehouse
 
 HERE = Path(__file__).resolve().parent
 
 
-def create_app(warehouse: Warehouse) -> Dash:
-    """A Dash app reading ``warehouse``; every asset is served from this server."""
+def create_app(warehouse: Warehouse, public: bool = False) -> Dash:
+    """A Dash app reading ``warehouse``; every asset is served from this server, every request
+    checked by :mod:`dashboard.auth` (sign-in for the warehouse's users; ``public``: the public
+    audience only, without sign-in)."""
     app = Dash(
         __name__,
         use_pages=True,
@@ -31,6 +34,7 @@ def create_app(warehouse: Warehouse) -> Dash:
     import dash
 
     app.layout = html.Div([dcc.Location(id="url"), html.Main(dash.page_container)])
+    install(app, warehouse.path, public=public)
     return app
 
 
@@ -42,5 +46,7 @@ def warehouse_of_app() -> Warehouse:
 
 
 def server_from_environment():
-    """The Flask server for a WSGI server (gunicorn): the warehouse comes from ``IVM_DB``."""
-    return create_app(Warehouse(os.environ.get("IVM_DB") or None)).server
+    """The Flask server for a WSGI server (gunicorn): the warehouse comes from ``IVM_DB``, the
+    public mode from ``IVM_PUBLIC=1`` (set by ``ivm serve --public``)."""
+    public = os.environ.get("IVM_PUBLIC") == "1"
+    return create_app(Warehouse(os.environ.get("IVM_DB") or None), public=public).server

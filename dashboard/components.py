@@ -28,7 +28,8 @@ STATUS_COLOURS = {
 
 #: The pages in navigation order: (key, path).
 PAGES = [("overview", "/"), ("chain", "/keten"), ("areas", "/wijken"),
-         ("partners", "/partners"), ("data", "/gegevens"), ("export", "/export")]
+         ("partners", "/partners"), ("data", "/gegevens"), ("export", "/export"),
+         ("admin", "/beheer")]
 
 
 def href(path: str, lang: str, **query: Any) -> str:
@@ -42,20 +43,33 @@ def href(path: str, lang: str, **query: Any) -> str:
 def frame(page: str, lang: str, query: dict[str, Any], children: list, as_of: Any = None,
           path: str | None = None) -> html.Div:
     """The page with its navigation bar, language switch (keeping the filters) and as-of line."""
+    from dashboard.auth import current_viewer
+
+    viewer = current_viewer()
     here = path or dict(PAGES).get(page, "/")
     other = "en" if lang == "nl" else "nl"
     rest = {k: v for k, v in query.items() if k != "lang" and v not in (None, "")}
     nav = [
         dcc.Link(t(key, lang), href=href(p, lang),
                  className="active" if key == page else None, id=f"nav-{key}")
-        for key, p in PAGES
+        for key, p in PAGES if viewer.may_see(key)
     ]
+    who: list = []
+    if viewer.name:
+        role = viewer.role.label_en if lang == "en" else viewer.role.label_nl
+        who = [html.Form([
+            html.Span(f"{viewer.name} ({role})", className="who", id="nav-user"),
+            html.Button(t("logout", lang), type="submit", id="nav-logout"),
+        ], action="/logout", method="POST", className="logout")]
+    elif viewer.audience == "public":
+        who = [html.Span(t("public_view", lang), className="who", id="nav-public")]
     top = html.Header(
         [
             dcc.Link("ivmonitor", href=href("/", lang), className="brand"),
             html.Nav(nav),
             dcc.Link(t("language", lang), href=href(here, other, **rest), className="lang",
                      id="lang-switch"),
+            *who,
         ],
         className="top",
     )

@@ -62,12 +62,17 @@ def chain_cell(cell: dict[str, Any], by: str, lang: str) -> html.Td:
                        title=pick(TEXT, "gap_title", lang).format(col=col))
     overview = href("/", lang, phase=cell["phase"],
                     partner=cell["column"] if by == "partner" else None)
+    from dashboard.auth import current_viewer
+
+    role = current_viewer().role
+    linked = "objective" in role.pages and not role.own_objectives_only
     return html.Td([
         dcc.Link(objective_count(cell["objectives"], lang), href=overview,
                  className="cell-link", title=pick(TEXT, "to_overview", lang)),
         status_counts_small(cell["statuses"], lang),
         html.Span([dcc.Link(i, href=href(f"/doelstelling/{i}", lang), className="obj-link")
-                   for i in cell["ids"]], className="cell-ids"),
+                   if linked else html.Span(i, className="obj-id") for i in cell["ids"]],
+                  className="cell-ids"),
     ], className="chain-cell")
 
 

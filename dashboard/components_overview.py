@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from dash import dcc, html
 
 from dashboard.components import finite, href, status_badge, table
+from dashboard.export.suppress import MARK
 from dashboard.i18n import PHASES, date, kind, number, pick, t
 from indicators import formats
 from indicators.progress import STATUSES
@@ -40,6 +41,8 @@ INTEGER_KINDS = {"count", "sum"}
 
 TEXT = {
     "all": {"nl": "Alle", "en": "All"},
+    "suppressed": {"nl": "afgeschermd: een klein aantal, of een cijfer dat er een beschermt",
+                   "en": "suppressed: a small number, or a figure that protects one"},
     "all_statuses": {"nl": "alle statussen", "en": "all statuses"},
     "objectives": {"nl": "doelstellingen", "en": "objectives"},
     "objective_1": {"nl": "doelstelling", "en": "objective"},
@@ -235,8 +238,14 @@ def objective_href(rec: dict[str, Any], lang: str, multi: set[str] | frozenset =
 
 
 def objective_link(rec: dict[str, Any], lang: str, multi: set[str] | frozenset = frozenset(),
-                   prefix: str = "obj") -> dcc.Link:
-    """The objective id as a link to its detail page."""
+                   prefix: str = "obj") -> dcc.Link | html.Span:
+    """The objective id as a link to its detail page (plain text for a viewer who may not
+    open it)."""
+    from dashboard.auth import current_viewer
+
+    if not current_viewer().may_see_objective(rec):
+        return html.Span(rec["id"], className="obj-id", id=f"{prefix}-{rec['id']}-"
+                         f"{rec['area']['id']}")
     return dcc.Link(rec["id"], href=objective_href(rec, lang, multi), className="obj-link",
                     id=f"{prefix}-{rec['id']}-{rec['area']['id']}")
 
@@ -295,8 +304,13 @@ def tile_counts(counts: dict[str, int]) -> dict[str, int]:
     return {"all": sum(counts.values()), **counts}
 
 
-def _value_cell(value: Any, measure: Any, lang: str, note: str | None) -> list:
-    cell: list = [html.Span(format_value(value, measure, lang), className="value")]
+def _value_cell(value: Any, measure: Any, lang: str, note: str | None,
+                hidden: bool = False) -> list:
+    if hidden:
+        cell: list = [html.Span(MARK, className="value suppressed",
+                                title=pick(TEXT, "suppressed", lang))]
+    else:
+        cell = [html.Span(format_value(value, measure, lang), className="value")]
     if note:
         cell.append(html.Span(note, className="note"))
     return cell
@@ -311,17 +325,19 @@ def objective_row(rec: dict[str, Any], indicators: dict[str, Any], lang: str,
         rec.get("indicator") or "–")
     unit = in_lang(rec.get("unit"), lang)
     target = rec["target"]
+    hidden = set(rec.get("suppressed") or ())
     return [
         objective_link(rec, lang, multi, prefix="overview-obj"),
         in_lang(rec["title"], lang),
         [html.Span(ind_title), html.Span(unit, className="note")],
         rec["area"].get("name") or rec["area"]["id"],
-        _value_cell(rec["baseline"]["value"], measure, lang, rec["baseline"].get("period")),
+        _value_cell(rec["baseline"]["value"], measure, lang, rec["baseline"].get("period"),
+                    "baseline" in hidden),
         _value_cell(target["value"], measure, lang,
                     f"{pick(TEXT, 'until', lang)} {format_date(target['deadline'])}"
-                    if target.get("deadline") else None),
+                    if target.get("deadline") else None, "target" in hidden),
         _value_cell(rec["current"]["value"], measure, lang,
-                    format_period(rec["current"].get("period"), lang)),
+                    format_period(rec["current"].get("period"), lang), "current" in hidden),
         status_badge(rec["status"], lang),
         in_lang(rec["reason"], lang),
     ]

@@ -216,8 +216,16 @@ class _Stored:
         return iter(self.indicators.values())
 
 
-def data_of_app() -> DashboardData:
-    """The data of the running app (one per process)."""
+def data_of_app() -> Any:
+    """The data of the running app (one per process), as the current viewer may read it: the
+    public audience (``dienst`` and the public) gets :class:`dashboard.audience.PublicData`."""
     from flask import current_app
 
-    return current_app.config["IVM_DATA"]
+    from dashboard.auth import current_viewer
+
+    data = current_app.config["IVM_DATA"]
+    if current_viewer().audience == "public":
+        from dashboard.audience import PublicData
+
+        return PublicData(data)
+    return data

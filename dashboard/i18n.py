@@ -37,6 +37,10 @@ LABELS = {
     "chain": {"nl": "Veiligheidsketen", "en": "Safety chain"},
     "partners": {"nl": "Partners", "en": "Partners"},
     "export": {"nl": "Export", "en": "Export"},
+    "admin": {"nl": "Beheer", "en": "Administration"},
+    "logout": {"nl": "Afmelden", "en": "Sign out"},
+    "public_view": {"nl": "Publieke versie: kleine aantallen afgeschermd",
+                    "en": "Public version: small numbers suppressed"},
     "no_results": {
         "nl": "Nog geen resultaten: laad gegevens (`ivm load`, `make demo`) of voer `ivm refresh` "
               "uit.",

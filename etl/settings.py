@@ -66,6 +66,52 @@ SETTINGS: dict[str, Setting] = {
             "Public audience: survey shares and means (and other shares, means and medians) "
             "resting on a smaller effective number of observations are suppressed.",
         ),
+        Setting(
+            "access_db",
+            "IVM_ACCESS_DB",
+            "",
+            "Path of the access store (users, audit log); default: next to the warehouse, "
+            "<name>.access.sqlite.",
+        ),
+        Setting(
+            "secret_key",
+            "IVM_SECRET_KEY",
+            "",
+            "Key that signs session cookies; default: generated once and kept in the access "
+            "store.",
+        ),
+        Setting(
+            "session_idle_minutes",
+            "IVM_SESSION_IDLE_MINUTES",
+            "30",
+            "A dashboard session ends after this many minutes without a request.",
+        ),
+        Setting(
+            "session_max_hours",
+            "IVM_SESSION_MAX_HOURS",
+            "12",
+            "A dashboard session ends this many hours after the login, active or not.",
+        ),
+        Setting(
+            "login_max_failures",
+            "IVM_LOGIN_MAX_FAILURES",
+            "5",
+            "Failed logins for one user name within 15 minutes (from one address: ten times "
+            "as many) before further attempts are refused until the window has passed.",
+        ),
+        Setting(
+            "trusted_proxies",
+            "IVM_TRUSTED_PROXIES",
+            "",
+            "Addresses (comma-separated, CIDR allowed) of reverse proxies whose user header is "
+            "trusted (single sign-on by the city's identity provider); empty: off.",
+        ),
+        Setting(
+            "user_header",
+            "IVM_USER_HEADER",
+            "X-Remote-User",
+            "The request header a trusted proxy sets to the logged-in user's name.",
+        ),
     ]
 }
 

@@ -111,10 +111,12 @@ def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, force: bool,
     import datetime as dt
     from pathlib import Path
 
-    from ivm.demo import run_demo
+    from ivm.demo import demo_users, run_demo
 
     day = as_of.date() if as_of else dt.date.today()
-    run_demo(Warehouse(db), Path(out), seed, day, synthetic, force, click.echo, scale)
+    wh = Warehouse(db)
+    run_demo(wh, Path(out), seed, day, synthetic, force, click.echo, scale)
+    demo_users(wh, click.echo)
 
 
 @main.command()
@@ -123,20 +125,29 @@ def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, force: bool,
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="gunicorn worker processes.")
 @click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
+@click.option("--public", is_flag=True,
+              help="Serve the public audience only, without sign-in: suppressed figures, no "
+                   "incident-level data.")
 @db_option
-def serve(host: str, port: int, workers: int, dev: bool, db: str | None) -> None:
-    """Serve the dashboard under gunicorn (debug off); it follows new loads without restart."""
+def serve(host: str, port: int, workers: int, dev: bool, public: bool, db: str | None) -> None:
+    """Serve the dashboard under gunicorn (debug off); it follows new loads without restart.
+    Users sign in (`ivm user add`); with --public everyone is the public audience."""
     wh = Warehouse(db)
+    mode = "public audience, no sign-in" if public else "sign-in required"
     if dev:
         from dashboard.app import create_app
 
-        click.echo(f"ivmonitor: http://{host}:{port} (development server)")
-        create_app(wh).run(host=host, port=port, debug=False)
+        click.echo(f"ivmonitor: http://{host}:{port} (development server, {mode})")
+        create_app(wh, public=public).run(host=host, port=port, debug=False)
         return
-    env = {**os.environ, "IVM_DB": str(wh.path.resolve())}
-    click.echo(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers)")
+    env = {**os.environ, "IVM_DB": str(wh.path.resolve()), "IVM_PUBLIC": "1" if public else "0"}
+    click.echo(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers, {mode})")
     sys.stdout.flush()
-    args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
+    from etl.settings import setting
+
+    proxies = setting("trusted_proxies").strip()
+    forwarded = ["--forwarded-allow-ips", proxies] if proxies else []
+    args = [sys.executable, "-m", "gunicorn", *forwarded, "--bind", f"{host}:{port}", "--workers",
             str(workers), "--threads", "4", "--worker-class", "gthread", "--timeout", "120",
             "--access-logfile", "-", "--log-level", "warning", "dashboard.wsgi:server"]
     os.execve(sys.executable, args, env)
@@ -488,6 +499,7 @@ def export_council(out: str, as_of, audience: str, lang: str, db: str | None) ->
         write_council_workbook(con, path, _day(as_of), audience, lang)
     finally:
         con.close()
+    _audit(db, "export", f"council workbook ({audience}, {lang}) to {path}")
     click.echo(f"council workbook ({audience}, {lang}): {path}")
 
 
@@ -508,7 +520,129 @@ def export_csv(table: str, out: str, audience: str, db: str | None) -> None:
         n = write_table_csv(con, table, path, audience)
     finally:
         con.close()
+    _audit(db, "export", f"table {table} ({audience}, {n} rows) to {path}")
     click.echo(f"{table} ({audience}): {n} rows to {path}")
+
+
+def _audit(db: str | None, event: str, detail: str) -> None:
+    """Log a command-line action in the access store, as the operating-system user."""
+    import getpass
+
+    from access.store import AccessStore
+
+    AccessStore.of_warehouse(Warehouse(db).path).audit(event, getpass.getuser(), "cli",
+                                                        detail=detail)
+
+
+@main.group(cls=IvmGroup)
+def user() -> None:
+    """Dashboard accounts: add, list, disable, new password (roles: see `ivm user roles`)."""
+
+
+def _store(db: str | None):
+    from access.store import AccessStore
+
+    return AccessStore.of_warehouse(Warehouse(db).path)
+
+
+def _new_password(generate: bool) -> tuple[str, bool]:
+    """A password typed twice at a hidden prompt (or from stdin when piped), or generated."""
+    from access.passwords import generate as make
+
+    if generate:
+        return make(), True
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 12:
+        raise IvmError("weak_password", "a password needs at least 12 characters",
+                       hint="or use --generate")
+    return password, False
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True,
+              type=click.Choice(["beheerder", "analist", "bestuur", "politie", "dienst"]),
+              help="What the user may see (see `ivm user roles`).")
+@click.option("--partner", default=None,
+              help="Role dienst: the partner (as in the plan) whose objectives the user follows.")
+@click.option("--generate", is_flag=True, help="Generate a password and print it once.")
+@db_option
+def user_add(name: str, role: str, partner: str | None, generate: bool, db: str | None) -> None:
+    """Create an account NAME; the password is asked for (or read from stdin, or generated)."""
+    password, made = _new_password(generate)
+    _store(db).add_user(name, role, password, partner)
+    click.echo(f"user {name} ({role}{', ' + partner if partner else ''}) added"
+               + (f"; password: {password}" if made else ""))
+
+
+@user.command("list")
+@db_option
+@format_option
+def user_list(db: str | None, fmt: str) -> None:
+    """Every account with its role, partner, state and last login (never a password)."""
+    from dataclasses import asdict
+
+    rows = [asdict(u) for u in _store(db).users()]
+    _emit(rows, fmt, ["name", "role", "partner", "enabled", "created_at", "last_login_at"])
+
+
+@user.command("disable")
+@click.argument("name")
+@db_option
+def user_disable(name: str, db: str | None) -> None:
+    """Disable an account: its sessions end at once, its login is refused."""
+    _store(db).set_enabled(name, False)
+    click.echo(f"user {name} disabled")
+
+
+@user.command("enable")
+@click.argument("name")
+@db_option
+def user_enable(name: str, db: str | None) -> None:
+    """Enable a disabled account again."""
+    _store(db).set_enabled(name, True)
+    click.echo(f"user {name} enabled")
+
+
+@user.command("password")
+@click.argument("name")
+@click.option("--generate", is_flag=True, help="Generate a password and print it once.")
+@db_option
+def user_password(name: str, generate: bool, db: str | None) -> None:
+    """Set a new password for NAME (the user's open sessions end)."""
+    store = _store(db)
+    if store.user(name) is None:
+        raise IvmError("no_user", f"no user '{name}'", hint="`ivm user list`")
+    password, made = _new_password(generate)
+    store.set_password(name, password)
+    click.echo(f"new password for {name}" + (f": {password}" if made else " set"))
+
+
+@user.command("roles")
+@format_option
+def user_roles(fmt: str) -> None:
+    """The roles and what each may see."""
+    from access.roles import ROLES
+
+    rows = [{"role": r.name, "label": r.label_nl, "pages": ", ".join(sorted(r.pages)),
+             "audience": r.audience, "incident_level": r.incident_level,
+             "only_own_objectives": r.own_objectives_only} for r in ROLES.values()]
+    _emit(rows, fmt, ["role", "label", "pages", "audience", "incident_level",
+                      "only_own_objectives"])
+
+
+@main.command()
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--event", default=None, help="Only this event (login_failed, export, load, ...).")
+@db_option
+@format_option
+def audit(limit: int, event: str | None, db: str | None, fmt: str) -> None:
+    """The audit log, newest first: logins, failed logins, exports, loads, account changes."""
+    rows = _store(db).audit_rows(limit, event)
+    _emit(rows, fmt, ["at", "event", "user_name", "role", "address", "detail"])
 
 
 def _emit(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> None:

@@ -77,3 +77,37 @@ def run_demo(warehouse: Warehouse, out: Path, seed: int, as_of: dt.date, synthet
     data.update(key=key, files=files)
     manifest.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     echo(f"source files: {out}\nwarehouse: {warehouse.path}")
+
+
+#: One demo account per role: (name, role, partner).
+DEMO_USERS = [
+    ("demo-beheerder", "beheerder", None),
+    ("demo-analist", "analist", None),
+    ("demo-bestuur", "bestuur", None),
+    ("demo-politie", "politie", None),
+    ("demo-dienst", "dienst", "preventiedienst"),
+]
+
+
+def demo_users(warehouse: Warehouse, echo: Callable[[str], None]) -> dict[str, str]:
+    """One account per role with a freshly generated password (new on every run, never in the
+    code), printed so a newcomer can sign in at once; the public needs no account."""
+    from access.passwords import generate
+    from access.store import AccessStore
+
+    store = AccessStore.of_warehouse(warehouse.path)
+    made = {}
+    echo("demo accounts (new passwords on every `ivm demo`; the public view needs none: "
+         "`ivm serve --public`):")
+    for name, role, partner in DEMO_USERS:
+        password = generate()
+        user = store.user(name)
+        if user is None:
+            store.add_user(name, role, password, partner)
+        else:
+            store.set_password(name, password)
+            if not user.enabled:
+                store.set_enabled(name, True)
+        made[name] = password
+        echo(f"  {name:<16} {password}   {role}{' (' + partner + ')' if partner else ''}")
+    return made

@@ -33,7 +33,23 @@ def load_any(
 
         register()
     register_after_load(refresh_results)
-    return load_file(warehouse, kind, path, profile, strict, overrides, after=refresh)
+    try:
+        result = load_file(warehouse, kind, path, profile, strict, overrides, after=refresh)
+    except IvmError as exc:
+        audit_load(warehouse, "load_failed", f"{kind} {path}: {exc.one_line()}")
+        raise
+    audit_load(warehouse, "load", f"{kind} {path}: {result.summary()}")
+    return result
+
+
+def audit_load(warehouse: Warehouse, event: str, detail: str) -> None:
+    """Note a load (or a failed one) in the access store's audit log, as the system user."""
+    import getpass
+
+    from access.store import AccessStore
+
+    AccessStore.of_warehouse(warehouse.path).audit(event, getpass.getuser(), "cli",
+                                                   detail=detail[:2000])
 
 
 def refresh_all(warehouse: Warehouse, as_of: dt.date | None = None) -> str:

@@ -141,13 +141,60 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+from tests.serving import COOKIES as _COOKIES  # noqa: E402 - shared state, one module
+from tests.serving import CREDENTIALS  # noqa: E402
+
+TEST_ADMIN = "test-beheerder"
+
+
+def ensure_user(db: Path, name: str, role: str, partner: str | None = None) -> str:
+    """An account in ``db``'s access store (created, or given a new password); its password."""
+    from access.passwords import generate
+    from access.store import AccessStore
+
+    store = AccessStore.of_warehouse(db)
+    password = generate()
+    if store.user(name) is None:
+        store.add_user(name, role, password, partner)
+    else:
+        store.set_password(name, password)
+    return password
+
+
+def login(url: str, name: str, password: str) -> str:
+    """Sign in over HTTP; the session cookie (``ivm_session=...``)."""
+    import http.client
+    from urllib.parse import urlencode, urlsplit
+
+    parts = urlsplit(url)
+    con = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    con.request("POST", "/login", urlencode({"name": name, "password": password}),
+                {"Content-Type": "application/x-www-form-urlencoded"})
+    res = con.getresponse()
+    res.read()
+    if res.status != 302:
+        raise RuntimeError(f"login as {name} failed: HTTP {res.status}")
+    return res.getheader("Set-Cookie").split(";", 1)[0]
+
+
+def admin_cookie(url: str) -> str:
+    """The test administrator's session cookie for a served dashboard (signed in once)."""
+    if url not in _COOKIES:
+        _COOKIES[url] = login(url, *CREDENTIALS[url])
+    return _COOKIES[url]
+
+
 def serve(db: Path, *extra: str):
-    """Start `ivm serve` (gunicorn) for ``db`` on a free loopback port; returns (url, process)."""
+    """Start `ivm serve` (gunicorn) for ``db`` on a free loopback port; returns (url, process).
+
+    Unless ``--public`` is among ``extra``, a test administrator is made first: :func:`render`
+    and the ``page`` fixture sign in as it."""
     import subprocess
     import sys
     import time
     import urllib.request
 
+    password = None if "--public" in extra else ensure_user(db, TEST_ADMIN, "beheerder")
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "ivm", "serve", "--port", str(port), "--db", str(db), *extra],
@@ -155,9 +202,11 @@ def serve(db: Path, *extra: str):
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
+    if password is not None:
+        CREDENTIALS[url] = (TEST_ADMIN, password)
     for _ in range(150):
         try:
-            urllib.request.urlopen(url + "/gegevens", timeout=2)
+            urllib.request.urlopen(url + "/login", timeout=2)
             return url, proc
         except OSError:
             if proc.poll() is not None:
@@ -194,9 +243,23 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh browser page; ``page.console_errors`` collects console errors (must stay [])."""
+    """A fresh browser page, signed in as the test administrator of whichever served dashboard
+    it visits; ``page.console_errors`` collects console errors (must stay [])."""
+    from urllib.parse import urlsplit
+
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     p = context.new_page()
+    goto = p.goto
+
+    def signed_in_goto(url: str, **kw):
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin in CREDENTIALS:
+            name, value = admin_cookie(origin).split("=", 1)
+            context.add_cookies([{"name": name, "value": value, "url": origin}])
+        return goto(url, **kw)
+
+    p.goto = signed_in_goto
     p.console_errors = []
     p.on("console", lambda m: p.console_errors.append(m.text) if m.type == "error" else None)
     p.on("pageerror", lambda e: p.console_errors.append(str(e)))
@@ -204,8 +267,9 @@ def page(browser):
     context.close()
 
 
-def render(url: str, path: str, search: str = "") -> str:
-    """A page's content as the browser gets it: the pages callback, over real HTTP (JSON)."""
+def render(url: str, path: str, search: str = "", cookie: str | None = None) -> str:
+    """A page's content as the browser gets it: the pages callback, over real HTTP (JSON),
+    signed in as the test administrator (or with ``cookie``)."""
     import json as _json
     import urllib.request
 
@@ -218,7 +282,9 @@ def render(url: str, path: str, search: str = "") -> str:
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
     }
+    if cookie is None and url in CREDENTIALS:
+        cookie = admin_cookie(url)
+    headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})}
     req = urllib.request.Request(url + "/_dash-update-component",
-                                 data=_json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
+                                 data=_json.dumps(body).encode(), headers=headers)
     return urllib.request.urlopen(req, timeout=60).read().decode()

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import urllib.request
 
-from tests.conftest import render, serve
+from tests.conftest import admin_cookie, render, serve
 
 
-def get(url: str) -> str:
-    return urllib.request.urlopen(url, timeout=20).read().decode()
+def get(base: str, path: str) -> urllib.request.Request:
+    """A signed-in request (the test administrator)."""
+    return urllib.request.Request(base + path, headers={"Cookie": admin_cookie(base)})
 
 
 def test_pages_and_scripts_come_from_the_app_itself(demo_url):
-    html = get(demo_url + "/gegevens")
+    html = urllib.request.urlopen(get(demo_url, "/gegevens"), timeout=20).read().decode()
     assert "ivmonitor" in html
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
     scripts = [s.split('"')[0] for s in html.split('src="')[1:]]
     assert scripts and all(s.startswith("/") for s in scripts), scripts
     for s in scripts[:3]:
-        assert urllib.request.urlopen(demo_url + s, timeout=20).status == 200
+        assert urllib.request.urlopen(get(demo_url, s), timeout=20).status == 200
 
 
 def test_the_data_page_renders_in_chromium_in_dutch_and_english(demo_url, page):

@@ -18,6 +18,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures_areas as fa
+from dashboard import public_areas
+from dashboard.audience import is_public
 from dashboard.components import finite, frame, href
 from dashboard.data import DashboardData, data_of_app
 from dashboard.figures_areas import as_float
@@ -424,9 +426,12 @@ def _control(label: str, component: Any) -> html.Label:
 
 
 def layout(lang: str | None = None, **query: str) -> html.Div:
-    """The page for the view in the URL; ``?lang=en`` switches to English."""
+    """The page for the view in the URL; ``?lang=en`` switches to English. The public
+    audience gets the public workbook's table per wijk and year instead."""
     lang = lang_of(lang)
     data = data_of_app()
+    if is_public(data):
+        return public_areas.layout(data, lang, query)
     if not data.available() or not data.catalog():
         return frame("areas", lang, query, [html.H1(pick(TEXT, "title", lang)),
                                             html.P(t("no_results", lang))], path=PATH)

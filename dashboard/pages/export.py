@@ -4,14 +4,20 @@ every table, for the internal or the public audience."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 import dash
+import duckdb
 from dash import Input, Output, State, dcc, html
+from flask import abort, current_app
 
+from access.roles import Viewer
+from dashboard.auth import current_viewer, guard_of_app
 from dashboard.components import frame
 from dashboard.data import data_of_app
 from dashboard.export.council import write_council_workbook
-from dashboard.export.tables import table_csv, table_names
+from dashboard.export.tables import INCIDENT_LEVEL, table_csv, table_names
 from dashboard.i18n import date, lang_of, pick
 
 dash.register_page(__name__, path="/export", name="Export", title="ivmonitor — export")
@@ -44,17 +50,46 @@ TEXT = {
 }
 
 
+def audiences(viewer: Viewer) -> list[str]:
+    """The audiences a viewer may export for: the public one only, unless internal."""
+    return ["internal", "public"] if viewer.audience == "internal" else ["public"]
+
+
+def tables(viewer: Viewer, audience: str, con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables a viewer may download for an audience (incident-level rows only for the
+    roles that may see them)."""
+    names = table_names(audience, con)
+    if not viewer.role.incident_level:
+        names = [n for n in names if n not in INCIDENT_LEVEL]
+    return names
+
+
+def _checked(audience: str | None) -> str:
+    """The audience asked for, refused (403) when the viewer may not have it."""
+    if audience not in audiences(current_viewer()):
+        abort(403)
+    return str(audience)
+
+
+def _warehouse(fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+    """Run ``fn`` on the warehouse, after the audience was checked (the public view of the
+    data has no connection of its own: the exports apply the audience themselves)."""
+    return current_app.config["IVM_DATA"].with_connection(fn)
+
+
 def layout(lang: str | None = None, audience: str | None = None, **query: str) -> html.Div:
     """The export page; ``audience=public`` preselects the public versions."""
     lang = lang_of(lang)
-    audience = "public" if audience == "public" else "internal"
+    viewer = current_viewer()
+    allowed = audiences(viewer)
+    audience = audience if audience in allowed else allowed[0]
     data = data_of_app()
     if not data.available():
         return frame("export", lang, query, [html.H1(pick(TEXT, "title", lang)),
                                              html.P(pick(TEXT, "council_help", lang))],
                      path="/export")
-    names = data.with_connection(lambda c: table_names(audience, c))
-    choices = [{"label": pick(TEXT, a, lang), "value": a} for a in ("internal", "public")]
+    names = _warehouse(lambda c: tables(viewer, audience, c))
+    choices = [{"label": pick(TEXT, a, lang), "value": a} for a in allowed]
     return frame("export", lang, {**query, "audience": audience}, [
         dcc.Store(id="export-lang", data=lang),
         html.H1(pick(TEXT, "title", lang)),
@@ -87,10 +122,13 @@ def layout(lang: str | None = None, audience: str | None = None, **query: str) -
 )
 def download_council(_: int, audience: str, lang: str):
     """The council workbook for the chosen audience, in the page's language."""
+    audience = _checked(audience)
+    lang = lang_of(lang)
     data = data_of_app()
     buffer = io.BytesIO()
-    data.with_connection(lambda c: write_council_workbook(c, buffer, None, audience, lang))
+    _warehouse(lambda c: write_council_workbook(c, buffer, None, audience, lang))
     as_of = data.as_of()
+    _audit(f"council workbook ({audience}, {lang})")
     suffix = "" if audience == "internal" else "-publiek"
     name = f"ivmonitor-gemeenteraad-{as_of:%Y-%m-%d}{suffix}.xlsx"
     return dcc.send_bytes(buffer.getvalue(), name)
@@ -105,7 +143,12 @@ def download_council(_: int, audience: str, lang: str):
 )
 def download_csv(_: int, table: str, audience: str):
     """One table as a safe CSV for the chosen audience."""
-    body = data_of_app().with_connection(lambda c: table_csv(c, table, audience))
+    audience = _checked(audience)
+    viewer = current_viewer()
+    if table not in _warehouse(lambda c: tables(viewer, audience, c)):
+        abort(403)
+    body = _warehouse(lambda c: table_csv(c, table, audience))
+    _audit(f"table {table} ({audience})")
     suffix = "" if audience == "internal" else "-publiek"
     return dcc.send_bytes(body, f"{table}{suffix}.csv")
 
@@ -119,5 +162,13 @@ def download_csv(_: int, table: str, audience: str):
 )
 def tables_for(audience: str, current: str | None):
     """The tables the chosen audience may download."""
-    names = data_of_app().with_connection(lambda c: table_names(audience, c))
+    audience = _checked(audience)
+    viewer = current_viewer()
+    names = _warehouse(lambda c: tables(viewer, audience, c))
     return names, current if current in names else (names[0] if names else None)
+
+
+def _audit(what: str) -> None:
+    guard = guard_of_app()
+    if guard is not None:
+        guard.audit_export(what)

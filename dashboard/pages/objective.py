@@ -17,8 +17,11 @@ from urllib.parse import quote
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard.audience import is_public
+from dashboard.auth import current_viewer
 from dashboard.components import frame, href, status_badge, table
 from dashboard.data import DashboardData, data_of_app
+from dashboard.export.suppress import MARK
 from dashboard.figures_objective import (
     is_share,
     period_label,
@@ -44,6 +47,20 @@ VIEWS = ("windows", "years")
 
 TEXT = {
     "unknown": {"nl": "Onbekende doelstelling", "en": "Unknown objective"},
+    "public_numbers": {"nl": "Cijfers per jaar (publieke versie)",
+                       "en": "Figures per year (public version)"},
+    "public_help": {
+        "nl": "Dezelfde cijfers als het werkboek voor de gemeenteraad in de publieke versie. "
+              "Een x is een klein aantal, of een cijfer dat een klein aantal beschermt.",
+        "en": "The same figures as the public version of the council workbook. An x is a "
+              "small number, or a figure that protects one."},
+    "suppressed": {"nl": "afgeschermd", "en": "suppressed"},
+    "value": {"nl": "Waarde", "en": "Value"},
+    "test_hidden": {"nl": "De uitkomst van de toets is afgeschermd: ze zou een klein aantal "
+                          "prijsgeven.",
+                    "en": "The test's outcome is withheld: it would reveal a small number."},
+    "interval": {"nl": "95%-betrouwbaarheidsinterval", "en": "95% confidence interval"},
+    "window": {"nl": "laatste 12 maanden", "en": "last 12 months"},
     "unknown_text": {"nl": "Er is geen doelstelling '{id}' in het plan dat nu geldt.",
                      "en": "There is no objective '{id}' in the plan in force."},
     "back": {"nl": "Terug naar het overzicht", "en": "Back to the overview"},
@@ -198,6 +215,15 @@ def layout(objective_id: str | None = None, lang: str | None = None, **query: st
         ], path=path)
     rec, note = _chosen(records, query.get("area"), lang)
     ind = data.indicator(rec["indicator"] or "")
+    if is_public(data):
+        return frame("objective", lang, {"area": rec["area"]["id"] if len(records) > 1
+                                         else None}, [
+            html.H1([html.Span(rec["id"], className="objective-id"), " ",
+                     rec["title"][lang]], id="objective-title"),
+            _area_links(records, rec, lang, path),
+            html.P(note, className="hint", id="objective-note") if note else None,
+            html.Div(public_body(data, rec, ind, lang), id="objective-body"),
+        ], as_of=data.as_of(), path=path)
     survey = ind is not None and ind.source == "survey"
     view = "years" if survey else (query.get("series") if query.get("series") in VIEWS
                                    else "windows")
@@ -237,6 +263,17 @@ def _chosen(records: list[dict[str, Any]], area: str | None,
     note = (_tx("unknown_area", lang, area=area, name=_area_name(records[0], lang))
             if area else None)
     return records[0], note
+
+
+def _area_links(records: list[dict[str, Any]], rec: dict[str, Any], lang: str,
+                path: str) -> html.P | None:
+    """Links to the objective's other areas (the public view has no pickers)."""
+    if len(records) < 2:
+        return None
+    return html.P([x for r in records for x in (
+        html.Strong(_area_name(r, lang)) if r is rec else
+        dcc.Link(_area_name(r, lang), href=href(path, lang, area=r["area"]["id"])), " · ")][:-1],
+        className="objective-controls", id="objective-areas")
 
 
 def _area_name(rec: dict[str, Any], lang: str) -> str:
@@ -284,6 +321,39 @@ def body(data: DashboardData, records: list[dict[str, Any]], rec: dict[str, Any]
     return out
 
 
+def public_body(data: Any, rec: dict[str, Any], ind: Indicator | None, lang: str) -> list:
+    """The objective as the public audience sees it: the header with suppressed figures as
+    x, the public workbook's figures per year and the last 12 months, method and partners."""
+    out: list = [_header(rec, ind, lang)]
+    f = data.figures()
+    match = next((o for o in (f.objectives if f else [])
+                  if o.record["id"] == rec["id"]
+                  and o.record["area"]["id"] == rec["area"]["id"]), None)
+    if match is not None and ind is not None and match.rows:
+        def val(x: float | None) -> str:
+            return value_text(ind, x, lang)
+
+        rows = []
+        for d in match.rows:
+            label = (f"{_tx('window', lang)} ({period_label(d.period, lang)})"
+                     if d.kind == "window" else period_label(d.period, lang))
+            if f.is_hidden(d.cell):
+                mark = html.Span(MARK, className="suppressed", title=_tx("suppressed", lang))
+                rows.append([label, mark, mark])
+                continue
+            interval = ("–" if d.ci_low is None or d.ci_high is None
+                        else f"{val(d.ci_low)} – {val(d.ci_high)}")
+            rows.append([label, val(d.value), interval])
+        out.append(html.Section([
+            html.H2(_tx("public_numbers", lang)),
+            html.P(_tx("public_help", lang), className="hint"),
+            table([t("period", lang), _tx("value", lang), _tx("interval", lang)], rows, {1, 2},
+                  table_id="objective-public-numbers"),
+        ]))
+    out += [_method(rec, ind, lang), _partners(rec, lang), _related(data.status(), rec, lang)]
+    return out
+
+
 # -- sections ---------------------------------------------------------------------------------
 
 
@@ -291,7 +361,11 @@ def _header(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Secti
     def row(label: str, value: Any) -> list:
         return [html.Dt(label), html.Dd(value)]
 
-    def v(x: float | None) -> str:
+    hidden = set(rec.get("suppressed") or ())
+
+    def v(x: float | None, key: str = "") -> str:
+        if key in hidden:
+            return MARK
         return value_text(ind, x, lang) if ind is not None else number(x, 1, lang)
 
     plan = _tx("both", lang) if rec["plan"] == "both" else rec["plan"]
@@ -309,12 +383,13 @@ def _header(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Secti
         *row(t("area", lang), _area_name(rec, lang)),
         *row(t("owner", lang), rec.get("owner") or "–"),
         *row(_tx("partners", lang), ", ".join(rec["partners"]) or _tx("none", lang)),
-        *row(t("baseline", lang), f"{v(rec['baseline']['value'])} "
+        *row(t("baseline", lang), f"{v(rec['baseline']['value'], 'baseline')} "
                                   f"({rec['baseline']['period'] or '–'})"),
-        *row(t("target", lang), f"{v(target.get('value'))}{change} "
+        *row(t("target", lang), f"{v(target.get('value'), 'target')}{change} "
                                 f"{'tegen' if lang == 'nl' else 'by'} {date(deadline)}"),
         *row(t("current", lang),
-             f"{v(current.get('value'))} ({period_label(current.get('period'), lang)})"),
+             f"{v(current.get('value'), 'current')} "
+             f"({period_label(current.get('period'), lang)})"),
     ]
     ind_items = []
     if ind is not None:
@@ -411,7 +486,9 @@ def _method(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Secti
     test = rec.get("test")
     p = rec.get("p_value")
     sentences = [pick(TESTS, test if test in TESTS else "missing", lang)]
-    if test in ("poisson_exact", "share_z", "welch_t"):
+    if "reason" in (rec.get("suppressed") or ()):
+        sentences.append(_tx("test_hidden", lang))
+    elif test in ("poisson_exact", "share_z", "welch_t"):
         if p is None:
             sentences.append("De toets kon niet worden uitgevoerd." if nl
                              else "The test could not be run.")
@@ -532,13 +609,16 @@ def _related(all_records: list[dict[str, Any]], rec: dict[str, Any],
         ("same_owner", [r for r in others if rec.get("owner") and r["owner"] == rec["owner"]]),
     ]
 
+    viewer = current_viewer()
+
     def item(r: dict[str, Any]) -> html.Li:
         area = r["area"]["id"] if areas_of[r["id"]] > 1 else None
+        text = f"{r['id']} — {r['title'][lang]}"
         return html.Li([
             status_badge(r["status"], lang), " ",
-            dcc.Link(f"{r['id']} — {r['title'][lang]}",
-                     href=href(f"/doelstelling/{quote(r['id'])}", lang, area=area),
-                     className="objective-link"),
+            dcc.Link(text, href=href(f"/doelstelling/{quote(r['id'])}", lang, area=area),
+                     className="objective-link") if viewer.may_see_objective(r)
+            else html.Span(text),
             html.Span(f" ({_area_name(r, lang)})", className="muted"),
         ])
 

@@ -1,0 +1,264 @@
+"""The access store: user accounts, the audit log and the server's session key.
+
+It sits next to the warehouse file (``ivmonitor.duckdb`` -> ``ivmonitor.access.sqlite``, or
+``IVM_ACCESS_DB``) and belongs to it: copy both when you back up. It is a separate SQLite file
+because every dashboard process writes to it (a login, an export) while the DuckDB file is
+published read-only and replaced whole by each load; SQLite in WAL mode takes short writes from
+many processes at once. Tables are SQLAlchemy Core metadata like the warehouse's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+
+from access.passwords import hash_password
+from access.roles import ACCOUNT_ROLES
+from etl.errors import IvmError
+from etl.settings import setting
+
+metadata = MetaData()
+
+users = Table(
+    "app_user", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("partner", String(120)),
+    Column("password_hash", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_at", String(32), nullable=False),
+    #: Changes with every new password: sessions made before it are no longer valid.
+    Column("password_changed_at", String(32), nullable=False),
+    Column("last_login_at", String(32)),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("audit_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False, index=True),
+    Column("event", String(32), nullable=False, index=True),
+    Column("user_name", String(64), index=True),
+    Column("role", String(16)),
+    Column("address", String(64)),
+    Column("detail", Text),
+)
+
+server_secret = Table(
+    "server_secret", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+#: Audit events.
+EVENTS = ("login", "login_failed", "login_blocked", "logout", "access_denied", "export",
+          "load", "load_failed", "user_added", "user_disabled", "user_enabled",
+          "password_changed")
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+
+def now() -> str:
+    """The current UTC time as stored (ISO 8601, seconds)."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class User:
+    """A user account (the password hash stays in the store)."""
+
+    name: str
+    role: str
+    partner: str | None
+    enabled: bool
+    created_at: str
+    password_changed_at: str
+    last_login_at: str | None
+
+
+def access_path(warehouse_path: str | Path) -> Path:
+    """The access store of a warehouse file: ``IVM_ACCESS_DB`` or next to it."""
+    configured = setting("access_db")
+    if configured:
+        return Path(configured)
+    p = Path(warehouse_path)
+    return p.with_name(p.stem + ".access.sqlite")
+
+
+class AccessStore:
+    """Users, audit log and session key of one warehouse."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._engine: Engine | None = None
+
+    @classmethod
+    def of_warehouse(cls, warehouse_path: str | Path) -> AccessStore:
+        """The access store that belongs to a warehouse file."""
+        return cls(access_path(warehouse_path))
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (the file and its tables are created on first use)."""
+        if self._engine is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": 15})
+
+            @event.listens_for(engine, "connect")
+            def _pragmas(dbapi_con: Any, _record: Any) -> None:
+                cur = dbapi_con.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA busy_timeout=15000")
+                cur.close()
+
+            metadata.create_all(engine)
+            self._engine = engine
+        return self._engine
+
+    # -- users ------------------------------------------------------------------------------
+
+    def add_user(self, name: str, role: str, password: str, partner: str | None = None) -> User:
+        """Create an account; the password is stored as a salted slow hash only."""
+        _check_user(name, role, partner)
+        stamp = now()
+        with self.engine.begin() as con:
+            if con.execute(select(users.c.name).where(users.c.name == name)).first():
+                raise IvmError("user_exists", f"user '{name}' exists already",
+                               hint="`ivm user password NAME` sets a new password")
+            con.execute(insert(users).values(
+                name=name, role=role, partner=partner, password_hash=hash_password(password),
+                enabled=True, created_at=stamp, password_changed_at=stamp))
+        self.audit("user_added", name, role, detail=f"partner {partner}" if partner else None)
+        return self.user(name)  # type: ignore[return-value]
+
+    def set_password(self, name: str, password: str) -> None:
+        """Give a user a new password (and end the sessions made with the old one)."""
+        self._change(name, password_hash=hash_password(password), password_changed_at=now())
+        self.audit("password_changed", name)
+
+    def set_enabled(self, name: str, enabled: bool) -> None:
+        """Disable (or enable again) an account; a disabled user's sessions end at once."""
+        self._change(name, enabled=enabled)
+        self.audit("user_enabled" if enabled else "user_disabled", name)
+
+    def _change(self, name: str, **values: Any) -> None:
+        with self.engine.begin() as con:
+            done = con.execute(update(users).where(users.c.name == name).values(**values))
+            if done.rowcount == 0:
+                raise IvmError("no_user", f"no user '{name}'", hint="`ivm user list`")
+
+    def user(self, name: str) -> User | None:
+        """The account called ``name``, if there is one."""
+        with self.engine.connect() as con:
+            row = con.execute(select(*_USER_COLUMNS).where(users.c.name == name)).first()
+        return User(*row) if row else None
+
+    def password_hash(self, name: str) -> str | None:
+        """The stored hash of an enabled account (None for unknown or disabled users)."""
+        with self.engine.connect() as con:
+            row = con.execute(select(users.c.password_hash).where(
+                users.c.name == name, users.c.enabled.is_(True))).first()
+        return row[0] if row else None
+
+    def users(self) -> list[User]:
+        """Every account, by name."""
+        with self.engine.connect() as con:
+            rows = con.execute(select(*_USER_COLUMNS).order_by(users.c.name)).all()
+        return [User(*r) for r in rows]
+
+    def logged_in(self, name: str) -> None:
+        """Note a successful login."""
+        with self.engine.begin() as con:
+            con.execute(update(users).where(users.c.name == name).values(last_login_at=now()))
+
+    # -- audit ------------------------------------------------------------------------------
+
+    def audit(self, event_name: str, user: str | None = None, role: str | None = None,
+              address: str | None = None, detail: str | None = None) -> None:
+        """Append one event to the audit log."""
+        if event_name not in EVENTS:
+            raise ValueError(f"unknown audit event {event_name!r}")
+        with self.engine.begin() as con:
+            con.execute(insert(audit_log).values(
+                at=now(), event=event_name, user_name=user, role=role, address=address,
+                detail=detail))
+
+    def audit_rows(self, limit: int = 200, event_name: str | None = None) -> list[dict[str, Any]]:
+        """The newest audit events first."""
+        q = select(audit_log).order_by(audit_log.c.audit_id.desc()).limit(limit)
+        if event_name:
+            q = q.where(audit_log.c.event == event_name)
+        with self.engine.connect() as con:
+            return [dict(r._mapping) for r in con.execute(q)]
+
+    def recent_failures(self, name: str, address: str | None,
+                        minutes: int) -> tuple[int, int]:
+        """Failed logins in the last ``minutes``: for this user name, and from this address."""
+        since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+        failed = [audit_log.c.event == "login_failed", audit_log.c.at >= since]
+        by_name = select(func.count()).select_from(audit_log).where(
+            *failed, audit_log.c.user_name == name)
+        by_address = select(func.count()).select_from(audit_log).where(
+            *failed, audit_log.c.address == address)
+        with self.engine.connect() as con:
+            return (int(con.execute(by_name).scalar_one()),
+                    int(con.execute(by_address).scalar_one()) if address else 0)
+
+    # -- the session key --------------------------------------------------------------------
+
+    def secret_key(self) -> str:
+        """The key that signs session cookies, made once and shared by every server process
+        (``IVM_SECRET_KEY`` overrides it)."""
+        configured = setting("secret_key")
+        if configured:
+            return configured
+        with self.engine.begin() as con:
+            row = con.execute(select(server_secret.c.value).where(
+                server_secret.c.name == "session")).first()
+            if row:
+                return row[0]
+            value = secrets.token_hex(32)
+            con.execute(insert(server_secret).prefix_with("OR IGNORE").values(
+                name="session", value=value))
+            return con.execute(select(server_secret.c.value).where(
+                server_secret.c.name == "session")).scalar_one()
+
+
+_USER_COLUMNS = (users.c.name, users.c.role, users.c.partner, users.c.enabled,
+                 users.c.created_at, users.c.password_changed_at, users.c.last_login_at)
+
+
+def _check_user(name: str, role: str, partner: str | None) -> None:
+    if not _NAME.match(name):
+        raise IvmError("bad_user_name", f"user name '{name}' is not allowed",
+                       hint="1-64 letters, digits, '.', '_', '@' or '-', starting with a letter "
+                            "or digit")
+    if role not in ACCOUNT_ROLES:
+        raise IvmError("bad_role", f"unknown role '{role}'",
+                       hint=f"one of {', '.join(ACCOUNT_ROLES)}")
+    if role == "dienst" and not partner:
+        raise IvmError("partner_needed", "role dienst needs --partner",
+                       hint="the partner whose objectives this user follows, as in the plan")
+    if role != "dienst" and partner:
+        raise IvmError("partner_not_allowed", f"role {role} sees every objective: no --partner")

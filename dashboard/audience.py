@@ -1,0 +1,104 @@
+"""What the public audience reads: the figures of the public council workbook, nothing else.
+
+The public (``ivm serve --public``) and the ``dienst`` role see the dashboard with the same
+suppression as the public workbook (:func:`dashboard.export.council.council_figures` with
+``audience="public"``): one decision over every figure at once, so a value hidden on one page
+cannot be derived from another page or from the workbook. :class:`PublicData` stands in for
+:class:`dashboard.data.DashboardData` and refuses every reader of internal figures (values per
+month, series, CompStat, loads, quarantined rows): a page that forgets the audience fails
+instead of leaking.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from dashboard.data import DashboardData
+from dashboard.export.council import Figures, council_figures
+from dashboard.export.suppress import MARK
+
+#: What a suppressed reason says instead.
+HIDDEN_REASON = {
+    "nl": "toelichting afgeschermd: ze zou een klein aantal prijsgeven",
+    "en": "explanation withheld: it would reveal a small number",
+}
+
+_PASS = frozenset({"warehouse", "available", "plan", "as_of", "catalog", "indicator",
+                   "coverage", "areas", "levels", "geojson", "counts"})
+
+
+class PublicData:
+    """The dashboard's data for the public audience (same interface, fewer readers)."""
+
+    audience = "public"
+
+    def __init__(self, data: DashboardData):
+        self._data = data
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _PASS:
+            return getattr(self._data, name)
+        raise PermissionError(f"'{name}' gives internal figures; the public audience reads "
+                              "figures() and status() only")
+
+    def figures(self) -> Figures | None:
+        """The public workbook's figures (None without stored results)."""
+        if not self._data.available():
+            return None
+        return self._data._cached(("public_figures",),  # noqa: SLF001 - the one shared cache
+                                  lambda c: council_figures(c, audience="public"))
+
+    def status(self) -> list[dict[str, Any]]:
+        """The status records with every suppressed figure taken out (``suppressed`` lists
+        which: baseline, target, current, reason)."""
+        f = self.figures()
+        if f is None:
+            return []
+        return self._data._cached(("public_status",),  # noqa: SLF001
+                                  lambda _c: public_records(f))
+
+    def with_connection(self, fn: Any) -> Any:
+        """Refused: the public audience has no direct access to the warehouse."""
+        raise PermissionError("the public audience has no connection to the warehouse")
+
+
+def public_records(f: Figures) -> list[dict[str, Any]]:
+    """Every status record as the public sees it (the workbook's Samenvatting, as records)."""
+    out = []
+    for o in f.objectives:
+        rec = copy.deepcopy(o.record)
+        base_hidden = f.is_hidden(o.base_cell)
+        cur_hidden = f.is_hidden(o.current_cell)
+        target_hidden = base_hidden and o.relative_target
+        reason_hidden = f.reason_hidden(o)
+        hidden = [k for k, v in (("baseline", base_hidden), ("target", target_hidden),
+                                 ("current", cur_hidden), ("reason", reason_hidden)) if v]
+        if base_hidden:
+            rec["baseline"]["value"] = None
+        if target_hidden:
+            rec["target"]["value"] = None
+        if cur_hidden:
+            rec["current"] = {"period": rec["current"].get("period"), "value": None,
+                              "ci_low": None, "ci_high": None, "numerator": None,
+                              "denominator": None, "n": None, "n_eff": None}
+        if hidden:
+            # each of these tells the hidden value to anyone who knows the others
+            rec["progress"] = None
+            rec["projection"] = {"value": None, "gap": None}
+            if isinstance(rec.get("sdg"), dict):
+                rec["sdg"] = {"category": rec["sdg"].get("category")}
+        if reason_hidden:
+            rec["reason"] = dict(HIDDEN_REASON)
+            rec["p_value"] = None
+        rec["suppressed"] = hidden
+        out.append(rec)
+    return out
+
+
+def is_public(data: Any) -> bool:
+    """Whether ``data`` is the public audience's view."""
+    return getattr(data, "audience", "internal") == "public"
+
+
+__all__ = ["HIDDEN_REASON", "MARK", "PublicData", "is_public", "public_records"]

@@ -1,0 +1,230 @@
+"""Wijken / Areas for the public audience: the plan's indicators per wijk and calendar year, as
+in the public council workbook's Wijken sheet, on a map and in a table, suppressed cells shown
+as ``x``.
+
+The internal page lets one pick any level, period type and period; the public one only shows
+the table the suppression was decided on as a whole (every wijk, every complete year, the city
+total and the part assigned to no wijk), so no hidden value can be derived by combining views.
+URL: ``indicator``, ``year`` and ``lang``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard.audience import PublicData
+from dashboard.components import frame, href, table
+from dashboard.components_overview import query_string
+from dashboard.data import data_of_app
+from dashboard.export.council import AreaRow, Figures
+from dashboard.export.suppress import MARK
+from dashboard.figures_areas import (
+    COLOURSCALE,
+    NO_DATA_COLOUR,
+    bounds,
+    fit_view,
+    fmt_value,
+    lean_geojson,
+)
+from dashboard.i18n import lang_of, pick, t
+
+PATH = "/wijken"
+
+TEXT = {
+    "title": {"nl": "Wijken", "en": "Areas"},
+    "intro": {
+        "nl": "De indicatoren van het plan per wijk en per kalenderjaar, zoals in de publieke "
+              "versie van het werkboek voor de gemeenteraad. Een x is een klein aantal, of een "
+              "cijfer dat een klein aantal beschermt.",
+        "en": "The plan's indicators per area and calendar year, as in the public version of "
+              "the council workbook. An x is a small number, or a figure that protects one.",
+    },
+    "year": {"nl": "Jaar", "en": "Year"},
+    "total": {"nl": "Totaal", "en": "Total"},
+    "rest": {"nl": "niet aan een wijk toegewezen", "en": "assigned to no area"},
+    "suppressed": {"nl": "afgeschermd", "en": "suppressed"},
+    "no_data": {"nl": "geen gegevens", "en": "no data"},
+    "none": {"nl": "Geen cijfers per wijk in de publieke versie.",
+             "en": "No figures per area in the public version."},
+}
+
+
+def _rows(f: Figures, indicator: str) -> list[AreaRow]:
+    return [r for r in f.area_rows if r.indicator.id == indicator]
+
+
+def _indicators(f: Figures) -> list[Any]:
+    seen: dict[str, Any] = {}
+    for r in f.area_rows:
+        seen.setdefault(r.indicator.id, r.indicator)
+    return list(seen.values())
+
+
+def _years(rows: list[AreaRow]) -> list[int]:
+    return sorted({y for r in rows for y in r.values})
+
+
+def _shown(f: Figures, r: AreaRow, year: int | None) -> tuple[float | None, bool]:
+    """The value of a row in a year (None: the total), and whether it is suppressed."""
+    cell = r.total_cell if year is None else r.cells.get(year)
+    hidden = f.is_hidden(cell)
+    value = r.total if year is None else r.values.get(year)
+    return (None if hidden else value), hidden
+
+
+def _cell(f: Figures, r: AreaRow, year: int | None, lang: str) -> Any:
+    value, hidden = _shown(f, r, year)
+    if hidden:
+        return html.Span(MARK, className="suppressed", title=pick(TEXT, "suppressed", lang))
+    return fmt_value(r.indicator, value, lang)
+
+
+def area_table(f: Figures, indicator: str, lang: str) -> html.Table:
+    """Every wijk (then the part in no wijk and the city) with its years and total."""
+    rows = _rows(f, indicator)
+    years = _years(rows)
+    order = {"wijk": 0, "rest": 1, "gemeente": 2}
+    body = []
+    for r in sorted(rows, key=lambda r: (order.get(r.level, 1), r.name or "")):
+        name = pick(TEXT, "rest", lang) if r.level == "rest" else (r.name or r.area_id)
+        body.append([name, *[_cell(f, r, y, lang) for y in years], _cell(f, r, None, lang)])
+    header = [t("area", lang), *[str(y) for y in years], pick(TEXT, "total", lang)]
+    return table(header, body, numeric=set(range(1, len(years) + 2)),
+                 table_id="pubareas-table")
+
+
+def area_map(f: Figures, geojson: dict[str, Any], indicator: str, year: int,
+             lang: str) -> go.Figure:
+    """The wijken coloured by the year's value; suppressed ones grey and labelled so."""
+    ind = next(r.indicator for r in _rows(f, indicator))
+    gj = lean_geojson(geojson)
+    by_id = {ft["id"]: ft for ft in gj["features"]}
+    fig = go.Figure()
+    fig.update_layout(height=480, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+                      separators=",." if lang == "nl" else ".,", paper_bgcolor="#fff")
+    box = bounds(gj)
+    if box is None:
+        return fig
+    shown, grey = [], []
+    for r in _rows(f, indicator):
+        if r.area_id not in by_id:
+            continue
+        value, hidden = _shown(f, r, year)
+        if value is None:
+            grey.append((r, pick(TEXT, "suppressed" if hidden else "no_data", lang)))
+        else:
+            shown.append((r, float(value)))
+    unit = getattr(ind.unit, lang)
+    if shown:
+        fig.add_trace(go.Choroplethmap(
+            geojson={"type": "FeatureCollection", "features": [by_id[r.area_id]
+                                                               for r, _ in shown]},
+            locations=[r.area_id for r, _ in shown], z=[v for _, v in shown],
+            featureidkey="id", colorscale=COLOURSCALE,
+            marker={"line": {"color": "#ffffff", "width": 1}, "opacity": 0.9},
+            customdata=[[r.name, fmt_value(ind, v, lang)] for r, v in shown],
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} " + unit
+                          + "<extra></extra>",
+            colorbar={"title": {"text": unit, "side": "right"}, "thickness": 14,
+                      "tickformat": ".0%" if ind.kind.noise == "share" else None},
+            showlegend=False))
+    if grey:
+        fig.add_trace(go.Choroplethmap(
+            geojson={"type": "FeatureCollection", "features": [by_id[r.area_id]
+                                                               for r, _ in grey]},
+            locations=[r.area_id for r, _ in grey], z=[0] * len(grey), featureidkey="id",
+            colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False,
+            marker={"line": {"color": "#ffffff", "width": 1}},
+            customdata=[[r.name, label] for r, label in grey],
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+            name=f"{MARK}: {pick(TEXT, 'suppressed', lang)}", showlegend=True))
+    centre, zoom = fit_view(box, height=480)
+    fig.update_layout(map={"style": "white-bg", "center": centre, "zoom": zoom},
+                      legend={"x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,.8)"})
+    return fig
+
+
+def _view(data: PublicData, indicator: Any, year: Any) -> tuple[str | None, int | None]:
+    f = data.figures()
+    inds = [i.id for i in _indicators(f)] if f else []
+    if not inds:
+        return None, None
+    chosen = indicator if indicator in inds else inds[0]
+    years = _years(_rows(f, chosen))
+    try:
+        y = int(year)
+    except (TypeError, ValueError):
+        y = None
+    return chosen, (y if y in years else (years[-1] if years else None))
+
+
+def _content(data: PublicData, indicator: str, year: int | None, lang: str) -> list:
+    f = data.figures()
+    ind = next(i for i in _indicators(f) if i.id == indicator)
+    heading = f"{getattr(ind.title, lang)} ({getattr(ind.unit, lang)})"
+    out: list = [html.H2(heading, id="pubareas-heading")]
+    if year is not None:
+        out.append(dcc.Graph(id="pubareas-map", figure=area_map(
+            f, data.geojson("wijk"), indicator, year, lang),
+            config={"displaylogo": False, "scrollZoom": True}))
+    out.append(area_table(f, indicator, lang))
+    return out
+
+
+def layout(data: PublicData, lang: str, query: dict[str, Any]) -> html.Div:
+    """The public areas page for the indicator and year in the URL."""
+    f = data.figures()
+    indicator, year = _view(data, query.get("indicator"), query.get("year"))
+    if f is None or indicator is None:
+        return frame("areas", lang, {}, [html.H1(pick(TEXT, "title", lang)),
+                                         html.P(pick(TEXT, "none", lang))], path=PATH)
+    years = _years(_rows(f, indicator))
+    controls = html.Div([
+        html.Label([t("indicator", lang), dcc.Dropdown(
+            id="pubareas-indicator", value=indicator, clearable=False,
+            options=[{"label": getattr(i.title, lang), "value": i.id}
+                     for i in _indicators(f)])], className="filter"),
+        html.Label([pick(TEXT, "year", lang), dcc.Dropdown(
+            id="pubareas-year", value=year, clearable=False, searchable=False,
+            options=[{"label": str(y), "value": y} for y in years])], className="filter"),
+    ], className="filters")
+    return frame("areas", lang, {"indicator": indicator, "year": year}, [
+        dcc.Location(id="pubareas-url", refresh=False),
+        dcc.Store(id="pubareas-lang", data=lang),
+        html.H1(pick(TEXT, "title", lang)),
+        html.P(pick(TEXT, "intro", lang), className="hint"),
+        controls,
+        html.Div(_content(data, indicator, year, lang), id="pubareas-view"),
+    ], as_of=data.as_of(), path=PATH)
+
+
+@callback(
+    Output("pubareas-view", "children"),
+    Output("pubareas-year", "options"),
+    Output("pubareas-url", "search"),
+    Output("lang-switch", "href", allow_duplicate=True),
+    Input("pubareas-indicator", "value"),
+    Input("pubareas-year", "value"),
+    State("pubareas-lang", "data"),
+    prevent_initial_call=True,
+)
+def update(indicator: Any, year: Any, lang: Any):
+    """Another indicator or year: the map and table, and the URL that shows them again."""
+    lang = lang_of(lang)
+    data = data_of_app()
+    if not isinstance(data, PublicData):
+        data = PublicData(data)  # an internal viewer on these components gets the same view
+    indicator, year = _view(data, indicator, year)
+    f = data.figures()
+    if indicator is None or f is None:
+        return [], [], "", href(PATH, "en" if lang == "nl" else "nl")
+    years = [{"label": str(y), "value": y} for y in _years(_rows(f, indicator))]
+    state = {"indicator": indicator, "year": year}
+    return (_content(data, indicator, year, lang), years, query_string(lang, **state),
+            href(PATH, "en" if lang == "nl" else "nl", **state))
+
+
+__all__ = ["area_map", "area_table", "layout"]

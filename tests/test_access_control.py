@@ -1,0 +1,552 @@
+"""Access control: every page, callback and download checks the session and the role on the
+server, over real HTTP against gunicorn; the public audience and the `dienst` role never receive
+incident-level rows or unsuppressed small counts; passwords are salted slow hashes."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import sqlite3
+import statistics
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from tests.conftest import ensure_user, login, serve
+
+#: Which page each role may open: the specification this test holds the server to.
+MATRIX = {
+    #            overview chain areas partners objective data  export admin
+    "beheerder": (True, True, True, True, True, True, True, True),
+    "analist": (True, True, True, True, True, True, True, False),
+    "bestuur": (True, True, True, True, True, True, True, False),
+    "politie": (True, True, True, True, True, True, True, False),
+    "dienst": (True, True, True, True, True, False, True, False),
+    "publiek": (True, True, True, True, False, False, True, False),
+}
+PAGES = ("overview", "chain", "areas", "partners", "objective", "data", "export", "admin")
+PATHS = {"overview": "/", "chain": "/keten", "areas": "/wijken", "partners": "/partners",
+         "objective": "/doelstelling/REA-01", "data": "/gegevens", "export": "/export",
+         "admin": "/beheer"}
+#: The component prefix of each page's own callbacks (the public areas page has its own).
+PREFIX_PAGE = {"overview": "overview", "chain": "chain", "areas": "areas",
+               "pubareas": "areas", "partners": "partners", "objective": "objective",
+               "export": "export", "gegevens": "data", "beheer": "admin"}
+#: Callbacks that read internal figures: refused for the public audience on any page.
+INTERNAL_ONLY = ("areas", "objective")
+DIENST_PARTNER = "preventiedienst"  # contributes to PREV-01, not to REA-01
+ROLES = ("beheerder", "analist", "bestuur", "politie", "dienst")
+
+
+#: The state a browser sends with the callbacks (an objective, a table, an audience).
+STATE = {"objective-key": {"id": "REA-01", "lang": "nl"}, "export-audience": "public",
+         "export-table": "indicator_value", "export-lang": "nl"}
+
+
+def may(role: str, page: str) -> bool:
+    return MATRIX[role][PAGES.index(page)]
+
+
+# -- plumbing --------------------------------------------------------------------------------
+
+
+def request(url: str, method: str, path: str, body: bytes | None = None,
+            headers: dict[str, str] | None = None) -> tuple[int, bytes, http.client.HTTPResponse]:
+    parts = urlsplit(url)
+    con = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    con.request(method, path, body, headers or {})
+    res = con.getresponse()
+    return res.status, res.read(), res
+
+
+def callback(url: str, spec: dict, cookie: str | None, path: str | None = None,
+             state: dict | None = None) -> tuple[int, bytes]:
+    """Call one registered callback as the browser would (inputs empty unless given)."""
+    inputs = []
+    for i in spec["inputs"]:
+        value = (state or {}).get(i["id"])
+        if i["id"] == "_pages_location":
+            value = path if i["property"] == "pathname" else ""
+        inputs.append({"id": i["id"], "property": i["property"], "value": value})
+    states = [{"id": s["id"], "property": s["property"],
+               "value": (state or {}).get(s["id"])} for s in spec["state"]]
+    outputs = [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]}
+               for o in _outputs(spec["output"])]
+    body = {"output": spec["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": inputs, "state": states,
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"] if inputs else []}
+    headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})}
+    status, data, _ = request(url, "POST", "/_dash-update-component",
+                              json.dumps(body).encode(), headers)
+    return status, data
+
+
+def _outputs(key: str) -> list[str]:
+    return key[2:-2].split("...") if key.startswith("..") else [key]
+
+
+def page_of(spec: dict) -> str | None:
+    """The page a callback belongs to, by the prefix of its (non-shared) outputs."""
+    ids = [o.rsplit(".", 1)[0] for o in _outputs(spec["output"])]
+    ids = [json.loads(i)["type"] if i.startswith("{") else i for i in ids]
+    ids = [i for i in ids if i != "lang-switch"]
+    if ids[0] == "_pages_content":
+        return "pages"
+    pages = {PREFIX_PAGE.get(i.split("-", 1)[0]) for i in ids}
+    return pages.pop() if len(pages) == 1 else None
+
+
+def dependencies(url: str, cookie: str | None) -> list[dict]:
+    status, data, _ = request(url, "GET", "/_dash-dependencies",
+                              headers={"Cookie": cookie} if cookie else {})
+    assert status == 200
+    return [d for d in json.loads(data) if not d.get("clientside_function")]
+
+
+@pytest.fixture(scope="module")
+def served(demo_city, tmp_path_factory):
+    """The demo under gunicorn with one signed-in session per role, and a public server."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("access")
+    db = folder / "demo.duckdb"
+    shutil.copyfile(demo_city[0].path, db)
+    url, proc = serve(db)
+    public_url, public_proc = serve(db, "--public")
+    cookies = {}
+    for role in ROLES:
+        password = ensure_user(db, f"t-{role}", role, DIENST_PARTNER if role == "dienst"
+                               else None)
+        cookies[role] = login(url, f"t-{role}", password)
+    yield {"url": url, "public": public_url, "cookies": cookies, "db": db}
+    for p in (proc, public_proc):
+        p.terminate()
+        p.wait(timeout=20)
+
+
+# -- the matrix ------------------------------------------------------------------------------
+
+
+def test_every_callback_answers_each_role_as_the_matrix_says(served):
+    url, cookies = served["url"], served["cookies"]
+    specs = dependencies(url, cookies["beheerder"])
+    assert len(specs) >= 12
+    for spec in specs:
+        page = page_of(spec)
+        assert page is not None, f"callback on no known page: {spec['output']}"
+        targets = PAGES if page == "pages" else (page,)
+        for target in targets:
+            path = PATHS[target] if page == "pages" else None
+            state = STATE
+            # no session, and a forged one: always refused
+            for cookie in (None, "ivm_session=eyJ1IjoidC1iZWhlZXJkZXIifQ.forged.sig"):
+                status, _ = callback(url, spec, cookie, path, state)
+                assert status == 401, (spec["output"], target, cookie, status)
+            for role in ROLES:
+                status, body = callback(url, spec, cookies[role], path, state)
+                internal_only = page != "pages" and any(
+                    spec["output"].lstrip(".").startswith(p + "-") for p in INTERNAL_ONLY)
+                allowed = may(role, target) and not (
+                    target == "objective" and role == "dienst")  # REA-01 is not its partner's
+                if internal_only and role == "dienst":
+                    allowed = False
+                if allowed:
+                    assert status not in (401, 403), (spec["output"], target, role, status)
+                    if page == "pages":
+                        assert status == 200, (target, role, body[:300])
+                else:
+                    assert status == 403, (spec["output"], target, role, status)
+            status, _ = callback(served["public"], spec, None, path, state)
+            public_ok = may("publiek", target) and not (
+                page != "pages" and spec["output"].lstrip(".").startswith(INTERNAL_ONLY))
+            assert (status == 403) != public_ok, (spec["output"], target, "public", status)
+
+
+def test_the_dienst_role_opens_only_its_partners_objectives(served):
+    url, cookie = served["url"], served["cookies"]["dienst"]
+    spec = next(s for s in dependencies(url, cookie) if page_of(s) == "pages")
+    assert callback(url, spec, cookie, "/doelstelling/PREV-01")[0] == 200
+    assert callback(url, spec, cookie, "/doelstelling/REA-01")[0] == 403
+    status, _, _ = request(url, "GET", "/doelstelling/REA-01", headers={"Cookie": cookie})
+    assert status == 403
+
+
+def test_pages_without_a_session_send_to_the_sign_in_page_and_data_routes_answer_401(served):
+    url = served["url"]
+    status, _, res = request(url, "GET", "/wijken?lang=en")
+    assert status == 302 and res.getheader("Location").startswith("/login?next=%2Fwijken")
+    for path in ("/_dash-layout", "/_dash-dependencies", "/assets/areas.css.map",
+                 "/_dash-component-suites/dash/dcc/dash_core_components.js"):
+        assert request(url, "GET", path)[0] == 401, path
+    status, body, _ = request(url, "GET", "/login")
+    assert status == 200 and b"login-form" in body
+
+
+def test_session_cookies_are_httponly_samesite_and_end_when_idle(served):
+    from flask import Flask
+
+    from access.store import AccessStore
+    from dashboard.auth import _Sessions
+
+    url, db = served["url"], served["db"]
+    password = ensure_user(db, "t-idle", "bestuur")
+    _, _, res = request(url, "POST", "/login", urlencode(
+        {"name": "t-idle", "password": password}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    header = res.getheader("Set-Cookie")
+    assert "HttpOnly" in header and "SameSite=Lax" in header and "Secure" not in header
+    # over HTTPS (a proxy on the same host, which gunicorn trusts by default) it is Secure
+    _, _, res = request(url, "POST", "/login", urlencode(
+        {"name": "t-idle", "password": password}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-Proto": "https"})
+    assert "; Secure" in res.getheader("Set-Cookie")
+    # a cookie signed with the server's key: fresh is accepted, idle for an hour is not
+    app = Flask("sign")
+    app.secret_key = AccessStore.of_warehouse(db).secret_key()
+    signer = _Sessions().get_signing_serializer(app)
+    user = AccessStore.of_warehouse(db).user("t-idle")
+    now = time.time()
+
+    def cookie(seen: float, t0: float) -> str:
+        return "ivm_session=" + signer.dumps(
+            {"u": "t-idle", "t0": t0, "seen": seen, "pw": user.password_changed_at})
+
+    spec = next(s for s in dependencies(url, cookie(now, now)) if page_of(s) == "pages")
+    assert callback(url, spec, cookie(now, now), "/")[0] == 200
+    assert callback(url, spec, cookie(now - 3600, now - 3600), "/")[0] == 401
+    assert callback(url, spec, cookie(now, now - 13 * 3600), "/")[0] == 401
+
+
+def test_a_disabled_user_or_a_new_password_ends_the_session(served):
+    from access.store import AccessStore
+
+    url, db = served["url"], served["db"]
+    store = AccessStore.of_warehouse(db)
+    spec = next(s for s in dependencies(url, served["cookies"]["beheerder"])
+                if page_of(s) == "pages")
+    password = ensure_user(db, "t-leaver", "politie")
+    cookie = login(url, "t-leaver", password)
+    assert callback(url, spec, cookie, "/")[0] == 200
+    store.set_password("t-leaver", "another long password")
+    assert callback(url, spec, cookie, "/")[0] == 401
+    cookie = login(url, "t-leaver", "another long password")
+    store.set_enabled("t-leaver", False)
+    assert callback(url, spec, cookie, "/")[0] == 401
+    status, _, _ = request(url, "POST", "/login", urlencode(
+        {"name": "t-leaver", "password": "another long password"}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 401
+
+
+# -- what the public audience and the dienst role receive ------------------------------------
+
+
+def _texts(node) -> list[str]:
+    """Every text in a Dash component tree (JSON), depth first."""
+    out: list[str] = []
+    if isinstance(node, str):
+        out.append(node)
+    elif isinstance(node, list):
+        for n in node:
+            out += _texts(n)
+    elif isinstance(node, dict):
+        props = node.get("props", node)
+        for key in ("children",):
+            if key in props:
+                out += _texts(props[key])
+    return out
+
+
+def _rows(tree, table_id: str) -> list[list[str]]:
+    """The rows (cell texts) of the table with ``table_id`` in a rendered page."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, list):
+            for n in node:
+                walk(n)
+        elif isinstance(node, dict):
+            props = node.get("props", {})
+            if props.get("id") == table_id:
+                found.append(node)
+                return
+            walk(props.get("children"))
+
+    walk(tree)
+    assert found, f"no table {table_id}"
+    rows = []
+    tbody = found[0]["props"]["children"][1]
+    for tr in tbody["props"]["children"]:
+        rows.append([" ".join(_texts(td["props"].get("children"))) for td in
+                     tr["props"]["children"]])
+    return rows
+
+
+def _try_rows(tree, table_id: str) -> list[list[str]]:
+    try:
+        return _rows(tree, table_id)
+    except AssertionError:
+        return []
+
+
+def _page(url: str, path: str, cookie: str | None) -> dict:
+    spec = {"output": ".._pages_content.children..._pages_store.data..",
+            "inputs": [{"id": "_pages_location", "property": "pathname"},
+                       {"id": "_pages_location", "property": "search"}], "state": []}
+    status, body = callback(url, spec, cookie, path)
+    assert status == 200, (path, body[:300])
+    return json.loads(body)["response"]["_pages_content"]["children"]
+
+
+@pytest.fixture(scope="module")
+def public_figures(served):
+    from dashboard.export.council import council_figures
+    from etl.warehouse import Warehouse
+
+    con = Warehouse(served["db"]).connect_read_only()
+    try:
+        yield council_figures(con, audience="public")
+    finally:
+        con.close()
+
+
+def test_public_and_dienst_pages_show_x_exactly_where_the_public_workbook_suppresses(
+        served, public_figures):
+    f = public_figures
+    assert f.hidden, "the demo has small numbers to suppress"
+    views = {"public": (served["public"], None), "dienst": (served["url"],
+                                                            served["cookies"]["dienst"])}
+    for who, (url, cookie) in views.items():
+        tree = _page(url, "/", cookie)
+        rows = {(r[0], r[3]): r for phase in ("proactie", "preparatie", "preventie", "reactie",
+                                              "nazorg")
+                for r in _try_rows(tree, f"overview-phase-{phase}")}
+        assert len(rows) == len(f.objectives)
+        for o in f.objectives:
+            rec = o.record
+            row = rows[(rec["id"], rec["area"]["name"] or rec["area"]["id"])]
+            assert row[4].startswith("x") == f.is_hidden(o.base_cell), (who, rec["id"])
+            assert row[6].startswith("x") == f.is_hidden(o.current_cell), (who, rec["id"])
+            if f.reason_hidden(o):
+                assert rec["reason"]["nl"] not in row[8], (who, rec["id"])
+        # the areas page: the public workbook's wijk x year table, x where it hides
+        tree = _page(url, "/wijken", cookie)
+        shown = _rows(tree, "pubareas-table")
+        first = next(r for r in f.area_rows if r.indicator.id == f.area_rows[0].indicator.id
+                     and r.level == "wijk")
+        row = next(r for r in shown if r[0] == first.name)
+        for i, year in enumerate(sorted(first.values), start=1):
+            assert (row[i] == "x") == f.is_hidden(first.cells[year]), (who, first.name, year)
+
+
+def test_public_and_dienst_responses_carry_no_incident_level_rows_or_small_counts(
+        served, public_figures):
+    from etl.warehouse import Warehouse
+
+    con = Warehouse(served["db"]).connect_read_only()
+    try:
+        ids = [r[0] for r in con.execute(
+            "SELECT source_id FROM incident USING SAMPLE 200 ROWS").fetchall()]
+    finally:
+        con.close()
+    f = public_figures
+    small = {o.record["id"]: o for o in f.objectives
+             if f.is_hidden(o.current_cell) and o.record["current"]["numerator"]}
+    assert small
+    views = [(served["public"], None, ("/", "/keten", "/wijken", "/partners", "/export")),
+             (served["url"], served["cookies"]["dienst"],
+              ("/", "/keten", "/wijken", "/partners", "/export", "/doelstelling/PREV-12"))]
+    for url, cookie, paths in views:
+        for path in paths:
+            raw = json.dumps(_page(url, path, cookie))
+            assert not any(i in raw for i in ids), path
+            for oid, o in small.items():
+                cur = o.record["current"]
+                # the exact numerator and interval of a suppressed value never travel
+                for key in ("ci_low", "ci_high"):
+                    if cur.get(key):
+                        assert repr(cur[key]) not in raw, (path, oid, key)
+        # incident-level tables are not downloadable, whatever the request says
+        spec = next(s for s in dependencies(url, cookie) if s["output"] == "export-csv-file.data")
+        for table, audience in (("incident", "public"), ("incident", "internal"),
+                                ("indicator_value", "internal")):
+            status, _ = callback(url, spec, cookie, state={"export-table": table,
+                                                           "export-audience": audience})
+            assert status == 403, (url, table, audience)
+        status, body = callback(url, spec, cookie, state={"export-table": "indicator_value",
+                                                          "export-audience": "public"})
+        import base64
+
+        sent = json.loads(body)["response"]["export-csv-file"]["data"]
+        assert status == 200 and b"suppressed" in base64.b64decode(sent["content"])
+
+
+def test_the_police_may_download_incidents_but_management_may_not(served):
+    url = served["url"]
+    spec = next(s for s in dependencies(url, served["cookies"]["politie"])
+                if s["output"] == "export-csv-file.data")
+    state = {"export-table": "incident", "export-audience": "internal"}
+    assert callback(url, spec, served["cookies"]["politie"], state=state)[0] == 200
+    assert callback(url, spec, served["cookies"]["bestuur"], state=state)[0] == 403
+
+
+# -- passwords and sign-in -------------------------------------------------------------------
+
+
+def test_passwords_are_salted_slow_hashes_never_stored_in_clear(tmp_path: Path):
+    from access.passwords import N, verify
+    from access.store import AccessStore
+
+    store = AccessStore(tmp_path / "a.sqlite")
+    store.add_user("een", "bestuur", "hetzelfde lange wachtwoord")
+    store.add_user("twee", "analist", "hetzelfde lange wachtwoord")
+    raw = (tmp_path / "a.sqlite").read_bytes()
+    assert b"hetzelfde lange wachtwoord" not in raw
+    with sqlite3.connect(tmp_path / "a.sqlite") as con:
+        hashes = dict(con.execute("SELECT name, password_hash FROM app_user").fetchall())
+    assert hashes["een"] != hashes["twee"]  # salted
+    assert all(h.startswith(f"scrypt${N}$8$1$") for h in hashes.values())
+    assert N >= 2**17
+    assert verify("hetzelfde lange wachtwoord", hashes["een"])
+    assert not verify("hetzelfde lange wachtwoorD", hashes["een"])
+
+
+def test_a_wrong_password_and_an_unknown_user_look_and_take_the_same(served):
+    url, db = served["url"], served["db"]
+    ensure_user(db, "t-timing", "bestuur")
+
+    def attempt(name: str) -> tuple[float, int, bytes]:
+        t = time.perf_counter()
+        status, body, _ = request(url, "POST", "/login", urlencode(
+            {"name": name, "password": "not the password"}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded",
+             "X-Forwarded-For": name})
+        return time.perf_counter() - t, status, body
+
+    # spread over names: each name stays under the failure limit
+    wrong = [attempt("t-timing") for _ in range(2)] + [attempt(f"t-{r}") for r in ROLES[:2]]
+    unknown = [attempt(f"nobody-{i}") for i in range(4)]
+    assert {s for _, s, _ in wrong} == {s for _, s, _ in unknown} == {401}
+    message = b"Onbekende gebruiker of fout wachtwoord."
+    assert all(message in b for _, _, b in wrong + unknown)
+    w = statistics.median(t for t, _, _ in wrong)
+    u = statistics.median(t for t, _, _ in unknown)
+    assert 0.5 < w / u < 2.0, (w, u)  # both run one scrypt; without it unknown would be ~100x
+
+
+def test_failed_logins_are_limited_and_audited(demo_copy, monkeypatch):
+    monkeypatch.setenv("IVM_LOGIN_MAX_FAILURES", "3")
+    password = ensure_user(demo_copy.path, "t-target", "bestuur")
+    url, proc = serve(demo_copy.path)
+    try:
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        for _ in range(3):
+            assert request(url, "POST", "/login", urlencode(
+                {"name": "t-target", "password": "guess"}).encode(), form)[0] == 401
+        status, body, _ = request(url, "POST", "/login", urlencode(
+            {"name": "t-target", "password": password}).encode(), form)
+        assert status == 429 and b"Te veel mislukte pogingen" in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    from access.store import AccessStore
+
+    events = [r["event"] for r in AccessStore.of_warehouse(demo_copy.path).audit_rows(20)]
+    assert events[:4] == ["login_blocked", "login_failed", "login_failed", "login_failed"]
+
+
+def test_a_trusted_proxy_may_name_the_user_and_nobody_else_may(demo_copy, monkeypatch):
+    ensure_user(demo_copy.path, "t-sso", "bestuur")
+    url, proc = serve(demo_copy.path)
+    try:  # not configured: the header is ignored
+        assert request(url, "GET", "/_dash-layout", headers={"X-Remote-User": "t-sso"})[0] \
+            == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    monkeypatch.setenv("IVM_TRUSTED_PROXIES", "127.0.0.1/32")
+    url, proc = serve(demo_copy.path)
+    try:
+        assert request(url, "GET", "/_dash-layout", headers={"X-Remote-User": "t-sso"})[0] \
+            == 200
+        assert request(url, "GET", "/_dash-layout", headers={"X-Remote-User": "nobody"})[0] \
+            == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_the_public_server_needs_no_sign_in_and_shows_the_public_audience_only(served):
+    url = served["public"]
+    status, _, res = request(url, "GET", "/login")
+    assert status == 302
+    status, body, _ = request(url, "GET", "/gegevens")
+    assert status == 403
+    texts = " ".join(_texts(_page(url, "/", None)))
+    assert "Publieke versie" in texts and "Afmelden" not in texts
+
+
+# -- in the browser --------------------------------------------------------------------------
+
+
+def test_sign_in_shows_the_roles_pages_and_sign_out_leaves_nothing_behind(served, browser):
+    url, db = served["url"], served["db"]
+    password = ensure_user(db, "t-browser", "dienst", DIENST_PARTNER)
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(url + "/partners")
+        assert "/login" in page.url
+        page.fill("#login-name", "t-browser")
+        page.fill("#login-password", password)
+        page.click("#login-submit")
+        page.wait_for_selector("#page-partners", timeout=30000)
+        nav = page.inner_text("header.top nav")
+        assert "Partners" in nav and "Gegevens" not in nav and "Beheer" not in nav
+        assert "t-browser" in page.inner_text("#nav-user")
+        page.click("#nav-logout")
+        page.wait_for_selector("#login-form", timeout=20000)
+        page.go_back()
+        page.wait_for_load_state()
+        assert page.locator("#page-partners").count() == 0
+        assert "/login" in page.url
+    finally:
+        context.close()
+    assert errors == []
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def test_users_are_managed_and_actions_audited_on_the_command_line(demo_copy):
+    import subprocess
+    import sys
+
+    db = str(demo_copy.path)
+
+    def ivm(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ivm", *args, "--db", db], input=stdin,
+                              capture_output=True, text=True, timeout=120)
+
+    added = ivm("user", "add", "marie", "--role", "dienst", "--partner", "preventiedienst",
+                "--generate")
+    assert added.returncode == 0 and "password: " in added.stdout
+    assert ivm("user", "add", "kort", "--role", "bestuur", stdin="kort\n").returncode == 1
+    assert "partner_needed" in ivm("user", "add", "x", "--role", "dienst",
+                                   "--generate").stderr
+    assert ivm("user", "add", "jan", "--role", "bestuur",
+               stdin="een lang wachtwoord\n").returncode == 0
+    listed = json.loads(ivm("user", "list", "--format", "json").stdout)
+    assert {u["name"]: u["role"] for u in listed} == {"marie": "dienst", "jan": "bestuur"}
+    assert all("scrypt$" not in json.dumps(u) and "password_hash" not in u for u in listed)
+    assert ivm("user", "disable", "jan").returncode == 0
+    assert ivm("user", "password", "jan", "--generate").returncode == 0
+    out = Path(db).with_name("w.xlsx")
+    assert ivm("export", "council", "--out", str(out)).returncode == 0
+    events = [r["event"] for r in json.loads(ivm("audit", "--format", "json").stdout)]
+    assert events[:5] == ["export", "password_changed", "user_disabled", "user_added",
+                          "user_added"]
