@@ -24,6 +24,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.load import REPO, RESULTS, format_markdown, format_text, git_commit, machine_facts
 
@@ -65,8 +66,50 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+#: The benchmark's session cookie per served URL (an ``analist`` account, signed in once).
+SESSIONS: dict[str, str] = {}
+BENCH_USER = "bench-analist"
+
+
+def sign_in(url: str, db: Path) -> str:
+    """Make (or renew) the benchmark's account in ``db``'s access store and sign in over HTTP;
+    the session cookie, also kept in :data:`SESSIONS`."""
+    import http.client
+    from urllib.parse import urlencode
+
+    from access.passwords import generate
+    from access.store import AccessStore
+
+    store = AccessStore.of_warehouse(db)
+    password = generate()
+    if store.user(BENCH_USER) is None:
+        store.add_user(BENCH_USER, "analist", password)
+    else:
+        store.set_password(BENCH_USER, password)
+    host, port = url.rsplit("/", 1)[-1].split(":")
+    con = http.client.HTTPConnection(host, int(port), timeout=60)
+    con.request("POST", "/login", urlencode({"name": BENCH_USER, "password": password}),
+                {"Content-Type": "application/x-www-form-urlencoded"})
+    res = con.getresponse()
+    res.read()
+    if res.status != 302:
+        raise RuntimeError(f"the benchmark could not sign in: HTTP {res.status}")
+    SESSIONS[url] = res.getheader("Set-Cookie").split(";", 1)[0]
+    return SESSIONS[url]
+
+
+def browser_context(browser: Any, url: str, **kw: Any) -> Any:
+    """A Chromium context signed in as the benchmark's account."""
+    context = browser.new_context(**kw)
+    if url in SESSIONS:
+        name, value = SESSIONS[url].split("=", 1)
+        context.add_cookies([{"name": name, "value": value, "url": url}])
+    return context
+
+
 def start_server(db: Path, workers: int) -> tuple[str, subprocess.Popen]:
-    """``ivm serve`` for ``db`` on a free loopback port; returns its URL and process."""
+    """``ivm serve`` for ``db`` on a free loopback port, signed in (see :func:`sign_in`);
+    returns its URL and process."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "ivm", "serve", "--port", str(port), "--workers", str(workers),
@@ -76,7 +119,8 @@ def start_server(db: Path, workers: int) -> tuple[str, subprocess.Popen]:
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            urllib.request.urlopen(url + "/gegevens", timeout=2)
+            urllib.request.urlopen(url + "/login", timeout=2)
+            sign_in(url, db)
             return url, proc
         except OSError:
             if proc.poll() is not None:
@@ -95,7 +139,8 @@ def record(url: str) -> list[Recorded]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         # warm every worker and cache once, so first render measures a served page
-        warm = browser.new_page()
+        context = browser_context(browser, url, viewport={"width": 1400, "height": 1000})
+        warm = context.new_page()
         for paths in SCENARIOS.values():
             for path in paths:
                 warm.goto(url + path)
@@ -104,7 +149,9 @@ def record(url: str) -> list[Recorded]:
         for name, paths in SCENARIOS.items():
             rec = Recorded(name)
             for i, path in enumerate(paths):
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                # a fresh context per page, as before sign-in existed: no cache carried over
+                page = browser_context(browser, url, viewport={"width": 1400, "height": 1000}
+                                       ).new_page()
                 bodies: list[bytes] = []
                 page.on("request", lambda r, b=bodies: b.append(r.post_data_buffer)
                         if r.method == "POST" and "_dash-update-component" in r.url
@@ -116,7 +163,7 @@ def record(url: str) -> list[Recorded]:
                 if i == 0:
                     rec.first_render_s = time.perf_counter() - start
                 rec.bodies.extend(bodies)
-                page.close()
+                page.context.close()
             out.append(rec)
         browser.close()
     return out
@@ -156,7 +203,8 @@ def hammer(url: str, recorded: list[Recorded], users: int, seconds: float,
                 budget[0] -= 1
             page, body = rng.choice(work)
             req = urllib.request.Request(url + "/_dash-update-component", data=body,
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json",
+                                                  "Cookie": SESSIONS.get(url, "")})
             t0 = time.perf_counter()
             ok = True
             try:

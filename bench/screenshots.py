@@ -7,7 +7,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from bench.dashboard import CHROMIUM_FLAGS, start_server
+from bench.dashboard import CHROMIUM_FLAGS, browser_context, start_server
 from bench.load import REPO
 
 #: (file name, URL path, element to wait for)
@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as pw:
             chromium = shutil.which("chromium") or "/usr/bin/chromium"
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1360, "height": 900})
+            page = browser_context(browser, url, viewport={"width": 1360, "height": 900}
+                                   ).new_page()
             for name, path, selector in SHOTS:
                 page.goto(url + path)
                 page.wait_for_selector(selector, timeout=60000)

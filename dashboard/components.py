@@ -56,9 +56,10 @@ def frame(page: str, lang: str, query: dict[str, Any], children: list, as_of: An
     ]
     who: list = []
     if viewer.name:
+        # the role, not the name: a rendered page is shared by everyone with the same role
         role = viewer.role.label_en if lang == "en" else viewer.role.label_nl
         who = [html.Form([
-            html.Span(f"{viewer.name} ({role})", className="who", id="nav-user"),
+            html.Span(role, className="who", id="nav-user"),
             html.Button(t("logout", lang), type="submit", id="nav-logout"),
         ], action="/logout", method="POST", className="logout")]
     elif viewer.audience == "public":

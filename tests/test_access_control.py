@@ -507,7 +507,7 @@ def test_sign_in_shows_the_roles_pages_and_sign_out_leaves_nothing_behind(served
         page.wait_for_selector("#page-partners", timeout=30000)
         nav = page.inner_text("header.top nav")
         assert "Partners" in nav and "Gegevens" not in nav and "Beheer" not in nav
-        assert "t-browser" in page.inner_text("#nav-user")
+        assert page.inner_text("#nav-user") == "stadsdienst of partner"
         page.click("#nav-logout")
         page.wait_for_selector("#login-form", timeout=20000)
         page.go_back()
@@ -550,3 +550,52 @@ def test_users_are_managed_and_actions_audited_on_the_command_line(demo_copy):
     events = [r["event"] for r in json.loads(ivm("audit", "--format", "json").stdout)]
     assert events[:5] == ["export", "password_changed", "user_disabled", "user_added",
                           "user_added"]
+
+
+def test_the_demo_makes_one_account_per_role_and_prints_fresh_passwords(demo_copy):
+    from access.passwords import verify
+    from access.roles import ACCOUNT_ROLES
+    from access.store import AccessStore
+    from ivm.demo import demo_users
+
+    lines: list[str] = []
+    first = demo_users(demo_copy, lines.append)
+    store = AccessStore.of_warehouse(demo_copy.path)
+    assert sorted(store.user(n).role for n in first) == sorted(ACCOUNT_ROLES)
+    for name, password in first.items():
+        assert any(name in line and password in line for line in lines)
+        assert verify(password, store.password_hash(name))
+    again = demo_users(demo_copy, lambda _line: None)
+    assert all(again[n] != first[n] for n in first)  # generated anew, never fixed in code
+
+
+def test_the_overview_shows_the_council_workbooks_figures_for_both_audiences(
+        served, public_figures):
+    """Issue 6: one set of figures: the workbook's Samenvatting values (internal and public) are
+    what the overview shows, formatted the Belgian way."""
+    from dashboard.components_overview import format_value
+    from dashboard.export.council import council_figures
+    from etl.warehouse import Warehouse
+
+    con = Warehouse(served["db"]).connect_read_only()
+    try:
+        internal = council_figures(con, audience="internal")
+    finally:
+        con.close()
+    for f, url, cookie in ((internal, served["url"], served["cookies"]["bestuur"]),
+                           (public_figures, served["public"], None)):
+        tree = _page(url, "/", cookie)
+        rows = {(r[0], r[3]): r for phase in ("proactie", "preparatie", "preventie", "reactie",
+                                              "nazorg")
+                for r in _try_rows(tree, f"overview-phase-{phase}")}
+        for o in f.objectives:
+            rec = o.record
+            row = rows[(rec["id"], rec["area"]["name"] or rec["area"]["id"])]
+            ind = f.catalog.indicators.get(rec["indicator"] or "")
+            if not f.is_hidden(o.current_cell):
+                assert row[6].startswith(format_value(rec["current"]["value"], ind, "nl")), (
+                    f.audience, rec["id"], row[6])
+            if not f.is_hidden(o.base_cell):
+                assert row[4].startswith(format_value(rec["baseline"]["value"], ind, "nl"))
+            if not f.reason_hidden(o):
+                assert row[8] == rec["reason"]["nl"], (f.audience, rec["id"])
