@@ -1,7 +1,7 @@
 """What the public audience reads: the figures of the public council workbook, nothing else.
 
 The public (``ivm serve --public``) and the ``dienst`` role see the dashboard with the same
-suppression as the public workbook (:func:`dashboard.export.council.council_figures` with
+suppression as the public workbook (:func:`dashboard.export.figures.council_figures` with
 ``audience="public"``): one decision over every figure at once, so a value hidden on one page
 cannot be derived from another page or from the workbook. :class:`PublicData` stands in for
 :class:`dashboard.data.DashboardData` and refuses every reader of internal figures (values per
@@ -15,7 +15,7 @@ import copy
 from typing import Any
 
 from dashboard.data import DashboardData
-from dashboard.export.council import Figures, council_figures
+from dashboard.export.figures import Figures, council_figures
 from dashboard.export.suppress import MARK
 
 #: What a suppressed reason says instead.

@@ -19,7 +19,7 @@ from dashboard.audience import PublicData
 from dashboard.components import frame, href, table
 from dashboard.components_overview import query_string
 from dashboard.data import data_of_app
-from dashboard.export.council import AreaRow, Figures
+from dashboard.export.figures import AreaRow, Figures
 from dashboard.export.suppress import MARK
 from dashboard.figures_areas import (
     COLOURSCALE,

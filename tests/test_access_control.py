@@ -302,7 +302,7 @@ def _page(url: str, path: str, cookie: str | None) -> dict:
 
 @pytest.fixture(scope="module")
 def public_figures(served):
-    from dashboard.export.council import council_figures
+    from dashboard.export.figures import council_figures
     from etl.warehouse import Warehouse
 
     con = Warehouse(served["db"]).connect_read_only()
@@ -574,7 +574,7 @@ def test_the_overview_shows_the_council_workbooks_figures_for_both_audiences(
     """Issue 6: one set of figures: the workbook's Samenvatting values (internal and public) are
     what the overview shows, formatted the Belgian way."""
     from dashboard.components_overview import format_value
-    from dashboard.export.council import council_figures
+    from dashboard.export.figures import council_figures
     from etl.warehouse import Warehouse
 
     con = Warehouse(served["db"]).connect_read_only()

@@ -161,7 +161,7 @@ def _emit(out: str | Path | IO[bytes], body) -> None:
 
 def _public_rows(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]:
     """The public figures: those of the public council workbook, suppressed cells empty."""
-    from dashboard.export.council import council_figures
+    from dashboard.export.figures import council_figures
 
     f = council_figures(con, audience="public")
     if name == "objective_progress":
