@@ -1,7 +1,7 @@
 """Compute indicator values per indicator x area x period, at every area level.
 
-All in DuckDB, on small integer keys (area and period numbers; the labels are joined back when
-the values are written):
+All in DuckDB, on small integer keys (area and period numbers, numbered in the order of their
+labels):
 
 1. each source is read once for all its additive indicators (:func:`indicators.compile.
    shared_scan`: one ``FILTER`` aggregate per sum per indicator, per finest area and month);
@@ -9,10 +9,11 @@ the values are written):
    ``parent_id``), then into every period the month belongs to; median and percentile group the
    fact rows of their own compiled SELECT per ancestor area and period;
 3. values follow from the summed numerators and denominators (a rate's population is summed over
-   the area's sectors for the year its period ends), never from averaged rates; intervals are
+   the area's sectors for the year its period ends), never from averaged rates. Intervals are
    SQL arithmetic (Wilson) or small lookup tables filled by :mod:`indicators.stats` for the
    distinct counts (Garwood's exact Poisson bounds) and effective sizes (Student t quantiles)
-   that occur. :func:`write_values` inserts them straight into a table, in storage order.
+   that occur. The summed tables are sorted into storage order with the labels joined in, so
+   :func:`write_values` inserts the values straight into a table without a sort of its own.
 
 Only the combinations with data are computed; a count or rate that is absent is zero (the
 readers in :mod:`indicators.results` fill the zeros in).
@@ -41,8 +42,6 @@ VALUE_COLUMNS = (
 )
 #: Confidence level of the stored intervals.
 LEVEL = 0.95
-#: At most about this many values per INSERT (bounds the memory of the sort into storage order).
-CHUNK_VALUES = 4_000_000
 
 
 def coverage(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> dict[str, Coverage]:
@@ -154,18 +153,6 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
     return cov
 
 
-def _params(inds: list[Indicator]) -> pa.Table:
-    return pa.table({
-        "ind_no": pa.array(range(len(inds)), pa.int32()),
-        "indicator_id": pa.array([i.id for i in inds], pa.string()),
-        "kind": pa.array([i.source for i in inds], pa.string()),
-        "value_rule": pa.array([i.kind.value_rule for i in inds], pa.string()),
-        "noise": pa.array([i.kind.noise for i in inds], pa.string()),
-        "population": pa.array([i.population for i in inds], pa.string()),
-        "factor": pa.array([i.factor for i in inds], pa.float64()),
-    })
-
-
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -181,13 +168,12 @@ def _periods_of(month: str, kind: str) -> str:
     return f"p.month = {month} AND (p.kind IS NULL OR p.kind = {_lit(kind)}){year}"
 
 
-def _roll_up(table: str, select: str, cols: list[str], kind: str) -> str:
+def _roll_up(select: str, cols: list[str], kind: str) -> str:
     """Sum the wide rows of a scan (per finest area and month) into every ancestor area, then
-    into every period of the month: ``table`` (area_no, period_no, the sums)."""
+    into every period of the month: (area_no, period_no, the sums)."""
     first = ", ".join(f"sum(m.{c}) AS {c}" for c in cols)
     second = ", ".join(f"sum(a.{c}) AS {c}" for c in cols)
     return (
-        f"CREATE OR REPLACE TEMP TABLE {table} AS "
         f"WITH m AS ({select}), "
         f"a AS (SELECT c.ancestor_no, m.month, {first} FROM m "
         f"JOIN ivm_closure c ON c.area_id = m.area_id GROUP BY c.ancestor_no, m.month) "
@@ -197,51 +183,140 @@ def _roll_up(table: str, select: str, cols: list[str], kind: str) -> str:
     )
 
 
-def _long(table: str, number: int, cols: dict[str, str | None]) -> str:
-    """One indicator's rows (ind_no, area_no, period_no, the sums, x) from a summed table."""
-    picked = {**cols, "n": cols["n"] or cols["rows"]}
-    sums = ", ".join(f"{picked[k] or 'CAST(NULL AS DOUBLE)'} AS {k}" for k in SUMS)
-    return (f"SELECT {number} AS ind_no, area_no, period_no, {sums}, "
-            f"CAST(NULL AS DOUBLE) AS x FROM {table} WHERE {cols['rows']} > 0")
+_NULL = "CAST(NULL AS DOUBLE)"
+
+
+def _n_eff(ind: Indicator, t: dict[str, str]) -> str:
+    """The effective n of an indicator's row: Kish's for a ratio (0 without weights), else n."""
+    if ind.kind.value_rule == "ratio":
+        return f"CASE WHEN {t['sw2']} = 0 THEN 0.0 ELSE {t['den']} * {t['den']} / {t['sw2']} END"
+    return t["n"]
+
+
+def _columns(cols: dict[str, str | None], alias: str) -> dict[str, str]:
+    """An indicator's sums (and ``x``) as expressions on its summed table (NULL where none)."""
+    picked = {**cols, "n": cols.get("n") or cols.get("rows")}
+    return {k: f"{alias}.{picked[k]}" if picked.get(k) else _NULL for k in (*SUMS, "x")}
+
+
+def _rows(ind: Indicator, number: int, table: str, cols: dict[str, str | None]) -> str:
+    """An indicator's rows in its sorted summed table, with the labels, its denominator (a
+    rate's population of the latest year up to the year the period ends, a ratio's summed
+    denominator) and its lookups (Poisson bounds, t quantile)."""
+    t = _columns(cols, "t")
+    rule, noise = ind.kind.value_rule, ind.kind.noise
+    den = {"rate": "t.pop_households" if ind.population == "households" else
+           "t.pop_inhabitants", "ratio": t["den"]}.get(rule, _NULL)
+    lo = hi = tq = _NULL
+    if noise == "poisson":
+        lo, hi = f"t.lo_{cols['num']}", f"t.hi_{cols['num']}"
+    if noise == "mean":
+        tq = f"t.t_{number}"
+    where = f" WHERE t.{cols['rows']} > 0" if cols.get("rows") else ""
+    return (f"SELECT t.area_id, t.area_level, t.period_type, t.period, t.period_start, "
+            f"t.period_end, t.complete, {t['n']} AS n, {t['num']} AS num, {den} AS den, "
+            f"{t['sw2']} AS sw2, {t['sx2']} AS sx2, {t['x']} AS x, {lo} AS lo, {hi} AS hi, "
+            f"{tq} AS tq FROM {table} t{where}")
+
+
+def _measures(ind: Indicator, rows: str) -> str:
+    """An indicator's rows with ``per`` (a rate's factor over its population), ``value``, the
+    effective n and the variance ``var`` of a mean, as :mod:`indicators.stats`."""
+    rule = ind.kind.value_rule
+    per = f"CASE WHEN s.den > 0 THEN {_double(ind.factor or 0.0)} / s.den END"
+    value = {
+        "num": "s.num",
+        "rate": f"s.num * ({per})",
+        "ratio": "CASE WHEN s.den > 0 THEN s.num / s.den END",
+        "direct": "s.x",
+    }[rule]
+    n_eff = _n_eff(ind, {"n": "s.n", "den": "s.den", "sw2": "s.sw2"})
+    var = ("CASE WHEN s.den > 0 THEN s.sx2 / s.den - (s.num / s.den) * (s.num / s.den) END"
+           if ind.kind.noise == "mean" else _NULL)
+    return (f"SELECT s.*, {per if rule == 'rate' else _NULL} AS per, {value} AS value, "
+            f"{n_eff} AS n_eff, {var} AS var FROM ({rows}) s")
+
+
+def _branch(ind: Indicator, rows: str) -> str:
+    """An indicator's values: the columns of ``indicator_value``, with the intervals of its
+    noise model (no join: the rows keep the order of their sorted table)."""
+    noise = ind.kind.noise
+    low = high = _NULL
+    if noise == "poisson":
+        scale = "m.per" if ind.kind.value_rule == "rate" else "1.0"
+        low = f"CASE WHEN m.num IS NOT NULL THEN m.lo * {scale} END"
+        high = f"CASE WHEN m.num IS NOT NULL THEN m.hi * {scale} END"
+    elif noise == "share":
+        z = float(stats.norm_quantile(LEVEL))
+        z, z2 = _double(z), _double(z * z)
+        ok = "m.n_eff > 0 AND m.value >= 0 AND m.value <= 1"
+        denom = f"(1 + {z2} / m.n_eff)"
+        centre = f"((m.value + {z2} / (2 * m.n_eff)) / {denom})"
+        half = (f"({z} * sqrt(m.value * (1 - m.value) / m.n_eff + {z2} / (4 * m.n_eff * m.n_eff))"
+                f" / {denom})")
+        low = f"CASE WHEN {ok} THEN least(greatest({centre} - {half}, 0.0), 1.0) END"
+        high = f"CASE WHEN {ok} THEN least(greatest({centre} + {half}, 0.0), 1.0) END"
+    sd = "sqrt(CASE WHEN m.var < 0 THEN 0.0 ELSE m.var END)" if noise == "mean" else _NULL
+    if noise == "mean":
+        ok = f"m.value IS NOT NULL AND {sd} IS NOT NULL AND m.n_eff > 1"
+        low = f"CASE WHEN {ok} THEN m.value - m.tq * {sd} / sqrt(m.n_eff) END"
+        high = f"CASE WHEN {ok} THEN m.value + m.tq * {sd} / sqrt(m.n_eff) END"
+    numerator = _NULL if ind.kind.value_rule == "direct" else "m.num"
+    return (
+        f"SELECT {_lit(ind.id)} AS indicator_id, m.area_id, m.area_level, m.period_type, "
+        f"m.period, m.period_start, m.period_end, m.complete, CAST(m.n AS BIGINT) AS n, "
+        f"{numerator} AS numerator, CASE WHEN m.den > 0 THEN m.den END AS denominator, "
+        f"m.value, m.n_eff, {sd} AS sd, {low} AS ci_low, {high} AS ci_high "
+        f"FROM ({_measures(ind, rows)}) m"
+    )
 
 
 @dataclass
 class Staged:
-    """A computation ready to be written: per chunk of indicators, the SELECT of its values
-    (the columns of ``indicator_value``, in storage order), and the label lists it takes."""
+    """A computation ready to be written: the SELECT of the values (the columns of
+    ``indicator_value``, in storage order)."""
 
-    chunks: list[str]
-    labels: list[list]
+    sql: str
     indicators: int
 
 
-def _labels(con: duckdb.DuckDBPyConnection, inds: list[Indicator]) -> list[list]:
-    """Indicator ids by number (from 0), area ids and levels by area number and period types,
-    keys, first and last days by period number (from 1)."""
-    areas = con.execute("SELECT area_id, level FROM ivm_area ORDER BY area_no").fetchall()
-    periods = con.execute("SELECT period_type, period, period_start, period_end "
-                          "FROM ivm_periods ORDER BY period_no").fetchall()
-    out: list[list] = [[i.id for i in inds]]
-    out += [list(c) for c in zip(*areas, strict=True)] if areas else [[], []]
-    out += [list(c) for c in zip(*periods, strict=True)] if periods else [[], [], [], []]
-    return out
+@dataclass
+class _Summed:
+    """A temp table of sums (or of medians and percentiles) and its indicators' columns."""
+
+    table: str
+    kind: str
+    columns: dict[str, dict[str, str | None]]
+
+
+def _completeness(con: duckdb.DuckDBPyConnection, cov: dict[str, Coverage]) -> dict[str, str]:
+    """Add to ``ivm_periods`` per source kind whether each period is complete (its data covers
+    the period from its first to its last day; a survey's years always); the column per kind."""
+    columns = {kind: f"complete_{k}" for k, kind in enumerate(cov)}
+    exprs = ", ".join(
+        ("true" if SOURCES[kind].survey else
+         f"(period_start >= DATE '{c.data_start.isoformat()}' "
+         f"AND period_end <= DATE '{c.cutoff.isoformat()}')") + f" AS {columns[kind]}"
+        for kind, c in cov.items())
+    if exprs:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE ivm_periods AS SELECT *, {exprs} "
+                    "FROM ivm_periods")
+    return columns
 
 
 def stage_values(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, as_of: dt.date,
     only: Iterable[str] | None = None,
 ) -> Staged:
-    """Read the sources and sum them into every area and period (temp tables); the values
-    themselves follow when :func:`write_values` runs the chunks' SELECTs."""
+    """Read the sources and sum them into every area and period (temp tables, sorted into
+    storage order); the values themselves follow when :func:`write_values` runs the SELECT."""
     cov = prepare(con, as_of)
     wanted = set(only) if only is not None else None
     inds = sorted((i for i in catalog if i.source in cov and (wanted is None or i.id in wanted)),
                   key=lambda i: i.id)
+    by_id = {ind.id: ind for ind in inds}
     numbers = {ind.id: k for k, ind in enumerate(inds)}
     first_year = min((c.data_start.year for c in cov.values()), default=as_of.year)
-    con.register("ivm_params_arrow", _params(inds))
-    con.execute("CREATE OR REPLACE TEMP TABLE ivm_params AS SELECT * FROM ivm_params_arrow")
-    con.unregister("ivm_params_arrow")
 
     groups: dict[tuple[str, bool], list[Indicator]] = {}
     alone: list[Indicator] = []
@@ -250,57 +325,92 @@ def stage_values(
             groups.setdefault((ind.source, ind.question is not None), []).append(ind)
         elif ind.kind.additive:
             alone.append(ind)
-    parts: dict[str, str] = {}
-    size: dict[str, int] = {}
+    pending: list[tuple[_Summed, str]] = []  # each table's SELECT
     for g, members in enumerate(groups.values()):
         scan = shared_scan(members, as_of, first_year)
         cols = sorted({c for m in scan.columns.values() for c in m.values() if c})
-        table = f"ivm_sums_{g}"
-        rows = con.execute(_roll_up(table, scan.sql, cols, scan.source)).fetchall()[0][0]
-        for ind in members:
-            parts[ind.id] = _long(table, numbers[ind.id], scan.columns[ind.id])
-            size[ind.id] = rows
+        pending.append((_Summed(f"ivm_sums_{g}", scan.source, scan.columns),
+                        _roll_up(scan.sql, cols, scan.source)))
     for k, ind in enumerate(alone):
-        table = f"ivm_sums_alone_{k}"
         select = (f"SELECT area_id, month, CAST(1 AS DOUBLE) AS rows, {', '.join(SUMS)} "
                   f"FROM ({to_sql(monthly_select(ind, as_of, first_year))})")
-        size[ind.id] = con.execute(
-            _roll_up(table, select, ["rows", *SUMS], ind.source)).fetchall()[0][0]
-        parts[ind.id] = _long(table, numbers[ind.id], {"rows": "rows", **{s: s for s in SUMS}})
-    con.execute("CREATE OR REPLACE TEMP TABLE ivm_direct (ind_no INTEGER, area_no BIGINT, "
-                "period_no INTEGER, n DOUBLE, x DOUBLE)")
+        pending.append((_Summed(f"ivm_sums_alone_{k}", ind.source,
+                                {ind.id: {"rows": "rows", **{s: s for s in SUMS}}}),
+                        _roll_up(select, ["rows", *SUMS], ind.source)))
     for ind in inds:
         if ind.kind.additive:
             continue
         q = float(ind.percentile or 0.5)  # a validated float in (0, 1)
-        con.execute(
-            f"INSERT INTO ivm_direct SELECT {numbers[ind.id]}, c.ancestor_no, p.period_no, "
-            f"count(*), quantile_cont(f.x, {q!r}) "
+        pending.append((
+            _Summed(f"ivm_direct_{numbers[ind.id]}", ind.source, {ind.id: {"n": "n", "x": "x"}}),
+            f"SELECT c.ancestor_no AS area_no, p.period_no, CAST(count(*) AS DOUBLE) AS n, "
+            f"quantile_cont(f.x, {q!r}) AS x "
             f"FROM ({to_sql(monthly_select(ind, as_of, first_year))}) f "
             f"JOIN ivm_closure c ON c.area_id = f.area_id "
             f"JOIN ivm_period_map p ON {_periods_of('f.month', ind.source)} "
-            f"GROUP BY c.ancestor_no, p.period_no"
-        )
-        parts[ind.id] = (f"SELECT ind_no, area_no, period_no, n, "
-                         f"{', '.join('CAST(NULL AS DOUBLE) AS ' + s for s in SUMS[1:])}, x "
-                         f"FROM ivm_direct WHERE ind_no = {numbers[ind.id]}")
-        size[ind.id] = 0
-    direct = dict(con.execute("SELECT ind_no, count(*) FROM ivm_direct GROUP BY ALL").fetchall())
-    for ind in inds:
-        if not ind.kind.additive:
-            size[ind.id] = direct.get(numbers[ind.id], 0)
+            f"GROUP BY c.ancestor_no, p.period_no"))
 
-    _lookups(con, [parts[i.id] for i in inds if i.kind.noise == "poisson"],
-             [parts[i.id] for i in inds if i.kind.noise == "mean"])
-    chunks: list[list[str]] = []
-    total = CHUNK_VALUES
-    for ind in inds:
-        if total + size[ind.id] > CHUNK_VALUES and not (chunks and not chunks[-1]):
-            chunks.append([])
-            total = 0
-        chunks[-1].append(parts[ind.id])
-        total += size[ind.id]
-    return Staged([_values_sql(c) for c in chunks if c], _labels(con, inds), len(inds))
+    # a table whose indicators need no lookup is sorted as it is summed; the others are
+    # summed, their counts and effective sizes looked up, then sorted with the lookups
+    complete = _completeness(con, cov)
+
+    def looked_up(s: _Summed) -> bool:
+        return any(by_id[i].kind.noise in ("poisson", "mean") for i in s.columns)
+
+    summed = [s for s, _sql in pending]
+    for s, sql in pending:
+        if looked_up(s):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {s.table} AS {sql}")
+        else:
+            _sort(con, s, by_id, numbers, complete[s.kind], f"({sql})")
+    _lookups(con, [f"SELECT {c['num']} AS num FROM {s.table} WHERE {c['rows']} > 0"
+                   for s in summed for i, c in s.columns.items()
+                   if by_id[i].kind.noise == "poisson"],
+             [f"SELECT {_n_eff(by_id[i], _columns(c, 't'))} AS n_eff FROM {s.table} t "
+              f"WHERE t.{c['rows']} > 0"
+              for s in summed for i, c in s.columns.items() if by_id[i].kind.noise == "mean"])
+    branches: dict[str, str] = {}
+    for s in summed:
+        if looked_up(s):
+            _sort(con, s, by_id, numbers, complete[s.kind], s.table)
+        for i, c in s.columns.items():
+            branches[i] = _branch(by_id[i], _rows(by_id[i], numbers[i], s.table, c))
+    sql = " UNION ALL ".join(branches[i.id] for i in inds)
+    return Staged(f"SELECT * FROM ({sql})" if sql else "", len(inds))
+
+
+def _sort(con: duckdb.DuckDBPyConnection, s: _Summed, by_id: dict[str, Indicator],
+          numbers: dict[str, int], complete: str, source: str) -> None:
+    """Make ``s`` the sums of ``source`` (its temp table, dropped, or a subquery) sorted into
+    storage order (area level, period, area; indicator by indicator they are written in id
+    order), with the labels of its areas and periods, its source's completeness and the
+    lookups of its indicators joined in."""
+    cols = ["a.area_id", "a.level AS area_level", "l.period_type", "l.period",
+            "l.period_start", "l.period_end", f"l.{complete} AS complete"]
+    joins = ["JOIN ivm_area a ON a.area_no = t.area_no",
+             "JOIN ivm_periods l ON l.period_no = t.period_no"]
+    inds = [by_id[i] for i in s.columns]
+    if any(i.kind.value_rule == "rate" for i in inds):
+        cols += ["pop.inhabitants AS pop_inhabitants", "pop.households AS pop_households"]
+        joins.append("LEFT JOIN ivm_pop_year pop ON pop.area_no = t.area_no "
+                     "AND pop.year_end = l.year_end")
+    counts = sorted({c["num"] for i, c in s.columns.items()
+                     if by_id[i].kind.noise == "poisson" and c.get("num")})
+    for c in counts:
+        cols += [f"pl_{c}.lo AS lo_{c}", f"pl_{c}.hi AS hi_{c}"]
+        joins.append(f"LEFT JOIN ivm_poisson pl_{c} ON pl_{c}.k = t.{c}")
+    for i, c in s.columns.items():
+        if by_id[i].kind.noise == "mean":
+            k = numbers[i]
+            cols.append(f"tq_{k}.t AS t_{k}")
+            joins.append(f"LEFT JOIN ivm_t tq_{k} ON tq_{k}.t_n = "
+                         f"{_n_eff(by_id[i], _columns(c, 't'))}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {s.table}_sorted AS SELECT t.*, {', '.join(cols)} "
+        f"FROM {source} t {' '.join(joins)} ORDER BY a.level_no, t.period_no, t.area_no")
+    if source == s.table:
+        con.execute(f"DROP TABLE {s.table}")
+    s.table = f"{s.table}_sorted"
 
 
 def _lookups(con: duckdb.DuckDBPyConnection, poisson: list[str], mean: list[str]) -> None:
@@ -315,7 +425,7 @@ def _lookups(con: duckdb.DuckDBPyConnection, poisson: list[str], mean: list[str]
     n = np.asarray([], dtype=float)
     if mean:
         n = np.asarray(con.execute(
-            f"{_chain(mean)} SELECT DISTINCT n_eff FROM c WHERE n_eff > 1"
+            f"SELECT DISTINCT n_eff FROM ({' UNION ALL '.join(mean)}) WHERE n_eff > 1"
         ).fetchnumpy()["n_eff"], dtype=float)
     for name, table in (
         ("ivm_poisson", pa.table({"k": pa.array(k, pa.float64()),
@@ -330,96 +440,6 @@ def _lookups(con: duckdb.DuckDBPyConnection, poisson: list[str], mean: list[str]
         con.unregister("ivm_lookup_arrow")
 
 
-def _chain(parts: list[str]) -> str:
-    """The WITH clause from the summed rows to the denominators, effective n and variance.
-
-    As :mod:`indicators.stats`: a rate's denominator is the population (of the latest year up
-    to the year the period ends), a ratio's its summed denominator; Kish's effective n for
-    ratios (0 without weights); the weighted variance of a mean from its sums.
-    """
-    return f"""WITH s AS ({' UNION ALL '.join(parts)}),
-b AS (
-  SELECT s.ind_no, s.area_no, s.period_no, s.n, s.num, s.sw2, s.sx2, s.x,
-         i.value_rule AS rule, i.noise, i.factor, i.kind,
-         l.period_type, l.period, l.period_start, l.period_end,
-         CASE i.value_rule
-              WHEN 'rate' THEN CASE i.population WHEN 'households' THEN pop.households
-                                                 ELSE pop.inhabitants END
-              WHEN 'ratio' THEN s.den END AS den
-  FROM s JOIN ivm_params i ON i.ind_no = s.ind_no
-  JOIN ivm_periods l ON l.period_no = s.period_no
-  LEFT JOIN ivm_pop_year pop ON pop.area_no = s.area_no AND pop.year_end = l.year_end),
-c AS (
-  SELECT b.*,
-         CASE WHEN den > 0 THEN factor / den END AS per,
-         CASE WHEN rule = 'ratio' THEN CASE WHEN sw2 = 0 THEN 0.0 ELSE den * den / sw2 END
-              ELSE n END AS n_eff,
-         CASE WHEN noise = 'mean' AND den > 0 THEN sx2 / den - (num / den) * (num / den)
-              END AS var
-  FROM b)"""
-
-
-def _values_sql(parts: list[str]) -> str:
-    """The values of a chunk of indicators, in storage order: sorted so that DuckDB's
-    per-row-group min/max skip everything but the indicator, level and period a reader asks
-    for (the dashboard's queries at national scale).
-
-    The rows are sorted on their numbers alone; the labels are looked up afterwards by number
-    in the lists of :func:`_labels` (parameters ``$1`` to ``$7``), which keeps the order.
-    """
-    z = float(stats.norm_quantile(LEVEL))
-    z, z2 = _double(z), _double(z * z)
-    return f"""{_chain(parts)},
-v AS (
-  SELECT c.*,
-         CASE rule WHEN 'num' THEN num
-                   WHEN 'rate' THEN num * per
-                   WHEN 'ratio' THEN CASE WHEN den > 0 THEN num / den END
-                   WHEN 'direct' THEN x END AS value,
-         sqrt(CASE WHEN var < 0 THEN 0.0 ELSE var END) AS sd
-  FROM c),
-w AS (
-  SELECT v.*,
-         CASE WHEN noise = 'share' AND n_eff > 0 AND value >= 0 AND value <= 1
-              THEN 1 + {z2} / n_eff END AS w_denom
-  FROM v),
-iv AS (
-  SELECT w.*,
-         (value + {z2} / (2 * n_eff)) / w_denom AS w_centre,
-         {z} * sqrt(value * (1 - value) / n_eff + {z2} / (4 * n_eff * n_eff)) / w_denom
-             AS w_half,
-         CASE WHEN noise = 'mean' AND value IS NOT NULL AND sd IS NOT NULL AND n_eff > 1
-              THEN tq.t * sd / sqrt(n_eff) END AS t_half,
-         CASE WHEN noise = 'poisson' AND num IS NOT NULL
-              THEN CASE WHEN rule = 'rate' THEN per ELSE 1.0 END END AS p_scale,
-         pl.lo, pl.hi
-  FROM w
-  LEFT JOIN ivm_poisson pl ON pl.k = w.num
-  LEFT JOIN ivm_t tq ON tq.t_n = w.n_eff)
-SELECT $1[o.ind_no + 1] AS indicator_id, $2[o.area_no] AS area_id,
-       $3[o.area_no] AS area_level, $4[o.period_no] AS period_type, $5[o.period_no] AS period,
-       $6[o.period_no] AS period_start, $7[o.period_no] AS period_end,
-       o.complete, o.n, o.numerator, o.denominator, o.value, o.n_eff, o.sd, o.ci_low, o.ci_high
-FROM (
-  SELECT iv.ind_no, iv.area_no, iv.period_no,
-         k.survey OR (iv.period_start >= k.data_start AND iv.period_end <= k.cutoff)
-             AS complete,
-         CAST(iv.n AS BIGINT) AS n,
-         CASE WHEN rule <> 'direct' THEN num END AS numerator,
-         CASE WHEN den > 0 THEN den END AS denominator,
-         value, n_eff, sd,
-         CASE WHEN p_scale IS NOT NULL THEN lo * p_scale
-              WHEN w_denom IS NOT NULL THEN least(greatest(w_centre - w_half, 0.0), 1.0)
-              WHEN t_half IS NOT NULL THEN value - t_half END AS ci_low,
-         CASE WHEN p_scale IS NOT NULL THEN hi * p_scale
-              WHEN w_denom IS NOT NULL THEN least(greatest(w_centre + w_half, 0.0), 1.0)
-              WHEN t_half IS NOT NULL THEN value + t_half END AS ci_high
-  FROM iv
-  JOIN ivm_area a ON a.area_no = iv.area_no
-  JOIN ivm_coverage k ON k.kind = iv.kind
-  ORDER BY iv.ind_no, a.level_no, iv.period_no, iv.area_no) o"""
-
-
 _VALUE_TABLE = (
     "indicator_id VARCHAR NOT NULL, area_id VARCHAR NOT NULL, area_level VARCHAR NOT NULL, "
     "period_type VARCHAR NOT NULL, period VARCHAR NOT NULL, period_start DATE NOT NULL, "
@@ -432,10 +452,12 @@ _VALUE_TABLE = (
 def write_values(con: duckdb.DuckDBPyConnection, staged: Staged, table: str) -> int:
     """Insert the staged values into ``table`` (the columns of ``indicator_value``, in that
     order); the number of rows written."""
-    written = 0
-    for sql in staged.chunks:
-        written += con.execute(f"INSERT INTO {table} {sql}", staged.labels).fetchall()[0][0]
-    return int(written)
+    if not staged.sql:
+        return 0
+    # no ORDER BY: each indicator's rows are read from a table already sorted into storage
+    # order, without a join, and the indicators follow in id order (DuckDB keeps insertion
+    # order), so the values need no sort of their own
+    return int(con.execute(f"INSERT INTO {table} {staged.sql}").fetchall()[0][0])
 
 
 def compute_values(
