@@ -6,9 +6,12 @@ given with ``--db`` (opened read only). Three variants compute the same numbers,
 its own subprocess (interpreter start-up, imports and opening the connection not timed):
 
 ``ivmonitor``
-    :func:`indicators.compute.compute_values` for the covered indicators (stage 1: one compiled
-    SELECT per indicator into a temp table; stage 2: one GROUP BY into ancestor areas and
-    periods; stage 3: values, intervals and the numpy finish).
+    What a refresh does with the values: :func:`indicators.compute.compute_values` for the
+    covered indicators, written sorted into storage order into a table with the columns of
+    ``indicator_value`` (a temp table, as the warehouse is open read only; a refresh inserts the
+    same SELECTs into ``indicator_value``): one scan per source for all its additive
+    indicators, sums rolled up into ancestor areas and periods on integer keys, values and
+    intervals in SQL.
 ``duckdb``
     One statement written by hand in this file (CTEs, no :mod:`indicators.compile`): each fact
     table is read once with a ``count(*) FILTER (WHERE ...)`` column per indicator per finest
@@ -698,12 +701,17 @@ def run_variant_here(variant: str, db: Path, out: Path | None, every: int,
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if variant == "ivmonitor":
-        table = compute_values(con, catalog, AS_OF, only=covered())
+        # what a refresh does with the values: written (sorted) into a table, here a temp
+        # table with the columns of indicator_value, as the warehouse is open read only
+        compute_values(con, catalog, AS_OF, only=covered(), table="ivm_values")
+        table = None
     elif variant == "duckdb":
         table = duckdb_values(con, AS_OF, subset)
     else:
         table = pandas_values(con, AS_OF, subset, timings)
     seconds = time.perf_counter() - t0
+    if table is None:
+        table = con.sql("SELECT * FROM ivm_values").to_arrow_table()
     if isinstance(table, pa.Table):
         n_values = table.num_rows
         n_inds = len(pc.unique(table.column("indicator_id")))

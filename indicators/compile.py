@@ -10,6 +10,7 @@ validated declarations, never by pasting text; ``ivm indicators show ID --sql`` 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb_engine
 import sqlalchemy as sa
@@ -35,8 +36,14 @@ def _condition(source: Source, column: str, spec: list | Exclude) -> sa.ColumnEl
     return col.in_(spec)
 
 
-def _rows(ind: Indicator, source: Source) -> tuple[Rows, sa.FromClause, list[sa.ColumnElement]]:
-    """The measure's view of the source's rows, the FROM clause and the row conditions."""
+def _rows(
+    ind: Indicator, source: Source, shared: bool = False,
+) -> tuple[Rows, sa.FromClause, list[sa.ColumnElement]]:
+    """The measure's view of the source's rows, the FROM clause and the row conditions.
+
+    With ``shared``, a survey question is a row condition rather than part of the join, so
+    indicators on different questions can read one join of responses and answers.
+    """
     conds: list[sa.ColumnElement] = [
         _condition(source, col, spec) for col, spec in ind.filters.items()
     ]
@@ -47,12 +54,12 @@ def _rows(ind: Indicator, source: Source) -> tuple[Rows, sa.FromClause, list[sa.
         weight = source.column("weight")
         if ind.question is not None:
             a = schema.survey_answer
-            table = table.join(
-                a,
-                sa.and_(a.c.source == source.table.c.source,
-                        a.c.source_id == source.table.c.source_id,
-                        a.c.question_id == ind.question),
-            )
+            on = [a.c.source == source.table.c.source, a.c.source_id == source.table.c.source_id]
+            if shared:
+                conds.append(a.c.question_id == ind.question)
+            else:
+                on.append(a.c.question_id == ind.question)
+            table = table.join(a, sa.and_(*on))
             answer = a.c.answer
             conds += [answer.is_not(None), answer != ""]
             if ind.answered:
@@ -70,6 +77,17 @@ def _rows(ind: Indicator, source: Source) -> tuple[Rows, sa.FromClause, list[sa.
     return Rows(source, weight, answer, answer_number, duration, where), table, conds
 
 
+def _day_conditions(ind: Indicator, source: Source, as_of: dt.date,
+                    first_year: int) -> list[sa.ColumnElement]:
+    """Nothing after the as-of date and, for an event indicator, only the event's days."""
+    day = source.day()
+    conds = [day <= _date(as_of)]
+    if ind.event is not None:
+        days = [d.isoformat() for d in event_days(ind.event, first_year, as_of.year)]
+        conds.append(sa.cast(day, sa.String).in_(days))
+    return conds
+
+
 def monthly_select(ind: Indicator, as_of: dt.date, first_year: int) -> sa.Select:
     """The indicator's rows up to ``as_of``, aggregated per finest area and month.
 
@@ -79,10 +97,7 @@ def monthly_select(ind: Indicator, as_of: dt.date, first_year: int) -> sa.Select
     source = SOURCES[ind.source]
     rows, table, conds = _rows(ind, source)
     day = source.day()
-    conds.append(day <= _date(as_of))
-    if ind.event is not None:
-        days = [d.isoformat() for d in event_days(ind.event, first_year, as_of.year)]
-        conds.append(sa.cast(day, sa.String).in_(days))
+    conds += _day_conditions(ind, source, as_of, first_year)
     month = sa.func.date_trunc("month", day)
     area = source.table.c.area_id
     built = ind.kind.build(ind, rows)
@@ -102,6 +117,92 @@ def monthly_select(ind: Indicator, as_of: dt.date, first_year: int) -> sa.Select
         .where(*conds)
         .group_by(area, month)
     )
+
+
+SUMS = ("n", "num", "den", "sw2", "sx2")
+
+
+@dataclass
+class SharedScan:
+    """One scan of a source for several additive indicators, per finest area and month.
+
+    Every sum of every indicator is one ``FILTER (WHERE ...)`` aggregate of the scan, holding
+    exactly the rows that indicator's own SELECT (:func:`monthly_select`) keeps; identical
+    aggregates (a count and the rate of the same rows) are one column. ``columns`` gives per
+    indicator id the column of each sum (None for a sum the measure leaves NULL) and of
+    ``rows``, the number of rows the indicator keeps (a combination exists when it is > 0).
+    """
+
+    source: str
+    sql: str
+    columns: dict[str, dict[str, str | None]]
+
+
+def shareable(ind: Indicator, as_of: dt.date, first_year: int) -> bool:
+    """Whether the indicator's sums can be FILTER aggregates of a shared scan: every sum its
+    measure builds is one aggregate function or NULL."""
+    if not ind.kind.additive:
+        return False
+    rows, _table, _conds = _rows(ind, SOURCES[ind.source], shared=True)
+    built = ind.kind.build(ind, rows)
+    return all(isinstance(built[k], sa.sql.functions.FunctionElement | sa.sql.elements.Null)
+               for k in SUMS)
+
+
+def shared_scan(inds: list[Indicator], as_of: dt.date, first_year: int) -> SharedScan:
+    """The shared scan of ``inds`` (additive and :func:`shareable`, all on one source and all
+    with or all without a survey question)."""
+    source = SOURCES[inds[0].source]
+    day = source.day()
+    found: dict[tuple[str, str], str] = {}
+    aggs: list[str] = []
+    columns: dict[str, dict[str, str | None]] = {}
+    table: sa.FromClause = source.table
+    questions: list[str] = []
+    for ind in inds:
+        rows, table, conds = _rows(ind, source, shared=True)
+        cond = _expression_sql(sa.and_(*conds, *_day_conditions(ind, source, as_of, first_year)))
+        built = ind.kind.build(ind, rows)
+        texts: dict[int, str] = {}  # a measure may use one aggregate for several sums
+        cols: dict[str, str | None] = {}
+        for key in ("rows", *SUMS):
+            fn = sa.func.count() if key == "rows" else built[key]
+            if isinstance(fn, sa.sql.elements.Null):
+                cols[key] = None
+                continue
+            if id(fn) not in texts:
+                texts[id(fn)] = _expression_sql(fn)
+            agg = (texts[id(fn)], cond)
+            if agg not in found:
+                found[agg] = f"s{len(found)}"
+                aggs.append(f"CAST({agg[0]} FILTER (WHERE {cond}) AS DOUBLE) AS {found[agg]}")
+            cols[key] = found[agg]
+        columns[ind.id] = cols
+        if ind.question is not None:
+            questions.append(ind.question)
+    where = [day <= _date(as_of)]
+    if questions:
+        where.append(schema.survey_answer.c.question_id.in_(sorted(set(questions))))
+    month = sa.func.date_trunc("month", day)
+    area = source.table.c.area_id
+    frame = (
+        sa.select(area.label("area_id"), sa.cast(month, sa.Date).label("month"),
+                  sa.literal_column(_AGGREGATES))
+        .select_from(table)
+        .where(*where)
+        .group_by(area, month)
+    )
+    return SharedScan(inds[0].source, to_sql(frame).replace(_AGGREGATES, ", ".join(aggs), 1),
+                      columns)
+
+
+#: Where the scan's aggregates go in its compiled frame (each compiled on its own, so that equal
+#: aggregates of different indicators are found by their SQL and computed once).
+_AGGREGATES = "ivm_aggregates_here"
+
+
+def _expression_sql(expr: sa.ColumnElement) -> str:
+    return str(expr.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
 
 
 def to_sql(statement: sa.Select) -> str:

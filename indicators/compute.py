@@ -1,15 +1,19 @@
 """Compute indicator values per indicator x area x period, at every area level.
 
-Three steps, all in DuckDB:
+All in DuckDB, on small integer keys (area and period numbers, numbered in the order of their
+labels):
 
-1. each indicator's compiled SELECT (:mod:`indicators.compile`) aggregates its source per finest
-   area and month into ``ivm_monthly`` (median and percentile keep one row per fact in
-   ``ivm_facts``);
-2. one GROUP BY sums those rows into every ancestor area (the closure of ``area_link`` and
-   ``parent_id``) and every period the month belongs to;
+1. each source is read once for all its additive indicators (:func:`indicators.compile.
+   shared_scan`: one ``FILTER`` aggregate per sum per indicator, per finest area and month);
+2. those wide rows are summed into every ancestor area (the closure of ``area_link`` and
+   ``parent_id``), then into every period the month belongs to; median and percentile group the
+   fact rows of their own compiled SELECT per ancestor area and period;
 3. values follow from the summed numerators and denominators (a rate's population is summed over
-   the area's sectors for the year its period ends), never from averaged rates; intervals come
-   from :mod:`indicators.stats`.
+   the area's sectors for the year its period ends), never from averaged rates. Intervals are
+   SQL arithmetic (Wilson) or small lookup tables filled by :mod:`indicators.stats` for the
+   distinct counts (Garwood's exact Poisson bounds) and effective sizes (Student t quantiles)
+   that occur. The summed tables are sorted into storage order with the labels joined in, so
+   :func:`write_values` inserts the values straight into a table without a sort of its own.
 
 Only the combinations with data are computed; a count or rate that is absent is zero (the
 readers in :mod:`indicators.results` fill the zeros in).
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -26,7 +31,7 @@ import pyarrow as pa
 
 from indicators import stats
 from indicators.catalog import Catalog, Indicator
-from indicators.compile import monthly_select, to_sql
+from indicators.compile import SUMS, monthly_select, shareable, shared_scan, to_sql
 from indicators.periods import Coverage, period_rows
 from indicators.sources import SOURCES
 
@@ -35,6 +40,8 @@ VALUE_COLUMNS = (
     "period_end", "complete", "n", "numerator", "denominator", "value", "n_eff", "sd",
     "ci_low", "ci_high",
 )
+#: Confidence level of the stored intervals.
+LEVEL = 0.95
 
 
 def coverage(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> dict[str, Coverage]:
@@ -70,8 +77,18 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 
 def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverage]:
-    """Temp tables every computation uses: area closure, area population, period map."""
+    """Temp tables every computation uses: areas and their closure, area population, periods.
+
+    ``ivm_area`` numbers the areas in the order of (level, area id) and ``ivm_periods`` the
+    periods in the order of (period type, period), so sorting on the numbers is sorting on the
+    labels; ``ivm_closure`` pairs every area with itself and each ancestor.
+    """
     cov = coverage(con, as_of)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ivm_area AS "
+        "SELECT area_id, level, row_number() OVER (ORDER BY level, area_id) AS area_no, "
+        "dense_rank() OVER (ORDER BY level) AS level_no FROM area"
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ivm_closure AS "
         "WITH RECURSIVE edges AS ("
@@ -81,8 +98,8 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
         "  SELECT area_id, area_id FROM area "
         "  UNION SELECT up.area_id, edges.parent_id FROM up JOIN edges "
         "  ON edges.area_id = up.ancestor_id) "
-        "SELECT up.area_id, up.ancestor_id, a.level AS ancestor_level FROM up "
-        "JOIN area a ON a.area_id = up.ancestor_id"
+        "SELECT up.area_id, up.ancestor_id, a.level AS ancestor_level, a.area_no AS ancestor_no "
+        "FROM up JOIN ivm_area a ON a.area_id = up.ancestor_id"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ivm_population AS "
@@ -97,6 +114,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
         rows = period_rows(first, last, anchors)
     else:
         rows = []
+    numbers = {key: k for k, key in enumerate(sorted({(r[2], r[3]) for r in rows}), start=1)}
     cols = list(zip(*rows, strict=True)) if rows else [[]] * 6
     table = pa.table({
         "month": pa.array(cols[0], pa.date32()),
@@ -105,10 +123,23 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
         "period": pa.array(cols[3], pa.string()),
         "period_start": pa.array(cols[4], pa.date32()),
         "period_end": pa.array(cols[5], pa.date32()),
+        "period_no": pa.array([numbers[(r[2], r[3])] for r in rows], pa.int32()),
     })
     con.register("ivm_period_arrow", table)
     con.execute("CREATE OR REPLACE TEMP TABLE ivm_period_map AS SELECT * FROM ivm_period_arrow")
     con.unregister("ivm_period_arrow")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ivm_periods AS "
+        "SELECT DISTINCT period_no, period_type, period, period_start, period_end, "
+        "year(period_end) AS year_end FROM ivm_period_map"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ivm_pop_year AS "
+        "SELECT a.area_no, y.year_end, CAST(p.inhabitants AS DOUBLE) AS inhabitants, "
+        "CAST(p.households AS DOUBLE) AS households "
+        "FROM (SELECT DISTINCT year_end FROM ivm_periods) y CROSS JOIN ivm_area a "
+        "ASOF JOIN ivm_population p ON p.area_id = a.area_id AND y.year_end >= p.year"
+    )
     kinds = pa.table({
         "kind": pa.array(list(cov), pa.string()),
         "data_start": pa.array([c.data_start for c in cov.values()], pa.date32()),
@@ -122,141 +153,320 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
     return cov
 
 
-def _params(indicators: Iterable[Indicator]) -> pa.Table:
-    inds = list(indicators)
-    return pa.table({
-        "indicator_id": pa.array([i.id for i in inds], pa.string()),
-        "value_rule": pa.array([i.kind.value_rule for i in inds], pa.string()),
-        "noise": pa.array([i.kind.noise for i in inds], pa.string()),
-        "population": pa.array([i.population for i in inds], pa.string()),
-        "factor": pa.array([i.factor for i in inds], pa.float64()),
-        "q": pa.array([i.percentile or 0.5 for i in inds], pa.float64()),
-    })
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-_ROLL_UP = """
-CREATE OR REPLACE TEMP TABLE ivm_rolled AS
-SELECT m.indicator_id, m.kind, c.ancestor_id AS area_id, c.ancestor_level AS area_level,
-       p.period_type, p.period, p.period_start, p.period_end,
-       sum(m.n) AS n, sum(m.num) AS num, sum(m.den) AS den, sum(m.sw2) AS sw2,
-       sum(m.sx2) AS sx2, CAST(NULL AS DOUBLE) AS x
-FROM ivm_monthly m
-JOIN ivm_closure c ON c.area_id = m.area_id
-JOIN ivm_coverage k ON k.kind = m.kind
-JOIN ivm_period_map p ON p.month = m.month AND (p.kind IS NULL OR p.kind = m.kind)
-     AND (NOT k.survey OR p.period_type = 'year')
-GROUP BY ALL
-"""
+def _double(x: float) -> str:
+    """A float as an exact DuckDB double (a plain literal would be read as a DECIMAL)."""
+    return f"CAST('{float(x)!r}' AS DOUBLE)"
 
-_ROLL_UP_DIRECT = """
-INSERT INTO ivm_rolled
-SELECT f.indicator_id, f.kind, c.ancestor_id, c.ancestor_level, p.period_type, p.period,
-       p.period_start, p.period_end, count(*), NULL, NULL, NULL, NULL,
-       quantile_cont(f.x, {q!r})
-FROM ivm_facts f
-JOIN ivm_closure c ON c.area_id = f.area_id
-JOIN ivm_coverage k ON k.kind = f.kind
-JOIN ivm_period_map p ON p.month = f.month AND (p.kind IS NULL OR p.kind = f.kind)
-     AND (NOT k.survey OR p.period_type = 'year')
-WHERE f.indicator_id = ?
-GROUP BY f.indicator_id, f.kind, c.ancestor_id, c.ancestor_level, p.period_type, p.period,
-         p.period_start, p.period_end
-"""
 
-_VALUES = """
-SELECT r.indicator_id, r.area_id, r.area_level, r.period_type, r.period, r.period_start,
-       r.period_end,
-       (k.survey OR (r.period_start >= k.data_start AND r.period_end <= k.cutoff)) AS complete,
-       r.n,
-       CASE WHEN i.value_rule = 'direct' THEN NULL ELSE r.num END AS numerator,
-       CASE i.value_rule
-            WHEN 'rate' THEN CAST(CASE i.population WHEN 'households' THEN pop.households
-                                  ELSE pop.inhabitants END AS DOUBLE)
-            WHEN 'ratio' THEN r.den END AS denominator,
-       r.sw2, r.sx2, r.x, i.value_rule, i.noise, i.factor
-FROM ivm_rolled r
-JOIN ivm_params i ON i.indicator_id = r.indicator_id
-JOIN ivm_coverage k ON k.kind = r.kind
-ASOF LEFT JOIN ivm_population pop
-     ON pop.area_id = r.area_id AND year(r.period_end) >= pop.year
-"""
+def _periods_of(month: str, kind: str) -> str:
+    """The join condition of a month to the periods it belongs to, for a source kind."""
+    year = " AND p.period_type = 'year'" if SOURCES[kind].survey else ""
+    return f"p.month = {month} AND (p.kind IS NULL OR p.kind = {_lit(kind)}){year}"
+
+
+def _roll_up(select: str, cols: list[str], kind: str) -> str:
+    """Sum the wide rows of a scan (per finest area and month) into every ancestor area, then
+    into every period of the month: (area_no, period_no, the sums)."""
+    first = ", ".join(f"sum(m.{c}) AS {c}" for c in cols)
+    second = ", ".join(f"sum(a.{c}) AS {c}" for c in cols)
+    return (
+        f"WITH m AS ({select}), "
+        f"a AS (SELECT c.ancestor_no, m.month, {first} FROM m "
+        f"JOIN ivm_closure c ON c.area_id = m.area_id GROUP BY c.ancestor_no, m.month) "
+        f"SELECT a.ancestor_no AS area_no, p.period_no, {second} FROM a "
+        f"JOIN ivm_period_map p ON {_periods_of('a.month', kind)} "
+        f"GROUP BY a.ancestor_no, p.period_no"
+    )
+
+
+_NULL = "CAST(NULL AS DOUBLE)"
+
+
+def _n_eff(ind: Indicator, t: dict[str, str]) -> str:
+    """The effective n of an indicator's row: Kish's for a ratio (0 without weights), else n."""
+    if ind.kind.value_rule == "ratio":
+        return f"CASE WHEN {t['sw2']} = 0 THEN 0.0 ELSE {t['den']} * {t['den']} / {t['sw2']} END"
+    return t["n"]
+
+
+def _columns(cols: dict[str, str | None], alias: str) -> dict[str, str]:
+    """An indicator's sums (and ``x``) as expressions on its summed table (NULL where none)."""
+    picked = {**cols, "n": cols.get("n") or cols.get("rows")}
+    return {k: f"{alias}.{picked[k]}" if picked.get(k) else _NULL for k in (*SUMS, "x")}
+
+
+def _rows(ind: Indicator, number: int, table: str, cols: dict[str, str | None]) -> str:
+    """An indicator's rows in its sorted summed table, with the labels, its denominator (a
+    rate's population of the latest year up to the year the period ends, a ratio's summed
+    denominator) and its lookups (Poisson bounds, t quantile)."""
+    t = _columns(cols, "t")
+    rule, noise = ind.kind.value_rule, ind.kind.noise
+    den = {"rate": "t.pop_households" if ind.population == "households" else
+           "t.pop_inhabitants", "ratio": t["den"]}.get(rule, _NULL)
+    lo = hi = tq = _NULL
+    if noise == "poisson":
+        lo, hi = f"t.lo_{cols['num']}", f"t.hi_{cols['num']}"
+    if noise == "mean":
+        tq = f"t.t_{number}"
+    where = f" WHERE t.{cols['rows']} > 0" if cols.get("rows") else ""
+    return (f"SELECT t.area_id, t.area_level, t.period_type, t.period, t.period_start, "
+            f"t.period_end, t.complete, {t['n']} AS n, {t['num']} AS num, {den} AS den, "
+            f"{t['sw2']} AS sw2, {t['sx2']} AS sx2, {t['x']} AS x, {lo} AS lo, {hi} AS hi, "
+            f"{tq} AS tq FROM {table} t{where}")
+
+
+def _measures(ind: Indicator, rows: str) -> str:
+    """An indicator's rows with ``per`` (a rate's factor over its population), ``value``, the
+    effective n and the variance ``var`` of a mean, as :mod:`indicators.stats`."""
+    rule = ind.kind.value_rule
+    per = f"CASE WHEN s.den > 0 THEN {_double(ind.factor or 0.0)} / s.den END"
+    value = {
+        "num": "s.num",
+        "rate": f"s.num * ({per})",
+        "ratio": "CASE WHEN s.den > 0 THEN s.num / s.den END",
+        "direct": "s.x",
+    }[rule]
+    n_eff = _n_eff(ind, {"n": "s.n", "den": "s.den", "sw2": "s.sw2"})
+    var = ("CASE WHEN s.den > 0 THEN s.sx2 / s.den - (s.num / s.den) * (s.num / s.den) END"
+           if ind.kind.noise == "mean" else _NULL)
+    return (f"SELECT s.*, {per if rule == 'rate' else _NULL} AS per, {value} AS value, "
+            f"{n_eff} AS n_eff, {var} AS var FROM ({rows}) s")
+
+
+def _branch(ind: Indicator, rows: str) -> str:
+    """An indicator's values: the columns of ``indicator_value``, with the intervals of its
+    noise model (no join: the rows keep the order of their sorted table)."""
+    noise = ind.kind.noise
+    low = high = _NULL
+    if noise == "poisson":
+        scale = "m.per" if ind.kind.value_rule == "rate" else "1.0"
+        low = f"CASE WHEN m.num IS NOT NULL THEN m.lo * {scale} END"
+        high = f"CASE WHEN m.num IS NOT NULL THEN m.hi * {scale} END"
+    elif noise == "share":
+        z = float(stats.norm_quantile(LEVEL))
+        z, z2 = _double(z), _double(z * z)
+        ok = "m.n_eff > 0 AND m.value >= 0 AND m.value <= 1"
+        denom = f"(1 + {z2} / m.n_eff)"
+        centre = f"((m.value + {z2} / (2 * m.n_eff)) / {denom})"
+        half = (f"({z} * sqrt(m.value * (1 - m.value) / m.n_eff + {z2} / (4 * m.n_eff * m.n_eff))"
+                f" / {denom})")
+        low = f"CASE WHEN {ok} THEN least(greatest({centre} - {half}, 0.0), 1.0) END"
+        high = f"CASE WHEN {ok} THEN least(greatest({centre} + {half}, 0.0), 1.0) END"
+    sd = "sqrt(CASE WHEN m.var < 0 THEN 0.0 ELSE m.var END)" if noise == "mean" else _NULL
+    if noise == "mean":
+        ok = f"m.value IS NOT NULL AND {sd} IS NOT NULL AND m.n_eff > 1"
+        low = f"CASE WHEN {ok} THEN m.value - m.tq * {sd} / sqrt(m.n_eff) END"
+        high = f"CASE WHEN {ok} THEN m.value + m.tq * {sd} / sqrt(m.n_eff) END"
+    numerator = _NULL if ind.kind.value_rule == "direct" else "m.num"
+    return (
+        f"SELECT {_lit(ind.id)} AS indicator_id, m.area_id, m.area_level, m.period_type, "
+        f"m.period, m.period_start, m.period_end, m.complete, CAST(m.n AS BIGINT) AS n, "
+        f"{numerator} AS numerator, CASE WHEN m.den > 0 THEN m.den END AS denominator, "
+        f"m.value, m.n_eff, {sd} AS sd, {low} AS ci_low, {high} AS ci_high "
+        f"FROM ({_measures(ind, rows)}) m"
+    )
+
+
+@dataclass
+class Staged:
+    """A computation ready to be written: the SELECT of the values (the columns of
+    ``indicator_value``, in storage order)."""
+
+    sql: str
+    indicators: int
+
+
+@dataclass
+class _Summed:
+    """A temp table of sums (or of medians and percentiles) and its indicators' columns."""
+
+    table: str
+    kind: str
+    columns: dict[str, dict[str, str | None]]
+
+
+def _completeness(con: duckdb.DuckDBPyConnection, cov: dict[str, Coverage]) -> dict[str, str]:
+    """Add to ``ivm_periods`` per source kind whether each period is complete (its data covers
+    the period from its first to its last day; a survey's years always); the column per kind."""
+    columns = {kind: f"complete_{k}" for k, kind in enumerate(cov)}
+    exprs = ", ".join(
+        ("true" if SOURCES[kind].survey else
+         f"(period_start >= DATE '{c.data_start.isoformat()}' "
+         f"AND period_end <= DATE '{c.cutoff.isoformat()}')") + f" AS {columns[kind]}"
+        for kind, c in cov.items())
+    if exprs:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE ivm_periods AS SELECT *, {exprs} "
+                    "FROM ivm_periods")
+    return columns
+
+
+def stage_values(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, as_of: dt.date,
+    only: Iterable[str] | None = None,
+) -> Staged:
+    """Read the sources and sum them into every area and period (temp tables, sorted into
+    storage order); the values themselves follow when :func:`write_values` runs the SELECT."""
+    cov = prepare(con, as_of)
+    wanted = set(only) if only is not None else None
+    inds = sorted((i for i in catalog if i.source in cov and (wanted is None or i.id in wanted)),
+                  key=lambda i: i.id)
+    by_id = {ind.id: ind for ind in inds}
+    numbers = {ind.id: k for k, ind in enumerate(inds)}
+    first_year = min((c.data_start.year for c in cov.values()), default=as_of.year)
+
+    groups: dict[tuple[str, bool], list[Indicator]] = {}
+    alone: list[Indicator] = []
+    for ind in inds:
+        if shareable(ind, as_of, first_year):
+            groups.setdefault((ind.source, ind.question is not None), []).append(ind)
+        elif ind.kind.additive:
+            alone.append(ind)
+    pending: list[tuple[_Summed, str]] = []  # each table's SELECT
+    for g, members in enumerate(groups.values()):
+        scan = shared_scan(members, as_of, first_year)
+        cols = sorted({c for m in scan.columns.values() for c in m.values() if c})
+        pending.append((_Summed(f"ivm_sums_{g}", scan.source, scan.columns),
+                        _roll_up(scan.sql, cols, scan.source)))
+    for k, ind in enumerate(alone):
+        select = (f"SELECT area_id, month, CAST(1 AS DOUBLE) AS rows, {', '.join(SUMS)} "
+                  f"FROM ({to_sql(monthly_select(ind, as_of, first_year))})")
+        pending.append((_Summed(f"ivm_sums_alone_{k}", ind.source,
+                                {ind.id: {"rows": "rows", **{s: s for s in SUMS}}}),
+                        _roll_up(select, ["rows", *SUMS], ind.source)))
+    for ind in inds:
+        if ind.kind.additive:
+            continue
+        q = float(ind.percentile or 0.5)  # a validated float in (0, 1)
+        pending.append((
+            _Summed(f"ivm_direct_{numbers[ind.id]}", ind.source, {ind.id: {"n": "n", "x": "x"}}),
+            f"SELECT c.ancestor_no AS area_no, p.period_no, CAST(count(*) AS DOUBLE) AS n, "
+            f"quantile_cont(f.x, {q!r}) AS x "
+            f"FROM ({to_sql(monthly_select(ind, as_of, first_year))}) f "
+            f"JOIN ivm_closure c ON c.area_id = f.area_id "
+            f"JOIN ivm_period_map p ON {_periods_of('f.month', ind.source)} "
+            f"GROUP BY c.ancestor_no, p.period_no"))
+
+    # a table whose indicators need no lookup is sorted as it is summed; the others are
+    # summed, their counts and effective sizes looked up, then sorted with the lookups
+    complete = _completeness(con, cov)
+
+    def looked_up(s: _Summed) -> bool:
+        return any(by_id[i].kind.noise in ("poisson", "mean") for i in s.columns)
+
+    summed = [s for s, _sql in pending]
+    for s, sql in pending:
+        if looked_up(s):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {s.table} AS {sql}")
+        else:
+            _sort(con, s, by_id, numbers, complete[s.kind], f"({sql})")
+    _lookups(con, [f"SELECT {c['num']} AS num FROM {s.table} WHERE {c['rows']} > 0"
+                   for s in summed for i, c in s.columns.items()
+                   if by_id[i].kind.noise == "poisson"],
+             [f"SELECT {_n_eff(by_id[i], _columns(c, 't'))} AS n_eff FROM {s.table} t "
+              f"WHERE t.{c['rows']} > 0"
+              for s in summed for i, c in s.columns.items() if by_id[i].kind.noise == "mean"])
+    branches: dict[str, str] = {}
+    for s in summed:
+        if looked_up(s):
+            _sort(con, s, by_id, numbers, complete[s.kind], s.table)
+        for i, c in s.columns.items():
+            branches[i] = _branch(by_id[i], _rows(by_id[i], numbers[i], s.table, c))
+    sql = " UNION ALL ".join(branches[i.id] for i in inds)
+    return Staged(f"SELECT * FROM ({sql})" if sql else "", len(inds))
+
+
+def _sort(con: duckdb.DuckDBPyConnection, s: _Summed, by_id: dict[str, Indicator],
+          numbers: dict[str, int], complete: str, source: str) -> None:
+    """Make ``s`` the sums of ``source`` (its temp table, dropped, or a subquery) sorted into
+    storage order (area level, period, area; indicator by indicator they are written in id
+    order), with the labels of its areas and periods, its source's completeness and the
+    lookups of its indicators joined in."""
+    cols = ["a.area_id", "a.level AS area_level", "l.period_type", "l.period",
+            "l.period_start", "l.period_end", f"l.{complete} AS complete"]
+    joins = ["JOIN ivm_area a ON a.area_no = t.area_no",
+             "JOIN ivm_periods l ON l.period_no = t.period_no"]
+    inds = [by_id[i] for i in s.columns]
+    if any(i.kind.value_rule == "rate" for i in inds):
+        cols += ["pop.inhabitants AS pop_inhabitants", "pop.households AS pop_households"]
+        joins.append("LEFT JOIN ivm_pop_year pop ON pop.area_no = t.area_no "
+                     "AND pop.year_end = l.year_end")
+    counts = sorted({c["num"] for i, c in s.columns.items()
+                     if by_id[i].kind.noise == "poisson" and c.get("num")})
+    for c in counts:
+        cols += [f"pl_{c}.lo AS lo_{c}", f"pl_{c}.hi AS hi_{c}"]
+        joins.append(f"LEFT JOIN ivm_poisson pl_{c} ON pl_{c}.k = t.{c}")
+    for i, c in s.columns.items():
+        if by_id[i].kind.noise == "mean":
+            k = numbers[i]
+            cols.append(f"tq_{k}.t AS t_{k}")
+            joins.append(f"LEFT JOIN ivm_t tq_{k} ON tq_{k}.t_n = "
+                         f"{_n_eff(by_id[i], _columns(c, 't'))}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {s.table}_sorted AS SELECT t.*, {', '.join(cols)} "
+        f"FROM {source} t {' '.join(joins)} ORDER BY a.level_no, t.period_no, t.area_no")
+    if source == s.table:
+        con.execute(f"DROP TABLE {s.table}")
+    s.table = f"{s.table}_sorted"
+
+
+def _lookups(con: duckdb.DuckDBPyConnection, poisson: list[str], mean: list[str]) -> None:
+    """``ivm_poisson`` (Garwood's bounds per count) and ``ivm_t`` (the Student t quantile per
+    effective n) for the values that occur."""
+    k = np.asarray([], dtype=float)
+    if poisson:
+        k = np.asarray(con.execute(
+            f"SELECT DISTINCT num FROM ({' UNION ALL '.join(poisson)}) WHERE num IS NOT NULL"
+        ).fetchnumpy()["num"], dtype=float)
+    lo, hi = stats.poisson_ci(k, level=LEVEL)
+    n = np.asarray([], dtype=float)
+    if mean:
+        n = np.asarray(con.execute(
+            f"SELECT DISTINCT n_eff FROM ({' UNION ALL '.join(mean)}) WHERE n_eff > 1"
+        ).fetchnumpy()["n_eff"], dtype=float)
+    for name, table in (
+        ("ivm_poisson", pa.table({"k": pa.array(k, pa.float64()),
+                                  "lo": pa.array(np.atleast_1d(lo), pa.float64()),
+                                  "hi": pa.array(np.atleast_1d(hi), pa.float64())})),
+        ("ivm_t", pa.table({"t_n": pa.array(n, pa.float64()),
+                            "t": pa.array(np.atleast_1d(stats.t_quantile(n, LEVEL)),
+                                          pa.float64())})),
+    ):
+        con.register("ivm_lookup_arrow", table)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM ivm_lookup_arrow")
+        con.unregister("ivm_lookup_arrow")
+
+
+_VALUE_TABLE = (
+    "indicator_id VARCHAR NOT NULL, area_id VARCHAR NOT NULL, area_level VARCHAR NOT NULL, "
+    "period_type VARCHAR NOT NULL, period VARCHAR NOT NULL, period_start DATE NOT NULL, "
+    "period_end DATE NOT NULL, complete BOOLEAN NOT NULL, n BIGINT NOT NULL, "
+    "numerator DOUBLE, denominator DOUBLE, value DOUBLE, n_eff DOUBLE, sd DOUBLE, "
+    "ci_low DOUBLE, ci_high DOUBLE"
+)
+
+
+def write_values(con: duckdb.DuckDBPyConnection, staged: Staged, table: str) -> int:
+    """Insert the staged values into ``table`` (the columns of ``indicator_value``, in that
+    order); the number of rows written."""
+    if not staged.sql:
+        return 0
+    # no ORDER BY: each indicator's rows are read from a table already sorted into storage
+    # order, without a join, and the indicators follow in id order (DuckDB keeps insertion
+    # order), so the values need no sort of their own
+    return int(con.execute(f"INSERT INTO {table} {staged.sql}").fetchall()[0][0])
 
 
 def compute_values(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, as_of: dt.date,
-    only: Iterable[str] | None = None,
-) -> pa.Table:
-    """Every value of the catalogue's indicators (or ``only`` these) as of ``as_of``."""
-    cov = prepare(con, as_of)
-    wanted = set(only) if only is not None else None
-    inds = [i for i in catalog if i.source in cov and (wanted is None or i.id in wanted)]
-    first_year = min((c.data_start.year for c in cov.values()), default=as_of.year)
-    con.execute("CREATE OR REPLACE TEMP TABLE ivm_monthly (indicator_id VARCHAR, kind VARCHAR, "
-                "area_id VARCHAR, month DATE, n DOUBLE, num DOUBLE, den DOUBLE, sw2 DOUBLE, "
-                "sx2 DOUBLE)")
-    con.execute("CREATE OR REPLACE TEMP TABLE ivm_facts (indicator_id VARCHAR, kind VARCHAR, "
-                "area_id VARCHAR, month DATE, x DOUBLE)")
-    for ind in inds:
-        target = "ivm_monthly" if ind.kind.additive else "ivm_facts"
-        con.execute(f"INSERT INTO {target} " + to_sql(monthly_select(ind, as_of, first_year)))
-    con.register("ivm_params_arrow", _params(inds))
-    con.execute("CREATE OR REPLACE TEMP TABLE ivm_params AS SELECT * FROM ivm_params_arrow")
-    con.unregister("ivm_params_arrow")
-    con.execute(_ROLL_UP)
-    for ind in inds:
-        if not ind.kind.additive:  # the quantile is a validated float in (0, 1)
-            con.execute(_ROLL_UP_DIRECT.format(q=float(ind.percentile or 0.5)), [ind.id])
-    raw = con.sql(_VALUES).to_arrow_table()
-    return finish(raw)
-
-
-def finish(raw: pa.Table) -> pa.Table:
-    """Values, effective n and intervals from the summed numerators and denominators."""
-
-    def col(name: str) -> np.ndarray:
-        return np.asarray(raw.column(name).to_numpy(zero_copy_only=False), dtype=float)
-
-    rule = np.asarray(raw.column("value_rule").to_pylist(), dtype=object)
-    noise = np.asarray(raw.column("noise").to_pylist(), dtype=object)
-    num, den, n, sw2, sx2 = col("numerator"), col("denominator"), col("n"), col("sw2"), col("sx2")
-    factor, x = col("factor"), col("x")
-    value = np.full(len(rule), np.nan)
-    n_eff = n.copy()
-    sd = np.full(len(rule), np.nan)
-    low = np.full(len(rule), np.nan)
-    high = np.full(len(rule), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ok_den = np.isfinite(den) & (den > 0)
-        per = np.where(ok_den, factor / den, np.nan)
-        value = np.where(rule == "num", num, value)
-        value = np.where(rule == "rate", num * per, value)
-        value = np.where((rule == "ratio") & ok_den, num / den, value)
-        value = np.where(rule == "direct", x, value)
-        weighted = rule == "ratio"
-        n_eff = np.where(weighted, stats.kish_n_eff(den, sw2), n_eff)
-        mean = noise == "mean"
-        sd = np.where(mean, stats.weighted_sd(den, num, sx2), sd)
-    poisson = (noise == "poisson") & np.isfinite(num)
-    if poisson.any():
-        lo, hi = stats.poisson_ci(num[poisson])
-        scale = np.where(rule[poisson] == "rate", per[poisson], 1.0)
-        low[poisson], high[poisson] = lo * scale, hi * scale
-    share = (noise == "share") & np.isfinite(value) & (n_eff > 0)
-    if share.any():
-        low[share], high[share] = stats.wilson_ci(value[share], n_eff[share])
-    means = mean & np.isfinite(value) & np.isfinite(sd) & (n_eff > 1)
-    if means.any():
-        low[means], high[means] = stats.mean_ci(value[means], sd[means], n_eff[means])
-
-    def arr(values: np.ndarray) -> pa.Array:
-        values = np.asarray(values, dtype=float)
-        return pa.array(values, pa.float64(), mask=~np.isfinite(values))
-
-    out = {name: raw.column(name) for name in VALUE_COLUMNS[:8]}
-    out.update({
-        "n": pa.array(n.astype(np.int64), pa.int64()),
-        "numerator": arr(num), "denominator": arr(np.where(ok_den, den, np.nan)),
-        "value": arr(value), "n_eff": arr(n_eff), "sd": arr(sd),
-        "ci_low": arr(low), "ci_high": arr(high),
-    })
-    return pa.table(out)
+    only: Iterable[str] | None = None, table: str = "ivm_values",
+) -> int:
+    """Every value of the catalogue's indicators (or ``only`` these) as of ``as_of``, written to
+    the temp table ``table`` (created or replaced, the columns of ``indicator_value``, sorted
+    as it is stored); the number of values."""
+    staged = stage_values(con, catalog, as_of, only)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({_VALUE_TABLE})")
+    return write_values(con, staged, table)

@@ -21,7 +21,7 @@ from etl.warehouse.schema import RESULT_TABLES
 from indicators.catalog import Catalog, load_catalog
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import compute_compstat
-from indicators.compute import VALUE_COLUMNS, compute_values, default_as_of
+from indicators.compute import compute_values, default_as_of, stage_values, write_values
 from indicators.periods import Coverage
 from indicators.plan import Objective, PlanFile
 from indicators.progress import Progress, Series, assess
@@ -125,7 +125,7 @@ def refresh(
     t0 = time.perf_counter()
     catalog = catalog or load_catalog()
     as_of = as_of or default_as_of(con)
-    values = compute_values(con, catalog, as_of)
+    staged = stage_values(con, catalog, as_of)
     cov: dict[str, Coverage] = _coverage_from_temp(con)
     compute_compstat(con, cov)
     version, objectives = current_plan(con)
@@ -137,13 +137,9 @@ def refresh(
         _store_catalog(con, catalog, as_of)
         con.execute("INSERT INTO area_population SELECT area_id, year, inhabitants, households "
                     "FROM ivm_population")
-        con.register("ivm_values_arrow", values)
-        # sorted, so DuckDB's per-row-group min/max skip everything but the indicator, level
-        # and period a reader asks for (the dashboard's queries at national scale)
-        con.execute(f"INSERT INTO indicator_value SELECT {', '.join(VALUE_COLUMNS)} "
-                    "FROM ivm_values_arrow "
-                    "ORDER BY indicator_id, area_level, period_type, period, area_id")
-        con.unregister("ivm_values_arrow")
+        # written sorted, so DuckDB's per-row-group min/max skip everything but the indicator,
+        # level and period a reader asks for (the dashboard's queries at national scale)
+        value_rows = write_values(con, staged, "indicator_value")
         for c in cov.values():
             con.execute("INSERT INTO source_coverage VALUES (?, ?, ?, ?, ?)",
                         [c.kind, c.data_start, c.cutoff, c.anchor, c.rows])
@@ -155,13 +151,13 @@ def refresh(
         con.execute(
             "INSERT INTO refresh_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [refresh_id, as_of, started, dt.datetime.now(), catalog_sha(catalog), version,
-             len(catalog), values.num_rows, len(rows), None],
+             len(catalog), value_rows, len(rows), None],
         )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return RefreshResult(as_of, len(catalog), values.num_rows, len(rows), version,
+    return RefreshResult(as_of, len(catalog), value_rows, len(rows), version,
                          time.perf_counter() - t0)
 
 
@@ -212,9 +208,6 @@ def progress_as_of(
     catalog = catalog or load_catalog()
     version, objectives = current_plan(con)
     used = {o.indicator for o in objectives if o.indicator}
-    values = compute_values(con, catalog, as_of, only=used)
-    con.register("ivm_values_arrow", values)
-    con.execute("CREATE OR REPLACE TEMP TABLE ivm_values AS SELECT * FROM ivm_values_arrow")
-    con.unregister("ivm_values_arrow")
+    compute_values(con, catalog, as_of, only=used, table="ivm_values")
     rows = assess_plan(con, catalog, objectives, as_of, Tables("ivm_values", "ivm_population"))
     return version, rows, _coverage_from_temp(con)

@@ -43,10 +43,7 @@ def indicator_values(
         from indicators.compute import default_as_of
 
         day = as_of or default_as_of(con)
-        computed = compute_values(con, catalog, day, only=[ind.id])
-        con.register("ivm_values_arrow", computed)
-        con.execute("CREATE OR REPLACE TEMP TABLE ivm_values AS SELECT * FROM ivm_values_arrow")
-        con.unregister("ivm_values_arrow")
+        compute_values(con, catalog, day, only=[ind.id], table="ivm_values")
         tables = Tables("ivm_values", "ivm_population")
     if period:
         periods = [period]

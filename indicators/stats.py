@@ -32,11 +32,13 @@ __all__ = [
     "kish_n_eff",
     "mean_ci",
     "mean_test",
+    "norm_quantile",
     "poisson_ci",
     "poisson_rate_test",
     "project",
     "sdg_progress",
     "share_test",
+    "t_quantile",
     "weighted_sd",
     "weighted_trend",
     "wilson_ci",
@@ -184,10 +186,10 @@ def wilson_ci(share: ArrayLike, n: ArrayLike, level: float = 0.95) -> tuple[Floa
     ``z * sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n)``, clipped to [0, 1]. Vectorised; NaN where
     ``n <= 0`` or the share lies outside [0, 1].
     """
-    alpha = _level_alpha(level)
+    _level_alpha(level)  # checks the level
     p, nn = np.broadcast_arrays(np.asarray(share, dtype=float), np.asarray(n, dtype=float))
     bad = ~(nn > 0) | ~((p >= 0) & (p <= 1))
-    z = stats.norm.isf(alpha / 2)
+    z = norm_quantile(level)
     z2 = z * z
     with np.errstate(invalid="ignore", divide="ignore"):
         denom = 1 + z2 / nn
@@ -226,13 +228,27 @@ def mean_ci(
     ``n`` may be a Kish effective sample size (then ``df = n_eff - 1``, not necessarily whole).
     Vectorised; NaN where ``n <= 1`` or a value is missing.
     """
-    alpha = _level_alpha(level)
+    _level_alpha(level)  # checks the level
     m, s, nn = np.broadcast_arrays(np.asarray(mean, dtype=float), np.asarray(sd, dtype=float),
                                    np.asarray(n, dtype=float))
     bad = ~(nn > 1) | ~(s >= 0)
-    df = np.where(bad, 2.0, nn - 1)
-    half = stats.t.ppf(1 - alpha / 2, df) * np.where(bad, 0.0, s) / np.sqrt(np.where(bad, 1, nn))
+    half = t_quantile(nn, level) * np.where(bad, 0.0, s) / np.sqrt(np.where(bad, 1, nn))
     return _out(np.where(bad, np.nan, m - half)), _out(np.where(bad, np.nan, m + half))
+
+
+def t_quantile(n: ArrayLike, level: float = 0.95) -> Floats:
+    """The Student t quantile ``t(1 - alpha/2, n - 1)`` of :func:`mean_ci` (``mean -/+ t * sd /
+    sqrt(n)``). Vectorised; NaN where ``n <= 1``."""
+    alpha = _level_alpha(level)
+    nn = np.asarray(n, dtype=float)
+    bad = ~(nn > 1)
+    t = stats.t.ppf(1 - alpha / 2, np.where(bad, 2.0, nn - 1))
+    return _out(np.where(bad, np.nan, t))
+
+
+def norm_quantile(level: float = 0.95) -> float:
+    """The normal quantile ``z`` of :func:`wilson_ci` (``z = Phi^-1(1 - alpha/2)``)."""
+    return float(stats.norm.isf(_level_alpha(level) / 2))
 
 
 def mean_test(

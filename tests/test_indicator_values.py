@@ -128,3 +128,45 @@ def test_every_area_level_has_values(con):
     survey = {lv for (lv,) in rows(con, "SELECT DISTINCT area_level FROM indicator_value "
                                         "WHERE indicator_id = 'unsafe_feeling_share'")}
     assert "sector" not in survey  # the survey is representative per wijk, not per sector
+
+
+def test_stored_intervals_are_the_statistics_modules_intervals(con):
+    """The intervals computed in SQL are those of indicators.stats on the stored sums."""
+    from indicators import stats
+
+    df = con.execute("""
+        SELECT v.indicator_id, i.measure, v.numerator, v.denominator, v.value, v.n_eff, v.sd,
+               v.ci_low, v.ci_high, json_extract_string(i.spec, '$.factor') AS factor
+        FROM indicator_value v JOIN indicator i USING (indicator_id)
+        WHERE v.period_type IN ('year', 'r12')""").df()
+    assert {"count", "rate", "share", "within_norm", "mean"} <= set(df.measure)
+    for measure, part in df.groupby("measure"):
+        if measure in ("count", "rate"):
+            exposure = 1.0
+            if measure == "rate":
+                exposure = part.denominator.to_numpy() / part.factor.astype(float).to_numpy()
+            low, high = stats.poisson_ci(part.numerator.to_numpy(), exposure)
+        elif measure in ("share", "within_norm"):
+            low, high = stats.wilson_ci(part.value.to_numpy(), part.n_eff.to_numpy())
+        elif measure == "mean":
+            low, high = stats.mean_ci(part.value.to_numpy(), part.sd.to_numpy(),
+                                      part.n_eff.to_numpy())
+        else:
+            assert part.ci_low.isna().all() and part.ci_high.isna().all(), measure
+            continue
+        np.testing.assert_allclose(part.ci_low.to_numpy(dtype=float), low, rtol=1e-12,
+                                   equal_nan=True, err_msg=measure)
+        np.testing.assert_allclose(part.ci_high.to_numpy(dtype=float), high, rtol=1e-12,
+                                   equal_nan=True, err_msg=measure)
+
+
+def test_values_are_stored_in_reading_order(con):
+    """Sorted by indicator, area level, period type, period and area, so that DuckDB's
+    per-row-group min/max let a reader skip all but the rows it asks for."""
+    (unsorted,) = rows(con, """
+        SELECT count(*) FROM (
+            SELECT (indicator_id, area_level, period_type, period, area_id) AS k,
+                   lag((indicator_id, area_level, period_type, period, area_id))
+                       OVER (ORDER BY rowid) AS before
+            FROM indicator_value) WHERE k < before""")[0]
+    assert unsorted == 0
