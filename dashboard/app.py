@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dash import Dash, dcc, html
 
-from dashboard.data import DashboardData
+from dashboard.data import DashboardData, warm_up
 from etl.warehouse import Warehouse
 
 HERE = Path(__file__).resolve().parent
@@ -42,5 +42,8 @@ def warehouse_of_app() -> Warehouse:
 
 
 def server_from_environment():
-    """The Flask server for a WSGI server (gunicorn): the warehouse comes from ``IVM_DB``."""
-    return create_app(Warehouse(os.environ.get("IVM_DB") or None)).server
+    """The Flask server for a WSGI server (gunicorn): the warehouse comes from ``IVM_DB``.
+    Each worker renders the pages' default views in the background as it starts."""
+    app = create_app(Warehouse(os.environ.get("IVM_DB") or None))
+    warm_up(app)
+    return app.server

@@ -8,9 +8,13 @@ after a load the next request sees the new data, without a restart.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import functools
 import json
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import duckdb
@@ -22,6 +26,12 @@ from indicators.catalog import Indicator
 from indicators.progress import Series
 from indicators.status import status_counts, status_records
 
+#: How much rendered JSON (pages, or a callback's outputs for given arguments) a process keeps
+#: per data version, in bytes; the least recently used goes first.
+RENDERED_BYTES = 24_000_000
+#: Seconds a request waits for another one building the same answer before building it too.
+PATIENCE = 60.0
+
 
 class DashboardData:
     """The dashboard's view of one warehouse (one per process)."""
@@ -32,6 +42,10 @@ class DashboardData:
         self._lock = threading.Lock()
         self._cache: dict[tuple, Any] = {}
         self._token: tuple[int, int] | None = None
+        self._rendered: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self._rendered_bytes = 0
+        self._pending: dict[tuple, threading.Event] = {}
+        self._on_new_version: Callable[[], None] | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -42,19 +56,75 @@ class DashboardData:
         finally:
             con.close()
 
-    def _cached(self, key: tuple, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+    def _current(self) -> tuple[int, int] | None:
+        """The published version's token; a new one empties every cache (call under the lock).
+        Returns the token."""
         token = self.warehouse.version_token()
-        with self._lock:
-            if token != self._token:
-                self._cache.clear()
-                self._token = token
-            if key in self._cache:
-                return self._cache[key]
-        value = self._query(fn)
-        with self._lock:
-            if self._token == token:
-                self._cache[key] = value
-        return value
+        if token != self._token:
+            self._cache.clear()
+            self._rendered.clear()
+            self._rendered_bytes = 0
+            renew = self._token is not None and self._on_new_version is not None
+            self._token = token
+            if renew:
+                self._on_new_version()
+        return token
+
+    def _once(self, store: dict[tuple, Any], key: tuple, build: Callable[[], Any],
+              bound: int | None = None) -> Any:
+        """``store[key]`` for the current version, built by one thread at a time per key: the
+        others asking for the same key meanwhile wait for its answer instead of building it
+        again. With ``bound`` the store is the rendered one, of (value, bytes) pairs, kept to
+        that many bytes (least recently used out)."""
+        mine: threading.Event | None = None
+        patient = True
+        while True:
+            with self._lock:
+                token = self._current()
+                if key in store:
+                    if bound is not None:
+                        store.move_to_end(key)  # type: ignore[attr-defined]
+                    return store[key]
+                waiting = self._pending.get((id(store), key))
+                if waiting is None:
+                    mine = self._pending[(id(store), key)] = threading.Event()
+                    break
+                if not patient:  # waited long enough: build it too
+                    break
+            patient = waiting.wait(timeout=PATIENCE)
+        try:
+            value = build()
+            with self._lock:
+                if self._token == token == self.warehouse.version_token():
+                    store[key] = value
+                    if bound is not None:
+                        self._rendered_bytes += value[1]
+                        while self._rendered_bytes > bound and len(store) > 1:
+                            self._rendered_bytes -= store.popitem(last=False)[1][1]
+            return value
+        finally:
+            if mine is not None:
+                with self._lock:
+                    self._pending.pop((id(store), key), None)
+                mine.set()
+
+    def _cached(self, key: tuple, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        return self._once(self._cache, key, lambda: self._query(fn))
+
+    def derived(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """A value computed from the stored results (no query of its own), kept until the next
+        version is published: for what every request would otherwise compute again."""
+        return self._once(self._cache, ("derived", *key), build)
+
+    def rendered(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """The rendered view ``build`` makes for ``key`` in the current version, as JSON-ready
+        plain values (see :func:`plain`), kept in a bounded least-recently-used store."""
+        return self._once(self._rendered, key, lambda: plain(build()),
+                          bound=RENDERED_BYTES)[0]
+
+    def on_new_version(self, fn: Callable[[], None] | None) -> None:
+        """Call ``fn`` (from the request that notices it) whenever a new version is published."""
+        self._on_new_version = fn
 
     def with_connection(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         """Run ``fn`` on a read-only cursor of the newest version (for exports, not cached)."""
@@ -214,6 +284,78 @@ class _Stored:
 
     def __iter__(self):
         return iter(self.indicators.values())
+
+
+def plain(value: Any) -> tuple[Any, int]:
+    """``value`` (components, figures, frames, dates) as the JSON values the browser gets, and
+    the size of that JSON: built once, such a value is sent again without encoding every
+    component and figure again."""
+    from plotly.io.json import to_json_plotly
+
+    text = to_json_plotly(value)
+    return json.loads(text), len(text)
+
+
+def _key(args: tuple, kwargs: dict[str, Any]) -> str:
+    return json.dumps([args, kwargs], sort_keys=True, default=str)
+
+
+def cached_view(name: str, *, daily: bool = False) -> Callable[[Callable], Callable]:
+    """Decorate a page's ``layout`` or a pure callback (its answer depends on its arguments and
+    the data only): its answer is rendered once per data version and arguments (and per day
+    with ``daily``), then served from the process's rendered store."""
+    def wrap(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def view(*args: Any, **kwargs: Any) -> Any:
+            key: tuple[Hashable, ...] = (name, _key(args, kwargs),
+                                         dt.date.today().isoformat() if daily else None)
+            return data_of_app().rendered(key, lambda: fn(*args, **kwargs))
+        return view
+    return wrap
+
+
+def warm_up(app: Any, languages: tuple[str, ...] = ("nl", "en")) -> threading.Thread:
+    """Render every page's default view in ``languages`` in a background thread, and again
+    whenever a new version is published, so that no user waits for the first computation.
+
+    A page with a path template (``/doelstelling/<objective_id>``) says which views to render
+    with ``warm_views`` in its registration: a function of the data giving the path variables.
+    """
+    import dash
+
+    data: DashboardData = app.server.config["IVM_DATA"]
+    busy = threading.Lock()
+
+    def run() -> None:
+        if not busy.acquire(blocking=False):
+            return
+        try:
+            with app.server.app_context():
+                for lang in languages:
+                    for page in list(dash.page_registry.values()):
+                        layout = page.get("layout")
+                        if not callable(layout):
+                            continue
+                        views: list[dict[str, Any]] = [{}]
+                        if page.get("path_template"):
+                            warm_views = page.get("warm_views")
+                            views = []
+                            # a page that fails here fails for its users too, and says so
+                            with contextlib.suppress(Exception):
+                                views = warm_views(data) if warm_views else []
+                        for variables in views:
+                            with contextlib.suppress(Exception):
+                                layout(**variables, lang=lang)
+        finally:
+            busy.release()
+
+    def start() -> threading.Thread:
+        thread = threading.Thread(target=run, name="ivm-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    data.on_new_version(start)
+    return start()
 
 
 def data_of_app() -> DashboardData:

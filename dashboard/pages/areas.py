@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import figures_areas as fa
 from dashboard.components import finite, frame, href
-from dashboard.data import DashboardData, data_of_app
+from dashboard.data import DashboardData, cached_view, data_of_app
 from dashboard.figures_areas import as_float
 from dashboard.i18n import LEVELS, date, lang_of, number, pick, t
 from etl.taxonomy import taxonomy
@@ -423,6 +423,7 @@ def _control(label: str, component: Any) -> html.Label:
     return html.Label([label, component])
 
 
+@cached_view("areas")
 def layout(lang: str | None = None, **query: str) -> html.Div:
     """The page for the view in the URL; ``?lang=en`` switches to English."""
     lang = lang_of(lang)

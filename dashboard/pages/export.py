@@ -9,7 +9,7 @@ import dash
 from dash import Input, Output, State, dcc, html
 
 from dashboard.components import frame
-from dashboard.data import data_of_app
+from dashboard.data import cached_view, data_of_app
 from dashboard.export.council import write_council_workbook
 from dashboard.export.tables import table_csv, table_names
 from dashboard.i18n import date, lang_of, pick
@@ -44,6 +44,7 @@ TEXT = {
 }
 
 
+@cached_view("export")
 def layout(lang: str | None = None, audience: str | None = None, **query: str) -> html.Div:
     """The export page; ``audience=public`` preselects the public versions."""
     lang = lang_of(lang)
