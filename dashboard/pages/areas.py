@@ -492,6 +492,7 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
     State("areas-lang", "data"),
     prevent_initial_call=True,
 )
+@cached_view("areas.periods")
 def update_periods(indicator: str, level: str, ptype: str, period: str | None, lang: str):
     """The periods of the chosen indicator, level and type; keep the period when it exists."""
     data = data_of_app()
@@ -519,6 +520,7 @@ def update_periods(indicator: str, level: str, ptype: str, period: str | None, l
     State("areas-lang", "data"),
     prevent_initial_call=True,
 )
+@cached_view("areas.view")
 def update_view(indicator: str, level: str, ptype: str, period: str | None, area: str | None,
                 lang: str):
     """Redraw map, table and multiples and write the view to the URL."""
@@ -544,6 +546,7 @@ def update_view(indicator: str, level: str, ptype: str, period: str | None, area
     State("areas-lang", "data"),
     prevent_initial_call=True,
 )
+@cached_view("areas.area")
 def update_area(area: str | None, ptype: str, level: str, indicator: str, lang: str):
     """The selected area's profile and CompStat windows."""
     data = data_of_app()

@@ -69,6 +69,7 @@ def layout(lang: str | None = None, by: str | None = None, **query: Any) -> html
     State("chain-lang", "data"),
     prevent_initial_call=True,
 )
+@cached_view("chain.switch")
 def switch(by, lang):
     """Columns switched between dimensions and partners: new matrix, and the URL for it."""
     lang = lang_of(lang)

@@ -260,6 +260,7 @@ def _area_name(rec: dict[str, Any], lang: str) -> str:
     State("objective-key", "data"),
     prevent_initial_call=True,
 )
+@cached_view("objective.update")
 def update(area: str | None, view: str | None, key: dict[str, str]):
     """A new area or series view: the content, the URL's query and the language link."""
     lang = lang_of(key.get("lang"))

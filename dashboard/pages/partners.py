@@ -73,6 +73,7 @@ def layout(lang: str | None = None, partner: str | None = None, **query: Any) ->
     State("partners-lang", "data"),
     prevent_initial_call=True,
 )
+@cached_view("partners.choose")
 def choose(partner, lang):
     """Another partner picked: its objectives, and the URL that shows them again."""
     lang = lang_of(lang)
