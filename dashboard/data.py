@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import functools
+import hashlib
 import json
+import os
+import shutil
+import tempfile
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -46,6 +53,7 @@ class DashboardData:
         self._rendered_bytes = 0
         self._pending: dict[tuple, threading.Event] = {}
         self._on_new_version: Callable[[], None] | None = None
+        self._shared = SharedViews(warehouse)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -118,9 +126,16 @@ class DashboardData:
 
     def rendered(self, key: tuple, build: Callable[[], Any]) -> Any:
         """The rendered view ``build`` makes for ``key`` in the current version, as JSON-ready
-        plain values (see :func:`plain`), kept in a bounded least-recently-used store."""
-        return self._once(self._rendered, key, lambda: plain(build()),
+        plain values (see :func:`plain`), kept in a bounded least-recently-used store, and
+        shared with the other processes serving the same warehouse (see :class:`SharedViews`)."""
+        return self._once(self._rendered, key,
+                          lambda: self._shared.get(self._token, key, build),
                           bound=RENDERED_BYTES)[0]
+
+    def warming(self) -> contextlib.AbstractContextManager[bool]:
+        """Whether this process is the one to warm the rendered views up (see
+        :meth:`SharedViews.warming`)."""
+        return self._shared.warming()
 
     def on_new_version(self, fn: Callable[[], None] | None) -> None:
         """Call ``fn`` (from the request that notices it) whenever a new version is published."""
@@ -180,8 +195,13 @@ class DashboardData:
         ind = self.indicator(indicator_id)
         if ind is None:
             return pd.DataFrame()
+        # the stored reader, on just the rows of this indicator, level and period: constant
+        # filters DuckDB pushes down into the scan of the (sorted) stored values
+        rows = results.Tables(values=(
+            f"(SELECT * FROM indicator_value WHERE indicator_id = {_literal(indicator_id)} "
+            f"AND area_level = {_literal(level)} AND period = {_literal(period)})"))
         return self._cached(("values", indicator_id, level, period),
-                            lambda c: results.values(c, ind, level, period))
+                            lambda c: results.values(c, ind, level, period, tables=rows))
 
     def series(self, indicator_id: str, area_id: str) -> Series:
         """The indicator's years and 12-month windows in one area."""
@@ -194,8 +214,21 @@ class DashboardData:
     def periods(self, indicator_id: str, period_type: str,
                 level: str = "gemeente") -> list[tuple[str, bool]]:
         """The periods of a type with values, oldest first, with their completeness."""
-        return self._cached(("periods", indicator_id, period_type, level),
-                            lambda c: results.periods(c, indicator_id, period_type, level))
+        return self._all_periods(indicator_id, level).get(period_type, [])
+
+    def _all_periods(self, indicator_id: str, level: str) -> dict[str, list[tuple[str, bool]]]:
+        """Per period type, what :func:`indicators.results.periods` gives, from one read."""
+        def read(c: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, bool]]]:
+            out: dict[str, list[tuple[str, bool]]] = {}
+            for ptype, period, complete in c.execute(
+                    "SELECT period_type, period, bool_and(complete) FROM indicator_value "
+                    f"WHERE indicator_id = {_literal(indicator_id)} "
+                    f"AND area_level = {_literal(level)} "
+                    "GROUP BY period_type, period ORDER BY period_type, min(period_start)"
+            ).fetchall():
+                out.setdefault(ptype, []).append((period, bool(complete)))
+            return out
+        return self._cached(("periods", indicator_id, level), read)
 
     # -- areas ------------------------------------------------------------------------------
 
@@ -261,6 +294,11 @@ class DashboardData:
         return self._cached(("quarantine",), read)
 
 
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal (a constant DuckDB can push into a scan)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 def freshness(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per kind and source: the last successful load and the date its data runs to."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
@@ -286,13 +324,121 @@ class _Stored:
         return iter(self.indicators.values())
 
 
+#: Rendered views of one version shared on disk at most (more are still kept in memory).
+SHARED_MAX_FILES = 2000
+
+
+def _code_fingerprint() -> str:
+    """Changes with the dashboard's code and Dash's version: views rendered by other code are
+    never served."""
+    import dash
+
+    here = Path(__file__).resolve().parent
+    parts = [dash.__version__]
+    for f in sorted(here.rglob("*.py")):
+        st = f.stat()
+        parts.append(f"{f.relative_to(here)}:{st.st_mtime_ns}:{st.st_size}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+
+
+class SharedViews:
+    """Rendered views shared by the processes (gunicorn workers) serving one warehouse: a JSON
+    file per view in a folder per published version, under the temporary directory. A view is
+    built by one process while the others wait for its file (a lock per view), so a view costs
+    one computation whatever the number of workers. Folders of older versions are removed."""
+
+    def __init__(self, warehouse: Warehouse):
+        name = hashlib.sha256(str(warehouse.path.resolve()).encode()).hexdigest()[:16]
+        self.root = Path(tempfile.gettempdir()) / f"ivmonitor-views-{os.getuid()}" / name
+        self._code = _code_fingerprint()
+        self.warehouse = warehouse
+
+    def _folder(self, token: tuple[int, int]) -> Path:
+        folder = self.root / f"{token[0]}-{token[1]}-{self._code}"
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            for old in self.root.iterdir():
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+            # warehouses not served for a day (removed, moved, test ones) leave nothing behind
+            with contextlib.suppress(OSError):
+                for other in self.root.parent.iterdir():
+                    if other != self.root and other.stat().st_mtime < time.time() - 86400:
+                        shutil.rmtree(other, ignore_errors=True)
+        return folder
+
+    @contextlib.contextmanager
+    def warming(self) -> Iterator[bool]:
+        """Whether this process is the one to warm the views up (no other process is at it):
+        one process renders them all, with its caches of the stored results filling as it
+        goes, and the others read its files."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            lock = open(self.root / "warm-up.lock", "a+b")  # noqa: SIM115 - held while warming
+        except OSError:
+            yield True
+            return
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                yield False
+                return
+            yield True
+
+    def get(self, token: tuple[int, int] | None, key: tuple,
+            build: Callable[[], Any]) -> tuple[Any, int]:
+        """The view for ``key`` in version ``token``: read from its file, else built (by one
+        process at a time), written and returned, as :func:`plain` gives it."""
+        if token is None:
+            return plain(build())
+        try:
+            folder = self._folder(token)
+        except OSError:
+            return plain(build())
+        base = folder / hashlib.sha256(repr(key).encode()).hexdigest()
+        path = base.with_suffix(".json")
+        hit = _read(path)
+        if hit is not None:
+            return hit
+        try:
+            lock = open(base.with_suffix(".lock"), "a+b")  # noqa: SIM115 - held while building
+        except OSError:
+            return plain(build())
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            hit = _read(path)
+            if hit is not None:
+                return hit
+            text = _to_json(build())
+            if (self.warehouse.version_token() == token
+                    and sum(1 for _ in os.scandir(folder)) < SHARED_MAX_FILES):
+                tmp = base.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+                with contextlib.suppress(OSError):
+                    tmp.write_text(text, encoding="utf-8")
+                    os.replace(tmp, path)
+            return json.loads(text), len(text)
+
+
+def _read(path: Path) -> tuple[Any, int] | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return json.loads(text), len(text)
+
+
+def _to_json(value: Any) -> str:
+    from plotly.io.json import to_json_plotly
+
+    return to_json_plotly(value)
+
+
 def plain(value: Any) -> tuple[Any, int]:
     """``value`` (components, figures, frames, dates) as the JSON values the browser gets, and
     the size of that JSON: built once, such a value is sent again without encoding every
     component and figure again."""
-    from plotly.io.json import to_json_plotly
-
-    text = to_json_plotly(value)
+    text = _to_json(value)
     return json.loads(text), len(text)
 
 
@@ -330,24 +476,29 @@ def warm_up(app: Any, languages: tuple[str, ...] = ("nl", "en")) -> threading.Th
         if not busy.acquire(blocking=False):
             return
         try:
-            with app.server.app_context():
-                for lang in languages:
-                    for page in list(dash.page_registry.values()):
-                        layout = page.get("layout")
-                        if not callable(layout):
-                            continue
-                        views: list[dict[str, Any]] = [{}]
-                        if page.get("path_template"):
-                            warm_views = page.get("warm_views")
-                            views = []
-                            # a page that fails here fails for its users too, and says so
-                            with contextlib.suppress(Exception):
-                                views = warm_views(data) if warm_views else []
-                        for variables in views:
-                            with contextlib.suppress(Exception):
-                                layout(**variables, lang=lang)
+            with data.warming() as mine:
+                if mine:
+                    render_all()
         finally:
             busy.release()
+
+    def render_all() -> None:
+        with app.server.app_context():
+            for lang in languages:
+                for page in list(dash.page_registry.values()):
+                    layout = page.get("layout")
+                    if not callable(layout):
+                        continue
+                    views: list[dict[str, Any]] = [{}]
+                    if page.get("path_template"):
+                        warm_views = page.get("warm_views")
+                        views = []
+                        # a page that fails here fails for its users too, and says so
+                        with contextlib.suppress(Exception):
+                            views = warm_views(data) if warm_views else []
+                    for variables in views:
+                        with contextlib.suppress(Exception):
+                            layout(**variables, lang=lang)
 
     def start() -> threading.Thread:
         thread = threading.Thread(target=run, name="ivm-warm-up", daemon=True)
