@@ -119,11 +119,6 @@ class DashboardData:
     def _cached(self, key: tuple, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         return self._once(self._cache, key, lambda: self._query(fn))
 
-    def derived(self, key: tuple, build: Callable[[], Any]) -> Any:
-        """A value computed from the stored results (no query of its own), kept until the next
-        version is published: for what every request would otherwise compute again."""
-        return self._once(self._cache, ("derived", *key), build)
-
     def rendered(self, key: tuple, build: Callable[[], Any]) -> Any:
         """The rendered view ``build`` makes for ``key`` in the current version, as JSON-ready
         plain values (see :func:`plain`), kept in a bounded least-recently-used store, and
