@@ -79,11 +79,12 @@ class DashboardData:
         return token
 
     def _once(self, store: dict[tuple, Any], key: tuple, build: Callable[[], Any],
-              bound: int | None = None) -> Any:
+              bound: int | None = None, keep: Callable[[], bool] | None = None) -> Any:
         """``store[key]`` for the current version, built by one thread at a time per key: the
         others asking for the same key meanwhile wait for its answer instead of building it
         again. With ``bound`` the store is the rendered one, of (value, bytes) pairs, kept to
-        that many bytes (least recently used out)."""
+        that many bytes (least recently used out). ``keep`` says, after a build, whether to
+        keep its value."""
         mine: threading.Event | None = None
         patient = True
         while True:
@@ -103,7 +104,8 @@ class DashboardData:
         try:
             value = build()
             with self._lock:
-                if self._token == token == self.warehouse.version_token():
+                if (self._token == token == self.warehouse.version_token()
+                        and (keep is None or keep())):
                     store[key] = value
                     if bound is not None:
                         self._rendered_bytes += value[1]
@@ -123,9 +125,11 @@ class DashboardData:
         """The rendered view ``build`` makes for ``key`` in the current version, as JSON-ready
         plain values (see :func:`plain`), kept in a bounded least-recently-used store, and
         shared with the other processes serving the same warehouse (see :class:`SharedViews`)."""
-        return self._once(self._rendered, key,
-                          lambda: self._shared.get(self._token, key, build),
-                          bound=RENDERED_BYTES)[0]
+        def make() -> tuple[Any, int]:
+            _state.provisional = False
+            return self._shared.get(self._token, key, build)
+        return self._once(self._rendered, key, make, bound=RENDERED_BYTES,
+                          keep=lambda: not getattr(_state, "provisional", False))[0]
 
     def warming(self) -> contextlib.AbstractContextManager[bool]:
         """Whether this process is the one to warm the rendered views up (see
@@ -319,6 +323,15 @@ class _Stored:
         return iter(self.indicators.values())
 
 
+_state = threading.local()
+
+
+def provisional() -> None:
+    """Say that the view being rendered in this thread is incomplete (a time budget ran out):
+    it is served, not kept, so the next request for it renders it again."""
+    _state.provisional = True
+
+
 #: Rendered views of one version shared on disk at most (more are still kept in memory).
 SHARED_MAX_FILES = 2000
 
@@ -406,7 +419,8 @@ class SharedViews:
             if hit is not None:
                 return hit
             text = _to_json(build())
-            if (self.warehouse.version_token() == token
+            if (not getattr(_state, "provisional", False)
+                    and self.warehouse.version_token() == token
                     and sum(1 for _ in os.scandir(folder)) < SHARED_MAX_FILES):
                 tmp = base.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
                 with contextlib.suppress(OSError):

@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import figures_areas as fa
 from dashboard.components import finite, frame, href
-from dashboard.data import DashboardData, cached_view, data_of_app
+from dashboard.data import DashboardData, cached_view, data_of_app, provisional
 from dashboard.figures_areas import as_float
 from dashboard.i18n import LEVELS, date, lang_of, number, pick, t
 from etl.taxonomy import taxonomy
@@ -362,6 +362,8 @@ def profile_section(data: DashboardData, view: View, lang: str,
             "city": fa.fmt_value(ind, city["value"], lang) if city else "–",
             "verdict": verdict if has else fa.Verdict("insufficient"),
         })
+    if late:  # the rest is computed on a next request: do not keep this view
+        provisional()
     name = area_name(data, view.area)
     return [
         html.H2(pick(TEXT, "profile", lang).format(name=name), id="areas-profile-title"),
