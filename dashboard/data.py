@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -353,7 +354,9 @@ class SharedViews:
     """Rendered views shared by the processes (gunicorn workers) serving one warehouse: a JSON
     file per view in a folder per published version, under the temporary directory. A view is
     built by one process while the others wait for its file (a lock per view), so a view costs
-    one computation whatever the number of workers. Folders of older versions are removed."""
+    one computation whatever the number of workers. Folders of older versions are removed.
+    The folders are this user's alone; when they are not (someone else's, a link, open to
+    others), nothing is shared."""
 
     def __init__(self, warehouse: Warehouse):
         name = hashlib.sha256(str(warehouse.path.resolve()).encode()).hexdigest()[:16]
@@ -361,12 +364,23 @@ class SharedViews:
         self._code = _code_fingerprint()
         self.warehouse = warehouse
 
+    def _private_root(self) -> None:
+        """Create the folders, owned by this user and closed to others, or raise OSError."""
+        for folder in (self.root.parent, self.root):
+            folder.mkdir(exist_ok=True, mode=0o700)
+            st = os.lstat(folder)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+                raise PermissionError(f"{folder} is not this user's folder")
+            if st.st_mode & 0o077:
+                os.chmod(folder, 0o700)
+
     def _folder(self, token: tuple[int, int]) -> Path:
         folder = self.root / f"{token[0]}-{token[1]}-{self._code}"
         if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._private_root()
+            folder.mkdir(exist_ok=True, mode=0o700)
             for old in self.root.iterdir():
-                if old != folder:
+                if old != folder and old.is_dir():
                     shutil.rmtree(old, ignore_errors=True)
             # warehouses not served for a day (removed, moved, test ones) leave nothing behind
             with contextlib.suppress(OSError):
@@ -381,7 +395,7 @@ class SharedViews:
         one process renders them all, with its caches of the stored results filling as it
         goes, and the others read its files."""
         try:
-            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._private_root()
             lock = open(self.root / "warm-up.lock", "a+b")  # noqa: SIM115 - held while warming
         except OSError:
             yield True
