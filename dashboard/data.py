@@ -35,8 +35,9 @@ from indicators.progress import Series
 from indicators.status import status_counts, status_records
 
 #: How much rendered JSON (pages, or a callback's outputs for given arguments) a process keeps
-#: per data version, in bytes; the least recently used goes first.
-RENDERED_BYTES = 24_000_000
+#: in memory per data version, in bytes (a few times that as Python objects); the least
+#: recently used goes first (and is read again from the shared files when asked for).
+RENDERED_BYTES = 8_000_000
 #: Seconds a request waits for another one building the same answer before building it too.
 PATIENCE = 60.0
 
