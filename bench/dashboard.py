@@ -30,6 +30,8 @@ from bench.load import REPO, RESULTS, format_markdown, format_text, git_commit, 
 
 P95_TARGET_MS = {"city": 150.0, "national": 500.0}
 FIRST_RENDER_TARGET_S = 1.5
+#: How long the warm-up visit of a page may take (first computations on a national warehouse).
+WARM_TIMEOUT_MS = 300_000
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run"]
@@ -144,7 +146,8 @@ def record(url: str) -> list[Recorded]:
         for paths in SCENARIOS.values():
             for path in paths:
                 warm.goto(url + path)
-                warm.wait_for_load_state("networkidle")
+                # a first, uncached view may take longer than Playwright's default 30 s
+                warm.wait_for_load_state("networkidle", timeout=WARM_TIMEOUT_MS)
         warm.close()
         for name, paths in SCENARIOS.items():
             rec = Recorded(name)

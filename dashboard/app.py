@@ -9,7 +9,7 @@ from pathlib import Path
 from dash import Dash, dcc, html
 
 from dashboard.auth import install
-from dashboard.data import DashboardData
+from dashboard.data import DashboardData, warm_up
 from etl.warehouse import Warehouse
 
 HERE = Path(__file__).resolve().parent
@@ -47,6 +47,9 @@ def warehouse_of_app() -> Warehouse:
 
 def server_from_environment():
     """The Flask server for a WSGI server (gunicorn): the warehouse comes from ``IVM_DB``, the
-    public mode from ``IVM_PUBLIC=1`` (set by ``ivm serve --public``)."""
+    public mode from ``IVM_PUBLIC=1`` (set by ``ivm serve --public``). Each worker renders the
+    pages' default views in the background as it starts."""
     public = os.environ.get("IVM_PUBLIC") == "1"
-    return create_app(Warehouse(os.environ.get("IVM_DB") or None), public=public).server
+    app = create_app(Warehouse(os.environ.get("IVM_DB") or None), public=public)
+    warm_up(app)
+    return app.server

@@ -8,9 +8,21 @@ after a load the next request sees the new data, without a restart.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import fcntl
+import functools
+import hashlib
 import json
+import os
+import shutil
+import stat
+import tempfile
 import threading
-from collections.abc import Callable
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -22,6 +34,13 @@ from indicators.catalog import Indicator
 from indicators.progress import Series
 from indicators.status import status_counts, status_records
 
+#: How much rendered JSON (pages, or a callback's outputs for given arguments) a process keeps
+#: in memory per data version, in bytes (a few times that as Python objects); the least
+#: recently used goes first (and is read again from the shared files when asked for).
+RENDERED_BYTES = 8_000_000
+#: Seconds a request waits for another one building the same answer before building it too.
+PATIENCE = 60.0
+
 
 class DashboardData:
     """The dashboard's view of one warehouse (one per process)."""
@@ -32,6 +51,11 @@ class DashboardData:
         self._lock = threading.Lock()
         self._cache: dict[tuple, Any] = {}
         self._token: tuple[int, int] | None = None
+        self._rendered: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self._rendered_bytes = 0
+        self._pending: dict[tuple, threading.Event] = {}
+        self._on_new_version: Callable[[], None] | None = None
+        self._shared = SharedViews(warehouse)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -42,19 +66,81 @@ class DashboardData:
         finally:
             con.close()
 
-    def _cached(self, key: tuple, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+    def _current(self) -> tuple[int, int] | None:
+        """The published version's token; a new one empties every cache (call under the lock).
+        Returns the token."""
         token = self.warehouse.version_token()
-        with self._lock:
-            if token != self._token:
-                self._cache.clear()
-                self._token = token
-            if key in self._cache:
-                return self._cache[key]
-        value = self._query(fn)
-        with self._lock:
-            if self._token == token:
-                self._cache[key] = value
-        return value
+        if token != self._token:
+            self._cache.clear()
+            self._rendered.clear()
+            self._rendered_bytes = 0
+            renew = self._token is not None and self._on_new_version is not None
+            self._token = token
+            if renew:
+                self._on_new_version()
+        return token
+
+    def _once(self, store: dict[tuple, Any], key: tuple, build: Callable[[], Any],
+              bound: int | None = None, keep: Callable[[], bool] | None = None) -> Any:
+        """``store[key]`` for the current version, built by one thread at a time per key: the
+        others asking for the same key meanwhile wait for its answer instead of building it
+        again. With ``bound`` the store is the rendered one, of (value, bytes) pairs, kept to
+        that many bytes (least recently used out). ``keep`` says, after a build, whether to
+        keep its value."""
+        mine: threading.Event | None = None
+        patient = True
+        while True:
+            with self._lock:
+                token = self._current()
+                if key in store:
+                    if bound is not None:
+                        store.move_to_end(key)  # type: ignore[attr-defined]
+                    return store[key]
+                waiting = self._pending.get((id(store), key))
+                if waiting is None:
+                    mine = self._pending[(id(store), key)] = threading.Event()
+                    break
+                if not patient:  # waited long enough: build it too
+                    break
+            patient = waiting.wait(timeout=PATIENCE)
+        try:
+            value = build()
+            with self._lock:
+                if (self._token == token == self.warehouse.version_token()
+                        and (keep is None or keep())):
+                    store[key] = value
+                    if bound is not None:
+                        self._rendered_bytes += value[1]
+                        while self._rendered_bytes > bound and len(store) > 1:
+                            self._rendered_bytes -= store.popitem(last=False)[1][1]
+            return value
+        finally:
+            if mine is not None:
+                with self._lock:
+                    self._pending.pop((id(store), key), None)
+                mine.set()
+
+    def _cached(self, key: tuple, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        return self._once(self._cache, key, lambda: self._query(fn))
+
+    def rendered(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """The rendered view ``build`` makes for ``key`` in the current version, as JSON-ready
+        plain values (see :func:`plain`), kept in a bounded least-recently-used store, and
+        shared with the other processes serving the same warehouse (see :class:`SharedViews`)."""
+        def make() -> tuple[Any, int]:
+            _state.provisional = False
+            return self._shared.get(self._token, key, build)
+        return self._once(self._rendered, key, make, bound=RENDERED_BYTES,
+                          keep=lambda: not getattr(_state, "provisional", False))[0]
+
+    def warming(self) -> contextlib.AbstractContextManager[bool]:
+        """Whether this process is the one to warm the rendered views up (see
+        :meth:`SharedViews.warming`)."""
+        return self._shared.warming()
+
+    def on_new_version(self, fn: Callable[[], None] | None) -> None:
+        """Call ``fn`` (from the request that notices it) whenever a new version is published."""
+        self._on_new_version = fn
 
     def with_connection(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         """Run ``fn`` on a read-only cursor of the newest version (for exports, not cached)."""
@@ -110,8 +196,13 @@ class DashboardData:
         ind = self.indicator(indicator_id)
         if ind is None:
             return pd.DataFrame()
+        # the stored reader, on just the rows of this indicator, level and period: constant
+        # filters DuckDB pushes down into the scan of the (sorted) stored values
+        rows = results.Tables(values=(
+            f"(SELECT * FROM indicator_value WHERE indicator_id = {_literal(indicator_id)} "
+            f"AND area_level = {_literal(level)} AND period = {_literal(period)})"))
         return self._cached(("values", indicator_id, level, period),
-                            lambda c: results.values(c, ind, level, period))
+                            lambda c: results.values(c, ind, level, period, tables=rows))
 
     def series(self, indicator_id: str, area_id: str) -> Series:
         """The indicator's years and 12-month windows in one area."""
@@ -124,8 +215,21 @@ class DashboardData:
     def periods(self, indicator_id: str, period_type: str,
                 level: str = "gemeente") -> list[tuple[str, bool]]:
         """The periods of a type with values, oldest first, with their completeness."""
-        return self._cached(("periods", indicator_id, period_type, level),
-                            lambda c: results.periods(c, indicator_id, period_type, level))
+        return self._all_periods(indicator_id, level).get(period_type, [])
+
+    def _all_periods(self, indicator_id: str, level: str) -> dict[str, list[tuple[str, bool]]]:
+        """Per period type, what :func:`indicators.results.periods` gives, from one read."""
+        def read(c: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, bool]]]:
+            out: dict[str, list[tuple[str, bool]]] = {}
+            for ptype, period, complete in c.execute(
+                    "SELECT period_type, period, bool_and(complete) FROM indicator_value "
+                    f"WHERE indicator_id = {_literal(indicator_id)} "
+                    f"AND area_level = {_literal(level)} "
+                    "GROUP BY period_type, period ORDER BY period_type, min(period_start)"
+            ).fetchall():
+                out.setdefault(ptype, []).append((period, bool(complete)))
+            return out
+        return self._cached(("periods", indicator_id, level), read)
 
     # -- areas ------------------------------------------------------------------------------
 
@@ -191,6 +295,11 @@ class DashboardData:
         return self._cached(("quarantine",), read)
 
 
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal (a constant DuckDB can push into a scan)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 def freshness(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per kind and source: the last successful load and the date its data runs to."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
@@ -214,6 +323,243 @@ class _Stored:
 
     def __iter__(self):
         return iter(self.indicators.values())
+
+
+_state = threading.local()
+
+
+def provisional() -> None:
+    """Say that the view being rendered in this thread is incomplete (a time budget ran out):
+    it is served, not kept, so the next request for it renders it again."""
+    _state.provisional = True
+
+
+#: Rendered views of one version shared on disk at most (more are still kept in memory).
+SHARED_MAX_FILES = 2000
+
+
+def _code_fingerprint() -> str:
+    """Changes with the dashboard's code and Dash's version: views rendered by other code are
+    never served."""
+    import dash
+
+    here = Path(__file__).resolve().parent
+    parts = [dash.__version__]
+    for f in sorted(here.rglob("*.py")):
+        st = f.stat()
+        parts.append(f"{f.relative_to(here)}:{st.st_mtime_ns}:{st.st_size}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+
+
+class SharedViews:
+    """Rendered views shared by the processes (gunicorn workers) serving one warehouse: a JSON
+    file per view in a folder per published version, under the temporary directory. A view is
+    built by one process while the others wait for its file (a lock per view), so a view costs
+    one computation whatever the number of workers. Folders of older versions are removed.
+    The folders are this user's alone; when they are not (someone else's, a link, open to
+    others), nothing is shared."""
+
+    def __init__(self, warehouse: Warehouse):
+        name = hashlib.sha256(str(warehouse.path.resolve()).encode()).hexdigest()[:16]
+        self.root = Path(tempfile.gettempdir()) / f"ivmonitor-views-{os.getuid()}" / name
+        self._code = _code_fingerprint()
+        self.warehouse = warehouse
+
+    def _private_root(self) -> None:
+        """Create the folders, owned by this user and closed to others, or raise OSError."""
+        for folder in (self.root.parent, self.root):
+            folder.mkdir(exist_ok=True, mode=0o700)
+            st = os.lstat(folder)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+                raise PermissionError(f"{folder} is not this user's folder")
+            if st.st_mode & 0o077:
+                os.chmod(folder, 0o700)
+
+    def _folder(self, token: tuple[int, int]) -> Path:
+        folder = self.root / f"{token[0]}-{token[1]}-{self._code}"
+        if not folder.is_dir():
+            self._private_root()
+            folder.mkdir(exist_ok=True, mode=0o700)
+            for old in self.root.iterdir():
+                if old != folder and old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+            # warehouses not served for a day (removed, moved, test ones) leave nothing behind
+            with contextlib.suppress(OSError):
+                for other in self.root.parent.iterdir():
+                    if other != self.root and other.stat().st_mtime < time.time() - 86400:
+                        shutil.rmtree(other, ignore_errors=True)
+        return folder
+
+    @contextlib.contextmanager
+    def warming(self) -> Iterator[bool]:
+        """Whether this process is the one to warm the views up (no other process is at it):
+        one process renders them all, with its caches of the stored results filling as it
+        goes, and the others read its files."""
+        try:
+            self._private_root()
+            lock = open(self.root / "warm-up.lock", "a+b")  # noqa: SIM115 - held while warming
+        except OSError:
+            yield True
+            return
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                yield False
+                return
+            yield True
+
+    def get(self, token: tuple[int, int] | None, key: tuple,
+            build: Callable[[], Any]) -> tuple[Any, int]:
+        """The view for ``key`` in version ``token``: read from its file, else built (by one
+        process at a time), written and returned, as :func:`plain` gives it."""
+        if token is None:
+            return plain(build())
+        try:
+            folder = self._folder(token)
+        except OSError:
+            return plain(build())
+        base = folder / hashlib.sha256(repr(key).encode()).hexdigest()
+        path = base.with_suffix(".json")
+        hit = _read(path)
+        if hit is not None:
+            return hit
+        try:
+            lock = open(base.with_suffix(".lock"), "a+b")  # noqa: SIM115 - held while building
+        except OSError:
+            return plain(build())
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            hit = _read(path)
+            if hit is not None:
+                return hit
+            text = _to_json(build())
+            if (not getattr(_state, "provisional", False)
+                    and self.warehouse.version_token() == token
+                    and sum(1 for _ in os.scandir(folder)) < SHARED_MAX_FILES):
+                tmp = base.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+                with contextlib.suppress(OSError):
+                    tmp.write_text(text, encoding="utf-8")
+                    os.replace(tmp, path)
+            return json.loads(text), len(text)
+
+
+def _read(path: Path) -> tuple[Any, int] | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return json.loads(text), len(text)
+
+
+def _to_json(value: Any) -> str:
+    from plotly.io.json import to_json_plotly
+
+    return to_json_plotly(value)
+
+
+def plain(value: Any) -> tuple[Any, int]:
+    """``value`` (components, figures, frames, dates) as the JSON values the browser gets, and
+    the size of that JSON: built once, such a value is sent again without encoding every
+    component and figure again."""
+    text = _to_json(value)
+    return json.loads(text), len(text)
+
+
+def _key(args: tuple, kwargs: dict[str, Any]) -> str:
+    return json.dumps([args, kwargs], sort_keys=True, default=str)
+
+
+def cached_view(name: str, *, daily: bool = False) -> Callable[[Callable], Callable]:
+    """Decorate a page's ``layout`` or a pure callback (its answer depends on its arguments, the
+    data and the viewer's role only): its answer is rendered once per data version, role (and
+    partner), and arguments (and per day with ``daily``), then served from the rendered store.
+    The role is part of the key: what one role or audience was shown is never served to
+    another."""
+    def wrap(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def view(*args: Any, **kwargs: Any) -> Any:
+            from flask import current_app
+
+            from dashboard.auth import current_viewer
+
+            viewer = current_viewer()
+            key: tuple[Hashable, ...] = (name, viewer.role.name, viewer.partner,
+                                         _key(args, kwargs),
+                                         dt.date.today().isoformat() if daily else None)
+            data: DashboardData = current_app.config["IVM_DATA"]
+            return data.rendered(key, lambda: fn(*args, **kwargs))
+        return view
+    return wrap
+
+
+def warm_viewers(app: Any) -> list[Any]:
+    """Who the warm-up renders for: the public on a public server, else one viewer per role
+    (and partner) of the enabled accounts."""
+    from access.roles import PUBLIC, ROLES, Viewer
+
+    guard = app.server.config.get("IVM_GUARD")
+    if guard is None or guard.public:
+        return [PUBLIC]
+    seen = sorted({(u.role, u.partner or "") for u in guard.store.users() if u.enabled})
+    return [Viewer("warm-up", ROLES[r], p or None) for r, p in seen if r in ROLES]
+
+
+def warm_up(app: Any, languages: tuple[str, ...] = ("nl", "en")) -> threading.Thread:
+    """Render every page's default view in ``languages`` in a background thread, and again
+    whenever a new version is published, so that no user waits for the first computation.
+
+    A page with a path template (``/doelstelling/<objective_id>``) says which views to render
+    with ``warm_views`` in its registration: a function of the data giving the path variables.
+    """
+    import dash
+
+    data: DashboardData = app.server.config["IVM_DATA"]
+    busy = threading.Lock()
+
+    def run() -> None:
+        if not busy.acquire(blocking=False):
+            return
+        try:
+            with data.warming() as mine:
+                if mine:
+                    render_all()
+        finally:
+            busy.release()
+
+    def render_all() -> None:
+        from flask import g
+
+        from dashboard.auth import page_of_path
+
+        for viewer in warm_viewers(app):
+            for lang in languages:
+                for page in list(dash.page_registry.values()):
+                    layout = page.get("layout")
+                    key, _ = page_of_path(page.get("path") or "/")
+                    if not callable(layout) or key is None or not viewer.may_see(key) or (
+                            page.get("path_template") and viewer.role.own_objectives_only):
+                        continue
+                    with app.server.test_request_context(page.get("path") or "/"):
+                        g.viewer = viewer
+                        views: list[dict[str, Any]] = [{}]
+                        if page.get("path_template"):
+                            warm_views = page.get("warm_views")
+                            views = []
+                            # a page that fails here fails for its users too, and says so
+                            with contextlib.suppress(Exception):
+                                views = warm_views(data) if warm_views else []
+                        for variables in views:
+                            with contextlib.suppress(Exception):
+                                layout(**variables, lang=lang)
+
+    def start() -> threading.Thread:
+        thread = threading.Thread(target=run, name="ivm-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    data.on_new_version(start)
+    return start()
 
 
 def data_of_app() -> Any:

@@ -21,7 +21,7 @@ from dashboard import figures_areas as fa
 from dashboard import public_areas
 from dashboard.audience import is_public
 from dashboard.components import finite, frame, href
-from dashboard.data import DashboardData, data_of_app
+from dashboard.data import DashboardData, cached_view, data_of_app, provisional
 from dashboard.figures_areas import as_float
 from dashboard.i18n import LEVELS, date, lang_of, number, pick, t
 from etl.taxonomy import taxonomy
@@ -364,6 +364,8 @@ def profile_section(data: DashboardData, view: View, lang: str,
             "city": fa.fmt_value(ind, city["value"], lang) if city else "–",
             "verdict": verdict if has else fa.Verdict("insufficient"),
         })
+    if late:  # the rest is computed on a next request: do not keep this view
+        provisional()
     name = area_name(data, view.area)
     return [
         html.H2(pick(TEXT, "profile", lang).format(name=name), id="areas-profile-title"),
@@ -425,6 +427,7 @@ def _control(label: str, component: Any) -> html.Label:
     return html.Label([label, component])
 
 
+@cached_view("areas")
 def layout(lang: str | None = None, **query: str) -> html.Div:
     """The page for the view in the URL; ``?lang=en`` switches to English. The public
     audience gets the public workbook's table per wijk and year instead."""
@@ -496,6 +499,7 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
     State("areas-lang", "data"),
     prevent_initial_call=True,
 )
+@cached_view("areas.periods")
 def update_periods(indicator: str, level: str, ptype: str, period: str | None, lang: str):
     """The periods of the chosen indicator, level and type; keep the period when it exists."""
     data = data_of_app()
@@ -523,6 +527,7 @@ def update_periods(indicator: str, level: str, ptype: str, period: str | None, l
     State("areas-lang", "data"),
     prevent_initial_call=True,
 )
+@cached_view("areas.view")
 def update_view(indicator: str, level: str, ptype: str, period: str | None, area: str | None,
                 lang: str):
     """Redraw map, table and multiples and write the view to the URL."""
@@ -548,6 +553,7 @@ def update_view(indicator: str, level: str, ptype: str, period: str | None, area
     State("areas-lang", "data"),
     prevent_initial_call=True,
 )
+@cached_view("areas.area")
 def update_area(area: str | None, ptype: str, level: str, indicator: str, lang: str):
     """The selected area's profile and CompStat windows."""
     data = data_of_app()

@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import empty, frame, href
 from dashboard.components_chain import BY, chain_legend, chain_table, gap_summary
 from dashboard.components_overview import query_string
-from dashboard.data import data_of_app
+from dashboard.data import cached_view, data_of_app
 from dashboard.i18n import lang_of, pick, t
 from indicators.chain import chain_matrix
 
@@ -38,6 +38,7 @@ def _matrix(by: str, lang: str) -> list:
     return [gap_summary(cells, lang), chain_table(cells, by, lang)]
 
 
+@cached_view("chain")
 def layout(lang: str | None = None, by: str | None = None, **query: Any) -> html.Div:
     """The chain matrix for ``by`` in the URL; ``?lang=en`` switches to English."""
     lang = lang_of(lang)
@@ -68,6 +69,7 @@ def layout(lang: str | None = None, by: str | None = None, **query: Any) -> html
     State("chain-lang", "data"),
     prevent_initial_call=True,
 )
+@cached_view("chain.switch")
 def switch(by, lang):
     """Columns switched between dimensions and partners: new matrix, and the URL for it."""
     lang = lang_of(lang)

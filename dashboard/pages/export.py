@@ -15,7 +15,7 @@ from flask import abort, current_app
 from access.roles import Viewer
 from dashboard.auth import current_viewer, guard_of_app
 from dashboard.components import frame
-from dashboard.data import data_of_app
+from dashboard.data import cached_view, data_of_app
 from dashboard.export.council import write_council_workbook
 from dashboard.export.tables import INCIDENT_LEVEL, table_csv, table_names
 from dashboard.i18n import date, lang_of, pick
@@ -77,6 +77,7 @@ def _warehouse(fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
     return current_app.config["IVM_DATA"].with_connection(fn)
 
 
+@cached_view("export")
 def layout(lang: str | None = None, audience: str | None = None, **query: str) -> html.Div:
     """The export page; ``audience=public`` preselects the public versions."""
     lang = lang_of(lang)

@@ -9,7 +9,7 @@ import dash
 from dash import html
 
 from dashboard.components import frame, table
-from dashboard.data import data_of_app, freshness
+from dashboard.data import cached_view, data_of_app, freshness
 from dashboard.i18n import date, kind, lang_of, number, pick, t
 
 dash.register_page(__name__, path="/gegevens", name="Gegevens / Data",
@@ -45,6 +45,7 @@ def _freshness(cutoff: dt.date | None, lang: str, today: dt.date) -> str:
     return pick(TEXT, "fresh", lang)
 
 
+@cached_view("gegevens", daily=True)
 def layout(lang: str | None = None, **query: str) -> html.Div:
     """The page; ``?lang=en`` switches to English."""
     lang = lang_of(lang)

@@ -20,7 +20,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.audience import is_public
 from dashboard.auth import current_viewer
 from dashboard.components import frame, href, status_badge, table
-from dashboard.data import DashboardData, data_of_app
+from dashboard.data import DashboardData, cached_view, data_of_app
 from dashboard.export.suppress import MARK
 from dashboard.figures_objective import (
     is_share,
@@ -39,8 +39,13 @@ def _title(objective_id: str | None = None, **_: Any) -> str:
     return f"ivmonitor — {objective_id or 'doelstelling'}"
 
 
+def _warm_views(data: DashboardData) -> list[dict[str, str]]:
+    """Every objective's page (its default area and series), for the warm-up."""
+    return [{"objective_id": i} for i in dict.fromkeys(r["id"] for r in data.status())]
+
+
 dash.register_page(__name__, path_template="/doelstelling/<objective_id>",
-                   name="Doelstelling / Objective", title=_title)
+                   name="Doelstelling / Objective", title=_title, warm_views=_warm_views)
 
 #: The series views: 12-month windows ending at the last complete month, or calendar years.
 VIEWS = ("windows", "years")
@@ -200,6 +205,7 @@ def _day(value: Any) -> dt.date | None:
 # -- the page ---------------------------------------------------------------------------------
 
 
+@cached_view("objective")
 def layout(objective_id: str | None = None, lang: str | None = None, **query: str) -> html.Div:
     """The objective's page; ``?area=`` picks the area, ``?series=years`` calendar years."""
     lang = lang_of(lang)
@@ -291,6 +297,7 @@ def _area_name(rec: dict[str, Any], lang: str) -> str:
     State("objective-key", "data"),
     prevent_initial_call=True,
 )
+@cached_view("objective.update")
 def update(area: str | None, view: str | None, key: dict[str, str]):
     """A new area or series view: the content, the URL's query and the language link."""
     lang = lang_of(key.get("lang"))

@@ -28,7 +28,7 @@ from dashboard.components_overview import (
     tile_class,
     tile_counts,
 )
-from dashboard.data import data_of_app
+from dashboard.data import cached_view, data_of_app
 from dashboard.i18n import PHASES, lang_of, pick
 from indicators.progress import STATUS_LABELS, STATUSES
 
@@ -85,6 +85,7 @@ def _filters(f: dict[str, Any], partners: list[str], lang: str) -> html.Div:
     ], className="filters", id="overview-filters")
 
 
+@cached_view("overview")
 def layout(lang: str | None = None, **query: Any) -> html.Div:
     """The overview for the filters in the URL; ``?lang=en`` switches to English."""
     lang = lang_of(lang)

@@ -19,7 +19,7 @@ from dashboard.components_partners import (
     partner_label,
     partner_summary,
 )
-from dashboard.data import data_of_app
+from dashboard.data import cached_view, data_of_app
 from dashboard.i18n import lang_of, pick, t
 
 dash.register_page(__name__, path="/partners", name="Partners", title="ivmonitor — partners")
@@ -37,6 +37,7 @@ def _partner(value: Any, records: list[dict[str, Any]]) -> str | None:
     return value if value in known else default_partner(records)
 
 
+@cached_view("partners")
 def layout(lang: str | None = None, partner: str | None = None, **query: Any) -> html.Div:
     """The partner view for ``partner`` in the URL; ``?lang=en`` switches to English."""
     lang = lang_of(lang)
@@ -72,6 +73,7 @@ def layout(lang: str | None = None, partner: str | None = None, **query: Any) ->
     State("partners-lang", "data"),
     prevent_initial_call=True,
 )
+@cached_view("partners.choose")
 def choose(partner, lang):
     """Another partner picked: its objectives, and the URL that shows them again."""
     lang = lang_of(lang)
