@@ -264,18 +264,21 @@ def _extra_bytes(codec: str) -> np.ndarray:
 def _decoded(column: pa.Array, codec: str) -> pa.Array:
     """A binary column holding ``codec`` text as UTF-8 strings: as it is when all ASCII, else
     its bytes decoded at once (one byte is one character, so a value's start only moves by
-    the extra UTF-8 bytes of the characters before it)."""
+    the extra UTF-8 bytes of the non-ASCII characters before it, which are few)."""
     offsets = np.frombuffer(column.buffers()[1], np.int32)[
         column.offset: column.offset + len(column) + 1
     ]
     data = np.frombuffer(column.buffers()[2], np.uint8)[offsets[0]: offsets[-1]]
-    if not len(data) or data.max() < 0x80:
+    high = np.flatnonzero(data >= 0x80)
+    if not len(high):
         return column.view(pa.string())
     text = data.tobytes().decode(codec).encode("utf-8")
-    shift = np.zeros(len(data) + 1, dtype=np.int32)
-    np.cumsum(_extra_bytes(codec)[data], dtype=np.int32, out=shift[1:])
+    # extra bytes up to and including each non-ASCII byte; a value's start moves by those of
+    # the non-ASCII bytes before it
+    extra = np.zeros(len(high) + 1, dtype=np.int64)
+    np.cumsum(_extra_bytes(codec)[data[high]], out=extra[1:])
     local = offsets - offsets[0]
-    utf8_offsets = (local + shift[local]).astype(np.int32, copy=False)
+    utf8_offsets = (local + extra[np.searchsorted(high, local)]).astype(np.int32)
     return pa.Array.from_buffers(
         pa.string(), len(column), [None, pa.py_buffer(utf8_offsets), pa.py_buffer(text)]
     )
