@@ -9,6 +9,7 @@ code column, coordinates, or both). Built-in profiles live in ``etl/profiles/*.y
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -130,8 +131,24 @@ def _builtin_cached() -> dict[str, Profile]:
     return builtin_profiles()
 
 
+@cache
+def _builtin_named(name: str) -> Profile | None:
+    """The built-in profile of that name when it is in ``<name>.yaml`` (as every built-in is):
+    one file parsed instead of all of them."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        return None
+    entry = _builtin_dir().joinpath(f"{name}.yaml")
+    if not entry.is_file():
+        return None
+    prof = _parse(entry.read_text(encoding="utf-8"), entry.name, trusted=True)
+    return prof if prof.name == name else None
+
+
 def load_profile(name_or_path: str) -> Profile:
     """A built-in profile by name, or a profile YAML file by path."""
+    named = _builtin_named(name_or_path)
+    if named is not None:
+        return named
     builtins = _builtin_cached()
     if name_or_path in builtins:
         return builtins[name_or_path]

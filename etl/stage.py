@@ -189,29 +189,35 @@ def _stage_stream(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: list[str]
 _SAMPLE = 500
 
 
-def likely_format(
+def likely_formats(
     con: duckdb.DuckDBPyConnection,
-    raw_sql: str,
+    raw_sqls: list[str],
     formats: list[str],
     sample: int = _SAMPLE,
     source: str = "stage_raw",
-) -> str | None:
-    """The format that parses most of a sample of the column's values (ties: list order).
+) -> list[str | None]:
+    """Per column (SQL of its cleaned text): the format that parses most of a sample of its
+    values (ties: list order), None when no value fits any.
 
     The sample is the column's first ``sample`` values in ``source`` that are not empty (in
     ``stage_raw`` the scan order is the file's; any other source is ordered by row number);
-    one query counts the hits of every format on it.
+    one query counts the hits of every format on every column's sample.
     """
-    if not formats:
-        return None
+    if not formats or not raw_sqls:
+        return [None] * len(raw_sqls)
     counts = ", ".join(f"count(try_strptime(v, {lit(fmt)}))" for fmt in formats)
     order = "" if source == "stage_raw" else f" ORDER BY {ROW}"
-    hits = con.execute(
-        f"SELECT {counts} FROM (SELECT v FROM (SELECT {raw_sql} AS v, {ROW} FROM {source}) "
-        f"WHERE v IS NOT NULL{order} LIMIT {int(sample)})"
-    ).fetchall()[0]
-    best = max(range(len(formats)), key=lambda i: (hits[i], -i))
-    return formats[best] if hits[best] else None
+    per_column = [
+        f"(SELECT [{counts}] FROM (SELECT v FROM (SELECT {raw_sql} AS v, {ROW} FROM {source}) "
+        f"WHERE v IS NOT NULL{order} LIMIT {int(sample)}))"
+        for raw_sql in raw_sqls
+    ]
+    found = con.execute(f"SELECT {', '.join(per_column)}").fetchall()[0]
+    out: list[str | None] = []
+    for hits in found:
+        best = max(range(len(formats)), key=lambda i: (hits[i], -i))
+        out.append(formats[best] if hits[best] else None)
+    return out
 
 
 def _parsed_is_table(spec: KindSpec, bindings: dict[str, Binding]) -> bool:
@@ -259,7 +265,11 @@ def _category_table(
         pairs[str(source_value).strip().casefold()] = target
     con.execute("CREATE OR REPLACE TEMP TABLE catmap (key VARCHAR, canonical VARCHAR)")
     if pairs:
-        con.executemany("INSERT INTO catmap VALUES (?, ?)", [[k, v] for k, v in pairs.items()])
+        # one statement (executemany runs one per pair)
+        con.execute(
+            "INSERT INTO catmap SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+            [list(pairs), list(pairs.values())],
+        )
 
 
 def parse_rows(
@@ -288,6 +298,15 @@ def parse_rows(
     selects = ["r.*"]
     joins = []
     years = []  # date-times checked for a four-digit year a level up (a shorter plan)
+    dated = [
+        f.name for f in spec.fields
+        if f.type in ("datetime", "date") and not bindings[f.name].unbound
+    ]
+    likely = dict(zip(
+        dated,
+        likely_formats(con, [bindings[d].raw for d in dated], formats, source=sample),
+        strict=True,
+    ))
     for f in spec.fields:
         b = bindings[f.name]
         rcol = ident("raw_" + f.name)
@@ -298,8 +317,8 @@ def parse_rows(
         elif b.unbound and f.type in _NULL_OF:
             selects.append(f"{_NULL_OF[f.type]} AS {ident(f.name)}")
         elif f.type in ("datetime", "date"):
-            likely = None if b.unbound else likely_format(con, b.raw, formats, source=sample)
-            selects.append(f"{datetime_fit('r.' + rcol, formats, likely)} AS {ident(f.name)}")
+            fit = datetime_fit("r." + rcol, formats, likely.get(f.name))
+            selects.append(f"{fit} AS {ident(f.name)}")
             checked = four_digit_year(ident(f.name))
             if f.type == "date":
                 checked = f"CAST({checked} AS DATE)"

@@ -287,12 +287,28 @@ def _decoded(column: pa.Array, codec: str) -> pa.Array:
 def _not_blank(batch: pa.RecordBatch) -> pa.Array | None:
     """Per row: whether any field holds more than whitespace; None when every row does (the
     common case, settled by the first column alone)."""
+    if _all_start_printable(batch.column(0)):
+        return None
     filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(batch.column(0))), 0)
     if pc.all(filled).as_py():
         return None
     for column in batch.columns[1:]:
         filled = pc.or_(filled, pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0))
     return filled
+
+
+def _all_start_printable(column: pa.Array) -> bool:
+    """Whether every value of a string column starts with a printable ASCII character (so
+    none is blank), read from its buffers without a compute kernel."""
+    n = len(column)
+    if n == 0 or column.null_count:
+        return False
+    offsets = np.frombuffer(column.buffers()[1], np.int32)[column.offset: column.offset + n + 1]
+    if (offsets[1:] <= offsets[:-1]).any():
+        return False  # an empty value
+    data = np.frombuffer(column.buffers()[2], np.uint8)
+    first = data[offsets[:-1]]
+    return bool(((first > 0x20) & (first < 0x7F)).all())
 
 
 def _locate_malformed(
