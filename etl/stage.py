@@ -662,6 +662,17 @@ def _date_sample(
         size *= 8
 
 
+#: Rows per batch handed to DuckDB from a stream. Its threads take a stream's batches one at a
+#: time, each a whole batch: slices of the reader's blocks (without copying) keep both busy.
+_SLICE = 32_768
+
+
+def _slices(batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
+    """``batch`` in zero-copy slices of at most ``_SLICE`` rows."""
+    for start in range(0, batch.num_rows, _SLICE):
+        yield batch.slice(start, _SLICE)
+
+
 def can_stream(raw: RawTable, spec: KindSpec, bindings: dict[str, Binding]) -> bool:
     """Whether check_streamed can check the file: a CSV file whose rows find their area by
     code (rows located by coordinates are read in chunks from a table)."""
@@ -705,9 +716,10 @@ def check_streamed(
 
     def stream() -> Iterator[pa.RecordBatch]:
         try:
-            yield from head
+            for batch in head:
+                yield from _slices(batch)
             for batch in batches:
-                yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)
+                yield from _slices(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
         except Exception as exc:
             failed.append(exc)  # the reader's own error (FileRejected), not DuckDB's wrapping
             raise
