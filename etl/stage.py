@@ -3,7 +3,12 @@
 All row work is SQL over the whole file in DuckDB (vectorised), plus a vectorised
 point-in-polygon pass for rows located by coordinates. Python never loops over rows.
 The result is the temp table ``checked``: one row per data row, with the parsed canonical
-fields, ``area_id``, ``source_id``, ``skip`` and ``reasons`` (empty when the row is good).
+fields, ``area_id``, ``source_id``, ``skip``, ``reasons`` (empty when the row is good) and,
+for the rows that fail, the raw row as quarantined.
+
+A CSV file whose rows find their area by code is checked straight from the reader's stream
+(:func:`check_streamed`, one statement, the file's text never stored); other files are first
+copied to the temp table ``stage_raw`` (:func:`stage_raw`), then parsed and checked from it.
 """
 
 from __future__ import annotations
