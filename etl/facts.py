@@ -2,7 +2,8 @@
 
 read -> stage (text) -> parse and check (SQL) -> assign areas -> quarantine the bad rows ->
 merge the good rows by (source, source_id): new rows are added, changed rows replaced,
-identical rows skipped. Runs inside the caller's transaction.
+identical rows skipped. Writes to the warehouse inside the caller's transaction; the staging
+before them (temp tables only) runs outside it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from etl.sqltext import cleaned, ident, lit
 from etl.stage import (
     Binding,
     bind_fields,
+    can_stream,
     check_rows,
+    check_streamed,
+    drop_staging,
     find_column,
     parse_rows,
     prepare_categories,
@@ -113,14 +117,34 @@ def load_facts(
         )
     progress = Progress(facts.path.name)
     raw.batches = progress.rows(raw.batches)
-    n = stage_raw(con, raw)
-    profile = with_decimal(profile, raw)
-    progress.step(f"checking {n:,} rows".replace(",", "."))
-    counts = Counts(read=n + len(raw.malformed))
-    prepare_categories(con, spec, kp)
-    parse_rows(con, raw, spec, kp, profile, bindings)
+    checked_profile = with_decimal(profile, raw)
+    key_sql = _key_sql(spec)
     id_from_content = bindings["source_id"].staged is None if "source_id" in bindings else False
-    check_rows(con, raw, spec, kp, profile, bindings, id_from_content, _key_sql(spec))
+    content_ids = None if key_sql else ("all" if id_from_content else "missing")
+    # The rows are read, parsed and checked into temp tables outside the caller's transaction
+    # (nothing is written to the warehouse before the quarantine): a temp table dropped outside
+    # a transaction frees its memory at once, not at commit, so a big file's staging is gone
+    # before the merge needs the memory. Every write to the warehouse happens inside it again.
+    con.execute("COMMIT")
+    try:
+        prepare_categories(con, spec, kp)
+        n = None
+        if not questions and can_stream(raw, spec, bindings):
+            n = check_streamed(
+                con, raw, spec, kp, checked_profile, bindings, content_ids, key_sql
+            )
+            if n is None:  # a failing row's raw row is to be looked up: stage the file after all
+                raw = read_table(facts, read_options(profile, names))
+                raw.batches = progress.rows(raw.batches)
+        if n is None:
+            n = stage_raw(con, raw)
+            progress.step(f"checking {n:,} rows".replace(",", "."))
+            parsed = parse_rows(con, raw, spec, kp, checked_profile, bindings, content_ids)
+            check_rows(con, raw, spec, kp, checked_profile, bindings, key_sql, parsed=parsed)
+        drop_staging(con, raw, keep_raw=bool(questions))
+    finally:
+        con.execute("BEGIN")
+    counts = Counts(read=n + len(raw.malformed))
     counts.quarantined = quarantine_rows(con, raw, load_id)
     if strict and counts.quarantined:
         first = con.execute(

@@ -30,13 +30,30 @@ def cleaned(expr: str) -> str:
     """The trimmed text of ``expr`` (no-break spaces and tabs read as spaces), NULL when empty.
 
     The replacements only run on values that hold such a character (a cheap ``contains``),
-    which keeps the common case fast.
+    which keeps the common case fast. So does ``trim`` (it decodes every character of every
+    value): a value is its own trimmed text when it holds none of those characters and neither
+    starts nor ends with a space. ``trim`` removes the Unicode space separators, of which ASCII
+    has only the space: an ASCII value (byte length = character length) without a tab and a
+    space at either end, or any value that starts and ends with a printable ASCII character
+    and holds none of the three, takes the short path; every other value the full one.
     """
     replaced = expr
     for space in _SPACES:
         replaced = f"replace({replaced}, {space}, ' ')"
     has_space = " OR ".join(f"contains({expr}, {space})" for space in _SPACES)
-    return f"NULLIF(trim(CASE WHEN {has_space} THEN {replaced} ELSE {expr} END), '')"
+    full = f"NULLIF(trim(CASE WHEN {has_space} THEN {replaced} ELSE {expr} END), '')"
+    plain = (
+        f"strlen({expr}) = length({expr}) AND NOT contains({expr}, chr(9)) "
+        f"AND NOT prefix({expr}, ' ') AND NOT suffix({expr}, ' ')"
+    )
+    printable_ends = (
+        f"ascii({expr}) BETWEEN 33 AND 126 AND ascii(right({expr}, 1)) BETWEEN 33 AND 126 "
+        f"AND NOT ({has_space})"
+    )
+    return (
+        f"CASE WHEN {plain} THEN NULLIF({expr}, '') WHEN {printable_ends} THEN {expr} "
+        f"ELSE {full} END"
+    )
 
 
 def number_parser(expr: str, decimal: str) -> str:
@@ -68,9 +85,17 @@ def number_parser(expr: str, decimal: str) -> str:
 
 
 def int_parser(expr: str, decimal: str) -> str:
-    """SQL that parses a cleaned whole number (thousands separators allowed), NULL otherwise."""
+    """SQL that parses a cleaned whole number (thousands separators allowed), NULL otherwise.
+
+    Plain digits (at most 15, which a DOUBLE holds exactly) are cast directly: the same number
+    the general path makes, without its pattern matching.
+    """
     num = number_parser(expr, decimal)
-    return f"CASE WHEN ({num}) = floor({num}) THEN CAST({num} AS BIGINT) END"
+    digits = f"strlen({expr}) BETWEEN 1 AND 15 AND NOT ({expr} GLOB '*[!0-9]*')"
+    return (
+        f"CASE WHEN {digits} THEN CAST({expr} AS BIGINT) "
+        f"WHEN ({num}) = floor({num}) THEN CAST({num} AS BIGINT) END"
+    )
 
 
 #: Earliest year a parsed date may have: DuckDB's ``%Y`` also takes one to three digits, so
@@ -85,9 +110,20 @@ def datetime_parser(expr: str, formats: list[str], likely: str | None = None) ->
     ``likely`` (the format most of the column's values have) is tried first: trying a list of
     formats costs ten times one format, and the list is only needed for the odd value.
     """
+    return four_digit_year(datetime_fit(expr, formats, likely))
+
+
+def datetime_fit(expr: str, formats: list[str], likely: str | None = None) -> str:
+    """The first part of :func:`datetime_parser`: the date-time of the first format that fits
+    (``likely`` first), whatever its year."""
     parsed = f"try_strptime({expr}, {lit_list(formats)})"
     if likely:
         parsed = f"coalesce(try_strptime({expr}, {lit(likely)}), {parsed})"
+    return parsed
+
+
+def four_digit_year(parsed: str) -> str:
+    """The second part of :func:`datetime_parser`: ``parsed`` when its year has four digits."""
     return f"CASE WHEN year({parsed}) >= {MIN_YEAR} THEN {parsed} END"
 
 

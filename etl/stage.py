@@ -3,12 +3,19 @@
 All row work is SQL over the whole file in DuckDB (vectorised), plus a vectorised
 point-in-polygon pass for rows located by coordinates. Python never loops over rows.
 The result is the temp table ``checked``: one row per data row, with the parsed canonical
-fields, ``area_id``, ``source_id``, ``skip`` and ``reasons`` (empty when the row is good).
+fields, ``area_id``, ``source_id``, ``skip``, ``reasons`` (empty when the row is good) and,
+for the rows that fail, the raw row as quarantined.
+
+A CSV file whose rows find their area by code is checked straight from the reader's stream
+(:func:`check_streamed`, one statement, the file's text never stored); other files are first
+copied to the temp table ``stage_raw`` (:func:`stage_raw`), then parsed and checked from it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -23,7 +30,8 @@ from etl.settings import setting
 from etl.sqltext import (
     bool_parser,
     cleaned,
-    datetime_parser,
+    datetime_fit,
+    four_digit_year,
     ident,
     int_parser,
     lit,
@@ -50,6 +58,11 @@ class Binding:
     column: str | None = None  # header name in the file
     staged: str | None = None  # column name in stage_raw
     constant: str | None = None
+
+    @property
+    def unbound(self) -> bool:
+        """Whether the field has neither a column nor a constant (its value is always NULL)."""
+        return self.staged is None and self.constant is None
 
     @property
     def raw(self) -> str:
@@ -138,59 +151,102 @@ def stage_raw(con: duckdb.DuckDBPyConnection, raw: RawTable) -> int:
         + ", ".join(f"{c} VARCHAR" for c in cols)
         + f", {ROW} BIGINT)"
     )
-    n = 0
-    for batch in raw.batches:
-        renamed = pa.RecordBatch.from_arrays(batch.columns, names=[*cols, ROW])
-        con.register("_batch", renamed)
-        con.execute("INSERT INTO stage_raw SELECT * FROM _batch")
-        con.unregister("_batch")
-        n += renamed.num_rows
-    if raw.row_shifts:
-        con.execute("CREATE OR REPLACE TEMP TABLE _shift (good BIGINT)")
-        con.executemany("INSERT INTO _shift VALUES (?)", [[s] for s in raw.row_shifts])
-        con.execute(
-            f"UPDATE stage_raw SET {ROW} = {ROW} + (SELECT count(*) FROM _shift "
-            f"WHERE good <= stage_raw.{ROW} - {raw.first_data_row})"
-        )
+    if raw.format == "csv":
+        n = _stage_stream(con, raw, cols)
+    else:
+        n = 0
+        for batch in raw.batches:
+            renamed = pa.RecordBatch.from_arrays(batch.columns, names=[*cols, ROW])
+            con.register("_batch", renamed)
+            con.execute("INSERT INTO stage_raw SELECT * FROM _batch")
+            con.unregister("_batch")
+            n += renamed.num_rows
+    _shift_rows(con, raw, "stage_raw")
     return n
 
 
-def likely_format(
-    con: duckdb.DuckDBPyConnection, raw_sql: str, formats: list[str], sample: int = 500
-) -> str | None:
-    """The format that parses most of a sample of the column's values (ties: list order)."""
-    values = [
-        r[0]
-        for r in con.execute(
-            f"SELECT v FROM (SELECT {raw_sql} AS v FROM stage_raw) WHERE v IS NOT NULL "
-            f"LIMIT {int(sample)}"
-        ).fetchall()
-    ]
-    if not values:
-        return None
-    hits = [
-        con.execute(
-            f"SELECT count(try_strptime(v, {lit(fmt)})) FROM (SELECT unnest(?) AS v)", [values]
-        ).fetchall()[0][0]
-        for fmt in formats
-    ]
-    best = max(range(len(formats)), key=lambda i: (hits[i], -i))
-    return formats[best] if hits[best] else None
+def _stage_stream(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: list[str]) -> int:
+    """Insert the CSV reader's batches (text columns and ``_row``) in one statement: DuckDB
+    pulls them from a stream, so it stores one batch while the reader parses the next."""
+    schema = pa.schema([(c, pa.string()) for c in cols] + [(ROW, pa.int64())])
+    failed: list[Exception] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            for batch in raw.batches:
+                yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)
+        except Exception as exc:
+            failed.append(exc)  # the reader's own error (FileRejected), not DuckDB's wrapping
+            raise
+
+    con.register("_batches", pa.RecordBatchReader.from_batches(schema, batches()))
+    try:
+        n = con.execute("INSERT INTO stage_raw SELECT * FROM _batches").fetchall()[0][0]
+    except duckdb.Error:
+        if failed:
+            raise failed[0] from None
+        raise
+    con.unregister("_batches")
+    return n
 
 
-def _parse_expr(
-    ftype: str, raw_sql: str, profile: Profile, formats: list[str], likely: str | None = None
-) -> str:
+#: How many of a column's first values the date formats are judged on.
+_SAMPLE = 500
+
+
+def likely_formats(
+    con: duckdb.DuckDBPyConnection,
+    raw_sqls: list[str],
+    formats: list[str],
+    sample: int = _SAMPLE,
+    source: str = "stage_raw",
+) -> list[str | None]:
+    """Per column (SQL of its cleaned text): the format that parses most of a sample of its
+    values (ties: list order), None when no value fits any.
+
+    The sample is the column's first ``sample`` values in ``source`` that are not empty (in
+    ``stage_raw`` the scan order is the file's; any other source is ordered by row number);
+    one query counts the hits of every format on every column's sample.
+    """
+    if not formats or not raw_sqls:
+        return [None] * len(raw_sqls)
+    counts = ", ".join(f"count(try_strptime(v, {lit(fmt)}))" for fmt in formats)
+    order = "" if source == "stage_raw" else f" ORDER BY {ROW}"
+    per_column = [
+        f"(SELECT [{counts}] FROM (SELECT v FROM (SELECT {raw_sql} AS v, {ROW} FROM {source}) "
+        f"WHERE v IS NOT NULL{order} LIMIT {int(sample)}))"
+        for raw_sql in raw_sqls
+    ]
+    found = con.execute(f"SELECT {', '.join(per_column)}").fetchall()[0]
+    out: list[str | None] = []
+    for hits in found:
+        best = max(range(len(formats)), key=lambda i: (hits[i], -i))
+        out.append(formats[best] if hits[best] else None)
+    return out
+
+
+def _parsed_is_table(spec: KindSpec, bindings: dict[str, Binding]) -> bool:
+    """Whether ``parsed`` is a table (rows located by coordinates), else a view."""
+    return spec.has_area and bindings["area_lon"].staged is not None
+
+
+#: The value of a field without column or constant, of the type its parser gives (a short
+#: plan; dates are left to their parser, whose type depends on the formats).
+_NULL_OF = {
+    "number": "CAST(NULL AS DOUBLE)",
+    "int": "CAST(NULL AS BIGINT)",
+    "bool": "CAST(NULL AS BOOLEAN)",
+}
+
+
+def _parse_expr(ftype: str, raw_sql: str, profile: Profile) -> str:
+    """The parsed value of a field of type ``ftype`` (not a date: see parse_rows)."""
     if ftype in ("text", "category"):
         return raw_sql
     if ftype == "int":
         return int_parser(raw_sql, profile.decimal)
     if ftype == "number":
         return number_parser(raw_sql, profile.decimal)
-    if ftype == "datetime":
-        return datetime_parser(raw_sql, formats, likely)
-    if ftype == "date":
-        return f"CAST({datetime_parser(raw_sql, formats, likely)} AS DATE)"
     if ftype == "bool":
         return bool_parser(raw_sql)
     raise ValueError(ftype)
@@ -214,7 +270,11 @@ def _category_table(
         pairs[str(source_value).strip().casefold()] = target
     con.execute("CREATE OR REPLACE TEMP TABLE catmap (key VARCHAR, canonical VARCHAR)")
     if pairs:
-        con.executemany("INSERT INTO catmap VALUES (?, ?)", [[k, v] for k, v in pairs.items()])
+        # one statement (executemany runs one per pair)
+        con.execute(
+            "INSERT INTO catmap SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+            [list(pairs), list(pairs.values())],
+        )
 
 
 def parse_rows(
@@ -224,15 +284,34 @@ def parse_rows(
     kp: KindProfile,
     profile: Profile,
     bindings: dict[str, Binding],
-) -> None:
-    """Create temp table ``parsed``: raw text and parsed value of every field, and area by code.
+    content_ids: str | None = None,
+    source: str = "stage_raw",
+    sample: str = "stage_raw",
+) -> str:
+    """The rows of ``source`` parsed: raw text and parsed value of every field, and area by
+    code; returned as SQL for check_rows to read (``parsed``, a temp table, for rows located
+    by coordinates; else a subquery it reads within its statement). The date formats are judged
+    on the first values of ``sample``.
 
     The cleaned raw text of each field is computed once (inner select), then parsed.
+    ``content_ids``: which rows get ``_digest``, the digest of their raw row a content id is
+    made of (see check_rows): ``all`` (a file without ids), ``missing`` (rows without an id) or
+    None (the kind keys its rows otherwise).
     """
     formats = profile.formats_for(spec.kind)
     raws = [f"s.{ROW}"]
     selects = ["r.*"]
     joins = []
+    years = []  # date-times checked for a four-digit year a level up (a shorter plan)
+    dated = [
+        f.name for f in spec.fields
+        if f.type in ("datetime", "date") and not bindings[f.name].unbound
+    ]
+    likely = dict(zip(
+        dated,
+        likely_formats(con, [bindings[d].raw for d in dated], formats, source=sample),
+        strict=True,
+    ))
     for f in spec.fields:
         b = bindings[f.name]
         rcol = ident("raw_" + f.name)
@@ -240,11 +319,17 @@ def parse_rows(
         if f.type == "category":
             selects.append(f"cm.canonical AS {ident(f.name)}")
             joins.append(f"LEFT JOIN catmap cm ON cm.key = lower(r.{rcol})")
+        elif b.unbound and f.type in _NULL_OF:
+            selects.append(f"{_NULL_OF[f.type]} AS {ident(f.name)}")
+        elif f.type in ("datetime", "date"):
+            fit = datetime_fit("r." + rcol, formats, likely.get(f.name))
+            selects.append(f"{fit} AS {ident(f.name)}")
+            checked = four_digit_year(ident(f.name))
+            if f.type == "date":
+                checked = f"CAST({checked} AS DATE)"
+            years.append(f"{checked} AS {ident(f.name)}")
         else:
-            likely = (
-                likely_format(con, b.raw, formats) if f.type in ("datetime", "date") else None
-            )
-            parsed = _parse_expr(f.type, "r." + rcol, profile, formats, likely)
+            parsed = _parse_expr(f.type, "r." + rcol, profile)
             selects.append(f"{parsed} AS {ident(f.name)}")
     if spec.has_area:
         levels = kp.area.levels if kp.area and kp.area.levels else None
@@ -255,56 +340,85 @@ def parse_rows(
         for name in ("area_lon", "area_lat"):
             rcol = ident("raw_" + name)
             raws.append(f"{bindings[name].raw} AS {rcol}")
-            selects.append(f"{number_parser('r.' + rcol, profile.decimal)} AS {ident(name)}")
+            number = (
+                _NULL_OF["number"] if bindings[name].unbound
+                else number_parser("r." + rcol, profile.decimal)
+            )
+            selects.append(f"{number} AS {ident(name)}")
     header = [h.casefold() for h in raw.columns]
+    # ``lower`` maps character to character, so a value of another length cannot match: test
+    # that first (a CASE condition stops at the first test that fails, a plain AND does not)
     repeated = " AND ".join(
-        f"lower(coalesce(s.{ident('c' + str(i))}, '')) = {lit(h)}" for i, h in enumerate(header[:3])
+        f"length(coalesce(s.{ident('c' + str(i))}, '')) = {len(h)} "
+        f"AND lower(coalesce(s.{ident('c' + str(i))}, '')) = {lit(h)}"
+        for i, h in enumerate(header[:3])
     )
-    raws.append(f"({repeated or 'false'}) AS repeated_header")
+    raws.append(f"CASE WHEN {repeated or 'false'} THEN true ELSE false END AS repeated_header")
+    if content_ids is not None:
+        cols = [f"s.{ident(f'c{i}')}" for i in range(len(raw.columns))]
+        digest = f"md5(concat_ws(chr(31), {', '.join(cols)}))"
+        if content_ids == "missing":
+            digest = f"CASE WHEN {bindings['source_id'].raw} IS NULL THEN {digest} END"
+        raws.append(f"{digest} AS _digest")
     # rows located by coordinates are read in chunks for point in polygon: materialise them;
     # otherwise a view, computed once inside the statement that builds ``checked``
-    by_coordinates = spec.has_area and bindings["area_lon"].staged is not None
-    con.execute(
-        f"CREATE OR REPLACE TEMP {'TABLE' if by_coordinates else 'VIEW'} parsed AS SELECT "
-        + ", ".join(selects)
-        + " FROM (SELECT "
-        + ", ".join(raws)
-        + " FROM stage_raw s) r "
+    by_coordinates = _parsed_is_table(spec, bindings)
+    if not by_coordinates:
+        # the raw row, for the quarantine of the rows that fail (see check_rows)
+        raws += [f"s.{ident(f'c{i}')} AS {ident(f'_s{i}')}" for i in range(len(raw.columns))]
+    sql = (
+        f"SELECT {', '.join(selects)} FROM (SELECT {', '.join(raws)} FROM {source} s) r "
         + " ".join(joins)
     )
+    if years:
+        sql = f"SELECT * REPLACE ({', '.join(years)}) FROM ({sql})"
+    if not by_coordinates:
+        return f"({sql})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS {sql}")
+    return "parsed"
 
 
-def _field_reasons(spec: KindSpec, bindings: dict[str, Binding], formats: list[str]) -> list[str]:
+#: A reason: (SQL condition, SQL text of the reason when the condition holds).
+Reason = tuple[str, str]
+
+
+def _field_reasons(
+    spec: KindSpec, bindings: dict[str, Binding], formats: list[str]
+) -> list[Reason]:
     max_chars = int(setting("max_field_chars"))
-    out = []
+    out: list[Reason] = []
     for f in spec.fields:
         b = bindings[f.name]
+        if b.unbound and not f.required:
+            continue  # always NULL: none of its reasons can hold
         raw = ident("raw_" + f.name)
         val = ident(f.name)
         shown = f"left({raw}, 60)"
         label = lit(b.label)
         if f.required:
-            out.append(
-                f"CASE WHEN {raw} IS NULL THEN 'missing_value: ' || {label} || "
-                f"' is empty; {f.name} is required' END"
-            )
-        out.append(
-            f"CASE WHEN length({raw}) > {max_chars} THEN 'field_too_long: ' || {label} || "
-            f"' holds ' || length({raw}) || ' characters; at most {max_chars}' END"
-        )
+            out.append((
+                f"{raw} IS NULL",
+                f"'missing_value: ' || {label} || ' is empty; {f.name} is required'",
+            ))
+        out.append((
+            # the byte length bounds the character length and costs nothing: test it first
+            f"strlen({raw}) > {max_chars} AND length({raw}) > {max_chars}",
+            f"'field_too_long: ' || {label} || ' holds ' || length({raw}) || "
+            f"' characters; at most {max_chars}'",
+        ))
         if f.type == "category":
-            out.append(
-                f"CASE WHEN {raw} IS NOT NULL AND {val} IS NULL THEN 'unknown_category: ' || "
-                f"{label} || ': ''' || {shown} || ''' is not in the profile''s category map' END"
-            )
+            out.append((
+                f"{raw} IS NOT NULL AND {val} IS NULL",
+                f"'unknown_category: ' || {label} || ': ''' || {shown} || "
+                "''' is not in the profile''s category map'",
+            ))
         elif f.type in ("text",):
-            out.append(
+            out.append((
                 # every garbled pattern holds a non-ASCII character: test that cheaply first
-                f"CASE WHEN strlen({raw}) <> length({raw}) "
-                f"AND regexp_matches({raw}, {lit(_GARBLED)}) THEN 'garbled_text: ' || "
-                f"{label} || ': ''' || {shown} || ''' looks garbled by a wrong text encoding "
-                "(mojibake)' END"
-            )
+                f"strlen({raw}) <> length({raw}) AND regexp_matches({raw}, {lit(_GARBLED)})",
+                f"'garbled_text: ' || {label} || ': ''' || {shown} || "
+                "''' looks garbled by a wrong text encoding (mojibake)'",
+            ))
         else:
             shown_formats = ", ".join(formats[:4]) + (
                 f" (or {len(formats) - 4} more)" if len(formats) > 4 else ""
@@ -317,10 +431,11 @@ def _field_reasons(spec: KindSpec, bindings: dict[str, Binding], formats: list[s
                 "date": "a valid date with a four-digit year, in the formats " + shown_formats,
                 "bool": "yes/no (ja/nee, 1/0, true/false)",
             }[f.type]
-            out.append(
-                f"CASE WHEN {raw} IS NOT NULL AND {val} IS NULL THEN 'invalid_{f.type}: ' || "
-                f"{label} || ': ''' || {shown} || ''' is not ' || {lit(what)} END"
-            )
+            out.append((
+                f"{raw} IS NOT NULL AND {val} IS NULL",
+                f"'invalid_{f.type}: ' || {label} || ': ''' || {shown} || ''' is not ' || "
+                f"{lit(what)}",
+            ))
     return out
 
 
@@ -329,36 +444,65 @@ _LON = "left(raw_area_lon, 40)"
 _LAT = "left(raw_area_lat, 40)"
 
 
-def _area_reasons(bindings: dict[str, Binding], unknown_skip: bool) -> list[str]:
+def _area_reasons(bindings: dict[str, Binding], unknown_skip: bool) -> list[Reason]:
     code_label = lit(bindings["area_code"].label)
+    no_area = (
+        "raw_area_code IS NULL AND (area_lon IS NULL OR area_lat IS NULL) "
+        "AND raw_area_lon IS NULL AND raw_area_lat IS NULL",
+        "'no_area: no area code and no coordinates'",
+    )
+    unknown_area = (
+        "raw_area_code IS NOT NULL AND code_area_id IS NULL AND area_lon IS NULL",
+        f"'unknown_area: ' || {code_label} || ': ''' || left(raw_area_code, 40) || "
+        "''' is not a known area code'",
+    )
+    if bindings["area_lon"].unbound and bindings["area_lat"].unbound:
+        # no coordinate columns: only the reasons about the code can hold
+        return [no_area] if unknown_skip else [no_area, unknown_area]
     reasons = [
-        "CASE WHEN area_lon IS NOT NULL AND NOT (area_lon BETWEEN -180 AND 180) "
-        "OR area_lat IS NOT NULL AND NOT (area_lat BETWEEN -90 AND 90) "
-        f"THEN 'invalid_coordinates: (' || {_LON} || ', ' || {_LAT} || ') is not a "
-        "WGS84 longitude, latitude' END",
-        "CASE WHEN raw_area_code IS NULL AND (area_lon IS NULL OR area_lat IS NULL) "
-        "AND raw_area_lon IS NULL AND raw_area_lat IS NULL "
-        "THEN 'no_area: no area code and no coordinates' END",
-        "CASE WHEN (raw_area_lon IS NOT NULL OR raw_area_lat IS NOT NULL) "
-        "AND (area_lon IS NULL OR area_lat IS NULL) "
-        f"THEN 'invalid_number: coordinates ''' || coalesce({_LON}, '') || ''', ''' || "
-        f"coalesce({_LAT}, '') || ''' are not numbers' END",
-        "CASE WHEN area_id IS NULL AND swapped_area_id IS NOT NULL "
-        f"THEN 'coordinates_swapped: (' || {_LON} || ', ' || {_LAT} || ') lies outside "
-        "every area, but with longitude and latitude swapped it lies in ' || swapped_area_id "
-        "|| '; check the column order' END",
-        "CASE WHEN area_id IS NULL AND swapped_area_id IS NULL AND area_lon BETWEEN -180 AND 180 "
-        "AND area_lat BETWEEN -90 AND 90 AND code_area_id IS NULL "
-        f"THEN 'outside_areas: (' || {_LON} || ', ' || {_LAT} || ') lies outside every "
-        "area loaded' END",
+        (
+            "area_lon IS NOT NULL AND NOT (area_lon BETWEEN -180 AND 180) "
+            "OR area_lat IS NOT NULL AND NOT (area_lat BETWEEN -90 AND 90)",
+            f"'invalid_coordinates: (' || {_LON} || ', ' || {_LAT} || ') is not a "
+            "WGS84 longitude, latitude'",
+        ),
+        no_area,
+        (
+            "(raw_area_lon IS NOT NULL OR raw_area_lat IS NOT NULL) "
+            "AND (area_lon IS NULL OR area_lat IS NULL)",
+            f"'invalid_number: coordinates ''' || coalesce({_LON}, '') || ''', ''' || "
+            f"coalesce({_LAT}, '') || ''' are not numbers'",
+        ),
+        (
+            "area_id IS NULL AND swapped_area_id IS NOT NULL",
+            f"'coordinates_swapped: (' || {_LON} || ', ' || {_LAT} || ') lies outside "
+            "every area, but with longitude and latitude swapped it lies in ' || swapped_area_id "
+            "|| '; check the column order'",
+        ),
+        (
+            "area_id IS NULL AND swapped_area_id IS NULL AND area_lon BETWEEN -180 AND 180 "
+            "AND area_lat BETWEEN -90 AND 90 AND code_area_id IS NULL",
+            f"'outside_areas: (' || {_LON} || ', ' || {_LAT} || ') lies outside every "
+            "area loaded'",
+        ),
     ]
-    if not unknown_skip:
-        reasons.append(
-            f"CASE WHEN raw_area_code IS NOT NULL AND code_area_id IS NULL AND area_lon IS NULL "
-            f"THEN 'unknown_area: ' || {code_label} || ': ''' || left(raw_area_code, 40) || "
-            f"''' is not a known area code' END"
-        )
-    return reasons
+    return reasons if unknown_skip else [*reasons, unknown_area]
+
+
+def _reasons_sql(reasons: list[Reason]) -> str:
+    """SQL for the list of reasons of a row, in the order given (empty when none holds).
+
+    The list is only built for rows where some condition holds: most rows are good, and
+    building and filtering a list per row costs more than testing the conditions.
+    """
+    if not reasons:
+        return "[]::VARCHAR[]"
+    cases = ", ".join(f"CASE WHEN {cond} THEN {text} END" for cond, text in reasons)
+    any_holds = " OR ".join(f"({cond})" for cond, _ in reasons)
+    return (
+        f"CASE WHEN {any_holds} THEN list_filter([{cases}], lambda x: x IS NOT NULL) "
+        "ELSE []::VARCHAR[] END"
+    )
 
 
 def check_rows(
@@ -368,21 +512,28 @@ def check_rows(
     kp: KindProfile,
     profile: Profile,
     bindings: dict[str, Binding],
-    id_from_content: bool,
     key_sql: str | None = None,
+    streamed: bool = False,
+    parsed: str = "parsed",
 ) -> None:
-    """Create temp table ``checked`` from ``parsed``: area, source id, skip flag and reasons.
+    """Create temp table ``checked`` from ``parsed`` (SQL from parse_rows): area, source id,
+    skip flag and reasons.
 
     The source id is ``key_sql`` when given, else the mapped id column, else (files without
-    ids) a digest of the raw row plus its occurrence number, stable across re-loads.
+    ids, rows without one) a digest of the raw row plus its occurrence number, stable across
+    re-loads. ``checked`` keeps ``_row``, the parsed fields, ``area_id``, ``source_id``,
+    ``skip``, ``reasons`` and, for the rows that fail, the raw row as quarantined; the raw
+    texts are only needed for the reasons, made in the same statement. ``streamed``: ``parsed``
+    reads the reader's stream (see check_streamed), not ``stage_raw``.
     """
     formats = profile.formats_for(spec.kind)
     reasons = _field_reasons(spec, bindings, formats)
     reasons += [
-        f"CASE WHEN NOT coalesce(({c.condition}), true) THEN {lit(c.code + ': ' + c.message)} END"
+        (f"NOT coalesce(({c.condition}), true)", lit(c.code + ": " + c.message))
         for c in spec.checks
     ]
     area_sql = "NULL::VARCHAR AS area_id, NULL::VARCHAR AS swapped_area_id"
+    joins = ""
     skip_parts = []
     cat = next((f.name for f in spec.fields if f.type == "category"), None)
     if cat:
@@ -390,51 +541,217 @@ def check_rows(
     if spec.has_area:
         unknown_skip = kp.area is not None and kp.area.unknown == "skip"
         reasons += _area_reasons(bindings, unknown_skip)
-        area_sql = "coalesce(p.code_area_id, pip.area_id) AS area_id, pip.swapped_area_id"
+        if bindings["area_lon"].staged is not None:
+            # rows with coordinates and no area from a code: point in polygon
+            assign_by_coordinates(con, kp.area.levels if kp.area else None)
+            area_sql = "coalesce(p.code_area_id, pip.area_id) AS area_id, pip.swapped_area_id"
+            joins = "LEFT JOIN pip ON pip._row = p._row"
+        else:
+            area_sql = "p.code_area_id AS area_id, NULL::VARCHAR AS swapped_area_id"
         if unknown_skip:
             skip_parts.append("(p.raw_area_code IS NOT NULL AND p.code_area_id IS NULL)")
     skip_sql = " OR ".join(skip_parts) if skip_parts else "false"
-    joins = "LEFT JOIN pip ON pip._row = p._row" if spec.has_area else ""
-    if key_sql:
-        id_sql = key_sql
-    else:
-        # files without ids, and rows with an empty id (police.uk leaves anti-social behaviour
-        # without one), get a content id: digest of the raw row + its occurrence number
-        cols = [f"s.{ident(f'c{i}')}" for i in range(len(raw.columns))]
-        digest = f"md5(concat_ws(chr(31), {', '.join(cols)}))"
-        only = "" if id_from_content else "WHERE p.raw_source_id IS NULL"
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE noid AS SELECT s.{ROW}, {digest} || '-' || "
-            f"row_number() OVER (PARTITION BY {digest} ORDER BY s.{ROW}) AS content_id "
-            f"FROM stage_raw s JOIN parsed p ON p.{ROW} = s.{ROW} {only}"
-        )
-        joins += " LEFT JOIN noid ON noid._row = p._row"
-        id_sql = (
-            "noid.content_id" if id_from_content else "coalesce(p.raw_source_id, noid.content_id)"
-        )
     has_id = any(f.name == "source_id" for f in spec.fields)
+    # a content id replaces the id of the rows with a digest once their order is final
+    id_sql = key_sql or ("p.raw_source_id" if has_id else "NULL::VARCHAR")
+    digest = [] if key_sql else ["_digest"]
     exclude = "EXCLUDE (source_id, repeated_header)" if has_id else "EXCLUDE (repeated_header)"
-    if spec.has_area:
-        assign_by_coordinates(con, kp.area.levels if kp.area else None)
-    con.execute(
-        f"""
+    kept = [ROW, *(f.name for f in spec.fields if f.name != "source_id"), "area_id"]
+    staged = [ident(f"_s{i}") for i in range(len(raw.columns))]
+    if not _parsed_is_table(spec, bindings):
+        # the raw row as quarantined, made here for the rows that fail (few) so the quarantine
+        # need not look them up in stage_raw
+        pairs = ", ".join(f"{lit(h)}, {c}" for h, c in zip(raw.columns, staged, strict=True))
+        raw_json = (
+            f"CASE WHEN len(reasons) > 0 AND NOT skip THEN CAST(json_object({pairs}) AS VARCHAR) "
+            "END"
+        )
+    else:
+        staged, raw_json = [], "NULL::VARCHAR"
+    sql = f"""
         CREATE OR REPLACE TEMP TABLE checked AS
         WITH base AS (
             SELECT p.* {exclude}, {area_sql}, {id_sql} AS source_id,
                    p.repeated_header, ({skip_sql}) AS skip
-            FROM parsed p {joins}
+            FROM {parsed} p {joins}
+        ), judged AS (
+            SELECT {', '.join([*map(ident, kept), 'source_id', 'skip', *digest, *staged])},
+                CASE WHEN repeated_header THEN [{lit(REPEATED_HEADER)}]
+                     ELSE {_reasons_sql(reasons)}
+                END AS reasons
+            FROM base
         )
-        SELECT * EXCLUDE (repeated_header),
-            CASE WHEN repeated_header THEN [{lit(REPEATED_HEADER)}]
-                 ELSE list_filter([{', '.join(reasons)}], lambda x: x IS NOT NULL)
-            END AS reasons
-        FROM base
+        SELECT {', '.join([*map(ident, kept), 'source_id', 'skip', 'reasons', *digest])},
+            {raw_json} AS {RAW_JSON}
+        FROM judged
         """
-    )
+    with _stream_probes(con, streamed):
+        con.execute(sql)
+    if streamed:
+        _shift_rows(con, raw, "checked")
+    if digest:
+        _content_ids(con)
     _flag_duplicate_ids(con)
 
 
+@contextlib.contextmanager
+def _stream_probes(con: duckdb.DuckDBPyConnection, streamed: bool) -> Iterator[None]:
+    """While ``parsed`` reads a stream: keep the stream on the probe side of its joins.
+
+    DuckDB knows no row count for a stream, so its optimizer would build the hash table of a
+    join (catmap, area) on the stream, i.e. hold the whole file in memory. The setting is
+    global to the database, which only the load's connection uses; it is restored after.
+    """
+    if not streamed:
+        yield
+        return
+    saved = con.execute("SELECT current_setting('disabled_optimizers')").fetchall()[0][0]
+    disabled = ",".join(filter(None, [saved, "build_side_probe_side"]))
+    con.execute(f"SET disabled_optimizers = {lit(disabled)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET disabled_optimizers = {lit(saved)}")
+
+
+def _shift_rows(con: duckdb.DuckDBPyConnection, raw: RawTable, table: str) -> None:
+    """Correct the provisional row numbers in ``table`` for the malformed records before them
+    (the reader numbers the records it could split; see RawTable.row_shifts)."""
+    if not raw.row_shifts:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE _shift (good BIGINT)")
+    con.executemany("INSERT INTO _shift VALUES (?)", [[s] for s in raw.row_shifts])
+    con.execute(
+        f"UPDATE {table} SET {ROW} = {ROW} + (SELECT count(*) FROM _shift "
+        f"WHERE good <= {table}.{ROW} - {raw.first_data_row})"
+    )
+
+
+def _content_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Give the rows of ``checked`` with a ``_digest`` (every row of a file without ids, else
+    the rows whose id is empty) their content id: the digest of the raw row plus its occurrence
+    number among the rows with the same digest, stable across re-loads (police.uk leaves
+    anti-social behaviour without an id)."""
+    if not con.execute("SELECT count(*) FROM checked WHERE _digest IS NOT NULL").fetchall()[0][0]:
+        return
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE noid AS SELECT {ROW}, _digest || '-' || "
+        f"row_number() OVER (PARTITION BY _digest ORDER BY {ROW}) AS content_id "
+        "FROM checked WHERE _digest IS NOT NULL"
+    )
+    con.execute(
+        f"UPDATE checked SET source_id = noid.content_id FROM noid WHERE checked.{ROW} = noid.{ROW}"
+    )
+
+
+def _date_sample(
+    con: duckdb.DuckDBPyConnection, head: pa.Table, dates: list[str]
+) -> pa.Table | None:
+    """The shortest start of ``head`` (the first rows read) that holds the sample the date
+    formats are judged on: ``_SAMPLE`` values for each of the ``dates`` columns (their SQL).
+    None when ``head`` does not hold it yet."""
+    if not dates:
+        return head.slice(0, 0)
+    size = 1024
+    while True:
+        part = head.slice(0, size)
+        con.register("_part", part)
+        counts = con.execute(
+            f"SELECT {', '.join(f'count({d})' for d in dates)} FROM _part"
+        ).fetchall()[0]
+        con.unregister("_part")
+        if min(counts) >= _SAMPLE:
+            return part
+        if size >= head.num_rows:
+            return None
+        size *= 8
+
+
+#: Rows per batch handed to DuckDB from a stream. Its threads take a stream's batches one at a
+#: time, each a whole batch: slices of the reader's blocks (without copying) keep both busy.
+_SLICE = 32_768
+
+
+def _slices(batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
+    """``batch`` in zero-copy slices of at most ``_SLICE`` rows."""
+    for start in range(0, batch.num_rows, _SLICE):
+        yield batch.slice(start, _SLICE)
+
+
+def can_stream(raw: RawTable, spec: KindSpec, bindings: dict[str, Binding]) -> bool:
+    """Whether check_streamed can check the file: a CSV file whose rows find their area by
+    code (rows located by coordinates are read in chunks from a table)."""
+    return raw.format == "csv" and not _parsed_is_table(spec, bindings)
+
+
+def check_streamed(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    spec: KindSpec,
+    kp: KindProfile,
+    profile: Profile,
+    bindings: dict[str, Binding],
+    content_ids: str | None,
+    key_sql: str | None = None,
+) -> int | None:
+    """parse_rows and check_rows straight from the reader's batches, never staging the file:
+    DuckDB pulls the batches through one statement that writes ``checked``, so the file's text
+    is never stored (nor its memory held) and the reader parses while DuckDB checks.
+
+    The first batches are held back until they hold the sample the date formats are judged on.
+    Returns the number of data rows, or None (nothing kept) when a failing row's raw row must
+    be looked up in the staged file (a duplicate id): the caller then stages the file.
+    """
+    cols = [f"c{i}" for i in range(len(raw.columns))]
+    schema = pa.schema([(c, pa.string()) for c in cols] + [(ROW, pa.int64())])
+    batches = iter(raw.batches)
+    dates = [
+        bindings[f.name].raw for f in spec.fields
+        if f.type in ("datetime", "date") and bindings[f.name].staged is not None
+    ]
+    head: list[pa.RecordBatch] = []
+    sample = None
+    for batch in batches:
+        head.append(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
+        sample = _date_sample(con, pa.Table.from_batches(head, schema), dates)
+        if sample is not None:
+            break
+    con.register("_head", pa.Table.from_batches(head, schema) if sample is None else sample)
+    failed: list[Exception] = []
+
+    def stream() -> Iterator[pa.RecordBatch]:
+        try:
+            for batch in head:
+                yield from _slices(batch)
+            for batch in batches:
+                yield from _slices(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
+        except Exception as exc:
+            failed.append(exc)  # the reader's own error (FileRejected), not DuckDB's wrapping
+            raise
+
+    con.register("_batches", pa.RecordBatchReader.from_batches(schema, stream()))
+    try:
+        parsed = parse_rows(
+            con, raw, spec, kp, profile, bindings, content_ids, "_batches", "_head"
+        )
+        check_rows(con, raw, spec, kp, profile, bindings, key_sql, streamed=True, parsed=parsed)
+    except duckdb.Error:
+        if failed:
+            raise failed[0] from None
+        raise
+    finally:
+        con.unregister("_batches")
+        con.unregister("_head")
+    missing = f"len(reasons) > 0 AND NOT skip AND {RAW_JSON} IS NULL"
+    if con.execute(f"SELECT count(*) FROM checked WHERE {missing}").fetchall()[0][0]:
+        con.execute("DROP TABLE checked")
+        return None
+    return con.execute("SELECT count(*) FROM checked").fetchall()[0][0]
+
+
 REPEATED_HEADER = "repeated_header: the header appears again as a data row"
+#: Column of ``checked``: the raw row as quarantined (JSON), made for the rows that fail.
+RAW_JSON = "_raw_json"
 
 
 def _flag_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
@@ -455,19 +772,43 @@ def _flag_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def drop_staging(con: duckdb.DuckDBPyConnection, raw: RawTable, keep_raw: bool) -> None:
+    """After check_rows: give the failing rows whose raw row check_rows did not make (rows
+    flagged afterwards, as duplicate ids, or all when ``parsed`` is a table) that raw row from
+    ``stage_raw``, then drop every temp table but ``checked`` (and ``stage_raw`` when
+    ``keep_raw``). Outside a transaction this frees their memory at once."""
+    missing = f"len(reasons) > 0 AND NOT skip AND {RAW_JSON} IS NULL"
+    if con.execute(f"SELECT count(*) FROM checked WHERE {missing}").fetchall()[0][0]:
+        pairs = ", ".join(f"{lit(h)}, s.{ident('c' + str(i))}" for i, h in enumerate(raw.columns))
+        con.execute(
+            f"UPDATE checked SET {RAW_JSON} = CAST(json_object({pairs}) AS VARCHAR) "
+            f"FROM stage_raw s WHERE s.{ROW} = checked.{ROW} AND {missing}"
+        )
+    kinds = dict(
+        con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables "
+            "WHERE table_catalog = 'temp' AND table_name IN "
+            "('parsed', 'pip', 'noid', 'dup', 'stage_raw')"
+        ).fetchall()
+    )
+    for name in ("parsed", "pip", "noid", "dup", *([] if keep_raw else ["stage_raw"])):
+        if name in kinds:
+            what = "VIEW" if kinds[name] == "VIEW" else "TABLE"
+            con.execute(f"DROP {what} {name}")
+
+
 def quarantine_rows(
     con: duckdb.DuckDBPyConnection, raw: RawTable, load_id: int
 ) -> int:
     """Copy every row with reasons (and every malformed record) to ``quarantine``."""
-    pairs = ", ".join(f"{lit(h)}, s.{ident('c' + str(i))}" for i, h in enumerate(raw.columns))
     con.execute(
         f"""
         INSERT INTO quarantine (load_id, row_number, raw, reason_codes, reasons)
-        SELECT ?, c.{ROW}, CAST(json_object({pairs}) AS VARCHAR),
+        SELECT ?, c.{ROW}, c.{RAW_JSON},
                array_to_string(list_distinct(list_transform(c.reasons,
                    lambda x: split_part(x, ':', 1))), ','),
                array_to_string(c.reasons, '; ')
-        FROM checked c JOIN stage_raw s ON s.{ROW} = c.{ROW}
+        FROM checked c
         WHERE len(c.reasons) > 0 AND NOT c.skip
         """,
         [load_id],
@@ -507,7 +848,10 @@ __all__ = [
     "SKIP",
     "Binding",
     "bind_fields",
+    "can_stream",
     "check_rows",
+    "check_streamed",
+    "drop_staging",
     "find_column",
     "parse_rows",
     "prepare_categories",

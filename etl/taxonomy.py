@@ -13,7 +13,8 @@ import yaml
 def taxonomy() -> dict[str, Any]:
     """The parsed taxonomy file."""
     text = resources.files("etl").joinpath("taxonomy.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    # libyaml's parser when PyYAML has it (ten times faster; the file is ours)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def canonical_values(kind: str) -> list[str]:

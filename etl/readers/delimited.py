@@ -7,7 +7,9 @@ dropped, as blank sheet rows are), a record with a quoted line break counts once
 
 from __future__ import annotations
 
+import codecs
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -116,10 +118,41 @@ def _encoding(facts: FileFacts, options: ReadOptions, where: Where) -> str:
     return declared
 
 
+class _Retry(Exception):
+    """The binary read met a record only the text read handles (a malformed one)."""
+
+
 def _batches(
     facts: FileFacts, table: RawTable, encoding: str, delimiter: str
 ) -> Iterator[pa.RecordBatch]:
+    """The file's batches. A Windows-1252 or Latin-1 file is parsed as bytes and only its
+    values with non-ASCII bytes are decoded (Arrow's own transcoding decodes the whole file in
+    Python, on one core). That read has no handler for malformed records (Arrow cannot pass
+    their undecoded text to one): at the first, the text read takes over where it stopped."""
+    codec = _single_byte_codec(facts, encoding)
+    passed = [0, 0]  # records passed on (blank ones included), rows yielded
+    if codec is not None:
+        try:
+            yield from _read(facts, table, encoding, delimiter, codec, passed)
+            return
+        except _Retry:
+            pass
+    yield from _read(facts, table, encoding, delimiter, None, passed)
+
+
+def _read(
+    facts: FileFacts,
+    table: RawTable,
+    encoding: str,
+    delimiter: str,
+    codec: str | None,
+    passed: list[int],
+) -> Iterator[pa.RecordBatch]:
+    """One read of the file: as bytes decoded with ``codec``, or (None) as text in
+    ``encoding``; the first ``passed[0]`` records were passed on by an earlier read."""
     columns = table.columns
+    binary = codec is not None
+    skip = passed[0]
     bad_texts: list[str] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -130,7 +163,7 @@ def _batches(
         column_names=columns,
         skip_rows=table.first_data_row - 1,
         block_size=_BLOCK,
-        encoding="utf8" if encoding in _UTF8 else encoding,
+        encoding="utf8" if binary or encoding in _UTF8 else encoding,
     )
     # Blank lines come through as rows of empty strings so that the row numbers count them;
     # they are dropped below, like blank rows of a sheet.
@@ -138,10 +171,10 @@ def _batches(
         delimiter=delimiter,
         newlines_in_values=True,
         ignore_empty_lines=False,
-        invalid_row_handler=on_invalid,
+        invalid_row_handler=None if binary else on_invalid,
     )
     convert_opts = pacsv.ConvertOptions(
-        column_types={c: pa.string() for c in columns},
+        column_types={c: pa.binary() if binary else pa.string() for c in columns},
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
@@ -159,8 +192,10 @@ def _batches(
     except pa.ArrowInvalid as exc:
         if "Empty CSV file" in str(exc):
             raise no_rows from None
+        if binary:
+            raise _Retry from None
         raise FileRejected("unreadable_csv", f"cannot parse as CSV: {exc}", where) from None
-    seen = kept = 0
+    seen = 0
     first = table.first_data_row
     while True:
         try:
@@ -168,40 +203,112 @@ def _batches(
         except StopIteration:
             break
         except pa.ArrowInvalid as exc:
+            if binary:
+                raise _Retry from None
             raise FileRejected(
                 "unreadable_csv",
                 f"cannot parse as CSV after row {seen + first - 1}: {exc}",
                 where,
             ) from None
-        n = batch.num_rows
-        if n == 0:
-            continue
-        # from_buffers, not pa.array(numpy): the latter makes pyarrow import pandas (1.5 s)
-        numbers = np.arange(seen + first, seen + first + n, dtype=np.int64)
-        rows = pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(numbers)])
+        start, n = seen, batch.num_rows
         seen += n
+        if seen <= skip:
+            continue
+        if start < skip:
+            batch = batch.slice(skip - start)
+            start, n = skip, batch.num_rows
+        if binary:
+            batch = pa.RecordBatch.from_arrays(
+                [_decoded(col, codec) for col in batch.columns], names=columns
+            )
+        # from_buffers, not pa.array(numpy): the latter makes pyarrow import pandas (1.5 s)
+        numbers = np.arange(start + first, start + first + n, dtype=np.int64)
+        rows = pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(numbers)])
         out = pa.RecordBatch.from_arrays([*batch.columns, rows], names=[*columns, ROW])
         filled = _not_blank(batch)
         if filled is not None:
             out = out.filter(filled)
+        passed[0] = seen
         if out.num_rows:
-            kept += out.num_rows
+            passed[1] += out.num_rows
             yield out
     if bad_texts:
         _locate_malformed(facts, table, encoding, delimiter, len(bad_texts))
-    if kept == 0 and not table.malformed:
+    if passed[1] == 0 and not table.malformed:
         raise no_rows
+
+
+def _single_byte_codec(facts: FileFacts, encoding: str) -> str | None:
+    """``cp1252`` or ``latin-1`` when the file's text is in one of them (every byte a character,
+    for Windows-1252 only when the file holds no byte it leaves undefined), else None."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return None
+    if name == "cp1252" and facts.cp1252_defined:
+        return "cp1252"
+    if name == "iso8859-1":
+        return "latin-1"
+    return None
+
+
+@functools.cache
+def _extra_bytes(codec: str) -> np.ndarray:
+    """Per byte value: how many more bytes its character takes in UTF-8 than in ``codec``."""
+    return np.array(
+        [len(bytes([b]).decode(codec, errors="replace").encode("utf-8")) - 1 for b in range(256)],
+        dtype=np.int32,
+    )
+
+
+def _decoded(column: pa.Array, codec: str) -> pa.Array:
+    """A binary column holding ``codec`` text as UTF-8 strings: as it is when all ASCII, else
+    its bytes decoded at once (one byte is one character, so a value's start only moves by
+    the extra UTF-8 bytes of the non-ASCII characters before it, which are few)."""
+    offsets = np.frombuffer(column.buffers()[1], np.int32)[
+        column.offset: column.offset + len(column) + 1
+    ]
+    data = np.frombuffer(column.buffers()[2], np.uint8)[offsets[0]: offsets[-1]]
+    high = np.flatnonzero(data >= 0x80)
+    if not len(high):
+        return column.view(pa.string())
+    text = data.tobytes().decode(codec).encode("utf-8")
+    # extra bytes up to and including each non-ASCII byte; a value's start moves by those of
+    # the non-ASCII bytes before it
+    extra = np.zeros(len(high) + 1, dtype=np.int64)
+    np.cumsum(_extra_bytes(codec)[data[high]], out=extra[1:])
+    local = offsets - offsets[0]
+    utf8_offsets = (local + extra[np.searchsorted(high, local)]).astype(np.int32)
+    return pa.Array.from_buffers(
+        pa.string(), len(column), [None, pa.py_buffer(utf8_offsets), pa.py_buffer(text)]
+    )
 
 
 def _not_blank(batch: pa.RecordBatch) -> pa.Array | None:
     """Per row: whether any field holds more than whitespace; None when every row does (the
     common case, settled by the first column alone)."""
+    if _all_start_printable(batch.column(0)):
+        return None
     filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(batch.column(0))), 0)
     if pc.all(filled).as_py():
         return None
     for column in batch.columns[1:]:
         filled = pc.or_(filled, pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0))
     return filled
+
+
+def _all_start_printable(column: pa.Array) -> bool:
+    """Whether every value of a string column starts with a printable ASCII character (so
+    none is blank), read from its buffers without a compute kernel."""
+    n = len(column)
+    if n == 0 or column.null_count:
+        return False
+    offsets = np.frombuffer(column.buffers()[1], np.int32)[column.offset: column.offset + n + 1]
+    if (offsets[1:] <= offsets[:-1]).any():
+        return False  # an empty value
+    data = np.frombuffer(column.buffers()[2], np.uint8)
+    first = data[offsets[:-1]]
+    return bool(((first > 0x20) & (first < 0x7F)).all())
 
 
 def _locate_malformed(

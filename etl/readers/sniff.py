@@ -30,6 +30,8 @@ class FileFacts:
     encoding: str
     has_nul: bool
     first_invalid_utf8: int | None
+    #: Whether every byte is defined in Windows-1252 (none of 0x81, 0x8D, 0x8F, 0x90, 0x9D).
+    cp1252_defined: bool = True
 
     @property
     def is_utf8(self) -> bool:
@@ -86,7 +88,7 @@ def inspect_file(path: Path) -> FileFacts:
         encoding = "utf-8-sig" if bom else "utf-8"
     else:
         encoding = "cp1252" if cp1252_ok else "latin-1"
-    return FileFacts(path, digest.hexdigest(), size, encoding, has_nul, invalid_at)
+    return FileFacts(path, digest.hexdigest(), size, encoding, has_nul, invalid_at, cp1252_ok)
 
 
 def detect_delimiter(sample: str) -> str:
