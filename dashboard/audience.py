@@ -15,7 +15,7 @@ import copy
 from typing import Any
 
 from dashboard.data import DashboardData
-from dashboard.export.figures import Figures, council_figures
+from dashboard.export.figures import Figures
 from dashboard.export.suppress import MARK
 
 #: What a suppressed reason says instead.
@@ -44,10 +44,7 @@ class PublicData:
 
     def figures(self) -> Figures | None:
         """The public workbook's figures (None without stored results)."""
-        if not self._data.available():
-            return None
-        return self._data._cached(("public_figures",),  # noqa: SLF001 - the one shared cache
-                                  lambda c: council_figures(c, audience="public"))
+        return self._data.public_figures()
 
     def status(self) -> list[dict[str, Any]]:
         """The status records with every suppressed figure taken out (``suppressed`` lists
@@ -55,8 +52,7 @@ class PublicData:
         f = self.figures()
         if f is None:
             return []
-        return self._data._cached(("public_status",),  # noqa: SLF001
-                                  lambda _c: public_records(f))
+        return self._data.kept(("public_status",), lambda: public_records(f))
 
     def with_connection(self, fn: Any) -> Any:
         """Refused: the public audience has no direct access to the warehouse."""

@@ -123,6 +123,21 @@ class DashboardData:
     def _cached(self, key: tuple, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         return self._once(self._cache, key, lambda: self._query(fn))
 
+    def kept(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()`` (computed from other answers, no query of its own), kept until the next
+        version is published."""
+        return self._once(self._cache, ("kept", *key), build)
+
+    def public_figures(self) -> Any:
+        """The public council workbook's figures (:mod:`dashboard.export.figures`), kept per
+        version: what the public audience sees (None without stored results)."""
+        if not self.available():
+            return None
+        from dashboard.export.figures import council_figures
+
+        return self._cached(("public_figures",),
+                            lambda c: council_figures(c, audience="public"))
+
     def rendered(self, key: tuple, build: Callable[[], Any]) -> Any:
         """The rendered view ``build`` makes for ``key`` in the current version, as JSON-ready
         plain values (see :func:`plain`), kept in a bounded least-recently-used store, and
