@@ -915,8 +915,9 @@ def verdicts(outcomes: list[Outcome]) -> list[str]:
     ]
 
 
-def warehouse_facts(db: Path) -> str:
-    """A one-line description of the warehouse the benchmark ran on."""
+def warehouse_facts(db: Path) -> tuple[str, str]:
+    """A one-line description of the warehouse the benchmark ran on, and its scale (national
+    when it holds more than one municipality, else city)."""
     from etl.warehouse import Warehouse
 
     con = Warehouse(db).connect_read_only()
@@ -927,10 +928,12 @@ def warehouse_facts(db: Path) -> str:
                              "ORDER BY 2").fetchall()
     finally:
         con.close()
-    return (f"{counts['incident']:,} incidents, {counts['nuisance']:,} nuisance reports, "
-            f"{counts['activity']:,} activities, {counts['survey_answer']:,} survey answers, "
-            f"{counts['population']:,} population rows; areas: "
-            + ", ".join(f"{n:,} {lvl}" for lvl, n in levels))
+    municipalities = dict(levels).get("gemeente", 0)
+    described = (f"{counts['incident']:,} incidents, {counts['nuisance']:,} nuisance reports, "
+                 f"{counts['activity']:,} activities, {counts['survey_answer']:,} survey "
+                 f"answers, {counts['population']:,} population rows; areas: "
+                 + ", ".join(f"{n:,} {lvl}" for lvl, n in levels))
+    return described, "national" if municipalities > 1 else "city"
 
 
 def ensure_demo(scale: str, folder: Path) -> Path:
@@ -975,7 +978,7 @@ def run_benchmark(
         else:
             db = db.resolve()
             source = f"existing warehouse {db.name} (read only)"
-        wh_note = warehouse_facts(db)
+        wh_note, scale = warehouse_facts(db)
         print(f"warehouse: {db}: {wh_note}", flush=True)
         outcomes, agreement = _measure(db, folder, repeat, every, memory_limit)
     finally:
@@ -992,7 +995,7 @@ def run_benchmark(
     wall = time.perf_counter() - started
     print(f"whole run (warehouse, check round, timed runs): {wall / 60:.1f} min")
     if results is not None:
-        _append_results(results, scale if source.startswith("demo") else db.name, repeat,
+        _append_results(results, scale, repeat,
                         facts, source, wh_note, table, agreement, lines,
                         f"{limit}; whole run (warehouse, check round, timed runs) "
                         f"{wall / 60:.1f} min")
