@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo bench screenshots clean
+.PHONY: install test lint demo bench screenshots clean vendor-plotly
 
 install: $(STAMP)
 
@@ -45,3 +45,14 @@ screenshots: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The small plotly.js bundle for the installed plotly (see dashboard/assets/vendor/README.md);
+# needs npm. Commit the new file and remove the old one.
+vendor-plotly: $(STAMP)
+	v=$$($(BIN)/python -c "from plotly.offline import get_plotlyjs_version as v; print(v())") && \
+	d=$$(mktemp -d) && (cd $$d && npm pack --silent plotly.js-basic-dist-min@$$v >/dev/null && \
+	tar xzf plotly.js-basic-dist-min-$$v.tgz) && \
+	cp $$d/package/plotly-basic.min.js dashboard/assets/vendor/plotly-basic-$$v.min.js && \
+	cp $$d/package/LICENSE dashboard/assets/vendor/plotly-LICENSE.txt && rm -r $$d && \
+	sed -i "s/plotly-basic-[0-9.]*\.min\.js/plotly-basic-$$v.min.js/" dashboard/assets/plotly-bundle.js && \
+	echo "dashboard/assets/vendor/plotly-basic-$$v.min.js; update its README (version, SHA-256)"

@@ -24,6 +24,9 @@ def create_app(warehouse: Warehouse, public: bool = False) -> Dash:
         use_pages=True,
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
+        # served on request, not put in every page: the small plotly.js bundle is loaded by
+        # assets/plotly-bundle.js when a page first shows a graph
+        assets_path_ignore=["vendor"],
         serve_locally=True,
         title="ivmonitor",
         suppress_callback_exceptions=True,

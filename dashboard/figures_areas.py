@@ -4,14 +4,13 @@ the ranked table, an area's profile, the CompStat windows and the small multiple
 Data in (DataFrames and plain dicts from :mod:`dashboard.data`), figures and components out; no
 queries, no app context, so every builder is testable without a browser.
 
-The map is a ``Choroplethmap`` on the ``white-bg`` style: polygons only, no basemap tiles and no
-network (the style has no sources; its glyph URL is never used because nothing draws text).
+The map is drawn by :mod:`dashboard.figures_map`: SVG polygons only, no basemap, no network.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +19,13 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.components import finite
+from dashboard.figures_map import Shape, polygon_map
 from dashboard.i18n import date, number, pick
 from indicators import formats, stats
 from indicators.compstat import NOTABLE, SMALL
 
 #: The level of the area-versus-city tests.
 ALPHA = 0.05
-#: Colour-blind-safe sequential scale of the map (perceptually uniform, readable in grey).
-COLOURSCALE = "Viridis"
-NO_DATA_COLOUR = "#d4d4d4"
 
 VERDICTS = {
     "higher": {"nl": "hoger ▲", "en": "higher ▲"},
@@ -94,159 +91,29 @@ def fmt_amount(value: Any, lang: str) -> str:
 # -- the map --------------------------------------------------------------------------------
 
 
-def _rings(geometry: Mapping[str, Any]) -> Iterable[list]:
-    coords = geometry.get("coordinates") or []
-    if geometry.get("type") == "Polygon":
-        yield from coords
-    elif geometry.get("type") == "MultiPolygon":
-        for polygon in coords:
-            yield from polygon
-
-
-def _lean_ring(ring: list, decimals: int, tolerance: float) -> list:
-    """The ring rounded to ``decimals``, without points closer than ``tolerance`` (degrees) to
-    the previous kept one (radial-distance simplification); closed, at least four points."""
-    out: list = []
-    for x, y, *_ in ring:
-        point = [round(x, decimals), round(y, decimals)]
-        if not out or (abs(point[0] - out[-1][0]) > tolerance
-                       or abs(point[1] - out[-1][1]) > tolerance):
-            out.append(point)
-    first = [round(ring[0][0], decimals), round(ring[0][1], decimals)] if ring else None
-    if out and out[-1] != first:
-        out.append(first)
-    if len(out) >= 4:
-        return out
-    return [[round(x, decimals), round(y, decimals)] for x, y, *_ in ring]
-
-
-def lean_geojson(geojson: Mapping[str, Any], ids: Iterable[str] | None = None,
-                 decimals: int | None = None, tolerance: float | None = None
-                 ) -> dict[str, Any]:
-    """The features (of ``ids``, or all) as the browser needs them: no properties,
-    coordinates rounded to ``decimals`` and thinned to points at least ``tolerance`` degrees
-    apart. By default the tolerance is 1/1000 of the larger side of the bounding box (about
-    15 m for a city, a few hundred metres for a country) and the rounding 5 decimals (1 m),
-    4 at country scale: a figure stays lean at any scale."""
-    keep = None if ids is None else set(ids)
-    chosen = [f for f in geojson.get("features", [])
-              if keep is None or f.get("id") in keep]
-    if tolerance is None:
-        box = bounds({"features": chosen})
-        tolerance = max(box[2] - box[0], box[3] - box[1]) / 1000 if box else 0.0
-    if decimals is None:
-        decimals = 4 if tolerance > 1e-3 else 5
-    features = []
-    for f in chosen:
-        g = f.get("geometry") or {}
-        if g.get("type") == "Polygon":
-            geometry = {"type": "Polygon", "coordinates": [
-                _lean_ring(r, decimals, tolerance) for r in g["coordinates"]]}
-        elif g.get("type") == "MultiPolygon":
-            geometry = {"type": "MultiPolygon", "coordinates": [
-                [_lean_ring(r, decimals, tolerance) for r in p] for p in g["coordinates"]]}
-        else:
-            continue
-        features.append({"type": "Feature", "id": f["id"], "properties": {},
-                         "geometry": geometry})
-    return {"type": "FeatureCollection", "features": features}
-
-
-def bounds(geojson: Mapping[str, Any]) -> tuple[float, float, float, float] | None:
-    """(west, south, east, north) of every polygon, or None without any."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for f in geojson.get("features", []):
-        for ring in _rings(f.get("geometry") or {}):
-            xs.extend(p[0] for p in ring)
-            ys.extend(p[1] for p in ring)
-    if not xs:
-        return None
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _mercator_y(lat: float) -> float:
-    lat = max(min(lat, 85.0), -85.0)
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-def fit_view(box: tuple[float, float, float, float], width: int = 640,
-             height: int = 520) -> tuple[dict[str, float], float]:
-    """The centre and zoom that fit ``box`` into a ``width`` x ``height`` pixel map (Web
-    Mercator with 512-pixel tiles, as MapLibre draws it), with a little margin."""
-    west, south, east, north = box
-    centre = {"lon": (west + east) / 2,
-              "lat": math.degrees(math.atan(math.sinh((_mercator_y(south)
-                                                       + _mercator_y(north)) / 2)))}
-    span_x = max(east - west, 1e-6) / 360.0
-    span_y = max(_mercator_y(north) - _mercator_y(south), 1e-6) / (2 * math.pi)
-    zoom = min(math.log2(width / 512 / span_x), math.log2(height / 512 / span_y)) - 0.15
-    return centre, round(max(min(zoom, 18.0), 0.0), 2)
-
-
 def map_figure(geojson: Mapping[str, Any], values: pd.DataFrame, ind: Any, lang: str,
                selected: str | None = None, height: int = 520,
                revision: str | None = None) -> go.Figure:
-    """The indicator per area on polygons only (``white-bg``, no tiles): one coloured trace for
-    the areas with a value, one grey trace ("geen gegevens") for the others, and an outline of
-    the selected area. Hover shows the area's name and its value in the language's format."""
-    gj = lean_geojson(geojson)
-    fig = go.Figure()
-    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0},
-                      separators=",." if lang == "nl" else ".,",
-                      uirevision=revision, paper_bgcolor="#fff")
-    box = bounds(gj)
-    if box is None:
-        fig.add_annotation(text=pick(TEXT, "no_polygons", lang), showarrow=False,
-                           x=0.5, y=0.5, xref="paper", yref="paper")
-        fig.update_xaxes(visible=False)
-        fig.update_yaxes(visible=False)
-        return fig
-    by_id = {f["id"]: f for f in gj["features"]}
+    """The indicator per area (:func:`dashboard.figures_map.polygon_map`): every polygon of
+    ``geojson`` coloured by its value, grey with "geen gegevens" without one, the selected area
+    outlined; hovering shows the area's name and its value in the language's format."""
     rows = values.set_index("area_id") if len(values) else pd.DataFrame(columns=["value"])
     names = {f.get("id"): (f.get("properties") or {}).get("name") or f.get("id")
              for f in geojson.get("features", [])}
     if "name" in rows:
-        names.update({k: v for k, v in rows["name"].items() if k in by_id})
-    has = [i for i in by_id if i in rows.index and finite(as_float(rows.at[i, "value"]))]
-    missing = [i for i in by_id if i not in set(has)]
+        names.update({k: v for k, v in rows["name"].items() if k in names})
     unit = getattr(ind.unit, lang)
-    if has:
-        z = [float(rows.at[i, "value"]) for i in has]
-        fig.add_trace(go.Choroplethmap(
-            geojson={"type": "FeatureCollection", "features": [by_id[i] for i in has]},
-            locations=has, z=z, featureidkey="id", colorscale=COLOURSCALE,
-            marker={"line": {"color": "#ffffff", "width": 1}, "opacity": 0.9},
-            customdata=[[names[i], fmt_value(ind, rows.at[i, "value"], lang)] for i in has],
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} " + unit
-                          + "<extra></extra>",
-            colorbar={"title": {"text": unit, "side": "right"}, "thickness": 14,
-                      "tickformat": ".0%" if ind.kind.noise == "share" else None},
-            name=getattr(ind.title, lang), showlegend=False,
-        ))
-    if missing:
-        label = pick(TEXT, "no_data", lang)
-        fig.add_trace(go.Choroplethmap(
-            geojson={"type": "FeatureCollection", "features": [by_id[i] for i in missing]},
-            locations=missing, z=[0] * len(missing), featureidkey="id",
-            colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False,
-            marker={"line": {"color": "#ffffff", "width": 1}},
-            customdata=[[names[i], label] for i in missing],
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
-            name=label, showlegend=True,
-        ))
-    if selected in by_id:
-        fig.add_trace(go.Choroplethmap(
-            geojson={"type": "FeatureCollection", "features": [by_id[selected]]},
-            locations=[selected], z=[0], featureidkey="id",
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
-            marker={"line": {"color": "#000000", "width": 3}}, hoverinfo="skip",
-            name=names[selected], showlegend=False,
-        ))
-    centre, zoom = fit_view(box, height=height)
-    fig.update_layout(map={"style": "white-bg", "center": centre, "zoom": zoom},
-                      legend={"x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,.8)"})
-    return fig
+    label = pick(TEXT, "no_data", lang)
+    shapes = []
+    for area_id, name in names.items():
+        value = as_float(rows.at[area_id, "value"]) if area_id in rows.index else None
+        shown = value is not None and finite(value)
+        shapes.append(Shape(area_id, str(name), value if shown else None,
+                            f"{fmt_value(ind, value, lang)} {unit}" if shown else label))
+    return polygon_map(geojson, shapes, unit=unit, no_data=label,
+                       no_polygons=pick(TEXT, "no_polygons", lang), lang=lang,
+                       tickformat=".0%" if ind.kind.noise == "share" else None,
+                       selected=selected, height=height, revision=revision)
 
 
 def as_float(value: Any) -> float | None:

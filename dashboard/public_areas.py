@@ -16,19 +16,13 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.audience import PublicData
-from dashboard.components import frame, href, table
+from dashboard.components import finite, frame, href, table
 from dashboard.components_overview import query_string
 from dashboard.data import data_of_app
 from dashboard.export.figures import AreaRow, Figures
 from dashboard.export.suppress import MARK
-from dashboard.figures_areas import (
-    COLOURSCALE,
-    NO_DATA_COLOUR,
-    bounds,
-    fit_view,
-    fmt_value,
-    lean_geojson,
-)
+from dashboard.figures_areas import fmt_value
+from dashboard.figures_map import Shape, polygon_map
 from dashboard.i18n import lang_of, pick, t
 
 PATH = "/wijken"
@@ -100,51 +94,20 @@ def area_map(f: Figures, geojson: dict[str, Any], indicator: str, year: int,
              lang: str) -> go.Figure:
     """The wijken coloured by the year's value; suppressed ones grey and labelled so."""
     ind = next(r.indicator for r in _rows(f, indicator))
-    gj = lean_geojson(geojson)
-    by_id = {ft["id"]: ft for ft in gj["features"]}
-    fig = go.Figure()
-    fig.update_layout(height=480, margin={"l": 0, "r": 0, "t": 0, "b": 0},
-                      separators=",." if lang == "nl" else ".,", paper_bgcolor="#fff")
-    box = bounds(gj)
-    if box is None:
-        return fig
-    shown, grey = [], []
-    for r in _rows(f, indicator):
-        if r.area_id not in by_id:
-            continue
-        value, hidden = _shown(f, r, year)
-        if value is None:
-            grey.append((r, pick(TEXT, "suppressed" if hidden else "no_data", lang)))
-        else:
-            shown.append((r, float(value)))
     unit = getattr(ind.unit, lang)
-    if shown:
-        fig.add_trace(go.Choroplethmap(
-            geojson={"type": "FeatureCollection", "features": [by_id[r.area_id]
-                                                               for r, _ in shown]},
-            locations=[r.area_id for r, _ in shown], z=[v for _, v in shown],
-            featureidkey="id", colorscale=COLOURSCALE,
-            marker={"line": {"color": "#ffffff", "width": 1}, "opacity": 0.9},
-            customdata=[[r.name, fmt_value(ind, v, lang)] for r, v in shown],
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} " + unit
-                          + "<extra></extra>",
-            colorbar={"title": {"text": unit, "side": "right"}, "thickness": 14,
-                      "tickformat": ".0%" if ind.kind.noise == "share" else None},
-            showlegend=False))
-    if grey:
-        fig.add_trace(go.Choroplethmap(
-            geojson={"type": "FeatureCollection", "features": [by_id[r.area_id]
-                                                               for r, _ in grey]},
-            locations=[r.area_id for r, _ in grey], z=[0] * len(grey), featureidkey="id",
-            colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False,
-            marker={"line": {"color": "#ffffff", "width": 1}},
-            customdata=[[r.name, label] for r, label in grey],
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
-            name=f"{MARK}: {pick(TEXT, 'suppressed', lang)}", showlegend=True))
-    centre, zoom = fit_view(box, height=480)
-    fig.update_layout(map={"style": "white-bg", "center": centre, "zoom": zoom},
-                      legend={"x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,.8)"})
-    return fig
+    shapes, any_hidden = [], False
+    for r in _rows(f, indicator):
+        value, hidden = _shown(f, r, year)
+        value = value if finite(value) else None
+        any_hidden = any_hidden or hidden
+        text = (f"{fmt_value(ind, value, lang)} {unit}" if value is not None else
+                pick(TEXT, "suppressed" if hidden else "no_data", lang))
+        shapes.append(Shape(r.area_id, r.name, None if value is None else float(value), text))
+    return polygon_map(geojson, shapes, unit=unit, lang=lang, height=480,
+                       no_data=f"{MARK}: {pick(TEXT, 'suppressed', lang)}" if any_hidden
+                       else pick(TEXT, "no_data", lang),
+                       no_polygons=pick(TEXT, "no_data", lang),
+                       tickformat=".0%" if ind.kind.noise == "share" else None)
 
 
 def _view(data: PublicData, indicator: Any, year: Any) -> tuple[str | None, int | None]:

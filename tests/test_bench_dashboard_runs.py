@@ -23,5 +23,8 @@ def test_the_dashboard_benchmark_replays_recorded_callbacks(demo_city, browser):
     for page in ("overview", "objective", "areas", "chain", "partners", "data", "export"):
         row = next((ln for ln in text.splitlines() if ln.startswith(page)), None)
         assert row is not None, f"no row for {page}:\n{text}"
+        # the render was read off the browser's clock: something was drawn, after navigation
+        first_render, idle = (float(c) for c in row.split()[-2:])
+        assert 0.05 < first_render < idle + 20, row
     assert "callback p95 = " in text and "first render" in text
     assert "errors = 0 (target 0): met" in text

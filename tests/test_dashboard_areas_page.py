@@ -5,12 +5,14 @@ counts, and a URL that holds the whole view (over HTTP and in headless Chromium)
 from __future__ import annotations
 
 import json
+import math
 import urllib.parse
 
 import pandas as pd
 import pytest
 
 from dashboard import figures_areas as fa
+from dashboard import figures_map as fm
 from dashboard.data import DashboardData
 from indicators import stats
 from indicators.compstat import NOTABLE
@@ -58,28 +60,45 @@ def cells(table) -> list[list]:
 # -- pure functions -------------------------------------------------------------------------
 
 
-def test_the_map_of_the_demo_wijken_is_16_polygons_on_a_tile_free_map(data):
+def areas_of(fig) -> list:
+    """The traces of a map that are areas (one per polygon drawn)."""
+    return [tr for tr in fig.data if tr.meta]
+
+
+def test_the_map_of_the_demo_wijken_is_16_svg_polygons_with_nothing_to_fetch(data):
     ind = data.indicator("residential_burglary_rate")
     geo = data.geojson("wijk")
     values = data.values(ind.id, "wijk", "2025")
     fig = fa.map_figure(geo, values, ind, "nl")
-    assert len(fig.data) == 1
-    trace = fig.data[0]
-    assert trace.type == "choroplethmap"
-    assert len(trace.locations) == 16 and len(trace.geojson["features"]) == 16
-    assert set(trace.locations) == set(values["area_id"])
-    assert fig.layout.map.style == "white-bg"
-    assert not fig.layout.map.layers  # no tile or image layers
+    shapes = areas_of(fig)
+    assert len(shapes) == 16 and {tr.meta for tr in shapes} == set(values["area_id"])
+    assert all(tr.type == "scatter" and tr.fill == "toself" and tr.hoveron == "fills"
+               for tr in fig.data if tr.meta)
+    assert {tr.type for tr in fig.data} == {"scatter"}  # the small plotly.js bundle draws it
     doc = fig.to_json()
-    assert "http" not in doc and "tiles" not in doc  # nothing to fetch
-    assert trace.colorscale and fig.layout.separators == ",."
-    west, south, east, north = fa.bounds(geo)
-    assert west < fig.layout.map.center.lon < east and south < fig.layout.map.center.lat < north
-    assert 10 < fig.layout.map.zoom < 13
+    assert "http" not in doc and "tiles" not in doc and '"map"' not in doc  # nothing to fetch
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.separators == ",."
+    # the polygons lie where Aalst is (Web Mercator northing in degrees)
+    west, south, east, north = fm.bounds(geo)
+    xs = [x for tr in shapes for x in tr.x if x is not None]
+    ys = [y for tr in shapes for y in tr.y if y is not None]
+    assert west - 1e-3 <= min(xs) and max(xs) <= east + 1e-3
+    assert fm.mercator_y(south) - 1e-3 <= min(ys) and max(ys) <= fm.mercator_y(north) + 1e-3
+    # colours follow the values: the highest value gets the scale's top colour
+    top = values.loc[values["value"].idxmax(), "area_id"]
+    bottom = values.loc[values["value"].idxmin(), "area_id"]
+    fill = {tr.meta: tr.fillcolor for tr in shapes}
+    assert fill[top] == "rgb(253, 231, 37)" and fill[bottom] == "rgb(68, 1, 84)"
+    bar = next(tr for tr in fig.data if tr.marker and tr.marker.showscale)
+    assert bar.marker.colorbar.title.text == "per 1.000 huishoudens"
     # hover: name and the Belgian-formatted value
-    first = values.set_index("area_id").loc[trace.locations[0]]
-    assert list(trace.customdata[0]) == [first["name"], fa.fmt_value(ind, first["value"], "nl")]
-    assert "," in trace.customdata[0][1]
+    first = values.set_index("area_id").loc[shapes[0].meta]
+    assert shapes[0].name == (f"<b>{first['name']}</b><br>"
+                              f"{fa.fmt_value(ind, first['value'], 'nl')} per 1.000 huishoudens")
+    assert "," in shapes[0].name
+    # a click names a trace: area_ids says whose area it is
+    assert fm.area_ids(fig)[:16] == [tr.meta for tr in shapes]
+    assert fm.area_ids(fig.to_plotly_json()) == fm.area_ids(fig)
 
 
 def test_areas_without_a_value_are_grey_and_say_so_and_the_selected_one_is_outlined(data):
@@ -87,14 +106,22 @@ def test_areas_without_a_value_are_grey_and_say_so_and_the_selected_one_is_outli
     values = data.values("residential_burglary_rate", "wijk", "2025")
     values = values.assign(value=[None] * 3 + list(values["value"][3:]))
     fig = fa.map_figure(data.geojson("wijk"), values, ind, "nl", selected="41002W05")
-    coloured, grey, outline = fig.data
-    assert len(coloured.locations) == 13 and len(grey.locations) == 3
-    assert grey.name == "geen gegevens" and grey.showlegend
-    assert all(c[1] == "geen gegevens" for c in grey.customdata)
-    assert list(outline.locations) == ["41002W05"] and outline.hoverinfo == "skip"
-    assert coloured.colorbar.tickformat == ".0%"
+    shapes = areas_of(fig)
+    grey = [tr for tr in shapes if tr.fillcolor == fm.NO_DATA_COLOUR]
+    assert len(shapes) == 16 and len(grey) == 3
+    assert all(tr.name.endswith("<br>geen gegevens") for tr in grey)
+    legend = [tr for tr in fig.data if tr.showlegend]
+    assert [tr.name for tr in legend] == ["geen gegevens"]
+    outline = fig.data[-1]
+    assert outline.meta is None and outline.hoverinfo == "skip" and outline.line.width == 3
+    assert fm.area_ids(fig)[-1] is None
+    selected = next(tr for tr in shapes if tr.meta == "41002W05")
+    assert list(outline.x) == list(selected.x)
+    bar = next(tr for tr in fig.data if tr.marker and tr.marker.showscale)
+    assert bar.marker.colorbar.tickformat == ".0%"
     english = fa.map_figure(data.geojson("wijk"), values, ind, "en")
-    assert english.data[1].name == "no data" and english.layout.separators == ".,"
+    assert [tr.name for tr in english.data if tr.showlegend] == ["no data"]
+    assert english.layout.separators == ".,"
 
 
 def test_a_level_without_polygons_gives_a_message_not_a_broken_map(data):
@@ -104,12 +131,21 @@ def test_a_level_without_polygons_gives_a_message_not_a_broken_map(data):
     assert not fig.data and "Geen kaartvlakken" in fig.layout.annotations[0].text
 
 
+def test_rings_of_a_multipolygon_are_one_shape_with_gaps():
+    square = [[4.0, 50.0], [4.1, 50.0], [4.1, 50.1], [4.0, 50.1], [4.0, 50.0]]
+    other = [[p[0] + 0.2, p[1]] for p in square]
+    xs, ys = fm.outline({"type": "MultiPolygon", "coordinates": [[square], [other]]})
+    assert xs.count(None) == 1 and ys.count(None) == 1 and len(xs) == 11
+    # 50 degrees north is 6,446,275.84 m north in EPSG:3857 (earth radius 6,378,137 m)
+    assert ys[0] == pytest.approx(math.degrees(6446275.84 / 6378137), abs=1e-6)
+
+
 def test_lean_polygons_stay_closed_rings():
     ring = [[4.0 + i * 1e-6, 50.0] for i in range(50)] + [[4.01, 50.0], [4.01, 50.01],
                                                          [4.0, 50.01], [4.0, 50.0]]
     geo = {"features": [{"id": "a", "properties": {"name": "A"},
                          "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
-    lean = fa.lean_geojson(geo)
+    lean = fm.lean_geojson(geo)
     out = lean["features"][0]["geometry"]["coordinates"][0]
     assert out[0] == out[-1] and 4 <= len(out) < len(ring)
     assert lean["features"][0]["properties"] == {}
@@ -223,7 +259,7 @@ def test_the_page_shows_the_wijken_with_belgian_numbers(demo_url):
     assert "Aalst (2025): 10,1 per 1.000 huishoudens" in body
     assert "2.871" in body  # Binnenstad's households, with a thousands point
     assert "niet te onderscheiden ≈" in body and "hoger ▲" in body
-    assert '"choroplethmap"' in body and '"white-bg"' in body
+    assert '"toself"' in body and '"choroplethmap"' not in body
     assert "CompStat-vensters: Aalst" in body and "Woninginbraak" in body
     assert "kleiner dan 10" in body  # small counts greyed out with their reason
 
@@ -266,16 +302,14 @@ def test_the_query_sets_level_period_indicator_and_area(demo_url):
 
 MAP = "#areas-map .js-plotly-plot"
 MAP_READY = """() => { const g = document.querySelector('#areas-map .js-plotly-plot');
-  const m = g && g._fullLayout && g._fullLayout.map && g._fullLayout.map._subplot
-            && g._fullLayout.map._subplot.map;
-  return !!(m && m.loaded() && m.queryRenderedFeatures().length); }"""
+  return !!(g && g.querySelectorAll('.scatterlayer .trace path.js-fill').length); }"""
 DRAWN = """() => { const g = document.querySelector('#areas-map .js-plotly-plot');
-  const m = g._fullLayout.map._subplot.map;
-  const fills = m.queryRenderedFeatures().filter(f => f.layer.type === 'fill');
-  const sources = Object.values(m.getStyle().sources).map(s => s.type);
-  return {locations: g._fullData[0].locations.length, type: g._fullData[0].type,
-          style: g._fullLayout.map.style, sources: sources,
-          polygons: new Set(fills.map(f => JSON.stringify(f.properties))).size}; }"""
+  const fills = [...g.querySelectorAll('.scatterlayer .trace path.js-fill')]
+    .filter(p => (p.getAttribute('d') || '').length > 10);
+  return {areas: g._fullData.filter(t => t.meta).length,
+          types: [...new Set(g._fullData.map(t => t.type))],
+          fills: fills.length, canvases: g.querySelectorAll('canvas').length,
+          plotly: Object.keys(window.Plotly.PlotSchema.get().traces).sort()}; }"""
 
 
 def choose(page, control: str, option: str) -> None:
@@ -287,7 +321,7 @@ def query_of(page) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(page.url).query))
 
 
-def test_the_map_draws_the_aalst_polygons_offline(demo_url, page):
+def test_the_map_draws_the_aalst_polygons_offline_as_svg(demo_url, page):
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url)
             if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
@@ -295,9 +329,10 @@ def test_the_map_draws_the_aalst_polygons_offline(demo_url, page):
     page.wait_for_selector(MAP, timeout=30000)
     page.wait_for_function(MAP_READY, timeout=30000)
     drawn = page.evaluate(DRAWN)
-    assert drawn["locations"] == 16 and drawn["type"] == "choroplethmap"
-    assert drawn["style"] == "white-bg" and drawn["polygons"] == 16
-    assert set(drawn["sources"]) == {"geojson"}  # polygons only: no raster or vector tiles
+    assert drawn["areas"] == 16 and drawn["types"] == ["scatter"]
+    assert drawn["fills"] >= 16 and drawn["canvases"] == 0  # SVG polygons, no WebGL
+    # the small plotly.js bundle is the one loaded, not the full one
+    assert drawn["plotly"] == ["bar", "pie", "scatter"]
     assert outside == []
     assert page.console_errors == []
 

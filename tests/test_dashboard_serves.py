@@ -23,6 +23,21 @@ def test_pages_and_scripts_come_from_the_app_itself(demo_url):
         assert urllib.request.urlopen(get(demo_url, s), timeout=20).status == 200
 
 
+def test_graphs_load_the_small_plotly_bundle_of_the_installed_plotly_only_when_needed(
+        demo_url):
+    from plotly.offline import get_plotlyjs_version
+
+    version = get_plotlyjs_version()
+    bundle = f"/assets/vendor/plotly-basic-{version}.min.js"
+    html = urllib.request.urlopen(get(demo_url, "/gegevens"), timeout=20).read().decode()
+    assert "plotly-bundle.js" in html  # the loader, in every page
+    assert "/assets/vendor/" not in html and "plotly.min.js" not in html  # not the bundle
+    body = urllib.request.urlopen(get(demo_url, bundle), timeout=20).read()
+    assert body.startswith(f"/**\n* plotly.js (basic - minified) v{version}\n".encode())
+    loader = urllib.request.urlopen(get(demo_url, "/assets/plotly-bundle.js"), timeout=20)
+    assert bundle.rsplit("/", 1)[1] in loader.read().decode()
+
+
 def test_the_data_page_renders_in_chromium_in_dutch_and_english(demo_url, page):
     page.goto(demo_url + "/gegevens")
     page.wait_for_selector("#sources-table", timeout=30000)

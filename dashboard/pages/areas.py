@@ -23,6 +23,7 @@ from dashboard.audience import is_public
 from dashboard.components import finite, frame, href
 from dashboard.data import DashboardData, cached_view, data_of_app, provisional
 from dashboard.figures_areas import as_float
+from dashboard.figures_map import area_ids
 from dashboard.i18n import LEVELS, date, lang_of, number, pick, t
 from etl.taxonomy import taxonomy
 from indicators.compstat import NOTABLE
@@ -470,6 +471,7 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
         html.Div([
             html.Section([
                 html.H3(pick(TEXT, "map", lang)),
+                dcc.Store(id="areas-map-ids", data=area_ids(main["figure"])),
                 dcc.Graph(id="areas-map", figure=main["figure"],
                           config={"displaylogo": False, "scrollZoom": True,
                                   "modeBarButtonsToRemove": ["select2d", "lasso2d"]}),
@@ -513,6 +515,7 @@ def update_periods(indicator: str, level: str, ptype: str, period: str | None, l
 
 @callback(
     Output("areas-map", "figure"),
+    Output("areas-map-ids", "data"),
     Output("areas-map-notes", "children"),
     Output("areas-table", "children"),
     Output("areas-multiples", "children"),
@@ -539,8 +542,8 @@ def update_view(indicator: str, level: str, ptype: str, period: str | None, area
     link = href(PATH, lang, **view.query())
     search = link[len(PATH):] or ""
     other = href(PATH, "en" if lang == "nl" else "nl", **view.query())
-    return (main["figure"], main["notes"], main["table"], main["multiples"], main["heading"],
-            search, other)
+    return (main["figure"], area_ids(main["figure"]), main["notes"], main["table"],
+            main["multiples"], main["heading"], search, other)
 
 
 @callback(
@@ -568,10 +571,13 @@ def update_area(area: str | None, ptype: str, level: str, indicator: str, lang: 
     Input({"type": "areas-row", "index": ALL}, "n_clicks"),
     Input("areas-clear", "n_clicks"),
     State("areas-area", "data"),
+    State("areas-map-ids", "data"),
     prevent_initial_call=True,
 )
-def select_area(click: dict | None, rows: list, clear: int, current: str | None):
-    """A click on the map or on a row selects that area; "show the city" clears it."""
+def select_area(click: dict | None, rows: list, clear: int, current: str | None,
+                ids: list | None):
+    """A click on the map or on a row selects that area; "show the city" clears it. A click
+    on the map names the clicked trace; ``ids`` (:func:`area_ids`) says whose area it is."""
     trigger = ctx.triggered_id
     if trigger == "areas-clear":
         if not clear or not current:
@@ -579,7 +585,9 @@ def select_area(click: dict | None, rows: list, clear: int, current: str | None)
         return ""
     if trigger == "areas-map":
         points = (click or {}).get("points") or []
-        area = points[0].get("location") if points else None
+        curve = points[0].get("curveNumber") if points else None
+        area = (ids[curve] if isinstance(curve, int) and ids and 0 <= curve < len(ids)
+                else None)
     elif isinstance(trigger, dict) and trigger.get("type") == "areas-row":
         if not any(ctx.triggered[i]["value"] for i in range(len(ctx.triggered))):
             raise PreventUpdate
