@@ -52,6 +52,7 @@ new MutationObserver(() => { window.__ivmRender.mutation = performance.now(); })
   Object.defineProperty(window, 'Plotly', {configurable: true, get() { return plotly; },
     set(value) {
       plotly = value;
+      if (!value || typeof value.react !== 'function') return;  // a stand-in, not plotly.js
       for (const name of ['newPlot', 'react']) {
         const draw = value[name];
         value[name] = function () {

@@ -47,6 +47,7 @@ TEXT = {
     "no_polygons": {"nl": "Geen kaartvlakken voor dit niveau.",
                     "en": "No polygons for this level."},
     "incomplete": {"nl": "onvolledig", "en": "incomplete"},
+    "area": {"nl": "Gebied", "en": "Area"},
     "complete": {"nl": "volledig", "en": "complete"},
     "category": {"nl": "Categorie", "en": "Category"},
     "now": {"nl": "nu", "en": "now"},
@@ -375,40 +376,40 @@ def _as_date(value: Any) -> Any:
 # -- small multiples ------------------------------------------------------------------------
 
 
-def multiples_figure(df: pd.DataFrame, ind: Any, lang: str, columns: int = 4) -> go.Figure:
-    """A grid of small bar charts, one per area, of the indicator over years (shared y axis);
-    incomplete years hatched and named in the legend. ``df``: name, period, value, complete."""
-    from plotly.subplots import make_subplots
+#: The bars of the over-the-years table: complete years, incomplete ones.
+BAR_COLOURS = {True: "#9ecae1", False: "#deebf7"}
 
-    names = list(dict.fromkeys(df["name"]))
-    rows = max(1, math.ceil(len(names) / columns))
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=names, shared_yaxes=True,
-                        shared_xaxes=True, horizontal_spacing=0.02,
-                        vertical_spacing=min(0.5 / rows, 0.08))
-    labels = {True: pick(TEXT, "complete", lang), False: pick(TEXT, "incomplete", lang)}
-    shown: set[bool] = set()
-    for i, name in enumerate(names):
-        part = df[df["name"] == name]
-        for complete in (True, False):
-            sub = part[part["complete"].astype(bool) == complete]
-            if not len(sub):
+
+def multiples_table(df: pd.DataFrame, ind: Any, lang: str) -> html.Table:
+    """Every area's value per year in one table, each cell with a bar on a scale shared by the
+    whole table (zero to the largest value), so areas and years compare at a glance and the
+    numbers stay readable; incomplete years are marked in the header and in their cells.
+    ``df``: name, period, value, complete."""
+    years = sorted({str(p) for p in df["period"]})
+    complete = {y: bool(df.loc[df["period"].astype(str) == y, "complete"].astype(bool).all())
+                for y in years}
+    finite_values = [float(v) for v in df["value"] if finite(as_float(v))]
+    top = max([v for v in finite_values if v > 0], default=1.0)
+    incomplete = pick(TEXT, "incomplete", lang)
+    head = html.Tr([html.Th(pick(TEXT, "area", lang)), *[
+        html.Th([y, *([html.Br(), html.Span(incomplete, className="areas-incomplete")]
+                      if not complete[y] else [])], className="num") for y in years]])
+    rows = []
+    for name in dict.fromkeys(df["name"]):
+        part = {str(r["period"]): r for r in df[df["name"] == name].to_dict("records")}
+        cells = [html.Th(name, scope="row")]
+        for y in years:
+            value = as_float(part[y]["value"]) if y in part else None
+            if value is None or not finite(value):
+                cells.append(html.Td("–", className="num"))
                 continue
-            fig.add_trace(go.Bar(
-                x=sub["period"], y=sub["value"], name=labels[complete],
-                legendgroup=labels[complete], showlegend=complete not in shown,
-                marker={"color": "#0072B2" if complete else "#9ecae1",
-                        "pattern": {"shape": "" if complete else "/"}},
-                customdata=[[name, fmt_value(ind, v, lang)] for v in sub["value"]],
-                hovertemplate="%{customdata[0]}, %{x}: %{customdata[1]}<extra></extra>",
-            ), row=i // columns + 1, col=i % columns + 1)
-            shown.add(complete)
-    fig.update_layout(height=150 * rows + 100, margin={"l": 40, "r": 10, "t": 70, "b": 30},
-                      separators=",." if lang == "nl" else ".,", bargap=0.15,
-                      plot_bgcolor="#fff",
-                      legend={"orientation": "h", "x": 0, "y": 1, "yref": "container",
-                              "yanchor": "top"})
-    fig.update_annotations(font_size=11)
-    fig.update_xaxes(type="category", tickfont_size=9, showgrid=False)
-    fig.update_yaxes(gridcolor="#eee", tickfont_size=9, rangemode="tozero",
-                     tickformat=".0%" if ind.kind.noise == "share" else None)
-    return fig
+            width = max(0.0, min(100.0, 100.0 * value / top))
+            colour = BAR_COLOURS[complete[y]]
+            text = fmt_value(ind, value, lang)
+            cells.append(html.Td(text, className="num areas-bar" + (
+                "" if complete[y] else " areas-bar-incomplete"), title=f"{name}, {y}: {text}",
+                style={"background": f"linear-gradient(to right, {colour} {width:.1f}%, "
+                                     f"transparent {width:.1f}%)"}))
+        rows.append(html.Tr(cells))
+    return html.Table([html.Thead(head), html.Tbody(rows)], id="areas-multiples-table",
+                      className="areas-multiples-table")

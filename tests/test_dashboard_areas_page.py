@@ -233,14 +233,24 @@ def test_compstat_greys_out_small_counts_and_marks_notable_z():
     assert "Both counts are below 10" in english and "▲ notably higher" in english
 
 
-def test_small_multiples_are_one_small_chart_per_area(data):
+def test_per_area_over_the_years_is_a_table_of_numbers_on_bars_of_one_scale(data):
     ind = data.indicator("residential_burglary_rate")
-    rows = [{"name": f"W{i}", "period": str(y), "value": float(y - 2015), "complete": y < 2026}
-            for i in range(16) for y in range(2017, 2027)]
-    fig = fa.multiples_figure(pd.DataFrame(rows), ind, "nl")
-    assert len({t.xaxis for t in fig.data}) == 16
-    assert {t.name for t in fig.data} == {"volledig", "onvolledig"}
-    assert fig.layout.separators == ",."
+    rows = [{"name": f"W{i}", "period": str(y), "value": float(y - 2015 + i),
+             "complete": y < 2026} for i in range(16) for y in range(2017, 2027)]
+    rows[0]["value"] = None  # W0 in 2017: no value
+    table = fa.multiples_table(pd.DataFrame(rows), ind, "nl")
+    body = cells(table)
+    assert len(body) == 16 and len(body[0]) == 11  # the area and ten years
+    header = texts(table.children[0])
+    assert "2026" in header and header.count("onvolledig") == 1
+    assert body[0][1].children == "–"
+    top = body[15][-1]  # W15 in 2026: 26, the largest value, a full bar
+    assert top.children == "26,0" and "100.0%" in top.style["background"]
+    assert "areas-bar-incomplete" in top.className and top.title == "W15, 2026: 26,0"
+    half = body[0][-2]  # W0 in 2025: 10 of 26
+    assert half.children == "10,0" and "38.5%" in half.style["background"]
+    english = fa.multiples_table(pd.DataFrame(rows), ind, "en")
+    assert "incomplete" in texts(english.children[0]) and cells(english)[15][-1].children == "26.0"
 
 
 # -- over HTTP ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Wijken / Areas: one indicator on a map of the areas of a level, a ranked table that says which
 areas differ from their city beyond noise, a selected area's profile across every indicator,
-its CompStat windows, and small multiples per area over the years.
+its CompStat windows, and every area's value per year (a table with bars).
 
 The URL is the state: ``indicator``, ``level``, ``period_type``, ``period``, ``area`` and
 ``lang``. Every control starts from it; every change redraws the content and writes it back to
@@ -107,8 +107,8 @@ TEXT = {
     "no_compstat": {"nl": "Geen CompStat-gegevens voor dit gebied.",
                     "en": "No CompStat data for this area."},
     "multiples": {"nl": "Per gebied over de jaren", "en": "Per area over the years"},
-    "multiples_skip": {"nl": "Kleine grafieken per gebied bij hoogstens {n} gebieden.",
-                       "en": "Small charts per area for at most {n} areas."},
+    "multiples_skip": {"nl": "Het verloop per gebied wordt getoond bij hoogstens {n} gebieden.",
+                       "en": "The course per area is shown for at most {n} areas."},
     "no_data": {"nl": "geen gegevens", "en": "no data"},
 }
 
@@ -297,8 +297,8 @@ def cutoff(data: DashboardData, source: str) -> str:
 
 def multiples(data: DashboardData, view: View, ind: Any, values: pd.DataFrame, lang: str
               ) -> list:
-    """Small bar charts per area over the calendar years (for at most MULTIPLES_MAX areas),
-    from each area's series (one light query per area, whatever the scale)."""
+    """Each area's value per calendar year, a table with bars (for at most MULTIPLES_MAX
+    areas), from each area's series (one light query per area, whatever the scale)."""
     ids = list(values["area_id"])
     if not ids or len(ids) > MULTIPLES_MAX:
         return [html.P(pick(TEXT, "multiples_skip", lang).format(n=MULTIPLES_MAX),
@@ -311,9 +311,7 @@ def multiples(data: DashboardData, view: View, ind: Any, values: pd.DataFrame, l
     df = pd.DataFrame(rows, columns=["name", "period", "value", "complete"])
     if not df["value"].apply(lambda v: finite(as_float(v))).any():
         return [html.P(pick(TEXT, "no_period", lang), className="empty")]
-    fig = fa.multiples_figure(df, ind, lang)
-    return [dcc.Graph(id="areas-multiples-graph", figure=fig,
-                      config={"displaylogo": False, "displayModeBar": False})]
+    return [html.Div(fa.multiples_table(df, ind, lang), className="areas-multiples-box")]
 
 
 def area_content(data: DashboardData, view: View, lang: str) -> tuple[list, list]:
