@@ -22,6 +22,7 @@ import datetime as dt
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -87,8 +88,9 @@ class Recorded:
 
     page: str
     bodies: list[bytes] = field(default_factory=list)
-    first_render_s: float | None = None
-    idle_s: float | None = None
+    first_render_s: float = 0.0
+    first_render_max_s: float = 0.0
+    idle_s: float = 0.0
 
 
 def free_port() -> int:
@@ -178,8 +180,9 @@ def settled(page: Any, quiet_ms: int = 400, limit_s: float = 20.0) -> float:
     return last
 
 
-def record(url: str) -> list[Recorded]:
-    """Open every scenario URL in Chromium; record its callback requests and first render."""
+def record(url: str, repeat: int = 5) -> list[Recorded]:
+    """Open every scenario URL in Chromium and record its callback requests; open each page's
+    first URL ``repeat`` times in all for its first render (median and slowest)."""
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
@@ -197,8 +200,11 @@ def record(url: str) -> list[Recorded]:
         warm.close()
         for name, paths in SCENARIOS.items():
             rec = Recorded(name)
-            for i, path in enumerate(paths):
-                # a fresh context per page, as before sign-in existed: no cache carried over
+            renders: list[float] = []
+            idles: list[float] = []
+            visits = [(path, True) for path in paths] + [(paths[0], False)] * (repeat - 1)
+            for k, (path, recorded) in enumerate(visits):
+                # a fresh context per visit: no cache carried over
                 page = browser_context(browser, url, viewport={"width": 1400, "height": 1000}
                                        ).new_page()
                 page.add_init_script(RENDER_MARKS)
@@ -210,13 +216,17 @@ def record(url: str) -> list[Recorded]:
                 page.goto(url + path)
                 page.wait_for_selector(".page", timeout=60000)
                 page.wait_for_load_state("networkidle")
-                if i == 0:
+                if path == paths[0] and (k == 0 or not recorded):
                     # network idle comes 0.5 s after the last request, and may come before a
                     # graph is drawn: the render is read off the browser's own clock
-                    rec.idle_s = time.perf_counter() - start
-                    rec.first_render_s = settled(page)
-                rec.bodies.extend(bodies)
+                    idles.append(time.perf_counter() - start)
+                    renders.append(settled(page))
+                if recorded:
+                    rec.bodies.extend(bodies)
                 page.context.close()
+            rec.first_render_s = statistics.median(renders)
+            rec.first_render_max_s = max(renders)
+            rec.idle_s = statistics.median(idles)
             out.append(rec)
         browser.close()
     return out
@@ -292,7 +302,7 @@ def ensure_demo(scale: str, workdir: Path) -> Path:
 
 def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
                   max_requests: int, workers: int, workdir: Path | None,
-                  results: Path | None, seed: int = 7) -> int:
+                  results: Path | None, seed: int = 7, renders: int = 5) -> int:
     """Record, hammer, report; returns 0 when every target is met, else 1."""
     facts = machine_facts()
     print(" ".join(f"{k} {v};" for k, v in facts.items()), flush=True)
@@ -302,14 +312,14 @@ def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
         db = ensure_demo(scale, folder)
     url, proc = start_server(db, workers)
     try:
-        recorded = record(url)
+        recorded = record(url, renders)
         stats = hammer(url, recorded, users, seconds, max_requests, seed)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     target = P95_TARGET_MS[scale]
     rows = [["page", "callbacks recorded", "requests", "errors", "p50 ms", "p95 ms", "p99 ms",
-             "first render s", "network idle s"]]
+             "first render s (median)", "slowest s", "network idle s"]]
     everything = Stats("all")
     for rec in recorded:
         s = stats[rec.page]
@@ -317,36 +327,38 @@ def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
         everything.errors += s.errors
         rows.append([rec.page, str(len(rec.bodies)), f"{len(s.latencies):,}", str(s.errors),
                      f"{s.pct(50):.0f}", f"{s.pct(95):.0f}", f"{s.pct(99):.0f}",
-                     f"{rec.first_render_s:.2f}" if rec.first_render_s is not None else "–",
-                     f"{rec.idle_s:.2f}" if rec.idle_s is not None else "–"])
+                     f"{rec.first_render_s:.2f}", f"{rec.first_render_max_s:.2f}",
+                     f"{rec.idle_s:.2f}"])
     rows.append(["all pages", str(sum(len(r.bodies) for r in recorded)),
                  f"{len(everything.latencies):,}", str(everything.errors),
                  f"{everything.pct(50):.0f}", f"{everything.pct(95):.0f}",
                  f"{everything.pct(99):.0f}",
-                 f"{max(r.first_render_s or 0 for r in recorded):.2f} (max)",
-                 f"{max(r.idle_s or 0 for r in recorded):.2f} (max)"])
+                 f"{max(r.first_render_s for r in recorded):.2f} (max)",
+                 f"{max(r.first_render_max_s for r in recorded):.2f} (max)",
+                 f"{max(r.idle_s for r in recorded):.2f} (max)"])
     print(format_text(rows))
     p95 = everything.pct(95)
-    slowest = max(r.first_render_s or 0 for r in recorded)
+    slowest = max(r.first_render_s for r in recorded)
     verdicts = [
         f"callback p95 = {p95:.0f} ms with {users} users (target <= {target:.0f} ms): "
         + ("met" if p95 <= target else "NOT met"),
         f"errors = {everything.errors} (target 0): "
         + ("met" if everything.errors == 0 else "NOT met"),
-        f"slowest first render = {slowest:.2f} s (target < {FIRST_RENDER_TARGET_S} s): "
+        f"slowest page's first render = {slowest:.2f} s, median of {renders} visits "
+        f"(target < {FIRST_RENDER_TARGET_S} s): "
         + ("met" if slowest < FIRST_RENDER_TARGET_S else "NOT met"),
     ]
     for v in verdicts:
         print(v)
     if results is not None:
         _append(results, scale, users, seconds, max_requests, workers, facts, rows, verdicts,
-                db)
+                db, renders)
     return 0 if all(v.endswith(": met") for v in verdicts) else 1
 
 
 def _append(path: Path, scale: str, users: int, seconds: float, max_requests: int,
             workers: int, facts: dict[str, str], rows: list[list[str]], verdicts: list[str],
-            db: Path) -> None:
+            db: Path, renders: int) -> None:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "",
@@ -359,12 +371,13 @@ def _append(path: Path, scale: str, users: int, seconds: float, max_requests: in
         f"generator in the same machine: {users} threads replaying the recorded callbacks for "
         f"at most {seconds:.0f} s or {max_requests:,} requests; warehouse {db.name} "
         f"({db.stat().st_size / 1e6:,.0f} MB)",
-        "- first render: Chromium headless, a fresh browser context (empty cache) per page, after "
-        "one warm-up visit of every page: from navigation start to the later of the page's last "
-        "DOM change and its last graph drawn, on the browser's own clock, read once the network "
-        "is idle and the page has not changed for 0.4 s; network idle: wall time from "
-        "navigation to Playwright's network idle (no request for 0.5 s), the measure of earlier "
-        "sections",
+        f"- first render: Chromium headless, median of {renders} visits of each page's first URL, "
+        "each in a fresh browser context (empty cache), after one warm-up visit of every page: "
+        "from navigation start to the later of the page's last DOM change and its last graph "
+        "drawn, on the browser's own clock, read once the network is idle and the page has not "
+        "changed for 0.4 s; slowest: the slowest of those visits; network idle: median wall "
+        "time from navigation to Playwright's network idle (no request for 0.5 s), the measure "
+        "of earlier sections",
         "",
         format_markdown(rows),
         "",
@@ -387,13 +400,16 @@ def add_parser(sub) -> None:
     p.add_argument("--workdir", type=Path, default=None)
     p.add_argument("--results", type=Path, default=RESULTS)
     p.add_argument("--no-results", action="store_true")
+    p.add_argument("--renders", type=int, default=5,
+                   help="visits of each page's first URL timed for first render (median)")
 
 
 def run(args) -> int:
     """Run the subcommand from parsed arguments."""
     return run_benchmark(scale=args.scale, db=args.db, users=args.users, seconds=args.seconds,
                          max_requests=args.max_requests, workers=args.workers,
-                         workdir=args.workdir, results=None if args.no_results else args.results)
+                         workdir=args.workdir, results=None if args.no_results else args.results,
+                         renders=args.renders)
 
 
 __all__ = ["add_parser", "run", "run_benchmark"]

@@ -14,7 +14,7 @@ def test_the_dashboard_benchmark_replays_recorded_callbacks(demo_city, browser):
     out = subprocess.run(
         [sys.executable, "-m", "bench", "dashboard", "--db", str(demo_city[0].path),
          "--users", "2", "--seconds", "3", "--max-requests", "40", "--workers", "2",
-         "--no-results"],
+         "--no-results", "--renders", "2"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert out.returncode in (0, 1), out.stderr[-3000:]
@@ -24,7 +24,7 @@ def test_the_dashboard_benchmark_replays_recorded_callbacks(demo_city, browser):
         row = next((ln for ln in text.splitlines() if ln.startswith(page)), None)
         assert row is not None, f"no row for {page}:\n{text}"
         # the render was read off the browser's clock: something was drawn, after navigation
-        first_render, idle = (float(c) for c in row.split()[-2:])
-        assert 0.05 < first_render < idle + 20, row
+        first_render, slowest, idle = (float(c) for c in row.split()[-3:])
+        assert 0.05 < first_render <= slowest < idle + 20, row
     assert "callback p95 = " in text and "first render" in text
     assert "errors = 0 (target 0): met" in text
