@@ -297,7 +297,33 @@ def ensure_demo(scale: str, workdir: Path) -> Path:
     db = workdir / f"demo_{scale}.duckdb"
     run_demo(Warehouse(db), workdir / f"src_{scale}", 2011, dt.date(2026, 11, 24), False, False,
              lambda line: print(line, flush=True), scale)
+    if scale == "national":
+        with_city_plan(Warehouse(db), workdir / "src_city_plan")
     return db
+
+
+def with_city_plan(warehouse: Any, folder: Path) -> None:
+    """The national demo has facts but no plan: load the city demo's plan and partner
+    activities into it (Aalst is one of its municipalities, under the same area codes), so the
+    overview, objective and partner pages have their content. Once: skipped when the warehouse
+    has objectives already."""
+    from etl.demo import generate
+    from ivm.wiring import load_any, refresh_all
+
+    con = warehouse.connect_read_only()
+    try:
+        objectives = con.execute("SELECT count(*) FROM objective").fetchall()[0][0]
+    finally:
+        con.close()
+    if objectives:
+        return
+    _city, loads = generate(folder, seed=2011, as_of=dt.date(2026, 11, 24), scale="city")
+    for item in loads:
+        if item.kind in ("activities", "plan"):
+            result = load_any(warehouse, item.kind, str(item.path), item.profile, False, {},
+                              refresh=False)
+            print(result.summary(), flush=True)
+    print(refresh_all(warehouse), flush=True)
 
 
 def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,

@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 
+from etl.errors import IvmError
+from etl.settings import setting
 from etl.warehouse.schema import RESULT_TABLES
 from indicators.catalog import Catalog, load_catalog
 from indicators.compile import monthly_select, to_sql
@@ -120,7 +123,28 @@ def refresh(
     con: duckdb.DuckDBPyConnection, catalog: Catalog | None = None,
     as_of: dt.date | None = None,
 ) -> RefreshResult:
-    """Recompute and replace every stored result (call inside ``Warehouse.writing()``)."""
+    """Recompute and replace every stored result (call inside ``Warehouse.writing()``), with
+    DuckDB's memory limit raised to the ``refresh_memory_limit`` setting for the while (a load's
+    own limit is kept small; the refresh of a national-scale warehouse needs more)."""
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.execute(f"SET memory_limit = '{_size(setting('refresh_memory_limit'))}'")
+    try:
+        return _refresh(con, catalog, as_of)
+    finally:
+        con.execute(f"SET memory_limit = '{_size(limit)}'")
+
+
+def _size(text: str) -> str:
+    """A memory size as DuckDB reads it (digits, an optional point, a unit), or an error."""
+    value = str(text).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
+        raise IvmError("bad_setting", f"not a memory size: {value!r} (e.g. 8GB)")
+    return value
+
+
+def _refresh(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog | None, as_of: dt.date | None,
+) -> RefreshResult:
     started = dt.datetime.now()
     t0 = time.perf_counter()
     catalog = catalog or load_catalog()

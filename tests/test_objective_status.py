@@ -181,6 +181,26 @@ def test_a_load_refreshes_the_stored_results_in_the_same_publish(demo_copy, tmp_
     assert n and n[0][0] >= 1
 
 
+def test_the_refresh_runs_with_its_own_memory_limit_and_gives_the_load_its_own_back(
+        monkeypatch):
+    import duckdb
+
+    from indicators import refresh as refresh_module
+
+    con = duckdb.connect(config={"memory_limit": "1GB"})
+    seen = []
+    monkeypatch.setattr(refresh_module, "_refresh", lambda c, *_a: seen.append(
+        c.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]))
+    monkeypatch.setenv("IVM_REFRESH_MEMORY", "3GB")
+    refresh_module.refresh(con)
+    assert seen == ["2.7 GiB"]  # 3 GB, as DuckDB shows it
+    # the load's 1 GB again (953.6 MiB; 953.5 after the round trip through its display)
+    assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0][:5] == "953.5"
+    monkeypatch.setenv("IVM_REFRESH_MEMORY", "lots")
+    with pytest.raises(Exception, match="not a memory size: 'lots'"):
+        refresh_module.refresh(con)
+
+
 def test_plan_check_lists_what_is_missing_and_warns_about_noise(demo_city, tmp_path):
     plan = tmp_path / "plan.yaml"
     plan.write_text("""spec: 1
