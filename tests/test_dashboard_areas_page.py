@@ -10,6 +10,7 @@ import urllib.parse
 
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard import figures_areas as fa
 from dashboard import figures_map as fm
@@ -322,8 +323,23 @@ DRAWN = """() => { const g = document.querySelector('#areas-map .js-plotly-plot'
           plotly: Object.keys(window.Plotly.PlotSchema.get().traces).sort()}; }"""
 
 
-def choose(page, control: str, option: str) -> None:
-    page.click(f"#{control}")
+def open_menu(page, control: str) -> None:
+    """Open a dropdown's list (a click while the page redraws may not open it: click again)."""
+    for _ in range(3):
+        page.click(f"#{control}")
+        try:
+            page.wait_for_selector(f"#{control} [role=listbox], [role=listbox]", timeout=5000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the list of #{control} did not open")
+
+
+def choose(page, control: str, option: str, typed: str = "") -> None:
+    """Pick ``option`` in a dropdown, typing ``typed`` first to narrow the list."""
+    open_menu(page, control)
+    if typed:
+        page.keyboard.type(typed)
     page.get_by_role("option", name=option, exact=True).click()
 
 
@@ -357,9 +373,7 @@ def test_controls_change_the_table_and_the_url_and_a_reload_restores_the_view(de
     choose(page, "areas-period", "2022")
     page.wait_for_function("() => location.search.includes('period=2022')", timeout=30000)
     page.wait_for_selector("#areas-heading:has-text('deelgemeente, 2022')", timeout=30000)
-    page.click("#areas-indicator")
-    page.keyboard.type("Fietsdiefst")
-    page.get_by_role("option", name="Fietsdiefstallen", exact=True).click()
+    choose(page, "areas-indicator", "Fietsdiefstallen", typed="Fietsdiefst")
     page.wait_for_function("() => location.search.includes('bicycle_theft_count')",
                            timeout=30000)
     page.wait_for_selector("#areas-heading:has-text('Fietsdiefstallen')", timeout=30000)
