@@ -152,7 +152,7 @@ def stage_raw(con: duckdb.DuckDBPyConnection, raw: RawTable) -> int:
         + f", {ROW} BIGINT)"
     )
     if raw.format == "csv":
-        n = _stage_stream(con, raw, cols)
+        n = _stage_stream(con, raw)
     else:
         n = 0
         for batch in raw.batches:
@@ -165,29 +165,54 @@ def stage_raw(con: duckdb.DuckDBPyConnection, raw: RawTable) -> int:
     return n
 
 
-def _stage_stream(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: list[str]) -> int:
+def _stage_stream(con: duckdb.DuckDBPyConnection, raw: RawTable) -> int:
     """Insert the CSV reader's batches (text columns and ``_row``) in one statement: DuckDB
     pulls them from a stream, so it stores one batch while the reader parses the next."""
-    schema = pa.schema([(c, pa.string()) for c in cols] + [(ROW, pa.int64())])
+    schema = _staged_schema(raw)
+    batches = (pa.RecordBatch.from_arrays(b.columns, schema=schema) for b in raw.batches)
+    with _reader_stream(con, "_batches", schema, batches):
+        return con.execute("INSERT INTO stage_raw SELECT * FROM _batches").fetchall()[0][0]
+
+
+def _staged_schema(raw: RawTable) -> pa.Schema:
+    """The columns a file is staged and streamed with: ``c0``, ``c1``, ... as text, and
+    ``_row``."""
+    return pa.schema([(f"c{i}", pa.string()) for i in range(len(raw.columns))]
+                     + [(ROW, pa.int64())])
+
+
+@contextlib.contextmanager
+def _reader_stream(
+    con: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema,
+    batches: Iterator[pa.RecordBatch],
+) -> Iterator[None]:
+    """``batches`` registered as ``name`` for DuckDB to pull from while the block runs. An
+    error of the reader (FileRejected) comes out as itself, not as DuckDB's wrapping of it."""
     failed: list[Exception] = []
 
-    def batches() -> Iterator[pa.RecordBatch]:
+    def guarded() -> Iterator[pa.RecordBatch]:
         try:
-            for batch in raw.batches:
-                yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)
+            yield from batches
         except Exception as exc:
-            failed.append(exc)  # the reader's own error (FileRejected), not DuckDB's wrapping
+            failed.append(exc)
             raise
 
-    con.register("_batches", pa.RecordBatchReader.from_batches(schema, batches()))
+    con.register(name, pa.RecordBatchReader.from_batches(schema, guarded()))
     try:
-        n = con.execute("INSERT INTO stage_raw SELECT * FROM _batches").fetchall()[0][0]
+        yield
     except duckdb.Error:
         if failed:
             raise failed[0] from None
         raise
-    con.unregister("_batches")
-    return n
+    finally:
+        con.unregister(name)
+
+
+def _raw_json(raw: RawTable, columns: list[str]) -> str:
+    """SQL of the raw row as quarantined: a JSON object of the file's header names and the
+    row's texts in ``columns`` (SQL, one per header name)."""
+    pairs = ", ".join(f"{lit(h)}, {c}" for h, c in zip(raw.columns, columns, strict=True))
+    return f"CAST(json_object({pairs}) AS VARCHAR)"
 
 
 #: How many of a column's first values the date formats are judged on.
@@ -561,11 +586,7 @@ def check_rows(
     if not _parsed_is_table(spec, bindings):
         # the raw row as quarantined, made here for the rows that fail (few) so the quarantine
         # need not look them up in stage_raw
-        pairs = ", ".join(f"{lit(h)}, {c}" for h, c in zip(raw.columns, staged, strict=True))
-        raw_json = (
-            f"CASE WHEN len(reasons) > 0 AND NOT skip THEN CAST(json_object({pairs}) AS VARCHAR) "
-            "END"
-        )
+        raw_json = f"CASE WHEN len(reasons) > 0 AND NOT skip THEN {_raw_json(raw, staged)} END"
     else:
         staged, raw_json = [], "NULL::VARCHAR"
     sql = f"""
@@ -702,8 +723,7 @@ def check_streamed(
     Returns the number of data rows, or None (nothing kept) when a failing row's raw row must
     be looked up in the staged file (a duplicate id): the caller then stages the file.
     """
-    cols = [f"c{i}" for i in range(len(raw.columns))]
-    schema = pa.schema([(c, pa.string()) for c in cols] + [(ROW, pa.int64())])
+    schema = _staged_schema(raw)
     batches = iter(raw.batches)
     dates = [
         bindings[f.name].raw for f in spec.fields
@@ -717,33 +737,23 @@ def check_streamed(
         if sample is not None:
             break
     con.register("_head", pa.Table.from_batches(head, schema) if sample is None else sample)
-    failed: list[Exception] = []
 
     def stream() -> Iterator[pa.RecordBatch]:
-        try:
-            for batch in head:
-                yield from _slices(batch)
-            for batch in batches:
-                yield from _slices(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
-        except Exception as exc:
-            failed.append(exc)  # the reader's own error (FileRejected), not DuckDB's wrapping
-            raise
+        for batch in head:
+            yield from _slices(batch)
+        for batch in batches:
+            yield from _slices(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
 
-    con.register("_batches", pa.RecordBatchReader.from_batches(schema, stream()))
     try:
-        parsed = parse_rows(
-            con, raw, spec, kp, profile, bindings, content_ids, "_batches", "_head"
-        )
-        check_rows(con, raw, spec, kp, profile, bindings, key_sql, streamed=True, parsed=parsed)
-    except duckdb.Error:
-        if failed:
-            raise failed[0] from None
-        raise
+        with _reader_stream(con, "_batches", schema, stream()):
+            parsed = parse_rows(
+                con, raw, spec, kp, profile, bindings, content_ids, "_batches", "_head"
+            )
+            check_rows(con, raw, spec, kp, profile, bindings, key_sql, streamed=True,
+                       parsed=parsed)
     finally:
-        con.unregister("_batches")
         con.unregister("_head")
-    missing = f"len(reasons) > 0 AND NOT skip AND {RAW_JSON} IS NULL"
-    if con.execute(f"SELECT count(*) FROM checked WHERE {missing}").fetchall()[0][0]:
+    if con.execute(f"SELECT count(*) FROM checked WHERE {_NO_RAW_JSON}").fetchall()[0][0]:
         con.execute("DROP TABLE checked")
         return None
     return con.execute("SELECT count(*) FROM checked").fetchall()[0][0]
@@ -752,6 +762,8 @@ def check_streamed(
 REPEATED_HEADER = "repeated_header: the header appears again as a data row"
 #: Column of ``checked``: the raw row as quarantined (JSON), made for the rows that fail.
 RAW_JSON = "_raw_json"
+#: The rows of ``checked`` that fail and have no raw row yet.
+_NO_RAW_JSON = f"len(reasons) > 0 AND NOT skip AND {RAW_JSON} IS NULL"
 
 
 def _flag_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
@@ -777,12 +789,11 @@ def drop_staging(con: duckdb.DuckDBPyConnection, raw: RawTable, keep_raw: bool) 
     flagged afterwards, as duplicate ids, or all when ``parsed`` is a table) that raw row from
     ``stage_raw``, then drop every temp table but ``checked`` (and ``stage_raw`` when
     ``keep_raw``). Outside a transaction this frees their memory at once."""
-    missing = f"len(reasons) > 0 AND NOT skip AND {RAW_JSON} IS NULL"
-    if con.execute(f"SELECT count(*) FROM checked WHERE {missing}").fetchall()[0][0]:
-        pairs = ", ".join(f"{lit(h)}, s.{ident('c' + str(i))}" for i, h in enumerate(raw.columns))
+    if con.execute(f"SELECT count(*) FROM checked WHERE {_NO_RAW_JSON}").fetchall()[0][0]:
+        staged = [f"s.{ident(f'c{i}')}" for i in range(len(raw.columns))]
         con.execute(
-            f"UPDATE checked SET {RAW_JSON} = CAST(json_object({pairs}) AS VARCHAR) "
-            f"FROM stage_raw s WHERE s.{ROW} = checked.{ROW} AND {missing}"
+            f"UPDATE checked SET {RAW_JSON} = {_raw_json(raw, staged)} "
+            f"FROM stage_raw s WHERE s.{ROW} = checked.{ROW} AND {_NO_RAW_JSON}"
         )
     kinds = dict(
         con.execute(
