@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.load import format_markdown, format_text, git_commit, machine_facts
+from etl.sqltext import lit
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "RESULTS.md"
@@ -199,10 +200,6 @@ def _period_arrow(rows: list[tuple]):
     })
 
 
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 # --------------------------------------------------------------------------------------------
 # DuckDB, hand-written
 
@@ -253,7 +250,7 @@ def handwritten_sql(as_of: dt.date, cov: dict, first_year: int, subset: bool = F
                          for d in event_days(CARNIVAL_EVENT, first_year, as_of.year))
     only = " AND area_id IN (SELECT area_id FROM bench_subset)" if subset else ""
     kinds = ", ".join(
-        f"({_lit(k)}, DATE '{c.data_start.isoformat()}', DATE '{c.cutoff.isoformat()}', "
+        f"({lit(k)}, DATE '{c.data_start.isoformat()}', DATE '{c.cutoff.isoformat()}', "
         f"{'true' if SOURCES[k].survey else 'false'})" for k, c in cov.items()
     ) or "(NULL, NULL, NULL, NULL)"
     numbers = {ind: k for k, ind in enumerate(covered())}
@@ -263,8 +260,8 @@ def handwritten_sql(as_of: dt.date, cov: dict, first_year: int, subset: bool = F
     population = {i: d[3] for defs in (INCIDENTS, NUISANCE, ACTIVITIES, SURVEY)
                   for i, d in defs.items()}
     inds = ", ".join(
-        f"({numbers[i]}, {_lit(i)}, {_lit(kind_of[i])}, "
-        f"{_lit(population[i]) if population.get(i) else 'NULL'}, "
+        f"({numbers[i]}, {lit(i)}, {lit(kind_of[i])}, "
+        f"{lit(population[i]) if population.get(i) else 'NULL'}, "
         f"{repr(RATE_FACTOR) if population.get(i) else 'NULL'})" for i in covered()
     )
     inc_aggs, inc_structs = _aggs({k: (s, b.format(carnival=carnival), h, p)
@@ -272,10 +269,10 @@ def handwritten_sql(as_of: dt.date, cov: dict, first_year: int, subset: bool = F
     nui_aggs, nui_structs = _aggs(NUISANCE, numbers)
     act_aggs, act_structs = _aggs(ACTIVITIES, numbers)
     srv_aggs, srv_structs = _aggs(SURVEY, numbers, weight="weight")
-    questions = ", ".join(_lit(q) for q in sorted({b.split("'")[1]
+    questions = ", ".join(lit(q) for q in sorted({b.split("'")[1]
                                                    for _, b, _, _ in SURVEY.values()}))
     medians = "\n  UNION ALL ".join(
-        f"SELECT {numbers[ind]} AS indicator_no, {_lit(kind)} AS kind, area_id, "
+        f"SELECT {numbers[ind]} AS indicator_no, {lit(kind)} AS kind, area_id, "
         f"CAST(date_trunc('month', {day}) AS DATE) AS month, {x} AS x "
         f"FROM {table} WHERE {base} AND {day} <= {day_max}{only}"
         for ind, (kind, table, day, base, x) in MEDIANS.items()
@@ -693,7 +690,7 @@ def run_variant_here(variant: str, db: Path, out: Path | None, every: int,
 
     con = Warehouse(db).connect_read_only()
     if memory_limit:
-        con.execute(f"SET memory_limit = {_lit(memory_limit)}")
+        con.execute(f"SET memory_limit = {lit(memory_limit)}")
     subset = subset_areas(con, every) if every > 1 else None
     facts = fact_rows(con, subset)
     catalog = load_catalog()

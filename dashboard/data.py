@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from etl.sqltext import lit
 from etl.warehouse import Warehouse, WarehouseReader
 from indicators import results
 from indicators.catalog import Indicator
@@ -214,8 +215,8 @@ class DashboardData:
         # the stored reader, on just the rows of this indicator, level and period: constant
         # filters DuckDB pushes down into the scan of the (sorted) stored values
         rows = results.Tables(values=(
-            f"(SELECT * FROM indicator_value WHERE indicator_id = {_literal(indicator_id)} "
-            f"AND area_level = {_literal(level)} AND period = {_literal(period)})"))
+            f"(SELECT * FROM indicator_value WHERE indicator_id = {lit(indicator_id)} "
+            f"AND area_level = {lit(level)} AND period = {lit(period)})"))
         return self._cached(("values", indicator_id, level, period),
                             lambda c: results.values(c, ind, level, period, tables=rows))
 
@@ -238,8 +239,8 @@ class DashboardData:
             out: dict[str, list[tuple[str, bool]]] = {}
             for ptype, period, complete in c.execute(
                     "SELECT period_type, period, bool_and(complete) FROM indicator_value "
-                    f"WHERE indicator_id = {_literal(indicator_id)} "
-                    f"AND area_level = {_literal(level)} "
+                    f"WHERE indicator_id = {lit(indicator_id)} "
+                    f"AND area_level = {lit(level)} "
                     "GROUP BY period_type, period ORDER BY period_type, min(period_start)"
             ).fetchall():
                 out.setdefault(ptype, []).append((period, bool(complete)))
@@ -308,11 +309,6 @@ class DashboardData:
                 "GROUP BY ALL ORDER BY load_id DESC, 3 DESC").fetchall()
             return [{"load_id": a, "code": b.strip(), "rows": n} for a, b, n in rows]
         return self._cached(("quarantine",), read)
-
-
-def _literal(text: str) -> str:
-    """``text`` as an SQL string literal (a constant DuckDB can push into a scan)."""
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def freshness(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from etl.sqltext import lit
 from indicators import stats
 from indicators.catalog import Catalog, Indicator
 from indicators.compile import SUMS, monthly_select, shareable, shared_scan, to_sql
@@ -153,10 +154,6 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
     return cov
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _double(x: float) -> str:
     """A float as an exact DuckDB double (a plain literal would be read as a DECIMAL)."""
     return f"CAST('{float(x)!r}' AS DOUBLE)"
@@ -165,7 +162,7 @@ def _double(x: float) -> str:
 def _periods_of(month: str, kind: str) -> str:
     """The join condition of a month to the periods it belongs to, for a source kind."""
     year = " AND p.period_type = 'year'" if SOURCES[kind].survey else ""
-    return f"p.month = {month} AND (p.kind IS NULL OR p.kind = {_lit(kind)}){year}"
+    return f"p.month = {month} AND (p.kind IS NULL OR p.kind = {lit(kind)}){year}"
 
 
 def _roll_up(select: str, cols: list[str], kind: str) -> str:
@@ -263,7 +260,7 @@ def _branch(ind: Indicator, rows: str) -> str:
         high = f"CASE WHEN {ok} THEN m.value + m.tq * {sd} / sqrt(m.n_eff) END"
     numerator = _NULL if ind.kind.value_rule == "direct" else "m.num"
     return (
-        f"SELECT {_lit(ind.id)} AS indicator_id, m.area_id, m.area_level, m.period_type, "
+        f"SELECT {lit(ind.id)} AS indicator_id, m.area_id, m.area_level, m.period_type, "
         f"m.period, m.period_start, m.period_end, m.complete, CAST(m.n AS BIGINT) AS n, "
         f"{numerator} AS numerator, CASE WHEN m.den > 0 THEN m.den END AS denominator, "
         f"m.value, m.n_eff, {sd} AS sd, {low} AS ci_low, {high} AS ci_high "
