@@ -126,9 +126,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
         "period_end": pa.array(cols[5], pa.date32()),
         "period_no": pa.array([numbers[(r[2], r[3])] for r in rows], pa.int32()),
     })
-    con.register("ivm_period_arrow", table)
-    con.execute("CREATE OR REPLACE TEMP TABLE ivm_period_map AS SELECT * FROM ivm_period_arrow")
-    con.unregister("ivm_period_arrow")
+    _temp_table(con, "ivm_period_map", table)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ivm_periods AS "
         "SELECT DISTINCT period_no, period_type, period, period_start, period_end, "
@@ -148,10 +146,17 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
         "survey": pa.array([SOURCES[k].survey for k in cov], pa.bool_()),
         "rows": pa.array([c.rows for c in cov.values()], pa.int64()),
     })
-    con.register("ivm_kinds_arrow", kinds)
-    con.execute("CREATE OR REPLACE TEMP TABLE ivm_coverage AS SELECT * FROM ivm_kinds_arrow")
-    con.unregister("ivm_kinds_arrow")
+    _temp_table(con, "ivm_coverage", kinds)
     return cov
+
+
+def _temp_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """The temp table ``name`` (created or replaced) holding the Arrow ``table``."""
+    con.register("ivm_arrow", table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM ivm_arrow")
+    finally:
+        con.unregister("ivm_arrow")
 
 
 def _double(x: float) -> str:
@@ -432,9 +437,7 @@ def _lookups(con: duckdb.DuckDBPyConnection, poisson: list[str], mean: list[str]
                             "t": pa.array(np.atleast_1d(stats.t_quantile(n, LEVEL)),
                                           pa.float64())})),
     ):
-        con.register("ivm_lookup_arrow", table)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM ivm_lookup_arrow")
-        con.unregister("ivm_lookup_arrow")
+        _temp_table(con, name, table)
 
 
 _VALUE_TABLE = (
