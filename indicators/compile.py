@@ -138,7 +138,7 @@ class SharedScan:
     columns: dict[str, dict[str, str | None]]
 
 
-def shareable(ind: Indicator, as_of: dt.date, first_year: int) -> bool:
+def shareable(ind: Indicator) -> bool:
     """Whether the indicator's sums can be FILTER aggregates of a shared scan: every sum its
     measure builds is one aggregate function or NULL."""
     if not ind.kind.additive:
@@ -161,7 +161,7 @@ def shared_scan(inds: list[Indicator], as_of: dt.date, first_year: int) -> Share
     questions: list[str] = []
     for ind in inds:
         rows, table, conds = _rows(ind, source, shared=True)
-        cond = _expression_sql(sa.and_(*conds, *_day_conditions(ind, source, as_of, first_year)))
+        cond = to_sql(sa.and_(*conds, *_day_conditions(ind, source, as_of, first_year)))
         built = ind.kind.build(ind, rows)
         texts: dict[int, str] = {}  # a measure may use one aggregate for several sums
         cols: dict[str, str | None] = {}
@@ -171,7 +171,7 @@ def shared_scan(inds: list[Indicator], as_of: dt.date, first_year: int) -> Share
                 cols[key] = None
                 continue
             if id(fn) not in texts:
-                texts[id(fn)] = _expression_sql(fn)
+                texts[id(fn)] = to_sql(fn)
             agg = (texts[id(fn)], cond)
             if agg not in found:
                 found[agg] = f"s{len(found)}"
@@ -201,10 +201,7 @@ def shared_scan(inds: list[Indicator], as_of: dt.date, first_year: int) -> Share
 _AGGREGATES = "ivm_aggregates_here"
 
 
-def _expression_sql(expr: sa.ColumnElement) -> str:
-    return str(expr.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
-
-
-def to_sql(statement: sa.Select) -> str:
-    """The statement as DuckDB SQL with its (validated) values rendered as literals."""
+def to_sql(statement: sa.ClauseElement) -> str:
+    """The statement (or expression) as DuckDB SQL with its (validated) values rendered as
+    literals."""
     return str(statement.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))

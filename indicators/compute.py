@@ -323,7 +323,7 @@ def stage_values(
     groups: dict[tuple[str, bool], list[Indicator]] = {}
     alone: list[Indicator] = []
     for ind in inds:
-        if shareable(ind, as_of, first_year):
+        if shareable(ind):
             groups.setdefault((ind.source, ind.question is not None), []).append(ind)
         elif ind.kind.additive:
             alone.append(ind)
