@@ -186,10 +186,9 @@ def wilson_ci(share: ArrayLike, n: ArrayLike, level: float = 0.95) -> tuple[Floa
     ``z * sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n)``, clipped to [0, 1]. Vectorised; NaN where
     ``n <= 0`` or the share lies outside [0, 1].
     """
-    _level_alpha(level)  # checks the level
+    z = norm_quantile(level)  # checks the level
     p, nn = np.broadcast_arrays(np.asarray(share, dtype=float), np.asarray(n, dtype=float))
     bad = ~(nn > 0) | ~((p >= 0) & (p <= 1))
-    z = norm_quantile(level)
     z2 = z * z
     with np.errstate(invalid="ignore", divide="ignore"):
         denom = 1 + z2 / nn
@@ -228,7 +227,6 @@ def mean_ci(
     ``n`` may be a Kish effective sample size (then ``df = n_eff - 1``, not necessarily whole).
     Vectorised; NaN where ``n <= 1`` or a value is missing.
     """
-    _level_alpha(level)  # checks the level
     m, s, nn = np.broadcast_arrays(np.asarray(mean, dtype=float), np.asarray(sd, dtype=float),
                                    np.asarray(n, dtype=float))
     bad = ~(nn > 1) | ~(s >= 0)

@@ -265,9 +265,7 @@ def _decoded(column: pa.Array, codec: str) -> pa.Array:
     """A binary column holding ``codec`` text as UTF-8 strings: as it is when all ASCII, else
     its bytes decoded at once (one byte is one character, so a value's start only moves by
     the extra UTF-8 bytes of the non-ASCII characters before it, which are few)."""
-    offsets = np.frombuffer(column.buffers()[1], np.int32)[
-        column.offset: column.offset + len(column) + 1
-    ]
+    offsets = _offsets(column)
     data = np.frombuffer(column.buffers()[2], np.uint8)[offsets[0]: offsets[-1]]
     high = np.flatnonzero(data >= 0x80)
     if not len(high):
@@ -282,6 +280,13 @@ def _decoded(column: pa.Array, codec: str) -> pa.Array:
     return pa.Array.from_buffers(
         pa.string(), len(column), [None, pa.py_buffer(utf8_offsets), pa.py_buffer(text)]
     )
+
+
+def _offsets(column: pa.Array) -> np.ndarray:
+    """The value offsets of a string or binary column (its own, when it is a slice)."""
+    return np.frombuffer(column.buffers()[1], np.int32)[
+        column.offset: column.offset + len(column) + 1
+    ]
 
 
 def _not_blank(batch: pa.RecordBatch) -> pa.Array | None:
@@ -303,7 +308,7 @@ def _all_start_printable(column: pa.Array) -> bool:
     n = len(column)
     if n == 0 or column.null_count:
         return False
-    offsets = np.frombuffer(column.buffers()[1], np.int32)[column.offset: column.offset + n + 1]
+    offsets = _offsets(column)
     if (offsets[1:] <= offsets[:-1]).any():
         return False  # an empty value
     data = np.frombuffer(column.buffers()[2], np.uint8)
