@@ -36,11 +36,6 @@ from indicators.compile import SUMS, monthly_select, shareable, shared_scan, to_
 from indicators.periods import Coverage, period_rows
 from indicators.sources import SOURCES
 
-VALUE_COLUMNS = (
-    "indicator_id", "area_id", "area_level", "period_type", "period", "period_start",
-    "period_end", "complete", "n", "numerator", "denominator", "value", "n_eff", "sd",
-    "ci_low", "ci_high",
-)
 #: Confidence level of the stored intervals.
 LEVEL = 0.95
 
