@@ -10,9 +10,9 @@ from typing import Any
 
 from dash import Dash, dcc, html
 
+from core.warehouse import Warehouse
 from dashboard.auth import install
 from dashboard.data import DashboardData, warm_up
-from etl.warehouse import Warehouse
 
 HERE = Path(__file__).resolve().parent
 #: Dash's copy of @babel/polyfill (core-js 2 and regenerator, for browsers before 2017: 100 KB

@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 import shapely
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
 from etl.facts import Counts, read_options
 from etl.profile import Profile
 from etl.readers import FileFacts, read_table

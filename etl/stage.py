@@ -21,13 +21,9 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from etl.areas import assign_by_coordinates
-from etl.errors import FileRejected, Where
-from etl.kinds.fields import KindSpec
-from etl.profile import KindProfile, Profile
-from etl.readers.base import ROW, RawTable
-from etl.settings import setting
-from etl.sqltext import (
+from core.errors import FileRejected, Where
+from core.settings import setting
+from core.sqltext import (
     bool_parser,
     cleaned,
     datetime_fit,
@@ -37,6 +33,10 @@ from etl.sqltext import (
     lit,
     number_parser,
 )
+from etl.areas import assign_by_coordinates
+from etl.kinds.fields import KindSpec
+from etl.profile import KindProfile, Profile
+from etl.readers.base import ROW, RawTable
 from etl.taxonomy import canonical_values
 
 SKIP = "_skip"

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from etl.errors import DeclarationError, IvmError
-from etl.warehouse import Warehouse
+from core.errors import DeclarationError, IvmError
+from core.warehouse import Warehouse
 
 KINDS = ["areas", "population", "incidents", "nuisance", "survey", "activities", "plan"]
 
@@ -61,7 +61,7 @@ def init(db: str | None) -> None:
 @db_option
 def migrate(db: str | None) -> None:
     """Upgrade a warehouse made by an older version to the current schema."""
-    from etl.warehouse.migrate import SCHEMA_VERSION
+    from core.warehouse.migrate import SCHEMA_VERSION
 
     wh = Warehouse(db)
     wh.init()
@@ -143,7 +143,7 @@ def serve(host: str, port: int, workers: int, dev: bool, public: bool, db: str |
     env = {**os.environ, "IVM_DB": str(wh.path.resolve()), "IVM_PUBLIC": "1" if public else "0"}
     click.echo(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers, {mode})")
     sys.stdout.flush()
-    from etl.settings import setting
+    from core.settings import setting
 
     proxies = setting("trusted_proxies").strip()
     forwarded = ["--forwarded-allow-ips", proxies] if proxies else []
@@ -475,7 +475,7 @@ def _out_path(out: str):
 
     path = Path(out)
     if not path.resolve().parent.is_dir():
-        from etl.errors import Where
+        from core.errors import Where
 
         raise IvmError("no_folder", "the folder to write into does not exist", Where(out))
     return path
