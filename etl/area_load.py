@@ -16,7 +16,8 @@ import duckdb
 import pyarrow as pa
 import shapely
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
+from core.reasons import reason_text
 from etl.facts import Counts, read_options
 from etl.profile import Profile
 from etl.readers import FileFacts, read_table
@@ -75,16 +76,19 @@ def load_areas(
         code = (row.get(code_col) or "").strip().upper()
         reasons: list[str] = []
         if not code:
-            reasons.append(f"missing_value: column '{code_col}' is empty; an area needs a code")
+            reasons.append(reason_text("missing_value",
+                                       f"column '{code_col}' is empty; an area needs a code"))
         level = fixed_level or ((row.get(level_col) or "").strip() if level_col else "")
         if not level:
             level = next((lvl for rx, lvl in patterns if rx.search(code)), "")
         if not level:
-            reasons.append(f"unknown_level: no level for area code '{code}'")
+            reasons.append(reason_text("unknown_level", f"no level for area code '{code}'"))
         elif level not in known_levels:
-            reasons.append(f"unknown_level: '{level}' is not one of {', '.join(area_levels())}")
+            reasons.append(reason_text(
+                "unknown_level", f"'{level}' is not one of {', '.join(area_levels())}"))
         if code in seen:
-            reasons.append(f"duplicate_id: area '{code}' appears again (first on row {seen[code]})")
+            reasons.append(reason_text(
+                "duplicate_id", f"area '{code}' appears again (first on row {seen[code]})"))
         seen.setdefault(code, row["_row"])
         geometry, bbox = None, (None, None, None, None)
         if geom_col and row.get(geom_col):
@@ -93,7 +97,7 @@ def load_areas(
                 geometry = row[geom_col]
                 bbox = tuple(float(v) for v in shape.bounds)
             except shapely.errors.GEOSException as exc:
-                reasons.append(f"wrong_geometry: {exc}")
+                reasons.append(reason_text("wrong_geometry", str(exc)))
         parents = [(row.get(c) or "").strip().upper() for c in parent_cols]
         parents = [p for p in parents if p and p != code]
         name = ((row.get(name_col) or "").strip() if name_col else "") or code
@@ -112,8 +116,8 @@ def load_areas(
         if missing:
             bad.append(
                 (e["_row"], json.dumps({"area_id": e["area_id"], "parents": e["parents"]}),
-                 [f"unknown_parent: parent area '{missing[0]}' is not loaded; load the coarser "
-                  "level first"])
+                 [reason_text("unknown_parent", f"parent area '{missing[0]}' is not loaded; "
+                              "load the coarser level first")])
             )
         else:
             still_good.append(e)

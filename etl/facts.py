@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import duckdb
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
+from core.sqltext import cleaned, ident, lit
 from etl.kinds.fields import FACT_KINDS, KindSpec
 from etl.profile import KindProfile, Profile
 from etl.progress import Progress
 from etl.readers import FileFacts, read_table
 from etl.readers.base import RawTable, ReadOptions
-from etl.sqltext import cleaned, ident, lit
 from etl.stage import (
     Binding,
     bind_fields,

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import duckdb
 
-from etl.errors import FileRejected, IvmError, Where
+from core.errors import FileRejected, IvmError, Where
+from core.warehouse import Warehouse
 from etl.facts import Counts, load_facts
 from etl.kinds.fields import FACT_KINDS
 from etl.profile import Profile, load_profile
 from etl.readers import FileFacts, inspect_file
-from etl.warehouse import Warehouse
 
 #: Loader per kind: (con, facts, kind, profile, load_id, strict, overrides) -> Counts.
 Loader = Callable[

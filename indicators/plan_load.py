@@ -6,7 +6,7 @@ import json
 
 import duckdb
 
-from etl.errors import DeclarationError, FileRejected
+from core.errors import DeclarationError, FileRejected
 from etl.facts import Counts
 from etl.load import register_loader
 from etl.profile import Profile

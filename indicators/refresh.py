@@ -19,9 +19,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from etl.errors import IvmError
-from etl.settings import setting
-from etl.warehouse.schema import RESULT_TABLES
+from core.errors import IvmError
+from core.settings import setting
+from core.warehouse.schema import RESULT_TABLES
 from indicators.catalog import Catalog, Indicator, load_catalog
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import compute_compstat
