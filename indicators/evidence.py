@@ -2,14 +2,13 @@
 
 Two kinds of comparison (``docs/methods.md``, section 3):
 
-- **Counts and rates**: the *recent level*, the rate over the months since the baseline period
-  ended, in which recent months weigh more (each month's weight halves every
-  :data:`HALF_LIFE_MONTHS` months back from the last complete month) and each month's
-  exposure carries the city's seasonal factor, against the baseline rate. The test is the
-  score test for two Poisson rates (as statsmodels' ``test_poisson_2indep(method="score")``,
-  which it equals when every weight is 1 and there is no extra variation), with the variance
-  multiplied by the dispersion ``phi``. With a comparison area (a project against the rest of
-  the city) the two rate ratios are compared: a ratio of rate ratios with both noises.
+- **Counts and rates**: the *recent level*, the rate over the last :data:`WINDOW_MONTHS`
+  complete months (or every month since the baseline period ended, when the plan is younger),
+  each month's exposure carrying the city's seasonal factor, against the baseline rate. The
+  test is the score test for two Poisson rates (statsmodels' ``test_poisson_2indep(method=
+  "score")``, which it equals without extra variation) with the variance multiplied by the
+  dispersion ``phi``. With a comparison area (a project against the rest of the city) the two
+  rate ratios are compared: a ratio of rate ratios with both noises.
 - **Shares, means and medians**: the current value (the latest wave of the survey, the last 12
   months of facts) against the baseline, on the logit (shares) or log (means, medians) scale,
   with the sampling variances (Kish effective n, the t standard error, the order-statistic
@@ -27,21 +26,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats as sp
 
-__all__ = ["ALPHA", "HALF_LIFE_MONTHS", "Evidence", "RecentCounts", "count_evidence",
+__all__ = ["ALPHA", "WINDOW_MONTHS", "Evidence", "RecentCounts", "count_evidence",
            "gaussian_evidence", "threshold"]
 
 #: Two-sided level of a claim once the plan has run two years (before that, stricter).
-ALPHA = 0.08
-#: Months after which a month weighs half as much in the recent level.
-HALF_LIFE_MONTHS = 18.0
+ALPHA = 0.085
+#: Months of the recent level (two years: a real change shows, one odd year does not).
+WINDOW_MONTHS = 24
 #: Months of the plan during which the boundary is raised (``sqrt(FULL_MONTHS / months)``).
 FULL_MONTHS = 24
 
 
+@lru_cache(maxsize=4096)
 def threshold(months: float, df: int | None = None) -> float:
     """The ``|z|`` a claim needs after ``months`` months of the plan: the two-sided
     :data:`ALPHA` quantile of the normal distribution (or of Student's t with ``df`` degrees of
@@ -95,7 +96,9 @@ class RecentCounts:
 
     ``counts`` and ``exposure`` are per month since the baseline period ended (oldest first,
     the last element the last complete month); ``exposure`` already includes the seasonal
-    factor; the baseline has ``base_count`` events over ``base_exposure``.
+    factor; the baseline has ``base_count`` events over ``base_exposure``. ``months`` is the
+    number of months since the baseline period ended; the recent level uses the last
+    :data:`WINDOW_MONTHS` of them.
     """
 
     counts: np.ndarray
@@ -103,18 +106,23 @@ class RecentCounts:
     base_count: float
     base_exposure: float
 
-    def weights(self) -> np.ndarray:
-        """Each month's weight: 1 for the last month, halving every half-life back."""
-        k = np.arange(self.counts.size)[::-1]
-        return 0.5 ** (k / HALF_LIFE_MONTHS)
+    @property
+    def months(self) -> int:
+        """Months since the baseline period ended."""
+        return int(np.asarray(self.counts).size)
+
+    def window(self) -> tuple[np.ndarray, np.ndarray]:
+        """The counts and exposures of the recent level's months."""
+        k = min(self.months, WINDOW_MONTHS)
+        y, x = np.asarray(self.counts, float), np.asarray(self.exposure, float)
+        return y[y.size - k:], x[x.size - k:]
 
     def sums(self) -> tuple[float, float, float, float, float]:
-        """Weighted count, weighted exposure, weighted-squared exposure, plain count and
-        plain exposure of the plan months."""
-        w = self.weights()
-        y, x = np.asarray(self.counts, float), np.asarray(self.exposure, float)
-        return (float((w * y).sum()), float((w * x).sum()), float((w * w * x).sum()),
-                float(y.sum()), float(x.sum()))
+        """The recent level's count and exposure, the sum of exposure (the same sums with
+        weights, all 1 here), and the count and exposure of every month since the baseline."""
+        y, x = self.window()
+        return (float(y.sum()), float(x.sum()), float(x.sum()),
+                float(np.sum(self.counts)), float(np.sum(self.exposure)))
 
     def ratio(self) -> float | None:
         """The recent level over the baseline level (None when either is not defined)."""
@@ -126,10 +134,10 @@ class RecentCounts:
     def null_variance(self, phi: float, ratio_null: float = 1.0) -> tuple[float, float]:
         """Under the null hypothesis that the recent level is ``ratio_null`` times the baseline
         level: the baseline rate ``lambda0`` (their pooled estimate) and the variance of
-        ``recent rate - ratio_null * baseline rate``, ``phi lambda0 (r sum w^2 x / (sum w x)^2
-        + r^2 / E_base)``. With every weight 1 and ``r = 1`` this is the score test's."""
-        _, wx, w2x, y, x = self.sums()
-        lam0 = (self.base_count + y) / (self.base_exposure + ratio_null * x)
+        ``recent rate - ratio_null * baseline rate``, ``phi lambda0 (r / E_recent + r^2 /
+        E_base)``. With ``r = 1`` and ``phi = 1`` this is the score test's."""
+        s, wx, w2x, _, _ = self.sums()
+        lam0 = (self.base_count + s) / (self.base_exposure + ratio_null * wx)
         if wx <= 0 or self.base_exposure <= 0:
             return lam0, math.nan
         r = ratio_null
@@ -141,15 +149,15 @@ def count_evidence(
     comparison: RecentCounts | None = None, phi_comparison: float = 1.0,
 ) -> Evidence:
     """The recent level against the baseline (and against a comparison area's change)."""
-    months = int(series.counts.size)
+    months = series.months
     limit = threshold(months, df)
     s, wx, _, y, _ = series.sums()
     now = s / wx if wx > 0 else None
     base = series.base_count / series.base_exposure if series.base_exposure > 0 else None
     ratio = series.ratio()
-    counts = {"weighted_count": s, "weighted_exposure": wx, "plan_count": y,
+    counts = {"count": s, "exposure": wx, "window_months": min(months, WINDOW_MONTHS),
               "base_count": series.base_count, "base_exposure": series.base_exposure,
-              "half_life_months": HALF_LIFE_MONTHS, "phi": phi}
+              "phi": phi}
     if comparison is None:
         _, var = series.null_variance(phi)
         z = None
@@ -168,7 +176,7 @@ def count_evidence(
     lam0, var_a = series.null_variance(phi, ratio_c)
     lam0_c, var_c = comparison.null_variance(phi_comparison, ratio_c)
     s_c, wx_c, _, _, _ = comparison.sums()
-    counts.update(comparison_weighted_count=s_c, comparison_weighted_exposure=wx_c,
+    counts.update(comparison_count=s_c, comparison_exposure=wx_c,
                   comparison_base_count=comparison.base_count,
                   comparison_base_exposure=comparison.base_exposure,
                   comparison_phi=phi_comparison)

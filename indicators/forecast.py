@@ -5,14 +5,17 @@ The path model, for counts (a Poisson log-linear model of the monthly counts sin
 the baseline, the exposure and the city's seasonal pattern as offset) and for other measures (a
 weighted line through the yearly values on the logit or log scale):
 
-    level(t) = a + step * after_start(t) + slope * years_since_start(t)
+    level(t) = a + step * after_start(t) + slope * h + sum_k bend_k * (h - k)+
 
-``step`` is a change of level when the plan started and ``slope`` a steady trend since then.
-Both get a normal prior centred on no change (standard deviations :data:`PRIOR_SD_STEP` and
-:data:`PRIOR_SD_SLOPE` a year, on the log scale): a change the data show clearly is followed,
-one they hardly show is pulled back towards no change, so a few lucky months do not make a
-forecast. The fit is the posterior mode with its normal approximation (:mod:`indicators.glm`),
-with the overdispersion ``phi`` as quasi-likelihood scale.
+with ``h`` the years since the plan started. ``step`` is a change of level when the plan
+started, ``slope`` a trend since then, and each ``bend_k`` a change of that trend at the start
+of plan year ``k + 1`` (counts only), so that a recent change of course is followed in a long
+plan. All get a normal prior centred on no change (standard deviations :data:`PRIOR_SD_STEP`,
+:data:`PRIOR_SD_SLOPE` and :data:`PRIOR_SD_BEND` a year, on the log scale): a change the data
+show clearly is followed, one they hardly show is pulled back towards no change, so a few
+lucky months do not make a forecast. The fit is the posterior mode with its normal
+approximation (:mod:`indicators.glm`), with the overdispersion ``phi`` as quasi-likelihood
+scale.
 
 To the deadline the trend is carried on at :data:`DAMPING` of its pace (a damped trend,
 Gardner & McKenzie 1985), and the remaining time adds a random-walk variance of
@@ -40,15 +43,21 @@ __all__ = ["DAMPING", "DRIFT_SD", "PRIOR_SD_SLOPE", "PRIOR_SD_STEP", "CountPath"
 
 PRIOR_SD_STEP = 0.3
 PRIOR_SD_SLOPE = 0.1
+PRIOR_SD_BEND = 0.05
 DAMPING = 0.7
-DRIFT_SD = 0.03
+DRIFT_SD = 0.05
 NODES = 24
 #: The central share of the forecast interval shown around the forecast.
 INTERVAL = 0.8
+_Z_INTERVAL = float(sp.norm.ppf(0.5 + INTERVAL / 2))
 
 _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(NODES)
 _GH_W = _GH_W / _GH_W.sum()
 _PRIOR = np.array([0.0, 1 / PRIOR_SD_STEP ** 2, 1 / PRIOR_SD_SLOPE ** 2])
+
+
+def _prior(columns: int) -> np.ndarray:
+    return np.concatenate([_PRIOR, np.full(columns - 3, 1 / PRIOR_SD_BEND ** 2)])
 
 
 @dataclass(frozen=True)
@@ -75,9 +84,17 @@ class Forecast:
 NO_FORECAST = Forecast(None, None, None, None, None, "none")
 
 
-def _design(years_since_start: np.ndarray) -> np.ndarray:
+def _design(years_since_start: np.ndarray, bends: int = 0) -> np.ndarray:
+    """The path model's columns: level, step, slope and ``bends`` yearly changes of slope."""
     h = np.asarray(years_since_start, dtype=float)
-    return np.column_stack([np.ones(h.size), (h > 0).astype(float), np.maximum(h, 0.0)])
+    cols = [np.ones(h.size), (h > 0).astype(float), np.maximum(h, 0.0)]
+    cols += [np.maximum(h - k, 0.0) for k in range(1, bends + 1)]
+    return np.column_stack(cols)
+
+
+def _bends(years_since_start: np.ndarray) -> int:
+    """Yearly knots with at least a year of data after them."""
+    return max(0, int(math.floor(float(np.max(years_since_start)))) - 1)
 
 
 def _damped(h: np.ndarray, h_now: float) -> np.ndarray:
@@ -106,17 +123,43 @@ class CountPath:
     final_offset: np.ndarray | None = None
     final_offset_var: float = 0.0
 
+    @property
+    def bends(self) -> int:
+        """How many yearly changes of trend the model has."""
+        return _bends(self.years)
+
     def fit(self, phi: float) -> Fit:
         """The path model fitted to the counts (quasi-likelihood scale ``phi``)."""
         off = np.log(self.exposure)
         if self.offset is not None:
             off = off + self.offset
-        return poisson_fit(_design(self.years), self.counts, off, phi, _PRIOR)
+        X = _design(self.years, self.bends)
+        return poisson_fit(X, self.counts, off, phi, _prior(X.shape[1]))
+
+    def level_now(self, fit: Fit) -> float:
+        """The model's level now against its baseline level (log scale)."""
+        h_now = float(np.max(self.years))
+        x = _design(np.array([h_now]), self.bends)[0]
+        x[0] = 0.0
+        return float(x @ fit.beta)
+
+    def relative_levels(self, fit: Fit) -> np.ndarray:
+        """The model's level of each month against the baseline level (log scale)."""
+        X = _design(self.years, self.bends)
+        X[:, 0] = 0.0
+        return X @ fit.beta
+
+    def final_relative_levels(self, fit: Fit) -> np.ndarray:
+        """The forecast level of each of the deadline's months against the baseline level."""
+        h_now = float(np.max(self.years))
+        X = _design(_damped(np.asarray(self.final_years, float), h_now), self.bends)
+        X[:, 0] = 0.0
+        return X @ fit.beta
 
     def final_mean(self, fit: Fit) -> tuple[float, float]:
         """The forecast count of the deadline's 12 months and the variance of its log."""
         h_now = float(np.max(self.years))
-        X = _design(_damped(np.asarray(self.final_years, float), h_now))
+        X = _design(_damped(np.asarray(self.final_years, float), h_now), self.bends)
         off = np.log(self.final_exposure)
         if self.final_offset is not None:
             off = off + self.final_offset
@@ -167,9 +210,8 @@ def count_forecast(path: CountPath, phi: float, base_rate: float, value_per_coun
     except ValueError:
         return NO_FORECAST
     mean, var = path.final_mean(fit)
-    h_now = float(np.max(path.years))
-    level, _ = fit.linear([0.0, 1.0 if h_now > 0 else 0.0, max(h_now, 0.0)])
-    z = float(sp.norm.ppf(0.5 + INTERVAL / 2))
+    level = path.level_now(fit)
+    z = _Z_INTERVAL
     sd = math.sqrt(var)
     value = mean * value_per_count
     prob = None
@@ -200,7 +242,7 @@ def gaussian_forecast(
     gv = np.maximum(gv, 1e-10)
     h = np.asarray(years, dtype=float)
     try:
-        fit = gaussian_fit(_design(h), g, gv, _PRIOR)
+        fit = gaussian_fit(_design(h), g, gv, _prior(3))
     except ValueError:
         return NO_FORECAST
     h_now = float(np.max(h))
@@ -211,7 +253,7 @@ def gaussian_forecast(
     _, final_g_var = transform(last, final_variance, scale)
     level_var = se ** 2 + DRIFT_SD ** 2 * ahead
     total_sd = math.sqrt(level_var + final_g_var + extra_variance)
-    z = float(sp.norm.ppf(0.5 + INTERVAL / 2))
+    z = _Z_INTERVAL
     back = _inverse(scale)
     prob = None
     if target is not None:

@@ -52,7 +52,7 @@ def _precision(prior_precision: ArrayLike | None, k: int) -> np.ndarray:
 
 def poisson_fit(
     X: ArrayLike, y: ArrayLike, offset: ArrayLike | None = None, scale: float = 1.0,
-    prior_precision: ArrayLike | None = None, max_iter: int = 100, tol: float = 1e-12,
+    prior_precision: ArrayLike | None = None, max_iter: int = 100, tol: float = 1e-10,
 ) -> Fit:
     """Poisson log-linear model ``log E[y] = offset + X beta`` by IRLS.
 
@@ -77,24 +77,28 @@ def poisson_fit(
     if ones.any():
         beta[int(np.argmax(ones))] = math.log(max(ya.sum(), 0.5) / float(np.exp(off).sum()))
     converged = False
+    P = np.diag(prec)
+    obj = _objective(Xa, ya, off, beta, scale, prec)
     for _ in range(max_iter):
-        mu = np.exp(np.clip(off + Xa @ beta, -700, 700))
-        info = (Xa.T * mu) @ Xa / scale + np.diag(prec)
+        mu = np.exp(np.minimum(off + Xa @ beta, 700.0))
+        info = (Xa.T * mu) @ Xa / scale + P
         grad = Xa.T @ (ya - mu) / scale - prec * beta
         try:
             step = np.linalg.solve(info, grad)
         except np.linalg.LinAlgError:
             raise ValueError("the model cannot be fitted (singular information)") from None
         # halve the step while it lowers the objective (zeros can make IRLS overshoot)
-        obj = _objective(Xa, ya, off, beta, scale, prec)
         t = 1.0
-        while t > 1e-8 and _objective(Xa, ya, off, beta + t * step, scale, prec) < obj - 1e-12:
+        new = _objective(Xa, ya, off, beta + step, scale, prec)
+        while t > 1e-8 and new < obj - 1e-12:
             t /= 2
+            new = _objective(Xa, ya, off, beta + t * step, scale, prec)
         beta = beta + t * step
+        obj = new
         if np.max(np.abs(t * step)) < tol * (1 + np.max(np.abs(beta))):
             converged = True
             break
-    mu = np.exp(np.clip(off + Xa @ beta, -700, 700))
+    mu = np.exp(np.minimum(off + Xa @ beta, 700.0))
     info = (Xa.T * mu) @ Xa / scale + np.diag(prec)
     try:
         cov = np.linalg.inv(info)
@@ -105,7 +109,7 @@ def poisson_fit(
 
 def _objective(X: np.ndarray, y: np.ndarray, off: np.ndarray, beta: np.ndarray, scale: float,
                prec: np.ndarray) -> float:
-    eta = np.clip(off + X @ beta, -700, 700)
+    eta = np.minimum(off + X @ beta, 700.0)
     return float((y * eta - np.exp(eta)).sum() / scale - 0.5 * (prec * beta * beta).sum())
 
 

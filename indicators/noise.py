@@ -16,8 +16,8 @@ area level (``docs/methods.md``, section 3):
 3. because the extra variation grows with the count (a negative binomial pattern), an area
    whose counts are larger than the level's typical area also gets the negative binomial
    estimate ``1 + alpha * mean`` (alpha by moments from the same residuals, Cameron & Trivedi
-   1990) when that is larger; small areas borrow the level's estimate instead of their own,
-   which would rest on a handful of events;
+   1990) when that is larger (levels of at least three areas); small areas borrow the
+   level's estimate instead of their own, which would rest on a handful of events;
 4. the floor is 1: counts are never treated as less variable than Poisson.
 """
 
@@ -28,6 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from indicators.glm import pearson_dispersion, poisson_fit
+
+#: Areas a level needs before an area's own size adjusts its dispersion.
+MIN_AREAS_FOR_SIZE = 3
 
 __all__ = ["POISSON", "AreaCounts", "Dispersion", "level_dispersion", "season_profile"]
 
@@ -103,6 +106,8 @@ def level_dispersion(areas: list[AreaCounts]) -> dict[str, Dispersion]:
     pooled = chi2 / df
     mu2 = sum(f.mu2 for f in fits.values())
     alpha = max(0.0, sum(f.excess for f in fits.values()) / mu2) if mu2 > 0 else 0.0
+    if len(fits) < MIN_AREAS_FOR_SIZE:  # too few areas to tell how dispersion grows with size
+        alpha = 0.0
     out = {}
     for area_id, f in fits.items():
         nb = 1.0 + alpha * f.mean

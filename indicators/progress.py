@@ -26,6 +26,7 @@ import numpy as np
 from indicators import judge, stats
 from indicators.catalog import Indicator
 from indicators.evidence import (
+    WINDOW_MONTHS,
     Evidence,
     RecentCounts,
     count_evidence,
@@ -33,7 +34,6 @@ from indicators.evidence import (
     transform,
 )
 from indicators.forecast import (
-    DAMPING,
     NO_FORECAST,
     CountPath,
     Forecast,
@@ -400,10 +400,25 @@ def _years_since(day: dt.date, start: dt.date) -> float:
 
 def _count_months(ind: Indicator, series: Series, season: tuple[float, ...], first: dt.date,
                   last: dt.date) -> tuple[list[Point], np.ndarray, np.ndarray]:
-    """The complete months from ``first`` to ``last``, their counts and exposures (years, or
-    person-years for a rate, times the seasonal factor)."""
+    """Every month from ``first`` to ``last`` that the series covers (a month without a value
+    between two that have one had no facts: 0), with its count and exposure (years, or
+    person-years for a rate, times the seasonal factor). Incomplete months are left out."""
     rate = ind.kind.value_rule == "rate"
-    pts = [p for p in series.months if first <= p.start <= last and p.complete]
+    have = {p.start: p for p in series.months}
+    if not have:
+        return [], np.zeros(0), np.zeros(0)
+    lo, hi = max(first, min(have)), min(last, max(have))
+    pts: list[Point] = []
+    den = None
+    m = lo.replace(day=1)
+    while m <= hi:
+        p = have.get(m)
+        if p is None:
+            p = Point(f"{m:%Y-%m}", m, month_end(m), 0.0, 0.0, den, 0)
+        den = p.denominator if p.denominator is not None else den
+        if p.complete:
+            pts.append(p if p.denominator is not None or not rate else replace(p, denominator=den))
+        m = add_months(m, 1)
     y = np.array([p.numerator or 0.0 for p in pts], dtype=float)
     x = np.array([((p.denominator or 0.0) if rate else 1.0) / 12.0 * season[p.start.month - 1]
                   for p in pts], dtype=float)
@@ -434,7 +449,8 @@ def _counts(ind: Indicator, obj: Objective, series: Series, ctx: Context,
     if mine is None:
         return None, NO_FORECAST
     rc, pts, y, x = mine
-    plan_label = f"{plan_start:%Y-%m}/{anchor_end:%Y-%m}"
+    window = min(rc.months, WINDOW_MONTHS)
+    plan_label = f"{add_months(anchor_end.replace(day=1), 1 - window):%Y-%m}/{anchor_end:%Y-%m}"
     phi = ctx.dispersion.phi
     df = ctx.dispersion.df or None
     comp = None
@@ -442,16 +458,14 @@ def _counts(ind: Indicator, obj: Objective, series: Series, ctx: Context,
         comp = _recent(ind, ctx.comparison, ctx.season, base_points, plan_start, anchor_end)
     evidence = count_evidence(rc, phi, df, plan_label, obj.baseline.period,
                               comp[0] if comp else None, ctx.comparison_dispersion.phi)
-    years = np.array([_years_since(p.start + (month_end(p.start) - p.start) / 2, plan_start)
-                      for p in pts])
+    years = _month_years(pts, plan_start)
     deadline_end = _deadline_month_end(obj.deadline)
     final_first = add_months(deadline_end.replace(day=1), -11)
     finals = [add_months(final_first, k) for k in range(12)]
     rate = ind.kind.value_rule == "rate"
     den = (pts[-1].denominator or 0.0) if rate else 1.0
     final_x = np.array([den / 12.0 * ctx.season[m.month - 1] for m in finals])
-    final_years = np.array([_years_since(m + (month_end(m) - m) / 2, plan_start)
-                            for m in finals])
+    final_years = _month_years(finals, plan_start)
     offset = final_offset = None
     offset_var = 0.0
     if comp is not None:
@@ -471,28 +485,30 @@ def _counts(ind: Indicator, obj: Objective, series: Series, ctx: Context,
     return evidence, forecast
 
 
+def _month_years(months: list, plan_start: dt.date) -> np.ndarray:
+    """Each month's middle in years since the plan started (months as points or dates)."""
+    base = plan_start.year * 12 + plan_start.month - 1
+    return np.array([((getattr(m, "start", m).year * 12 + getattr(m, "start", m).month - 1)
+                      - base + 0.5) / 12.0 for m in months])
+
+
 def _relative(comp: tuple, phi_c: float, plan_start: dt.date, pts: list[Point],
               finals: list[dt.date], final_x: np.ndarray, final_years: np.ndarray):
     """The comparison's fitted level relative to its baseline, as a log offset for each of the
     area's months and the deadline's months, and the variance of the comparison's own outcome
     at the deadline (its forecast's and its count's noise) on the log scale."""
     _, pts_c, y_c, x_c = comp
-    years_c = np.array([_years_since(p.start + (month_end(p.start) - p.start) / 2, plan_start)
-                        for p in pts_c])
+    years_c = _month_years(pts_c, plan_start)
     path_c = CountPath(y_c, x_c, years_c, final_x, final_years)
     try:
         fit = path_c.fit(phi_c)
     except ValueError:
         return None
-    by_month = {p.start: float(fit.beta[1] * (h > 0) + fit.beta[2] * max(h, 0.0))
-                for p, h in zip(pts_c, years_c, strict=True)}
+    relative = path_c.relative_levels(fit)
+    by_month = {p.start: r for p, r in zip(pts_c, relative, strict=True)}
     offset = np.array([by_month.get(p.start, 0.0) for p in pts])
     mean_c, var_c = path_c.final_mean(fit)
-    h_now = float(np.max(years_c))
-    damped = np.where(final_years > h_now, h_now + DAMPING * (final_years - h_now),
-                      final_years)
-    final_offset = fit.beta[1] + fit.beta[2] * np.maximum(damped, 0.0)
-    return offset, final_offset, var_c + phi_c / max(mean_c, 1e-9)
+    return offset, path_c.final_relative_levels(fit), var_c + phi_c / max(mean_c, 1e-9)
 
 
 def _relative_forecast(forecast: Forecast, path: CountPath, phi: float, rc: RecentCounts,

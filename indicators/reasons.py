@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the evaluation is only read here
 
 _WORDS = {
     "nl": {"fall": "Daling van {x}", "rise": "Stijging van {x}", "same": "Gelijk gebleven",
-           "since": "sinds", "recent": "recent niveau tot {m}", "now": "Nu {v}",
+           "since": "sinds", "recent": "{a} – {m}", "now": "Nu {v}",
            "target_change": "doel {x} tegen {y}", "target_value": "doel {v} tegen {y}",
            "keep": "doel: {v} houden", "real": "Meer dan toeval", "noise":
            "Niet te onderscheiden van toeval", "no_test": "Geen toets mogelijk",
@@ -30,7 +30,7 @@ _WORDS = {
            "relative": "verschil {x}", "compared": "t.o.v. {c}", "worse": "wordt slechter",
            "rest_short": "de rest van de stad", "controls_short": "de vergelijkingsgebieden"},
     "en": {"fall": "Down {x}", "rise": "Up {x}", "same": "Unchanged", "since": "since",
-           "recent": "recent level to {m}", "now": "Now {v}",
+           "recent": "{a} – {m}", "now": "Now {v}",
            "target_change": "target {x} by {y}", "target_value": "target {v} by {y}",
            "keep": "target: keep {v}", "real": "More than chance",
            "noise": "Not distinguishable from chance", "no_test": "No test possible",
@@ -94,9 +94,9 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
                      f"({w['since']} {obj.baseline.period}); "
                      f"{w['relative'].format(x=percent(ev.change, 0, lang, signed=True))}")
     elif ev is not None and ev.comparison == "recent_level":
-        end = dt.date.fromisoformat(ev.now_period.split("/")[1] + "-01")
+        a, b = (dt.date.fromisoformat(x + "-01") for x in ev.now_period.split("/"))
         parts.append(f"{_change(ev.change, lang)} {w['since']} {obj.baseline.period} "
-                     f"({w['recent'].format(m=month(end, lang))})")
+                     f"({w['recent'].format(a=month(a, lang), m=month(b, lang))})")
     else:
         parts.append(f"{w['now'].format(v=_value(e, p.current_value, lang))} "
                      f"({obj.baseline.period}: {_value(e, p.baseline_value, lang)})")

@@ -24,9 +24,8 @@ from dashboard.components import finite, frame, href
 from dashboard.data import DashboardData, cached_view, data_of_app, provisional
 from dashboard.figures_areas import as_float
 from dashboard.figures_map import area_ids
-from dashboard.i18n import LEVELS, date, lang_of, number, pick, t
+from dashboard.i18n import LEVELS, date, lang_of, pick, t
 from etl.taxonomy import taxonomy
-from indicators.compstat import NOTABLE
 
 PATH = "/wijken"
 dash.register_page(__name__, path=PATH, name="Wijken / Areas", title="ivmonitor — wijken")
@@ -96,12 +95,12 @@ TEXT = {
                    "page, the computed values are kept."},
     "clear": {"nl": "Toon de stad", "en": "Show the city"},
     "compstat": {"nl": "CompStat-vensters: {name}", "en": "CompStat windows: {name}"},
-    "compstat_intro": {"nl": "Elk venster tegenover hetzelfde venster een jaar eerder. z = 2 "
-                             "(√nu − √jaar eerder); opvallend vanaf |z| ≥ {z}. Een grijs "
-                             "percentage steunt op kleine aantallen.",
-                       "en": "Each window against the same window a year earlier. z = 2 "
-                             "(√now − √year before); notable from |z| ≥ {z}. A grey percentage "
-                             "rests on small counts."},
+    "compstat_intro": {"nl": "Elk venster tegenover hetzelfde venster een jaar eerder. "
+                             "Opvallend: een verschil dat toeval zelden geeft (exacte toets, "
+                             "p < 0,05). Een grijs percentage steunt op kleine aantallen.",
+                       "en": "Each window against the same window a year earlier. Notable: a "
+                             "difference chance rarely gives (exact test, p < 0.05). A grey "
+                             "percentage rests on small counts."},
     "incidents": {"nl": "Incidenten (politie)", "en": "Incidents (police)"},
     "nuisance": {"nl": "Overlastmeldingen", "en": "Nuisance reports"},
     "no_compstat": {"nl": "Geen CompStat-gegevens voor dit gebied.",
@@ -381,7 +380,7 @@ def compstat_section(data: DashboardData, area: str | None, lang: str) -> list:
     """The CompStat windows of one area, per source kind."""
     head = html.H2(pick(TEXT, "compstat", lang).format(name=area_name(data, area)),
                    id="areas-compstat-title")
-    intro = html.P(pick(TEXT, "compstat_intro", lang).format(z=number(NOTABLE, 1, lang)),
+    intro = html.P(pick(TEXT, "compstat_intro", lang),
                    className="hint")
     df = data.compstat(area_ids=[area]) if area else pd.DataFrame()
     if not len(df):
