@@ -35,8 +35,8 @@ from sqlalchemy.engine import Engine
 
 from access.passwords import hash_password
 from access.roles import ACCOUNT_ROLES
-from etl.errors import IvmError
-from etl.settings import setting
+from core.errors import IvmError
+from core.settings import setting
 
 metadata = MetaData()
 

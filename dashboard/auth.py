@@ -39,7 +39,7 @@ from flask.sessions import SecureCookieSessionInterface
 from access.passwords import burn, verify
 from access.roles import PUBLIC, ROLES, Viewer
 from access.store import AccessStore
-from etl.settings import setting
+from core.settings import setting
 
 #: Who renders outside a request: the local user, like the command line.
 LOCAL = Viewer(None, ROLES["beheerder"])

@@ -28,8 +28,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl.sqltext import lit
-from etl.warehouse import Warehouse, WarehouseReader
+from core.sqltext import lit
+from core.warehouse import Warehouse, WarehouseReader
 from indicators import results
 from indicators.catalog import Indicator
 from indicators.progress import Series

@@ -16,8 +16,9 @@ import duckdb
 import pyarrow as pa
 import shapely
 
+from core.errors import FileRejected, Where
+from core.reasons import reason_text
 from etl.delivery import Delivery
-from etl.errors import FileRejected, Where
 from etl.facts import Counts, read_options
 from etl.profile import Profile
 from etl.readers import FileFacts, read_table
@@ -72,16 +73,19 @@ def load_areas(
         code = (row.get(code_col) or "").strip().upper()
         reasons: list[str] = []
         if not code:
-            reasons.append(f"missing_value: column '{code_col}' is empty; an area needs a code")
+            reasons.append(reason_text("missing_value",
+                                       f"column '{code_col}' is empty; an area needs a code"))
         level = fixed_level or ((row.get(level_col) or "").strip() if level_col else "")
         if not level:
             level = next((lvl for rx, lvl in patterns if rx.search(code)), "")
         if not level:
-            reasons.append(f"unknown_level: no level for area code '{code}'")
+            reasons.append(reason_text("unknown_level", f"no level for area code '{code}'"))
         elif level not in known_levels:
-            reasons.append(f"unknown_level: '{level}' is not one of {', '.join(area_levels())}")
+            reasons.append(reason_text(
+                "unknown_level", f"'{level}' is not one of {', '.join(area_levels())}"))
         if code in seen:
-            reasons.append(f"duplicate_id: area '{code}' appears again (first on row {seen[code]})")
+            reasons.append(reason_text(
+                "duplicate_id", f"area '{code}' appears again (first on row {seen[code]})"))
         seen.setdefault(code, row["_row"])
         geometry, bbox, problem = _geometry(row.get(geom_col) if geom_col else None)
         if problem:
@@ -129,23 +133,24 @@ def _geometry(text: str | None) -> tuple[str | None, tuple, str | None]:
     try:
         shape = shapely.from_geojson(text)
     except shapely.errors.GEOSException as exc:
-        return None, _NO_BBOX, f"wrong_geometry: {exc}"
+        return None, _NO_BBOX, reason_text("wrong_geometry", str(exc))
     if shape.geom_type not in ("Polygon", "MultiPolygon"):
-        return None, _NO_BBOX, (
-            f"wrong_geometry: a {shape.geom_type}, not a Polygon or MultiPolygon"
+        return None, _NO_BBOX, reason_text(
+            "wrong_geometry", f"a {shape.geom_type}, not a Polygon or MultiPolygon"
         )
     if shape.is_empty or shape.area == 0:
-        return None, _NO_BBOX, "wrong_geometry: the polygon is empty (it has no area)"
+        return None, _NO_BBOX, reason_text("wrong_geometry", "the polygon is empty (no area)")
     xmin, ymin, xmax, ymax = (float(v) for v in shape.bounds)
     if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
-        return None, _NO_BBOX, (
-            f"wrong_geometry: coordinates up to ({xmax:.6g}, {ymax:.6g}) are not WGS84 "
-            "longitude/latitude"
+        return None, _NO_BBOX, reason_text(
+            "wrong_geometry",
+            f"coordinates up to ({xmax:.6g}, {ymax:.6g}) are not WGS84 longitude/latitude",
         )
     if xmax - xmin > MAX_AREA_DEGREES or ymax - ymin > MAX_AREA_DEGREES:
-        return None, _NO_BBOX, (
-            f"implausible_geometry: the polygon spans {xmax - xmin:.4g} x {ymax - ymin:.4g} "
-            f"degrees; an area of a city spans less than {MAX_AREA_DEGREES:g}"
+        return None, _NO_BBOX, reason_text(
+            "implausible_geometry",
+            f"the polygon spans {xmax - xmin:.4g} x {ymax - ymin:.4g} degrees; an area of a "
+            f"city spans less than {MAX_AREA_DEGREES:g}",
         )
     return text, (xmin, ymin, xmax, ymax), None
 
@@ -194,8 +199,8 @@ def _known_parents(
         if missing:
             bad.append(
                 (e["_row"], json.dumps({"area_id": e["area_id"], "parents": e["parents"]}),
-                 [f"unknown_parent: parent area '{missing[0]}' is not loaded; load the coarser "
-                  "level first"])
+                 [reason_text("unknown_parent", f"parent area '{missing[0]}' is not loaded; "
+                              "load the coarser level first")])
             )
         else:
             kept.append(e)
@@ -225,7 +230,8 @@ def _without_cycles(
         shown = " -> ".join([*cycle[:6], *(["..."] if len(cycle) > 6 else []), cycle[0]])
         bad.append(
             (e["_row"], json.dumps({"area_id": e["area_id"], "parents": e["parents"]}),
-             [f"parent_cycle: area '{e['area_id']}' would be its own ancestor ({shown})"])
+             [reason_text("parent_cycle",
+                          f"area '{e['area_id']}' would be its own ancestor ({shown})")])
         )
     return kept
 

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from core.errors import FileRejected, Where
+from core.sqltext import cleaned, ident, lit
 from etl.decimals import DecimalEvidence
 from etl.delivery import Delivery, month_end
-from etl.errors import FileRejected, Where
 from etl.kinds.fields import FACT_KINDS, KindSpec
 from etl.profile import KindProfile, Profile
 from etl.progress import Progress
 from etl.readers import FileFacts, read_table
 from etl.readers.base import RawTable, ReadOptions
-from etl.sqltext import cleaned, ident, lit
 from etl.stage import (
     CONTENT_ID,
     SKIP,

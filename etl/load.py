@@ -16,13 +16,13 @@ from pathlib import Path
 
 import duckdb
 
+from core.errors import FileRejected, IvmError, Where
+from core.warehouse import Warehouse
 from etl.delivery import Delivery
-from etl.errors import FileRejected, IvmError, Where
 from etl.facts import Counts, load_facts
 from etl.kinds.fields import FACT_KINDS
 from etl.profile import Profile, load_profile
 from etl.readers import FileFacts, inspect_file
-from etl.warehouse import Warehouse
 
 #: Loader per kind: (con, facts, kind, profile, load_id, delivery) -> Counts.
 Loader = Callable[[duckdb.DuckDBPyConnection, FileFacts, str, Profile, int, Delivery], Counts]

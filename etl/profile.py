@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from etl.errors import DeclarationError, IvmError, Where
+from core.errors import DeclarationError, IvmError, Where
 
 KINDS = ("areas", "population", "incidents", "nuisance", "survey", "activities")
 

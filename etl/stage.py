@@ -21,14 +21,10 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from etl.areas import assign_by_coordinates
-from etl.decimals import DecimalEvidence
-from etl.errors import FileRejected, Where
-from etl.kinds.fields import KindSpec, check_sql
-from etl.profile import KindProfile, Profile
-from etl.readers.base import ROW, RawTable
-from etl.settings import setting
-from etl.sqltext import (
+from core.errors import FileRejected, Where
+from core.reasons import reason_sql, reason_text
+from core.settings import setting
+from core.sqltext import (
     bool_parser,
     cleaned,
     datetime_fit,
@@ -39,6 +35,11 @@ from etl.sqltext import (
     lit,
     number_parser,
 )
+from etl.areas import assign_by_coordinates
+from etl.decimals import DecimalEvidence
+from etl.kinds.fields import KindSpec, check_sql
+from etl.profile import KindProfile, Profile
+from etl.readers.base import ROW, RawTable
 from etl.taxonomy import canonical_values
 
 SKIP = "_skip"
@@ -446,36 +447,37 @@ def _field_reasons(
         if f.required:
             out.append((
                 f"{raw} IS NULL",
-                f"'missing_value: ' || {label} || ' is empty; {f.name} is required'",
+                reason_sql("missing_value", f"{label} || ' is empty; {f.name} is required'"),
             ))
         out.append((
             # the byte length bounds the character length and costs nothing: test it first
             f"strlen({raw}) > {max_chars} AND length({raw}) > {max_chars}",
-            f"'field_too_long: ' || {label} || ' holds ' || length({raw}) || "
-            f"' characters; at most {max_chars}'",
+            reason_sql("field_too_long", f"{label} || ' holds ' || length({raw}) || "
+                       f"' characters; at most {max_chars}'"),
         ))
         if f.type == "category":
             out.append((
                 f"{raw} IS NOT NULL AND {val} IS NULL",
-                f"'unknown_category: ' || {label} || ': ''' || {shown} || "
-                "''' is not in the profile''s category map'",
+                reason_sql("unknown_category", f"{label} || ': ''' || {shown} || "
+                           "''' is not in the profile''s category map'"),
             ))
             continue
         if f.type == "text":
             out.append((
                 # every garbled pattern holds a non-ASCII character: test that cheaply first
                 f"strlen({raw}) <> length({raw}) AND regexp_matches({raw}, {lit(_GARBLED)})",
-                f"'garbled_text: ' || {label} || ': ''' || {shown} || "
-                "''' looks garbled by a wrong text encoding (mojibake)'",
+                reason_sql("garbled_text", f"{label} || ': ''' || {shown} || "
+                           "''' looks garbled by a wrong text encoding (mojibake)'"),
             ))
             continue
         invalid = f"{raw} IS NOT NULL AND {val} IS NULL"
         overflow = _overflow(f.type, raw, val, decimals.get(f.name, "."))
         if overflow is not None:
+            whole = "whole " if f.type == "int" else ""
             out.append((
                 overflow,
-                f"'number_overflow: ' || {label} || ': ''' || {shown} || ''' is too large "
-                f"for a {'whole ' if f.type == 'int' else ''}number'",
+                reason_sql("number_overflow", f"{label} || ': ''' || {shown} || "
+                           f"''' is too large for a {whole}number'"),
             ))
             if f.type == "int":
                 invalid += f" AND NOT ({overflow})"
@@ -492,8 +494,8 @@ def _field_reasons(
         }[f.type]
         out.append((
             invalid,
-            f"'invalid_{f.type}: ' || {label} || ': ''' || {shown} || ''' is not ' || "
-            f"{lit(what)}",
+            reason_sql(f"invalid_{f.type}",
+                       f"{label} || ': ''' || {shown} || ''' is not ' || {lit(what)}"),
         ))
     return out
 
@@ -519,12 +521,12 @@ def _area_reasons(bindings: dict[str, Binding], unknown_skip: bool) -> list[Reas
     no_area = (
         "raw_area_code IS NULL AND (area_lon IS NULL OR area_lat IS NULL) "
         "AND raw_area_lon IS NULL AND raw_area_lat IS NULL",
-        "'no_area: no area code and no coordinates'",
+        reason_sql("no_area", lit("no area code and no coordinates")),
     )
     unknown_area = (
         "raw_area_code IS NOT NULL AND code_area_id IS NULL AND area_lon IS NULL",
-        f"'unknown_area: ' || {code_label} || ': ''' || left(raw_area_code, 40) || "
-        "''' is not a known area code'",
+        reason_sql("unknown_area", f"{code_label} || ': ''' || left(raw_area_code, 40) || "
+                   "''' is not a known area code'"),
     )
     if bindings["area_lon"].unbound and bindings["area_lat"].unbound:
         # no coordinate columns: only the reasons about the code can hold
@@ -533,27 +535,27 @@ def _area_reasons(bindings: dict[str, Binding], unknown_skip: bool) -> list[Reas
         (
             "area_lon IS NOT NULL AND NOT (area_lon BETWEEN -180 AND 180) "
             "OR area_lat IS NOT NULL AND NOT (area_lat BETWEEN -90 AND 90)",
-            f"'invalid_coordinates: (' || {_LON} || ', ' || {_LAT} || ') is not a "
-            "WGS84 longitude, latitude'",
+            reason_sql("invalid_coordinates", f"'(' || {_LON} || ', ' || {_LAT} || ') is not "
+                       "a WGS84 longitude, latitude'"),
         ),
         no_area,
         (
             "(raw_area_lon IS NOT NULL OR raw_area_lat IS NOT NULL) "
             "AND (area_lon IS NULL OR area_lat IS NULL)",
-            f"'invalid_number: coordinates ''' || coalesce({_LON}, '') || ''', ''' || "
-            f"coalesce({_LAT}, '') || ''' are not numbers'",
+            reason_sql("invalid_number", f"'coordinates ''' || coalesce({_LON}, '') || "
+                       f"''', ''' || coalesce({_LAT}, '') || ''' are not numbers'"),
         ),
         (
             "area_id IS NULL AND swapped_area_id IS NOT NULL",
-            f"'coordinates_swapped: (' || {_LON} || ', ' || {_LAT} || ') lies outside "
-            "every area, but with longitude and latitude swapped it lies in ' || swapped_area_id "
-            "|| '; check the column order'",
+            reason_sql("coordinates_swapped", f"'(' || {_LON} || ', ' || {_LAT} || ') lies "
+                       "outside every area, but with longitude and latitude swapped it lies "
+                       "in ' || swapped_area_id || '; check the column order'"),
         ),
         (
             "area_id IS NULL AND swapped_area_id IS NULL AND area_lon BETWEEN -180 AND 180 "
             "AND area_lat BETWEEN -90 AND 90 AND code_area_id IS NULL",
-            f"'outside_areas: (' || {_LON} || ', ' || {_LAT} || ') lies outside every "
-            "area loaded'",
+            reason_sql("outside_areas", f"'(' || {_LON} || ', ' || {_LAT} || ') lies outside "
+                       "every area loaded'"),
         ),
     ]
     return reasons if unknown_skip else [*reasons, unknown_area]
@@ -601,7 +603,7 @@ def check_rows(
     formats = profile.formats_for(spec.kind)
     reasons = _field_reasons(spec, bindings, formats, decimals)
     reasons += [
-        (f"NOT coalesce(({check_sql(c.condition)}), true)", lit(c.code + ": " + c.message))
+        (f"NOT coalesce(({check_sql(c.condition)}), true)", reason_sql(c.code, lit(c.message)))
         for c in spec.checks
     ]
     area_sql = "NULL::VARCHAR AS area_id, NULL::VARCHAR AS swapped_area_id"
@@ -819,7 +821,7 @@ def check_streamed(
     return con.execute("SELECT count(*) FROM checked").fetchall()[0][0]
 
 
-REPEATED_HEADER = "repeated_header: the header appears again as a data row"
+REPEATED_HEADER = reason_text("repeated_header", "the header appears again as a data row")
 #: Column of ``checked``: the raw row as quarantined (JSON), made for the rows that fail.
 RAW_JSON = "_raw_json"
 #: The rows of ``checked`` that fail and have no raw row yet.
@@ -833,9 +835,10 @@ def _flag_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
         "WHERE NOT skip AND source_id IS NOT NULL GROUP BY source_id HAVING count(*) > 1"
     )
     if con.execute("SELECT count(*) FROM dup").fetchall()[0][0]:
-        message = (
-            "'duplicate_id: id ''' || left(dup.source_id, 40) || ''' appears on ' || dup.n || "
-            "' rows of this file'"
+        message = reason_sql(
+            "duplicate_id",
+            "'id ''' || left(dup.source_id, 40) || ''' appears on ' || dup.n || "
+            "' rows of this file'",
         )
         con.execute(
             f"UPDATE checked SET reasons = list_append(checked.reasons, {message}) FROM dup "
@@ -894,7 +897,7 @@ def malformed_rows(raw: RawTable, load_id: int) -> list[list]:
     """Quarantine rows for the records the reader could not split into columns."""
     return [
         [load_id, m.row, json.dumps({"_line": m.raw}, ensure_ascii=False), m.code,
-         f"{m.code}: {m.reason}"]
+         reason_text(m.code, m.reason)]
         for m in raw.malformed
     ]
 

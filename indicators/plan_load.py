@@ -6,8 +6,8 @@ import json
 
 import duckdb
 
+from core.errors import DeclarationError, FileRejected
 from etl.delivery import Delivery
-from etl.errors import DeclarationError, FileRejected
 from etl.facts import Counts
 from etl.load import register_loader
 from etl.profile import Profile

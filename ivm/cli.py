@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from etl.errors import DeclarationError, IvmError
-from etl.warehouse import Warehouse
+from core.errors import DeclarationError, IvmError
+from core.settings import SETTINGS, flag, setting
+from core.warehouse import Warehouse
 
 KINDS = ["areas", "population", "incidents", "nuisance", "survey", "activities", "plan"]
 
@@ -87,7 +88,7 @@ def init(db: str | None) -> None:
 @db_option
 def migrate(db: str | None) -> None:
     """Upgrade a warehouse made by an older version to the current schema."""
-    from etl.warehouse.migrate import SCHEMA_VERSION
+    from core.warehouse.migrate import SCHEMA_VERSION
 
     wh = Warehouse(db)
     wh.init()
@@ -180,11 +181,10 @@ def serve(host: str, port: int, workers: int, dev: bool, public: bool, db: str |
         click.echo(f"ivmonitor: http://{host}:{port} (development server, {mode})")
         create_app(wh, public=public).run(host=host, port=port, debug=False)
         return
-    env = {**os.environ, "IVM_DB": str(wh.path.resolve()), "IVM_PUBLIC": "1" if public else "0"}
+    env = {**os.environ, SETTINGS["db"].env: str(wh.path.resolve()),
+           SETTINGS["public_server"].env: "1" if public else "0"}
     click.echo(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers, {mode})")
     sys.stdout.flush()
-    from etl.settings import setting
-
     proxies = setting("trusted_proxies").strip()
     forwarded = ["--forwarded-allow-ips", proxies] if proxies else []
     args = [sys.executable, "-m", "gunicorn", *forwarded, "--bind", f"{host}:{port}", "--workers",
@@ -243,6 +243,16 @@ def profiles(fmt: str) -> None:
         for p in builtin_profiles().values()
     ]
     _emit(rows, fmt, ["name", "kinds", "description"])
+
+
+@main.command()
+@format_option
+def settings(fmt: str) -> None:
+    """Every setting (an environment variable) with the value in effect and its default."""
+    rows = [{"variable": s.env, "value": ("(set)" if s.value() else "") if s.secret
+             else s.value(), "default": s.default, "group": s.group, "help": s.help}
+            for s in SETTINGS.values()]
+    _emit(rows, fmt, ["variable", "value", "default", "group", "help"])
 
 
 as_of_option = click.option(
@@ -515,7 +525,7 @@ def _out_path(out: str):
 
     path = Path(out)
     if not path.resolve().parent.is_dir():
-        from etl.errors import Where
+        from core.errors import Where
 
         raise IvmError("no_folder", "the folder to write into does not exist", Where(out))
     return path
@@ -716,5 +726,5 @@ def _csv_safe(value: Any) -> str:
     return csv_text(_cell(value) if isinstance(value, str) else value)
 
 
-if os.environ.get("IVM_DEBUG"):
+if flag("debug"):
     IvmGroup.invoke = click.Group.invoke  # type: ignore[method-assign]

@@ -8,9 +8,9 @@ from typing import Any
 
 import duckdb
 
-from etl.errors import IvmError
+from core.errors import IvmError
+from core.warehouse import Warehouse
 from etl.load import LoadResult, load_file, register_after_load
-from etl.warehouse import Warehouse
 
 
 def refresh_results(con: duckdb.DuckDBPyConnection) -> str:

@@ -24,7 +24,7 @@ import sys
 
 import pytest
 
-from etl.errors import FileRejected
+from core.errors import FileRejected
 from etl.inspect import load_log_rows
 from etl.load import load_file
 from etl.readers import delimited
@@ -326,7 +326,7 @@ def test_the_cli_takes_the_delivery_options(toy_city, write, tmp_path):
     )
 
     assert done.returncode == 0, done.stderr
-    from etl.warehouse import Warehouse
+    from core.warehouse import Warehouse
 
     log = load_log_rows(Warehouse(db))[-1]
     assert (log["period_start"], log["cutoff_date"]) == (dt.date(2024, 1, 1),
@@ -354,7 +354,7 @@ def toy_extract(write) -> str:
 @pytest.fixture
 def lancashire_wards(tmp_path):
     """A warehouse with the real Lancashire wards (read in place)."""
-    from etl.warehouse import Warehouse
+    from core.warehouse import Warehouse
     from tests.conftest import open_data
 
     wards = open_data("uk-police-lancashire", "lancashire_wards_2022.geojson")

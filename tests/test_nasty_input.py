@@ -26,10 +26,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.errors import FileRejected
+from core.errors import FileRejected
+from core.warehouse import Warehouse
+from core.warehouse.schema import DATA_TABLES
 from etl.load import LoadResult, load_file
-from etl.warehouse import Warehouse
-from etl.warehouse.schema import DATA_TABLES
 from tests.nasty import corpus, implausible
 
 Builder = Callable[[Path], Path]

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from core.warehouse import Warehouse
 from etl.inspect import quarantine_rows
 from etl.load import load_file
-from etl.warehouse import Warehouse
 from tests.conftest import count, open_data
 
 

@@ -7,10 +7,10 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from etl.errors import WarehouseError
-from etl.warehouse import SCHEMA_VERSION, Warehouse
-from etl.warehouse.migrate import current_version, upgrade
-from etl.warehouse.schema import metadata
+from core.errors import WarehouseError
+from core.warehouse import SCHEMA_VERSION, Warehouse
+from core.warehouse.migrate import current_version, upgrade
+from core.warehouse.schema import metadata
 
 
 def test_init_creates_every_table_at_the_current_version(warehouse):

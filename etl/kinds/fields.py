@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from etl.errors import IvmError
-from etl.settings import setting
+from core.errors import IvmError
+from core.settings import setting
 
 
 @dataclass(frozen=True)

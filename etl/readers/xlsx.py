@@ -25,10 +25,10 @@ from openpyxl import load_workbook
 from openpyxl.styles.numbers import is_datetime
 from openpyxl.utils import get_column_letter
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
+from core.settings import setting
 from etl.readers.base import Malformed, RawTable, ReadOptions, header_names, string_batch
 from etl.readers.sniff import FileFacts
-from etl.settings import setting
 
 _HEADER_SCAN = 30
 _BATCH = 50_000

@@ -24,10 +24,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from etl.errors import WarehouseError, Where
-from etl.settings import setting
-from etl.sqltext import lit
-from etl.warehouse.migrate import SCHEMA_VERSION, current_version, upgrade
+from core.errors import WarehouseError, Where
+from core.settings import setting
+from core.sqltext import lit
+from core.warehouse.migrate import SCHEMA_VERSION, current_version, upgrade
 
 
 def default_path() -> Path:
