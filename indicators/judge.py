@@ -5,11 +5,11 @@ In words a mayor reads:
 - **behaald / achieved**: the target is met now, and the change since the baseline is more than
   chance (or the objective was to keep a level that is still kept);
 - **op koers / on track**: the change so far is real and in the right direction, and the chance
-  of reaching the target by the deadline is at least :data:`ON_TRACK` (7 in 10);
-- **risico / at risk**: the chance lies between :data:`OFF_TRACK` and :data:`ON_TRACK`, or it is
-  higher but the change cannot yet be told apart from chance;
-- **niet op koers / off track**: the chance is below :data:`OFF_TRACK` (3 in 10), or the
-  indicator moved away from the target by more than chance;
+  of reaching the target by the deadline is about 7 in 10 or more (at least :data:`ON_TRACK`);
+- **risico / at risk**: the chance is about 4 to 6 in 10, or higher but the change cannot yet
+  be told apart from chance;
+- **niet op koers / off track**: the chance is about 3 in 10 or less (below
+  :data:`OFF_TRACK`), or the indicator moved away from the target by more than chance;
 - **onvoldoende gegevens / insufficient data**: no judgement is possible yet, and the reason
   says why (no baseline, the plan's first 12 months, too few respondents).
 
@@ -35,10 +35,11 @@ from indicators.evidence import ALPHA, Evidence
 __all__ = ["OFF_TRACK", "ON_TRACK", "STATUSES", "Verdict", "decide", "plan_significance"]
 
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "insufficient_data")
-#: Chance of reaching the target from which an objective is on track (with a real change).
-ON_TRACK = 0.7
-#: Chance below which an objective is off track.
-OFF_TRACK = 0.3
+#: Chance of reaching the target from which an objective is on track (with a real change):
+#: what reads as "about 7 in 10" or more.
+ON_TRACK = 0.65
+#: Chance below which an objective is off track: what reads as "about 3 in 10" or less.
+OFF_TRACK = 0.35
 
 
 @dataclass(frozen=True)

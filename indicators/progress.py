@@ -108,13 +108,16 @@ class Context:
     """What the assessment of one objective in one area needs besides its own values: the
     dispersion of its counts, the city's seasonal factor per calendar month (January first,
     mean 1), and the comparison area's values and dispersion (a project judged against the rest
-    of the city or control areas; ``comparison_name`` says which)."""
+    of the city or control areas; ``comparison_name`` says which), and the last day of the
+    source's last complete month (``anchor``: months up to it without a stored value had no
+    facts; None: the current value's last month)."""
 
     dispersion: Dispersion = POISSON
     season: tuple[float, ...] = (1.0,) * 12
     comparison: Series | None = None
     comparison_dispersion: Dispersion = POISSON
     comparison_name: str | None = None
+    anchor: dt.date | None = None
 
 
 @dataclass
@@ -400,14 +403,15 @@ def _years_since(day: dt.date, start: dt.date) -> float:
 
 def _count_months(ind: Indicator, series: Series, season: tuple[float, ...], first: dt.date,
                   last: dt.date) -> tuple[list[Point], np.ndarray, np.ndarray]:
-    """Every month from ``first`` to ``last`` that the series covers (a month without a value
-    between two that have one had no facts: 0), with its count and exposure (years, or
-    person-years for a rate, times the seasonal factor). Incomplete months are left out."""
+    """Every month from ``first`` (or the series' first month) to ``last`` (the last complete
+    month of the source), with its count and exposure (years, or person-years for a rate,
+    times the seasonal factor): a month without a stored value had no facts (0, as for an
+    event indicator outside its event's days). Incomplete months are left out."""
     rate = ind.kind.value_rule == "rate"
     have = {p.start: p for p in series.months}
     if not have:
         return [], np.zeros(0), np.zeros(0)
-    lo, hi = max(first, min(have)), min(last, max(have))
+    lo, hi = max(first, min(have)), last
     pts: list[Point] = []
     den = None
     m = lo.replace(day=1)
@@ -444,7 +448,7 @@ def _recent(ind: Indicator, series: Series, season: tuple[float, ...], base_poin
 def _counts(ind: Indicator, obj: Objective, series: Series, ctx: Context,
             base_points: list[Point], plan_start: dt.date, current: Point, target: float,
             target_ratio: float, lower: bool) -> tuple[Evidence | None, Forecast]:
-    anchor_end = current.end
+    anchor_end = max(current.end, ctx.anchor) if ctx.anchor else current.end
     mine = _recent(ind, series, ctx.season, base_points, plan_start, anchor_end)
     if mine is None:
         return None, NO_FORECAST

@@ -53,7 +53,7 @@ def chance_words(p: float | None, lang: str) -> str | None:
         return w["below"]
     if p > 0.95:
         return w["above"]
-    return w["about"].format(k=max(1, min(9, round(p * 10))))
+    return w["about"].format(k=max(1, min(9, math.floor(p * 10 + 0.5))))
 
 
 def _change(change: float | None, lang: str) -> str:

@@ -27,7 +27,7 @@ from indicators.compile import monthly_select, to_sql
 from indicators.compstat import compute_compstat
 from indicators.compute import compute_values, default_as_of, stage_values, write_values
 from indicators.noise import POISSON, AreaCounts, Dispersion, level_dispersion, season_profile
-from indicators.periods import Coverage
+from indicators.periods import Coverage, month_end
 from indicators.plan import Objective, PlanFile
 from indicators.progress import (
     Context,
@@ -98,12 +98,13 @@ def objective_areas(con: duckdb.DuckDBPyConnection, obj: Objective) -> list[str]
 
 def assess_plan(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, objectives: list[Objective],
-    as_of: dt.date, tables: Tables,
+    as_of: dt.date, tables: Tables, coverage: dict[str, Coverage] | None = None,
 ) -> list[Progress]:
-    """Every objective x area of the plan, assessed from the values in ``tables`` and judged
-    together (:func:`indicators.progress.finalize`)."""
+    """Every objective x area of the plan, assessed from the values in ``tables`` (each
+    source's ``coverage`` says up to which month its counts are complete) and judged together
+    (:func:`indicators.progress.finalize`)."""
     levels = dict(con.execute("SELECT area_id, level FROM area").fetchall())
-    contexts = _Contexts(con, tables)
+    contexts = _Contexts(con, tables, coverage or {})
     out = []
     for obj in objectives:
         ind = catalog.indicators.get(obj.indicator) if obj.indicator else None
@@ -129,8 +130,9 @@ class _Contexts:
     """The dispersion, seasonal pattern and comparison of each objective's area, computed
     once per indicator and level (or area) for a whole plan."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, tables: Tables):
-        self.con, self.tables = con, tables
+    def __init__(self, con: duckdb.DuckDBPyConnection, tables: Tables,
+                 coverage: dict[str, Coverage]):
+        self.con, self.tables, self.coverage = con, tables, coverage
         self._dispersion: dict[tuple, dict[str, Dispersion]] = {}
         self._season: dict[tuple[str, str], tuple[float, ...]] = {}
 
@@ -144,20 +146,22 @@ class _Contexts:
             return Context()
         root = root_area(self.con, area)
         season = self.season(ind, root)
+        cov = self.coverage.get(ind.source)
+        anchor = month_end(cov.anchor) if cov else None
         key = (ind.id, level, first, last)
         if key not in self._dispersion:
             self._dispersion[key] = self._level(ind, level, first, last, season)
         disp = self._dispersion[key].get(area, POISSON)
         comparison = obj.comparison_areas(level)
         if not comparison or (comparison == "rest_of_city" and root == area):
-            return Context(disp, season)
+            return Context(disp, season, anchor=anchor)
         comp = self._comparison(ind, area, root, comparison)
         if comp is None:
-            return Context(disp, season)
+            return Context(disp, season, anchor=anchor)
         comp_disp = level_dispersion([_area_counts("comparison", comp.months, ind, first, last,
                                                    season)]).get("comparison", POISSON)
         name = comparison if isinstance(comparison, str) else ",".join(comparison)
-        return Context(disp, season, comp, comp_disp, name)
+        return Context(disp, season, comp, comp_disp, name, anchor)
 
     def season(self, ind: Indicator, root: str) -> tuple[float, ...]:
         """The seasonal factors of ``ind`` in the top area ``root``."""
@@ -283,7 +287,7 @@ def _refresh(
             con.execute("INSERT INTO source_coverage VALUES (?, ?, ?, ?, ?)",
                         [c.kind, c.data_start, c.cutoff, c.anchor, c.rows])
         con.execute("INSERT INTO compstat SELECT * FROM ivm_compstat")
-        rows = assess_plan(con, catalog, objectives, as_of, Tables())
+        rows = assess_plan(con, catalog, objectives, as_of, Tables(), cov)
         _store_progress(con, version, rows, as_of, cov, catalog)
         refresh_id = con.execute(
             "SELECT coalesce(max(refresh_id), 0) + 1 FROM refresh_log").fetchall()[0][0]
@@ -348,5 +352,7 @@ def progress_as_of(
     version, objectives = current_plan(con)
     used = {o.indicator for o in objectives if o.indicator}
     compute_values(con, catalog, as_of, only=used, table="ivm_values")
-    rows = assess_plan(con, catalog, objectives, as_of, Tables("ivm_values", "ivm_population"))
-    return version, rows, _coverage_from_temp(con)
+    cov = _coverage_from_temp(con)
+    rows = assess_plan(con, catalog, objectives, as_of, Tables("ivm_values", "ivm_population"),
+                       cov)
+    return version, rows, cov

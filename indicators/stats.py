@@ -36,6 +36,7 @@ __all__ = [
     "poisson_ci",
     "poisson_rate_test",
     "project",
+    "quantile_ci_ranks",
     "sdg_progress",
     "share_test",
     "t_quantile",
@@ -244,6 +245,23 @@ def t_quantile(n: ArrayLike, level: float = 0.95) -> Floats:
     return _out(np.where(bad, np.nan, t))
 
 
+def quantile_ci_ranks(n: ArrayLike, q: float = 0.5, level: float = 0.95
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Distribution-free interval of the ``q`` quantile from ``n`` sorted values: the 0-based
+    positions ``(low, high)`` of the order statistics that bound it (Conover 1999, section
+    3.2; as ``scipy.stats.quantile_test(...).confidence_interval``): ``low = F^-1(alpha/2) - 1``
+    and ``high = F^-1(1 - alpha/2)`` for ``F`` the Binomial(n, q) distribution. It covers the
+    true quantile at least ``level`` of the time for any continuous distribution. -1 (low) or
+    ``n`` (high) where ``n`` is too small for that side."""
+    alpha = _level_alpha(level)
+    nn = np.atleast_1d(np.asarray(n, dtype=float))
+    low = stats.binom.ppf(alpha / 2, nn, q) - 1
+    high = stats.binom.isf(alpha / 2, nn, q)
+    low = np.where(np.isfinite(low), low, -1).astype(int)
+    high = np.where(np.isfinite(high), high, nn).astype(int)
+    return low, high
+
+
 def norm_quantile(level: float = 0.95) -> float:
     """The normal quantile ``z`` of :func:`wilson_ci` (``z = Phi^-1(1 - alpha/2)``)."""
     return float(stats.norm.isf(_level_alpha(level) / 2))
@@ -272,11 +290,15 @@ def mean_test(
     return float(2 * stats.t.sf(abs(t), df))
 
 
-def weighted_sd(sum_w: ArrayLike, sum_wx: ArrayLike, sum_wx2: ArrayLike) -> Floats:
+def weighted_sd(sum_w: ArrayLike, sum_wx: ArrayLike, sum_wx2: ArrayLike,
+                n_eff: ArrayLike | None = None) -> Floats:
     """Weighted standard deviation from the sums ``sum w``, ``sum w x`` and ``sum w x^2``.
 
-    Population form ``sqrt(sum w x^2 / sum w - mean^2)`` with ``mean = sum w x / sum w``; the
-    variance is clipped at 0 against rounding. Vectorised; NaN where ``sum_w <= 0``.
+    Without ``n_eff``, the population form ``sqrt(sum w x^2 / sum w - mean^2)`` with
+    ``mean = sum w x / sum w``; with it, the sample form for reliability weights, the
+    population variance times ``n_eff / (n_eff - 1)`` (with equal weights ``n_eff = n``: the
+    usual divisor ``n - 1``), NaN where ``n_eff <= 1``. The variance is clipped at 0 against
+    rounding. Vectorised; NaN where ``sum_w <= 0``.
     """
     sw, swx, swx2 = np.broadcast_arrays(np.asarray(sum_w, dtype=float),
                                         np.asarray(sum_wx, dtype=float),
@@ -285,6 +307,10 @@ def weighted_sd(sum_w: ArrayLike, sum_wx: ArrayLike, sum_wx2: ArrayLike) -> Floa
     safe = np.where(ok, sw, 1.0)
     mean = swx / safe
     var = np.clip(swx2 / safe - mean * mean, 0.0, None)
+    if n_eff is not None:
+        ne = np.broadcast_to(np.asarray(n_eff, dtype=float), var.shape)
+        ok = ok & (ne > 1)
+        var = var * ne / np.where(ne > 1, ne - 1, 1.0)
     return _out(np.where(ok, np.sqrt(var), np.nan))
 
 

@@ -241,7 +241,7 @@ _TOP = Alignment(vertical="top")
 _LINE = Border(top=Side(style="thin", color="808080"))
 _STATUS_FILL = {
     "achieved": "C6EFCE", "on_track": "DDEBF7", "at_risk": "FFEB9C", "off_track": "F8CBAD",
-    "within_noise": "EDEDED", "insufficient_data": "FFFFFF",
+    "insufficient_data": "FFFFFF",
 }
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
--- Schema version 4: an objective's status carries the chance of reaching its target, the
+-- Schema version 5: an objective's status carries the chance of reaching its target, the
 -- comparison it was judged against, the dispersion used, the forecast's interval, the rule
 -- and qualifier that gave the status, and (as JSON) the test that decided it with the counts
 -- and periods it compared.
