@@ -44,7 +44,7 @@ from indicators.forecast import (
 from indicators.formats import month as month_name
 from indicators.formats import number
 from indicators.noise import POISSON, Dispersion
-from indicators.periods import add_months, month_end
+from indicators.periods import add_months, deadline_month_end, month_end, months_between
 from indicators.plan import Objective
 from indicators.reasons import reasons
 
@@ -305,7 +305,7 @@ def evaluate(obj: Objective, ind: Indicator | None, area_id: str, series: Series
                             f"no value for the baseline period {obj.baseline.period}")
     candidates = series.years if survey else series.windows
     complete = [p for p in candidates if p.complete and p.value is not None]
-    deadline_end = _deadline_month_end(obj.deadline)
+    deadline_end = deadline_month_end(obj.deadline)
     final = [p for p in complete if p.end <= deadline_end]
     if not final:
         return insufficient("geen recente waarde", "no recent value")
@@ -322,7 +322,7 @@ def evaluate(obj: Objective, ind: Indicator | None, area_id: str, series: Series
                 f"te weinig waarnemingen (n = {number(small, 0, 'nl')}, minimum {ind.min_n})",
                 f"too few observations (n = {number(small, 0, 'en')}, minimum {ind.min_n})")
     base_end = dt.date(base_points[-1].end.year, 12, 31)
-    months = _months_between(base_end, current.end)
+    months = months_between(base_end, current.end)
     if months < FIRST_JUDGEMENT_MONTHS:
         first_day = add_months(base_end + dt.timedelta(days=1), FIRST_JUDGEMENT_MONTHS - 1)
         if survey:
@@ -380,18 +380,6 @@ def evaluate(obj: Objective, ind: Indicator | None, area_id: str, series: Series
     )
     return Evaluation(progress, obj, ind, evidence, forecast, maintain, registered, meets,
                       better, note)
-
-
-def _deadline_month_end(deadline: dt.date) -> dt.date:
-    """The last day of the deadline's last whole month (the deadline itself when it is a
-    month's last day)."""
-    end = month_end(deadline.replace(day=1))
-    return end if end == deadline else deadline.replace(day=1) - dt.timedelta(days=1)
-
-
-def _months_between(base_end: dt.date, end: dt.date) -> int:
-    """Whole months after ``base_end`` up to and including the month of ``end``."""
-    return (end.year - base_end.year) * 12 + end.month - base_end.month
 
 
 def _years_since(day: dt.date, start: dt.date) -> float:
@@ -462,8 +450,12 @@ def _counts(ind: Indicator, obj: Objective, series: Series, ctx: Context,
         comp = _recent(ind, ctx.comparison, ctx.season, base_points, plan_start, anchor_end)
     evidence = count_evidence(rc, phi, df, plan_label, obj.baseline.period,
                               comp[0] if comp else None, ctx.comparison_dispersion.phi)
+    if ind.kind.value_rule == "rate":  # rates per person-year as the indicator shows them
+        factor = ind.factor or 1.0
+        evidence = replace(evidence, now_value=_times(evidence.now_value, factor),
+                           base_value=_times(evidence.base_value, factor))
     years = _month_years(pts, plan_start)
-    deadline_end = _deadline_month_end(obj.deadline)
+    deadline_end = deadline_month_end(obj.deadline)
     final_first = add_months(deadline_end.replace(day=1), -11)
     finals = [add_months(final_first, k) for k in range(12)]
     rate = ind.kind.value_rule == "rate"
@@ -487,6 +479,10 @@ def _counts(ind: Indicator, obj: Objective, series: Series, ctx: Context,
     if comp is not None and forecast.value is not None:
         forecast = _relative_forecast(forecast, path, phi, rc, target_ratio - 1.0, lower)
     return evidence, forecast
+
+
+def _times(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
 
 
 def _month_years(months: list, plan_start: dt.date) -> np.ndarray:
@@ -563,7 +559,7 @@ def _registered(ind: Indicator, obj: Objective, series: Series, base_points: lis
     forecast = gaussian_forecast(
         np.array([_years_since(p.start + (p.end - p.start) / 2, plan_start) for p in pts]),
         np.array([p.value for p in pts]), np.zeros(len(pts)), scale,
-        _years_since(_deadline_month_end(obj.deadline) - dt.timedelta(days=182), plan_start),
+        _years_since(deadline_month_end(obj.deadline) - dt.timedelta(days=182), plan_start),
         0.0, target, lower, extra_variance=extra)
     return evidence, forecast
 
@@ -620,7 +616,7 @@ def _sampled(ind: Indicator, obj: Objective, series: Series, base_points: list[P
         np.array([_years_since(p.start + (p.end - p.start) / 2, plan_start) for p in pts]),
         np.array([p.value for p in pts]),
         np.array([_variance(ind, p) * inflation for p in pts]), scale,
-        _years_since(_deadline_month_end(obj.deadline) - dt.timedelta(days=182), plan_start),
+        _years_since(deadline_month_end(obj.deadline) - dt.timedelta(days=182), plan_start),
         var_now * inflation, target, lower)
     return evidence, forecast
 

@@ -104,7 +104,7 @@ def assess_plan(
     source's ``coverage`` says up to which month its counts are complete) and judged together
     (:func:`indicators.progress.finalize`)."""
     levels = dict(con.execute("SELECT area_id, level FROM area").fetchall())
-    contexts = _Contexts(con, tables, coverage or {})
+    contexts = PlanContexts(con, tables, coverage or {})
     out = []
     for obj in objectives:
         ind = catalog.indicators.get(obj.indicator) if obj.indicator else None
@@ -126,7 +126,7 @@ def assess_plan(
 _EMPTY = Series([], [])
 
 
-class _Contexts:
+class PlanContexts:
     """The dispersion, seasonal pattern and comparison of each objective's area, computed
     once per indicator and level (or area) for a whole plan."""
 
