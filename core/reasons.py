@@ -85,6 +85,24 @@ REASONS: dict[str, ReasonCode] = {r.code: r for r in [
                "ongeldige geometrie", "invalid geometry"),
     ReasonCode("not_a_feature", "an item of a GeoJSON file is not a Feature",
                "geen GeoJSON-feature", "not a GeoJSON feature"),
+    ReasonCode("number_overflow", "a number too large to hold (it would overflow to infinity, "
+               "or a whole number of 2^53 or more would be rounded)",
+               "getal te groot", "number too large"),
+    ReasonCode("implausible_date", "a date before the earliest plausible one "
+               "(`IVM_EARLIEST_DATE`, default 1990-01-01)",
+               "onwaarschijnlijke datum", "implausible date"),
+    ReasonCode("implausible_duration", "a dispatch or arrival more than a week after the "
+               "report", "onwaarschijnlijke duur", "implausible duration"),
+    ReasonCode("implausible_value", "a count, weight or quantity beyond what one row can hold "
+               "(more than 100 million inhabitants, a weight above a million, ...)",
+               "onwaarschijnlijke waarde", "implausible value"),
+    ReasonCode("invalid_wave", "a survey wave that is not a year from the earliest plausible "
+               "one to next year", "ongeldige meting", "invalid survey wave"),
+    ReasonCode("implausible_geometry", "an area's polygon spans more than 10 degrees (a "
+               "whole-world rectangle, unprojected coordinates)",
+               "onwaarschijnlijke geometrie", "implausible geometry"),
+    ReasonCode("parent_cycle", "an area's parents would make it its own ancestor",
+               "kringverwijzing in gebieden", "parent cycle"),
 ]}
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -91,6 +91,13 @@ SETTINGS: dict[str, Setting] = {
             "Longest text accepted in one field; longer values are quarantined.",
         ),
         Setting(
+            "earliest_date",
+            "IVM_EARLIEST_DATE",
+            "1990-01-01",
+            "Earliest plausible date of a fact (incident, report, activity) and year of a "
+            "survey wave; earlier ones are quarantined as implausible_date or invalid_wave.",
+        ),
+        Setting(
             "public_min_count",
             "IVM_PUBLIC_MIN_COUNT",
             "5",

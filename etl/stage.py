@@ -30,17 +30,21 @@ from core.sqltext import (
     datetime_fit,
     four_digit_year,
     ident,
+    int_overflow,
     int_parser,
     lit,
     number_parser,
 )
 from etl.areas import assign_by_coordinates
-from etl.kinds.fields import KindSpec
+from etl.decimals import DecimalEvidence
+from etl.kinds.fields import KindSpec, check_sql
 from etl.profile import KindProfile, Profile
 from etl.readers.base import ROW, RawTable
 from etl.taxonomy import canonical_values
 
 SKIP = "_skip"
+#: Between a delivery's tag and the digest in a content id (``<tag>#<digest>-<n>``).
+CONTENT_ID = "#"
 #: Characters that bytes 0x80-0xBF become when UTF-8 is misread as Windows-1252.
 _CONTINUATION = bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
 #: Text that is UTF-8 misread as Windows-1252 or Latin-1 ('CafÃ©', 'Ã‰cole', 'â€™'), the
@@ -80,6 +84,22 @@ class Binding:
         if self.column is not None:
             return f"column '{self.column}'"
         return f"{self.field} (profile constant)"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """How the rows of one delivery get their source ids.
+
+    ``key_sql``: SQL over ``parsed`` giving a kind's natural key (population: area and year;
+    survey: wave and respondent), used instead of an id column. ``prefix``: put before every id
+    from the file (the category given on the command line: two one-type extracts that number
+    their rows alike stay apart). ``delivery``: the tag of this delivery's content ids (rows
+    without an id), see :func:`etl.facts.delivery_tag`.
+    """
+
+    key_sql: str | None = None
+    prefix: str = ""
+    delivery: str = ""
 
 
 def find_column(header: list[str], wanted: str | list[str] | None) -> str | None:
@@ -265,14 +285,15 @@ _NULL_OF = {
 }
 
 
-def _parse_expr(ftype: str, raw_sql: str, profile: Profile) -> str:
-    """The parsed value of a field of type ``ftype`` (not a date: see parse_rows)."""
+def _parse_expr(ftype: str, raw_sql: str, decimal: str) -> str:
+    """The parsed value of a field of type ``ftype`` (not a date: see parse_rows), numbers
+    with ``decimal`` as their decimal separator."""
     if ftype in ("text", "category"):
         return raw_sql
     if ftype == "int":
-        return int_parser(raw_sql, profile.decimal)
+        return int_parser(raw_sql, decimal)
     if ftype == "number":
-        return number_parser(raw_sql, profile.decimal)
+        return number_parser(raw_sql, decimal)
     if ftype == "bool":
         return bool_parser(raw_sql)
     raise ValueError(ftype)
@@ -310,6 +331,7 @@ def parse_rows(
     kp: KindProfile,
     profile: Profile,
     bindings: dict[str, Binding],
+    decimals: dict[str, str],
     content_ids: str | None = None,
     source: str = "stage_raw",
     sample: str = "stage_raw",
@@ -317,7 +339,8 @@ def parse_rows(
     """The rows of ``source`` parsed: raw text and parsed value of every field, and area by
     code; returned as SQL for check_rows to read (``parsed``, a temp table, for rows located
     by coordinates; else a subquery it reads within its statement). The date formats are judged
-    on the first values of ``sample``.
+    on the first values of ``sample``; ``decimals`` gives the decimal separator of each number
+    field (and of ``area_lon``, ``area_lat``), see :mod:`etl.decimals`.
 
     The cleaned raw text of each field is computed once (inner select), then parsed.
     ``content_ids``: which rows get ``_digest``, the digest of their raw row a content id is
@@ -355,7 +378,7 @@ def parse_rows(
                 checked = f"CAST({checked} AS DATE)"
             years.append(f"{checked} AS {ident(f.name)}")
         else:
-            parsed = _parse_expr(f.type, "r." + rcol, profile)
+            parsed = _parse_expr(f.type, "r." + rcol, decimals.get(f.name, "."))
             selects.append(f"{parsed} AS {ident(f.name)}")
     if spec.has_area:
         levels = kp.area.levels if kp.area and kp.area.levels else None
@@ -368,7 +391,7 @@ def parse_rows(
             raws.append(f"{bindings[name].raw} AS {rcol}")
             number = (
                 _NULL_OF["number"] if bindings[name].unbound
-                else number_parser("r." + rcol, profile.decimal)
+                else number_parser("r." + rcol, decimals.get(name, "."))
             )
             selects.append(f"{number} AS {ident(name)}")
     header = [h.casefold() for h in raw.columns]
@@ -409,7 +432,7 @@ Reason = tuple[str, str]
 
 
 def _field_reasons(
-    spec: KindSpec, bindings: dict[str, Binding], formats: list[str]
+    spec: KindSpec, bindings: dict[str, Binding], formats: list[str], decimals: dict[str, str]
 ) -> list[Reason]:
     max_chars = int(setting("max_field_chars"))
     out: list[Reason] = []
@@ -438,31 +461,54 @@ def _field_reasons(
                 reason_sql("unknown_category", f"{label} || ': ''' || {shown} || "
                            "''' is not in the profile''s category map'"),
             ))
-        elif f.type in ("text",):
+            continue
+        if f.type == "text":
             out.append((
                 # every garbled pattern holds a non-ASCII character: test that cheaply first
                 f"strlen({raw}) <> length({raw}) AND regexp_matches({raw}, {lit(_GARBLED)})",
                 reason_sql("garbled_text", f"{label} || ': ''' || {shown} || "
                            "''' looks garbled by a wrong text encoding (mojibake)'"),
             ))
-        else:
-            shown_formats = ", ".join(formats[:4]) + (
-                f" (or {len(formats) - 4} more)" if len(formats) > 4 else ""
-            )
-            what = {
-                "int": "a whole number",
-                "number": "a number",
-                "datetime": "a valid date/time with a four-digit year, in the formats "
-                + shown_formats,
-                "date": "a valid date with a four-digit year, in the formats " + shown_formats,
-                "bool": "yes/no (ja/nee, 1/0, true/false)",
-            }[f.type]
+            continue
+        invalid = f"{raw} IS NOT NULL AND {val} IS NULL"
+        overflow = _overflow(f.type, raw, val, decimals.get(f.name, "."))
+        if overflow is not None:
+            whole = "whole " if f.type == "int" else ""
             out.append((
-                f"{raw} IS NOT NULL AND {val} IS NULL",
-                reason_sql(f"invalid_{f.type}",
-                           f"{label} || ': ''' || {shown} || ''' is not ' || {lit(what)}"),
+                overflow,
+                reason_sql("number_overflow", f"{label} || ': ''' || {shown} || "
+                           f"''' is too large for a {whole}number'"),
             ))
+            if f.type == "int":
+                invalid += f" AND NOT ({overflow})"
+        shown_formats = ", ".join(formats[:4]) + (
+            f" (or {len(formats) - 4} more)" if len(formats) > 4 else ""
+        )
+        what = {
+            "int": "a whole number",
+            "number": "a number",
+            "datetime": "a valid date/time with a four-digit year, in the formats "
+            + shown_formats,
+            "date": "a valid date with a four-digit year, in the formats " + shown_formats,
+            "bool": "yes/no (ja/nee, 1/0, true/false)",
+        }[f.type]
+        out.append((
+            invalid,
+            reason_sql(f"invalid_{f.type}",
+                       f"{label} || ': ''' || {shown} || ''' is not ' || {lit(what)}"),
+        ))
     return out
+
+
+def _overflow(ftype: str, raw: str, val: str, decimal: str) -> str | None:
+    """SQL: the field's text is a number too large to hold (None for other types). A number
+    overflows to infinity (which would pass every range check); a whole number of 2^53 or more
+    would be rounded, so it is refused too."""
+    if ftype == "number":
+        return f"NOT isfinite({val})"
+    if ftype == "int":
+        return f"{raw} IS NOT NULL AND {val} IS NULL AND {int_overflow(raw, decimal)}"
+    return None
 
 
 #: Raw coordinates as quoted in a reason (never a whole oversized field).
@@ -538,24 +584,26 @@ def check_rows(
     kp: KindProfile,
     profile: Profile,
     bindings: dict[str, Binding],
-    key_sql: str | None = None,
+    decimals: dict[str, str],
+    identity: Identity = Identity(),
     streamed: bool = False,
     parsed: str = "parsed",
 ) -> None:
     """Create temp table ``checked`` from ``parsed`` (SQL from parse_rows): area, source id,
     skip flag and reasons.
 
-    The source id is ``key_sql`` when given, else the mapped id column, else (files without
-    ids, rows without one) a digest of the raw row plus its occurrence number, stable across
-    re-loads. ``checked`` keeps ``_row``, the parsed fields, ``area_id``, ``source_id``,
-    ``skip``, ``reasons`` and, for the rows that fail, the raw row as quarantined; the raw
-    texts are only needed for the reasons, made in the same statement. ``streamed``: ``parsed``
-    reads the reader's stream (see check_streamed), not ``stage_raw``.
+    The source id is ``identity.key_sql`` when given, else the mapped id column (after
+    ``identity.prefix``), else (files without ids, rows without one) the delivery's tag, a
+    digest of the raw row and its occurrence number, stable across re-loads. ``checked`` keeps
+    ``_row``, the parsed fields, ``area_id``, ``source_id``, ``skip``, ``reasons`` and, for the
+    rows that fail, the raw row as quarantined; the raw texts are only needed for the reasons,
+    made in the same statement. ``streamed``: ``parsed`` reads the reader's stream (see
+    check_streamed), not ``stage_raw``.
     """
     formats = profile.formats_for(spec.kind)
-    reasons = _field_reasons(spec, bindings, formats)
+    reasons = _field_reasons(spec, bindings, formats, decimals)
     reasons += [
-        (f"NOT coalesce(({c.condition}), true)", reason_sql(c.code, lit(c.message)))
+        (f"NOT coalesce(({check_sql(c.condition)}), true)", reason_sql(c.code, lit(c.message)))
         for c in spec.checks
     ]
     area_sql = "NULL::VARCHAR AS area_id, NULL::VARCHAR AS swapped_area_id"
@@ -579,7 +627,10 @@ def check_rows(
     skip_sql = " OR ".join(skip_parts) if skip_parts else "false"
     has_id = any(f.name == "source_id" for f in spec.fields)
     # a content id replaces the id of the rows with a digest once their order is final
-    id_sql = key_sql or ("p.raw_source_id" if has_id else "NULL::VARCHAR")
+    key_sql = identity.key_sql
+    from_file = f"{lit(identity.prefix)} || p.raw_source_id" if identity.prefix else (
+        "p.raw_source_id")
+    id_sql = key_sql or (from_file if has_id else "NULL::VARCHAR")
     digest = [] if key_sql else ["_digest"]
     exclude = "EXCLUDE (source_id, repeated_header)" if has_id else "EXCLUDE (repeated_header)"
     kept = [ROW, *(f.name for f in spec.fields if f.name != "source_id"), "area_id"]
@@ -612,7 +663,7 @@ def check_rows(
     if streamed:
         _shift_rows(con, raw, "checked")
     if digest:
-        _content_ids(con)
+        _content_ids(con, identity.delivery)
     _flag_duplicate_ids(con)
 
 
@@ -649,15 +700,17 @@ def _shift_rows(con: duckdb.DuckDBPyConnection, raw: RawTable, table: str) -> No
     )
 
 
-def _content_ids(con: duckdb.DuckDBPyConnection) -> None:
+def _content_ids(con: duckdb.DuckDBPyConnection, delivery: str) -> None:
     """Give the rows of ``checked`` with a ``_digest`` (every row of a file without ids, else
-    the rows whose id is empty) their content id: the digest of the raw row plus its occurrence
-    number among the rows with the same digest, stable across re-loads (police.uk leaves
-    anti-social behaviour without an id)."""
+    the rows whose id is empty) their content id: the ``delivery`` tag, the digest of the raw
+    row and its occurrence number among the rows with the same digest, stable across re-loads
+    of the delivery (police.uk leaves anti-social behaviour without an id; the tag keeps the
+    same row of two one-type extracts apart)."""
     if not con.execute("SELECT count(*) FROM checked WHERE _digest IS NOT NULL").fetchall()[0][0]:
         return
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE noid AS SELECT {ROW}, _digest || '-' || "
+        f"CREATE OR REPLACE TEMP TABLE noid AS SELECT {ROW}, {lit(delivery + CONTENT_ID)} || "
+        "_digest || '-' || "
         f"row_number() OVER (PARTITION BY _digest ORDER BY {ROW}) AS content_id "
         "FROM checked WHERE _digest IS NOT NULL"
     )
@@ -714,15 +767,19 @@ def check_streamed(
     profile: Profile,
     bindings: dict[str, Binding],
     content_ids: str | None,
-    key_sql: str | None = None,
+    identity: Identity,
+    evidence: DecimalEvidence,
 ) -> int | None:
     """parse_rows and check_rows straight from the reader's batches, never staging the file:
     DuckDB pulls the batches through one statement that writes ``checked``, so the file's text
     is never stored (nor its memory held) and the reader parses while DuckDB checks.
 
-    The first batches are held back until they hold the sample the date formats are judged on.
-    Returns the number of data rows, or None (nothing kept) when a failing row's raw row must
-    be looked up in the staged file (a duplicate id): the caller then stages the file.
+    The first batches are held back until they hold the sample the date formats are judged on;
+    the decimal convention of each number column is taken from them and checked against all
+    values once they have passed (``evidence`` counts them; ``raw.batches`` must pass through
+    its ``watch``). Returns the number of data rows, or None (nothing kept) when a failing
+    row's raw row must be looked up in the staged file (a duplicate id) or the whole column
+    shows another decimal convention than its first rows: the caller then stages the file.
     """
     schema = _staged_schema(raw)
     batches = iter(raw.batches)
@@ -745,16 +802,20 @@ def check_streamed(
         for batch in batches:
             yield from _slices(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
 
+    assumed = evidence.decide()
     try:
         with _reader_stream(con, "_batches", schema, stream()):
             parsed = parse_rows(
-                con, raw, spec, kp, profile, bindings, content_ids, "_batches", "_head"
+                con, raw, spec, kp, profile, bindings, assumed, content_ids, "_batches", "_head"
             )
-            check_rows(con, raw, spec, kp, profile, bindings, key_sql, streamed=True,
-                       parsed=parsed)
+            check_rows(con, raw, spec, kp, profile, bindings, assumed, identity,
+                       streamed=True, parsed=parsed)
     finally:
         con.unregister("_head")
-    if con.execute(f"SELECT count(*) FROM checked WHERE {_NO_RAW_JSON}").fetchall()[0][0]:
+    restage = evidence.matters(evidence.decide(), assumed)
+    if restage or con.execute(
+        f"SELECT count(*) FROM checked WHERE {_NO_RAW_JSON}"
+    ).fetchall()[0][0]:
         con.execute("DROP TABLE checked")
         return None
     return con.execute("SELECT count(*) FROM checked").fetchall()[0][0]
@@ -860,6 +921,7 @@ def prepare_categories(con: duckdb.DuckDBPyConnection, spec: KindSpec, kp: KindP
 __all__ = [
     "SKIP",
     "Binding",
+    "Identity",
     "bind_fields",
     "can_stream",
     "check_rows",

@@ -29,6 +29,32 @@ format_option = click.option(
 )
 
 
+class PeriodBound(click.ParamType):
+    """A day (YYYY-MM-DD) or a month (YYYY-MM: its first day, or as an ``end`` its last)."""
+
+    name = "date"
+
+    def __init__(self, end: bool):
+        self.end = end
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        """The date the text means (exit 2 with a message when it is none)."""
+        import datetime as dt
+
+        from etl.delivery import month_end
+
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 7:
+                first = dt.date.fromisoformat(text + "-01")
+                return month_end(first) if self.end else first
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a date (YYYY-MM-DD) or a month (YYYY-MM)", param, ctx)
+
+
 class IvmGroup(click.Group):
     """Turns IvmError into one line on stderr and exit code 1."""
 
@@ -78,9 +104,21 @@ def migrate(db: str | None) -> None:
 @click.option("--strict", is_flag=True, help="Reject the file if any row fails validation.")
 @click.option("--category", default=None, help="Category of every row (one-type extracts).")
 @click.option("--level", default=None, help="Area level of every row (areas).")
+@click.option("--period-start", "period_start", type=PeriodBound(end=False), default=None,
+              help="First day the delivery covers, YYYY-MM-DD or YYYY-MM (default: from its "
+              "first row).")
+@click.option("--period-end", "period_end", type=PeriodBound(end=True), default=None,
+              help="Last day the delivery covers, its cut-off: YYYY-MM-DD, or YYYY-MM for the "
+              "month's last day (default: its last row).")
+@click.option("--delivery", "delivery_name", default=None,
+              help="Name of the delivery (default: the file's name); rows without an id are "
+              "told apart by it, and a file of the same name replaces them.")
+@click.option("--reapply", is_flag=True,
+              help="Apply a file loaded before again (e.g. to undo a later correction).")
 @db_option
 def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category: str | None,
-         level: str | None, db: str | None) -> None:
+         level: str | None, period_start, period_end, delivery_name: str | None,
+         reapply: bool, db: str | None) -> None:
     """Load source files of KIND; each file is one all-or-nothing load."""
     from ivm.wiring import load_any
 
@@ -91,7 +129,9 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
         overrides["level"] = level
     wh = Warehouse(db)
     for path in paths:
-        result = load_any(wh, kind, path, profile, strict, overrides)
+        result = load_any(wh, kind, path, profile, strict, overrides,
+                          period_start=period_start, period_end=period_end,
+                          reapply=reapply, delivery_name=delivery_name)
         click.echo(result.summary())
 
 

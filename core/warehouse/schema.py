@@ -49,6 +49,9 @@ load_log = Table(
     Column("outcome", String, nullable=False),
     Column("message", String),
     Column("cutoff_date", Date),
+    Column("rows_removed", BigInteger),
+    Column("period_start", Date),
+    Column("options", String),
 )
 
 quarantine = Table(
