@@ -72,7 +72,8 @@ INCIDENT_LEVEL: dict[str, Columns] = {
 BOOKKEEPING: dict[str, Columns] = {
     "load_log": ("load_id", "kind", "profile", "source", "file", "sha256", "rows_read",
                  "rows_loaded", "rows_replaced", "rows_skipped", "rows_quarantined",
-                 "started_at", "finished_at", "outcome", "message", "cutoff_date"),
+                 "started_at", "finished_at", "outcome", "message", "cutoff_date",
+                 "rows_removed", "period_start", "options"),
 }
 
 #: The public audience: the published figures, without internal paths and load bookkeeping.
