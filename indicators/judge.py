@@ -30,11 +30,12 @@ from dataclasses import dataclass
 
 from scipy import stats as sp
 
+from core import vocabulary
 from indicators.evidence import ALPHA, Evidence
 
 __all__ = ["OFF_TRACK", "ON_TRACK", "STATUSES", "Verdict", "decide", "plan_significance"]
 
-STATUSES = ("achieved", "on_track", "at_risk", "off_track", "insufficient_data")
+STATUSES = tuple(vocabulary.STATUSES)
 #: Chance of reaching the target from which an objective is on track (with a real change):
 #: what reads as "about 7 in 10" or more.
 ON_TRACK = 0.65

@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from core.vocabulary import month as month_name
+from core.vocabulary import number
 from indicators import judge, stats
 from indicators.catalog import Indicator
 from indicators.evidence import (
@@ -41,21 +43,12 @@ from indicators.forecast import (
     count_probability,
     gaussian_forecast,
 )
-from indicators.formats import month as month_name
-from indicators.formats import number
 from indicators.noise import POISSON, Dispersion
 from indicators.periods import add_months, deadline_month_end, month_end, months_between
 from indicators.plan import Objective
 from indicators.reasons import reasons
 
 STATUSES = judge.STATUSES
-STATUS_LABELS = {
-    "achieved": {"nl": "behaald", "en": "achieved"},
-    "on_track": {"nl": "op koers", "en": "on track"},
-    "at_risk": {"nl": "risico", "en": "at risk"},
-    "off_track": {"nl": "niet op koers", "en": "off track"},
-    "insufficient_data": {"nl": "onvoldoende gegevens", "en": "insufficient data"},
-}
 #: Months of the plan before a first judgement (a full 12-month window after the baseline).
 FIRST_JUDGEMENT_MONTHS = 12
 

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
-from indicators.formats import month, number, percent
+from core.vocabulary import month, percent
 
 if TYPE_CHECKING:  # the evaluation is only read here
     from indicators.judge import Verdict
@@ -71,14 +71,7 @@ def reasons(e: Evaluation, verdict: Verdict, rise: int) -> tuple[str, str]:
 
 
 def _value(e: Evaluation, value: float | None, lang: str) -> str:
-    ind = e.ind
-    if value is None or ind is None or not math.isfinite(value):
-        return "–"
-    if ind.kind.value_rule == "ratio" and ind.kind.noise == "share":
-        return percent(value, 1 if abs(value) < 0.1 else 0, lang)
-    if ind.kind.value_rule == "num" and ind.kind.noise == "poisson":
-        return number(value, 0 if value >= 10 or value == int(value) else 1, lang)
-    return number(value, 1 if abs(value) < 100 else 0, lang)
+    return e.ind.text(value, lang) if e.ind is not None else "–"
 
 
 def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:

@@ -23,24 +23,12 @@ from typing import Any
 
 import duckdb
 
+from core.vocabulary import QUALIFIERS, STATUS_SYMBOLS, STATUSES
 from indicators.catalog import Catalog, load_catalog
 from indicators.plan import PHASES
-from indicators.progress import STATUS_LABELS, STATUSES, Progress
+from indicators.progress import Progress
 from indicators.reasons import chance_words
 from indicators.refresh import current_plan, progress_as_of
-
-#: Symbols that carry the status without colour (the dashboard and export use them too).
-STATUS_SYMBOLS = {
-    "achieved": "✔", "on_track": "▲", "at_risk": "◆", "off_track": "✖",
-    "insufficient_data": "?",
-}
-#: The qualifier next to a status, in words.
-QUALIFIER_LABELS = {
-    "within_noise": {"nl": "niet te onderscheiden van toeval", "en": "within noise"},
-    "no_test": {"nl": "geen toets mogelijk", "en": "no test possible"},
-    "worsened": {"nl": "wordt slechter", "en": "getting worse"},
-    "kept": {"nl": "gehandhaafd", "en": "kept"},
-}
 
 
 @dataclass(frozen=True)
@@ -122,8 +110,9 @@ def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None
                        "df": (evidence or {}).get("df")} if p.get("dispersion") else None,
         "evidence": _evidence(evidence),
         "rule": p.get("rule"), "qualifier": p.get("qualifier"),
-        "qualifier_label": QUALIFIER_LABELS.get(p.get("qualifier") or ""),
-        "status": p["status"], "status_label": STATUS_LABELS[p["status"]],
+        "qualifier_label": (dict(QUALIFIERS[p["qualifier"]]) if p.get("qualifier") in QUALIFIERS
+                            else None),
+        "status": p["status"], "status_label": dict(STATUSES[p["status"]]),
         "symbol": STATUS_SYMBOLS[p["status"]],
         "reason": {"nl": p["reason_nl"], "en": p["reason_en"]},
         "as_of": as_of.isoformat(),
@@ -192,5 +181,5 @@ def to_json(records: list[dict[str, Any]]) -> str:
     return json.dumps(records, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
-__all__ = ["QUALIFIER_LABELS", "STATUS_SYMBOLS", "StatusFilter", "Progress", "status_counts",
-           "status_records", "to_json"]
+__all__ = ["StatusFilter", "Progress", "status_counts", "status_records",
+           "to_json"]

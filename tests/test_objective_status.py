@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from core.vocabulary import STATUSES
 from indicators.catalog import load_catalog
 from indicators.plan import Objective
-from indicators.progress import STATUSES, Context, Point, Series, assess
+from indicators.progress import Context, Point, Series, assess
 from ivm.cli import main
 from tests.status_simulation import SEASON, Simulated
 
