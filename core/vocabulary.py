@@ -393,6 +393,7 @@ FIELDS: dict[str, Text] = {
     "value": {"nl": "Waarde", "en": "Value"},
     "status": {"nl": "Status", "en": "Status"},
     "symbol": {"nl": "Symbool", "en": "Symbol"},
+    "chance": {"nl": "Kans om het doel te halen", "en": "Chance of reaching the target"},
     "reason": {"nl": "Toelichting", "en": "Reason"},
     "numerator": {"nl": "Teller", "en": "Numerator"},
     "denominator": {"nl": "Noemer", "en": "Denominator"},

@@ -83,7 +83,7 @@ LANGS = ("nl", "en")
 #: The columns of the Samenvatting and of a phase sheet: names of the vocabulary's fields.
 SUMMARY_FIELDS = ("phase", "id", "objective", "owner", "partners", "indicator", "unit", "area",
                   "area_code", "baseline", "baseline_period", "target", "deadline", "current",
-                  "period", "symbol", "status", "reason", "cutoff")
+                  "period", "symbol", "status", "chance", "reason", "cutoff")
 DETAIL_FIELDS = ("id", "objective", "area", "area_code", "period", "kind", "value", "ci_low",
                  "ci_high", "numerator", "denominator", "n", "n_eff", "baseline", "target")
 
@@ -410,17 +410,20 @@ def _summary_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
         _put(ws, row, 16, r["symbol"]).alignment = Alignment(horizontal="center")
         status = _put(ws, row, 17, r["status_label"][lang])
         status.fill = PatternFill("solid", fgColor=_STATUS_FILL[r["status"]])
-        reason = t["reason_hidden"] if f.reason_hidden(o) else r["reason"][lang]
-        _put(ws, row, 18, reason)
-        _put(ws, row, 19, _date(r["cutoff"]))
-        for col in range(1, 20):
+        hidden = f.reason_hidden(o)
+        chance = _put(ws, row, 18, None if hidden else r.get("probability"))
+        chance.number_format = "0%"
+        reason = t["reason_hidden"] if hidden else r["reason"][lang]
+        _put(ws, row, 19, reason)
+        _put(ws, row, 20, _date(r["cutoff"]))
+        for col in range(1, 21):
             c = ws.cell(row=row, column=col)
-            c.alignment = _WRAP if col in (3, 5, 6, 18) else Alignment(
+            c.alignment = _WRAP if col in (3, 5, 6, 19) else Alignment(
                 vertical="top", horizontal=c.alignment.horizontal)
             if previous is not None and previous != r["phase"]:
                 c.border = _LINE
         previous = r["phase"]
-    _widths(ws, [11, 9, 40, 16, 22, 30, 16, 24, 11, 11, 10, 10, 11, 11, 15, 7, 16, 60, 11])
+    _widths(ws, [11, 9, 40, 16, 22, 30, 16, 24, 11, 11, 10, 10, 11, 11, 15, 7, 16, 12, 60, 11])
     _table(ws, header, len(SUMMARY_FIELDS), row, freeze_col=3)
 
 
