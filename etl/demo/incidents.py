@@ -25,9 +25,9 @@ gamma factor for the city and for each wijk (extra-Poisson variation, as real co
 Poisson drawn per month. On top of that: the carnival days (Sunday to Tuesday, centre wijken:
 violence, vandalism, pickpocketing, public order five to eight times normal; 2021 cancelled),
 New Year's night, the COVID-19 lockdown months (fewer burglaries and thefts, more intra-family
-violence), and the Ten Rozen project: its sectors are a burglary and vandalism hotspot (four times the
-city's rate per inhabitant) until the project start, after which burglary and vandalism fall
-50 % more than elsewhere (phased in over half a year). Residential burglary starts at about 5.5
+violence), and the Ten Rozen project: its sectors are a burglary and vandalism hotspot (four
+times the city's rate per inhabitant) until the project start, after which burglary and
+vandalism fall 50 % more than elsewhere (phased in over half a year). Residential burglary starts at about 5.5
 per 1,000 inhabitants and falls 6 % a year. Priority-1 arrival (call to on site) is log-normal
 around 10 minutes, faster in the centre, about 80 % within 15 minutes, improving slowly.
 
