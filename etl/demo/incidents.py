@@ -29,7 +29,8 @@ violence), and the Ten Rozen project: its sectors are a burglary and vandalism h
 times the city's rate per inhabitant) until the project start, after which burglary and
 vandalism fall 50 % more than elsewhere (phased in over half a year). Residential burglary
 starts at about 5.5 per 1,000 inhabitants and falls 6 % a year. Priority-1 arrival (call to on
-site) is log-normal around 10 minutes, faster in the centre, about 80 % within 15 minutes, improving slowly.
+site) is log-normal around 10 minutes, faster in the centre, about 80 % within 15 minutes,
+improving slowly.
 
 Incidents reported after the export's closing date (the end of the last complete month) are
 not in the export yet. The same city, seed and scale give the same bytes; rows are generated
