@@ -148,9 +148,9 @@ class PlanContexts:
         season = self.season(ind, root)
         cov = self.coverage.get(ind.source)
         anchor = month_end(cov.anchor) if cov else None
-        key = (ind.id, level, first, last)
+        key = (ind.id, level, root, first, last)
         if key not in self._dispersion:
-            self._dispersion[key] = self._level(ind, level, first, last, season)
+            self._dispersion[key] = self._level(ind, level, root, first, last, season)
         disp = self._dispersion[key].get(area, POISSON)
         comparison = obj.comparison_areas(level)
         if not comparison or (comparison == "rest_of_city" and root == area):
@@ -170,10 +170,11 @@ class PlanContexts:
             self._season[key] = season_profile(monthly_counts(self.con, ind, root, self.tables))
         return self._season[key]
 
-    def _level(self, ind: Indicator, level: str, first: int, last: int,
+    def _level(self, ind: Indicator, level: str, root: str, first: int, last: int,
                season: tuple[float, ...]) -> dict[str, Dispersion]:
+        """The dispersion of every area of ``level`` in the municipality ``root``."""
         months = level_months(self.con, ind, level, dt.date(first, 1, 1),
-                              dt.date(last, 12, 31), self.tables)
+                              dt.date(last, 12, 31), self.tables, root)
         rate = ind.kind.value_rule == "rate"
         areas = []
         for area_id, rows in months.items():

@@ -147,13 +147,18 @@ def series(
 
 def level_months(
     con: duckdb.DuckDBPyConnection, ind: Indicator, level: str, first: dt.date, last: dt.date,
-    tables: Tables = STORED,
+    tables: Tables = STORED, root: str | None = None,
 ) -> dict[str, list[tuple[dt.date, float, float | None]]]:
-    """Every area of ``level``: its complete months from ``first`` to ``last`` as (month,
-    count, denominator), zeros filled in (an area without facts in a covered month has 0)."""
+    """Every area of ``level`` (under ``root`` when given: one municipality of a warehouse that
+    holds several): its complete months from ``first`` to ``last`` as (month, count,
+    denominator), zeros filled in (an area without facts in a covered month has 0)."""
+    under = ("AND a.area_id IN (SELECT area_id FROM under)" if root is not None else "")
     rows = con.execute(
         f"""
-        WITH p AS (
+        WITH RECURSIVE under AS (
+            SELECT area_id FROM area WHERE area_id = ?
+            UNION SELECT c.area_id FROM area c JOIN under u ON c.parent_id = u.area_id),
+        p AS (
             SELECT DISTINCT period, period_start FROM {tables.values}
             WHERE indicator_id = ? AND period_type = 'month' AND area_level = ? AND complete
               AND period_start BETWEEN ? AND ?)
@@ -165,10 +170,10 @@ def level_months(
              AND v.period = p.period
         ASOF LEFT JOIN {tables.population} pop
              ON pop.area_id = a.area_id AND year(p.period_start) >= pop.year
-        WHERE a.level = ?
+        WHERE a.level = ? {under}
         ORDER BY a.area_id, p.period_start
         """,
-        [ind.id, level, first, last, ind.population or "inhabitants", ind.id, level],
+        [root, ind.id, level, first, last, ind.population or "inhabitants", ind.id, level],
     ).fetchall()
     out: dict[str, list[tuple[dt.date, float, float | None]]] = {}
     for area_id, start, num, den in rows:

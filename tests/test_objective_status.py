@@ -224,7 +224,7 @@ def test_status_filters_by_phase_partner_and_area(demo_city):
     by_area = json.loads(run("status", "--db", db, "--format", "json", "--area", "41002P01"))
     assert {r["id"] for r in by_area} == {"PRO-02", "PRO-03", "PREV-04"}
     table = run("status", "--db", db, "--lang", "en")
-    assert "off track" in table and "Chance of reaching the target" in table
+    assert "off track" in table and "since 2017-2019" in table
 
 
 def test_status_as_of_another_date_is_computed_and_uses_that_cutoff(demo_city):
