@@ -21,7 +21,7 @@ DIMENSIONS = ("criminaliteit", "overlast", "onveiligheidsgevoel", "andere")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Text(_Strict):
