@@ -71,12 +71,19 @@ from dashboard.export.figures import Figures, council_figures, public_records
 from dashboard.export.release import ObjectiveFigures, family, thresholds_for
 from dashboard.export.safe import put_text
 from dashboard.export.suppress import MARK, Thresholds, rules
-from indicators import method
-from indicators.catalog import Catalog, Exclude, Indicator
-from indicators.compute import coverage as compute_coverage
-from indicators.readers import loads, source_coverage
-from indicators.results import as_of as stored_as_of
-from indicators.sources import SOURCES
+from indicators import (
+    SOURCES,
+    Catalog,
+    Exclude,
+    Indicator,
+    coverage_as_of,
+    loads,
+    method_sentences,
+    source_coverage,
+    status_rules,
+    stored_as_of,
+    test_of,
+)
 
 LANGS = ("nl", "en")
 
@@ -561,7 +568,7 @@ def _method_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
         kind = ind.kind
         fam = family(ind)
         th = thresholds_for(ind, f.thresholds)
-        test = pick(TESTS, method.test_of(kind.noise), lang)
+        test = pick(TESTS, test_of(kind.noise), lang)
         if fam == "count":
             supp = t["rule_count"].format(m=th.min_count - 1)
             status_rule = t["status_rule_count"].format(t=test)
@@ -593,7 +600,7 @@ def _method_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
     last_table_row = row
     row += 2
     put_text(ws.cell(row=row, column=1), t["status_rules"]).font = _SUB_FONT
-    for label, text_ in method.status_rules(lang):
+    for label, text_ in status_rules(lang):
         row += 1
         put_text(ws.cell(row=row, column=1), label).font = _HEAD_FONT
         put_text(ws.cell(row=row, column=2), text_).alignment = _WRAP
@@ -639,7 +646,7 @@ def _objective_methods(ws: Worksheet, f: Figures, row: int, lang: str) -> int:
     records = public_records(f) if f.audience == "public" else [o.record for o in f.objectives]
     for o, rec in zip(f.objectives, records, strict=True):
         row += 1
-        text = " ".join(method.sentences(rec, o.indicator, lang))
+        text = " ".join(method_sentences(rec, o.indicator, lang))
         for col, v in enumerate([rec["id"], rec["area"]["name"] or rec["area"]["id"],
                                  status_text(rec["status"], lang), text], start=1):
             _put(ws, row, col, v).alignment = _WRAP
@@ -714,7 +721,7 @@ def _coverage(con: duckdb.DuckDBPyConnection, f: Figures) -> list[tuple]:
     stored = stored_as_of(con)
     if stored is not None and f.as_of == stored:
         return source_coverage(con)
-    cov = compute_coverage(con, f.as_of)
+    cov = coverage_as_of(con, f.as_of)
     return [(c.kind, c.data_start, c.cutoff, c.rows) for _, c in sorted(cov.items())]
 
 

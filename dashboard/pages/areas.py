@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from typing import Any, NamedTuple
 
-import dash
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
@@ -20,18 +19,20 @@ from dash.exceptions import PreventUpdate
 from core.vocabulary import LEVELS, date, number, pick
 from dashboard import figures_areas as fa
 from dashboard import public_areas
-from dashboard.audience import is_public
+from dashboard.audience import data_of_app, is_public
 from dashboard.components import finite, frame, href
-from dashboard.data import DashboardData, cached_view, data_of_app, provisional
+from dashboard.data import DashboardData
 from dashboard.figures_areas import as_float
 from dashboard.figures_map import area_ids
 from dashboard.i18n import lang_of, t
-from etl.taxonomy import taxonomy
-from indicators.compare import Comparison, by_area, compare, compare_frame
-from indicators.compstat import NOTABLE
+from dashboard.registry import EVERYONE, register_page
+from dashboard.view_cache import provisional
+from dashboard.views import cached_view
+from indicators import NOTABLE, Comparison, by_area, compare_area, compare_frame
 
 PATH = "/wijken"
-dash.register_page(__name__, path=PATH, name="Wijken / Areas", title="ivmonitor — wijken")
+PAGE = register_page(__name__, key="areas", path=PATH, prefix="areas", public_prefix="pubareas",
+              internal=True, title={"nl": "Wijken", "en": "Areas"}, roles=EVERYONE, nav=3)
 
 PERIOD_TYPES = ("year", "quarter", "month", "r12", "ytd")
 DEFAULT_INDICATOR = "residential_burglary_rate"
@@ -323,7 +324,7 @@ def profile_section(data: DashboardData, view: View, lang: str,
         complete = dict(periods).get(period, True)
         row = by_area(data.values(ind.id, level, period)).get(view.area) if period else None
         city = by_area(data.values(ind.id, "gemeente", period)).get(city_id) if period else None
-        verdict = compare(row, city, ind) if row is not None else Comparison("insufficient")
+        verdict = compare_area(row, city, ind) if row is not None else Comparison("insufficient")
         has = row is not None and finite(as_float(row.get("value")))
         interval = "–"
         if has and finite(as_float(row.get("ci_low"))):
@@ -362,12 +363,12 @@ def compstat_section(data: DashboardData, area: str | None, lang: str) -> list:
     if not len(df):
         return [head, html.P(pick(TEXT, "no_compstat", lang), className="empty")]
     out = [head, intro]
-    tax = taxonomy()
     for kind in ("incidents", "nuisance"):
         part = df[df["kind"] == kind]
         if not len(part):
             continue
-        names = {c["id"]: c.get(lang) or c["nl"] for c in tax.get(kind, [])}
+        categories = data.category_names(kind)  # in the taxonomy's order
+        names = {c: pick(categories, c, lang) for c in categories}
         out += [html.H3(pick(TEXT, kind, lang)),
                 fa.compstat_table(part, names, lang, table_id=f"areas-compstat-{kind}")]
     return out
