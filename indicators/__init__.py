@@ -40,8 +40,9 @@ from indicators.compute import coverage as coverage_as_of
 from indicators.measures import MEASURES, MeasureKind, measure
 from indicators.method import sentences as method_sentences
 from indicators.method import status_rules, test_of, test_text
-from indicators.plan import Objective, PlanFile, read_plan_file
+from indicators.plan import Objective, PlanFile
 from indicators.plan_check import check_plan
+from indicators.plan_load import read_plan_file
 from indicators.plan_load import register as register_plan_loader
 from indicators.plan_xlsx import write_template as write_plan_template
 from indicators.progress import Point, Series, baseline_years
