@@ -21,9 +21,11 @@ registered here is navigable, guarded and listed at once.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -110,6 +112,12 @@ def load_pages() -> dict[str, Page]:
         dash.Dash(__name__, use_pages=True, pages_folder=str(HERE / "pages"),
                   assets_folder=str(HERE / "assets"))
     return PAGES
+
+
+def page_module(key: str) -> ModuleType:
+    """The module of a registered page, as the app imported it (Dash names it ``pages.<name>``;
+    importing it again under another name would register the page twice)."""
+    return sys.modules[PAGES[key].module]
 
 
 def navigation() -> list[Page]:
@@ -206,4 +214,4 @@ def internal_callback(output: str) -> bool:
 
 __all__ = ["EVERYONE", "INTERNAL", "PAGES", "Page", "callback_page",
            "internal_callback", "load_pages", "may_open", "may_open_objective", "navigation",
-           "output_ids", "page_of_path", "path_of", "register_page", "role_pages"]
+           "output_ids", "page_module", "page_of_path", "path_of", "register_page", "role_pages"]

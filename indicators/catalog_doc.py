@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from core.vocabulary import STYLES, value_text
-from indicators.catalog import Catalog, Exclude, load_catalog
+from indicators.catalog import Catalog, load_catalog
 from indicators.measures import MEASURES
 
 #: A value each style is shown with in the docs' table of measure kinds.
@@ -18,12 +18,7 @@ EXAMPLE_SHARE = 0.23456
 
 
 def _filters(ind) -> str:
-    parts = []
-    for col, spec in ind.filters.items():
-        if isinstance(spec, Exclude):
-            parts.append(f"{col} not in {', '.join(map(str, spec.not_))}")
-        else:
-            parts.append(f"{col} in {', '.join(map(str, spec))}")
+    parts = ind.filter_texts()
     if ind.event:
         parts.append(f"only the days of event `{ind.event}`")
     return "; ".join(parts) or "none"

@@ -45,7 +45,6 @@ from dashboard.export.sheet import (
 from dashboard.export.suppress import rules
 from indicators import (
     SOURCES,
-    Exclude,
     Indicator,
     coverage_as_of,
     loads,
@@ -121,12 +120,7 @@ def method_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
 
 
 def _filters(ind: Indicator) -> str:
-    parts = []
-    for col, spec in ind.filters.items():
-        if isinstance(spec, Exclude):
-            parts.append(f"{col} not in {', '.join(map(str, spec.not_))}")
-        else:
-            parts.append(f"{col} in {', '.join(map(str, spec))}")
+    parts = ind.filter_texts()
     if ind.event:
         parts.append(f"event {ind.event}")
     if ind.question:
