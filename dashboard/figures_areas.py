@@ -30,8 +30,7 @@ from core.vocabulary import (
     pick,
 )
 from dashboard.figures_map import Shape, polygon_map
-from indicators.compare import Comparison
-from indicators.compstat import SMALL
+from indicators import SMALL, Comparison
 
 TEXT = {
     "no_data": {"nl": "geen gegevens", "en": "no data"},
@@ -48,13 +47,13 @@ TEXT = {
     "ytd": {"nl": "Jaar tot nu", "en": "Year to date"},
     "r12": {"nl": "Laatste 12 maanden", "en": "Last 12 months"},
     "small": {"nl": "Beide aantallen zijn kleiner dan {n}: dit percentage zegt weinig, "
-                    "kijk naar z.",
-              "en": "Both counts are below {n}: this percentage says little, look at z."},
+                    "kijk naar de toets.",
+              "en": "Both counts are below {n}: this percentage says little, look at the test."},
     "test": {"nl": "toets", "en": "test"},
     "notable_up": {"nl": "▲ opvallend hoger", "en": "▲ notably higher"},
     "notable_down": {"nl": "▼ opvallend lager", "en": "▼ notably lower"},
     "notable_title": {"nl": "exacte toets, p < 0,05: een verschil dat toeval zelden geeft",
-                      "en": "|z| ≥ {z}: a difference noise rarely gives (5 % level)"},
+                      "en": "exact test, p < 0.05: a difference chance rarely gives"},
     "new": {"nl": "nieuw", "en": "new"},
 }
 

@@ -5,10 +5,10 @@ The series is drawn at the middle of each period: a calendar year at 1 July, a 1
 at the middle of its twelve months. The target is the indicator's annual value in the deadline's
 year, so it sits at the middle of that year, as in the progress computation
 (:func:`indicators.progress.assess`); the straight path runs from the middle of the baseline
-period to it, and the forecast is the status's own (:mod:`indicators.forecast`: the stored
-projection with its 80 % interval), drawn from the latest point to the
-deadline. Incomplete periods are left out of the line and its band: a half-filled period is not a
-drop. Colours are Okabe-Ito, and every trace also differs by line style or marker.
+period to it, and the forecast is the status's own (the stored projection with its 80 %
+interval, ``docs/methods.md``), drawn from the latest point to the deadline. Incomplete periods
+are left out of the line and its band: a half-filled period is not a drop. Colours are
+Okabe-Ito, and every trace also differs by line style or marker.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from core.vocabulary import STATUSES, date, period
-from indicators.catalog import Indicator
-from indicators.progress import Point, Series, baseline_years
+from indicators import Indicator, Point, Series, baseline_years
 
 #: Okabe-Ito colours of the traces (each one also has its own dash or marker).
 COLOURS = {"value": "#0072B2", "band": "rgba(0, 114, 178, 0.15)", "baseline": "#E69F00",
@@ -177,7 +176,7 @@ def series_figure(points: list[Point], trend: list[Point], record: dict[str, Any
         fit = [p for p in trend if p.value is not None]
         projection = record.get("projection") or {}
         if projection.get("value") is not None and fit:
-            # the status's forecast (indicators/forecast.py): from the latest value to the
+            # the status's forecast (the stored projection): from the latest value to the
             # forecast at the deadline, with its 80 % interval as an error bar
             last = max(fit, key=lambda p: p.t)
             ends = [last.value, projection["value"]]

@@ -35,13 +35,11 @@ __all__ = [
     "norm_quantile",
     "poisson_ci",
     "poisson_rate_test",
-    "project",
     "quantile_ci_ranks",
     "sdg_progress",
     "share_test",
     "t_quantile",
     "weighted_sd",
-    "weighted_trend",
     "wilson_ci",
 ]
 
@@ -465,57 +463,3 @@ def first_available(
         return None
     t, v = later[0]
     return t, float(v)
-
-
-# --------------------------------------------------------------------------------------------
-# Trend and projection
-# --------------------------------------------------------------------------------------------
-
-
-def _trend_data(t: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    tt = np.asarray(t, dtype=float).ravel()
-    yy = np.asarray(y, dtype=float).ravel()
-    if tt.shape != yy.shape:
-        raise ValueError(f"t and y differ in length ({tt.size} and {yy.size})")
-    keep = np.isfinite(tt) & np.isfinite(yy)
-    return tt[keep], yy[keep]
-
-
-def weighted_trend(t: ArrayLike, y: ArrayLike, half_life: float = 2.0) -> tuple[float, float]:
-    """Time-weighted least-squares line through ``(t, y)``: returns ``(intercept, slope)``.
-
-    Observation i weighs ``0.5 ** ((max(t) - t_i) / half_life)``: the latest observation weighs
-    1, one ``half_life`` earlier weighs one half, so recent years count more. Pairs with a missing
-    t or y are left out. Raises ValueError with fewer than two distinct times or a non-positive
-    half-life.
-    """
-    t_bar, y_bar, slope = _fit(*_trend_data(t, y), half_life)
-    return y_bar - slope * t_bar, slope
-
-
-def _fit(tt: np.ndarray, yy: np.ndarray, half_life: float) -> tuple[float, float, float]:
-    """The weighted means of t and y and the slope (the line passes through the means)."""
-    if not half_life > 0:
-        raise ValueError(f"half_life must be positive, got {half_life!r}")
-    if np.unique(tt).size < 2:
-        raise ValueError("a trend needs at least two distinct times")
-    w = 0.5 ** ((tt.max() - tt) / half_life)
-    t_bar = float(np.sum(w * tt) / np.sum(w))
-    y_bar = float(np.sum(w * yy) / np.sum(w))
-    dt = tt - t_bar
-    slope = float(np.sum(w * dt * (yy - y_bar)) / np.sum(w * dt * dt))
-    return t_bar, y_bar, slope
-
-
-def project(
-    t: ArrayLike, y: ArrayLike, t_target: float, half_life: float = 2.0
-) -> float | None:
-    """The value of :func:`weighted_trend` at ``t_target`` (e.g. the plan's deadline).
-
-    None with fewer than two distinct times (after leaving out missing values).
-    """
-    tt, yy = _trend_data(t, y)
-    if np.unique(tt).size < 2:
-        return None
-    t_bar, y_bar, slope = _fit(tt, yy, half_life)
-    return y_bar + slope * (float(t_target) - t_bar)
