@@ -73,6 +73,7 @@ class Objective(_Strict):
     deadline: dt.date | None = None
     direction: Literal[DIRECTIONS] | None = None  # type: ignore[valid-type]
     comparison: Literal["rest_of_city", "none"] | list[str] | None = None
+    buffer: list[str] | None = None
     description: Text | None = None
 
     def comparison_areas(self, area_level: str | None) -> str | list[str] | None:

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
-from core.vocabulary import month, percent
+from core.vocabulary import month, number, percent, signed
 
 if TYPE_CHECKING:  # the evaluation is only read here
     from indicators.judge import Verdict
@@ -129,3 +129,45 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
 def _deadline_reached(e: Evaluation) -> bool:
     f = e.forecast
     return f.value is not None and f.low == f.value == f.high
+
+
+# -- the displacement check of a project ---------------------------------------------------------
+
+_AROUND = {
+    "nl": {
+        "none": "Geen aanwijzing dat de feiten naar de omliggende straten verschoven",
+        "displacement": "Aanwijzing dat feiten naar de omliggende straten verschoven",
+        "diffusion": "De omliggende straten verbeterden mee (een uitstraling van het project)",
+        "around": "rondom {d} feiten tegenover wat {c} deed",
+        "here": "in het projectgebied zelf {d}",
+        "net": "samen {d} (95 %-interval {lo} tot {hi})",
+        "rest": "de rest van de stad", "controls": "de vergelijkingsgebieden",
+    },
+    "en": {
+        "none": "No sign that the facts moved to the surrounding streets",
+        "displacement": "A sign that facts moved to the surrounding streets",
+        "diffusion": "The surrounding streets improved too (the project's benefits spread)",
+        "around": "around it {d} facts against what {c} did",
+        "here": "in the project area itself {d}",
+        "net": "together {d} (95 % interval {lo} to {hi})",
+        "rest": "the rest of the city", "controls": "the control areas",
+    },
+}
+
+
+def displacement_words(record: dict, lang: str) -> str:
+    """A project's displacement check in one plain sentence: whether the facts moved next
+    door, and the net effect of project and surroundings together (in facts in the last year,
+    beyond what the control did)."""
+    w = _AROUND[lang]
+
+    def facts(x: float) -> str:
+        return signed(number(x, 0, lang), x)
+
+    control = w["controls" if record.get("control_declared") else "rest"]
+    total = record["total"]
+    return (f"{w[record['verdict']]}: "
+            f"{w['around'].format(d=facts(record['displaced']['value']), c=control)}; "
+            f"{w['here'].format(d=facts(record['local']['value']))}; "
+            + w["net"].format(d=facts(total["value"]), lo=facts(total["low"]),
+                              hi=facts(total["high"])) + ".")

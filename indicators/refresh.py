@@ -38,6 +38,7 @@ from indicators.progress import (
     evaluate,
     finalize,
 )
+from indicators.project import displacement
 from indicators.results import Tables, level_months, monthly_counts, root_area, series
 
 
@@ -120,7 +121,22 @@ def assess_plan(
             data = series(con, ind, area, tables) if ind else _EMPTY
             ctx = contexts.context(obj, ind, area, levels[area]) if ind else Context()
             out.append(evaluate(obj, ind, area, data, as_of, ctx))
-    return finalize(out)
+    done = finalize(out)
+    for e, p in zip(out, done, strict=True):
+        if e.ind is not None and (levels.get(p.area_id) == "project" or e.obj.buffer):
+            _add_displacement(con, e.ind, e.obj, p, tables)
+    return done
+
+
+def _add_displacement(con: duckdb.DuckDBPyConnection, ind: Indicator, obj: Objective,
+                      p: Progress, tables: Tables) -> None:
+    """The project's displacement check joins its status's evidence."""
+    found = displacement(con, ind, obj, p.area_id, p.dispersion or 1.0, tables)
+    if found is None:
+        return
+    record = p.evidence_record() or {}
+    record["displacement"] = found
+    p.evidence = json.dumps(record, sort_keys=True, default=str)
 
 
 _EMPTY = Series([], [])

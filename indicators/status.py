@@ -9,8 +9,9 @@ One record per objective and area, in a stable shape (documented in ``docs/cli.m
      projection {value, gap, low, high}, probability, chance {nl, en}, comparison {kind,
      areas, change}, dispersion {phi, df}, evidence {comparison, test, now_period,
      base_period, now_value, base_value, change, z, p_value, threshold, months, df,
-     significant, counts}, rule, qualifier, qualifier_label {nl, en}, status,
-     status_label {nl, en}, symbol, reason {nl, en}, as_of, cutoff, plan_version}
+     significant, counts}, displacement (project areas: see docs/cli.md), rule, qualifier,
+     qualifier_label {nl, en}, status, status_label {nl, en}, symbol, reason {nl, en}, as_of,
+     cutoff, plan_version}
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from core.vocabulary import QUALIFIERS, STATUS_SYMBOLS, STATUSES
 from indicators.catalog import Catalog, load_catalog
 from indicators.plan import PHASES
 from indicators.progress import Progress
-from indicators.reasons import chance_words
+from indicators.reasons import chance_words, displacement_words
 from indicators.refresh import current_plan, progress_as_of
 
 
@@ -75,6 +76,12 @@ def _evidence(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: _num(evidence.get(k)) for k in keys}
 
 
+def _displacement(found: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not found:
+        return None
+    return {**found, "words": {lang: displacement_words(found, lang) for lang in ("nl", "en")}}
+
+
 def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None,
             unit: dict[str, str] | None, plan_version: str | None, as_of: dt.date,
             cutoff: dt.date | None) -> dict[str, Any]:
@@ -109,6 +116,7 @@ def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None
         "dispersion": {"phi": _num(p.get("dispersion")),
                        "df": (evidence or {}).get("df")} if p.get("dispersion") else None,
         "evidence": _evidence(evidence),
+        "displacement": _displacement((evidence or {}).get("displacement")),
         "rule": p.get("rule"), "qualifier": p.get("qualifier"),
         "qualifier_label": (dict(QUALIFIERS[p["qualifier"]]) if p.get("qualifier") in QUALIFIERS
                             else None),

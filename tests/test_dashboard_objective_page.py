@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from core.vocabulary import number
+from core.vocabulary import number, signed
 from core.vocabulary import period as period_label
 from dashboard.figures_objective import date_of_t, deadline_t, series_figure, trend_points
 from indicators import results
@@ -332,3 +332,21 @@ def test_an_area_outside_the_objective_falls_back_with_a_note(multi_area):
     content = _content(url, "/doelstelling/PREV-01", "?area=41002W04")
     assert "hoort niet bij deze doelstelling" in _texts(_find(content, "objective-note"))
     assert "Aalst (gemeente)" in _texts(_find(content, "objective-meta"))
+
+
+def test_a_project_objective_shows_whether_the_drop_moved_next_door(demo_url, demo_city):
+    rec = _ivm_status(demo_city[0].path, "PRO-02")[0]
+    check = rec["displacement"]
+    content = _content(demo_url, "/doelstelling/PRO-02")
+    words = _texts(_find(content, "objective-around-words"))
+    assert words == check["words"]["nl"]
+    rows = _rows(_find(content, "objective-around-table"))
+    assert [r[0].split(" (")[0] for r in rows] == [
+        "Projectgebied", "Omliggende straten", "Vergelijking", "Project en omgeving samen"]
+    assert rows[0][1] == number(check["treated"]["before"], 0, "nl")
+    assert rows[3][4] == signed(number(check["total"]["value"], 0, "nl"), check["total"]["value"])
+    english = _texts(_find(_content(demo_url, "/doelstelling/PRO-02", "?lang=en"),
+                           "objective-around"))
+    assert check["words"]["en"] in english and "Omliggende" not in english
+    # an objective on an ordinary area has no such section
+    assert _find(_content(demo_url, "/doelstelling/PREV-01"), "objective-around") is None

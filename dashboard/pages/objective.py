@@ -24,8 +24,10 @@ from core.vocabulary import (
     amount,
     date,
     number,
+    p_value,
     period,
     pick,
+    signed,
 )
 from dashboard.audience import data_of_app, is_public
 from dashboard.components import frame, href, status_badge, table
@@ -122,6 +124,31 @@ TEXT = {
              "en": "More, with formulas and references: docs/methods.md in the source code "
                    "(section 3, 'Progress and status')."},
     "rules": {"nl": "Hoe de status wordt bepaald", "en": "How the status is decided"},
+    "around": {"nl": "Verschoof het naar de omgeving?",
+               "en": "Did it move to the surroundings?"},
+    "around_numbers": {"nl": "De toets in cijfers", "en": "The test in numbers"},
+    "place": {"nl": "Plaats", "en": "Place"},
+    "before": {"nl": "Voor ({p})", "en": "Before ({p})"},
+    "after": {"nl": "Na ({p})", "en": "After ({p})"},
+    "expected": {"nl": "Verwacht zonder project", "en": "Expected without the project"},
+    "difference": {"nl": "Verschil", "en": "Difference"},
+    "p_value": {"nl": "p-waarde", "en": "p-value"},
+    "project_area": {"nl": "Projectgebied", "en": "Project area"},
+    "buffer": {"nl": "Omliggende straten ({n} sectoren)",
+               "en": "Surrounding streets ({n} sectors)"},
+    "control": {"nl": "Vergelijking ({n} sectoren)", "en": "Control ({n} sectors)"},
+    "together": {"nl": "Project en omgeving samen", "en": "Project and surroundings together"},
+    "wdq": {"nl": "Gewogen verschuivingsquotiënt (WDQ): {q}. Positief: de omgeving verbeterde "
+                  "mee; negatief: verschuiving; onder -1: meer verschoven dan gewonnen.",
+            "en": "Weighted displacement quotient (WDQ): {q}. Positive: the surroundings "
+                  "improved too; negative: displacement; below -1: more moved than gained."},
+    "around_method": {
+        "nl": "Gewogen verschuivingsverschil (Bowers & Johnson 2003) met de toets van Wheeler "
+              "& Ratcliffe (2018); de vergelijking is geschaald naar elk gebied, de variantie "
+              "houdt rekening met de extra spreiding (φ = {phi}).",
+        "en": "Weighted displacement difference (Bowers & Johnson 2003) with the test of "
+              "Wheeler & Ratcliffe (2018); the control is scaled to each area, the variance "
+              "allows for extra variation (φ = {phi})."},
 }
 
 def _tx(key: str, lang: str, **kw: Any) -> str:
@@ -256,6 +283,8 @@ def body(data: DashboardData, records: list[dict[str, Any]], rec: dict[str, Any]
     out = [_header(rec, ind, lang)]
     if ind is not None:
         out += _series_section(data, rec, ind, view, lang)
+    if rec.get("displacement"):
+        out.append(_around(rec["displacement"], lang))
     out += [_method(rec, ind, lang), _partners(rec, lang),
             _related(data.status(), rec, lang)]
     return out
@@ -290,6 +319,8 @@ def public_body(data: Any, rec: dict[str, Any], ind: Indicator | None, lang: str
             table([t("period", lang), _tx("value", lang), _tx("interval", lang)], rows, {1, 2},
                   table_id="objective-public-numbers"),
         ]))
+    if rec.get("displacement"):  # the verdict only: the counts of small areas stay private
+        out.append(_around(rec["displacement"], lang, public=True))
     out += [_method(rec, ind, lang), _partners(rec, lang), _related(data.status(), rec, lang)]
     return out
 
@@ -415,6 +446,44 @@ def _numbers(points: list, ind: Indicator, survey: bool, lang: str) -> html.Tabl
         row += [interval, _tx("yes" if p.complete else "no", lang)]
         rows.append(row)
     return table(header, rows, numeric, table_id="objective-table")
+
+
+def _around(d: dict[str, Any], lang: str, public: bool = False) -> html.Section:
+    """A project's displacement check: plain words, and the test one click away."""
+    words = d["words"][lang]
+    if public:
+        return html.Section([html.H2(_tx("around", lang)), html.P(words.split(":")[0] + ".")],
+                            id="objective-around")
+
+    def facts(x: float | None) -> str:
+        return "–" if x is None else signed(number(x, 0, lang), x)
+
+    ratio = d["control"]["after"] / d["control"]["before"]
+    both = {k: d["treated"][k] + d["buffer"][k] for k in ("before", "after")}
+    rows = []
+    for label, counts, est in (
+            (_tx("project_area", lang), d["treated"], d["local"]),
+            (_tx("buffer", lang, n=d["buffer_areas"]), d["buffer"], d["displaced"]),
+            (_tx("control", lang, n=d["control_areas"]), d["control"], None),
+            (_tx("together", lang), both, d["total"])):
+        rows.append([label, number(counts["before"], 0, lang), number(counts["after"], 0, lang),
+                     "–" if est is None else number(counts["before"] * ratio, 1, lang),
+                     "–" if est is None else facts(est["value"]),
+                     "–" if est is None else f"{facts(est['low'])} – {facts(est['high'])}",
+                     "–" if est is None else p_value(est["p_value"], lang)])
+    header = [_tx("place", lang), _tx("before", lang, p=period(d["before"], lang)),
+              _tx("after", lang, p=d["after"].replace("/", " – ")), _tx("expected", lang),
+              _tx("difference", lang), t("interval", lang), _tx("p_value", lang)]
+    return html.Section([
+        html.H2(_tx("around", lang)),
+        html.P(words, id="objective-around-words"),
+        html.Details([
+            html.Summary(_tx("around_numbers", lang)),
+            table(header, rows, {1, 2, 3, 4, 5, 6}, table_id="objective-around-table"),
+            html.P(_tx("wdq", lang, q="–" if d["wdq"] is None else number(d["wdq"], 2, lang))),
+            html.P(_tx("around_method", lang, phi=number(d["phi"], 2, lang)), className="hint"),
+        ]),
+    ], id="objective-around")
 
 
 def _method(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Section:

@@ -1,0 +1,95 @@
+"""The ``ivm`` commands about places: ``project evaluate`` (a project's displacement check).
+
+Like every command, each imports the layers it uses when it runs (see :mod:`ivm.cli`)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from core.errors import IvmError
+from core.warehouse import Warehouse
+from ivm.options import (
+    IvmGroup,
+    catalog_of,
+    catalog_option,
+    db_option,
+    emit,
+    format_option,
+    lang_option,
+    rounded_number,
+)
+
+
+@click.group(cls=IvmGroup)
+def project() -> None:
+    """Project areas: did the drop move next door?"""
+
+
+@project.command("evaluate")
+@click.argument("ident")
+@format_option
+@lang_option
+@catalog_option
+@db_option
+def project_evaluate(ident: str, fmt: str, lang: str, catalog, db: str | None) -> None:
+    """The displacement check of an objective on a project area (IDENT: the objective id, or
+    the project area's id for every objective on it): the project area, the streets around it
+    and the control, before and after, with the weighted displacement difference and its test."""
+    from indicators import StatusFilter, status_records
+
+    cat = catalog_of(catalog)
+    con = Warehouse(db).connect_read_only()
+    try:
+        records = status_records(con, StatusFilter(), None, cat)
+    finally:
+        con.close()
+    chosen = [r for r in records if ident in (r["id"], r["area"]["id"])]
+    if not chosen:
+        raise IvmError("unknown_objective",
+                       f"no objective or area '{ident}' in the plan in force",
+                       hint="`ivm status` lists them")
+    checked = [r for r in chosen if r["displacement"]]
+    if not checked:
+        raise IvmError("no_displacement_check",
+                       f"'{ident}' has no displacement check: it needs a count indicator on a "
+                       "project area made of sectors, a baseline and a complete year after it",
+                       hint="docs/methods.md, section 'Verschuiving'")
+    if fmt == "json":
+        click.echo(json.dumps([{"id": r["id"], "area": r["area"], "indicator": r["indicator"],
+                                "displacement": r["displacement"]} for r in checked],
+                              indent=2, ensure_ascii=False, default=str))
+        return
+    for r in checked:
+        d = r["displacement"]
+        if fmt == "table":
+            click.echo(f"{r['id']} {r['area']['name'] or r['area']['id']}: "
+                       f"{d['words'][lang]}")
+        emit(_rows(r["id"], d), fmt, ["objective", "place", "areas", "before", "after",
+                                      "expected", "difference", "low", "high", "p_value"])
+        if fmt == "table":
+            click.echo(f"WDQ {rounded_number(d['wdq'], 2)}  (before {d['before']}, after "
+                       f"{d['after']}, dispersion {rounded_number(d['phi'], 2)})")
+
+
+def _rows(objective: str, d: dict) -> list[dict]:
+    ratio = d["control"]["after"] / d["control"]["before"]
+    rows = []
+    for place, areas, est in (("project", None, d["local"]),
+                              ("buffer", d["buffer_areas"], d["displaced"]),
+                              ("control", d["control_areas"], None),
+                              ("total", None, d["total"])):
+        counts = {"project": d["treated"], "buffer": d["buffer"], "control": d["control"]}.get(
+            place, {"before": d["treated"]["before"] + d["buffer"]["before"],
+                    "after": d["treated"]["after"] + d["buffer"]["after"]})
+        rows.append({
+            "objective": objective, "place": place, "areas": areas,
+            "before": rounded_number(counts["before"], 0),
+            "after": rounded_number(counts["after"], 0),
+            "expected": None if est is None else rounded_number(counts["before"] * ratio, 1),
+            "difference": None if est is None else rounded_number(est["value"], 1),
+            "low": None if est is None else rounded_number(est["low"], 1),
+            "high": None if est is None else rounded_number(est["high"], 1),
+            "p_value": None if est is None else rounded_number(est["p_value"], 3)})
+    return rows
