@@ -25,7 +25,9 @@ from dashboard.view_cache import SharedViews, VersionedCache
 from indicators import (
     Indicator,
     Series,
+    alert_weeks,
     category_names,
+    current_alerts,
     has_results,
     loads,
     municipalities,
@@ -194,6 +196,15 @@ class DashboardData:
         """The stored CompStat windows."""
         key = ("compstat", level, tuple(area_ids) if area_ids else None, kind)
         return self._cached(key, lambda c: stored_compstat(c, area_ids, level, kind))
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """The early warning's stored alerts, running ones first."""
+        return self._cached(("alerts",), current_alerts) if self.available() else []
+
+    def alert_weeks(self, area_id: str, kind: str, category: str) -> list[dict[str, Any]]:
+        """One alert's judged weeks, oldest first."""
+        return self._cached(("alert_weeks", area_id, kind, category),
+                            lambda c: alert_weeks(c, area_id, kind, category))
 
     def category_names(self, kind: str) -> dict[str, dict[str, str]]:
         """The canonical categories of a fact kind with their names (nl, en)."""

@@ -13,10 +13,14 @@ or renamed without touching another layer.
   :func:`loads`, ...); :func:`refresh_results` recomputes them.
 - **The plan and its status**: :func:`status_records` (what ``ivm status`` prints),
   :func:`check_plan`, :func:`chain_matrix`, :func:`write_plan_template`.
+- **Early warning**: :func:`current_alerts` (the stored alerts per area and category),
+  :func:`alert_weeks` (one series' judged weeks), :func:`alert_objectives` (whom it concerns),
+  :func:`alert_words` (an alert in plain words).
 - **Statistics the surfaces show**: :func:`compare_area` (an area against the rest of its city),
   :func:`method_sentences` and :func:`status_rules` (the method in plain words).
 """
 
+from indicators.alerts import alert_objectives, alert_weeks, current_alerts
 from indicators.catalog import (
     Catalog,
     Exclude,
@@ -64,6 +68,7 @@ from indicators.readers import (
     wijken_of,
     year_values,
 )
+from indicators.reasons import alert_words
 from indicators.refresh import current_plan, plan_in_force
 from indicators.refresh import refresh as refresh_results
 from indicators.results import STORED, Tables, series, stored_catalog, values
@@ -77,6 +82,7 @@ from indicators.sources import SOURCES, category_names
 from indicators.status import StatusFilter, status_counts, status_records, to_json
 
 __all__ = [
+    "alert_objectives", "alert_weeks", "alert_words", "current_alerts",
     "MEASURES", "SMALL", "SOURCES", "STORED", "Catalog", "Comparison", "Exclude",
     "Indicator", "MeasureKind", "Objective", "PlanFile", "Point", "Series", "StatusFilter",
     "Tables", "area_comparison", "area_names", "baseline_years", "by_area", "category_names",

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
-from core.vocabulary import month, number, percent, signed
+from core.vocabulary import date, month, number, percent, signed
 
 if TYPE_CHECKING:  # the evaluation is only read here
     from indicators.judge import Verdict
@@ -171,3 +171,29 @@ def displacement_words(record: dict, lang: str) -> str:
             f"{w['here'].format(d=facts(record['local']['value']))}; "
             + w["net"].format(d=facts(total["value"]), lo=facts(total["low"]),
                               hi=facts(total["high"])) + ".")
+
+
+# -- an early-warning alert ----------------------------------------------------------------------
+
+_ALERT = {
+    "nl": {"now": "{n} in de 4 weken tot {d}; gewoonlijk ongeveer {e} in die weken (signaal "
+                  "vanaf {u}).",
+           "since": "Signaal sinds de week tot {d}.",
+           "over": "Het signaal liep tot de week tot {d}; nu {n}, gewoonlijk ongeveer {e}."},
+    "en": {"now": "{n} in the 4 weeks to {d}; usually about {e} in those weeks (alert from "
+                  "{u}).",
+           "since": "Alert since the week to {d}.",
+           "over": "The alert ran until the week to {d}; now {n}, usually about {e}."},
+}
+
+
+def alert_words(alert: dict, lang: str) -> str:
+    """An early-warning alert in plain words: the count of the last four weeks against what is
+    usual in those weeks, and since when."""
+    w = _ALERT[lang]
+    n, e = number(alert["count"], 0, lang), number(alert["expected"], 0, lang)
+    if alert["running"]:
+        return (w["now"].format(n=n, d=date(alert["latest_week"]), e=e,
+                                u=number(alert["upper"], 0, lang)) + " "
+                + w["since"].format(d=date(alert["opened_week"])))
+    return w["over"].format(d=date(alert["opened_week"]), n=n, e=e)

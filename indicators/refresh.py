@@ -22,6 +22,7 @@ import pyarrow as pa
 from core.errors import IvmError
 from core.settings import setting
 from core.warehouse.schema import RESULT_TABLES
+from indicators.alerts import compute_alerts
 from indicators.catalog import Catalog, Indicator, load_catalog
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import compute_compstat
@@ -288,6 +289,7 @@ def _refresh(
     staged = stage_values(con, catalog, as_of)
     cov: dict[str, Coverage] = _coverage_from_temp(con)
     compute_compstat(con, cov)
+    compute_alerts(con, cov)
     version, objectives = current_plan(con)
     con.execute("BEGIN")
     try:
@@ -304,6 +306,7 @@ def _refresh(
             con.execute("INSERT INTO source_coverage VALUES (?, ?, ?, ?, ?)",
                         [c.kind, c.data_start, c.cutoff, c.anchor, c.rows])
         con.execute("INSERT INTO compstat SELECT * FROM ivm_compstat")
+        con.execute("INSERT INTO early_warning SELECT * FROM ivm_early_warning")
         rows = assess_plan(con, catalog, objectives, as_of, Tables(), cov)
         _store_progress(con, version, rows, as_of, cov, catalog)
         refresh_id = con.execute(

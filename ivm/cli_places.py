@@ -1,4 +1,5 @@
-"""The ``ivm`` commands about places: ``project evaluate`` (a project's displacement check).
+"""The ``ivm`` commands about places: ``project evaluate`` (a project's displacement check) and
+``alerts`` (the early warning per wijk).
 
 Like every command, each imports the layers it uses when it runs (see :mod:`ivm.cli`)."""
 
@@ -93,3 +94,56 @@ def _rows(objective: str, d: dict) -> list[dict]:
             "high": None if est is None else rounded_number(est["high"], 1),
             "p_value": None if est is None else rounded_number(est["p_value"], 3)})
     return rows
+
+
+@click.command()
+@click.option("--area", default=None, help="Only this area id.")
+@click.option("--municipality", default=None, help="Only the areas of this municipality (id).")
+@format_option
+@lang_option
+@db_option
+def alerts(area: str | None, municipality: str | None, fmt: str, lang: str,
+           db: str | None) -> None:
+    """The early warning: areas (wijken) where a category of incidents or nuisance reports
+    rises beyond its seasonal pattern in the last four weeks, running alerts first (see
+    docs/methods.md, section 8)."""
+    from indicators import (
+        alert_objectives,
+        alert_words,
+        category_names,
+        current_alerts,
+        current_plan,
+        stored_catalog,
+    )
+
+    con = Warehouse(db).connect_read_only()
+    try:
+        found = current_alerts(con, [area] if area else None)
+        _, objectives = current_plan(con)
+        catalog = stored_catalog(con)
+    finally:
+        con.close()
+    if municipality:
+        found = [a for a in found if a["municipality"] == municipality]
+    names = {k: category_names(k) for k in ("incidents", "nuisance")}
+    rows = []
+    for a in found:
+        concerned = alert_objectives([o.model_dump() for o in objectives], catalog, a["kind"],
+                                     a["category"])
+        label = names[a["kind"]].get(a["category"], {}).get(lang, a["category"])
+        rows.append({**a, "category_name": label,
+                     "objectives": [o["id"] for o in concerned],
+                     "owners": sorted({o["owner"] for o in concerned if o.get("owner")}),
+                     "words": alert_words(a, lang)})
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        return
+    emit([{**r, "area": f"{r['area_id']} {r['area_name'] or ''}".strip(),
+           "running": "ja" if r["running"] and lang == "nl" else
+           ("yes" if r["running"] else ("nee" if lang == "nl" else "no")),
+           "count": rounded_number(r["count"], 0), "expected": rounded_number(r["expected"], 1),
+           "upper": rounded_number(r["upper"], 0), "p_value": rounded_number(r["p_value"], 5),
+           "objectives": " ".join(r["objectives"]), "owners": " ".join(r["owners"])}
+          for r in rows], fmt,
+         ["area", "category_name", "running", "opened_week", "latest_week", "count",
+          "expected", "upper", "p_value", "objectives", "owners", "words"])
