@@ -55,6 +55,14 @@ SETTINGS: dict[str, Setting] = {
             "default: the built-in `indicators/catalog`. `--catalog` overrides it.",
         ),
         Setting(
+            "peer_group",
+            "IVM_PEERS",
+            "centrumsteden",
+            "The municipalities a city is compared with on the funnel plot: `centrumsteden` (the "
+            "13 Flemish centre cities, when at least three are loaded), `all` (every loaded "
+            "municipality) or NIS codes separated by commas.",
+        ),
+        Setting(
             "open_data_dir",
             "IVM_OPEN_DATA",
             str(Path(__file__).resolve().parent.parent.parent / "shared" / "data"),

@@ -24,6 +24,7 @@ from core.warehouse import Warehouse, WarehouseReader
 from dashboard.view_cache import SharedViews, VersionedCache
 from indicators import (
     Indicator,
+    PeerFunnel,
     Series,
     alert_weeks,
     category_names,
@@ -31,6 +32,7 @@ from indicators import (
     has_results,
     loads,
     municipalities,
+    peer_funnel,
     periods_by_type,
     plan_info,
     quarantine_reasons,
@@ -205,6 +207,14 @@ class DashboardData:
         """One alert's judged weeks, oldest first."""
         return self._cached(("alert_weeks", area_id, kind, category),
                             lambda c: alert_weeks(c, area_id, kind, category))
+
+    def peer_funnel(self, indicator_id: str, year: str) -> PeerFunnel | None:
+        """The indicator's funnel of the peer group in a calendar year (None: none)."""
+        ind = self.indicator(indicator_id)
+        if ind is None:
+            return None
+        return self._cached(("peer_funnel", indicator_id, year),
+                            lambda c: peer_funnel(c, ind, year))
 
     def category_names(self, kind: str) -> dict[str, dict[str, str]]:
         """The canonical categories of a fact kind with their names (nl, en)."""

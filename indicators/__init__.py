@@ -16,6 +16,8 @@ or renamed without touching another layer.
 - **Early warning**: :func:`current_alerts` (the stored alerts per area and category),
   :func:`alert_weeks` (one series' judged weeks), :func:`alert_objectives` (whom it concerns),
   :func:`alert_words` (an alert in plain words).
+- **Peers**: :func:`peer_funnel` (a count or rate per municipality against its peer group,
+  with overdispersed control limits), :func:`has_funnel`.
 - **Statistics the surfaces show**: :func:`compare_area` (an area against the rest of its city),
   :func:`method_sentences` and :func:`status_rules` (the method in plain words).
 """
@@ -44,6 +46,8 @@ from indicators.compute import coverage as coverage_as_of
 from indicators.measures import MEASURES, MeasureKind, measure
 from indicators.method import sentences as method_sentences
 from indicators.method import status_rules, test_of, test_text
+from indicators.peers import PeerFunnel, peer_funnel
+from indicators.peers import supports as has_funnel
 from indicators.plan import Objective, PlanFile
 from indicators.plan_check import check_plan
 from indicators.plan_load import read_plan_file
@@ -82,7 +86,8 @@ from indicators.sources import SOURCES, category_names
 from indicators.status import StatusFilter, status_counts, status_records, to_json
 
 __all__ = [
-    "alert_objectives", "alert_weeks", "alert_words", "current_alerts",
+    "alert_objectives", "alert_weeks", "alert_words", "current_alerts", "PeerFunnel",
+    "has_funnel", "peer_funnel",
     "MEASURES", "SMALL", "SOURCES", "STORED", "Catalog", "Comparison", "Exclude",
     "Indicator", "MeasureKind", "Objective", "PlanFile", "Point", "Series", "StatusFilter",
     "Tables", "area_comparison", "area_names", "baseline_years", "by_area", "category_names",

@@ -1,5 +1,5 @@
-"""The ``ivm`` commands about places: ``project evaluate`` (a project's displacement check) and
-``alerts`` (the early warning per wijk).
+"""The ``ivm`` commands about places: ``project evaluate`` (a project's displacement check),
+``alerts`` (the early warning per wijk) and ``peers`` (a city against its peers).
 
 Like every command, each imports the layers it uses when it runs (see :mod:`ivm.cli`)."""
 
@@ -147,3 +147,51 @@ def alerts(area: str | None, municipality: str | None, fmt: str, lang: str,
           for r in rows], fmt,
          ["area", "category_name", "running", "opened_week", "latest_week", "count",
           "expected", "upper", "p_value", "objectives", "owners", "words"])
+
+
+@click.command()
+@click.argument("indicator_id")
+@click.option("--year", default=None, help="Calendar year (default: the latest complete one).")
+@click.option("--peers", default=None,
+              help="centrumsteden, all, or NIS codes separated by commas (default: $IVM_PEERS).")
+@format_option
+@lang_option
+@db_option
+def peers(indicator_id: str, year: str | None, peers: str | None, fmt: str, lang: str,
+          db: str | None) -> None:
+    """A count or rate per municipality against its peers (a funnel plot's numbers): the
+    group's rate, the overdispersion allowed for, and per municipality its rate, z-score and
+    band (inside, rather high/low: beyond 95 %, high/low: beyond 99.8 %)."""
+    from indicators import complete_years, peer_funnel, stored_catalog
+
+    con = Warehouse(db).connect_read_only()
+    try:
+        ind = stored_catalog(con).get(indicator_id)
+        if ind is None:
+            raise IvmError("unknown_indicator", f"no indicator '{indicator_id}' in the results",
+                           hint="`ivm indicators list`")
+        years = complete_years(con, [indicator_id]).get(indicator_id, [])
+        chosen = year or (str(max(years)) if years else None)
+        found = peer_funnel(con, ind, chosen, peers) if chosen else None
+    finally:
+        con.close()
+    if found is None:
+        raise IvmError("no_funnel", f"no funnel for '{indicator_id}' in {chosen or '-'}: it "
+                       "needs a count or rate per calendar year and at least three peer "
+                       "municipalities with inhabitants", hint="docs/methods.md, section 9")
+    f = found.funnel
+    rows = sorted(found.rows(), key=lambda r: -r["z"])
+    if fmt == "json":
+        click.echo(json.dumps({"indicator": indicator_id, "year": chosen, "group": found.group,
+                               "rate": f.theta * found.factor, "phi": f.phi, "tau2": f.tau2,
+                               "per": found.factor, "municipalities": rows},
+                              indent=2, ensure_ascii=False, default=str))
+        return
+    if fmt == "table":
+        click.echo(f"{indicator_id} {chosen}, {found.group}: group rate "
+                   f"{f.theta * found.factor:.1f} per {found.factor:,.0f}; overdispersion "
+                   f"{f.phi:.1f} (tau {(f.tau2 ** 0.5) * found.factor:.1f} per "
+                   f"{found.factor:,.0f})")
+    emit([{**r, "rate": rounded_number(r["rate"], 2), "z": rounded_number(r["z"], 2),
+           "population": rounded_number(r["population"], 0)} for r in rows], fmt,
+         ["area_id", "name", "observed", "population", "rate", "z", "band"])

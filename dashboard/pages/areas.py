@@ -94,6 +94,7 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
                           html.Div(main["table"], id="areas-table")],
                          className="areas-table-box"),
         ], className="areas-main"),
+        html.Section(main["peers"], id="areas-peers"),
         html.Section(profile, id="areas-profile"),
         html.Section(compstat, id="areas-compstat"),
         html.Section([html.H2(pick(TEXT, "multiples", lang)),
@@ -133,6 +134,7 @@ def update_periods(indicator: str, level: str, ptype: str, period: str | None, l
     Output("areas-table", "children"),
     Output("areas-multiples", "children"),
     Output("areas-heading", "children"),
+    Output("areas-peers", "children"),
     Output("areas-url", "search"),
     Output("lang-switch", "href", allow_duplicate=True),
     Input("areas-indicator", "value"),
@@ -156,7 +158,7 @@ def update_view(indicator: str, level: str, ptype: str, period: str | None, area
     search = link[len(PATH):] or ""
     other = href(PATH, "en" if lang == "nl" else "nl", **view.query())
     return (main["figure"], area_ids(main["figure"]), main["notes"], main["table"],
-            main["multiples"], main["heading"], search, other)
+            main["multiples"], main["heading"], main["peers"], search, other)
 
 
 @callback(
