@@ -19,6 +19,7 @@ from dashboard.components import finite
 from dashboard.data import DashboardData
 from dashboard.figures_areas import as_float
 from dashboard.i18n import t
+from dashboard.index_content import index_section
 from dashboard.peers_content import peers_section
 from dashboard.view_cache import provisional
 from indicators import Comparison, by_area, compare_area, compare_frame
@@ -246,7 +247,8 @@ def main_content(data: DashboardData, view: View, lang: str) -> dict[str, Any]:
     peers = (peers_section(data, view.indicator, view.period, city, lang)
              if view.period_type == "year" else peers_section(data, view.indicator, None,
                                                                city, lang))
-    return {"figure": figure, "notes": notes, "table": table, "peers": peers,
+    index = index_section(data.safety_index(city), lang)
+    return {"figure": figure, "notes": notes, "table": table, "peers": peers, "index": index,
             "multiples": multiples(data, view, ind, values, lang),
             "heading": f"{getattr(ind.title, lang)} — {level_name}, {view.period or '–'}"}
 

@@ -28,8 +28,10 @@ from indicators import (
     Series,
     alert_weeks,
     category_names,
+    complete_years,
     current_alerts,
     has_results,
+    index_parts,
     loads,
     municipalities,
     peer_funnel,
@@ -45,6 +47,7 @@ from indicators import (
     stored_compstat,
     stored_coverage,
     values,
+    wijk_safety_index,
 )
 
 
@@ -207,6 +210,23 @@ class DashboardData:
         """One alert's judged weeks, oldest first."""
         return self._cached(("alert_weeks", area_id, kind, category),
                             lambda c: alert_weeks(c, area_id, kind, category))
+
+    def safety_index(self, city: str | None, year: int | None = None) -> dict[str, Any] | None:
+        """The safety index of ``city``'s wijken in ``year`` (default: the latest complete
+        year of its first part): rows, the parts, the period each part was read for."""
+        if city is None or not self.available():
+            return None
+
+        def build(c: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+            declared = index_parts()
+            first = declared[0].indicator if declared else None
+            years = complete_years(c, [first]).get(first, []) if first else []
+            chosen = year or (max(years) if years else None)
+            if chosen is None:
+                return None
+            rows, used = wijk_safety_index(c, self.catalog(), chosen, city)
+            return {"rows": rows, "used": used, "year": chosen, "parts": declared}
+        return self._cached(("safety_index", city, year), build)
 
     def peer_funnel(self, indicator_id: str, year: str) -> PeerFunnel | None:
         """The indicator's funnel of the peer group in a calendar year (None: none)."""

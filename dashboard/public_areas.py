@@ -24,6 +24,7 @@ from dashboard.export.release import AreaRow
 from dashboard.export.suppress import MARK
 from dashboard.figures_map import Shape, polygon_map
 from dashboard.i18n import lang_of, t
+from dashboard.index_content import index_section
 from dashboard.registry import path_of
 
 TEXT = {
@@ -160,7 +161,15 @@ def layout(data: PublicData, lang: str, query: dict[str, Any]) -> html.Div:
         html.P(pick(TEXT, "intro", lang), className="hint"),
         controls,
         html.Div(_content(data, indicator, year, lang), id="pubareas-view"),
+        html.Section(index_section(data.safety_index(_city(data)), lang, public=True),
+                     id="pubareas-index"),
     ], as_of=data.as_of())
+
+
+def _city(data: PublicData) -> str | None:
+    """The plan's municipality: where most of its objectives lie."""
+    homes = [r["area"]["id"][:5] for r in data.status()]
+    return max(set(homes), key=homes.count, default=None)
 
 
 @callback(

@@ -16,6 +16,8 @@ or renamed without touching another layer.
 - **Early warning**: :func:`current_alerts` (the stored alerts per area and category),
   :func:`alert_weeks` (one series' judged weeks), :func:`alert_objectives` (whom it concerns),
   :func:`alert_words` (an alert in plain words).
+- **Safety index**: :func:`wijk_safety_index` (crime, nuisance and feeling unsafe per wijk, city =
+  100), :func:`index_parts` (its declared parts).
 - **Peers**: :func:`peer_funnel` (a count or rate per municipality against its peer group,
   with overdispersed control limits), :func:`has_funnel`.
 - **Statistics the surfaces show**: :func:`compare_area` (an area against the rest of its city),
@@ -81,13 +83,16 @@ from indicators.results import as_of as stored_as_of
 from indicators.results import compstat as stored_compstat
 from indicators.results import coverage as stored_coverage
 from indicators.results import periods as stored_periods
+from indicators.safety_index import WijkIndex
+from indicators.safety_index import parts as index_parts
+from indicators.safety_index import safety_index as wijk_safety_index
 from indicators.show import indicator_values
 from indicators.sources import SOURCES, category_names
 from indicators.status import StatusFilter, status_counts, status_records, to_json
 
 __all__ = [
     "alert_objectives", "alert_weeks", "alert_words", "current_alerts", "PeerFunnel",
-    "has_funnel", "peer_funnel",
+    "has_funnel", "peer_funnel", "WijkIndex", "index_parts", "wijk_safety_index",
     "MEASURES", "SMALL", "SOURCES", "STORED", "Catalog", "Comparison", "Exclude",
     "Indicator", "MeasureKind", "Objective", "PlanFile", "Point", "Series", "StatusFilter",
     "Tables", "area_comparison", "area_names", "baseline_years", "by_area", "category_names",

@@ -20,7 +20,7 @@ from core.errors import IvmError
 from core.settings import SETTINGS, flag, setting
 from core.vocabulary import SOURCE_KINDS
 from core.warehouse import Warehouse
-from ivm.cli_places import alerts, peers, project
+from ivm.cli_places import alerts, peers, project, safety_index
 from ivm.cli_results import export, indicators, plan, status
 from ivm.options import (
     IvmGroup,
@@ -42,7 +42,7 @@ def main() -> None:
     """ivmonitor: monitor a city's local integral safety plan."""
 
 
-for command in (status, indicators, plan, export, project, alerts, peers):
+for command in (status, indicators, plan, export, project, alerts, peers, safety_index):
     main.add_command(command)
 
 

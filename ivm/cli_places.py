@@ -1,5 +1,6 @@
 """The ``ivm`` commands about places: ``project evaluate`` (a project's displacement check),
-``alerts`` (the early warning per wijk) and ``peers`` (a city against its peers).
+``alerts`` (the early warning per wijk), ``peers`` (a city against its peers) and ``index``
+(the safety index per wijk).
 
 Like every command, each imports the layers it uses when it runs (see :mod:`ivm.cli`)."""
 
@@ -195,3 +196,62 @@ def peers(indicator_id: str, year: str | None, peers: str | None, fmt: str, lang
     emit([{**r, "rate": rounded_number(r["rate"], 2), "z": rounded_number(r["z"], 2),
            "population": rounded_number(r["population"], 0)} for r in rows], fmt,
          ["area_id", "name", "observed", "population", "rate", "z", "band"])
+
+
+@click.command("index")
+@click.option("--year", type=int, default=None,
+              help="Calendar year (default: the latest complete one of the first part).")
+@click.option("--city", default=None, help="Municipality id (default: the plan's).")
+@format_option
+@lang_option
+@db_option
+def safety_index(year: int | None, city: str | None, fmt: str, lang: str,
+                 db: str | None) -> None:
+    """The safety index per wijk: crime, nuisance and feeling unsafe, each against the city
+    (city = 100), and their weighted mean with its 95 % interval (docs/methods.md, section
+    10; parts and weights in indicators/safety_index.yaml)."""
+    from indicators import (
+        complete_years,
+        current_plan,
+        index_parts,
+        stored_catalog,
+        wijk_safety_index,
+    )
+
+    con = Warehouse(db).connect_read_only()
+    try:
+        parts = index_parts()
+        if city is None:
+            _, objectives = current_plan(con)
+            homes = [a[:5] for o in objectives for a in o.areas]
+            city = max(set(homes), key=homes.count, default=None)
+        if city is None:
+            raise IvmError("no_city", "no municipality given and no plan in force to take it "
+                           "from", hint="--city NIS")
+        first = parts[0].indicator
+        years = complete_years(con, [first]).get(first, [])
+        chosen = year or (max(years) if years else None)
+        if chosen is None:
+            raise IvmError("no_index", f"no complete year of {first}: no index")
+        rows, used = wijk_safety_index(con, stored_catalog(con), chosen, city)
+    finally:
+        con.close()
+    if not rows:
+        raise IvmError("no_index", f"no wijk of '{city}' has values in {chosen}")
+    out = []
+    for w in rows:
+        rec: dict = {"area_id": w.area_id, "name": w.name}
+        for p in parts:
+            v = w.parts.get(p.key)
+            rec[p.key] = None if v is None else rounded_number(v[0], 1)
+        rec.update(index=rounded_number(w.index, 1), low=rounded_number(w.low, 1),
+                   high=rounded_number(w.high, 1))
+        out.append(rec)
+    if fmt == "json":
+        click.echo(json.dumps({"city": city, "year": chosen, "periods": used, "wijken": out},
+                              indent=2, ensure_ascii=False, default=str))
+        return
+    if fmt == "table":
+        click.echo(f"{city} {chosen} (city = 100; "
+                   + ", ".join(f"{p.title[lang]} {used.get(p.key, '-')}" for p in parts) + ")")
+    emit(out, fmt, ["area_id", "name", *[p.key for p in parts], "index", "low", "high"])

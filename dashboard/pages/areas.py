@@ -94,6 +94,7 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
                           html.Div(main["table"], id="areas-table")],
                          className="areas-table-box"),
         ], className="areas-main"),
+        html.Section(main["index"], id="areas-index"),
         html.Section(main["peers"], id="areas-peers"),
         html.Section(profile, id="areas-profile"),
         html.Section(compstat, id="areas-compstat"),
