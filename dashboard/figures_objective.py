@@ -33,7 +33,9 @@ LEGEND = {
     "waves": {"nl": "Waarde (bevragingsgolven)", "en": "Value (survey waves)"},
     "baseline": {"nl": "Basiswaarde {period}", "en": "Baseline {period}"},
     "target": {"nl": "Doel {year}", "en": "Target {year}"},
-    "path": {"nl": "Rechte weg naar het doel", "en": "Straight path to the target"},
+    "path": {"nl": "Weg naar het doel", "en": "Path to the target"},
+    "milestones": {"nl": "Tussendoelen", "en": "Milestones"},
+    "milestone": {"nl": "Tussendoel {year}", "en": "Milestone {year}"},
     "projection": {"nl": "Verwachting (met 80 %-interval)",
                    "en": "Forecast (with 80 % interval)"},
     "by": {"nl": "tegen", "en": "by"},
@@ -161,11 +163,25 @@ def series_figure(points: list[Point], trend: list[Point], record: dict[str, Any
         t_dead = deadline_t(deadline)
         x_dead = date_of_t(t_dead).isoformat()
         by = f"{_l('by', lang)} {date(deadline)}"
+        steps = [m for m in record.get("milestones") or [] if m.get("value") is not None]
         if span is not None and b_value is not None:
+            # the path runs through the milestones (yearly streefwaarden) to the target
+            xs = ([date_of_t(span[2]).isoformat()]
+                  + [date_of_t(deadline_t(dt.date(m["year"], 12, 31))).isoformat()
+                     for m in steps] + [x_dead])
             fig.add_trace(go.Scatter(
-                x=[date_of_t(span[2]).isoformat(), x_dead], y=[y(b_value), y(t_value)],
+                x=xs, y=[y(b_value)] + [y(m["value"]) for m in steps] + [y(t_value)],
                 mode="lines", name=_l("path", lang), uid="path", hoverinfo="skip",
                 line={"color": COLOURS["path"], "width": 2, "dash": "dash"}))
+        if steps:
+            fig.add_trace(go.Scatter(
+                x=[date_of_t(deadline_t(dt.date(m["year"], 12, 31))).isoformat()
+                   for m in steps], y=[y(m["value"]) for m in steps], mode="markers",
+                uid="milestones", name=_l("milestones", lang),
+                text=[f"{_l('milestone', lang).format(year=m['year'])}: {txt(m['value'])}"
+                      for m in steps], hovertemplate="%{text}<extra></extra>",
+                marker={"symbol": "triangle-down", "size": 12, "color": COLOURS["target"],
+                        "line": {"color": "#000000", "width": 1}}))
         fig.add_trace(go.Scatter(
             x=[x_dead], y=[y(t_value)], mode="markers", uid="target",
             name=_l("target", lang).format(year=deadline.year),

@@ -55,6 +55,13 @@ class Target(_Strict):
         return self
 
 
+class Milestone(Target):
+    """An intermediate target (streefwaarde): the value (or change from the baseline) to reach
+    in a calendar year before the deadline."""
+
+    year: int = Field(ge=1900, le=2200)
+
+
 class Objective(_Strict):
     """One objective of the plan."""
 
@@ -74,7 +81,30 @@ class Objective(_Strict):
     direction: Literal[DIRECTIONS] | None = None  # type: ignore[valid-type]
     comparison: Literal["rest_of_city", "none"] | list[str] | None = None
     buffer: list[str] | None = None
+    milestones: list[Milestone] = Field(default_factory=list)
     description: Text | None = None
+
+    @model_validator(mode="after")
+    def _milestones_in_order(self) -> Objective:
+        years = [m.year for m in self.milestones]
+        if years != sorted(set(years)):
+            raise ValueError("milestones: one per year, in order of year")
+        if self.deadline is not None and years and years[-1] >= self.deadline.year:
+            raise ValueError(f"milestone {years[-1]} is not before the deadline "
+                             f"{self.deadline.year}")
+        if self.target is not None and self.milestones and (
+                (self.target.change is None) != (self.milestones[0].change is None)):
+            raise ValueError("milestones are given like the target: all as a value or all as "
+                             "a change")
+        return self
+
+    def milestone_ahead(self, year: int) -> Milestone | None:
+        """The first milestone of ``year`` or later (None: only the final target is ahead)."""
+        return next((m for m in self.milestones if m.year >= year), None)
+
+    def milestone_behind(self, year: int) -> Milestone | None:
+        """The latest milestone before ``year``."""
+        return next((m for m in reversed(self.milestones) if m.year < year), None)
 
     def comparison_areas(self, area_level: str | None) -> str | list[str] | None:
         """What the objective's areas are judged against: ``rest_of_city`` (the default for

@@ -20,10 +20,14 @@ _WORDS = {
     "nl": {"fall": "Daling van {x}", "rise": "Stijging van {x}", "same": "Gelijk gebleven",
            "since": "sinds", "recent": "{a} – {m}", "now": "Nu {v}",
            "target_change": "doel {x} tegen {y}", "target_value": "doel {v} tegen {y}",
+           "milestone_change": "tussendoel {x} in {y}", "milestone_value": "tussendoel {v} in {y}",
+           "milestone_met": "Tussendoel {y} gehaald", "milestone_missed": "Tussendoel {y} niet "
+           "gehaald",
            "keep_lower": "doel: hoogstens {v}", "keep_higher": "doel: minstens {v}",
            "real": "Meer dan toeval", "noise": "Niet te onderscheiden van toeval",
            "no_test": "Geen toets mogelijk: te weinig gegevens om de verandering te beoordelen",
            "chance": "Kans om het doel te halen: {c}", "met": "Doel gehaald op de deadline",
+           "chance_milestone": "Kans om het tussendoel te halen: {c}",
            "missed": "Doel niet gehaald op de deadline",
            "about": "ongeveer {k} op 10", "below": "kleiner dan 1 op 10",
            "above": "groter dan 9 op 10", "here": "hier",
@@ -33,11 +37,14 @@ _WORDS = {
     "en": {"fall": "Down {x}", "rise": "Up {x}", "same": "Unchanged", "since": "since",
            "recent": "{a} – {m}", "now": "Now {v}",
            "target_change": "target {x} by {y}", "target_value": "target {v} by {y}",
+           "milestone_change": "milestone {x} in {y}", "milestone_value": "milestone {v} in {y}",
+           "milestone_met": "Milestone {y} met", "milestone_missed": "Milestone {y} missed",
            "keep_lower": "target: at most {v}", "keep_higher": "target: at least {v}",
            "real": "More than chance",
            "noise": "Not distinguishable from chance",
            "no_test": "No test possible: too little data to judge the change",
            "chance": "Chance of reaching the target: {c}", "met": "Target met at the deadline",
+           "chance_milestone": "Chance of reaching the milestone: {c}",
            "missed": "Target missed at the deadline",
            "about": "about {k} in 10", "below": "less than 1 in 10",
            "above": "more than 9 in 10", "here": "here",
@@ -81,6 +88,7 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
     w = _WORDS[lang]
     p, obj, ev = e.progress, e.obj, e.evidence
     year = obj.deadline.year if obj.deadline else "?"
+    step = next((m for m in obj.milestones if m.year == e.milestone), None)
     parts: list[str] = []
     if ev is not None and ev.comparison == "recent_level" and ev.comparison_change is not None:
         own = (1 + ev.change) * (1 + ev.comparison_change) - 1 if ev.change is not None else None
@@ -99,6 +107,10 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
     if e.maintain:
         key = "keep_lower" if p.direction == "lower" else "keep_higher"
         target = w[key].format(v=_value(e, p.target_value, lang))
+    elif step is not None:
+        target = (w["milestone_change"].format(x=percent(step.change, 0, lang, signed=True),
+                                               y=step.year) if step.change is not None else
+                  w["milestone_value"].format(v=_value(e, p.target_value, lang), y=step.year))
     elif obj.target.change is not None:
         target = w["target_change"].format(x=percent(obj.target.change, 0, lang, signed=True),
                                            y=year)
@@ -109,6 +121,9 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
         target = w["target_value"].format(v=_value(e, p.target_value, lang), y=year)
     parts[0] += f"; {target}"
     sentences = [parts[0]]
+    if e.milestone_before is not None:
+        y, met = e.milestone_before
+        sentences.append(w["milestone_met" if met else "milestone_missed"].format(y=y))
     if verdict.qualifier == "worsened":
         sentences.append(w["worse"][0].upper() + w["worse"][1:])
     if not e.registered:
@@ -121,7 +136,7 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
     if final:
         sentences.append(w["met"] if prob == 1.0 else w["missed"])
     elif (c := chance_words(prob, lang)) is not None:
-        sentences.append(w["chance"].format(c=c))
+        sentences.append(w["chance_milestone" if step is not None else "chance"].format(c=c))
     lang_note = e.note[0] if lang == "nl" else e.note[1]
     return ". ".join(sentences) + "." + lang_note
 

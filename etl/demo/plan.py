@@ -117,6 +117,9 @@ _OBJECTIVES = [
 ]
 
 
+#: Yearly intermediate targets (streefwaarden): (years before the deadline's year, change).
+MILESTONES = {"PREV-11": [(3, -0.05), (1, -0.10)]}
+
 #: Indicators measured by the resident survey: their baseline is the last wave before the plan.
 SURVEY_INDICATORS = {"unsafe_feeling_share", "victimisation_share", "police_satisfaction_mean",
                      "avoid_places_share"}
@@ -149,6 +152,9 @@ def plan_document(city: City) -> dict:
                 "deadline": deadline.isoformat(),
             }
         )
+        if oid in MILESTONES:
+            objectives[-1]["milestones"] = [{"year": deadline.year - back, "change": change}
+                                            for back, change in MILESTONES[oid]]
     return {
         "spec": 1,
         "plan": {
