@@ -30,6 +30,7 @@ import pandas as pd
 
 from etl.sqltext import lit
 from etl.warehouse import Warehouse, WarehouseReader
+from etl.warehouse.files import create_private
 from indicators import results
 from indicators.catalog import Indicator
 from indicators.progress import Series
@@ -367,8 +368,8 @@ class SharedViews:
     file per view in a folder per published version, under the temporary directory. A view is
     built by one process while the others wait for its file (a lock per view), so a view costs
     one computation whatever the number of workers. Folders of older versions are removed.
-    The folders are this user's alone; when they are not (someone else's, a link, open to
-    others), nothing is shared."""
+    The folders are this user's alone (0700, files 0600: they hold internal figures); when they
+    are not (someone else's, a link), nothing is shared."""
 
     def __init__(self, warehouse: Warehouse):
         name = hashlib.sha256(str(warehouse.path.resolve()).encode()).hexdigest()[:16]
@@ -450,7 +451,8 @@ class SharedViews:
                     and sum(1 for _ in os.scandir(folder)) < SHARED_MAX_FILES):
                 tmp = base.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
                 with contextlib.suppress(OSError):
-                    tmp.write_text(text, encoding="utf-8")
+                    with os.fdopen(create_private(tmp), "w", encoding="utf-8") as out:
+                        out.write(text)
                     os.replace(tmp, path)
             return json.loads(text), len(text)
 

@@ -10,6 +10,7 @@ written for every attempt: loaded, unchanged (the same file was loaded before) o
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +93,7 @@ def load_file(
             "unknown_kind", f"unknown kind '{kind}'", hint=f"one of {', '.join(LOADERS)}"
         )
     path = Path(path)
-    if not path.is_file():
+    if not os.path.lexists(path):  # a link, a folder or a pipe: inspect_file says what it is
         raise IvmError("no_file", "no such file", Where(str(path)))
     prof = load_profile(profile)
     if kind != "plan":

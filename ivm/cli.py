@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from etl.errors import DeclarationError, IvmError
+from etl.errors import CONTROL, DeclarationError, IvmError, printable
 from etl.warehouse import Warehouse
 
 KINDS = ["areas", "population", "incidents", "nuisance", "survey", "activities", "plan"]
@@ -27,6 +27,13 @@ format_option = click.option(
 )
 
 
+def say(text: Any = "", err: bool = False) -> None:
+    """Print text for people (stdout, or stderr with ``err``): control characters that came
+    with the data (escape sequences, bidirectional overrides) are shown escaped, never sent to
+    the terminal; the text's own lines stay."""
+    click.echo(printable(str(text), lines=True), err=err)
+
+
 class IvmGroup(click.Group):
     """Turns IvmError into one line on stderr and exit code 1."""
 
@@ -35,10 +42,10 @@ class IvmGroup(click.Group):
             return super().invoke(ctx)
         except DeclarationError as exc:
             for problem in exc.problems:
-                click.echo(problem.one_line(), err=True)
+                say(problem.one_line(), err=True)
             sys.exit(1)
         except IvmError as exc:
-            click.echo(exc.one_line(), err=True)
+            say(exc.one_line(), err=True)
             sys.exit(1)
 
 
@@ -54,7 +61,7 @@ def init(db: str | None) -> None:
     """Create an empty warehouse (or migrate an existing one)."""
     wh = Warehouse(db)
     created = wh.init()
-    click.echo(f"{'created' if created else 'exists, up to date'}: {wh.path}")
+    say(f"{'created' if created else 'exists, up to date'}: {wh.path}")
 
 
 @main.command()
@@ -65,7 +72,7 @@ def migrate(db: str | None) -> None:
 
     wh = Warehouse(db)
     wh.init()
-    click.echo(f"{wh.path}: schema version {SCHEMA_VERSION}")
+    say(f"{wh.path}: schema version {SCHEMA_VERSION}")
 
 
 @main.command()
@@ -90,7 +97,7 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
     wh = Warehouse(db)
     for path in paths:
         result = load_any(wh, kind, path, profile, strict, overrides)
-        click.echo(result.summary())
+        say(result.summary())
 
 
 @main.command()
@@ -137,11 +144,11 @@ def serve(host: str, port: int, workers: int, dev: bool, public: bool, db: str |
     if dev:
         from dashboard.app import create_app
 
-        click.echo(f"ivmonitor: http://{host}:{port} (development server, {mode})")
+        say(f"ivmonitor: http://{host}:{port} (development server, {mode})")
         create_app(wh, public=public).run(host=host, port=port, debug=False)
         return
     env = {**os.environ, "IVM_DB": str(wh.path.resolve()), "IVM_PUBLIC": "1" if public else "0"}
-    click.echo(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers, {mode})")
+    say(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers, {mode})")
     sys.stdout.flush()
     from etl.settings import setting
 
@@ -186,9 +193,9 @@ def info(db: str | None, fmt: str) -> None:
 
     data = warehouse_info(Warehouse(db))
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, default=str))
+        click.echo(_json_text(data))
         return
-    click.echo(f"warehouse: {data['path']}\nschema version: {data['schema_version']}")
+    say(f"warehouse: {data['path']}\nschema version: {data['schema_version']}")
     _emit([{"table": t, "rows": n} for t, n in data["tables"].items()], fmt, ["table", "rows"])
 
 
@@ -236,7 +243,7 @@ def refresh(as_of, db: str | None) -> None:
     """Recompute the stored indicator values, objective progress and CompStat windows."""
     from ivm.wiring import refresh_all
 
-    click.echo(refresh_all(Warehouse(db), _day(as_of)))
+    say(refresh_all(Warehouse(db), _day(as_of)))
 
 
 @main.command()
@@ -265,7 +272,7 @@ def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
         raise IvmError("unknown_objective", f"no objective '{objective}' in the plan in force",
                        hint="`ivm status` lists them")
     if fmt == "json":
-        click.echo(to_json(records))
+        click.echo(_json_safe(to_json(records)))
         return
     rows = [{
         "id": r["id"], "area": r["area"]["id"], "phase": r["phase"],
@@ -314,10 +321,10 @@ def indicators_check(catalog) -> None:
     folder = Path(catalog) if catalog else default_folder()
     found, problems = check_catalog(folder)
     for p in problems:
-        click.echo(p.one_line(), err=True)
+        say(p.one_line(), err=True)
     if problems:
         sys.exit(1)
-    click.echo(f"{len(found)} indicators, no problems: {folder}")
+    say(f"{len(found)} indicators, no problems: {folder}")
 
 
 @indicators.command("show")
@@ -343,7 +350,7 @@ def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool,
     cat = _catalog(catalog)
     ind = cat[indicator_id]
     if show_sql:
-        click.echo(to_sql(monthly_select(ind, _day(as_of) or dt.date.today(), 2000)))
+        say(to_sql(monthly_select(ind, _day(as_of) or dt.date.today(), 2000)))
         return
     con = Warehouse(db).connect_read_only()
     try:
@@ -351,7 +358,7 @@ def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool,
     finally:
         con.close()
     if fmt == "table":
-        click.echo(f"{ind.id}: {ind.title.nl} ({ind.unit.nl}; {ind.measure} of {ind.source}, "
+        say(f"{ind.id}: {ind.title.nl} ({ind.unit.nl}; {ind.measure} of {ind.source}, "
                    f"{ind.direction} is better)")
     _emit(rows, fmt, ["area_id", "name", "period", "complete", "value", "numerator",
                       "denominator", "n", "n_eff", "ci_low", "ci_high"])
@@ -397,10 +404,10 @@ def plan_check(path, catalog, db: str | None) -> None:
         if con is not None:
             con.close()
     for f in findings:
-        click.echo(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
+        say(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
     missing = sum(f.severity == "missing" for f in findings)
     warnings = len(findings) - missing
-    click.echo(f"{len(doc.objectives)} objectives: {missing} missing part(s), "
+    say(f"{len(doc.objectives)} objectives: {missing} missing part(s), "
                f"{warnings} warning(s)")
     if missing:
         sys.exit(1)
@@ -423,7 +430,7 @@ def plan_matrix(by: str, fmt: str, catalog, db: str | None) -> None:
     finally:
         con.close()
     if fmt == "json":
-        click.echo(json.dumps(cells, indent=2, ensure_ascii=False))
+        click.echo(_json_text(cells))
         return
     rows = [{"phase": c["phase"], by: c["column"], "objectives": c["objectives"],
              "statuses": " ".join(f"{STATUS_SYMBOLS[s]}{n}" for s, n in c["statuses"].items()
@@ -455,7 +462,7 @@ def plan_template(out: str, from_db: bool, db: str | None) -> None:
         if doc is None:
             raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
     write_template(Path(out), doc)
-    click.echo(f"plan template: {out}")
+    say(f"plan template: {out}")
 
 
 audience_option = click.option(
@@ -500,7 +507,7 @@ def export_council(out: str, as_of, audience: str, lang: str, db: str | None) ->
     finally:
         con.close()
     _audit(db, "export", f"council workbook ({audience}, {lang}) to {path}")
-    click.echo(f"council workbook ({audience}, {lang}): {path}")
+    say(f"council workbook ({audience}, {lang}): {path}")
 
 
 @export.command("csv")
@@ -521,7 +528,7 @@ def export_csv(table: str, out: str, audience: str, db: str | None) -> None:
     finally:
         con.close()
     _audit(db, "export", f"table {table} ({audience}, {n} rows) to {path}")
-    click.echo(f"{table} ({audience}): {n} rows to {path}")
+    say(f"{table} ({audience}): {n} rows to {path}")
 
 
 def _audit(db: str | None, event: str, detail: str) -> None:
@@ -536,7 +543,8 @@ def _audit(db: str | None, event: str, detail: str) -> None:
 
 @main.group(cls=IvmGroup)
 def user() -> None:
-    """Dashboard accounts: add, list, disable, new password (roles: see `ivm user roles`)."""
+    """Dashboard accounts: add, list, disable, new password, sign out everywhere (roles: see
+    `ivm user roles`)."""
 
 
 def _store(db: str | None):
@@ -574,7 +582,7 @@ def user_add(name: str, role: str, partner: str | None, generate: bool, db: str 
     """Create an account NAME; the password is asked for (or read from stdin, or generated)."""
     password, made = _new_password(generate)
     _store(db).add_user(name, role, password, partner)
-    click.echo(f"user {name} ({role}{', ' + partner if partner else ''}) added"
+    say(f"user {name} ({role}{', ' + partner if partner else ''}) added"
                + (f"; password: {password}" if made else ""))
 
 
@@ -595,7 +603,7 @@ def user_list(db: str | None, fmt: str) -> None:
 def user_disable(name: str, db: str | None) -> None:
     """Disable an account: its sessions end at once, its login is refused."""
     _store(db).set_enabled(name, False)
-    click.echo(f"user {name} disabled")
+    say(f"user {name} disabled")
 
 
 @user.command("enable")
@@ -604,7 +612,7 @@ def user_disable(name: str, db: str | None) -> None:
 def user_enable(name: str, db: str | None) -> None:
     """Enable a disabled account again."""
     _store(db).set_enabled(name, True)
-    click.echo(f"user {name} enabled")
+    say(f"user {name} enabled")
 
 
 @user.command("password")
@@ -618,7 +626,34 @@ def user_password(name: str, generate: bool, db: str | None) -> None:
         raise IvmError("no_user", f"no user '{name}'", hint="`ivm user list`")
     password, made = _new_password(generate)
     store.set_password(name, password)
-    click.echo(f"new password for {name}" + (f": {password}" if made else " set"))
+    say(f"new password for {name}" + (f": {password}" if made else " set"))
+
+
+@user.command("signout")
+@click.argument("name", required=False)
+@click.option("--all", "everyone", is_flag=True, help="End every user's sessions.")
+@db_option
+def user_signout(name: str | None, everyone: bool, db: str | None) -> None:
+    """Sign NAME out everywhere: every open dashboard session of NAME ends at once, on every
+    server process (--all: everyone's)."""
+    if bool(name) == everyone:
+        raise click.UsageError("give a user NAME or --all")
+    store = _store(db)
+    if name and store.user(name) is None:
+        raise IvmError("no_user", f"no user '{name}'", hint="`ivm user list`")
+    ended = store.sessions.end_all(name, "signed_out_by_admin")
+    who = name or "every user"
+    _audit(db, "sessions_ended", f"{ended} session(s) of {who}")
+    say(f"{ended} session(s) of {who} ended")
+
+
+@user.command("sessions")
+@db_option
+@format_option
+def user_sessions(db: str | None, fmt: str) -> None:
+    """The open dashboard sessions: user, address, sign-in and last request (UTC)."""
+    _emit(_store(db).sessions.open(), fmt,
+          ["user_name", "address", "started_at", "seen_at", "proxy"])
 
 
 @user.command("roles")
@@ -646,34 +681,51 @@ def audit(limit: int, event: str | None, db: str | None, fmt: str) -> None:
 
 
 def _emit(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> None:
+    """Rows as a table for people (text from data escaped), or as JSON or CSV for programs
+    (JSON as :func:`_json_safe`; CSV as it is, unless it goes to a terminal)."""
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
+        click.echo(_json_text(rows))
         return
     if fmt == "csv":
         import csv
 
+        shown = sys.stdout.isatty()
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _csv_safe(row.get(k)) for k in columns})
+            writer.writerow({k: _csv_safe(row.get(k), shown) for k in columns})
         return
     if not rows:
-        click.echo("(none)")
+        say("(none)")
         return
     width = {c: min(60, max(len(c), *(len(_cell(r.get(c))) for r in rows))) for c in columns}
-    click.echo("  ".join(c.ljust(width[c]) for c in columns))
+    say("  ".join(c.ljust(width[c]) for c in columns))
     for r in rows:
-        click.echo("  ".join(_cell(r.get(c))[: width[c]].ljust(width[c]) for c in columns))
+        say("  ".join(_cell(r.get(c))[: width[c]].ljust(width[c]) for c in columns))
+
+
+def _json_text(value: Any) -> str:
+    return _json_safe(json.dumps(value, indent=2, default=str, ensure_ascii=False))
+
+
+def _json_safe(text: str) -> str:
+    """JSON for programs with every control character as a ``\\u`` escape: the same data,
+    nothing a terminal acts on (the layout's own newlines aside; inside strings JSON escapes
+    those already)."""
+    return CONTROL.sub(lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}",
+                       text)
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else str(value).replace("\n", " ")
+    return "" if value is None else printable(str(value))
 
 
-def _csv_safe(value: Any) -> str:
+def _csv_safe(value: Any, shown: bool = False) -> str:
     from dashboard.export.safe import csv_text  # the one rule every export follows
 
-    return csv_text(_cell(value) if isinstance(value, str) else value)
+    if isinstance(value, str):
+        value = printable(value) if shown else value.replace("\n", " ")
+    return csv_text(value)
 
 
 if os.environ.get("IVM_DEBUG"):

@@ -5,7 +5,8 @@ writer holds. So a load never writes the published file: it copies it to ``<db>.
 the copy, checkpoints and closes it, and publishes it with one atomic ``os.replace``. Readers keep
 the file they opened (the old inode) until they reopen, and a reopen sees the whole new version.
 A crash or kill at any moment leaves the published file as it was; the stale copy is removed by
-the next writer. Writers queue on an exclusive ``flock`` on ``<db>.lock``.
+the next writer. Writers queue on an exclusive ``flock`` on ``<db>.lock``. The copy has the
+mode and group of the published file before any data is in it (:mod:`etl.warehouse.files`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.pool import NullPool
 from etl.errors import WarehouseError, Where
 from etl.settings import setting
 from etl.sqltext import lit
+from etl.warehouse.files import PRIVATE, create_private, keep_access, stat_or_none
 from etl.warehouse.migrate import SCHEMA_VERSION, current_version, upgrade
 
 
@@ -90,8 +92,9 @@ class Warehouse:
         nxt = self._next
         _remove(nxt)
         _remove(nxt.with_name(nxt.name + ".wal"))
-        if self.exists():
-            shutil.copyfile(self.path, nxt)
+        published = stat_or_none(self.path)
+        if published is not None:
+            _copy_keeping_access(self.path, nxt, published)
         elif not create:
             raise WarehouseError(
                 "no_warehouse",
@@ -105,6 +108,8 @@ class Warehouse:
             config={"memory_limit": setting("load_memory_limit"), "temp_directory": str(spill)},
         )
         try:
+            if published is None:  # a new warehouse: DuckDB made the file, its owner's alone
+                os.chmod(nxt, PRIVATE)
             self._check_not_newer(con)
             con.execute("BEGIN")
             upgrade(con)
@@ -230,6 +235,17 @@ class WarehouseReader:
                 self._con.close()
                 self._con = None
                 self._token = None
+
+
+def _copy_keeping_access(source: Path, target: Path, model: os.stat_result) -> None:
+    """Copy ``source`` to the new file ``target``, which has the mode and group of ``model``
+    before the first byte is written."""
+    fd = create_private(target)
+    try:
+        keep_access(model, fd)
+    finally:
+        os.close(fd)
+    shutil.copyfile(source, target)  # into the file as it is, with its mode and group
 
 
 def _remove(path: Path) -> None:
