@@ -20,7 +20,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
 from access.store import app_session, stamp
-from etl.settings import setting
+from core.settings import setting
 
 #: Random bytes in a session id (the cookie carries them base64url-encoded).
 ID_BYTES = 32

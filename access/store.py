@@ -45,9 +45,9 @@ from sqlalchemy.exc import IntegrityError
 
 from access.passwords import hash_password
 from access.roles import ACCOUNT_ROLES
-from etl.errors import IvmError
-from etl.settings import setting
-from etl.warehouse.files import align_access, ensure_private
+from core.errors import IvmError
+from core.settings import setting
+from core.warehouse.files import align_access, ensure_private
 
 if TYPE_CHECKING:
     from access.sessions import Sessions

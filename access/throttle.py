@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from access.store import login_throttle as t
-from etl.settings import setting
+from core.settings import setting
 
 #: Seconds after which a pair's failures are forgotten.
 WINDOW = 15 * 60

@@ -300,7 +300,7 @@ def hammer(url: str, recorded: list[Recorded], users: int, seconds: float,
 
 def ensure_demo(scale: str, workdir: Path) -> Path:
     """A demo warehouse of ``scale`` in ``workdir`` (built once, then reused)."""
-    from etl.warehouse import Warehouse
+    from core.warehouse import Warehouse
     from ivm.demo import run_demo
 
     db = workdir / f"demo_{scale}.duckdb"

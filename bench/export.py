@@ -34,9 +34,8 @@ DEMO_AS_OF = dt.date(2026, 11, 24)
 def run_variant_here(db: Path, out: Path, audience: str) -> None:
     """Write one workbook in this process; print seconds, import seconds and size as JSON."""
     t0 = time.perf_counter()
+    from core.warehouse import Warehouse
     from dashboard.export.council import write_council_workbook
-    from etl.demo.workbook import save_reproducible  # noqa: F401  (the writer imports it)
-    from etl.warehouse import Warehouse
 
     imports = time.perf_counter() - t0
     con = Warehouse(db).connect_read_only()

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.load import format_markdown, format_text, git_commit, machine_facts
-from etl.sqltext import lit
+from core.sqltext import lit
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "RESULTS.md"
@@ -684,7 +684,7 @@ def run_variant_here(variant: str, db: Path, out: Path | None, every: int,
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from etl.warehouse import Warehouse
+    from core.warehouse import Warehouse
     from indicators.catalog import load_catalog
     from indicators.compute import compute_values
 
@@ -915,7 +915,7 @@ def verdicts(outcomes: list[Outcome]) -> list[str]:
 def warehouse_facts(db: Path) -> tuple[str, str]:
     """A one-line description of the warehouse the benchmark ran on, and its scale (national
     when it holds more than one municipality, else city)."""
-    from etl.warehouse import Warehouse
+    from core.warehouse import Warehouse
 
     con = Warehouse(db).connect_read_only()
     try:
@@ -935,7 +935,7 @@ def warehouse_facts(db: Path) -> tuple[str, str]:
 
 def ensure_demo(scale: str, folder: Path) -> Path:
     """The demo warehouse of ``scale`` in ``folder``, generated and loaded unless it is there."""
-    from etl.warehouse import Warehouse
+    from core.warehouse import Warehouse
     from ivm.demo import run_demo
 
     wh = Warehouse(folder / "demo.duckdb")
@@ -1002,7 +1002,7 @@ def run_benchmark(
 
 def _measure(db: Path, folder: Path, repeat: int, every: int | None,
              memory_limit: str | None) -> tuple[list[Outcome], str]:
-    from etl.warehouse import Warehouse
+    from core.warehouse import Warehouse
 
     con = Warehouse(db).connect_read_only()
     total = fact_rows(con)

@@ -3,16 +3,16 @@ default, every view's state in its URL."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 from dash import Dash, dcc, html
 
+from core.settings import flag, setting
+from core.warehouse import Warehouse
 from dashboard.auth import install
 from dashboard.data import DashboardData, warm_up
-from etl.warehouse import Warehouse
 
 HERE = Path(__file__).resolve().parent
 #: Dash's copy of @babel/polyfill (core-js 2 and regenerator, for browsers before 2017: 100 KB
@@ -70,7 +70,6 @@ def server_from_environment():
     """The Flask server for a WSGI server (gunicorn): the warehouse comes from ``IVM_DB``, the
     public mode from ``IVM_PUBLIC=1`` (set by ``ivm serve --public``). Each worker renders the
     pages' default views in the background as it starts."""
-    public = os.environ.get("IVM_PUBLIC") == "1"
-    app = create_app(Warehouse(os.environ.get("IVM_DB") or None), public=public)
+    app = create_app(Warehouse(setting("db") or None), public=flag("public_server"))
     warm_up(app)
     return app.server

@@ -45,6 +45,7 @@ from werkzeug.exceptions import Forbidden
 from access.passwords import burn, verify
 from access.roles import PUBLIC, ROLES, Viewer
 from access.store import AccessStore
+from core.settings import setting
 from dashboard.security import (
     SAFE_METHODS,
     add_security_headers,
@@ -52,7 +53,6 @@ from dashboard.security import (
     cross_site,
 )
 from dashboard.urls import PATH_SAFE, normal_path, safe_next
-from etl.settings import setting
 
 #: Who renders outside a request: the local user, like the command line.
 LOCAL = Viewer(None, ROLES["beheerder"])

@@ -28,9 +28,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl.sqltext import lit
-from etl.warehouse import Warehouse, WarehouseReader
-from etl.warehouse.files import create_private
+from core.sqltext import lit
+from core.warehouse import Warehouse, WarehouseReader
+from core.warehouse.files import create_private
 from indicators import results
 from indicators.catalog import Indicator
 from indicators.progress import Series

@@ -15,7 +15,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import quote, unquote, urlsplit
 
-from etl.errors import CONTROL
+from core.errors import CONTROL
 
 #: Longest path (and redirect target) the server considers.
 MAX_PATH = 2000

@@ -16,7 +16,9 @@ import duckdb
 import pyarrow as pa
 import shapely
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
+from core.reasons import reason_text
+from etl.delivery import Delivery
 from etl.facts import Counts, read_options
 from etl.profile import Profile
 from etl.readers import FileFacts, read_table
@@ -30,8 +32,7 @@ def load_areas(
     kind: str,
     profile: Profile,
     load_id: int,
-    strict: bool,
-    overrides: dict[str, str],
+    delivery: Delivery,
 ) -> Counts:
     """Load an area file (see module doc); returns the row counts."""
     where = Where(str(facts.path))
@@ -53,7 +54,7 @@ def load_areas(
         c for c in (find_column(raw.columns, p) for p in (kp.parents or [])) if c and c != code_col
     ]
     geom_col = "geometry" if "geometry" in raw.columns else None
-    fixed_level = overrides.get("level") or kp.level
+    fixed_level = delivery.overrides.get("level") or kp.level
     patterns = [(re.compile(p), lvl) for p, lvl in kp.level_by_code.items()]
     known_levels = set(area_levels())
 
@@ -64,10 +65,7 @@ def load_areas(
     if not rows and not raw.malformed:
         raise FileRejected("no_rows", "the file has no areas", where)
 
-    existing = {
-        r[0]: r[1]
-        for r in con.execute("SELECT area_id, level FROM area").fetchall()
-    }
+    stored = _stored(con)
     good: list[dict] = []
     bad: list[tuple[int, str, list[str]]] = []
     seen: dict[str, int] = {}
@@ -75,28 +73,26 @@ def load_areas(
         code = (row.get(code_col) or "").strip().upper()
         reasons: list[str] = []
         if not code:
-            reasons.append(f"missing_value: column '{code_col}' is empty; an area needs a code")
+            reasons.append(reason_text("missing_value",
+                                       f"column '{code_col}' is empty; an area needs a code"))
         level = fixed_level or ((row.get(level_col) or "").strip() if level_col else "")
         if not level:
             level = next((lvl for rx, lvl in patterns if rx.search(code)), "")
         if not level:
-            reasons.append(f"unknown_level: no level for area code '{code}'")
+            reasons.append(reason_text("unknown_level", f"no level for area code '{code}'"))
         elif level not in known_levels:
-            reasons.append(f"unknown_level: '{level}' is not one of {', '.join(area_levels())}")
+            reasons.append(reason_text(
+                "unknown_level", f"'{level}' is not one of {', '.join(area_levels())}"))
         if code in seen:
-            reasons.append(f"duplicate_id: area '{code}' appears again (first on row {seen[code]})")
+            reasons.append(reason_text(
+                "duplicate_id", f"area '{code}' appears again (first on row {seen[code]})"))
         seen.setdefault(code, row["_row"])
-        geometry, bbox = None, (None, None, None, None)
-        if geom_col and row.get(geom_col):
-            try:
-                shape = shapely.from_geojson(row[geom_col])
-                geometry = row[geom_col]
-                bbox = tuple(float(v) for v in shape.bounds)
-            except shapely.errors.GEOSException as exc:
-                reasons.append(f"wrong_geometry: {exc}")
+        geometry, bbox, problem = _geometry(row.get(geom_col) if geom_col else None)
+        if problem:
+            reasons.append(problem)
         parents = [(row.get(c) or "").strip().upper() for c in parent_cols]
-        parents = [p for p in parents if p and p != code]
-        name = ((row.get(name_col) or "").strip() if name_col else "") or code
+        parents = list(dict.fromkeys(p for p in parents if p and p != code))
+        name = (row.get(name_col) or "").strip() if name_col else ""
         entry = dict(
             area_id=code, name=name, level=level, parent_id=parents[0] if parents else None,
             parents=parents, geometry=geometry, bbox=bbox, _row=row["_row"],
@@ -104,33 +100,188 @@ def load_areas(
         if reasons:
             bad.append((row["_row"], json.dumps(_plain(row), ensure_ascii=False), reasons))
         else:
-            good.append(entry)
-    in_file = {e["area_id"] for e in good}
-    still_good = []
-    for e in good:
-        missing = [p for p in e["parents"] if p not in existing and p not in in_file]
-        if missing:
-            bad.append(
-                (e["_row"], json.dumps({"area_id": e["area_id"], "parents": e["parents"]}),
-                 [f"unknown_parent: parent area '{missing[0]}' is not loaded; load the coarser "
-                  "level first"])
-            )
-        else:
-            still_good.append(e)
-    good = still_good
+            good.append(_completed(entry, stored.get(code), bool(parent_cols)))
+    good = _known_parents(good, stored, bad)
+    good = _without_cycles(good, stored, bad)
     insert_quarantine(con, [
         [load_id, row_no, raw_json, ",".join(sorted({r.split(":")[0] for r in reasons})),
          "; ".join(reasons)]
         for row_no, raw_json, reasons in bad
     ] + malformed_rows(raw, load_id))
     counts.quarantined = len(bad) + len(raw.malformed)
-    if strict and counts.quarantined:
+    if delivery.strict and counts.quarantined:
         raise FileRejected(
             "strict", f"{counts.quarantined} area row(s) failed validation", where,
             hint="load without --strict to quarantine them",
         )
-    _upsert(con, good, load_id, counts)
+    _upsert(con, good, stored, load_id, counts)
     return counts
+
+
+#: Widest area (degrees of longitude or latitude) a monitor of a city's safety plan expects:
+#: a polygon spanning more (a whole-world rectangle, a swapped or unprojected coordinate) is
+#: not an area of the city.
+MAX_AREA_DEGREES = 10.0
+_NO_BBOX = (None, None, None, None)
+
+
+def _geometry(text: str | None) -> tuple[str | None, tuple, str | None]:
+    """(GeoJSON text, bounding box, reason it is refused) of a geometry cell; all None for
+    an empty cell (the area keeps the polygon it has)."""
+    if not text or not text.strip():
+        return None, _NO_BBOX, None
+    try:
+        shape = shapely.from_geojson(text)
+    except shapely.errors.GEOSException as exc:
+        return None, _NO_BBOX, reason_text("wrong_geometry", str(exc))
+    if shape.geom_type not in ("Polygon", "MultiPolygon"):
+        return None, _NO_BBOX, reason_text(
+            "wrong_geometry", f"a {shape.geom_type}, not a Polygon or MultiPolygon"
+        )
+    if shape.is_empty or shape.area == 0:
+        return None, _NO_BBOX, reason_text("wrong_geometry", "the polygon is empty (no area)")
+    xmin, ymin, xmax, ymax = (float(v) for v in shape.bounds)
+    if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
+        return None, _NO_BBOX, reason_text(
+            "wrong_geometry",
+            f"coordinates up to ({xmax:.6g}, {ymax:.6g}) are not WGS84 longitude/latitude",
+        )
+    if xmax - xmin > MAX_AREA_DEGREES or ymax - ymin > MAX_AREA_DEGREES:
+        return None, _NO_BBOX, reason_text(
+            "implausible_geometry",
+            f"the polygon spans {xmax - xmin:.4g} x {ymax - ymin:.4g} degrees; an area of a "
+            f"city spans less than {MAX_AREA_DEGREES:g}",
+        )
+    return text, (xmin, ymin, xmax, ymax), None
+
+
+def _stored(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Every stored area with its parents (``area_link`` and ``parent_id``)."""
+    links: dict[str, list[str]] = {}
+    for a, p in con.execute("SELECT area_id, parent_id FROM area_link ORDER BY 1, 2").fetchall():
+        links.setdefault(a, []).append(p)
+    out = {}
+    for a, n, lv, pid, g, x0, y0, x1, y1 in con.execute(
+        "SELECT area_id, name, level, parent_id, geometry, min_lon, min_lat, max_lon, max_lat "
+        "FROM area"
+    ).fetchall():
+        out[a] = dict(area_id=a, name=n, level=lv, parent_id=pid, parents=links.get(a, []),
+                      geometry=g, bbox=(x0, y0, x1, y1))
+    return out
+
+
+def _completed(entry: dict, stored: dict | None, has_parents: bool) -> dict:
+    """An area row completed with what is stored for what the file does not say: a file
+    without a geometry (or an empty one) never wipes a polygon, one without names never a
+    name, one without parent columns never the parents."""
+    if stored is not None:
+        if entry["geometry"] is None:
+            entry["geometry"], entry["bbox"] = stored["geometry"], stored["bbox"]
+        if not entry["name"]:
+            entry["name"] = stored["name"]
+        if not has_parents:
+            entry["parent_id"] = stored["parent_id"]
+            entry["parents"] = list(stored["parents"]) or (
+                [stored["parent_id"]] if stored["parent_id"] else []
+            )
+    entry["name"] = entry["name"] or entry["area_id"]
+    return entry
+
+
+def _known_parents(
+    good: list[dict], stored: dict[str, dict], bad: list[tuple[int, str, list[str]]]
+) -> list[dict]:
+    """The rows whose parents are stored or in the file; the others go to ``bad``."""
+    in_file = {e["area_id"] for e in good}
+    kept = []
+    for e in good:
+        missing = [p for p in e["parents"] if p not in stored and p not in in_file]
+        if missing:
+            bad.append(
+                (e["_row"], json.dumps({"area_id": e["area_id"], "parents": e["parents"]}),
+                 [reason_text("unknown_parent", f"parent area '{missing[0]}' is not loaded; "
+                              "load the coarser level first")])
+            )
+        else:
+            kept.append(e)
+    return kept
+
+
+def _without_cycles(
+    good: list[dict], stored: dict[str, dict], bad: list[tuple[int, str, list[str]]]
+) -> list[dict]:
+    """The rows that close no cycle of parents with the stored areas and the other rows (an
+    area its own ancestor would count its facts in itself, over and over); the others go to
+    ``bad`` with the cycle they close."""
+    parents: dict[str, list[str]] = {
+        a: list(dict.fromkeys([*s["parents"], *([s["parent_id"]] if s["parent_id"] else [])]))
+        for a, s in stored.items()
+    }
+    parents.update({e["area_id"]: e["parents"] for e in good})
+    cyclic = _cyclic(parents)
+    if not cyclic:
+        return good
+    kept = []
+    for e in good:
+        cycle = cyclic.get(e["area_id"])
+        if cycle is None:
+            kept.append(e)
+            continue
+        shown = " -> ".join([*cycle[:6], *(["..."] if len(cycle) > 6 else []), cycle[0]])
+        bad.append(
+            (e["_row"], json.dumps({"area_id": e["area_id"], "parents": e["parents"]}),
+             [reason_text("parent_cycle",
+                          f"area '{e['area_id']}' would be its own ancestor ({shown})")])
+        )
+    return kept
+
+
+def _cyclic(parents: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Every area that lies on a cycle of ``parents`` -> the areas of its cycle (Tarjan's
+    strongly connected components, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: dict[str, list[str]] = {}
+    counter = 0
+    for root in parents:
+        if root in index:
+            continue
+        work = [(root, iter(parents.get(root, [])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(parents.get(child, []))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    component.reverse()
+                    for member in component:
+                        found[member] = component
+    return found
 
 
 def _plain(row: dict) -> dict:
@@ -142,18 +293,13 @@ def _digest(e: dict) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, good: list[dict], load_id: int, counts: Counts) -> None:
+def _upsert(
+    con: duckdb.DuckDBPyConnection, good: list[dict], stored: dict[str, dict], load_id: int,
+    counts: Counts,
+) -> None:
     if not good:
         return
-    links: dict[str, list[str]] = {}
-    for a, p in con.execute("SELECT area_id, parent_id FROM area_link ORDER BY 1, 2").fetchall():
-        links.setdefault(a, []).append(p)
-    current = {
-        a: _digest(dict(name=n, level=lv, parent_id=pid, parents=links.get(a, []), geometry=g))
-        for a, n, lv, pid, g in con.execute(
-            "SELECT area_id, name, level, parent_id, geometry FROM area"
-        ).fetchall()
-    }
+    current = {a: _digest(s) for a, s in stored.items()}
     table = pa.table(
         {
             "area_id": [e["area_id"] for e in good],

@@ -11,7 +11,7 @@ import pyarrow as pa
 import shapely
 from shapely import STRtree
 
-from etl.sqltext import lit
+from core.sqltext import lit
 from etl.taxonomy import area_levels
 
 _CHUNK = 1_000_000

@@ -8,19 +8,26 @@ before them (temp tables only) runs outside it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
 
 import duckdb
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
+from core.sqltext import cleaned, ident, lit
+from etl.decimals import DecimalEvidence
+from etl.delivery import Delivery, month_end
 from etl.kinds.fields import FACT_KINDS, KindSpec
 from etl.profile import KindProfile, Profile
 from etl.progress import Progress
 from etl.readers import FileFacts, read_table
 from etl.readers.base import RawTable, ReadOptions
-from etl.sqltext import cleaned, ident, lit
 from etl.stage import (
+    CONTENT_ID,
+    SKIP,
     Binding,
+    Identity,
     bind_fields,
     can_stream,
     check_rows,
@@ -32,6 +39,7 @@ from etl.stage import (
     quarantine_rows,
     stage_raw,
 )
+from etl.taxonomy import canonical_values
 
 
 @dataclass
@@ -43,8 +51,15 @@ class Counts:
     replaced: int = 0
     skipped: int = 0
     quarantined: int = 0
-    cutoff: object = None
+    #: Rows stored earlier that this delivery withdrew (see :func:`_withdraw`) or whose load
+    #: it replaced (the same file loaded again through another profile).
+    removed: int = 0
+    #: The period the delivery covers (its cut-off is the last day).
+    period_start: dt.date | None = None
+    cutoff: dt.date | None = None
     message: str = ""
+    #: Lines for the person loading: what they should know although the load succeeded.
+    warnings: list[str] = field(default_factory=list)
 
 
 def expected_columns(spec_fields: list[str], kp: KindProfile) -> tuple[str, ...]:
@@ -71,15 +86,6 @@ def read_options(profile: Profile, names: tuple[str, ...]) -> ReadOptions:
     )
 
 
-def with_decimal(profile: Profile, raw: RawTable) -> Profile:
-    """The profile with its decimal separator resolved for this file: an explicit one stays;
-    ``auto`` is ',' in a ';'-separated file (the Belgian export convention), else '.'."""
-    if profile.decimal != "auto":
-        return profile
-    decimal = "," if raw.details.get("delimiter") == ";" else "."
-    return profile.model_copy(update={"decimal": decimal})
-
-
 def _question_bindings(header: list[str], kp: KindProfile) -> list[Binding]:
     if kp.questions is None:
         return []
@@ -98,12 +104,13 @@ def load_facts(
     kind: str,
     profile: Profile,
     load_id: int,
-    strict: bool,
-    overrides: dict[str, str],
+    delivery: Delivery,
 ) -> Counts:
     """Load ``facts.path`` as ``kind``; raise FileRejected when the file as a whole is unfit."""
     spec = FACT_KINDS[kind]
-    kp = profile.kind(kind, Where(str(facts.path)))
+    where = Where(str(facts.path))
+    kp = profile.kind(kind, where)
+    overrides = dict(delivery.overrides)
     names = expected_columns([f.name for f in spec.fields], kp)
     raw = read_table(facts, read_options(profile, names))
     bindings = bind_fields(raw, spec, kp, overrides)
@@ -116,9 +123,10 @@ def load_facts(
             hint="the file has: " + ", ".join(raw.columns[:30]),
         )
     progress = Progress(facts.path.name)
-    raw.batches = progress.rows(raw.batches)
-    checked_profile = with_decimal(profile, raw)
+    evidence = decimal_evidence(profile, raw, spec, bindings)
+    raw.batches = evidence.watch(progress.rows(raw.batches))
     key_sql = _key_sql(spec)
+    identity = Identity(key_sql, delivery.id_prefix(), delivery.tag(facts.path))
     id_from_content = bindings["source_id"].staged is None if "source_id" in bindings else False
     content_ids = None if key_sql else ("all" if id_from_content else "missing")
     # The rows are read, parsed and checked into temp tables outside the caller's transaction
@@ -128,25 +136,28 @@ def load_facts(
     con.execute("COMMIT")
     try:
         prepare_categories(con, spec, kp)
+        check_given_category(con, spec, overrides, where)
         n = None
         if not questions and can_stream(raw, spec, bindings):
             n = check_streamed(
-                con, raw, spec, kp, checked_profile, bindings, content_ids, key_sql
+                con, raw, spec, kp, profile, bindings, content_ids, identity, evidence
             )
-            if n is None:  # a failing row's raw row is to be looked up: stage the file after all
+            if n is None:  # a failing row's raw row is to be looked up, or a column's decimal
+                # convention is not what its first rows showed: stage the file after all
                 raw = read_table(facts, read_options(profile, names))
                 raw.batches = progress.rows(raw.batches)
         if n is None:
             n = stage_raw(con, raw)
             progress.step(f"checking {n:,} rows".replace(",", "."))
-            parsed = parse_rows(con, raw, spec, kp, checked_profile, bindings, content_ids)
-            check_rows(con, raw, spec, kp, checked_profile, bindings, key_sql, parsed=parsed)
+            decimals = evidence.decide()
+            parsed = parse_rows(con, raw, spec, kp, profile, bindings, decimals, content_ids)
+            check_rows(con, raw, spec, kp, profile, bindings, decimals, identity, parsed=parsed)
         drop_staging(con, raw, keep_raw=bool(questions))
     finally:
         con.execute("BEGIN")
     counts = Counts(read=n + len(raw.malformed))
     counts.quarantined = quarantine_rows(con, raw, load_id)
-    if strict and counts.quarantined:
+    if delivery.strict and counts.quarantined:
         first = con.execute(
             "SELECT row_number, reasons FROM quarantine WHERE load_id = ? "
             "ORDER BY row_number LIMIT 1",
@@ -162,13 +173,15 @@ def load_facts(
         "SELECT count(*) FROM checked WHERE skip"
     ).fetchall()[0][0]
     progress.step("merging")
+    if delivery.supersedes:
+        counts.removed += remove_load_rows(con, spec, delivery.supersedes)
+    if content_ids is not None:
+        counts.warnings += filter(None, [_twins(con, spec, kp.source, identity.delivery)])
     _merge(con, spec, kp.source, load_id, counts, questions)
+    counts.period_start, counts.cutoff = _period(con, spec, kp, delivery)
+    if content_ids is not None and spec.date_field:
+        counts.removed += _withdraw(con, spec, kp.source, identity.delivery, counts)
     progress.done()
-    if spec.date_field:
-        counts.cutoff = con.execute(
-            f"SELECT max(CAST({ident(spec.date_field)} AS DATE)) FROM checked "
-            "WHERE len(reasons) = 0 AND NOT skip"
-        ).fetchall()[0][0]
     if kind == "survey":
         _register_questions(con, questions, load_id)
     if kind == "population":
@@ -176,9 +189,152 @@ def load_facts(
     return counts
 
 
+def decimal_evidence(
+    profile: Profile, raw: RawTable, spec: KindSpec, bindings: dict[str, Binding]
+) -> DecimalEvidence:
+    """The counter of each number column's decimal convention (see :mod:`etl.decimals`). Its
+    default is the profile's ``decimal``, or (``auto``) ',' in a ';'-separated file (the
+    Belgian export convention), else '.'; a profile that names a separator is taken at its
+    word, for every column."""
+    declared = profile.decimal != "auto"
+    semicolon = raw.details.get("delimiter") == ";"
+    default = profile.decimal if declared else ("," if semicolon else ".")
+    numeric = [f.name for f in spec.fields if f.type in ("int", "number")]
+    if spec.has_area:
+        numeric += ["area_lon", "area_lat"]
+    columns = {
+        name: int(bindings[name].staged[1:])
+        for name in numeric if bindings[name].staged is not None
+    }
+    return DecimalEvidence(columns, default, declared)
+
+
+def check_given_category(
+    con: duckdb.DuckDBPyConnection, spec: KindSpec, overrides: dict[str, str], where: Where
+) -> None:
+    """Refuse a category given on the command line that is not a category of the kind (nor a
+    spelling the profile maps to one), naming the valid ones: otherwise every row would be
+    quarantined as an unknown category."""
+    field_name = next((f.name for f in spec.fields if f.type == "category"), None)
+    given = overrides.get(field_name or "")
+    if not given:
+        return
+    found = con.execute(
+        "SELECT canonical FROM catmap WHERE key = lower(?)", [given.strip()]
+    ).fetchall()
+    if found and found[0][0] != SKIP:
+        return
+    valid = canonical_values(spec.kind)
+    close = difflib.get_close_matches(given.strip().casefold(), valid, n=1, cutoff=0.5)
+    raise FileRejected(
+        "unknown_category",
+        f"--category '{given}' is not a category of {spec.kind}"
+        + (f" (did you mean '{close[0]}'?)" if close else ""),
+        where,
+        hint="valid: " + ", ".join(valid),
+    )
+
+
+def _period(
+    con: duckdb.DuckDBPyConnection, spec: KindSpec, kp: KindProfile, delivery: Delivery
+) -> tuple[dt.date | None, dt.date | None]:
+    """The period the delivery covers: as declared, else from its first to its last good row;
+    dates of month precision (the profile says so, or every date is the first of a month at
+    midnight) cover their whole month."""
+    start, end = delivery.period_start, delivery.period_end
+    if spec.date_field is None or (start and end):
+        return start, end
+    date = ident(spec.date_field)
+    first, last, n, monthly = con.execute(
+        f"SELECT min(CAST({date} AS DATE)), max(CAST({date} AS DATE)), count({date}), "
+        f"coalesce(bool_and(day({date}) = 1 "
+        f"AND CAST(CAST({date} AS TIMESTAMP) AS TIME) = TIME '00:00'), false) "
+        "FROM checked WHERE len(reasons) = 0 AND NOT skip"
+    ).fetchall()[0]
+    if first is None:
+        return start, end
+    if kp.date_precision == "month" or (kp.date_precision == "auto" and monthly and n >= 2):
+        first, last = first.replace(day=1), month_end(last)
+    return start or first, end or last
+
+
+def _withdraw(
+    con: duckdb.DuckDBPyConnection, spec: KindSpec, source: str, tag: str, counts: Counts
+) -> int:
+    """Remove the rows an earlier delivery of the same file name (and category given) stored
+    without an id, within the period this one covers, that this one no longer holds: a
+    corrected file replaces its predecessor instead of adding to it (rows with an id are
+    replaced by their id)."""
+    if counts.period_start is None or counts.cutoff is None:
+        return 0
+    table = ident(spec.table)
+    date = ident(spec.date_field or "")
+    return con.execute(
+        f"DELETE FROM {table} WHERE source = ? AND starts_with(source_id, ?) "
+        f"AND CAST({date} AS DATE) BETWEEN ? AND ? "
+        "AND source_id NOT IN (SELECT source_id FROM checked WHERE source_id IS NOT NULL)",
+        [source, tag + CONTENT_ID, counts.period_start, counts.cutoff],
+    ).fetchall()[0][0]
+
+
+def _twins(
+    con: duckdb.DuckDBPyConnection, spec: KindSpec, source: str, tag: str
+) -> str | None:
+    """A warning when rows of this delivery without an id are identical to rows stored from
+    another delivery of the same source (another file name): both count, which is right for
+    two files that each hold such a row, and wrong for a renamed re-delivery."""
+    table = ident(spec.table)
+    start = len(tag) + len(CONTENT_ID) + 1
+    n, loads = con.execute(
+        f"""
+        SELECT count(*), list(DISTINCT t.load_id ORDER BY t.load_id)
+        FROM checked c JOIN {table} t
+          ON t.source = ? AND substr(t.source_id, {start}) = substr(c.source_id, {start})
+         AND NOT starts_with(t.source_id, ?) AND t.source_id[{start - 1}] = ?
+        WHERE len(c.reasons) = 0 AND NOT c.skip AND starts_with(c.source_id, ?)
+        """,
+        [source, tag + CONTENT_ID, CONTENT_ID, tag + CONTENT_ID],
+    ).fetchall()[0]
+    if not n:
+        return None
+    files = con.execute(
+        "SELECT DISTINCT coalesce(json_extract_string(options, '$.delivery'), "
+        "regexp_replace(file, '^.*/', '')) FROM load_log WHERE load_id IN (SELECT unnest(?))",
+        [loads],
+    ).fetchall()
+    names = ", ".join(sorted(f"'{f}'" for (f,) in files))
+    shown = ", ".join(map(str, loads[:5])) + (" ..." if len(loads) > 5 else "")
+    return (f"warning: {n} row(s) without an id are identical to rows loaded from {names} "
+            f"(load {shown}); both are counted. If this file replaces that one, load it with "
+            f"--delivery {files[0][0]!r}")
+
+
+def remove_load_rows(
+    con: duckdb.DuckDBPyConnection, spec: KindSpec, load_ids: tuple[int, ...]
+) -> int:
+    """Remove the rows the loads ``load_ids`` stored (and their survey answers); returns how
+    many rows were removed."""
+    table = ident(spec.table)
+    ids = list(load_ids)
+    if spec.kind == "survey":
+        con.execute(
+            "DELETE FROM survey_answer a USING survey_response r WHERE r.source = a.source "
+            "AND r.source_id = a.source_id AND r.load_id IN (SELECT unnest(?))",
+            [ids],
+        )
+    return con.execute(
+        f"DELETE FROM {table} WHERE load_id IN (SELECT unnest(?))", [ids]
+    ).fetchall()[0][0]
+
+
 def _key_sql(spec: KindSpec) -> str | None:
+    """SQL of the natural key of a kind whose rows are not identified by an id column:
+    population by area and year; a survey respondent by wave and id (a new wave may reuse the
+    ids of an earlier one)."""
     if spec.kind == "population":
         return "p.code_area_id || ':' || CAST(p.year AS VARCHAR)"
+    if spec.kind == "survey":
+        return "p.wave || ':' || p.raw_source_id"
     return None
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from etl.warehouse import SCHEMA_VERSION, Warehouse
-from etl.warehouse.schema import load_log, metadata, quarantine
+from core.warehouse import SCHEMA_VERSION, Warehouse
+from core.warehouse.schema import load_log, metadata, quarantine
 
 
 def load_log_rows(warehouse: Warehouse) -> list[dict[str, Any]]:
@@ -46,7 +46,7 @@ def data_checksum(warehouse: Warehouse) -> str:
     load means the load changed no data."""
     import hashlib
 
-    from etl.warehouse.schema import DATA_TABLES
+    from core.warehouse.schema import DATA_TABLES
 
     digest = hashlib.sha256()
     con = warehouse.connect_read_only()

@@ -12,22 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
-from etl.errors import FileRejected, IvmError, Where
+from core.errors import FileRejected, IvmError, Where
+from core.warehouse import Warehouse
+from etl.delivery import Delivery
 from etl.facts import Counts, load_facts
 from etl.kinds.fields import FACT_KINDS
 from etl.profile import Profile, load_profile
 from etl.readers import FileFacts, inspect_file
-from etl.warehouse import Warehouse
 
-#: Loader per kind: (con, facts, kind, profile, load_id, strict, overrides) -> Counts.
-Loader = Callable[
-    [duckdb.DuckDBPyConnection, FileFacts, str, Profile, int, bool, dict[str, str]], Counts
-]
+#: Loader per kind: (con, facts, kind, profile, load_id, delivery) -> Counts.
+Loader = Callable[[duckdb.DuckDBPyConnection, FileFacts, str, Profile, int, Delivery], Counts]
 LOADERS: dict[str, Loader] = {kind: load_facts for kind in FACT_KINDS}
 #: Run inside the load's write after every successful load (the indicators layer registers the
 #: refresh of its results here, so a published warehouse never pairs new data with old results).
@@ -65,9 +64,10 @@ class LoadResult:
             return f"{self.file}: {c.message}"
         if self.outcome == "rejected":
             return f"{self.file}: rejected, nothing loaded"
+        removed = f", removed {c.removed}" if c.removed else ""
         text = (
             f"{self.file}: read {c.read}, loaded {c.loaded}, replaced {c.replaced}, "
-            f"skipped {c.skipped}, quarantined {c.quarantined} (load {self.load_id})"
+            f"skipped {c.skipped}, quarantined {c.quarantined}{removed} (load {self.load_id})"
         )
         text += f"; {c.message}" if c.message else ""
         return "\n".join([text, *self.notes])
@@ -81,11 +81,24 @@ def load_file(
     strict: bool = False,
     overrides: dict[str, str] | None = None,
     after: bool = True,
+    *,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+    reapply: bool = False,
+    delivery_name: str | None = None,
 ) -> LoadResult:
     """Load one file; raises the FileRejected after logging it when the file is unfit.
 
-    After a successful load the :data:`AFTER_LOAD` hooks run in the same write (unless
-    ``after`` is False, e.g. for a batch of loads followed by one refresh).
+    ``overrides`` give a field's value for every row (``category`` of a one-type extract,
+    ``level`` of an area file); ``period_start``/``period_end`` declare the period the file
+    covers (default: from its first to its last row); ``delivery_name`` names the delivery
+    (default: the file's name; rows without an id are told apart by it); ``reapply`` loads a
+    file again that was loaded before unchanged (to undo a later correction). A file loaded
+    before as the same kind
+    through another profile, or with other overrides, replaces that load's rows (with a
+    warning) instead of counting them twice. After a successful load the :data:`AFTER_LOAD`
+    hooks run in the same write (unless ``after`` is False, e.g. for a batch of loads followed
+    by one refresh).
     """
     _ensure_loaders()
     if kind not in LOADERS:
@@ -95,52 +108,99 @@ def load_file(
     path = Path(path)
     if not os.path.lexists(path):  # a link, a folder or a pipe: inspect_file says what it is
         raise IvmError("no_file", "no such file", Where(str(path)))
+    if period_start and period_end and period_end < period_start:
+        raise IvmError(
+            "bad_period",
+            f"the period ends ({period_end}) before it starts ({period_start})",
+            Where(str(path)),
+        )
     prof = load_profile(profile)
     if kind != "plan":
         prof.kind(kind, Where(str(path)))
     facts = inspect_file(path)
-    overrides = overrides or {}
+    delivery = Delivery(
+        dict(overrides or {}), strict, period_start, period_end, reapply, delivery_name
+    )
     started = dt.datetime.now()
     error: IvmError | None = None
     counts = Counts()
+    notes: list[str] = []
     with warehouse.writing() as con:
         load_id = con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
-        previous = con.execute(
-            "SELECT max(load_id) FROM load_log WHERE sha256 = ? AND kind = ? AND profile = ? "
-            "AND outcome = 'loaded' AND rows_quarantined = 0",
-            [facts.sha256, kind, prof.name],
-        ).fetchall()[0][0]
-        if previous is not None and not overrides:
+        earlier = con.execute(
+            "SELECT load_id, profile, options, rows_quarantined FROM load_log "
+            "WHERE sha256 = ? AND kind = ? AND outcome = 'loaded' ORDER BY load_id",
+            [facts.sha256, kind],
+        ).fetchall()
+        same = [e for e in earlier if e[1] == prof.name and delivery.same_options(e[2])]
+        if same and same[-1] == earlier[-1] and same[-1][3] == 0 and not reapply:
             outcome = "unchanged"
-            counts.message = f"identical to load {previous}: nothing to add"
+            counts.message = _unchanged(con, same[-1][0], kind, _source(prof, kind))
         else:
+            others = tuple(e[0] for e in earlier if e not in same)
+            if others and kind in FACT_KINDS:
+                delivery = replace(delivery, supersedes=others)
             con.execute("BEGIN")
             try:
-                counts = LOADERS[kind](con, facts, kind, prof, load_id, strict, overrides)
+                counts = LOADERS[kind](con, facts, kind, prof, load_id, delivery)
                 con.execute("COMMIT")
                 outcome = "loaded"
             except FileRejected as exc:
                 con.execute("ROLLBACK")
                 outcome, error = "rejected", exc
                 counts = Counts(message=exc.one_line())
+            if outcome == "loaded" and delivery.supersedes:
+                notes.append(_superseded(con, delivery.supersedes))
+            notes += counts.warnings
         con.execute(
             "INSERT INTO load_log (load_id, kind, profile, source, file, sha256, rows_read, "
-            "rows_loaded, rows_replaced, rows_skipped, rows_quarantined, started_at, "
-            "finished_at, outcome, message, cutoff_date) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "rows_loaded, rows_replaced, rows_skipped, rows_quarantined, rows_removed, "
+            "started_at, finished_at, outcome, message, period_start, cutoff_date, options) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 load_id, kind, prof.name, _source(prof, kind), str(path.resolve()), facts.sha256,
                 counts.read, counts.loaded, counts.replaced, counts.skipped, counts.quarantined,
-                started, dt.datetime.now(), outcome, counts.message or None, counts.cutoff,
+                counts.removed, started, dt.datetime.now(), outcome,
+                "; ".join(filter(None, [counts.message, *notes])) or None,
+                counts.period_start, counts.cutoff, delivery.options(),
             ],
         )
-        notes = []
         if outcome == "loaded" and after:
-            notes = [note for hook in AFTER_LOAD if (note := hook(con))]
+            notes += [note for hook in AFTER_LOAD if (note := hook(con))]
     result = LoadResult(load_id, kind, str(path), outcome, counts, error, notes)
     if error is not None:
         raise error
     return result
+
+
+def _unchanged(con: duckdb.DuckDBPyConnection, previous: int, kind: str, source: str) -> str:
+    """The message of a file loaded before, unchanged: nothing to add, unless later loads of
+    the same source changed rows since (then say how to apply it again)."""
+    later = con.execute(
+        "SELECT count(*) FROM load_log WHERE kind = ? AND source = ? AND load_id > ? "
+        "AND outcome = 'loaded' AND rows_loaded + rows_replaced + rows_removed > 0",
+        [kind, source, previous],
+    ).fetchall()[0][0]
+    text = f"identical to load {previous}: nothing to add"
+    if later:
+        text += (f"; {later} later load(s) of this source changed rows since: load it with "
+                 "--reapply to apply it again over them")
+    return text
+
+
+def _superseded(con: duckdb.DuckDBPyConnection, loads: tuple[int, ...]) -> str:
+    """The warning of a file that was loaded before through another profile or with other
+    options: its rows from those loads were replaced, not counted twice."""
+    rows = con.execute(
+        "SELECT load_id, profile, coalesce(options, '') FROM load_log "
+        "WHERE load_id IN (SELECT unnest(?)) ORDER BY load_id",
+        [list(loads)],
+    ).fetchall()
+    earlier = "; ".join(
+        f"load {i} (profile {p}{', ' + o if o else ''})" for i, p, o in rows
+    )
+    return (f"warning: this file was loaded before as {earlier}; its rows from that load are "
+            "replaced by this load, not counted twice")
 
 
 def _source(profile: Profile, kind: str) -> str:

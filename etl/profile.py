@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from etl.errors import DeclarationError, IvmError, Where
+from core.errors import DeclarationError, IvmError, Where
 
 KINDS = ("areas", "population", "incidents", "nuisance", "survey", "activities")
 
@@ -61,6 +61,11 @@ class KindProfile(_Strict):
     constants: dict[str, Any] = Field(default_factory=dict)
     categories: dict[str, str] = Field(default_factory=dict)
     date_formats: list[str] | None = None
+    date_precision: Literal["auto", "day", "month"] = Field(
+        default="auto",
+        description="month: every date stands for its whole month (police.uk publishes "
+        "months); auto: month when every date is the first of a month at midnight",
+    )
     area: AreaRule | None = None
     level: str | None = Field(default=None, description="areas: level of every row")
     level_by_code: dict[str, str] = Field(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 
-from etl.errors import printable
+from core.errors import printable
 
 
 class Progress:

@@ -21,25 +21,30 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from etl.areas import assign_by_coordinates
-from etl.errors import FileRejected, Where
-from etl.kinds.fields import KindSpec
-from etl.profile import KindProfile, Profile
-from etl.readers.base import ROW, RawTable
-from etl.settings import setting
-from etl.sqltext import (
+from core.errors import FileRejected, Where
+from core.reasons import reason_sql, reason_text
+from core.settings import setting
+from core.sqltext import (
     bool_parser,
     cleaned,
     datetime_fit,
     four_digit_year,
     ident,
+    int_overflow,
     int_parser,
     lit,
     number_parser,
 )
+from etl.areas import assign_by_coordinates
+from etl.decimals import DecimalEvidence
+from etl.kinds.fields import KindSpec, check_sql
+from etl.profile import KindProfile, Profile
+from etl.readers.base import ROW, RawTable
 from etl.taxonomy import canonical_values
 
 SKIP = "_skip"
+#: Between a delivery's tag and the digest in a content id (``<tag>#<digest>-<n>``).
+CONTENT_ID = "#"
 #: Characters that bytes 0x80-0xBF become when UTF-8 is misread as Windows-1252.
 _CONTINUATION = bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
 #: Text that is UTF-8 misread as Windows-1252 or Latin-1 ('CafÃ©', 'Ã‰cole', 'â€™'), the
@@ -79,6 +84,22 @@ class Binding:
         if self.column is not None:
             return f"column '{self.column}'"
         return f"{self.field} (profile constant)"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """How the rows of one delivery get their source ids.
+
+    ``key_sql``: SQL over ``parsed`` giving a kind's natural key (population: area and year;
+    survey: wave and respondent), used instead of an id column. ``prefix``: put before every id
+    from the file (the category given on the command line: two one-type extracts that number
+    their rows alike stay apart). ``delivery``: the tag of this delivery's content ids (rows
+    without an id), see :func:`etl.facts.delivery_tag`.
+    """
+
+    key_sql: str | None = None
+    prefix: str = ""
+    delivery: str = ""
 
 
 def find_column(header: list[str], wanted: str | list[str] | None) -> str | None:
@@ -264,14 +285,15 @@ _NULL_OF = {
 }
 
 
-def _parse_expr(ftype: str, raw_sql: str, profile: Profile) -> str:
-    """The parsed value of a field of type ``ftype`` (not a date: see parse_rows)."""
+def _parse_expr(ftype: str, raw_sql: str, decimal: str) -> str:
+    """The parsed value of a field of type ``ftype`` (not a date: see parse_rows), numbers
+    with ``decimal`` as their decimal separator."""
     if ftype in ("text", "category"):
         return raw_sql
     if ftype == "int":
-        return int_parser(raw_sql, profile.decimal)
+        return int_parser(raw_sql, decimal)
     if ftype == "number":
-        return number_parser(raw_sql, profile.decimal)
+        return number_parser(raw_sql, decimal)
     if ftype == "bool":
         return bool_parser(raw_sql)
     raise ValueError(ftype)
@@ -309,6 +331,7 @@ def parse_rows(
     kp: KindProfile,
     profile: Profile,
     bindings: dict[str, Binding],
+    decimals: dict[str, str],
     content_ids: str | None = None,
     source: str = "stage_raw",
     sample: str = "stage_raw",
@@ -316,7 +339,8 @@ def parse_rows(
     """The rows of ``source`` parsed: raw text and parsed value of every field, and area by
     code; returned as SQL for check_rows to read (``parsed``, a temp table, for rows located
     by coordinates; else a subquery it reads within its statement). The date formats are judged
-    on the first values of ``sample``.
+    on the first values of ``sample``; ``decimals`` gives the decimal separator of each number
+    field (and of ``area_lon``, ``area_lat``), see :mod:`etl.decimals`.
 
     The cleaned raw text of each field is computed once (inner select), then parsed.
     ``content_ids``: which rows get ``_digest``, the digest of their raw row a content id is
@@ -354,7 +378,7 @@ def parse_rows(
                 checked = f"CAST({checked} AS DATE)"
             years.append(f"{checked} AS {ident(f.name)}")
         else:
-            parsed = _parse_expr(f.type, "r." + rcol, profile)
+            parsed = _parse_expr(f.type, "r." + rcol, decimals.get(f.name, "."))
             selects.append(f"{parsed} AS {ident(f.name)}")
     if spec.has_area:
         levels = kp.area.levels if kp.area and kp.area.levels else None
@@ -367,7 +391,7 @@ def parse_rows(
             raws.append(f"{bindings[name].raw} AS {rcol}")
             number = (
                 _NULL_OF["number"] if bindings[name].unbound
-                else number_parser("r." + rcol, profile.decimal)
+                else number_parser("r." + rcol, decimals.get(name, "."))
             )
             selects.append(f"{number} AS {ident(name)}")
     header = [h.casefold() for h in raw.columns]
@@ -408,7 +432,7 @@ Reason = tuple[str, str]
 
 
 def _field_reasons(
-    spec: KindSpec, bindings: dict[str, Binding], formats: list[str]
+    spec: KindSpec, bindings: dict[str, Binding], formats: list[str], decimals: dict[str, str]
 ) -> list[Reason]:
     max_chars = int(setting("max_field_chars"))
     out: list[Reason] = []
@@ -423,45 +447,68 @@ def _field_reasons(
         if f.required:
             out.append((
                 f"{raw} IS NULL",
-                f"'missing_value: ' || {label} || ' is empty; {f.name} is required'",
+                reason_sql("missing_value", f"{label} || ' is empty; {f.name} is required'"),
             ))
         out.append((
             # the byte length bounds the character length and costs nothing: test it first
             f"strlen({raw}) > {max_chars} AND length({raw}) > {max_chars}",
-            f"'field_too_long: ' || {label} || ' holds ' || length({raw}) || "
-            f"' characters; at most {max_chars}'",
+            reason_sql("field_too_long", f"{label} || ' holds ' || length({raw}) || "
+                       f"' characters; at most {max_chars}'"),
         ))
         if f.type == "category":
             out.append((
                 f"{raw} IS NOT NULL AND {val} IS NULL",
-                f"'unknown_category: ' || {label} || ': ''' || {shown} || "
-                "''' is not in the profile''s category map'",
+                reason_sql("unknown_category", f"{label} || ': ''' || {shown} || "
+                           "''' is not in the profile''s category map'"),
             ))
-        elif f.type in ("text",):
+            continue
+        if f.type == "text":
             out.append((
                 # every garbled pattern holds a non-ASCII character: test that cheaply first
                 f"strlen({raw}) <> length({raw}) AND regexp_matches({raw}, {lit(_GARBLED)})",
-                f"'garbled_text: ' || {label} || ': ''' || {shown} || "
-                "''' looks garbled by a wrong text encoding (mojibake)'",
+                reason_sql("garbled_text", f"{label} || ': ''' || {shown} || "
+                           "''' looks garbled by a wrong text encoding (mojibake)'"),
             ))
-        else:
-            shown_formats = ", ".join(formats[:4]) + (
-                f" (or {len(formats) - 4} more)" if len(formats) > 4 else ""
-            )
-            what = {
-                "int": "a whole number",
-                "number": "a number",
-                "datetime": "a valid date/time with a four-digit year, in the formats "
-                + shown_formats,
-                "date": "a valid date with a four-digit year, in the formats " + shown_formats,
-                "bool": "yes/no (ja/nee, 1/0, true/false)",
-            }[f.type]
+            continue
+        invalid = f"{raw} IS NOT NULL AND {val} IS NULL"
+        overflow = _overflow(f.type, raw, val, decimals.get(f.name, "."))
+        if overflow is not None:
+            whole = "whole " if f.type == "int" else ""
             out.append((
-                f"{raw} IS NOT NULL AND {val} IS NULL",
-                f"'invalid_{f.type}: ' || {label} || ': ''' || {shown} || ''' is not ' || "
-                f"{lit(what)}",
+                overflow,
+                reason_sql("number_overflow", f"{label} || ': ''' || {shown} || "
+                           f"''' is too large for a {whole}number'"),
             ))
+            if f.type == "int":
+                invalid += f" AND NOT ({overflow})"
+        shown_formats = ", ".join(formats[:4]) + (
+            f" (or {len(formats) - 4} more)" if len(formats) > 4 else ""
+        )
+        what = {
+            "int": "a whole number",
+            "number": "a number",
+            "datetime": "a valid date/time with a four-digit year, in the formats "
+            + shown_formats,
+            "date": "a valid date with a four-digit year, in the formats " + shown_formats,
+            "bool": "yes/no (ja/nee, 1/0, true/false)",
+        }[f.type]
+        out.append((
+            invalid,
+            reason_sql(f"invalid_{f.type}",
+                       f"{label} || ': ''' || {shown} || ''' is not ' || {lit(what)}"),
+        ))
     return out
+
+
+def _overflow(ftype: str, raw: str, val: str, decimal: str) -> str | None:
+    """SQL: the field's text is a number too large to hold (None for other types). A number
+    overflows to infinity (which would pass every range check); a whole number of 2^53 or more
+    would be rounded, so it is refused too."""
+    if ftype == "number":
+        return f"NOT isfinite({val})"
+    if ftype == "int":
+        return f"{raw} IS NOT NULL AND {val} IS NULL AND {int_overflow(raw, decimal)}"
+    return None
 
 
 #: Raw coordinates as quoted in a reason (never a whole oversized field).
@@ -474,12 +521,12 @@ def _area_reasons(bindings: dict[str, Binding], unknown_skip: bool) -> list[Reas
     no_area = (
         "raw_area_code IS NULL AND (area_lon IS NULL OR area_lat IS NULL) "
         "AND raw_area_lon IS NULL AND raw_area_lat IS NULL",
-        "'no_area: no area code and no coordinates'",
+        reason_sql("no_area", lit("no area code and no coordinates")),
     )
     unknown_area = (
         "raw_area_code IS NOT NULL AND code_area_id IS NULL AND area_lon IS NULL",
-        f"'unknown_area: ' || {code_label} || ': ''' || left(raw_area_code, 40) || "
-        "''' is not a known area code'",
+        reason_sql("unknown_area", f"{code_label} || ': ''' || left(raw_area_code, 40) || "
+                   "''' is not a known area code'"),
     )
     if bindings["area_lon"].unbound and bindings["area_lat"].unbound:
         # no coordinate columns: only the reasons about the code can hold
@@ -488,27 +535,27 @@ def _area_reasons(bindings: dict[str, Binding], unknown_skip: bool) -> list[Reas
         (
             "area_lon IS NOT NULL AND NOT (area_lon BETWEEN -180 AND 180) "
             "OR area_lat IS NOT NULL AND NOT (area_lat BETWEEN -90 AND 90)",
-            f"'invalid_coordinates: (' || {_LON} || ', ' || {_LAT} || ') is not a "
-            "WGS84 longitude, latitude'",
+            reason_sql("invalid_coordinates", f"'(' || {_LON} || ', ' || {_LAT} || ') is not "
+                       "a WGS84 longitude, latitude'"),
         ),
         no_area,
         (
             "(raw_area_lon IS NOT NULL OR raw_area_lat IS NOT NULL) "
             "AND (area_lon IS NULL OR area_lat IS NULL)",
-            f"'invalid_number: coordinates ''' || coalesce({_LON}, '') || ''', ''' || "
-            f"coalesce({_LAT}, '') || ''' are not numbers'",
+            reason_sql("invalid_number", f"'coordinates ''' || coalesce({_LON}, '') || "
+                       f"''', ''' || coalesce({_LAT}, '') || ''' are not numbers'"),
         ),
         (
             "area_id IS NULL AND swapped_area_id IS NOT NULL",
-            f"'coordinates_swapped: (' || {_LON} || ', ' || {_LAT} || ') lies outside "
-            "every area, but with longitude and latitude swapped it lies in ' || swapped_area_id "
-            "|| '; check the column order'",
+            reason_sql("coordinates_swapped", f"'(' || {_LON} || ', ' || {_LAT} || ') lies "
+                       "outside every area, but with longitude and latitude swapped it lies "
+                       "in ' || swapped_area_id || '; check the column order'"),
         ),
         (
             "area_id IS NULL AND swapped_area_id IS NULL AND area_lon BETWEEN -180 AND 180 "
             "AND area_lat BETWEEN -90 AND 90 AND code_area_id IS NULL",
-            f"'outside_areas: (' || {_LON} || ', ' || {_LAT} || ') lies outside every "
-            "area loaded'",
+            reason_sql("outside_areas", f"'(' || {_LON} || ', ' || {_LAT} || ') lies outside "
+                       "every area loaded'"),
         ),
     ]
     return reasons if unknown_skip else [*reasons, unknown_area]
@@ -537,24 +584,26 @@ def check_rows(
     kp: KindProfile,
     profile: Profile,
     bindings: dict[str, Binding],
-    key_sql: str | None = None,
+    decimals: dict[str, str],
+    identity: Identity = Identity(),
     streamed: bool = False,
     parsed: str = "parsed",
 ) -> None:
     """Create temp table ``checked`` from ``parsed`` (SQL from parse_rows): area, source id,
     skip flag and reasons.
 
-    The source id is ``key_sql`` when given, else the mapped id column, else (files without
-    ids, rows without one) a digest of the raw row plus its occurrence number, stable across
-    re-loads. ``checked`` keeps ``_row``, the parsed fields, ``area_id``, ``source_id``,
-    ``skip``, ``reasons`` and, for the rows that fail, the raw row as quarantined; the raw
-    texts are only needed for the reasons, made in the same statement. ``streamed``: ``parsed``
-    reads the reader's stream (see check_streamed), not ``stage_raw``.
+    The source id is ``identity.key_sql`` when given, else the mapped id column (after
+    ``identity.prefix``), else (files without ids, rows without one) the delivery's tag, a
+    digest of the raw row and its occurrence number, stable across re-loads. ``checked`` keeps
+    ``_row``, the parsed fields, ``area_id``, ``source_id``, ``skip``, ``reasons`` and, for the
+    rows that fail, the raw row as quarantined; the raw texts are only needed for the reasons,
+    made in the same statement. ``streamed``: ``parsed`` reads the reader's stream (see
+    check_streamed), not ``stage_raw``.
     """
     formats = profile.formats_for(spec.kind)
-    reasons = _field_reasons(spec, bindings, formats)
+    reasons = _field_reasons(spec, bindings, formats, decimals)
     reasons += [
-        (f"NOT coalesce(({c.condition}), true)", lit(c.code + ": " + c.message))
+        (f"NOT coalesce(({check_sql(c.condition)}), true)", reason_sql(c.code, lit(c.message)))
         for c in spec.checks
     ]
     area_sql = "NULL::VARCHAR AS area_id, NULL::VARCHAR AS swapped_area_id"
@@ -578,7 +627,10 @@ def check_rows(
     skip_sql = " OR ".join(skip_parts) if skip_parts else "false"
     has_id = any(f.name == "source_id" for f in spec.fields)
     # a content id replaces the id of the rows with a digest once their order is final
-    id_sql = key_sql or ("p.raw_source_id" if has_id else "NULL::VARCHAR")
+    key_sql = identity.key_sql
+    from_file = f"{lit(identity.prefix)} || p.raw_source_id" if identity.prefix else (
+        "p.raw_source_id")
+    id_sql = key_sql or (from_file if has_id else "NULL::VARCHAR")
     digest = [] if key_sql else ["_digest"]
     exclude = "EXCLUDE (source_id, repeated_header)" if has_id else "EXCLUDE (repeated_header)"
     kept = [ROW, *(f.name for f in spec.fields if f.name != "source_id"), "area_id"]
@@ -611,7 +663,7 @@ def check_rows(
     if streamed:
         _shift_rows(con, raw, "checked")
     if digest:
-        _content_ids(con)
+        _content_ids(con, identity.delivery)
     _flag_duplicate_ids(con)
 
 
@@ -648,15 +700,17 @@ def _shift_rows(con: duckdb.DuckDBPyConnection, raw: RawTable, table: str) -> No
     )
 
 
-def _content_ids(con: duckdb.DuckDBPyConnection) -> None:
+def _content_ids(con: duckdb.DuckDBPyConnection, delivery: str) -> None:
     """Give the rows of ``checked`` with a ``_digest`` (every row of a file without ids, else
-    the rows whose id is empty) their content id: the digest of the raw row plus its occurrence
-    number among the rows with the same digest, stable across re-loads (police.uk leaves
-    anti-social behaviour without an id)."""
+    the rows whose id is empty) their content id: the ``delivery`` tag, the digest of the raw
+    row and its occurrence number among the rows with the same digest, stable across re-loads
+    of the delivery (police.uk leaves anti-social behaviour without an id; the tag keeps the
+    same row of two one-type extracts apart)."""
     if not con.execute("SELECT count(*) FROM checked WHERE _digest IS NOT NULL").fetchall()[0][0]:
         return
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE noid AS SELECT {ROW}, _digest || '-' || "
+        f"CREATE OR REPLACE TEMP TABLE noid AS SELECT {ROW}, {lit(delivery + CONTENT_ID)} || "
+        "_digest || '-' || "
         f"row_number() OVER (PARTITION BY _digest ORDER BY {ROW}) AS content_id "
         "FROM checked WHERE _digest IS NOT NULL"
     )
@@ -713,15 +767,19 @@ def check_streamed(
     profile: Profile,
     bindings: dict[str, Binding],
     content_ids: str | None,
-    key_sql: str | None = None,
+    identity: Identity,
+    evidence: DecimalEvidence,
 ) -> int | None:
     """parse_rows and check_rows straight from the reader's batches, never staging the file:
     DuckDB pulls the batches through one statement that writes ``checked``, so the file's text
     is never stored (nor its memory held) and the reader parses while DuckDB checks.
 
-    The first batches are held back until they hold the sample the date formats are judged on.
-    Returns the number of data rows, or None (nothing kept) when a failing row's raw row must
-    be looked up in the staged file (a duplicate id): the caller then stages the file.
+    The first batches are held back until they hold the sample the date formats are judged on;
+    the decimal convention of each number column is taken from them and checked against all
+    values once they have passed (``evidence`` counts them; ``raw.batches`` must pass through
+    its ``watch``). Returns the number of data rows, or None (nothing kept) when a failing
+    row's raw row must be looked up in the staged file (a duplicate id) or the whole column
+    shows another decimal convention than its first rows: the caller then stages the file.
     """
     schema = _staged_schema(raw)
     batches = iter(raw.batches)
@@ -744,22 +802,26 @@ def check_streamed(
         for batch in batches:
             yield from _slices(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
 
+    assumed = evidence.decide()
     try:
         with _reader_stream(con, "_batches", schema, stream()):
             parsed = parse_rows(
-                con, raw, spec, kp, profile, bindings, content_ids, "_batches", "_head"
+                con, raw, spec, kp, profile, bindings, assumed, content_ids, "_batches", "_head"
             )
-            check_rows(con, raw, spec, kp, profile, bindings, key_sql, streamed=True,
-                       parsed=parsed)
+            check_rows(con, raw, spec, kp, profile, bindings, assumed, identity,
+                       streamed=True, parsed=parsed)
     finally:
         con.unregister("_head")
-    if con.execute(f"SELECT count(*) FROM checked WHERE {_NO_RAW_JSON}").fetchall()[0][0]:
+    restage = evidence.matters(evidence.decide(), assumed)
+    if restage or con.execute(
+        f"SELECT count(*) FROM checked WHERE {_NO_RAW_JSON}"
+    ).fetchall()[0][0]:
         con.execute("DROP TABLE checked")
         return None
     return con.execute("SELECT count(*) FROM checked").fetchall()[0][0]
 
 
-REPEATED_HEADER = "repeated_header: the header appears again as a data row"
+REPEATED_HEADER = reason_text("repeated_header", "the header appears again as a data row")
 #: Column of ``checked``: the raw row as quarantined (JSON), made for the rows that fail.
 RAW_JSON = "_raw_json"
 #: The rows of ``checked`` that fail and have no raw row yet.
@@ -773,9 +835,10 @@ def _flag_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
         "WHERE NOT skip AND source_id IS NOT NULL GROUP BY source_id HAVING count(*) > 1"
     )
     if con.execute("SELECT count(*) FROM dup").fetchall()[0][0]:
-        message = (
-            "'duplicate_id: id ''' || left(dup.source_id, 40) || ''' appears on ' || dup.n || "
-            "' rows of this file'"
+        message = reason_sql(
+            "duplicate_id",
+            "'id ''' || left(dup.source_id, 40) || ''' appears on ' || dup.n || "
+            "' rows of this file'",
         )
         con.execute(
             f"UPDATE checked SET reasons = list_append(checked.reasons, {message}) FROM dup "
@@ -834,7 +897,7 @@ def malformed_rows(raw: RawTable, load_id: int) -> list[list]:
     """Quarantine rows for the records the reader could not split into columns."""
     return [
         [load_id, m.row, json.dumps({"_line": m.raw}, ensure_ascii=False), m.code,
-         f"{m.code}: {m.reason}"]
+         reason_text(m.code, m.reason)]
         for m in raw.malformed
     ]
 
@@ -858,6 +921,7 @@ def prepare_categories(con: duckdb.DuckDBPyConnection, spec: KindSpec, kp: KindP
 __all__ = [
     "SKIP",
     "Binding",
+    "Identity",
     "bind_fields",
     "can_stream",
     "check_rows",

@@ -9,7 +9,6 @@ raises a :class:`DeclarationError` listing them.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -19,7 +18,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from etl.errors import DeclarationError, IvmError, Where
+from core.errors import DeclarationError, IvmError, Where
+from core.settings import setting
 from indicators.events import EVENTS
 from indicators.measures import MEASURES
 from indicators.sources import SOURCES
@@ -112,9 +112,9 @@ class Catalog:
 
 def default_folder() -> Path:
     """The catalogue folder: ``IVM_CATALOG`` if set, else the built-in ``indicators/catalog``."""
-    env = os.environ.get("IVM_CATALOG")
-    if env:
-        return Path(env)
+    configured = setting("catalog")
+    if configured:
+        return Path(configured)
     return Path(str(resources.files("indicators").joinpath("catalog")))
 
 

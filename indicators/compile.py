@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb_engine
 import sqlalchemy as sa
 
-from etl.warehouse import schema
+from core.warehouse import schema
 from indicators.catalog import Exclude, Indicator
 from indicators.events import event_days
 from indicators.measures import Rows

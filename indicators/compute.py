@@ -29,7 +29,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from etl.sqltext import lit
+from core.sqltext import lit
 from indicators import stats
 from indicators.catalog import Catalog, Indicator
 from indicators.compile import SUMS, monthly_select, shareable, shared_scan, to_sql

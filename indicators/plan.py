@@ -14,7 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from etl.errors import DeclarationError, IvmError, Where
+from core.errors import DeclarationError, IvmError, Where
 
 PHASES = ("proactie", "preparatie", "preventie", "reactie", "nazorg")
 DIMENSIONS = ("criminaliteit", "overlast", "onveiligheidsgevoel", "andere")

@@ -6,7 +6,8 @@ import json
 
 import duckdb
 
-from etl.errors import DeclarationError, FileRejected
+from core.errors import DeclarationError, FileRejected
+from etl.delivery import Delivery
 from etl.facts import Counts
 from etl.load import register_loader
 from etl.profile import Profile
@@ -21,8 +22,7 @@ def load_plan(
     kind: str,
     profile: Profile,
     load_id: int,
-    strict: bool,
-    overrides: dict[str, str],
+    delivery: Delivery,
 ) -> Counts:
     """Validate the plan file (YAML, or an Excel workbook ``.xlsx``) and store it: one plan
     version, its objectives replaced whole."""

@@ -25,8 +25,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
-from etl.demo.workbook import save_reproducible
-from etl.errors import DeclarationError, IvmError, Where
+from core.errors import DeclarationError, IvmError, Where
+from core.workbook import save_reproducible
 from etl.readers.xlsx import check_zip, value_text
 from indicators.plan import DIMENSIONS, PHASES, PlanFile
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from etl.errors import IvmError
-from etl.settings import setting
-from etl.warehouse.schema import RESULT_TABLES
+from core.errors import IvmError
+from core.settings import setting
+from core.warehouse.schema import RESULT_TABLES
 from indicators.catalog import Catalog, load_catalog
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import compute_compstat

@@ -33,7 +33,7 @@ def indicator_values(
     if area:
         found = con.execute("SELECT level FROM area WHERE area_id = ?", [area]).fetchall()
         if not found:
-            from etl.errors import IvmError
+            from core.errors import IvmError
 
             raise IvmError("unknown_area", f"no area '{area}' in the warehouse")
         level = found[0][0]

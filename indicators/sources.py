@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from core.warehouse import schema
 from etl.taxonomy import canonical_values
-from etl.warehouse import schema
 
 
 @dataclass(frozen=True)

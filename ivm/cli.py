@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from etl.errors import CONTROL, DeclarationError, IvmError, printable
-from etl.warehouse import Warehouse
+from core.errors import CONTROL, DeclarationError, IvmError, printable
+from core.settings import SETTINGS, flag, setting
+from core.warehouse import Warehouse
 
 KINDS = ["areas", "population", "incidents", "nuisance", "survey", "activities", "plan"]
 
@@ -32,6 +33,32 @@ def say(text: Any = "", err: bool = False) -> None:
     with the data (escape sequences, bidirectional overrides) are shown escaped, never sent to
     the terminal; the text's own lines stay."""
     click.echo(printable(str(text), lines=True), err=err)
+
+
+class PeriodBound(click.ParamType):
+    """A day (YYYY-MM-DD) or a month (YYYY-MM: its first day, or as an ``end`` its last)."""
+
+    name = "date"
+
+    def __init__(self, end: bool):
+        self.end = end
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        """The date the text means (exit 2 with a message when it is none)."""
+        import datetime as dt
+
+        from etl.delivery import month_end
+
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 7:
+                first = dt.date.fromisoformat(text + "-01")
+                return month_end(first) if self.end else first
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a date (YYYY-MM-DD) or a month (YYYY-MM)", param, ctx)
 
 
 class IvmGroup(click.Group):
@@ -68,7 +95,7 @@ def init(db: str | None) -> None:
 @db_option
 def migrate(db: str | None) -> None:
     """Upgrade a warehouse made by an older version to the current schema."""
-    from etl.warehouse.migrate import SCHEMA_VERSION
+    from core.warehouse.migrate import SCHEMA_VERSION
 
     wh = Warehouse(db)
     wh.init()
@@ -83,9 +110,21 @@ def migrate(db: str | None) -> None:
 @click.option("--strict", is_flag=True, help="Reject the file if any row fails validation.")
 @click.option("--category", default=None, help="Category of every row (one-type extracts).")
 @click.option("--level", default=None, help="Area level of every row (areas).")
+@click.option("--period-start", "period_start", type=PeriodBound(end=False), default=None,
+              help="First day the delivery covers, YYYY-MM-DD or YYYY-MM (default: from its "
+              "first row).")
+@click.option("--period-end", "period_end", type=PeriodBound(end=True), default=None,
+              help="Last day the delivery covers, its cut-off: YYYY-MM-DD, or YYYY-MM for the "
+              "month's last day (default: its last row).")
+@click.option("--delivery", "delivery_name", default=None,
+              help="Name of the delivery (default: the file's name); rows without an id are "
+              "told apart by it, and a file of the same name replaces them.")
+@click.option("--reapply", is_flag=True,
+              help="Apply a file loaded before again (e.g. to undo a later correction).")
 @db_option
 def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category: str | None,
-         level: str | None, db: str | None) -> None:
+         level: str | None, period_start, period_end, delivery_name: str | None,
+         reapply: bool, db: str | None) -> None:
     """Load source files of KIND; each file is one all-or-nothing load."""
     from ivm.wiring import load_any
 
@@ -96,7 +135,9 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
         overrides["level"] = level
     wh = Warehouse(db)
     for path in paths:
-        result = load_any(wh, kind, path, profile, strict, overrides)
+        result = load_any(wh, kind, path, profile, strict, overrides,
+                          period_start=period_start, period_end=period_end,
+                          reapply=reapply, delivery_name=delivery_name)
         say(result.summary())
 
 
@@ -147,11 +188,10 @@ def serve(host: str, port: int, workers: int, dev: bool, public: bool, db: str |
         say(f"ivmonitor: http://{host}:{port} (development server, {mode})")
         create_app(wh, public=public).run(host=host, port=port, debug=False)
         return
-    env = {**os.environ, "IVM_DB": str(wh.path.resolve()), "IVM_PUBLIC": "1" if public else "0"}
+    env = {**os.environ, SETTINGS["db"].env: str(wh.path.resolve()),
+           SETTINGS["public_server"].env: "1" if public else "0"}
     say(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers, {mode})")
     sys.stdout.flush()
-    from etl.settings import setting
-
     proxies = setting("trusted_proxies").strip()
     forwarded = ["--forwarded-allow-ips", proxies] if proxies else []
     args = [sys.executable, "-m", "gunicorn", *forwarded, "--bind", f"{host}:{port}", "--workers",
@@ -210,6 +250,16 @@ def profiles(fmt: str) -> None:
         for p in builtin_profiles().values()
     ]
     _emit(rows, fmt, ["name", "kinds", "description"])
+
+
+@main.command()
+@format_option
+def settings(fmt: str) -> None:
+    """Every setting (an environment variable) with the value in effect and its default."""
+    rows = [{"variable": s.env, "value": ("(set)" if s.value() else "") if s.secret
+             else s.value(), "default": s.default, "group": s.group, "help": s.help}
+            for s in SETTINGS.values()]
+    _emit(rows, fmt, ["variable", "value", "default", "group", "help"])
 
 
 as_of_option = click.option(
@@ -482,7 +532,7 @@ def _out_path(out: str):
 
     path = Path(out)
     if not path.resolve().parent.is_dir():
-        from etl.errors import Where
+        from core.errors import Where
 
         raise IvmError("no_folder", "the folder to write into does not exist", Where(out))
     return path
@@ -728,5 +778,5 @@ def _csv_safe(value: Any, shown: bool = False) -> str:
     return csv_text(value)
 
 
-if os.environ.get("IVM_DEBUG"):
+if flag("debug"):
     IvmGroup.invoke = click.Group.invoke  # type: ignore[method-assign]

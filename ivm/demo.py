@@ -12,9 +12,9 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from core.warehouse import Warehouse
 from etl.demo import generate
 from etl.readers import inspect_file
-from etl.warehouse import Warehouse
 from ivm.wiring import load_any, refresh_all
 
 

@@ -4,12 +4,13 @@ successful load refreshes the indicators' stored results in the same write."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import duckdb
 
-from etl.errors import IvmError
+from core.errors import IvmError
+from core.warehouse import Warehouse
 from etl.load import LoadResult, load_file, register_after_load
-from etl.warehouse import Warehouse
 
 
 def refresh_results(con: duckdb.DuckDBPyConnection) -> str:
@@ -25,16 +26,18 @@ def refresh_results(con: duckdb.DuckDBPyConnection) -> str:
 
 def load_any(
     warehouse: Warehouse, kind: str, path: str, profile: str, strict: bool,
-    overrides: dict[str, str], refresh: bool = True,
+    overrides: dict[str, str], refresh: bool = True, **delivery: Any,
 ) -> LoadResult:
-    """Load one file of any kind; the plan's meaning belongs to the indicators layer."""
+    """Load one file of any kind; the plan's meaning belongs to the indicators layer.
+    ``delivery``: the keyword options of :func:`etl.load.load_file` (period, re-apply, name)."""
     if kind == "plan":
         from indicators.plan_load import register
 
         register()
     register_after_load(refresh_results)
     try:
-        result = load_file(warehouse, kind, path, profile, strict, overrides, after=refresh)
+        result = load_file(warehouse, kind, path, profile, strict, overrides, after=refresh,
+                           **delivery)
     except IvmError as exc:
         audit_load(warehouse, "load_failed", f"{kind} {path}: {exc.one_line()}")
         raise

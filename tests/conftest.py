@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import open_data_dir
+from core.warehouse import Warehouse
 from etl.load import load_file
-from etl.settings import open_data_dir
-from etl.warehouse import Warehouse
 
 #: Three wijken of a toy city as unit squares side by side (lon 4.00-4.03, lat 50.90-50.91).
 TOY_WIJKEN = {

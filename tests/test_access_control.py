@@ -364,8 +364,8 @@ def _page(url: str, path: str, cookie: str | None) -> dict:
 
 @pytest.fixture(scope="module")
 def public_figures(served):
+    from core.warehouse import Warehouse
     from dashboard.export.figures import council_figures
-    from etl.warehouse import Warehouse
 
     con = Warehouse(served["db"]).connect_read_only()
     try:
@@ -405,7 +405,7 @@ def test_public_and_dienst_pages_show_x_exactly_where_the_public_workbook_suppre
 
 def test_public_and_dienst_responses_carry_no_incident_level_rows_or_small_counts(
         served, public_figures):
-    from etl.warehouse import Warehouse
+    from core.warehouse import Warehouse
 
     con = Warehouse(served["db"]).connect_read_only()
     try:
@@ -451,8 +451,8 @@ def test_the_public_server_sends_each_table_exactly_as_the_public_export_makes_i
     workbook, see test_public_suppression), for every table it offers, and nothing else."""
     import base64
 
+    from core.warehouse import Warehouse
     from dashboard.export.tables import table_csv, table_names
-    from etl.warehouse import Warehouse
 
     url = served["public"]
     spec = next(s for s in dependencies(url, None) if s["output"] == "export-csv-file.data")
@@ -639,9 +639,9 @@ def test_the_overview_shows_the_council_workbooks_figures_for_both_audiences(
         served, public_figures):
     """Issue 6: one set of figures: the workbook's Samenvatting values (internal and public) are
     what the overview shows, formatted the Belgian way."""
+    from core.warehouse import Warehouse
     from dashboard.components_overview import format_value
     from dashboard.export.figures import council_figures
-    from etl.warehouse import Warehouse
 
     con = Warehouse(served["db"]).connect_read_only()
     try:

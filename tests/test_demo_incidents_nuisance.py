@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 
+from core.warehouse import Warehouse
 from etl.demo.city import City, build_city
 from etl.demo.incidents import HEADER as INCIDENT_HEADER
 from etl.demo.incidents import Calendar, write_incidents
 from etl.demo.nuisance import HEADER as NUISANCE_HEADER
 from etl.demo.nuisance import month_reports, write_nuisance
 from etl.load import LoadResult, load_file
-from etl.warehouse import Warehouse
 
 AS_OF = dt.date(2026, 11, 24)
 SEED = 7

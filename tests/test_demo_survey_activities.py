@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from core.warehouse import Warehouse
 from etl.demo.activities import registrations, write_activities
 from etl.demo.city import CENTRE_WIJKEN, PROJECT_CODE, City, build_city
 from etl.demo.survey import MAX_WIJK, MIN_WIJK, write_survey
 from etl.load import LoadResult, load_file
-from etl.warehouse import Warehouse
 
 AS_OF = dt.date(2026, 11, 24)
 SEED = 7

@@ -16,10 +16,10 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import Workbook
 
+from core.warehouse import Warehouse
 from dashboard.export.council import write_council_workbook
 from dashboard.export.safe import FORMULA_STARTS, csv_text, formula_like, put_text
 from dashboard.export.tables import table_csv, table_names
-from etl.warehouse import Warehouse
 from ivm.cli import main
 from ivm.wiring import load_any
 

@@ -4,12 +4,12 @@ and the SQL each declaration compiles to pinned in a reviewable snapshot."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from core.settings import flag
 from indicators.catalog import check_catalog, default_folder, indicator_files, load_catalog
 from indicators.compile import monthly_select, to_sql
 from indicators.measures import MEASURES
@@ -94,7 +94,7 @@ def test_the_compiled_sql_matches_its_snapshot(indicator_id):
     ind = load_catalog()[indicator_id]
     sql = to_sql(monthly_select(ind, AS_OF, 2016)).strip() + "\n"
     path = SNAPSHOTS / f"{indicator_id}.sql"
-    if os.environ.get("IVM_UPDATE_SNAPSHOTS") or not path.exists():
+    if flag("update_snapshots") or not path.exists():
         path.write_text(sql, encoding="utf-8")
     assert sql == path.read_text(encoding="utf-8")
 

@@ -59,7 +59,7 @@ def test_files_without_ids_get_stable_ids_so_reloading_adds_nothing(toy_city, wr
         "bicycle_theft,2024-01-01,41002W01\n"
     )
     load_file(toy_city, "incidents", write("a.csv", body))
-    again = load_file(toy_city, "incidents", write("b.csv", body + "\n"))
+    again = load_file(toy_city, "incidents", write("a.csv", body + "\n"))
     assert count(toy_city, "SELECT count(*) FROM incident") == 2, "identical rows both count"
     assert (again.counts.loaded, again.counts.skipped) == (0, 2)
 

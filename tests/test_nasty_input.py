@@ -26,11 +26,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.errors import FileRejected
+from core.errors import FileRejected
+from core.warehouse import Warehouse
+from core.warehouse.schema import DATA_TABLES
 from etl.load import LoadResult, load_file
-from etl.warehouse import Warehouse
-from etl.warehouse.schema import DATA_TABLES
-from tests.nasty import corpus
+from tests.nasty import corpus, implausible
 
 Builder = Callable[[Path], Path]
 
@@ -94,6 +94,7 @@ class Case:
     expect: Outcome
     profile: str | Builder = "canonical"
     env: dict[str, str] = field(default_factory=dict)
+    overrides: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -338,6 +339,83 @@ CASES = [
     ),
 ]
 
+CASES += [
+    # --- numbers that overflow -----------------------------------------------------------------
+    Case(
+        "survey_weight_10_to_the_400", "survey", implausible.survey_weight_overflow,
+        Quarantined({3: "number_overflow"}, loaded=1),
+    ),
+    Case(
+        "activity_quantity_10_to_the_400", "activities", implausible.activity_quantity_overflow,
+        Quarantined({3: "number_overflow"}, loaded=1),
+    ),
+    Case(
+        "priority_of_20_digits", "incidents", implausible.priority_20_digits,
+        Quarantined({3: "number_overflow"}, loaded=1),
+    ),
+    Case(
+        "population_10_to_the_20", "population", implausible.population_10_to_the_20,
+        Quarantined({3: "number_overflow"}, loaded=1),
+    ),
+    # --- implausible values ----------------------------------------------------------------------
+    Case(
+        "negative_households", "population", implausible.population_negative_households,
+        Quarantined({3: "out_of_range"}, loaded=1),
+    ),
+    Case(
+        "survey_waves_2026_voorjaar_and_1000", "survey", implausible.survey_waves_not_years,
+        Quarantined({3: "invalid_wave", 4: "invalid_wave"}, loaded=1),
+    ),
+    Case(
+        "dispatch_a_day_before_the_incident", "incidents", implausible.dispatch_before_incident,
+        Quarantined({3: "bad_sequence"}, loaded=1),
+    ),
+    Case(
+        "arrival_a_month_after_the_report", "incidents", implausible.response_of_a_month,
+        Quarantined({3: "implausible_duration"}, loaded=1),
+    ),
+    Case(
+        "incidents_of_1000_and_1900", "incidents", implausible.incidents_dated_1000_and_1900,
+        Quarantined({3: "implausible_date", 4: "implausible_date"}, loaded=1),
+    ),
+    Case(
+        "nuisance_closed_in_2099", "nuisance", implausible.nuisance_closed_in_2099,
+        Quarantined({3: "future_date"}, loaded=1),
+    ),
+    Case(
+        "category_given_is_not_a_category", "incidents", corpus.semicolon_delimited,
+        Rejected("unknown_category", "--category 'Burglary' is not a category of incidents "
+                 "(did you mean 'residential_burglary'?)"),
+        overrides={"category": "Burglary"},
+    ),
+    # --- decimal convention per column ------------------------------------------------------------
+    Case(
+        "semicolon_file_with_decimal_points_three_decimals", "incidents",
+        implausible.semicolon_file_with_decimal_points,
+        Loaded(50, ("SELECT count(*) FILTER (WHERE longitude BETWEEN 4 AND 4.1 "
+                    "AND latitude BETWEEN 50.9 AND 50.95) FROM incident WHERE load_id = ?",
+                    [(50,)])),
+        profile=implausible.police_uk_semicolon_profile,
+    ),
+    # --- sheets and areas -----------------------------------------------------------------------
+    Case(
+        "xlsx_hidden_first_sheet_visible_sheet_read", "incidents", implausible.hidden_first_sheet,
+        Loaded(2, (_incidents("source_id, category"), [
+            ("HS1", "bicycle_theft"), ("HS2", "drugs"),
+        ])),
+    ),
+    Case(
+        "areas_empty_point_and_whole_world_geometry", "areas",
+        implausible.areas_empty_point_and_world,
+        Quarantined({1: "wrong_geometry", 2: "wrong_geometry", 3: "implausible_geometry"},
+                    loaded=1),
+    ),
+    Case(
+        "areas_parent_cycle_gemeente_under_its_wijk", "areas", implausible.parent_cycle,
+        Quarantined({2: "parent_cycle"}, loaded=1),
+    ),
+]
+
 REJECTED = [c for c in CASES if isinstance(c.expect, Rejected)]
 QUARANTINED = [c for c in CASES if isinstance(c.expect, Quarantined | QuarantinedByReason)]
 LOADED = [c for c in CASES if isinstance(c.expect, Loaded)]
@@ -377,7 +455,8 @@ def run(base_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         profile = case.profile if isinstance(case.profile, str) else str(case.profile(files))
         wh = Warehouse(tmp_path / "warehouse.duckdb")
         shutil.copy(base_warehouse, wh.path)
-        return wh, path, lambda: load_file(wh, case.kind, path, profile=profile)
+        return wh, path, lambda: load_file(wh, case.kind, path, profile=profile,
+                                           overrides=case.overrides)
 
     return _run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.errors import DeclarationError, FileRejected
+from core.errors import DeclarationError, FileRejected
 from etl.load import load_file
 from indicators.plan import parse_plan
 from indicators.plan_load import register

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from core.errors import DeclarationError, FileRejected, Where
+from core.warehouse import Warehouse
 from etl.demo.city import build_city
 from etl.demo.plan import plan_document, write_plan
-from etl.errors import DeclarationError, FileRejected, Where
-from etl.warehouse import Warehouse
 from indicators.plan import PlanFile
 from indicators.plan_xlsx import OBJECTIVES_SHEET, read_plan_xlsx, write_template
 from ivm.wiring import load_any

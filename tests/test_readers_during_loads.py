@@ -1,6 +1,6 @@
 """Readers keep working during loads, a killed load changes nothing, concurrent loads queue.
 
-The warehouse is one DuckDB file published atomically (see ``etl/warehouse/store.py``). These
+The warehouse is one DuckDB file published atomically (see ``core/warehouse/store.py``). These
 tests run real processes against a real file:
 
 * a reader in a second process queries in a loop while the test process runs several loads; in
@@ -30,9 +30,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.sqltext import lit
+from core.warehouse import Warehouse, WarehouseReader
 from etl.load import load_file
-from etl.sqltext import lit
-from etl.warehouse import Warehouse, WarehouseReader
 
 HEADER = (
     "source_id;category;occurred_at;reported_at;priority;dispatched_at;arrived_at;"
@@ -45,7 +45,7 @@ READER = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-    from etl.warehouse import Warehouse, WarehouseReader
+    from core.warehouse import Warehouse, WarehouseReader
 
     db, stop, ready, out, limit = sys.argv[1:6]
     reader = WarehouseReader(Warehouse(db))
@@ -87,7 +87,7 @@ LOADER = textwrap.dedent(
     import json, sys, time
     from pathlib import Path
     from etl.load import load_file
-    from etl.warehouse import Warehouse
+    from core.warehouse import Warehouse
 
     db, csv, go, out = sys.argv[1:5]
     if go != "-":

@@ -17,10 +17,10 @@ import pytest
 import shapefile
 import shapely
 
-from etl.errors import FileRejected
+from core.errors import FileRejected
+from core.settings import open_data_dir
 from etl.readers.base import ROW, RawTable, ReadOptions, read_table
 from etl.readers.sniff import inspect_file
-from etl.settings import open_data_dir
 
 AALST_WIJKEN = open_data_dir() / "be-aalst-areas" / "aalst_wijken.geojson"
 

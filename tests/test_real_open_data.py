@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from core.warehouse import Warehouse
 from etl.inspect import quarantine_rows
 from etl.load import load_file
-from etl.warehouse import Warehouse
 from tests.conftest import count, open_data
 
 
@@ -116,3 +116,75 @@ def test_the_extract_loads_as_incidents_with_a_category_from_the_command_line(la
                        overrides={"category": "public_order"})
     assert result.counts.loaded == 56434
     assert count(lancashire, "SELECT count(DISTINCT category) FROM incident") == 1
+
+
+def _cut_extracts(tmp_path) -> dict[str, object]:
+    """Two one-type extracts cut from the real Lancashire file, as police.uk's burglary and
+    robbery extracts of one city would come (same columns, no ids): every row whose number is
+    not 2 modulo 3 as 'burglary', every row not 0 modulo 3 as 'robbery', so a third of the rows
+    are in both, byte for byte. Written to the test's folder, never into the repository."""
+    source = open_data("uk-police-lancashire", "lancashire_asb_2022.tsv")
+    with open(source, encoding="utf-8", newline="") as fh:
+        header, *lines = fh.read().splitlines(keepends=True)
+    cuts = {"residential_burglary": 2, "robbery": 0}
+    paths = {}
+    for category, left_out in cuts.items():
+        path = tmp_path / f"lancashire_{category}_2022.tsv"
+        path.write_text(header + "".join(r for i, r in enumerate(lines) if i % 3 != left_out),
+                        encoding="utf-8")
+        paths[category] = path
+    return paths
+
+
+def _ward_counts(path, wards_path) -> dict[str, int]:
+    """Rows per ward, counted straight from the files: each point goes to the first ward (by
+    code) whose polygon holds it or its boundary."""
+    import numpy as np
+    import shapely
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    x = np.array([float(r["longitude"]) for r in rows])
+    y = np.array([float(r["latitude"]) for r in rows])
+    free = np.ones(len(rows), dtype=bool)
+    counts = {}
+    features = json.loads(wards_path.read_text(encoding="utf-8"))["features"]
+    for feature in sorted(features, key=lambda f: f["properties"]["ward_code"]):
+        polygon = shapely.geometry.shape(feature["geometry"])
+        shapely.prepare(polygon)
+        inside = free & shapely.intersects_xy(polygon, x, y)
+        free &= ~inside
+        counts[feature["properties"]["ward_code"]] = int(inside.sum())
+    assert not free.any(), "SOURCE.md: every point lies in a ward"
+    return {w: n for w, n in counts.items() if n}
+
+
+@pytest.mark.parametrize("order", [("residential_burglary", "robbery"),
+                                   ("robbery", "residential_burglary")])
+def test_two_one_type_extracts_of_one_city_count_the_same_in_either_order(
+    tmp_path, order
+):
+    extracts = _cut_extracts(tmp_path)
+    wards = open_data("uk-police-lancashire", "lancashire_wards_2022.geojson")
+    wh = Warehouse(tmp_path / "ivm.duckdb")
+    wh.init()
+    load_file(wh, "areas", wards, profile="police-uk-extract")
+
+    for category in order:
+        result = load_file(wh, "incidents", extracts[category], profile="police-uk-extract",
+                           overrides={"category": category})
+        c = result.counts
+        assert (c.loaded, c.replaced, c.quarantined) == (_rows(extracts[category]), 0, 0), (
+            result.summary())
+
+    con = wh.connect_read_only()
+    try:
+        stored = con.execute(
+            "SELECT category, area_id, count(*) FROM incident GROUP BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+    for category, path in extracts.items():
+        mine = {a: n for c, a, n in stored if c == category}
+        assert mine == _ward_counts(path, wards), category
+

@@ -61,8 +61,8 @@ def test_a_load_keeps_the_mode_and_group_of_the_warehouse_and_the_access_store(
 
 
 def test_new_data_files_are_their_owners_alone(tmp_path):
+    from core.warehouse import Warehouse
     from dashboard.data import SharedViews
-    from etl.warehouse import Warehouse
 
     wh = Warehouse(tmp_path / "new.duckdb")
     wh.init()
@@ -107,7 +107,7 @@ ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b[31m\u202e\x9b"
 def test_text_from_data_reaches_the_terminal_escaped(toy_city, tmp_path):
     import pty
 
-    from etl.errors import CONTROL
+    from core.errors import CONTROL
     from etl.inspect import quarantine_rows
 
     db = str(toy_city.path)

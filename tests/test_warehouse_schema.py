@@ -7,10 +7,10 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from etl.errors import WarehouseError
-from etl.warehouse import SCHEMA_VERSION, Warehouse
-from etl.warehouse.migrate import current_version, upgrade
-from etl.warehouse.schema import metadata
+from core.errors import WarehouseError
+from core.warehouse import SCHEMA_VERSION, Warehouse
+from core.warehouse.migrate import current_version, upgrade
+from core.warehouse.schema import metadata
 
 
 def test_init_creates_every_table_at_the_current_version(warehouse):
@@ -56,6 +56,38 @@ def test_a_version_1_warehouse_is_migrated_and_keeps_its_data(tmp_path):
         ("2024-03-05",)
     ]
     assert con.execute("SELECT count(*) FROM incident").fetchall() == [(1,)]
+    con.close()
+
+
+def test_a_version_3_warehouse_gets_delivery_tagged_content_ids_and_wave_respondent_ids(
+    toy_city, write
+):
+    """Version 4 tells deliveries apart: the rows a version-3 loader stored keep their place (a
+    re-load of the same file adds nothing), and survey respondents are keyed by wave."""
+    from etl.load import load_file
+
+    body = "category,occurred_at,area_code\nbicycle_theft,2024-01-01,41002W01\n"
+    survey = write("survey.csv", "respondent_id,wave,area_code,weight,q_unsafe\n"
+                                 "R1,2017,41002W01,1.0,1\n")
+    load_file(toy_city, "incidents", write("export.csv", body))
+    load_file(toy_city, "survey", survey)
+    con = duckdb.connect(str(toy_city.path))
+    con.execute("UPDATE incident SET source_id = split_part(source_id, '#', 2)")
+    con.execute("UPDATE survey_answer SET source_id = 'R1'")
+    con.execute("UPDATE survey_response SET source_id = 'R1'")
+    con.execute("DELETE FROM schema_version WHERE version = 4")
+    con.execute("ALTER TABLE load_log DROP COLUMN options")
+    con.execute("ALTER TABLE load_log DROP COLUMN period_start")
+    con.execute("ALTER TABLE load_log DROP COLUMN rows_removed")
+    con.close()
+
+    toy_city.init()
+    again = load_file(toy_city, "incidents", write("export.csv", body + "\n"))
+
+    assert (again.counts.loaded, again.counts.skipped) == (0, 1)
+    con = toy_city.connect_read_only()
+    assert con.execute("SELECT source_id FROM survey_response").fetchall() == [("2017:R1",)]
+    assert con.execute("SELECT source_id FROM survey_answer").fetchall() == [("2017:R1",)]
     con.close()
 
 

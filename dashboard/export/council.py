@@ -42,6 +42,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.errors import IvmError
+from core.workbook import save_reproducible
 from dashboard.export.figures import (
     Figures,
     ObjectiveFigures,
@@ -51,7 +53,6 @@ from dashboard.export.figures import (
 )
 from dashboard.export.safe import put_text
 from dashboard.export.suppress import MARK, Thresholds, rules
-from etl.errors import IvmError
 from indicators import formats
 from indicators.catalog import Catalog, Exclude, Indicator
 from indicators.compute import coverage as compute_coverage
@@ -255,8 +256,6 @@ def write_council_workbook(
     """Write the council workbook to a path or a binary buffer (same content, same bytes)."""
     if lang not in LANGS:
         raise IvmError("bad_lang", f"unknown language '{lang}'", hint="nl or en")
-    from etl.demo.workbook import save_reproducible  # imports the demo package: only here
-
     figures = council_figures(con, as_of, audience, catalog, thresholds)
     wb = build_workbook(con, figures, lang)
     stamp = dt.datetime.combine(figures.as_of, dt.time(0, 0))

@@ -19,8 +19,8 @@ from typing import Any
 
 import duckdb
 
+from core.errors import IvmError
 from dashboard.export.suppress import Cell, Group, Thresholds, protect
-from etl.errors import IvmError
 from indicators.catalog import Catalog, Indicator, load_catalog
 from indicators.plan import Objective
 from indicators.progress import baseline_years

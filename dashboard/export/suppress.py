@@ -20,7 +20,7 @@ The rules (in words: :func:`rules`):
   gets another complementary cell, until none is.
 
 Everything here is pure: mappings and sets in, sets out. The thresholds come from
-``etl.settings`` (``IVM_PUBLIC_MIN_COUNT``, ``IVM_PUBLIC_MIN_NEFF``).
+``core.settings`` (``IVM_PUBLIC_MIN_COUNT``, ``IVM_PUBLIC_MIN_NEFF``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from etl.settings import setting
+from core.settings import setting
 
 #: A figure: (key, area id, period).
 Cell = tuple[str, str, str]

@@ -25,9 +25,9 @@ from typing import IO, Any
 
 import duckdb
 
+from core.errors import IvmError
+from core.sqltext import lit
 from dashboard.export.safe import csv_text, sql_csv_text
-from etl.errors import IvmError
-from etl.sqltext import lit
 
 BOM = b"\xef\xbb\xbf"
 
@@ -70,7 +70,7 @@ def table_names(audience: str = "internal",
     if audience == "public":
         return sorted(t for t in PUBLIC_TABLES if present is None or t in present)
     if present is None:
-        from etl.warehouse.schema import RESULT_TABLES
+        from core.warehouse.schema import RESULT_TABLES
 
         return sorted({*PUBLIC_TABLES, *INCIDENT_LEVEL, "load_log", "compstat",
                        "population", *RESULT_TABLES})

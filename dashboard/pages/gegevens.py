@@ -8,6 +8,7 @@ import datetime as dt
 import dash
 from dash import html
 
+from core.reasons import label as reason_label
 from dashboard.components import frame, table
 from dashboard.data import cached_view, data_of_app, freshness
 from dashboard.i18n import date, kind, lang_of, number, pick, t
@@ -72,7 +73,9 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
     reasons = data.quarantine_reasons()
     quarantine = (
         [table([pick(TEXT, "load", lang), pick(TEXT, "reason_code", lang), t("rows", lang)],
-               [[str(r["load_id"]), r["code"], number(r["rows"], 0, lang)] for r in reasons],
+               [[str(r["load_id"]), html.Span([reason_label(r["code"], lang), " ",
+                                                html.Code(r["code"])]),
+                 number(r["rows"], 0, lang)] for r in reasons],
                {2}, table_id="quarantine-table"),
          html.P(pick(TEXT, "hint", lang), className="hint")]
         if reasons else [html.P(pick(TEXT, "none_quarantined", lang))]

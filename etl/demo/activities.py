@@ -50,8 +50,8 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
+from core.workbook import save_reproducible
 from etl.demo.city import PROJECT_CODE, City
-from etl.demo.workbook import save_reproducible
 
 HEADER = ["Registratienummer", "Partner", "Activiteit", "Datum", "Gebied", "Aantal", "Eenheid"]
 CITY_CODE = "41002"

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from dateutil.easter import easter
 
-from etl.settings import open_data_dir
+from core.settings import open_data_dir
 
 #: Flanders and Brussels on 1 January 2020 (Statbel): the national-scale demo's population.
 FLANDERS_BRUSSELS_2020 = 6_629_143 + 1_218_255
@@ -180,7 +180,7 @@ def build_national(out: Path, seed: int, as_of: dt.date) -> City:
     """Flanders and Brussels: 304 municipalities, their deelgemeenten and wijken (polygons) and
     every statistical sector whose wijk and deelgemeente are mapped (the publisher's "unknown
     sector" codes are left out). Needs the be-aalst-areas open data (no synthetic variant)."""
-    from etl.errors import IvmError
+    from core.errors import IvmError
 
     rng = np.random.default_rng([seed, 99])
     real = open_data_dir() / "be-aalst-areas"

@@ -46,6 +46,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from core.workbook import save_reproducible
 from etl.demo.city import City
 from etl.demo.incidents import (
     DAY,
@@ -66,7 +67,6 @@ from etl.demo.incidents import (
     sector_factor,
     sector_streets,
 )
-from etl.demo.workbook import save_reproducible
 
 HEADER = ["Meldingsnummer", "Type overlast", "Gemeld op", "Afgesloten op", "Kanaal",
           "GAS-boete", "Statistische sector", "Straat"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
 from etl.readers.sniff import FileFacts
 
 #: Name of the row-number column every reader adds to its batches.

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
 from etl.readers.base import ROW, Malformed, RawTable, ReadOptions, header_names
 from etl.readers.sniff import FileFacts, csv_field_limit, detect_delimiter
 

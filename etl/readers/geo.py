@@ -20,7 +20,7 @@ import shapefile
 import shapely
 from shapely.geometry import MultiPolygon, shape
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
 from etl.readers.base import Malformed, RawTable, ReadOptions, header_names, string_batch
 from etl.readers.sniff import FileFacts
 from etl.readers.xlsx import value_text

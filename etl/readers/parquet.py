@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
 from etl.readers.base import ROW, RawTable, ReadOptions, header_names
 from etl.readers.sniff import FileFacts
 from etl.readers.xlsx import number_text

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
 
 _CHUNK = 1 << 20
 #: Bytes that Windows-1252 leaves undefined; a file with them is read as Latin-1.

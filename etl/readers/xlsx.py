@@ -1,6 +1,7 @@
 """XLSX: checked for zip bombs, then streamed with openpyxl in read-only mode.
 
-The workbook is opened twice, once for the computed values and once for the formulas, and the
+The sheet read is the one a profile names, else the first visible one. The workbook is opened
+twice, once for the computed values and once for the formulas, and the
 two row streams are read side by side: a formula cell with no computed value cannot be read and
 its row is reported as malformed. The header is the row among the first rows that best matches
 the column names the profile expects; title rows above it are ignored.
@@ -24,10 +25,10 @@ from openpyxl import load_workbook
 from openpyxl.styles.numbers import is_datetime
 from openpyxl.utils import get_column_letter
 
-from etl.errors import FileRejected, Where
+from core.errors import FileRejected, Where
+from core.settings import setting
 from etl.readers.base import Malformed, RawTable, ReadOptions, header_names, string_batch
 from etl.readers.sniff import FileFacts
-from etl.settings import setting
 
 _HEADER_SCAN = 30
 _BATCH = 50_000
@@ -227,11 +228,21 @@ def _has_formulas(path: Path, ws: Any) -> bool:
 
 
 def _sheet_name(wb: Any, wanted: str | None, where: Where) -> str:
+    """The sheet to read: the one named (a profile's ``sheet``), else the first visible one (a
+    hidden or very hidden sheet holds what its author keeps out of sight: old data, lookups)."""
     names = [ws.title for ws in wb.worksheets]
     if wanted is None:
-        if not names:
-            raise FileRejected("no_sheet", "the workbook has no worksheet", where)
-        return names[0]
+        visible = [ws.title for ws in wb.worksheets
+                   if getattr(ws, "sheet_state", "visible") == "visible"]
+        if not visible:
+            raise FileRejected(
+                "no_sheet",
+                "the workbook has no visible worksheet" if names else "the workbook has no "
+                "worksheet",
+                where,
+                hint="name the sheet to read in the profile (sheet: NAME)" if names else "",
+            )
+        return visible[0]
     if wanted in names:
         return wanted
     for name in names:

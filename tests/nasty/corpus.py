@@ -17,7 +17,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from etl.settings import open_data_dir
+from core.settings import open_data_dir
 
 #: Columns of the canonical incidents format used by most cases.
 INCIDENT_HEADER = "source_id,category,occurred_at,longitude,latitude,location,area_code"

@@ -84,18 +84,30 @@ def number_parser(expr: str, decimal: str) -> str:
     )
 
 
+#: Largest magnitude of a whole number read from a file: every integer up to it is exact in a
+#: DOUBLE (2^53). Beyond it a value is an overflow, never a silently rounded count.
+MAX_EXACT_INT = 2**53
+
+
 def int_parser(expr: str, decimal: str) -> str:
     """SQL that parses a cleaned whole number (thousands separators allowed), NULL otherwise.
 
     Plain digits (at most 15, which a DOUBLE holds exactly) are cast directly: the same number
-    the general path makes, without its pattern matching.
+    the general path makes, without its pattern matching. A whole number of
+    :data:`MAX_EXACT_INT` or more is NULL too (:func:`int_overflow` tells it apart).
     """
     num = number_parser(expr, decimal)
     digits = f"strlen({expr}) BETWEEN 1 AND 15 AND NOT ({expr} GLOB '*[!0-9]*')"
     return (
         f"CASE WHEN {digits} THEN CAST({expr} AS BIGINT) "
-        f"WHEN ({num}) = floor({num}) THEN CAST({num} AS BIGINT) END"
+        f"WHEN abs({num}) < {MAX_EXACT_INT} AND ({num}) = floor({num}) "
+        f"THEN CAST({num} AS BIGINT) END"
     )
+
+
+def int_overflow(expr: str, decimal: str) -> str:
+    """SQL: whether a cleaned text is a number too large for :func:`int_parser`."""
+    return f"coalesce(abs({number_parser(expr, decimal)}) >= {MAX_EXACT_INT}, false)"
 
 
 #: Earliest year a parsed date may have: DuckDB's ``%Y`` also takes one to three digits, so

@@ -13,7 +13,7 @@ _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 def migrations() -> list[tuple[int, str, str]]:
     """Every migration as (version, file name, SQL), in version order."""
     found = []
-    for entry in resources.files("etl.warehouse").joinpath("migrations").iterdir():
+    for entry in resources.files("core.warehouse").joinpath("migrations").iterdir():
         m = _NAME.match(entry.name)
         if m:
             found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))

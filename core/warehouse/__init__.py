@@ -1,6 +1,6 @@
 """The warehouse: schema, migrations and the one way to publish a new version."""
 
-from etl.warehouse.migrate import SCHEMA_VERSION
-from etl.warehouse.store import Warehouse, WarehouseReader
+from core.warehouse.migrate import SCHEMA_VERSION
+from core.warehouse.store import Warehouse, WarehouseReader
 
 __all__ = ["SCHEMA_VERSION", "Warehouse", "WarehouseReader"]

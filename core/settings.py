@@ -1,10 +1,28 @@
-"""Settings are data: every setting with its environment variable, default and help text."""
+"""Settings are data: every setting with its environment variable, default, group and help.
+
+Every environment variable ivmonitor reads is declared here and read through :func:`setting`;
+``docs/settings.md`` is rendered from this table (``python -m core.settings``), ``ivm settings``
+prints the current values, and a test fails when the docs or the code drift from it.
+
+To add a setting: one ``Setting(...)`` line below, read it with ``setting("name")``, run
+``python -m core.settings`` to regenerate the docs.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+#: The groups settings are listed under, in the docs' order.
+GROUPS = {
+    "warehouse": "Warehouse and loading",
+    "public": "Public audience",
+    "access": "Access and sessions",
+    "serving": "Serving",
+    "development": "Development and tests",
+}
 
 
 @dataclass(frozen=True)
@@ -15,6 +33,9 @@ class Setting:
     env: str
     default: str
     help: str
+    group: str = "warehouse"
+    #: A secret: ``ivm settings`` says whether it is set, never its value.
+    secret: bool = False
 
     def value(self) -> str:
         """The current value: the environment variable when set, else the default."""
@@ -24,7 +45,15 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
-        Setting("db", "IVM_DB", "data/ivmonitor.duckdb", "Path of the warehouse file."),
+        Setting("db", "IVM_DB", "data/ivmonitor.duckdb",
+                "Path of the warehouse file (every command's `--db` overrides it)."),
+        Setting(
+            "catalog",
+            "IVM_CATALOG",
+            "",
+            "Folder of the indicator catalogue (an analyst's copy with a new indicator); "
+            "default: the built-in `indicators/catalog`. `--catalog` overrides it.",
+        ),
         Setting(
             "open_data_dir",
             "IVM_OPEN_DATA",
@@ -43,7 +72,7 @@ SETTINGS: dict[str, Setting] = {
             "load_memory_limit",
             "IVM_LOAD_MEMORY",
             "2GB",
-            "Memory a load may use in DuckDB; beyond it, work spills to <db>.tmp on disk, so a "
+            "Memory a load may use in DuckDB; beyond it, work spills to `<db>.tmp` on disk, so a "
             "file of any size loads in bounded memory.",
         ),
         Setting(
@@ -51,7 +80,7 @@ SETTINGS: dict[str, Setting] = {
             "IVM_REFRESH_MEMORY",
             "8GB",
             "Memory the refresh of the stored results may use in DuckDB (after every load and on "
-            "`ivm refresh`); beyond it, work spills to <db>.tmp on disk. A national-scale "
+            "`ivm refresh`); beyond it, work spills to `<db>.tmp` on disk. A national-scale "
             "warehouse (16 million facts, 37 million values) needs more than 2 GB: measured peak "
             "3.8 GB with this limit. Too low a value fails the refresh, and with it the load.",
         ),
@@ -62,11 +91,19 @@ SETTINGS: dict[str, Setting] = {
             "Longest text accepted in one field; longer values are quarantined.",
         ),
         Setting(
+            "earliest_date",
+            "IVM_EARLIEST_DATE",
+            "1990-01-01",
+            "Earliest plausible date of a fact (incident, report, activity) and year of a "
+            "survey wave; earlier ones are quarantined as implausible_date or invalid_wave.",
+        ),
+        Setting(
             "public_min_count",
             "IVM_PUBLIC_MIN_COUNT",
             "5",
             "Public audience: counts from 1 up to this number minus one are suppressed (with "
             "complementary suppression so they cannot be derived).",
+            group="public",
         ),
         Setting(
             "public_min_neff",
@@ -74,13 +111,15 @@ SETTINGS: dict[str, Setting] = {
             "30",
             "Public audience: survey shares and means (and other shares, means and medians) "
             "resting on a smaller effective number of observations are suppressed.",
+            group="public",
         ),
         Setting(
             "access_db",
             "IVM_ACCESS_DB",
             "",
             "Path of the access store (users, audit log); default: next to the warehouse, "
-            "<name>.access.sqlite.",
+            "`<name>.access.sqlite`.",
+            group="access",
         ),
         Setting(
             "secret_key",
@@ -89,18 +128,22 @@ SETTINGS: dict[str, Setting] = {
             "Key that signs the mark a browser gets when it signs in (its attempts are then "
             "throttled apart from its address's); default: generated once and kept in the "
             "access store.",
+            group="access",
+            secret=True,
         ),
         Setting(
             "session_idle_minutes",
             "IVM_SESSION_IDLE_MINUTES",
             "30",
             "A dashboard session ends after this many minutes without a request.",
+            group="access",
         ),
         Setting(
             "session_max_hours",
             "IVM_SESSION_MAX_HOURS",
             "12",
             "A dashboard session ends this many hours after the login, active or not.",
+            group="access",
         ),
         Setting(
             "login_free_failures",
@@ -110,6 +153,7 @@ SETTINGS: dict[str, Setting] = {
             "in as that user before) within 15 minutes before each further attempt from there "
             "has to wait: 1 s, then 2, 4, 8 ... seconds. Other addresses and browsers are not "
             "slowed.",
+            group="access",
         ),
         Setting(
             "login_max_delay_seconds",
@@ -117,6 +161,7 @@ SETTINGS: dict[str, Setting] = {
             "300",
             "The longest wait between two sign-in attempts of one user name from one address "
             "(or browser) after repeated failures.",
+            group="access",
         ),
         Setting(
             "trusted_proxies",
@@ -124,12 +169,38 @@ SETTINGS: dict[str, Setting] = {
             "",
             "Addresses (comma-separated, CIDR allowed) of reverse proxies whose user header is "
             "trusted (single sign-on by the city's identity provider); empty: off.",
+            group="access",
         ),
         Setting(
             "user_header",
             "IVM_USER_HEADER",
             "X-Remote-User",
             "The request header a trusted proxy sets to the logged-in user's name.",
+            group="access",
+        ),
+        Setting(
+            "public_server",
+            "IVM_PUBLIC",
+            "0",
+            "1: the WSGI app (`dashboard.wsgi:server`) serves the public audience only, without "
+            "sign-in; set by `ivm serve --public`.",
+            group="serving",
+        ),
+        Setting(
+            "debug",
+            "IVM_DEBUG",
+            "0",
+            "1: the command line shows the whole traceback of a data or user error instead of "
+            "its one line.",
+            group="development",
+        ),
+        Setting(
+            "update_snapshots",
+            "IVM_UPDATE_SNAPSHOTS",
+            "0",
+            "1: the test suite rewrites the pinned snapshot files (compiled SQL) after a "
+            "deliberate change, instead of comparing with them.",
+            group="development",
         ),
     ]
 }
@@ -140,6 +211,45 @@ def setting(name: str) -> str:
     return SETTINGS[name].value()
 
 
+def flag(name: str) -> bool:
+    """Whether the on/off setting ``name`` is on (``1``, ``true``, ``yes``)."""
+    return setting(name).strip().lower() in ("1", "true", "yes")
+
+
 def open_data_dir() -> Path:
     """Where the real open data sets live (``IVM_OPEN_DATA``), read in place, never copied."""
     return Path(setting("open_data_dir"))
+
+
+def render_docs() -> str:
+    """``docs/settings.md``: every setting by group, with its variable, default and help."""
+    lines = [
+        "# Settings",
+        "",
+        "Every setting is an environment variable; none is required. Generated from",
+        "`core/settings.py` by `python -m core.settings`; do not edit by hand. `ivm settings`",
+        "prints the values in effect.",
+    ]
+    for group, title in GROUPS.items():
+        members = [s for s in SETTINGS.values() if s.group == group]
+        if not members:
+            continue
+        lines += ["", f"## {title}", "", "| variable | default | what it does |",
+                  "| --- | --- | --- |"]
+        for s in members:
+            default = "`../shared/data` beside the checkout" if s.name == "open_data_dir" else (
+                f"`{s.default}`" if s.default else "(empty)")
+            lines.append(f"| `{s.env}` | {default} | {s.help} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    """Write docs/settings.md (or the path given) from :data:`SETTINGS`."""
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/settings.md")
+    target.write_text(render_docs(), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

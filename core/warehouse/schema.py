@@ -1,6 +1,6 @@
 """The warehouse tables as SQLAlchemy metadata, at the current schema version.
 
-The DDL lives in ``migrations/NNNN_*.sql`` (applied in order by :mod:`etl.warehouse.migrate`);
+The DDL lives in ``migrations/NNNN_*.sql`` (applied in order by :mod:`core.warehouse.migrate`);
 this module describes the result for queries written with SQLAlchemy Core. A test checks that
 the two agree column by column.
 """
@@ -49,6 +49,9 @@ load_log = Table(
     Column("outcome", String, nullable=False),
     Column("message", String),
     Column("cutoff_date", Date),
+    Column("rows_removed", BigInteger),
+    Column("period_start", Date),
+    Column("options", String),
 )
 
 quarantine = Table(

@@ -6,7 +6,7 @@ the copy, checkpoints and closes it, and publishes it with one atomic ``os.repla
 the file they opened (the old inode) until they reopen, and a reopen sees the whole new version.
 A crash or kill at any moment leaves the published file as it was; the stale copy is removed by
 the next writer. Writers queue on an exclusive ``flock`` on ``<db>.lock``. The copy has the
-mode and group of the published file before any data is in it (:mod:`etl.warehouse.files`).
+mode and group of the published file before any data is in it (:mod:`core.warehouse.files`).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from etl.errors import WarehouseError, Where
-from etl.settings import setting
-from etl.sqltext import lit
-from etl.warehouse.files import PRIVATE, create_private, keep_access, stat_or_none
-from etl.warehouse.migrate import SCHEMA_VERSION, current_version, upgrade
+from core.errors import WarehouseError, Where
+from core.settings import setting
+from core.sqltext import lit
+from core.warehouse.files import PRIVATE, create_private, keep_access, stat_or_none
+from core.warehouse.migrate import SCHEMA_VERSION, current_version, upgrade
 
 
 def default_path() -> Path:
