@@ -101,6 +101,9 @@ REASONS: dict[str, ReasonCode] = {r.code: r for r in [
     ReasonCode("implausible_geometry", "an area's polygon spans more than 10 degrees (a "
                "whole-world rectangle, unprojected coordinates)",
                "onwaarschijnlijke geometrie", "implausible geometry"),
+    ReasonCode("outside_period", "the row's date lies outside the period its delivery "
+               "declares (`--period-start`/`--period-end`)",
+               "buiten de geleverde periode", "outside the delivered period"),
     ReasonCode("parent_cycle", "an area's parents would make it its own ancestor",
                "kringverwijzing in gebieden", "parent cycle"),
 ]}

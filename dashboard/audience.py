@@ -11,21 +11,14 @@ instead of leaking.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from dashboard.data import DashboardData
-from dashboard.export.figures import Figures
+from dashboard.export.figures import HIDDEN_REASON, Figures, public_records
 from dashboard.export.suppress import MARK
 
-#: What a suppressed reason says instead.
-HIDDEN_REASON = {
-    "nl": "toelichting afgeschermd: ze zou een klein aantal prijsgeven",
-    "en": "explanation withheld: it would reveal a small number",
-}
-
 _PASS = frozenset({"warehouse", "available", "plan", "as_of", "catalog", "indicator",
-                   "coverage", "areas", "levels", "geojson", "counts"})
+                   "coverage", "areas", "levels", "geojson", "counts", "municipalities"})
 
 
 class PublicData:
@@ -57,39 +50,6 @@ class PublicData:
     def with_connection(self, fn: Any) -> Any:
         """Refused: the public audience has no direct access to the warehouse."""
         raise PermissionError("the public audience has no connection to the warehouse")
-
-
-def public_records(f: Figures) -> list[dict[str, Any]]:
-    """Every status record as the public sees it (the workbook's Samenvatting, as records)."""
-    out = []
-    for o in f.objectives:
-        rec = copy.deepcopy(o.record)
-        base_hidden = f.is_hidden(o.base_cell)
-        cur_hidden = f.is_hidden(o.current_cell)
-        target_hidden = base_hidden and o.relative_target
-        reason_hidden = f.reason_hidden(o)
-        hidden = [k for k, v in (("baseline", base_hidden), ("target", target_hidden),
-                                 ("current", cur_hidden), ("reason", reason_hidden)) if v]
-        if base_hidden:
-            rec["baseline"]["value"] = None
-        if target_hidden:
-            rec["target"]["value"] = None
-        if cur_hidden:
-            rec["current"] = {"period": rec["current"].get("period"), "value": None,
-                              "ci_low": None, "ci_high": None, "numerator": None,
-                              "denominator": None, "n": None, "n_eff": None}
-        if hidden:
-            # each of these tells the hidden value to anyone who knows the others
-            rec["progress"] = None
-            rec["projection"] = {"value": None, "gap": None}
-            if isinstance(rec.get("sdg"), dict):
-                rec["sdg"] = {"category": rec["sdg"].get("category")}
-        if reason_hidden:
-            rec["reason"] = dict(HIDDEN_REASON)
-            rec["p_value"] = None
-        rec["suppressed"] = hidden
-        out.append(rec)
-    return out
 
 
 def is_public(data: Any) -> bool:

@@ -12,9 +12,8 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
-from dashboard.i18n import date, pick, t
-from indicators.progress import STATUS_LABELS
-from indicators.status import STATUS_SYMBOLS
+from core.vocabulary import STATUS_SYMBOLS, STATUSES, date, pick
+from dashboard.i18n import t
 
 #: Colour-blind-safe (Okabe-Ito) colours per status; always shown with a symbol and text.
 STATUS_COLOURS = {
@@ -85,9 +84,9 @@ def status_badge(status: str, lang: str) -> html.Span:
     """The status as symbol and text on its colour: readable without colour."""
     return html.Span(
         [html.Span(STATUS_SYMBOLS[status], className="symbol", **{"aria-hidden": "true"}),
-         " ", pick(STATUS_LABELS, status, lang)],
+         " ", pick(STATUSES, status, lang)],
         className=f"badge status-{status}",
-        title=pick(STATUS_LABELS, status, lang),
+        title=pick(STATUSES, status, lang),
     )
 
 

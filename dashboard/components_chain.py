@@ -10,11 +10,9 @@ from typing import Any
 
 from dash import dcc, html
 
+from core.vocabulary import DIMENSIONS, PHASES, STATUS_SYMBOLS, STATUSES, number, pick
 from dashboard.components import href, status_badge
 from dashboard.components_overview import objective_count
-from dashboard.i18n import DIMENSIONS, PHASES, number, pick
-from indicators.progress import STATUS_LABELS, STATUSES
-from indicators.status import STATUS_SYMBOLS
 
 #: What the columns can be.
 BY = ("dimension", "partner")
@@ -46,8 +44,8 @@ def status_counts_small(statuses: dict[str, int], lang: str) -> html.Span:
     return html.Span([
         html.Span([html.Span(STATUS_SYMBOLS[s], className="symbol", **{"aria-hidden": "true"}),
                    " ", number(n, 0, lang)],
-                  className=f"badge mini status-{s}", title=pick(STATUS_LABELS, s, lang),
-                  **{"aria-label": f"{pick(STATUS_LABELS, s, lang)}: {n}"})
+                  className=f"badge mini status-{s}", title=pick(STATUSES, s, lang),
+                  **{"aria-label": f"{pick(STATUSES, s, lang)}: {n}"})
         for s in STATUSES if (n := statuses.get(s, 0))
     ], className="mini-badges")
 

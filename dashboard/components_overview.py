@@ -8,8 +8,6 @@ components out; no queries here, so every piece is testable without a browser.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -17,27 +15,25 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
-from dashboard.components import finite, href, status_badge, table
+from core.vocabulary import (
+    DEFAULT_STYLE,
+    PHASES,
+    SOURCE_KINDS,
+    STATUSES,
+    date,
+    in_lang,
+    number,
+    pick,
+    value_text,
+)
+from core.vocabulary import PLANS_LONG as PLANS
+from core.vocabulary import period as format_period
+from dashboard.components import href, status_badge, table
 from dashboard.export.suppress import MARK
-from dashboard.i18n import PHASES, date, kind, number, pick, t
-from indicators import formats
-from indicators.progress import STATUSES
-
-#: The plans an objective belongs to; ``LIVP`` and ``ZVP`` include the shared (``both``) ones.
-PLANS = {
-    "LIVP": {"nl": "LIVP (lokaal integraal veiligheidsplan)",
-             "en": "LIVP (local integral safety plan)"},
-    "ZVP": {"nl": "ZVP (zonaal veiligheidsplan)", "en": "ZVP (police zone safety plan)"},
-    "both": {"nl": "beide plannen (gedeeld)", "en": "both plans (shared)"},
-}
+from dashboard.i18n import t
 
 #: The filters of the overview, in the order they appear in its URL.
 FILTERS = ("phase", "status", "partner", "plan", "q")
-
-#: How values of a measure kind read: percentages, one decimal, or whole numbers.
-PERCENT_KINDS = {"share", "within_norm"}
-DECIMAL_KINDS = {"rate", "mean", "median", "percentile"}
-INTEGER_KINDS = {"count", "sum"}
 
 TEXT = {
     "all": {"nl": "Alle", "en": "All"},
@@ -59,73 +55,10 @@ TEXT = {
 
 # -- values -----------------------------------------------------------------------------------
 
-def measure_kind(indicator_unit_or_measure: Any) -> str | None:
-    """The measure kind behind an indicator, a measure name or an indicator's unit text.
-
-    An :class:`~indicators.catalog.Indicator` gives its ``measure``; a string is taken as the
-    measure name; a unit (``{nl, en}``) is read: a share ("aandeel") or a rate ("per ...").
-    """
-    measure = getattr(indicator_unit_or_measure, "measure", None)
-    if measure is not None:
-        return measure
-    if isinstance(indicator_unit_or_measure, str):
-        return indicator_unit_or_measure
-    unit = getattr(indicator_unit_or_measure, "unit", None) or indicator_unit_or_measure
-    if isinstance(unit, dict) or hasattr(unit, "nl"):
-        text = " ".join(str(unit.get(k) if isinstance(unit, dict) else getattr(unit, k, ""))
-                        for k in ("nl", "en")).lower()
-        if "aandeel" in text or "share" in text:
-            return "share"
-        if re.search(r"\bper\b", text):
-            return "rate"
-    return None
-
-
-def format_value(value: Any, indicator_unit_or_measure: Any, lang: str = "nl") -> str:
-    """A value as its indicator reads: shares as ``25 %``, rates and means with one decimal
-    (``1.234,5``), counts and sums as whole numbers; "–" when there is no value."""
-    if not finite(value):
-        return "–"
-    measure = measure_kind(indicator_unit_or_measure)
-    if measure in PERCENT_KINDS:
-        return formats.percent(value, 0, lang)
-    if measure in DECIMAL_KINDS:
-        return number(value, 1, lang)
-    if measure in INTEGER_KINDS or float(value).is_integer():
-        return number(value, 0, lang)
-    return number(value, 1, lang)
-
-
-def format_period(period: str | None, lang: str = "nl") -> str:
-    """A period as people read it: ``2025-11/2026-10`` becomes ``nov 2025–okt 2026``."""
-    if not period:
-        return "–"
-    m = re.fullmatch(r"(\d{4})-(\d{2})/(\d{4})-(\d{2})", period)
-    if m:
-        y1, m1, y2, m2 = (int(x) for x in m.groups())
-        return (f"{formats.month(dt.date(y1, m1, 1), lang)}–"
-                f"{formats.month(dt.date(y2, m2, 1), lang)}")
-    m = re.fullmatch(r"(\d{4})-(\d{2})", period)
-    if m:
-        return formats.month(dt.date(int(m[1]), int(m[2]), 1), lang)
-    return period
-
-
-def in_lang(text: dict[str, str] | None, lang: str) -> str:
-    """A ``{nl, en}`` text in ``lang`` (Dutch when missing)."""
-    if not text:
-        return ""
-    return text.get(lang) or text.get("nl") or ""
-
-
-def format_date(value: Any) -> str:
-    """An ISO date (text or date) as dd/mm/yyyy."""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    return date(value)
+def format_value(value: Any, ind: Any, lang: str = "nl") -> str:
+    """A value as its indicator reads on every surface (:mod:`core.vocabulary`); "–" when there
+    is none. Without an indicator, one decimal."""
+    return value_text(value, ind.style if ind is not None else DEFAULT_STYLE, lang)
 
 
 # -- filters ----------------------------------------------------------------------------------
@@ -258,7 +191,7 @@ def plan_header(plan: dict[str, Any] | None, lang: str) -> list:
         return [html.H1(t("title", lang))]
     bits = [f"{pick(TEXT, 'version', lang)} {plan.get('version') or '–'}"]
     if plan.get("approved_on"):
-        approved = f"{t('approved', lang)} {format_date(plan['approved_on'])}"
+        approved = f"{t('approved', lang)} {date(plan['approved_on'])}"
         if plan.get("approved_by"):
             approved += f" {pick(TEXT, 'by', lang)} {plan['approved_by']}"
         bits.append(approved)
@@ -268,8 +201,8 @@ def plan_header(plan: dict[str, Any] | None, lang: str) -> list:
 
 def coverage_line(coverage: list[dict[str, Any]], lang: str) -> html.P:
     """"Data tot en met" per source."""
-    items = [html.Span([kind(c["kind"], lang), " ", html.Strong(date(c.get("cutoff")))],
-                       className="cov-item")
+    items = [html.Span([pick(SOURCE_KINDS, c["kind"], lang), " ",
+                        html.Strong(date(c.get("cutoff")))], className="cov-item")
              for c in coverage]
     return html.P([html.Span(pick(TEXT, "coverage", lang) + ": ", className="cov-label"),
                    *_interleave(items, " · ")], className="coverage", id="overview-coverage")
@@ -320,7 +253,7 @@ def objective_row(rec: dict[str, Any], indicators: dict[str, Any], lang: str,
                   multi: set[str] | frozenset = frozenset()) -> list:
     """The cells of one objective in the overview table."""
     ind = indicators.get(rec.get("indicator") or "")
-    measure = ind if ind is not None else rec.get("unit")
+    measure = ind
     ind_title = in_lang(ind.title.model_dump(), lang) if ind is not None else (
         rec.get("indicator") or "–")
     unit = in_lang(rec.get("unit"), lang)
@@ -334,7 +267,7 @@ def objective_row(rec: dict[str, Any], indicators: dict[str, Any], lang: str,
         _value_cell(rec["baseline"]["value"], measure, lang, rec["baseline"].get("period"),
                     "baseline" in hidden),
         _value_cell(target["value"], measure, lang,
-                    f"{pick(TEXT, 'until', lang)} {format_date(target['deadline'])}"
+                    f"{pick(TEXT, 'until', lang)} {date(target['deadline'])}"
                     if target.get("deadline") else None, "target" in hidden),
         _value_cell(rec["current"]["value"], measure, lang,
                     format_period(rec["current"].get("period"), lang), "current" in hidden),

@@ -10,10 +10,10 @@ from typing import Any
 
 from dash import html
 
+from core.vocabulary import PHASES, STATUSES, in_lang, number, pick
 from dashboard.components import status_badge, table
-from dashboard.components_overview import in_lang, multi_area_ids, objective_link, partners_of
-from dashboard.i18n import PHASES, number, pick, t
-from indicators.progress import STATUSES
+from dashboard.components_overview import multi_area_ids, objective_link, partners_of
+from dashboard.i18n import t
 from indicators.status import status_counts
 
 TEXT = {

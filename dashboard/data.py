@@ -28,11 +28,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from core.sqltext import lit
 from core.warehouse import Warehouse, WarehouseReader
 from core.warehouse.files import create_private
-from indicators import results
+from indicators import readers, results
 from indicators.catalog import Indicator
+from indicators.compare import municipalities
 from indicators.progress import Series
 from indicators.status import status_counts, status_records
 
@@ -167,8 +167,7 @@ class DashboardData:
         """Whether there is a warehouse with stored results to show."""
         if not self.warehouse.exists():
             return False
-        return self._cached(("available",), lambda c: c.execute(
-            "SELECT count(*) FROM refresh_log").fetchall()[0][0] > 0)
+        return self._cached(("available",), readers.has_results)
 
     # -- the plan ---------------------------------------------------------------------------
 
@@ -183,14 +182,8 @@ class DashboardData:
         return status_counts(records)
 
     def plan(self) -> dict[str, Any] | None:
-        """The plan version in force: version, title, approved_on, approved_by."""
-        def read(c: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
-            cur = c.execute("SELECT plan_version AS version, title, approved_on, approved_by "
-                            "FROM plan_version ORDER BY approved_on DESC NULLS LAST, load_id "
-                            "DESC LIMIT 1")
-            row = cur.fetchone()
-            return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
-        return self._cached(("plan",), read) if self.warehouse.exists() else None
+        """The plan version in force: version, title, approved_on, approved_by, objectives."""
+        return self._cached(("plan",), readers.plan_info) if self.warehouse.exists() else None
 
     def as_of(self) -> Any:
         """The as-of date of the stored results."""
@@ -213,13 +206,8 @@ class DashboardData:
         ind = self.indicator(indicator_id)
         if ind is None:
             return pd.DataFrame()
-        # the stored reader, on just the rows of this indicator, level and period: constant
-        # filters DuckDB pushes down into the scan of the (sorted) stored values
-        rows = results.Tables(values=(
-            f"(SELECT * FROM indicator_value WHERE indicator_id = {lit(indicator_id)} "
-            f"AND area_level = {lit(level)} AND period = {lit(period)})"))
         return self._cached(("values", indicator_id, level, period),
-                            lambda c: results.values(c, ind, level, period, tables=rows))
+                            lambda c: results.values(c, ind, level, period))
 
     def series(self, indicator_id: str, area_id: str) -> Series:
         """The indicator's years and 12-month windows in one area."""
@@ -236,17 +224,8 @@ class DashboardData:
 
     def _all_periods(self, indicator_id: str, level: str) -> dict[str, list[tuple[str, bool]]]:
         """Per period type, what :func:`indicators.results.periods` gives, from one read."""
-        def read(c: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, bool]]]:
-            out: dict[str, list[tuple[str, bool]]] = {}
-            for ptype, period, complete in c.execute(
-                    "SELECT period_type, period, bool_and(complete) FROM indicator_value "
-                    f"WHERE indicator_id = {lit(indicator_id)} "
-                    f"AND area_level = {lit(level)} "
-                    "GROUP BY period_type, period ORDER BY period_type, min(period_start)"
-            ).fetchall():
-                out.setdefault(ptype, []).append((period, bool(complete)))
-            return out
-        return self._cached(("periods", indicator_id, level), read)
+        return self._cached(("periods", indicator_id, level),
+                            lambda c: readers.periods_by_type(c, indicator_id, level))
 
     # -- areas ------------------------------------------------------------------------------
 
@@ -256,6 +235,10 @@ class DashboardData:
             return pd.DataFrame(columns=["area_id", "name", "level"])
         df = self._cached(("areas", level), lambda c: results.areas(c, level))
         return df.drop(columns=["geometry"])
+
+    def municipalities(self) -> dict[str, str | None]:
+        """Every area's municipality (see :func:`indicators.compare.municipalities`)."""
+        return self.kept(("municipalities",), lambda: municipalities(self.areas()))
 
     def levels(self) -> list[str]:
         """The area levels present, coarse to fine."""
@@ -291,25 +274,13 @@ class DashboardData:
         """Every load attempt, newest first (empty when there is no warehouse)."""
         if not self.warehouse.exists():
             return []
-
-        def read(c: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-            cur = c.execute("SELECT * FROM load_log ORDER BY load_id DESC")
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-        return self._cached(("loads",), read)
+        return self._cached(("loads",), readers.loads)
 
     def quarantine_reasons(self) -> list[dict[str, Any]]:
         """Per load and reason code: how many rows were kept back."""
         if not self.warehouse.exists():
             return []
-
-        def read(c: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-            rows = c.execute(
-                "SELECT load_id, code, count(*) FROM (SELECT load_id, "
-                "unnest(string_split(reason_codes, ',')) AS code FROM quarantine) "
-                "GROUP BY ALL ORDER BY load_id DESC, 3 DESC").fetchall()
-            return [{"load_id": a, "code": b.strip(), "rows": n} for a, b, n in rows]
-        return self._cached(("quarantine",), read)
+        return self._cached(("quarantine",), readers.quarantine_reasons)
 
 
 def freshness(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

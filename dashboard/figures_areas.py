@@ -1,5 +1,6 @@
-"""Pure builders of the areas page ("Wijken"): the choropleth map, the area-versus-city test,
-the ranked table, an area's profile, the CompStat windows and the small multiples.
+"""Pure builders of the areas page ("Wijken"): the choropleth map, the area-versus-city verdict
+(the test itself is :func:`indicators.compare.compare`), the ranked table, an area's profile,
+the CompStat windows and the small multiples.
 
 Data in (DataFrames and plain dicts from :mod:`dashboard.data`), figures and components out; no
 queries, no app context, so every builder is testable without a browser.
@@ -9,39 +10,29 @@ The map is drawn by :mod:`dashboard.figures_map`: SVG polygons only, no basemap,
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
-from dashboard.components import finite
+from core.vocabulary import (
+    AGAINST,
+    COMPARISONS,
+    TESTS,
+    amount,
+    date,
+    finite,
+    number,
+    p_value,
+    percent,
+    pick,
+)
 from dashboard.figures_map import Shape, polygon_map
-from dashboard.i18n import date, number, pick
-from indicators import formats, stats
+from indicators.compare import Comparison
 from indicators.compstat import NOTABLE, SMALL
 
-#: The level of the area-versus-city tests.
-ALPHA = 0.05
-
-VERDICTS = {
-    "higher": {"nl": "hoger ▲", "en": "higher ▲"},
-    "lower": {"nl": "lager ▼", "en": "lower ▼"},
-    "same": {"nl": "niet te onderscheiden ≈", "en": "indistinguishable ≈"},
-    "na": {"nl": "n.v.t.", "en": "n/a"},
-    "insufficient": {"nl": "onvoldoende gegevens ?", "en": "insufficient data ?"},
-}
-TESTS = {
-    "poisson": {"nl": "exacte Poissontoets tegenover de rest van de stad",
-                "en": "exact Poisson test against the rest of the city"},
-    "share": {"nl": "z-toets met effectieve n tegenover de rest van de stad",
-              "en": "z-test with effective n against the rest of the city"},
-    "mean": {"nl": "Welch-t-toets met effectieve n tegenover de rest van de stad",
-             "en": "Welch t-test with effective n against the rest of the city"},
-}
 TEXT = {
     "no_data": {"nl": "geen gegevens", "en": "no data"},
     "no_polygons": {"nl": "Geen kaartvlakken voor dit niveau.",
@@ -67,28 +58,6 @@ TEXT = {
 }
 
 
-def fmt_value(ind: Any, value: Any, lang: str) -> str:
-    """An indicator's value as people read it: shares in %, rates and medians with one decimal,
-    means with two, counts whole; "–" for a missing value."""
-    if not finite(value):
-        return "–"
-    noise, rule = ind.kind.noise, ind.kind.value_rule
-    if noise == "share":
-        return formats.percent(value, 1, lang)
-    if noise == "mean":
-        return number(value, 2, lang)
-    if rule in ("rate", "direct"):
-        return number(value, 1, lang)
-    return number(value, 0 if float(value).is_integer() else 1, lang)
-
-
-def fmt_amount(value: Any, lang: str) -> str:
-    """A numerator or denominator: whole when whole, else one decimal (survey weights)."""
-    if not finite(value):
-        return "–"
-    return number(value, 0 if abs(value - round(value)) < 0.05 else 1, lang)
-
-
 # -- the map --------------------------------------------------------------------------------
 
 
@@ -110,10 +79,10 @@ def map_figure(geojson: Mapping[str, Any], values: pd.DataFrame, ind: Any, lang:
         value = as_float(rows.at[area_id, "value"]) if area_id in rows.index else None
         shown = value is not None and finite(value)
         shapes.append(Shape(area_id, str(name), value if shown else None,
-                            f"{fmt_value(ind, value, lang)} {unit}" if shown else label))
+                            f"{ind.text(value, lang)} {unit}" if shown else label))
     return polygon_map(geojson, shapes, unit=unit, no_data=label,
                        no_polygons=pick(TEXT, "no_polygons", lang), lang=lang,
-                       tickformat=".0%" if ind.kind.noise == "share" else None,
+                       tickformat=".0%" if ind.kind.is_share else None,
                        selected=selected, height=height, revision=revision)
 
 
@@ -125,116 +94,26 @@ def as_float(value: Any) -> float | None:
         return None
 
 
-# -- the area against the city --------------------------------------------------------------
+# -- the area against the city (the test is indicators.compare's) -----------------------------
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """How an area compares with its city: ``higher``, ``lower``, ``same``, ``na`` (no noise
-    model, or the area is the city) or ``insufficient``; with the p-value and the test."""
-
-    verdict: str
-    p: float | None = None
-    test: str | None = None
-
-    def words(self, lang: str) -> str:
-        """The verdict in words with its symbol."""
-        return pick(VERDICTS, self.verdict, lang)
-
-    def title(self, lang: str) -> str:
-        """The test and p-value, for a tooltip."""
-        if self.test is None or self.p is None:
-            return ""
-        return f"{formats.p_value(self.p, lang)} ({pick(TESTS, self.test, lang)})"
+def verdict_words(c: Comparison, lang: str) -> str:
+    """The verdict in words with its symbol."""
+    return pick(COMPARISONS, c.verdict, lang)
 
 
-def _num(row: Mapping[str, Any], key: str) -> float:
-    value = as_float(row.get(key))
-    return value if value is not None and math.isfinite(value) else math.nan
+def verdict_title(c: Comparison, lang: str) -> str:
+    """The test and p-value, for a tooltip: ``p = 0,003 (exacte toets ..., tegenover de rest
+    van de stad)``."""
+    if c.test is None or c.p is None:
+        return ""
+    return f"{p_value(c.p, lang)} ({pick(TESTS, c.test, lang)}, {pick(AGAINST, 'rest', lang)})"
 
 
-def _weighted_rest(area: Mapping[str, Any], city: Mapping[str, Any]):
-    """The rest of the city's weight sum, weighted sum and Kish n from the stored sums."""
-    den_a, den_c = _num(area, "denominator"), _num(city, "denominator")
-    neff_a = _num(area, "n_eff") if finite(_num(area, "n_eff")) else _num(area, "n")
-    neff_c = _num(city, "n_eff") if finite(_num(city, "n_eff")) else _num(city, "n")
-    sw = den_c - den_a
-    sw2 = den_c ** 2 / neff_c - den_a ** 2 / neff_a if neff_a > 0 and neff_c > 0 else math.nan
-    n_rest = sw * sw / sw2 if sw2 > 0 else math.nan
-    return sw, n_rest, neff_a
-
-
-def compare(area: Mapping[str, Any], city: Mapping[str, Any] | None, ind: Any,
-            alpha: float = ALPHA) -> Verdict:
-    """Whether an area's value differs from the rest of its city beyond noise.
-
-    Counts and rates (Poisson): the exact conditional test of the area's count against the
-    rest's, with the population as exposure (the rate's own denominator, inhabitants for a
-    plain count). Shares: the pooled z-test with Kish's effective n; means: Welch's t-test;
-    the rest's sums are the city's minus the area's. Other measures: ``na``.
-    """
-    noise = ind.kind.noise
-    if noise is None or city is None or area.get("area_id") == city.get("area_id"):
-        return Verdict("na")
-    if not finite(_num(area, "value")) or not finite(_num(city, "value")):
-        return Verdict("insufficient")
-    if noise == "poisson":
-        x_a, x_c = _num(area, "numerator"), _num(city, "numerator")
-        col = "denominator" if ind.kind.value_rule == "rate" else "inhabitants"
-        e_a, e_c = _num(area, col), _num(city, col)
-        x_r, e_r = x_c - x_a, e_c - e_a
-        if not (e_a > 0 and e_r > 0 and x_a >= 0 and x_r >= 0):
-            return Verdict("insufficient")
-        try:
-            p = stats.poisson_rate_test(round(x_a), e_a, round(x_r), e_r)
-        except ValueError:
-            return Verdict("insufficient")
-        up = x_a / e_a > x_r / e_r
-        return Verdict(("higher" if up else "lower") if p < alpha else "same", p, "poisson")
-    sw_r, n_r, n_a = _weighted_rest(area, city)
-    if not (n_a >= max(ind.min_n, 2) and n_r >= 2 and sw_r > 0):
-        return Verdict("insufficient")
-    v_a = _num(area, "value")
-    num_r = _num(city, "numerator") - _num(area, "numerator")
-    v_r = num_r / sw_r
-    if noise == "share":
-        p = stats.share_test(v_a, n_a, v_r, n_r)
-    elif noise == "mean":
-        def sx2(row):  # the weighted sum of squares, from the stored mean and sd
-            return _num(row, "denominator") * (_num(row, "sd") ** 2 + _num(row, "value") ** 2)
-        var_r = max((sx2(city) - sx2(area)) / sw_r - v_r * v_r, 0.0)
-        p = stats.mean_test(v_a, _num(area, "sd"), n_a, v_r, math.sqrt(var_r), n_r)
-    else:
-        return Verdict("na")
-    if not finite(p):
-        return Verdict("insufficient")
-    return Verdict(("higher" if v_a > v_r else "lower") if p < alpha else "same", p, noise)
-
-
-def compare_frame(values: pd.DataFrame, cities: Mapping[str, Mapping[str, Any]],
-                  city_of: Mapping[str, str | None], ind: Any) -> pd.DataFrame:
-    """``values`` ranked from high to low (no value last) with each area's city value and
-    verdict (columns ``city_value``, ``verdict``, ``p``, ``test``)."""
-    out = values.copy()
-    verdicts, city_values = [], []
-    for row in out.to_dict("records"):
-        city = cities.get(city_of.get(row["area_id"]) or "")
-        v = compare(row, city, ind)
-        verdicts.append(v)
-        city_values.append(city.get("value") if city else None)
-    out["city_value"] = city_values
-    out["verdict"] = [v.verdict for v in verdicts]
-    out["p"] = [v.p for v in verdicts]
-    out["test"] = [v.test for v in verdicts]
-    out["_verdict"] = verdicts
-    return out.sort_values(["value", "name"], ascending=[False, True], na_position="last",
-                           kind="stable").reset_index(drop=True)
-
-
-def verdict_cell(v: Verdict, lang: str) -> html.Span:
+def verdict_cell(c: Comparison, lang: str) -> html.Span:
     """The verdict as words with a symbol (colour only as an extra)."""
-    return html.Span(v.words(lang), className=f"areas-verdict areas-{v.verdict}",
-                     title=v.title(lang) or None)
+    return html.Span(verdict_words(c, lang), className=f"areas-verdict areas-{c.verdict}",
+                     title=verdict_title(c, lang) or None)
 
 
 def ranked_table(ranked: pd.DataFrame, ind: Any, lang: str, headers: Mapping[str, str],
@@ -253,22 +132,22 @@ def ranked_table(ranked: pd.DataFrame, ind: Any, lang: str, headers: Mapping[str
             name.append(html.Span(f" ({pick(TEXT, 'incomplete', lang)})",
                                   className="areas-incomplete"))
         has = finite(as_float(r.get("value")))
-        interval = (f"{fmt_value(ind, r['ci_low'], lang)} – {fmt_value(ind, r['ci_high'], lang)}"
+        interval = (f"{ind.text(r['ci_low'], lang)} – {ind.text(r['ci_high'], lang)}"
                     if finite(as_float(r.get("ci_low"))) and finite(as_float(r.get("ci_high")))
                     else "–")
         cells = [
             html.Td(str(rank) if has else "–", className="num"),
             html.Td(name),
-            html.Td(fmt_value(ind, r.get("value"), lang) if has
+            html.Td(ind.text(r.get("value"), lang) if has
                     else pick(TEXT, "no_data", lang), className="num"),
-            html.Td(fmt_amount(as_float(r.get("numerator")), lang), className="num"),
-            html.Td(fmt_amount(as_float(r.get("denominator")), lang), className="num"),
+            html.Td(amount(as_float(r.get("numerator")), lang), className="num"),
+            html.Td(amount(as_float(r.get("denominator")), lang), className="num"),
             html.Td(number(int(r["n"]), 0, lang) if finite(as_float(r.get("n"))) else "–",
                     className="num"),
             html.Td(interval, className="num"),
-            *([html.Td(fmt_value(ind, r.get("city_value"), lang), className="num")]
+            *([html.Td(ind.text(r.get("city_value"), lang), className="num")]
               if city_column else []),
-            html.Td(verdict_cell(r["_verdict"], lang)),
+            html.Td(verdict_cell(r["comparison"], lang)),
         ]
         cls = "areas-selected" if r["area_id"] == selected else None
         body.append(html.Tr(cells, className=cls, id=f"areas-tr-{r['area_id']}"))
@@ -309,7 +188,7 @@ def _change_cell(row: Mapping[str, Any], lang: str) -> html.Td:
     if row.get("count_before", 0) == 0 and row.get("count_now", 0) > 0:
         text = pick(TEXT, "new", lang)
     else:
-        text = formats.percent(change, 0, lang, signed=True) if finite(change) else "–"
+        text = percent(change, 0, lang, signed=True) if finite(change) else "–"
     if bool(row.get("small")):
         return html.Td(text, className="num areas-small",
                        title=pick(TEXT, "small", lang).format(n=SMALL))
@@ -405,7 +284,7 @@ def multiples_table(df: pd.DataFrame, ind: Any, lang: str) -> html.Table:
                 continue
             width = max(0.0, min(100.0, 100.0 * value / top))
             colour = BAR_COLOURS[complete[y]]
-            text = fmt_value(ind, value, lang)
+            text = ind.text(value, lang)
             cells.append(html.Td(text, className="num areas-bar" + (
                 "" if complete[y] else " areas-bar-incomplete"), title=f"{name}, {y}: {text}",
                 style={"background": f"linear-gradient(to right, {colour} {width:.1f}%, "

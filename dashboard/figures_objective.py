@@ -19,9 +19,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from core.vocabulary import STATUSES, date, period
 from indicators import stats
 from indicators.catalog import Indicator
-from indicators.formats import date, month, number, percent
 from indicators.progress import Point, Series, baseline_years
 
 #: Okabe-Ito colours of the traces (each one also has its own dash or marker).
@@ -38,7 +38,7 @@ LEGEND = {
     "path": {"nl": "Rechte weg naar het doel", "en": "Straight path to the target"},
     "projection": {"nl": "Projectie (gewogen trend)", "en": "Projection (weighted trend)"},
     "by": {"nl": "tegen", "en": "by"},
-    "empty": {"nl": "onvoldoende gegevens", "en": "insufficient data"},
+    "empty": STATUSES["insufficient_data"],
     "x": {"nl": "midden van de periode", "en": "middle of the period"},
 }
 
@@ -88,39 +88,9 @@ def _day(value: Any) -> dt.date | None:
 # -- values as text -----------------------------------------------------------------------------
 
 
-def is_share(ind: Indicator) -> bool:
-    """Whether the indicator is a share (shown as a percentage)."""
-    return ind.kind.value_rule == "ratio" and ind.kind.noise == "share"
-
-
-def value_text(ind: Indicator, value: float | None, lang: str) -> str:
-    """An indicator value as people read it: shares as percentages with one decimal, counts
-    whole, other values with one decimal below 100."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    if is_share(ind):
-        return percent(value, 1, lang)
-    if ind.kind.value_rule == "num" and ind.kind.noise == "poisson":
-        return number(value, 0 if value >= 10 or value == int(value) else 1, lang)
-    return number(value, 1 if abs(value) < 100 else 0, lang)
-
-
-def period_label(period: str | None, lang: str) -> str:
-    """A stored period's name: ``2025``, or ``nov 2025 – okt 2026`` for ``2025-11/2026-10``."""
-    if not period:
-        return "–"
-    if "/" in period:
-        try:
-            a, b = (dt.date.fromisoformat(f"{part}-01") for part in period.split("/", 1))
-        except ValueError:
-            return period
-        return f"{month(a, lang)} – {month(b, lang)}"
-    return period
-
-
 def period_text(p: Point, lang: str) -> str:
-    """A point's period name (see :func:`period_label`)."""
-    return period_label(p.period, lang)
+    """A point's period name (see :func:`core.vocabulary.period`)."""
+    return period(p.period, lang)
 
 
 def trend_points(series: Series, survey: bool) -> list[Point]:
@@ -142,14 +112,14 @@ def series_figure(points: list[Point], trend: list[Point], record: dict[str, Any
     ``windows``, ``years`` or ``waves`` (the legend name of the series). The projection is
     drawn only when the record has one (the status computation made it).
     """
-    scale = 100.0 if is_share(ind) else 1.0
+    scale = 100.0 if ind.kind.is_share else 1.0
     unit = ind.unit.nl if lang == "nl" else ind.unit.en
 
     def y(v: float | None) -> float | None:
         return None if v is None else round(v * scale, 6)
 
     def txt(v: float | None) -> str:
-        return value_text(ind, v, lang)
+        return ind.text(v, lang)
 
     fig = go.Figure()
     shown = [p for p in points if p.complete and p.value is not None]
@@ -233,5 +203,5 @@ def series_figure(points: list[Point], trend: list[Point], record: dict[str, Any
     return fig
 
 
-__all__ = ["COLOURS", "baseline_t", "date_of_t", "deadline_t", "is_share", "midpoint",
-           "period_label", "period_text", "series_figure", "trend_points", "value_text"]
+__all__ = ["COLOURS", "baseline_t", "date_of_t", "deadline_t", "midpoint", "period_text",
+           "series_figure", "trend_points"]

@@ -15,15 +15,16 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
+from core.vocabulary import pick
 from dashboard.audience import PublicData
 from dashboard.components import finite, frame, href, table
 from dashboard.components_overview import query_string
 from dashboard.data import data_of_app
-from dashboard.export.figures import AreaRow, Figures
+from dashboard.export.figures import Figures
+from dashboard.export.release import AreaRow
 from dashboard.export.suppress import MARK
-from dashboard.figures_areas import fmt_value
 from dashboard.figures_map import Shape, polygon_map
-from dashboard.i18n import lang_of, pick, t
+from dashboard.i18n import lang_of, t
 
 PATH = "/wijken"
 
@@ -73,7 +74,7 @@ def _cell(f: Figures, r: AreaRow, year: int | None, lang: str) -> Any:
     value, hidden = _shown(f, r, year)
     if hidden:
         return html.Span(MARK, className="suppressed", title=pick(TEXT, "suppressed", lang))
-    return fmt_value(r.indicator, value, lang)
+    return r.indicator.text(value, lang)
 
 
 def area_table(f: Figures, indicator: str, lang: str) -> html.Table:
@@ -100,7 +101,7 @@ def area_map(f: Figures, geojson: dict[str, Any], indicator: str, year: int,
         value, hidden = _shown(f, r, year)
         value = value if finite(value) else None
         any_hidden = any_hidden or hidden
-        text = (f"{fmt_value(ind, value, lang)} {unit}" if value is not None else
+        text = (f"{ind.text(value, lang)} {unit}" if value is not None else
                 pick(TEXT, "suppressed" if hidden else "no_data", lang))
         shapes.append(Shape(r.area_id, r.name, None if value is None else float(value), text))
     return polygon_map(geojson, shapes, unit=unit, lang=lang, height=480,

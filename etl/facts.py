@@ -127,6 +127,7 @@ def load_facts(
     raw.batches = evidence.watch(progress.rows(raw.batches))
     key_sql = _key_sql(spec)
     identity = Identity(key_sql, delivery.id_prefix(), delivery.tag(facts.path))
+    period = (delivery.period_start, delivery.period_end)
     id_from_content = bindings["source_id"].staged is None if "source_id" in bindings else False
     content_ids = None if key_sql else ("all" if id_from_content else "missing")
     # The rows are read, parsed and checked into temp tables outside the caller's transaction
@@ -140,7 +141,7 @@ def load_facts(
         n = None
         if not questions and can_stream(raw, spec, bindings):
             n = check_streamed(
-                con, raw, spec, kp, profile, bindings, content_ids, identity, evidence
+                con, raw, spec, kp, profile, bindings, content_ids, identity, evidence, period
             )
             if n is None:  # a failing row's raw row is to be looked up, or a column's decimal
                 # convention is not what its first rows showed: stage the file after all
@@ -151,7 +152,8 @@ def load_facts(
             progress.step(f"checking {n:,} rows".replace(",", "."))
             decimals = evidence.decide()
             parsed = parse_rows(con, raw, spec, kp, profile, bindings, decimals, content_ids)
-            check_rows(con, raw, spec, kp, profile, bindings, decimals, identity, parsed=parsed)
+            check_rows(con, raw, spec, kp, profile, bindings, decimals, identity, parsed=parsed,
+                       period=period)
         drop_staging(con, raw, keep_raw=bool(questions))
     finally:
         con.execute("BEGIN")

@@ -14,6 +14,7 @@ copied to the temp table ``stage_raw`` (:func:`stage_raw`), then parsed and chec
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -500,6 +501,26 @@ def _field_reasons(
     return out
 
 
+def _period_reasons(
+    spec: KindSpec, period: tuple[dt.date | None, dt.date | None]
+) -> list[Reason]:
+    """A row dated outside the period its delivery declares (a row of April in a delivery of
+    the first quarter would lie after the cut-off the delivery states)."""
+    start, end = period
+    if spec.date_field is None or (start is None and end is None):
+        return []
+    date = f"CAST({ident(spec.date_field)} AS DATE)"
+    outside = " OR ".join(
+        [*([f"{date} < DATE '{start.isoformat()}'"] if start else []),
+         *([f"{date} > DATE '{end.isoformat()}'"] if end else [])])
+    declared = f"{start or '...'} to {end or '...'}"
+    return [(
+        outside,
+        reason_sql("outside_period", f"{lit(spec.date_field + ' ')} || CAST({date} AS VARCHAR) "
+                   f"|| {lit(' lies outside the period the delivery declares, ' + declared)}"),
+    )]
+
+
 def _overflow(ftype: str, raw: str, val: str, decimal: str) -> str | None:
     """SQL: the field's text is a number too large to hold (None for other types). A number
     overflows to infinity (which would pass every range check); a whole number of 2^53 or more
@@ -588,6 +609,7 @@ def check_rows(
     identity: Identity = Identity(),
     streamed: bool = False,
     parsed: str = "parsed",
+    period: tuple[dt.date | None, dt.date | None] = (None, None),
 ) -> None:
     """Create temp table ``checked`` from ``parsed`` (SQL from parse_rows): area, source id,
     skip flag and reasons.
@@ -598,7 +620,8 @@ def check_rows(
     ``_row``, the parsed fields, ``area_id``, ``source_id``, ``skip``, ``reasons`` and, for the
     rows that fail, the raw row as quarantined; the raw texts are only needed for the reasons,
     made in the same statement. ``streamed``: ``parsed`` reads the reader's stream (see
-    check_streamed), not ``stage_raw``.
+    check_streamed), not ``stage_raw``. ``period``: the period the delivery declares it
+    covers; a row dated outside it is kept back (``outside_period``).
     """
     formats = profile.formats_for(spec.kind)
     reasons = _field_reasons(spec, bindings, formats, decimals)
@@ -606,6 +629,7 @@ def check_rows(
         (f"NOT coalesce(({check_sql(c.condition)}), true)", reason_sql(c.code, lit(c.message)))
         for c in spec.checks
     ]
+    reasons += _period_reasons(spec, period)
     area_sql = "NULL::VARCHAR AS area_id, NULL::VARCHAR AS swapped_area_id"
     joins = ""
     skip_parts = []
@@ -769,6 +793,7 @@ def check_streamed(
     content_ids: str | None,
     identity: Identity,
     evidence: DecimalEvidence,
+    period: tuple[dt.date | None, dt.date | None] = (None, None),
 ) -> int | None:
     """parse_rows and check_rows straight from the reader's batches, never staging the file:
     DuckDB pulls the batches through one statement that writes ``checked``, so the file's text
@@ -809,7 +834,7 @@ def check_streamed(
                 con, raw, spec, kp, profile, bindings, assumed, content_ids, "_batches", "_head"
             )
             check_rows(con, raw, spec, kp, profile, bindings, assumed, identity,
-                       streamed=True, parsed=parsed)
+                       streamed=True, parsed=parsed, period=period)
     finally:
         con.unregister("_head")
     restage = evidence.matters(evidence.decide(), assumed)

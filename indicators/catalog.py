@@ -86,6 +86,15 @@ class Indicator(_Strict):
         """The measure kind this indicator uses."""
         return MEASURES[self.measure]
 
+    @property
+    def style(self) -> str:
+        """The value style of its measure kind (see :mod:`core.vocabulary`)."""
+        return self.kind.style
+
+    def text(self, value: float | None, lang: str = "nl") -> str:
+        """One of its values as people read it, on every surface."""
+        return self.kind.text(value, lang)
+
 
 @dataclass
 class Catalog:

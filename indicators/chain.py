@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.vocabulary import STATUSES
 from indicators.plan import DIMENSIONS, PHASES
-from indicators.progress import STATUSES
 
 
 def chain_matrix(records: list[dict[str, Any]], by: str = "dimension") -> list[dict[str, Any]]:

@@ -70,8 +70,13 @@ def compute_compstat(con: duckdb.DuckDBPyConnection, cov: dict[str, Coverage]) -
         con.execute("CREATE OR REPLACE TEMP TABLE ivm_windows (window_type VARCHAR, "
                     "window_start DATE, window_end DATE, before_start DATE, before_end DATE)")
         for wtype, start, end in windows(cov[kind].cutoff):
+            before = _year_before(start), _year_before(end)
+            if not (cov[kind].covers(start, end) and cov[kind].covers(*before)):
+                # a window the source's deliveries do not cover (before a city's first, in a
+                # gap between two) is missing, never a zero: no alarm in a city's first year
+                continue
             con.execute("INSERT INTO ivm_windows VALUES (?, ?, ?, ?, ?)",
-                        [wtype, start, end, _year_before(start), _year_before(end)])
+                        [wtype, start, end, *before])
         con.execute(
             "INSERT INTO ivm_compstat SELECT *, "
             "CASE WHEN count_before > 0 THEN count_now / count_before - 1 END, "

@@ -33,7 +33,7 @@ from core.sqltext import lit
 from indicators import stats
 from indicators.catalog import Catalog, Indicator
 from indicators.compile import SUMS, monthly_select, shareable, shared_scan, to_sql
-from indicators.periods import Coverage, period_rows
+from indicators.periods import Coverage, month_end, period_rows
 from indicators.sources import SOURCES
 
 #: Confidence level of the stored intervals.
@@ -41,11 +41,27 @@ LEVEL = 0.95
 
 
 def coverage(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> dict[str, Coverage]:
-    """Per source kind with data: its first day, cut-off (capped at ``as_of``) and rows."""
+    """Per source kind with data: its first day, cut-off (capped at ``as_of``), rows and the
+    spans its deliveries cover (each load's declared or derived period, merged)."""
     out: dict[str, Coverage] = {}
     logged = dict(con.execute(
         "SELECT kind, max(cutoff_date) FROM load_log WHERE outcome = 'loaded' GROUP BY kind"
     ).fetchall())
+    periods: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    first_day: dict[str, dt.date] = {}
+    for kind, start, end, declared in con.execute(
+        "SELECT kind, period_start, cutoff_date, "
+        "coalesce(json_exists(options, '$.period'), false) FROM load_log "
+        "WHERE outcome = 'loaded' AND period_start IS NOT NULL AND cutoff_date IS NOT NULL "
+        "ORDER BY kind, period_start"
+    ).fetchall():
+        # a period derived from the rows starts and ends where its first and last rows happen
+        # to fall: between deliveries it runs on to whole months, so days without a row
+        # between two deliveries are no gap (a month without any delivery is); the source's
+        # first day and cut-off stay exact (below)
+        span = (start, end) if declared else (start.replace(day=1), month_end(end))
+        periods.setdefault(kind, []).append(span)
+        first_day[kind] = min(first_day.get(kind, start), start)
     for kind, source in SOURCES.items():
         day = "make_date(CAST(wave AS INTEGER), 7, 1)" if source.survey else (
             f"CAST({source.date} AS DATE)")
@@ -55,14 +71,31 @@ def coverage(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> di
         if not rows:
             continue
         cutoff = logged.get(kind) or last
+        spans: tuple[tuple[dt.date, dt.date], ...] = ()
         if source.survey:
             cutoff = dt.date(last.year, 12, 31)
+        elif kind in periods:
+            first = min(first, first_day[kind])
+            merged = _merged(periods[kind])
+            spans = ((max(merged[0][0], first), merged[0][1]), *merged[1:])
         if as_of is not None:
             cutoff = min(cutoff, as_of)
+        spans = tuple((s, min(e, cutoff)) for s, e in spans if s <= cutoff)
         if first > cutoff:
             continue
-        out[kind] = Coverage(kind, first, cutoff, int(rows))
+        out[kind] = Coverage(kind, first, cutoff, int(rows), spans)
     return out
+
+
+def _merged(spans: list[tuple[dt.date, dt.date]]) -> tuple[tuple[dt.date, dt.date], ...]:
+    """Spans of days (sorted by start) merged where they overlap or touch."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1] + dt.timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return tuple(out)
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -140,6 +173,8 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
         "cutoff": pa.array([c.cutoff for c in cov.values()], pa.date32()),
         "survey": pa.array([SOURCES[k].survey for k in cov], pa.bool_()),
         "rows": pa.array([c.rows for c in cov.values()], pa.int64()),
+        "spans": pa.array([[{"s": s, "e": e} for s, e in c.spans] for c in cov.values()],
+                          pa.list_(pa.struct([("s", pa.date32()), ("e", pa.date32())]))),
     })
     _temp_table(con, "ivm_coverage", kinds)
     return cov
@@ -287,18 +322,25 @@ class _Summed:
 
 
 def _completeness(con: duckdb.DuckDBPyConnection, cov: dict[str, Coverage]) -> dict[str, str]:
-    """Add to ``ivm_periods`` per source kind whether each period is complete (its data covers
-    the period from its first to its last day; a survey's years always); the column per kind."""
+    """Add to ``ivm_periods`` per source kind whether each period is complete (a span of its
+    deliveries covers the period from its first to its last day; a survey's years always);
+    the column per kind."""
     columns = {kind: f"complete_{k}" for k, kind in enumerate(cov)}
     exprs = ", ".join(
-        ("true" if SOURCES[kind].survey else
-         f"(period_start >= DATE '{c.data_start.isoformat()}' "
-         f"AND period_end <= DATE '{c.cutoff.isoformat()}')") + f" AS {columns[kind]}"
+        ("true" if SOURCES[kind].survey else _covered(c)) + f" AS {columns[kind]}"
         for kind, c in cov.items())
     if exprs:
         con.execute(f"CREATE OR REPLACE TEMP TABLE ivm_periods AS SELECT *, {exprs} "
                     "FROM ivm_periods")
     return columns
+
+
+def _covered(c: Coverage) -> str:
+    """SQL over ``period_start``/``period_end``: whether a span of ``c`` holds the period."""
+    spans = c.spans or ((c.data_start, c.cutoff),)
+    return "(" + " OR ".join(
+        f"(period_start >= DATE '{s.isoformat()}' AND period_end <= DATE '{e.isoformat()}')"
+        for s, e in spans) + ")"
 
 
 def stage_values(

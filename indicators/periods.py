@@ -3,9 +3,9 @@
 Every period is a set of whole months. Month, quarter and year are calendar periods. Rolling 12
 months (``r12``) and year-to-date (``ytd``) end at the last complete month of a source's data
 (its *anchor*), and again at the same month in each earlier year, so the latest window can be
-set against the same window a year earlier. A period is complete when the source's data covers
-it from its first to its last day; a period after a source's cut-off is incomplete and is never
-read as a drop.
+set against the same window a year earlier. A period is complete when the source's deliveries
+cover it from its first to its last day; a period after a source's cut-off, before its first
+delivery or in a gap between two is incomplete and is never read as a drop (or a rise).
 """
 
 from __future__ import annotations
@@ -18,12 +18,20 @@ PERIOD_TYPES = ("month", "quarter", "year", "r12", "ytd")
 
 @dataclass(frozen=True)
 class Coverage:
-    """What a source's data covers: first day, cut-off (last day) and row count."""
+    """What a source's data covers: first day, cut-off (last day), row count, and the spans of
+    days its deliveries cover (a gap between two deliveries is not covered: missing, never a
+    zero; no spans: from the first day to the cut-off)."""
 
     kind: str
     data_start: dt.date
     cutoff: dt.date
     rows: int
+    spans: tuple[tuple[dt.date, dt.date], ...] = ()
+
+    def covers(self, start: dt.date, end: dt.date) -> bool:
+        """Whether the source's deliveries cover every day from ``start`` to ``end``."""
+        spans = self.spans or ((self.data_start, self.cutoff),)
+        return any(s <= start and end <= e for s, e in spans)
 
     @property
     def anchor(self) -> dt.date:

@@ -14,10 +14,15 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core import vocabulary
 from core.errors import DeclarationError, IvmError, Where
 
-PHASES = ("proactie", "preparatie", "preventie", "reactie", "nazorg")
-DIMENSIONS = ("criminaliteit", "overlast", "onveiligheidsgevoel", "andere")
+#: The keys of the vocabulary's tables: the safety chain's phases in order, the dimensions,
+#: the plans and the directions an objective may name.
+PHASES = tuple(vocabulary.PHASES)
+DIMENSIONS = tuple(vocabulary.DIMENSIONS)
+PLANS = tuple(vocabulary.PLANS)
+DIRECTIONS = tuple(vocabulary.DIRECTIONS)
 
 
 class _Strict(BaseModel):
@@ -56,7 +61,7 @@ class Objective(_Strict):
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     title: Text
-    plan: Literal["LIVP", "ZVP", "both"]
+    plan: Literal[PLANS]  # type: ignore[valid-type]
     phase: Literal[PHASES]  # type: ignore[valid-type]
     dimension: Literal[DIMENSIONS] | None = None  # type: ignore[valid-type]
     owner: str | None = None
@@ -67,7 +72,7 @@ class Objective(_Strict):
     baseline: Baseline | None = None
     target: Target | None = None
     deadline: dt.date | None = None
-    direction: Literal["lower", "higher"] | None = None
+    direction: Literal[DIRECTIONS] | None = None  # type: ignore[valid-type]
     description: Text | None = None
 
 

@@ -26,17 +26,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
 from core.errors import DeclarationError, IvmError, Where
+from core.vocabulary import CHANGE, EXCEL_DATE
 from core.workbook import save_reproducible
 from etl.readers.xlsx import check_zip, value_text
-from indicators.plan import DIMENSIONS, PHASES, PlanFile
+from indicators.plan import DIMENSIONS, DIRECTIONS, PHASES, PLANS, PlanFile
 
 #: Larger workbooks are refused before they are opened.
 MAX_BYTES = 20 * 2**20
 PLAN_SHEET = "Plan"
 OBJECTIVES_SHEET = "Doelstellingen"
 HELP_SHEET = "Uitleg"
-PLANS = ("LIVP", "ZVP", "both")
-DIRECTIONS = ("lower", "higher")
 #: Header rows are looked for among the first rows of a sheet.
 _HEADER_SCAN = 30
 #: Drop-down lists and formats cover the rows down to this one.
@@ -175,7 +174,7 @@ def _plan_sheet(ws: Any, plan: PlanFile) -> None:
         ws.cell(row, 1, nl).font = _BOLD
         _put(ws.cell(row, 2), getattr(info, attr))
         if attr == "approved_on":
-            ws.cell(row, 2).number_format = "DD/MM/YYYY"
+            ws.cell(row, 2).number_format = EXCEL_DATE
         ws.cell(row, 3, help_nl)
     for letter, width in zip("ABC", (18, 48, 60), strict=True):
         ws.column_dimensions[letter].width = width
@@ -195,9 +194,12 @@ def _objectives_sheet(ws: Any, plan: PlanFile) -> None:
         ws.column_dimensions[letter].width = column.width
         cells = f"{letter}3:{letter}{last}"
         if column.name == "deadline":
-            _format(ws, i, last, "DD/MM/YYYY")
+            _format(ws, i, last, EXCEL_DATE)
         elif column.name == "doelwijziging":
-            _format(ws, i, last, "0.0%")
+            _format(ws, i, last, CHANGE.excel())
+            for row in range(3, len(plan.objectives) + 3):
+                if isinstance(ws.cell(row, i).value, int | float):
+                    ws.cell(row, i).number_format = CHANGE.excel(ws.cell(row, i).value)
         choices = {"plan": PLANS, "fase": PHASES, "dimensie": DIMENSIONS,
                    "richting": DIRECTIONS}.get(column.name)
         if choices:

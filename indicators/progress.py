@@ -21,20 +21,11 @@ import datetime as dt
 import math
 from dataclasses import asdict, dataclass
 
+from core.vocabulary import month, number, p_value, percent
 from indicators import stats
 from indicators.catalog import Indicator
-from indicators.formats import month, number, p_value, percent
 from indicators.plan import Objective
 
-STATUSES = ("achieved", "on_track", "at_risk", "off_track", "within_noise", "insufficient_data")
-STATUS_LABELS = {
-    "achieved": {"nl": "behaald", "en": "achieved"},
-    "on_track": {"nl": "op koers", "en": "on track"},
-    "at_risk": {"nl": "risico", "en": "at risk"},
-    "off_track": {"nl": "niet op koers", "en": "off track"},
-    "within_noise": {"nl": "niet te onderscheiden van toeval", "en": "within noise"},
-    "insufficient_data": {"nl": "onvoldoende gegevens", "en": "insufficient data"},
-}
 ALPHA = 0.05
 
 
@@ -315,16 +306,6 @@ def assess(obj: Objective, ind: Indicator | None, area_id: str, series: Series,
     )
 
 
-def _value(ind: Indicator, value: float | None, lang: str) -> str:
-    if value is None:
-        return "–"
-    if ind.kind.value_rule == "ratio" and ind.kind.noise == "share":
-        return percent(value, 1 if abs(value) < 0.1 else 0, lang)
-    if ind.kind.value_rule == "num" and ind.kind.noise == "poisson":
-        return number(value, 0 if value >= 10 or value == int(value) else 1, lang)
-    return number(value, 1 if abs(value) < 100 else 0, lang)
-
-
 def _reasons(ind: Indicator, obj: Objective, baseline: float, current: Point,
              target: float | None, test: _Test, status: str, note_nl: str,
              note_en: str) -> tuple[str, str]:
@@ -342,9 +323,9 @@ def _reasons(ind: Indicator, obj: Objective, baseline: float, current: Point,
                     f"{deadline}")
         else:
             now_word, goal = ("nu", "doel") if lang == "nl" else ("now", "target")
-            head = (f"{now_word} {_value(ind, current.value, lang)} "
-                    f"({obj.baseline.period}: {_value(ind, baseline, lang)}), "
-                    f"{goal} {_value(ind, target, lang)} {by} {deadline}")
+            head = (f"{now_word} {ind.text(current.value, lang)} "
+                    f"({obj.baseline.period}: {ind.text(baseline, lang)}), "
+                    f"{goal} {ind.text(target, lang)} {by} {deadline}")
         if current.period and "/" in current.period:
             head += f" ({window[lang]} {month(current.end, lang)})"
         if test.name == "none":

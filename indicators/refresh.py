@@ -186,8 +186,10 @@ def _refresh(
 
 
 def _coverage_from_temp(con: duckdb.DuckDBPyConnection) -> dict[str, Coverage]:
-    rows = con.execute("SELECT kind, data_start, cutoff, rows FROM ivm_coverage").fetchall()
-    return {k: Coverage(k, s, c, n) for k, s, c, n in rows}
+    rows = con.execute(
+        "SELECT kind, data_start, cutoff, rows, spans FROM ivm_coverage").fetchall()
+    return {k: Coverage(k, s, c, n, tuple((x["s"], x["e"]) for x in spans))
+            for k, s, c, n, spans in rows}
 
 
 def _store_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog, as_of: dt.date) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from core.sqltext import lit
 from indicators import stats
 from indicators.catalog import Indicator
 from indicators.progress import Point, Series
@@ -44,18 +45,22 @@ def values(
     counts, rates and sums; areas without data otherwise have no value)."""
     fill = _zero_fill(ind)
     join = "LEFT JOIN" if fill else "JOIN"
+    # just the rows of this indicator, level and period: constant filters DuckDB pushes down
+    # into the scan of the (sorted) stored values
+    rows = (f"(SELECT * FROM {tables.values} WHERE indicator_id = {lit(ind.id)} "
+            f"AND area_level = {lit(level)} AND period = {lit(period)})")
     df = con.execute(
         f"""
         WITH p AS (
             SELECT DISTINCT period_type, period, period_start, period_end, complete
-            FROM {tables.values} WHERE indicator_id = ? AND period = ? AND area_level = ?)
+            FROM {rows} WHERE indicator_id = ? AND period = ? AND area_level = ?)
         SELECT a.area_id, a.name, a.level AS area_level, p.period_type, p.period,
                p.period_start, p.period_end,
                coalesce(v.complete, p.complete) AS complete, coalesce(v.n, 0) AS n,
                v.numerator, v.denominator, v.value, v.n_eff, v.sd, v.ci_low, v.ci_high,
                pop.inhabitants, pop.households
         FROM area a CROSS JOIN p
-        {join} {tables.values} v ON v.indicator_id = ? AND v.area_id = a.area_id
+        {join} {rows} v ON v.indicator_id = ? AND v.area_id = a.area_id
              AND v.period = p.period
         ASOF LEFT JOIN {tables.population} pop
              ON pop.area_id = a.area_id AND year(p.period_end) >= pop.year

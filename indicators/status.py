@@ -20,16 +20,11 @@ from typing import Any
 
 import duckdb
 
+from core.vocabulary import STATUS_SYMBOLS, STATUSES
 from indicators.catalog import Catalog, load_catalog
 from indicators.plan import PHASES
-from indicators.progress import STATUS_LABELS, STATUSES, Progress
+from indicators.progress import Progress
 from indicators.refresh import current_plan, progress_as_of
-
-#: Symbols that carry the status without colour (the dashboard and export use them too).
-STATUS_SYMBOLS = {
-    "achieved": "✔", "on_track": "▲", "at_risk": "◆", "off_track": "✖",
-    "within_noise": "≈", "insufficient_data": "?",
-}
 
 
 @dataclass(frozen=True)
@@ -84,7 +79,7 @@ def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None
                 "observed_per_year": _num(p["observed_per_year"]),
                 "required_per_year": _num(p["required_per_year"])},
         "projection": {"value": _num(p["projection"]), "gap": _num(p["gap"])},
-        "status": p["status"], "status_label": STATUS_LABELS[p["status"]],
+        "status": p["status"], "status_label": dict(STATUSES[p["status"]]),
         "symbol": STATUS_SYMBOLS[p["status"]],
         "reason": {"nl": p["reason_nl"], "en": p["reason_en"]},
         "as_of": as_of.isoformat(),
@@ -153,5 +148,5 @@ def to_json(records: list[dict[str, Any]]) -> str:
     return json.dumps(records, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
-__all__ = ["STATUS_SYMBOLS", "StatusFilter", "Progress", "status_counts", "status_records",
+__all__ = ["StatusFilter", "Progress", "status_counts", "status_records",
            "to_json"]

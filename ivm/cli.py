@@ -12,6 +12,7 @@ import click
 
 from core.errors import CONTROL, DeclarationError, IvmError, printable
 from core.settings import SETTINGS, flag, setting
+from core.vocabulary import DEFAULT_STYLE, rounded, value_text
 from core.warehouse import Warehouse
 
 KINDS = ["areas", "population", "incidents", "nuisance", "survey", "activities", "plan"]
@@ -312,10 +313,11 @@ def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
     """Progress and status of every objective of the plan in force."""
     from indicators.status import StatusFilter, status_records, to_json
 
+    cat = _catalog(catalog)
     con = Warehouse(db).connect_read_only()
     try:
         records = status_records(con, StatusFilter(objective, area, phase, partner),
-                                 _day(as_of), _catalog(catalog))
+                                 _day(as_of), cat)
     finally:
         con.close()
     if objective and not records:
@@ -324,10 +326,14 @@ def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
     if fmt == "json":
         click.echo(_json_safe(to_json(records)))
         return
+    def shown(r: dict[str, Any], value: float | None) -> Any:
+        ind = cat.indicators.get(r["indicator"] or "")
+        return _value(value, ind.style if ind else DEFAULT_STYLE, fmt, lang)
+
     rows = [{
         "id": r["id"], "area": r["area"]["id"], "phase": r["phase"],
-        "indicator": r["indicator"], "baseline": _fmt(r["baseline"]["value"]),
-        "target": _fmt(r["target"]["value"]), "current": _fmt(r["current"]["value"]),
+        "indicator": r["indicator"], "baseline": shown(r, r["baseline"]["value"]),
+        "target": shown(r, r["target"]["value"]), "current": shown(r, r["current"]["value"]),
         "deadline": r["target"]["deadline"], "p_value": _fmt(r["p_value"], 3),
         "progress": _fmt(r["progress"], 2),
         "status": f"{r['symbol']} {r['status_label'][lang]}", "reason": r["reason"][lang],
@@ -341,6 +347,16 @@ def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
 def _fmt(value: Any, decimals: int = 3) -> Any:
     if isinstance(value, float):
         return round(value, decimals)
+    return value
+
+
+def _value(value: float | None, style: str, fmt: str, lang: str = "nl") -> Any:
+    """An indicator's value as every surface shows it: its text in a table, rounded to the
+    same digits in CSV, whole in JSON."""
+    if fmt == "table":
+        return value_text(value, style, lang) if value is not None else None
+    if fmt == "csv":
+        return rounded(value, style)
     return value
 
 
@@ -410,8 +426,60 @@ def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool,
     if fmt == "table":
         say(f"{ind.id}: {ind.title.nl} ({ind.unit.nl}; {ind.measure} of {ind.source}, "
                    f"{ind.direction} is better)")
+    rows = [{**r, **{k: _value(r.get(k), ind.style, fmt) for k in ("value", "ci_low", "ci_high")}}
+            for r in rows]
     _emit(rows, fmt, ["area_id", "name", "period", "complete", "value", "numerator",
                       "denominator", "n", "n_eff", "ci_low", "ci_high"])
+
+
+@indicators.command("compare")
+@click.argument("indicator_id")
+@click.option("--level", default="wijk", show_default=True, help="Area level.")
+@click.option("--period", default=None,
+              help="Period (default: the latest complete calendar year).")
+@catalog_option
+@format_option
+@lang_option
+@db_option
+def indicators_compare(indicator_id: str, level: str, period, catalog, fmt: str, lang: str,
+                       db: str | None) -> None:
+    """Every area of a level against the rest of its municipality (the areas page's verdict:
+    higher, lower, or not distinguishable from noise), from the stored results."""
+    from indicators.compare import area_comparison
+    from indicators.results import periods
+
+    ind = _catalog(catalog)[indicator_id]
+    con = Warehouse(db).connect_read_only()
+    try:
+        if period is None:
+            done = [p for p, complete in periods(con, ind.id, "year", level) if complete]
+            if not done:
+                raise IvmError("no_values", f"no stored yearly values of '{ind.id}' at level "
+                               f"'{level}'", hint="`ivm refresh`, or another --level")
+            period = done[-1]
+        ranked = area_comparison(con, ind, level, period)
+    finally:
+        con.close()
+    if not len(ranked):
+        raise IvmError("no_values", f"no stored values of '{ind.id}' at level '{level}' in "
+                       f"period '{period}'", hint="`ivm indicators show ID` lists periods")
+    if fmt == "table":
+        click.echo(f"{ind.id} ({ind.unit.nl}), {level}, {period}: against the rest of the "
+                   "municipality")
+    rows = [{"area_id": r["area_id"], "name": r["name"],
+             "value": _value(_float(r["value"]), ind.style, fmt, lang),
+             "city_value": _value(_float(r["city_value"]), ind.style, fmt, lang),
+             "verdict": r["verdict"], "p_value": _fmt(_float(r["p"]), 4), "test": r["test"]}
+            for r in ranked.to_dict("records")]
+    _emit(rows, fmt, ["area_id", "name", "value", "city_value", "verdict", "p_value", "test"])
+
+
+def _float(value: Any) -> float | None:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if x == x else None
 
 
 @main.group(cls=IvmGroup)

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from dashboard.export.council import write_council_workbook
 from indicators.catalog import load_catalog
+from indicators.method import status_rules
 from indicators.results import series, values
 from ivm.cli import main
 
@@ -92,13 +93,13 @@ def test_belgian_number_and_date_formats(book):
     deadline = ws.cell(r, 13)
     assert isinstance(deadline.value, dt.datetime) and deadline.number_format == "dd/mm/yyyy"
     assert ws.cell(r, 19).number_format == "dd/mm/yyyy"
-    assert ws.cell(r, 14).number_format == "#,##0.00"  # a rate per 1,000 households
+    assert ws.cell(r, 14).number_format == "#,##0.0"  # a rate per 1,000 households
     assert ws.cell(row_of["PREV-06"], 14).number_format == "0.0%"  # a survey share
     assert ws.cell(row_of["PREV-02"], 14).number_format == "#,##0"  # a count
     assert ws.cell(row_of["PREV-02"], 10).number_format == "#,##0.0"  # a 3-year mean
     assert rows["PREV-01"]["Symbool"] == "▲" and rows["PREV-01"]["Status"] == "op koers"
     # Dutch text in the reasons is Belgian too: decimal comma
-    assert "p < 0,001" in rows["PREV-01"]["Reden"]
+    assert "p < 0,001" in rows["PREV-01"]["Toelichting"]
     assert "15/12/2019" in ws["A2"].value  # the council's approval, dd/mm/yyyy
 
 
@@ -256,9 +257,8 @@ def test_method_and_sources_sheets(book):
     assert "1-4" in burglary["Onderdrukking (publiek)"]
     text = " ".join(str(c) for row in wb["Methode"].iter_rows(values_only=True) for c in row
                     if c)
-    for label in ("onvoldoende gegevens / insufficient data", "behaald / achieved",
-                  "niet op koers / off track"):
-        assert label in text  # the status rules, from docs/methods.md
+    for label, rule in status_rules("nl"):
+        assert label in text and rule in text  # the status rules of the one method text
     loads = _rows(wb["Bronnen"], "Lading")
     assert [r["Soort"] for r in loads][:3] == ["areas", "areas", "areas"]
     police = next(r for r in loads if r["Soort"] == "incidents")

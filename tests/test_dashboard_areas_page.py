@@ -16,6 +16,7 @@ from dashboard import figures_areas as fa
 from dashboard import figures_map as fm
 from dashboard.data import DashboardData
 from indicators import stats
+from indicators.compare import compare, compare_frame
 from indicators.compstat import NOTABLE
 from tests.conftest import render
 
@@ -95,7 +96,7 @@ def test_the_map_of_the_demo_wijken_is_16_svg_polygons_with_nothing_to_fetch(dat
     # hover: name and the Belgian-formatted value
     first = values.set_index("area_id").loc[shapes[0].meta]
     assert shapes[0].name == (f"<b>{first['name']}</b><br>"
-                              f"{fa.fmt_value(ind, first['value'], 'nl')} per 1.000 huishoudens")
+                              f"{ind.text(first['value'], 'nl')} per 1.000 huishoudens")
     assert "," in shapes[0].name
     # a click names a trace: area_ids says whose area it is
     assert fm.area_ids(fig)[:16] == [tr.meta for tr in shapes]
@@ -167,21 +168,21 @@ def test_the_verdict_words_are_the_exact_poisson_test_against_the_rest_of_the_ci
     city = burglary_row("C", 100, 10000)
     p = stats.poisson_rate_test(num, 1000, 100 - num, 9000)
     expected = ("higher" if num / 1000 > (100 - num) / 9000 else "lower") if p < 0.05 else "same"
-    verdict = fa.compare(area, city, ind)
+    verdict = compare(area, city, ind)
     assert verdict.verdict == expected and verdict.p == pytest.approx(p)
-    assert verdict.words("nl") == word
-    ranked = fa.compare_frame(pd.DataFrame([area]), {"C": city}, {"A": "C"}, ind)
+    assert fa.verdict_words(verdict, "nl") == word
+    ranked = compare_frame(pd.DataFrame([area]), {"C": city}, {"A": "C"}, ind)
     table = fa.ranked_table(ranked, ind, "nl", {k: k for k in (
         "area", "value", "numerator", "denominator", "interval", "city", "verdict")})
     row_text = texts(cells(table)[0])
-    assert word in row_text and "exacte Poissontoets" in row_text
+    assert word in row_text and "Poisson" in row_text and "rest van de stad" in row_text
 
 
 def test_a_count_is_tested_per_inhabitant_and_a_share_with_its_effective_n(data):
     count = data.indicator("crime_count")
     area = burglary_row("A", 60, 1, inhabitants=2000) | {"value": 60}
     city = burglary_row("C", 400, 1, inhabitants=20000) | {"value": 400}
-    v = fa.compare(area, city, count)
+    v = compare(area, city, count)
     assert v.p == pytest.approx(stats.poisson_rate_test(60, 2000, 340, 18000))
     assert v.verdict == "higher"
     share = data.indicator("unsafe_feeling_share")
@@ -191,11 +192,11 @@ def test_a_count_is_tested_per_inhabitant_and_a_share_with_its_effective_n(data)
          "n_eff": 800.0}
     sw2_rest = 1000.0 ** 2 / 800 - 100.0 ** 2 / 80
     n_rest = 900.0 ** 2 / sw2_rest
-    v = fa.compare(a, c, share)
+    v = compare(a, c, share)
     assert v.p == pytest.approx(stats.share_test(0.3, 80, 120 / 900, n_rest))
-    assert v.verdict == "higher" and v.test == "share"
-    assert fa.compare(a, c, data.indicator("patrol_hours")).words("en") == "n/a"
-    assert fa.compare(c, c, share).verdict == "na"  # the city against itself
+    assert v.verdict == "higher" and v.test == "share_z"
+    assert fa.verdict_words(compare(a, c, data.indicator("patrol_hours")), "en") == "n/a"
+    assert compare(c, c, share).verdict == "na"  # the city against itself
 
 
 def compstat_rows() -> pd.DataFrame:

@@ -20,15 +20,10 @@ from typing import Any
 import pytest
 import yaml
 
-from dashboard.figures_objective import (
-    date_of_t,
-    deadline_t,
-    period_label,
-    series_figure,
-    trend_points,
-)
+from core.vocabulary import number
+from core.vocabulary import period as period_label
+from dashboard.figures_objective import date_of_t, deadline_t, series_figure, trend_points
 from indicators import results
-from indicators.formats import number
 from indicators.status import StatusFilter, status_records
 from tests.conftest import render, serve
 

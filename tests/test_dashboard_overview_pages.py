@@ -111,22 +111,19 @@ def test_a_url_with_unknown_values_still_shows_the_plan(records):
 
 
 def test_values_are_formatted_as_the_indicator_reads_in_belgian_format():
-    assert format_value(0.25, "share", "nl") == "25 %"
-    assert format_value(0.8157, "within_norm", "nl") == "82 %"
-    assert format_value(1234.5, "rate", "nl") == "1.234,5"
-    assert format_value(1234.5, "rate", "en") == "1,234.5"
-    assert format_value(3.968, "mean", "nl") == "4,0"
-    assert format_value(1269.0, "count", "nl") == "1.269"
-    assert format_value(24.333, "sum", "nl") == "24"
-    assert format_value(None, "count", "nl") == "–"
-    assert format_value(float("nan"), "rate", "nl") == "–"
     catalog = load_catalog()
-    assert format_value(0.1226, catalog["unsafe_feeling_share"], "nl") == "12 %"
-    assert format_value(14.7042, catalog["residential_burglary_rate"], "nl") == "14,7"
-    assert format_value(0.25, {"nl": "aandeel", "en": "share"}, "nl") == "25 %"
-    assert format_value(9.55, {"nl": "per 1.000 huishoudens", "en": "per 1,000"}, "nl") == "9,6"
-    assert format_period("2025-11/2026-10", "nl") == "nov 2025–okt 2026"
-    assert format_period("2025-11/2026-10", "en") == "Nov 2025–Oct 2026"
+    assert format_value(0.1226, catalog["unsafe_feeling_share"], "nl") == "12,3 %"
+    assert format_value(0.8157, catalog["p1_within_15min_share"], "en") == "81.6 %"
+    assert format_value(1234.56, catalog["residential_burglary_rate"], "nl") == "1.234,6"
+    assert format_value(1234.56, catalog["residential_burglary_rate"], "en") == "1,234.6"
+    assert format_value(3.968, catalog["police_satisfaction_mean"], "nl") == "3,97"
+    assert format_value(1269.0, catalog["crime_count"], "nl") == "1.269"
+    assert format_value(24.333, catalog["patrol_hours"], "nl") == "24,3"
+    assert format_value(None, catalog["crime_count"], "nl") == "–"
+    assert format_value(float("nan"), catalog["crime_rate"], "nl") == "–"
+    assert format_value(9.55, None, "nl") == "9,6"
+    assert format_period("2025-11/2026-10", "nl") == "nov 2025 – okt 2026"
+    assert format_period("2025-11/2026-10", "en") == "Nov 2025 – Oct 2026"
     assert format_period("2017-2019", "nl") == "2017-2019"
 
 

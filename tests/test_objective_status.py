@@ -9,9 +9,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from core.vocabulary import STATUSES
 from indicators.catalog import load_catalog
 from indicators.plan import Objective
-from indicators.progress import STATUSES, Point, Series, assess
+from indicators.progress import Point, Series, assess
 from ivm.cli import main
 
 CAT = load_catalog()

@@ -439,7 +439,7 @@ def test_summary_hides_what_rests_on_small_numbers(public):
     assert small["Huidige waarde"] == MARK
     assert small["Basiswaarde"] == MARK
     assert small["Doel"] == MARK  # a relative target would give the baseline away
-    assert "klein aantal" in small["Reden"]
+    assert "klein aantal" in small["Toelichting"]
     assert small["Status"] == "onvoldoende gegevens"  # the status itself stays
     assert by_id["PREV-01"]["Huidige waarde"] != MARK
 
@@ -509,9 +509,12 @@ def test_public_csv_shows_what_the_public_workbook_shows(public):
     import csv
     import io
 
+    from core.vocabulary import rounded
     from dashboard.export.tables import table_csv
+    from indicators.results import stored_catalog
 
     wb, con = public
+    catalog = stored_catalog(con)
     text = table_csv(con, "indicator_value", "public").decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     sheet = {(r["Indicator-id"], r["Gebiedscode"], y): r[y]
@@ -527,5 +530,7 @@ def test_public_csv_shows_what_the_public_workbook_shows(public):
             hidden += 1
             assert sheet[key] == MARK and r["value"] == "", key
         else:
-            assert sheet[key] != MARK and float(r["value"]) == pytest.approx(sheet[key]), key
+            style = catalog[r["indicator_id"]].style  # the CSV shows the digits shown
+            assert sheet[key] != MARK and float(r["value"]) == pytest.approx(
+                rounded(sheet[key], style)), key
     assert compared > 1000 and hidden > 100

@@ -12,14 +12,18 @@
 - **Wijken**: the plan's indicators per wijk and year, the part assigned to no wijk, the city,
   and (for counts, rates and sums) the total over the years;
 - **Methode**: every indicator of the catalogue (definition, source, denominator, test, status
-  and suppression rule), the status rules of ``docs/methods.md`` and the suppression rules;
+  and suppression rule), the status rules, each objective's method in plain words (the text
+  of the objective page, :mod:`indicators.method`) and the suppression rules;
 - **Bronnen**: every load with its cut-off date and row counts, each source's coverage, the plan
   version and its council approval, the open-data credits.
 
 Every figure is read from the stored results through the indicators layer (the status records
 of ``ivm status --format json``, :func:`indicators.results.series` and the stored yearly
 values), so the workbook, the CLI and the dashboard cannot differ. The same warehouse and as-of
-date give the same bytes. With ``audience="public"`` small numbers are suppressed
+date give the same bytes. Every value has the Excel number format of its measure kind's value
+style and every word of the domain comes from the one vocabulary (:mod:`core.vocabulary`), so a
+figure reads the same here as on the dashboard. With ``audience="public"`` small numbers are
+suppressed
 (:mod:`dashboard.export.suppress`) and every text from data is written by
 :func:`dashboard.export.safe.put_text`, so Excel never evaluates it.
 """
@@ -43,35 +47,45 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.errors import IvmError
-from core.workbook import save_reproducible
-from dashboard.export.figures import (
-    Figures,
-    ObjectiveFigures,
-    council_figures,
-    family,
-    thresholds_for,
+from core.vocabulary import (
+    AMOUNT,
+    DEFAULT_STYLE,
+    DIRECTIONS,
+    EXCEL_DATE,
+    EXCEL_DATETIME,
+    EXCEL_INT,
+    FIELDS,
+    PHASES,
+    POPULATIONS,
+    SERIES_KINDS,
+    STATUSES,
+    TESTS,
+    date,
+    excel_format,
+    number,
+    pick,
+    status_text,
 )
+from core.workbook import save_reproducible
+from dashboard.export.figures import Figures, council_figures, public_records
+from dashboard.export.release import ObjectiveFigures, family, thresholds_for
 from dashboard.export.safe import put_text
 from dashboard.export.suppress import MARK, Thresholds, rules
-from indicators import formats
+from indicators import method
 from indicators.catalog import Catalog, Exclude, Indicator
 from indicators.compute import coverage as compute_coverage
-from indicators.plan import PHASES
-from indicators.progress import STATUS_LABELS, STATUSES
+from indicators.readers import loads, source_coverage
 from indicators.results import as_of as stored_as_of
 from indicators.sources import SOURCES
-from indicators.status import STATUS_SYMBOLS
 
 LANGS = ("nl", "en")
 
-NF_INT, NF_1, NF_2, NF_PCT, NF_DATE = "#,##0", "#,##0.0", "#,##0.00", "0.0%", "dd/mm/yyyy"
-
-PHASE_NAMES = {
-    "nl": {"proactie": "Proactie", "preparatie": "Preparatie", "preventie": "Preventie",
-           "reactie": "Reactie", "nazorg": "Nazorg"},
-    "en": {"proactie": "Proaction", "preparatie": "Preparation", "preventie": "Prevention",
-           "reactie": "Reaction", "nazorg": "Aftercare"},
-}
+#: The columns of the Samenvatting and of a phase sheet: names of the vocabulary's fields.
+SUMMARY_FIELDS = ("phase", "id", "objective", "owner", "partners", "indicator", "unit", "area",
+                  "area_code", "baseline", "baseline_period", "target", "deadline", "current",
+                  "period", "symbol", "status", "reason", "cutoff")
+DETAIL_FIELDS = ("id", "objective", "area", "area_code", "period", "kind", "value", "ci_low",
+                 "ci_high", "numerator", "denominator", "n", "n_eff", "baseline", "target")
 
 T = {
     "nl": {
@@ -83,16 +97,8 @@ T = {
         "publiceren.", "public": "Publieke versie: x = niet getoond (klein aantal of ter "
         "bescherming van een klein aantal); zie het blad Methode.",
         "legend": "Status (symbool en tekst)",
-        "sum_cols": ["Fase", "Id", "Doelstelling", "Eigenaar", "Partners", "Indicator",
-                     "Eenheid", "Gebied", "Gebiedscode", "Basiswaarde", "Basisperiode", "Doel",
-                     "Deadline", "Huidige waarde", "Periode", "Symbool", "Status", "Reden",
-                     "Gegevens tot"],
-        "det_cols": ["Id", "Doelstelling", "Gebied", "Gebiedscode", "Periode", "Soort", "Waarde",
-                     "Ondergrens 95 %", "Bovengrens 95 %", "Teller", "Noemer", "n", "n eff.",
-                     "Basiswaarde", "Doel"],
+        "kind": "Soort", "n": "n",
         "chart_cols": ["grafiek: waarde", "grafiek: basiswaarde", "grafiek: doel"],
-        "year": "kalenderjaar", "wave": "bevragingsgolf", "window": "laatste 12 maanden",
-        "value": "Waarde", "baseline": "Basiswaarde", "target": "Doel",
         "area_cols": ["Indicator", "Indicator-id", "Eenheid", "Gebied", "Gebiedscode", "Niveau"],
         "total": "Totaal", "total_years": "Jaren in totaal",
         "city": "stad", "wijk": "wijk", "unassigned": "niet aan een wijk toegewezen",
@@ -103,8 +109,10 @@ T = {
         "method_cols": ["Id", "Titel", "Eenheid", "Bron", "Meting", "Definitie", "Noemer",
                         "Filters", "Beter", "Periode", "Toets (ruismodel)", "Minimum n",
                         "Statusregel", "Onderdrukking (publiek)"],
-        "status_rules": "Statusregels (uit docs/methods.md, 'Status', in het Engels): de "
-        "eerste regel die geldt",
+        "status_rules": "Statusregels: de eerste regel die geldt",
+        "objective_method": "Methode per doelstelling, in gewone woorden (zoals op de pagina "
+        "van de doelstelling)",
+        "objective_method_cols": ["Id", "Gebied", "Status", "Methode"],
         "suppression_rules": "Onderdrukking van kleine aantallen (publieke versie)",
         "thresholds": "Drempels: aantal {c} (IVM_PUBLIC_MIN_COUNT), effectieve n {n} "
         "(IVM_PUBLIC_MIN_NEFF).",
@@ -120,35 +128,14 @@ T = {
         "credits_cols": ["Gegevens", "Bronvermelding", "Licentie", "Gebruikt in dit magazijn"],
         "yes": "ja", "no": "nee",
         "reason_hidden": "reden niet getoond: berust op een klein aantal (zie Methode)",
-        "direction": {"lower": "lager", "higher": "hoger"},
         "rule_count": "aantallen 1-{m} niet getoond, met aanvullende onderdrukking",
         "rule_neff": "niet getoond bij (effectieve) n onder {n}",
         "rule_none": "altijd getoond (geregistreerde prestaties, niet over personen)",
         "status_rule": "onvoldoende gegevens onder n = {n}; toets: {t}",
         "status_rule_count": "een klein aantal is geen gebrek aan gegevens; toets: {t}",
-        "tests": {"poisson": "exacte toets van twee Poisson-tarieven",
-                  "share": "z-toets van twee aandelen (Kish effectieve n)",
-                  "mean": "Welch t-toets (effectieve n)", None: "geen (geen ruismodel)"},
         "doc_title": "Veiligheidsplan: stand van zaken voor de gemeenteraad",
         "no_filters": "geen",
         "no_minimum": "geen minimum n; toets: {t}",
-        "population": {"inhabitants": "inwoners", "households": "huishoudens"},
-        "measures": {
-            "count": "het aantal feiten (incidenten, meldingen, activiteiten) dat aan de "
-                     "filters voldoet",
-            "rate": "het aantal feiten per zoveel inwoners of huishoudens van het gebied: "
-                    "aantal en bevolking eerst opgeteld over de sectoren, dan gedeeld",
-            "sum": "de som van een getal (bv. prestaties van partners: bezoeken, uren, "
-                   "dossiers); geregistreerd, niet gesteekproefd: geen ruismodel",
-            "share": "een aandeel: van de respondenten die de vraag beantwoordden het gewogen "
-                     "aandeel met een antwoord dat telt (Kish effectieve n), of van de feiten "
-                     "het aandeel dat aan de voorwaarde voldoet",
-            "within_norm": "het aandeel feiten waarvan de duur (bv. melding tot aankomst) "
-                           "binnen de norm blijft, onder de feiten met gekende duur",
-            "mean": "het (gewogen) gemiddelde van een antwoord of een duur",
-            "median": "de mediaan van een duur of een antwoord",
-            "percentile": "een percentiel van een duur of een antwoord",
-        },
     },
     "en": {
         "summary": "Summary", "areas": "Neighbourhoods", "method": "Method",
@@ -159,15 +146,8 @@ T = {
         "do not publish.", "public": "Public version: x = not shown (a small number, or "
         "protecting a small number); see the Method sheet.",
         "legend": "Status (symbol and text)",
-        "sum_cols": ["Phase", "Id", "Objective", "Owner", "Partners", "Indicator", "Unit",
-                     "Area", "Area code", "Baseline", "Baseline period", "Target", "Deadline",
-                     "Current value", "Period", "Symbol", "Status", "Reason", "Data up to"],
-        "det_cols": ["Id", "Objective", "Area", "Area code", "Period", "Kind", "Value",
-                     "Lower 95 %", "Upper 95 %", "Numerator", "Denominator", "n", "n eff.",
-                     "Baseline", "Target"],
+        "kind": "Kind", "n": "n",
         "chart_cols": ["chart: value", "chart: baseline", "chart: target"],
-        "year": "calendar year", "wave": "survey wave", "window": "last 12 months",
-        "value": "Value", "baseline": "Baseline", "target": "Target",
         "area_cols": ["Indicator", "Indicator id", "Unit", "Area", "Area code", "Level"],
         "total": "Total", "total_years": "Years in total",
         "city": "city", "wijk": "neighbourhood", "unassigned": "not assigned to a neighbourhood",
@@ -178,7 +158,9 @@ T = {
         "method_cols": ["Id", "Title", "Unit", "Source", "Measure", "Definition",
                         "Denominator", "Filters", "Better", "Period", "Test (noise model)",
                         "Minimum n", "Status rule", "Suppression (public)"],
-        "status_rules": "Status rules (docs/methods.md, 'Status'): the first rule that applies",
+        "status_rules": "Status rules: the first rule that applies",
+        "objective_method": "Method per objective, in plain words (as on the objective's page)",
+        "objective_method_cols": ["Id", "Area", "Status", "Method"],
         "suppression_rules": "Suppression of small numbers (public version)",
         "thresholds": "Thresholds: count {c} (IVM_PUBLIC_MIN_COUNT), effective n {n} "
         "(IVM_PUBLIC_MIN_NEFF).",
@@ -192,20 +174,14 @@ T = {
         "credits_cols": ["Data", "Credit", "Licence", "Used in this warehouse"],
         "yes": "yes", "no": "no",
         "reason_hidden": "reason not shown: it rests on a small number (see Method)",
-        "direction": {"lower": "lower", "higher": "higher"},
         "rule_count": "counts 1-{m} not shown, with complementary suppression",
         "rule_neff": "not shown when the (effective) n is below {n}",
         "rule_none": "always shown (registered outputs, not about persons)",
         "status_rule": "insufficient data below n = {n}; test: {t}",
         "status_rule_count": "a small count is not insufficient data; test: {t}",
-        "tests": {"poisson": "exact test of two Poisson rates",
-                  "share": "z-test of two shares (Kish effective n)",
-                  "mean": "Welch t-test (effective n)", None: "none (no noise model)"},
         "doc_title": "Safety plan: progress report to the city council",
         "no_filters": "none",
         "no_minimum": "no minimum n; test: {t}",
-        "population": {"inhabitants": "inhabitants", "households": "households"},
-        "measures": {},
     },
 }
 
@@ -239,6 +215,7 @@ _HIDDEN_FONT = Font(color="7F7F7F")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 _LINE = Border(top=Side(style="thin", color="808080"))
+#: Pastel fills behind the status words (never the only sign: symbol and words carry it).
 _STATUS_FILL = {
     "achieved": "C6EFCE", "on_track": "DDEBF7", "at_risk": "FFEB9C", "off_track": "F8CBAD",
     "within_noise": "EDEDED", "insufficient_data": "FFFFFF",
@@ -279,7 +256,8 @@ def build_workbook(con: duckdb.DuckDBPyConnection, figures: Figures, lang: str) 
     for phase in PHASES:
         objs = [o for o in figures.objectives if o.record["phase"] == phase]
         if objs:
-            _phase_sheet(wb.create_sheet(PHASE_NAMES[lang][phase]), figures, objs, phase, lang)
+            _phase_sheet(wb.create_sheet(pick(PHASES, phase, lang)), figures, objs, phase,
+                         lang)
     _areas_sheet(wb.create_sheet(t["areas"]), figures, lang)
     _method_sheet(wb.create_sheet(t["method"]), figures, lang)
     _sources_sheet(wb.create_sheet(t["sources"]), con, figures, lang)
@@ -299,7 +277,7 @@ def _properties(wb: Workbook, f: Figures, lang: str) -> None:
     p.category = f.audience
     p.language = "nl-BE" if lang == "nl" else "en"
     p.description = (f"{t['public'] if f.audience == 'public' else t['internal']} "
-                     f"{t['as_of'].format(d=formats.date(f.as_of))}")
+                     f"{t['as_of'].format(d=date(f.as_of))}")
     custom = [("ivm.audience", f.audience), ("ivm.as_of", f.as_of.isoformat()),
               ("ivm.plan_version", str(plan.get("version") or "")), ("ivm.lang", lang)]
     if f.audience == "public":
@@ -314,18 +292,13 @@ def _plain(x: float) -> str:
 
 
 def _value_format(ind: Indicator | None, value: float | None = None) -> str:
-    if ind is None:
-        return NF_1
-    kind = ind.kind
-    if kind.value_rule == "ratio" and kind.noise == "share":
-        return NF_PCT
-    if kind.value_rule == "rate" or kind.noise == "mean":
-        return NF_2
-    if kind.value_rule == "direct":
-        return NF_1
-    if value is None or float(value).is_integer():
-        return NF_INT
-    return NF_1
+    """The number format of an indicator's value: its measure kind's value style."""
+    return excel_format(ind.style if ind is not None else DEFAULT_STYLE, value)
+
+
+def _columns(fields: Sequence[str], lang: str) -> list[str]:
+    """Column headings: the vocabulary's field names (the sheet's own words for the rest)."""
+    return [pick(FIELDS, f, lang) if f in FIELDS else T[lang][f] for f in fields]
 
 
 def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) -> Any:
@@ -337,7 +310,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
         put_text(cell, value)
     elif isinstance(value, dt.date):
         cell.value = value
-        cell.number_format = NF_DATE
+        cell.number_format = EXCEL_DATE
     else:
         cell.value = value
         if fmt:
@@ -395,10 +368,10 @@ def _title_block(ws: Worksheet, f: Figures, lang: str, subtitle: str) -> int:
     put_text(ws.cell(row=1, column=1), title).font = _TITLE_FONT
     if plan.get("approved_on"):
         line = t["version"].format(v=plan.get("version"), by=plan.get("approved_by") or "?",
-                                   on=formats.date(plan["approved_on"]))
+                                   on=date(plan["approved_on"]))
     else:
         line = t["not_approved"].format(v=plan.get("version"))
-    put_text(ws.cell(row=2, column=1), f"{line}. {t['as_of'].format(d=formats.date(f.as_of))}.")
+    put_text(ws.cell(row=2, column=1), f"{line}. {t['as_of'].format(d=date(f.as_of))}.")
     note = put_text(ws.cell(row=3, column=1),
                     t["public"] if f.audience == "public" else t["internal"])
     note.font = _NOTE_FONT
@@ -408,10 +381,10 @@ def _title_block(ws: Worksheet, f: Figures, lang: str, subtitle: str) -> int:
 def _summary_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
     t = T[lang]
     row = _title_block(ws, f, lang, t["report"])
-    legend = "   ".join(f"{STATUS_SYMBOLS[s]} {STATUS_LABELS[s][lang]}" for s in STATUSES)
+    legend = "   ".join(status_text(s, lang) for s in STATUSES)
     put_text(ws.cell(row=4, column=1), f"{t['legend']}: {legend}").font = _NOTE_FONT
     header = row
-    _header(ws, header, t["sum_cols"])
+    _header(ws, header, _columns(SUMMARY_FIELDS, lang))
     previous = None
     for o in f.objectives:
         r = o.record
@@ -421,7 +394,7 @@ def _summary_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
         cur_hidden = f.is_hidden(o.current_cell)
         target_hidden = base_hidden and o.relative_target
         values: list[Any] = [
-            PHASE_NAMES[lang][r["phase"]], r["id"], r["title"][lang], r["owner"],
+            pick(PHASES, r["phase"], lang), r["id"], r["title"][lang], r["owner"],
             ", ".join(r["partners"]) or None, ind.title.nl if ind and lang == "nl" else
             (ind.title.en if ind else r["indicator"]), (r["unit"] or {}).get(lang),
             r["area"]["name"], r["area"]["id"],
@@ -448,7 +421,7 @@ def _summary_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
                 c.border = _LINE
         previous = r["phase"]
     _widths(ws, [11, 9, 40, 16, 22, 30, 16, 24, 11, 11, 10, 10, 11, 11, 15, 7, 16, 60, 11])
-    _table(ws, header, len(t["sum_cols"]), row, freeze_col=3)
+    _table(ws, header, len(SUMMARY_FIELDS), row, freeze_col=3)
 
 
 def _number(ws: Worksheet, row: int, col: int, value: float | None, ind: Indicator | None,
@@ -473,8 +446,8 @@ def _phase_sheet(ws: Worksheet, f: Figures, objs: list[ObjectiveFigures], phase:
                  lang: str) -> None:
     t = T[lang]
     public = f.audience == "public"
-    row = _title_block(ws, f, lang, PHASE_NAMES[lang][phase])
-    cols = list(t["det_cols"])
+    row = _title_block(ws, f, lang, pick(PHASES, phase, lang))
+    cols = _columns(DETAIL_FIELDS, lang)
     if public:  # numerators, denominators and n would give small counts away
         cols = [c for i, c in enumerate(cols) if i not in (9, 10, 11, 12)]
     ncols = len(cols)
@@ -493,17 +466,16 @@ def _phase_sheet(ws: Worksheet, f: Figures, objs: list[ObjectiveFigures], phase:
             row += 1
             hidden = f.is_hidden(d.cell)
             for col, v in enumerate([r["id"], r["title"][lang], r["area"]["name"],
-                                     r["area"]["id"], d.period, t[d.kind]], start=1):
+                                     r["area"]["id"], d.period,
+                                     pick(SERIES_KINDS, d.kind, lang)], start=1):
                 _put(ws, row, col, v)
             for col, v in ((7, d.value), (8, d.ci_low), (9, d.ci_high)):
                 _number(ws, row, col, v, ind, hidden)
             col = 10
             if not public:
-                whole = d.numerator is None or float(d.numerator).is_integer()
-                _put(ws, row, 10, d.numerator, NF_INT if whole else NF_1)
-                _put(ws, row, 11, d.denominator, NF_1)
-                _put(ws, row, 12, d.n, NF_INT)
-                _put(ws, row, 13, d.n_eff, NF_1)
+                for c, v in ((10, d.numerator), (11, d.denominator), (12, d.n),
+                             (13, d.n_eff)):
+                    _put(ws, row, c, v, AMOUNT.excel(v))
                 col = 14
             _number(ws, row, col, r["baseline"]["value"], ind, base_hidden)
             _number(ws, row, col + 1, r["target"]["value"], ind, target_hidden)
@@ -526,7 +498,6 @@ def _phase_sheet(ws: Worksheet, f: Figures, objs: list[ObjectiveFigures], phase:
 def _chart(ws: Worksheet, r: dict, first: int, last: int, data_col: int, at_col: int,
            at_row: int, lang: str) -> None:
     """A line chart: the values, the baseline and the target (from the hidden chart columns)."""
-    t = T[lang]
     chart = LineChart()
     chart.title = f"{r['id']}: {r['area']['name']}"
     chart.height = 7.5
@@ -537,7 +508,7 @@ def _chart(ws: Worksheet, r: dict, first: int, last: int, data_col: int, at_col:
     chart.y_axis.majorGridlines = None
     chart.y_axis.delete = False
     chart.x_axis.delete = False
-    for i, name in enumerate((t["value"], t["baseline"], t["target"])):
+    for i, name in enumerate(pick(FIELDS, k, lang) for k in ("value", "baseline", "target")):
         s = Series(Reference(ws, min_col=data_col + i, min_row=first, max_row=last),
                    title=name)
         s.smooth = False
@@ -590,7 +561,7 @@ def _method_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
         kind = ind.kind
         fam = family(ind)
         th = thresholds_for(ind, f.thresholds)
-        test = t["tests"][kind.noise]
+        test = pick(TESTS, method.test_of(kind.noise), lang)
         if fam == "count":
             supp = t["rule_count"].format(m=th.min_count - 1)
             status_rule = t["status_rule_count"].format(t=test)
@@ -602,31 +573,33 @@ def _method_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
             supp = t["rule_neff"].format(n=_plain(th.min_neff))
             status_rule = t["status_rule"].format(n=ind.min_n, t=test)
         text = (lambda x: x.nl) if lang == "nl" else (lambda x: x.en)
-        doc = t["measures"].get(ind.measure, kind.doc)
+        doc = kind.description(lang)
         definition = f"{text(ind.numerator)}; {ind.measure}: {doc}"
         if ind.description:
             definition = f"{text(ind.description)} {definition}"
         denominator = text(ind.denominator) if ind.denominator else None
         if ind.population:
-            per = (f"per {formats.number(ind.factor or 1, 0, lang)} "
-                   f"{t['population'][ind.population]}")
+            per = (f"per {number(ind.factor or 1, 0, lang)} "
+                   f"{pick(POPULATIONS, ind.population, lang)}")
             denominator = f"{denominator}; {per}" if denominator else per
         values = [ind.id, text(ind.title), text(ind.unit),
                   f"{ind.source} ({SOURCES[ind.source].description.get(lang, '')})",
                   ind.measure, definition, denominator, _filters(ind) or t["no_filters"],
-                  t["direction"][ind.direction], ind.period, test, ind.min_n, status_rule,
+                  pick(DIRECTIONS, ind.direction, lang), ind.period, test, ind.min_n,
+                  status_rule,
                   supp]
         for col, v in enumerate(values, start=1):
             _put(ws, row, col, v).alignment = _WRAP
     last_table_row = row
     row += 2
     put_text(ws.cell(row=row, column=1), t["status_rules"]).font = _SUB_FONT
-    for label, text_ in _status_rules(lang):
+    for label, text_ in method.status_rules(lang):
         row += 1
         put_text(ws.cell(row=row, column=1), label).font = _HEAD_FONT
         put_text(ws.cell(row=row, column=2), text_).alignment = _WRAP
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=8)
         ws.row_dimensions[row].height = 15 * max(1, len(text_) // 110 + 1)
+    row = _objective_methods(ws, f, row + 2, lang)
     row += 2
     put_text(ws.cell(row=row, column=1), t["suppression_rules"]).font = _SUB_FONT
     row += 1
@@ -656,34 +629,23 @@ def _filters(ind: Indicator) -> str:
     return "; ".join(parts)
 
 
-_METHODS = Path(__file__).resolve().parents[2] / "docs" / "methods.md"
-
-
-def _status_rules(lang: str) -> list[tuple[str, str]]:
-    """The numbered status rules of ``docs/methods.md`` (section "### Status"), as
-    (label, rule); the labels alone when the document is not at hand."""
-    try:
-        text = _METHODS.read_text(encoding="utf-8")
-    except OSError:
-        text = ""
-    section = text.split("### Status", 1)[1] if "### Status" in text else ""
-    section = re.split(r"\n#{2,3} ", section, maxsplit=1)[0]
-    items: list[str] = []
-    for line in section.splitlines():
-        if re.match(r"^\d+\. ", line):
-            items.append(line.split(". ", 1)[1].strip())
-        elif items and line.startswith("   ") and line.strip():
-            items[-1] += " " + line.strip()
-        elif items and not line.strip() and len(items) >= 6:
-            break
-    out = []
-    for item in items:
-        clean = item.replace("**", "").replace("`", "")
-        label, _, rule = clean.partition(": ")
-        out.append((label, rule))
-    if not out:
-        out = [(f"{STATUS_LABELS[s]['nl']} / {STATUS_LABELS[s]['en']}", "") for s in STATUSES]
-    return out
+def _objective_methods(ws: Worksheet, f: Figures, row: int, lang: str) -> int:
+    """Each objective's method in plain words, as its page says it (the public version leaves
+    out what its page leaves out); returns the last row written."""
+    t = T[lang]
+    put_text(ws.cell(row=row, column=1), t["objective_method"]).font = _SUB_FONT
+    row += 1
+    _header(ws, row, t["objective_method_cols"])
+    records = public_records(f) if f.audience == "public" else [o.record for o in f.objectives]
+    for o, rec in zip(f.objectives, records, strict=True):
+        row += 1
+        text = " ".join(method.sentences(rec, o.indicator, lang))
+        for col, v in enumerate([rec["id"], rec["area"]["name"] or rec["area"]["id"],
+                                 status_text(rec["status"], lang), text], start=1):
+            _put(ws, row, col, v).alignment = _WRAP
+        ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=8)
+        ws.row_dimensions[row].height = 15 * max(1, len(text) // 110 + 1)
+    return row
 
 
 def _sources_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, f: Figures,
@@ -692,20 +654,19 @@ def _sources_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, f: Figures,
     row = _title_block(ws, f, lang, t["sources"])
     header = row
     _header(ws, header, t["load_cols"])
-    loads = con.execute(
-        "SELECT load_id, kind, profile, file, outcome, rows_read, rows_loaded, rows_replaced, "
-        "rows_skipped, rows_quarantined, cutoff_date, finished_at FROM load_log "
-        "ORDER BY load_id").fetchall()
     files = []
-    for ld in loads:
+    for ld in loads(con, newest_first=False):
         row += 1
-        files.append(str(ld[3]))
-        values = [ld[0], ld[1], ld[2], _file_name(ld[3]), ld[4], *ld[5:10], ld[10],
-                  ld[11].replace(microsecond=0) if ld[11] else None]
+        files.append(str(ld["file"]))
+        finished = ld["finished_at"]
+        values = [ld["load_id"], ld["kind"], ld["profile"], _file_name(ld["file"]),
+                  ld["outcome"], *(ld[k] for k in ("rows_read", "rows_loaded", "rows_replaced",
+                                                   "rows_skipped", "rows_quarantined")),
+                  ld["cutoff_date"], finished.replace(microsecond=0) if finished else None]
         for col, v in enumerate(values, start=1):
-            cell = _put(ws, row, col, v, NF_INT)
+            cell = _put(ws, row, col, v, EXCEL_INT)
             if col == 12 and v is not None:
-                cell.number_format = "dd/mm/yyyy hh:mm"
+                cell.number_format = EXCEL_DATETIME
     last_loads = row
     row += 2
     put_text(ws.cell(row=row, column=1), t["cov_title"]).font = _SUB_FONT
@@ -715,7 +676,7 @@ def _sources_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, f: Figures,
         row += 1
         desc = SOURCES[kind].description.get(lang) if kind in SOURCES else None
         for col, v in enumerate([kind, desc, start, cutoff, rows], start=1):
-            _put(ws, row, col, v, NF_INT)
+            _put(ws, row, col, v, EXCEL_INT)
     row += 2
     put_text(ws.cell(row=row, column=1), t["plan_title"]).font = _SUB_FONT
     row += 1
@@ -725,7 +686,7 @@ def _sources_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, f: Figures,
         p = f.plan
         for col, v in enumerate([p["version"], p["title"], p["approved_on"], p["approved_by"],
                                  p["objectives"]], start=1):
-            _put(ws, row, col, v, NF_INT)
+            _put(ws, row, col, v, EXCEL_INT)
     row += 2
     put_text(ws.cell(row=row, column=1), t["credits_title"]).font = _SUB_FONT
     row += 1
@@ -752,8 +713,7 @@ def _file_name(path: Any) -> str | None:
 def _coverage(con: duckdb.DuckDBPyConnection, f: Figures) -> list[tuple]:
     stored = stored_as_of(con)
     if stored is not None and f.as_of == stored:
-        return con.execute("SELECT kind, data_start, cutoff, rows FROM source_coverage "
-                           "ORDER BY kind").fetchall()
+        return source_coverage(con)
     cov = compute_coverage(con, f.as_of)
     return [(c.kind, c.data_start, c.cutoff, c.rows) for _, c in sorted(cov.items())]
 

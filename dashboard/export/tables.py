@@ -1,16 +1,17 @@
-"""Every stored table as CSV, safe to open in a spreadsheet (``ivm export csv``, and the
+"""Stored tables as CSV, safe to open in a spreadsheet (``ivm export csv``, and the
 dashboard's export page).
 
-- ``internal``: every table of the warehouse, every row and column;
-- ``public``: only tables without rows about single offences, reports, respondents or
-  activities (no ``incident``, ``nuisance``, ``survey_response``, ``survey_answer``,
-  ``activity``, ``quarantine``, nor the internal ``load_log`` with its file paths); the
-  figures (``indicator_value``, ``objective_progress``) are exactly those of the public council
-  workbook, with the same suppressed cells left empty and flagged in a ``suppressed`` column.
+What a role may download is an allow-list (:mod:`access.downloads`): only the tables, and of
+them only the columns, named for that role and audience; a table or column nobody named is
+offered to no one. For the ``public`` audience the figures (``indicator_value``,
+``objective_progress``) are exactly those of the public council workbook, with the same
+suppressed cells left empty and flagged in a ``suppressed`` column.
 
-Text from data goes through :mod:`dashboard.export.safe` (a leading ``=``, ``+``, ``-``, ``@``,
-tab or carriage return gets an apostrophe). Files are UTF-8 with a byte-order mark (so Excel
-reads the accents), comma-separated, ISO dates, a point as decimal mark.
+Every indicator value is rounded to the digits its measure kind shows everywhere else
+(:mod:`core.vocabulary`). Text from data goes through :mod:`dashboard.export.safe` (a leading
+``=``, ``+``, ``-``, ``@``, tab or carriage return gets an apostrophe). Files are UTF-8 with a
+byte-order mark (so Excel reads the accents), comma-separated, ISO dates, a point as decimal
+mark.
 """
 
 from __future__ import annotations
@@ -19,88 +20,73 @@ import csv
 import io
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
 import duckdb
 
+from access.downloads import INCIDENT_LEVEL, allowed
 from core.errors import IvmError
-from core.sqltext import lit
+from core.sqltext import ident, lit
+from core.vocabulary import STYLES, rounded
+from dashboard.export.figures import council_figures
 from dashboard.export.safe import csv_text, sql_csv_text
+from indicators.catalog import Indicator
+from indicators.readers import copy_csv, stored_tables, table_columns
+from indicators.results import stored_catalog
 
 BOM = b"\xef\xbb\xbf"
 
-#: Public tables and the columns they leave out (internal paths and load bookkeeping).
-PUBLIC_TABLES: dict[str, tuple[str, ...]] = {
-    "area": ("load_id",),
-    "area_link": ("load_id",),
-    "area_population": (),
-    "category_map": (),
-    "indicator": (),
-    "indicator_value": (),
-    "objective": ("load_id",),
-    "objective_progress": (),
-    "plan_version": ("file", "sha256", "load_id"),
-    "refresh_log": (),
-    "source_coverage": (),
-    "survey_question": ("load_id",),
+#: The role of the command line (the local user).
+LOCAL_ROLE = "beheerder"
+#: Columns holding an indicator's values, per table (rounded as the indicator reads).
+VALUE_COLUMNS = {
+    "indicator_value": ("value", "ci_low", "ci_high"),
+    "objective_progress": ("baseline_value", "target_value", "current_value", "ci_low",
+                           "ci_high", "projection"),
 }
-#: Tables whose rows are single offences, reports, respondents or activities.
-INCIDENT_LEVEL = ("incident", "nuisance", "survey_response", "survey_answer", "activity",
-                  "quarantine")
-
-_VALUE_COLUMNS = ["indicator_id", "area_id", "area_level", "period_type", "period", "value",
-                  "ci_low", "ci_high", "suppressed"]
-_PROGRESS_COLUMNS = ["plan_version", "objective_id", "area_id", "indicator_id",
-                     "baseline_period", "baseline_value", "target_value", "deadline",
-                     "current_period", "current_value", "status", "reason_nl", "reason_en",
-                     "as_of", "cutoff", "suppressed"]
 
 
-def table_names(audience: str = "internal",
-                con: duckdb.DuckDBPyConnection | None = None) -> list[str]:
-    """The tables an audience may export (with a connection: those the warehouse has)."""
+def table_names(audience: str = "internal", con: duckdb.DuckDBPyConnection | None = None,
+                role: str = LOCAL_ROLE) -> list[str]:
+    """The tables ``role`` may export for an audience (with a connection: those the warehouse
+    has)."""
     _check(audience)
-    present = None
-    if con is not None:
-        present = {t for (t,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
-            "AND NOT temporary").fetchall()}
-    if audience == "public":
-        return sorted(t for t in PUBLIC_TABLES if present is None or t in present)
-    if present is None:
-        from core.warehouse.schema import RESULT_TABLES
-
-        return sorted({*PUBLIC_TABLES, *INCIDENT_LEVEL, "load_log", "compstat",
-                       "population", *RESULT_TABLES})
-    return sorted(present)
+    names = allowed(role, audience)
+    present = stored_tables(con) if con is not None else None
+    return sorted(t for t in names if present is None or t in present)
 
 
-def table_csv(con: duckdb.DuckDBPyConnection, name: str, audience: str = "internal") -> bytes:
+def table_csv(con: duckdb.DuckDBPyConnection, name: str, audience: str = "internal",
+              role: str = LOCAL_ROLE) -> bytes:
     """One table as CSV bytes (see :func:`write_table_csv`)."""
     buf = io.BytesIO()
-    write_table_csv(con, name, buf, audience)
+    write_table_csv(con, name, buf, audience, role)
     return buf.getvalue()
 
 
 def write_table_csv(con: duckdb.DuckDBPyConnection, name: str, out: str | Path | IO[bytes],
-                    audience: str = "internal") -> int:
-    """Write one table as CSV to a path or a binary buffer; returns the number of rows."""
-    if name not in table_names(audience, con):
-        if audience == "public" and name in table_names("internal", con):
-            why = ("holds single offences, reports or respondents" if name in INCIDENT_LEVEL
-                   else "is not published")
-            raise IvmError("not_public", f"table '{name}' {why}: not in the public audience",
-                           hint="public tables: " + ", ".join(table_names("public", con)))
+                    audience: str = "internal", role: str = LOCAL_ROLE) -> int:
+    """Write one table as CSV to a path or a binary buffer; returns the number of rows. Only
+    a table named for the role and audience, and only its named columns."""
+    _check(audience)
+    present = stored_tables(con)
+    if name not in present:
         raise IvmError("unknown_table", f"no table '{name}' in the warehouse",
-                       hint="tables: " + ", ".join(table_names(audience, con)))
-    if audience == "public" and name in ("indicator_value", "objective_progress"):
+                       hint="tables: " + ", ".join(table_names(audience, con, role)))
+    columns = allowed(role, audience).get(name)
+    if columns is None:
+        why = ("holds single offences, reports or respondents" if name in INCIDENT_LEVEL
+               else "is not published")
+        code, whom = (("not_public", "the public audience") if audience == "public" else
+                      ("not_allowed", f"role {role}"))
+        raise IvmError(code, f"table '{name}' {why}: not for {whom}",
+                       hint="tables: " + ", ".join(table_names(audience, con, role)))
+    if audience == "public" and name in VALUE_COLUMNS:
         rows = _public_rows(con, name)
-        cols = _VALUE_COLUMNS if name == "indicator_value" else _PROGRESS_COLUMNS
-        return _write_rows(out, cols, rows)
-    drop = PUBLIC_TABLES.get(name, ()) if audience == "public" else ()
-    return _copy(con, name, drop, out)
+        return _write_rows(out, list(columns), rows)
+    return _copy(con, name, columns, out)
 
 
 def _check(audience: str) -> None:
@@ -109,24 +95,35 @@ def _check(audience: str) -> None:
                        hint="internal or public")
 
 
-def _copy(con: duckdb.DuckDBPyConnection, name: str, drop: Iterable[str],
+def _rounded_sql(column: str, catalog: Mapping[str, Indicator]) -> str:
+    """SQL rounding an indicator's value column to the digits its style shows."""
+    by_places: dict[int, list[str]] = {}
+    for ind in catalog.values():
+        by_places.setdefault(STYLES[ind.style].max_places, []).append(ind.id)
+    q = ident(column)
+    cases = " ".join(
+        f"WHEN indicator_id IN ({', '.join(lit(i) for i in sorted(ids))}) "
+        f"THEN round({q}, {places})" for places, ids in sorted(by_places.items()))
+    return f"CASE {cases} ELSE {q} END AS {q}" if cases else q
+
+
+def _copy(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...],
           out: str | Path | IO[bytes]) -> int:
-    """DuckDB's own CSV writer (fast, any size), text columns through the safe rule."""
-    cols = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' "
-        "AND table_name = ? ORDER BY column_index", [name]).fetchall()
+    """DuckDB's own CSV writer (fast, any size): the named columns that the table has, text
+    through the safe rule, indicator values rounded."""
+    catalog = stored_catalog(con) if name in VALUE_COLUMNS else {}
     exprs = []
-    for col, kind in cols:
-        if col in drop:
+    for col, kind in table_columns(con, name):
+        if col not in columns:
             continue
-        q = '"' + col.replace('"', '""') + '"'
-        exprs.append(f"{sql_csv_text(q)} AS {q}" if kind == "VARCHAR" else q)
+        q = ident(col)
+        if col in VALUE_COLUMNS.get(name, ()):
+            exprs.append(_rounded_sql(col, catalog))
+        else:
+            exprs.append(f"{sql_csv_text(q)} AS {q}" if kind == "VARCHAR" else q)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t.csv"
-        con.execute(f"COPY (SELECT {', '.join(exprs)} FROM main.\"{name}\") TO {lit(str(path))} "
-                    "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', "
-                    "DATEFORMAT '%Y-%m-%d', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')")
-        n = con.execute(f"SELECT count(*) FROM main.\"{name}\"").fetchall()[0][0]
+        n = copy_csv(con, name, exprs, str(path))
         _emit(out, lambda fh: _append(fh, path))
     return n
 
@@ -160,10 +157,20 @@ def _emit(out: str | Path | IO[bytes], body) -> None:
 
 
 def _public_rows(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]:
-    """The public figures: those of the public council workbook, suppressed cells empty."""
-    from dashboard.export.figures import council_figures
-
+    """The public figures: those of the public council workbook, suppressed cells empty,
+    values rounded as their indicator reads."""
     f = council_figures(con, audience="public")
+    return [_round(r, f.catalog.indicators, name) for r in _public_figures(f, name)]
+
+
+def _round(row: dict[str, Any], catalog: Mapping[str, Indicator], name: str) -> dict[str, Any]:
+    ind = catalog.get(row.get("indicator_id") or "")
+    if ind is None:
+        return row
+    return {k: rounded(v, ind.style) if k in VALUE_COLUMNS[name] else v for k, v in row.items()}
+
+
+def _public_figures(f: Any, name: str) -> list[dict[str, Any]]:
     if name == "objective_progress":
         out = []
         for o in f.objectives:
@@ -214,4 +221,4 @@ def _public_rows(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, An
     return [rows[k] for k in sorted(rows)]
 
 
-__all__ = ["INCIDENT_LEVEL", "PUBLIC_TABLES", "table_csv", "table_names", "write_table_csv"]
+__all__ = ["LOCAL_ROLE", "VALUE_COLUMNS", "table_csv", "table_names", "write_table_csv"]

@@ -17,6 +17,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from core.vocabulary import LEVELS, date, number, pick
 from dashboard import figures_areas as fa
 from dashboard import public_areas
 from dashboard.audience import is_public
@@ -24,8 +25,9 @@ from dashboard.components import finite, frame, href
 from dashboard.data import DashboardData, cached_view, data_of_app, provisional
 from dashboard.figures_areas import as_float
 from dashboard.figures_map import area_ids
-from dashboard.i18n import LEVELS, date, lang_of, number, pick, t
+from dashboard.i18n import lang_of, t
 from etl.taxonomy import taxonomy
+from indicators.compare import Comparison, by_area, compare, compare_frame
 from indicators.compstat import NOTABLE
 
 PATH = "/wijken"
@@ -168,29 +170,9 @@ def resolve(data: DashboardData, query: dict[str, Any]) -> View:
     return View(indicator, level, ptype, period, area)
 
 
-_CITY_CACHE: dict[int, tuple[pd.DataFrame, dict[str, str | None]]] = {}
-
-
 def city_map(data: DashboardData) -> dict[str, str | None]:
     """Every area's municipality (a municipality's is itself)."""
-    areas = data.areas()
-    hit = _CITY_CACHE.get(id(areas))
-    if hit is not None and hit[0] is areas:
-        return hit[1]
-    parent = dict(zip(areas["area_id"], areas["parent_id"], strict=True))
-    level = dict(zip(areas["area_id"], areas["level"], strict=True))
-    out: dict[str, str | None] = {}
-    for area in parent:
-        node, steps = area, 0
-        while node is not None and level.get(node) != "gemeente" and steps < 12:
-            node = parent.get(node) if isinstance(parent.get(node), str) else None
-            steps += 1
-        if level.get(node) != "gemeente":  # no parent chain: the NIS code's municipality
-            node = area[:5] if level.get(area[:5]) == "gemeente" else None
-        out[area] = node
-    _CITY_CACHE.clear()
-    _CITY_CACHE[id(areas)] = (areas, out)
-    return out
+    return data.municipalities()
 
 
 def scope(data: DashboardData, level: str, area: str | None,
@@ -223,13 +205,6 @@ def headers(lang: str) -> dict[str, str]:
             "period": t("period", lang)}
 
 
-def _records(df: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    return {r["area_id"]: r for r in df.to_dict("records")} if len(df) else {}
-
-
-# -- content --------------------------------------------------------------------------------
-
-
 def main_content(data: DashboardData, view: View, lang: str) -> dict[str, Any]:
     """The map, its note, the ranked table (with the city line) and the small multiples."""
     ind = data.catalog()[view.indicator]
@@ -256,9 +231,9 @@ def main_content(data: DashboardData, view: View, lang: str) -> dict[str, Any]:
     if missing:
         notes.append(html.P(pick(TEXT, "missing", lang).format(n=missing, total=len(values)),
                             className="hint", id="areas-missing"))
-    city_rows = _records(data.values(view.indicator, "gemeente", view.period)
+    city_rows = by_area(data.values(view.indicator, "gemeente", view.period)
                          if view.period else pd.DataFrame())
-    ranked = fa.compare_frame(values, city_rows, cities, ind)
+    ranked = compare_frame(values, city_rows, cities, ind)
     above = []
     if view.period is None:
         above.append(html.P(pick(TEXT, "no_period", lang), className="empty"))
@@ -271,11 +246,11 @@ def main_content(data: DashboardData, view: View, lang: str) -> dict[str, Any]:
     if len(shown) == 1:
         city = city_rows.get(next(iter(shown)))
         if city is not None:
-            interval = (f"{fa.fmt_value(ind, city['ci_low'], lang)} – "
-                        f"{fa.fmt_value(ind, city['ci_high'], lang)}")
+            interval = (f"{ind.text(city['ci_low'], lang)} – "
+                        f"{ind.text(city['ci_high'], lang)}")
             above.append(html.P(pick(TEXT, "city_line", lang).format(
                 city=city["name"], period=view.period,
-                value=fa.fmt_value(ind, city["value"], lang), unit=getattr(ind.unit, lang),
+                value=ind.text(city["value"], lang), unit=getattr(ind.unit, lang),
                 interval=interval if finite(as_float(city["ci_low"])) else "–"),
                 className="areas-city-line", id="areas-city-line"))
     table = [*above, fa.ranked_table(ranked, ind, lang, headers(lang), view.area,
@@ -341,27 +316,27 @@ def profile_section(data: DashboardData, view: View, lang: str,
             late = True
             rows.append({"title": getattr(ind.title, lang), "unit": getattr(ind.unit, lang),
                          "period": None, "complete": True, "value": "…", "interval": "–",
-                         "city": "–", "verdict": fa.Verdict("insufficient")})
+                         "city": "–", "verdict": Comparison("insufficient")})
             continue
         periods = period_list(data, ind.id, view.period_type, level)
         period = default_period(periods)
         complete = dict(periods).get(period, True)
-        row = _records(data.values(ind.id, level, period)).get(view.area) if period else None
-        city = _records(data.values(ind.id, "gemeente", period)).get(city_id) if period else None
-        verdict = fa.compare(row, city, ind) if row is not None else fa.Verdict("insufficient")
+        row = by_area(data.values(ind.id, level, period)).get(view.area) if period else None
+        city = by_area(data.values(ind.id, "gemeente", period)).get(city_id) if period else None
+        verdict = compare(row, city, ind) if row is not None else Comparison("insufficient")
         has = row is not None and finite(as_float(row.get("value")))
         interval = "–"
         if has and finite(as_float(row.get("ci_low"))):
-            interval = (f"{fa.fmt_value(ind, row['ci_low'], lang)} – "
-                        f"{fa.fmt_value(ind, row['ci_high'], lang)}")
+            interval = (f"{ind.text(row['ci_low'], lang)} – "
+                        f"{ind.text(row['ci_high'], lang)}")
         rows.append({
             "title": getattr(ind.title, lang), "unit": getattr(ind.unit, lang),
             "period": period, "complete": complete,
-            "value": fa.fmt_value(ind, row["value"], lang) if has else pick(TEXT, "no_data",
+            "value": ind.text(row["value"], lang) if has else pick(TEXT, "no_data",
                                                                              lang),
             "interval": interval,
-            "city": fa.fmt_value(ind, city["value"], lang) if city else "–",
-            "verdict": verdict if has else fa.Verdict("insufficient"),
+            "city": ind.text(city["value"], lang) if city else "–",
+            "verdict": verdict if has else Comparison("insufficient"),
         })
     if late:  # the rest is computed on a next request: do not keep this view
         provisional()

@@ -18,9 +18,10 @@ from dash.exceptions import PreventUpdate
 from flask import abort
 
 from access.store import EVENTS
+from core.vocabulary import pick
 from dashboard.auth import current_viewer, guard_of_app
 from dashboard.components import frame, href, table
-from dashboard.i18n import lang_of, pick
+from dashboard.i18n import lang_of
 
 dash.register_page(__name__, path="/beheer", name="Beheer / Administration",
                    title="ivmonitor — beheer")

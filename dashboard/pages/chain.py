@@ -12,11 +12,12 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from core.vocabulary import pick
 from dashboard.components import empty, frame, href
 from dashboard.components_chain import BY, chain_legend, chain_table, gap_summary
 from dashboard.components_overview import query_string
 from dashboard.data import cached_view, data_of_app
-from dashboard.i18n import lang_of, pick, t
+from dashboard.i18n import lang_of, t
 from indicators.chain import chain_matrix
 
 dash.register_page(__name__, path="/keten", name="Veiligheidsketen / Safety chain",

@@ -13,12 +13,13 @@ from dash import Input, Output, State, dcc, html
 from flask import abort, current_app
 
 from access.roles import Viewer
+from core.vocabulary import date, pick
 from dashboard.auth import current_viewer, guard_of_app
 from dashboard.components import frame
 from dashboard.data import cached_view, data_of_app
 from dashboard.export.council import write_council_workbook
-from dashboard.export.tables import INCIDENT_LEVEL, table_csv, table_names
-from dashboard.i18n import date, lang_of, pick
+from dashboard.export.tables import table_csv, table_names
+from dashboard.i18n import lang_of
 
 dash.register_page(__name__, path="/export", name="Export", title="ivmonitor — export")
 
@@ -56,12 +57,9 @@ def audiences(viewer: Viewer) -> list[str]:
 
 
 def tables(viewer: Viewer, audience: str, con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The tables a viewer may download for an audience (incident-level rows only for the
-    roles that may see them)."""
-    names = table_names(audience, con)
-    if not viewer.role.incident_level:
-        names = [n for n in names if n not in INCIDENT_LEVEL]
-    return names
+    """The tables a viewer may download for an audience: those named for its role
+    (:mod:`access.downloads`)."""
+    return table_names(audience, con, viewer.role.name)
 
 
 def _checked(audience: str | None) -> str:
@@ -148,7 +146,7 @@ def download_csv(_: int, table: str, audience: str):
     viewer = current_viewer()
     if table not in _warehouse(lambda c: tables(viewer, audience, c)):
         abort(403)
-    body = _warehouse(lambda c: table_csv(c, table, audience))
+    body = _warehouse(lambda c: table_csv(c, table, audience, viewer.role.name))
     _audit(f"table {table} ({audience})")
     suffix = "" if audience == "internal" else "-publiek"
     return dcc.send_bytes(body, f"{table}{suffix}.csv")

@@ -9,9 +9,10 @@ import dash
 from dash import html
 
 from core.reasons import label as reason_label
+from core.vocabulary import SOURCE_KINDS, date, number, pick
 from dashboard.components import frame, table
 from dashboard.data import cached_view, data_of_app, freshness
-from dashboard.i18n import date, kind, lang_of, number, pick, t
+from dashboard.i18n import lang_of, t
 
 dash.register_page(__name__, path="/gegevens", name="Gegevens / Data",
                    title="ivmonitor — gegevens")
@@ -57,13 +58,14 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
                                            html.P(t("no_warehouse", lang))])
     today = dt.date.today()
     fresh = [
-        [kind(r["kind"], lang), r["source"], date(r["cutoff_date"]), date(r["finished_at"]),
+        [pick(SOURCE_KINDS, r["kind"], lang), r["source"], date(r["cutoff_date"]),
+         date(r["finished_at"]),
          number(r["rows_loaded"] + r["rows_replaced"] + r["rows_skipped"], 0, lang),
          _freshness(r["cutoff_date"], lang, today) if r["cutoff_date"] else "–"]
         for r in freshness(rows)
     ]
     log = [
-        [str(r["load_id"]), kind(r["kind"], lang), r["file"].rsplit("/", 1)[-1],
+        [str(r["load_id"]), pick(SOURCE_KINDS, r["kind"], lang), r["file"].rsplit("/", 1)[-1],
          OUTCOME.get(r["outcome"], {}).get(lang, r["outcome"]),
          *(number(r[k], 0, lang) for k in ("rows_read", "rows_loaded", "rows_replaced",
                                            "rows_skipped", "rows_quarantined")),

@@ -17,22 +17,27 @@ from urllib.parse import quote
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from core.vocabulary import (
+    CHANGE,
+    DIMENSIONS,
+    LEVELS,
+    PHASES,
+    SOURCE_KINDS,
+    amount,
+    date,
+    number,
+    period,
+    pick,
+)
 from dashboard.audience import is_public
 from dashboard.auth import current_viewer
 from dashboard.components import frame, href, status_badge, table
 from dashboard.data import DashboardData, cached_view, data_of_app
 from dashboard.export.suppress import MARK
-from dashboard.figures_objective import (
-    is_share,
-    period_label,
-    period_text,
-    series_figure,
-    trend_points,
-    value_text,
-)
-from dashboard.i18n import DIMENSIONS, LEVELS, PHASES, date, kind, lang_of, number, pick, t
+from dashboard.figures_objective import period_text, series_figure, trend_points
+from dashboard.i18n import lang_of, t
+from indicators import method
 from indicators.catalog import Indicator
-from indicators.formats import p_value, percent
 
 
 def _title(objective_id: str | None = None, **_: Any) -> str:
@@ -119,80 +124,8 @@ TEXT = {
     "rules": {"nl": "Hoe de status wordt bepaald", "en": "How the status is decided"},
 }
 
-MEASURES = {
-    "count": {"nl": "aantal (de teller per periode)", "en": "count (the numerator per period)"},
-    "rate": {"nl": "teller / noemer × factor", "en": "numerator / denominator × factor"},
-    "sum": {"nl": "som van de geregistreerde prestaties", "en": "sum of the registered outputs"},
-    "share": {"nl": "aandeel: teller / noemer", "en": "share: numerator / denominator"},
-    "within_norm": {"nl": "aandeel binnen de norm: teller / noemer",
-                    "en": "share within the norm: numerator / denominator"},
-    "mean": {"nl": "gemiddelde: teller / noemer", "en": "mean: numerator / denominator"},
-    "median": {"nl": "mediaan", "en": "median"},
-    "percentile": {"nl": "percentiel", "en": "percentile"},
-}
-
-TESTS = {
-    "poisson_exact": {
-        "nl": "De toets is de exacte toets voor twee Poisson-tellingen: alle volledige "
-              "12-maandperiodes sinds de basisperiode samen tegenover de basisperiode, elk met "
-              "hun blootstelling (bij een cijfer per inwoner of huishouden: persoonsjaren).",
-        "en": "The test is the exact test for two Poisson counts: every whole 12-month window "
-              "since the baseline period, pooled, against the baseline period, each with its "
-              "exposure (for a rate per inhabitant or household: person-years)."},
-    "share_z": {
-        "nl": "De toets is de z-toets voor twee aandelen, tussen de laatste meting en de "
-              "basisperiode, op de effectieve steekproefgrootte (Kish).",
-        "en": "The test is the two-proportion z-test between the latest measurement and the "
-              "baseline period, on the effective sample size (Kish)."},
-    "welch_t": {
-        "nl": "De toets is Welch' t-toets voor twee gemiddelden, op de effectieve "
-              "steekproefgrootte.",
-        "en": "The test is Welch's t-test for two means, on the effective sample size."},
-    "none": {
-        "nl": "Er is geen toets: geregistreerde prestaties en medianen hebben geen ruismodel.",
-        "en": "There is no test: registered outputs and medians have no noise model."},
-    "missing": {"nl": "Er is geen toets: onvoldoende gegevens.",
-                "en": "There is no test: insufficient data."},
-}
-
-CATEGORIES = {
-    "target_achieved": {"nl": "doel bereikt", "en": "target achieved"},
-    "substantial": {"nl": "aanzienlijke vooruitgang", "en": "substantial progress"},
-    "moderate": {"nl": "matige vooruitgang", "en": "moderate progress"},
-    "limited": {"nl": "beperkte vooruitgang", "en": "limited progress"},
-    "deterioration": {"nl": "achteruitgang", "en": "deterioration"},
-    "insufficient_data": {"nl": "onvoldoende gegevens", "en": "insufficient data"},
-}
-
-RULES = {
-    "nl": ["onvoldoende gegevens: geen basiswaarde of huidige waarde, of te weinig "
-           "waarnemingen;",
-           "behaald: het doel is gehaald en de verandering is echt (significant, geen "
-           "ruismodel, of het niveau was al gehaald en blijft behouden);",
-           "niet te onderscheiden van toeval: er is een ruismodel en p ≥ 0,05;",
-           "op koers: verhouding ≥ 0,95;", "risico: 0,6 ≤ verhouding < 0,95;",
-           "niet op koers: verhouding < 0,6, ook bij achteruitgang."],
-    "en": ["insufficient data: no baseline or current value, or too few observations;",
-           "achieved: the target is met and the change is real (significant, no noise model, "
-           "or the level was already met and is kept);",
-           "within noise: there is a noise model and p ≥ 0.05;", "on track: ratio ≥ 0.95;",
-           "at risk: 0.6 ≤ ratio < 0.95;", "off track: ratio < 0.6, including deterioration."],
-}
-
-
 def _tx(key: str, lang: str, **kw: Any) -> str:
     return pick(TEXT, key, lang).format(**kw) if kw else pick(TEXT, key, lang)
-
-
-def _amount(value: float | None, lang: str) -> str:
-    """A numerator or denominator: whole numbers without, weighted sums with one decimal."""
-    if value is None:
-        return "–"
-    return number(value, 0 if float(value).is_integer() else 1, lang)
-
-
-def _signed(text: str, value: float) -> str:
-    return "+" + text if value > 0 and text.strip("0,.– %") else text
 
 
 def _day(value: Any) -> dt.date | None:
@@ -338,12 +271,12 @@ def public_body(data: Any, rec: dict[str, Any], ind: Indicator | None, lang: str
                   and o.record["area"]["id"] == rec["area"]["id"]), None)
     if match is not None and ind is not None and match.rows:
         def val(x: float | None) -> str:
-            return value_text(ind, x, lang)
+            return ind.text(x, lang)
 
         rows = []
         for d in match.rows:
-            label = (f"{_tx('window', lang)} ({period_label(d.period, lang)})"
-                     if d.kind == "window" else period_label(d.period, lang))
+            label = (f"{_tx('window', lang)} ({period(d.period, lang)})"
+                     if d.kind == "window" else period(d.period, lang))
             if f.is_hidden(d.cell):
                 mark = html.Span(MARK, className="suppressed", title=_tx("suppressed", lang))
                 rows.append([label, mark, mark])
@@ -373,13 +306,13 @@ def _header(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Secti
     def v(x: float | None, key: str = "") -> str:
         if key in hidden:
             return MARK
-        return value_text(ind, x, lang) if ind is not None else number(x, 1, lang)
+        return ind.text(x, lang) if ind is not None else number(x, 1, lang)
 
     plan = _tx("both", lang) if rec["plan"] == "both" else rec["plan"]
     unit = (rec.get("unit") or {}).get(lang, "")
     target = rec["target"]
     deadline = _day(target.get("deadline"))
-    change = (f" ({percent(target['change'], 0, lang, signed=True)})"
+    change = (f" ({CHANGE.text(target['change'], lang)})"
               if target.get("change") is not None else "")
     current = rec["current"]
     plan_items = [
@@ -396,7 +329,7 @@ def _header(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Secti
                                 f"{'tegen' if lang == 'nl' else 'by'} {date(deadline)}"),
         *row(t("current", lang),
              f"{v(current.get('value'), 'current')} "
-             f"({period_label(current.get('period'), lang)})"),
+             f"({period(current.get('period'), lang)})"),
     ]
     ind_items = []
     if ind is not None:
@@ -405,7 +338,7 @@ def _header(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Secti
         ind_items += row(_tx("unit", lang),
                          unit or (ind.unit.nl if lang == "nl" else ind.unit.en))
         ind_items += row(_tx("definition", lang), _definition(ind, lang))
-        ind_items += row(t("source", lang), kind(ind.source, lang))
+        ind_items += row(t("source", lang), pick(SOURCE_KINDS, ind.source, lang))
     ind_items += [
         *row(t("cutoff", lang), date(_day(rec.get("cutoff")))),
         *row(t("as_of", lang), date(_day(rec.get("as_of")))),
@@ -429,7 +362,7 @@ def _definition(ind: Indicator, lang: str) -> list:
     if ind.denominator is not None:
         parts.append(html.Div([html.Strong(t("denominator", lang) + ": "),
                                text(ind.denominator)]))
-    measure = pick(MEASURES, ind.measure, lang)
+    measure = ind.kind.title(lang)
     if ind.factor:
         measure += f" ({_tx('factor', lang).lower()} {number(ind.factor, 0, lang)})"
     if ind.norm is not None and ind.duration is not None:
@@ -473,11 +406,11 @@ def _numbers(points: list, ind: Indicator, survey: bool, lang: str) -> html.Tabl
     header += [t("interval", lang), _tx("complete", lang)]
     rows = []
     for p in points:
-        row = [period_text(p, lang), value_text(ind, p.value, lang),
-               _amount(p.numerator, lang), _amount(p.denominator, lang), number(p.n, 0, lang)]
+        row = [period_text(p, lang), ind.text(p.value, lang),
+               amount(p.numerator, lang), amount(p.denominator, lang), number(p.n, 0, lang)]
         if survey:
             row.append(number(p.n_eff, 0, lang))
-        interval = (f"{value_text(ind, p.ci_low, lang)} – {value_text(ind, p.ci_high, lang)}"
+        interval = (f"{ind.text(p.ci_low, lang)} – {ind.text(p.ci_high, lang)}"
                     if p.ci_low is not None and p.ci_high is not None else "–")
         row += [interval, _tx("yes" if p.complete else "no", lang)]
         rows.append(row)
@@ -485,110 +418,14 @@ def _numbers(points: list, ind: Indicator, survey: bool, lang: str) -> html.Tabl
 
 
 def _method(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Section:
-    nl = lang == "nl"
-
-    def v(x: float | None) -> str:
-        return value_text(ind, x, lang) if ind is not None else number(x, 1, lang)
-
-    test = rec.get("test")
-    p = rec.get("p_value")
-    sentences = [pick(TESTS, test if test in TESTS else "missing", lang)]
-    if "reason" in (rec.get("suppressed") or ()):
-        sentences.append(_tx("test_hidden", lang))
-    elif test in ("poisson_exact", "share_z", "welch_t"):
-        if p is None:
-            sentences.append("De toets kon niet worden uitgevoerd." if nl
-                             else "The test could not be run.")
-        elif p < 0.05:
-            sentences.append(
-                f"Uitkomst: {p_value(p, lang)}, kleiner dan 0,05: een verandering die toeval "
-                "alleen zelden geeft (significant)." if nl else
-                f"Result: {p_value(p, lang)}, below 0.05: a change chance alone rarely gives "
-                "(significant).")
-        else:
-            sentences.append(
-                f"Uitkomst: {p_value(p, lang)}, niet kleiner dan 0,05: de verandering kan "
-                "toeval zijn." if nl else
-                f"Result: {p_value(p, lang)}, not below 0.05: the change may be chance.")
-    sdg = rec.get("sdg") or {}
-    base, target = rec["baseline"]["value"], rec["target"]["value"]
-    current = rec["current"]["value"]
-    if sdg.get("observed_per_year") is not None:
-        linear = any(x is not None and x <= lim for x, lim in
-                     ((base, 0), (target, 0))) or (current is not None and current < 0)
-
-        def growth(x: float | None) -> str:
-            if x is None:
-                return "–"
-            if linear:
-                scale = 100 if ind is not None and is_share(ind) else 1
-                unit = " procentpunt" if scale == 100 and nl else (
-                    " percentage points" if scale == 100 else "")
-                return _signed(number(x * scale, 2, lang), x) + unit
-            return percent(x, 1, lang, signed=True)
-
-        ratio = sdg.get("ratio")
-        ratio_text = number(ratio, 2, lang) if ratio is not None else "–"
-        category = pick(CATEGORIES, sdg.get("category") or "insufficient_data", lang)
-        observed = growth(sdg["observed_per_year"])
-        if sdg.get("category") == "target_achieved":
-            sentences.append(
-                f"Open SDG-voortgangsmaat: {category}, de huidige waarde haalt het doel "
-                f"(waargenomen verandering {observed} per jaar)." if nl else
-                f"Open SDG progress measure: {category}, the current value meets the target "
-                f"(observed change {observed} a year).")
-        else:
-            required = growth(sdg.get("required_per_year"))
-            sentences.append(
-                f"Open SDG-voortgangsmaat: waargenomen verandering {observed} per jaar, nodig "
-                f"{required} per jaar; verhouding {ratio_text}: {category}." if nl else
-                f"Open SDG progress measure: observed change {observed} a year, required "
-                f"{required} a year; ratio {ratio_text}: {category}.")
-    position = rec.get("progress")
-    lower = rec.get("direction") == "lower"
-    kept = base is not None and target is not None and (
-        base <= target if lower else base >= target)
-    if kept:
-        sentences.append(
-            f"De basiswaarde ({v(base)}) haalde het doel ({v(target)}) al: het doel is dat "
-            f"niveau te behouden; nu {v(current)}." if nl else
-            f"The baseline ({v(base)}) already met the target ({v(target)}): the aim is to "
-            f"keep that level; now {v(current)}.")
-    elif position is not None:
-        wrong = position < 0
-        sentences.append(
-            f"Positie: {percent(position, 0, lang)} van de weg van de basiswaarde ({v(base)}) "
-            f"naar het doel ({v(target)}); nu {v(current)}"
-            + (", de verkeerde richting uit." if wrong else ".") if nl else
-            f"Position: {percent(position, 0, lang)} of the way from the baseline ({v(base)}) "
-            f"to the target ({v(target)}); now {v(current)}"
-            + (", the wrong way." if wrong else "."))
-    projection = rec.get("projection") or {}
-    proj, gap = projection.get("value"), projection.get("gap")
-    deadline = date(_day(rec["target"].get("deadline")))
-    if proj is not None:
-        reaches = gap is not None and (gap <= 0 if lower else gap >= 0)
-        gap_text = "–"
-        if gap is not None and ind is not None and is_share(ind):
-            gap_text = _signed(number(gap * 100, 1, lang), gap) + (
-                " procentpunt" if nl else " percentage points")
-        elif gap is not None:
-            unit = (rec.get("unit") or {}).get(lang, "")
-            gap_text = (_signed(v(abs(gap)), gap) if gap >= 0 else "-" + v(abs(gap))) + (
-                f" {unit}" if unit else "")
-        sentences.append(
-            f"De gewogen trend (recente jaren wegen zwaarder, halveringstijd 2 jaar) komt uit "
-            f"op {v(proj)} tegen {deadline}; verwachte kloof met het doel: {gap_text}, "
-            + ("de trend haalt het doel." if reaches else "de trend haalt het doel niet.")
-            if nl else
-            f"The weighted trend (recent years weigh more, half-life 2 years) reaches "
-            f"{v(proj)} by {deadline}; anticipated gap to the target: {gap_text}, "
-            + ("the trend meets the target." if reaches else "the trend misses the target."))
+    """The method in plain words (:mod:`indicators.method`, the text the council workbook's
+    Methode sheet has too) and how a status is decided."""
     return html.Section([
         html.H2(_tx("method", lang)),
-        html.Div([html.P(s) for s in sentences], id="objective-method"),
+        html.Div([html.P(s) for s in method.sentences(rec, ind, lang)], id="objective-method"),
         html.Details([html.Summary(_tx("rules", lang)),
-                      html.Ol([html.Li(r) for r in RULES[lang]])]),
+                      html.Ol([html.Li(f"{label}: {rule}")
+                               for label, rule in method.status_rules(lang)])]),
         html.P(_tx("docs", lang), className="hint"),
     ], className="objective-method")
 

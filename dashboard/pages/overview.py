@@ -13,6 +13,7 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
+from core.vocabulary import PHASES, STATUSES, pick
 from dashboard.components import empty, frame, href
 from dashboard.components_overview import (
     PLANS,
@@ -29,8 +30,7 @@ from dashboard.components_overview import (
     tile_counts,
 )
 from dashboard.data import cached_view, data_of_app
-from dashboard.i18n import PHASES, lang_of, pick
-from indicators.progress import STATUS_LABELS, STATUSES
+from dashboard.i18n import lang_of
 
 dash.register_page(__name__, path="/", name="Overzicht / Overview",
                    title="ivmonitor — overzicht")
@@ -74,7 +74,7 @@ def _filters(f: dict[str, Any], partners: list[str], lang: str) -> html.Div:
     return html.Div([
         _dropdown("phase", [{"label": pick(PHASES, p, lang), "value": p} for p in PHASES],
                   f["phase"], lang),
-        _dropdown("status", [{"label": pick(STATUS_LABELS, s, lang), "value": s}
+        _dropdown("status", [{"label": pick(STATUSES, s, lang), "value": s}
                              for s in STATUSES], f["status"], lang),
         _dropdown("partner", [{"label": p, "value": p} for p in partners], f["partner"], lang),
         _dropdown("plan", [{"label": pick(PLANS, p, lang), "value": p} for p in PLANS],
@@ -98,7 +98,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     tiles = html.Div([
         html.Button(tile_body(s, counts[s], lang), id={"type": "overview-tile", "status": s},
                     className=tile_class(s, f["status"]), n_clicks=0, title=(
-                        pick(STATUS_LABELS, s, lang) if s != "all" else pick(TEXT, "any", lang)))
+                        pick(STATUSES, s, lang) if s != "all" else pick(TEXT, "any", lang)))
         for s in TILES
     ], className="tiles", id="overview-tiles", role="group",
         **{"aria-label": pick(TEXT, "tiles", lang)})

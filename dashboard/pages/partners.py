@@ -11,6 +11,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from core.vocabulary import pick
 from dashboard.components import empty, frame, href
 from dashboard.components_overview import query_string
 from dashboard.components_partners import (
@@ -20,7 +21,7 @@ from dashboard.components_partners import (
     partner_summary,
 )
 from dashboard.data import cached_view, data_of_app
-from dashboard.i18n import lang_of, pick, t
+from dashboard.i18n import lang_of, t
 
 dash.register_page(__name__, path="/partners", name="Partners", title="ivmonitor — partners")
 
