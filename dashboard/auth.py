@@ -34,6 +34,7 @@ import html as htmlesc
 import ipaddress
 import json
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -202,6 +203,7 @@ class Guard:
         self.throttle = store.throttle
         self.max_age = self.sessions.max_age
         self._policy: str | None = None
+        self._policy_lock = threading.Lock()
         server = app.server
         server.config["IVM_GUARD"] = self
         server.before_request(self.check)
@@ -253,16 +255,22 @@ class Guard:
         if not (request.path.startswith("/_dash-component-suites/")
                 or request.path.startswith("/assets/")):
             response.headers["Cache-Control"] = "no-store"
-        if self._policy is None:
-            # after every callback is registered: Dash's inline scripts are known by now
-            self._policy = content_security_policy(self.app.csp_hashes())
-        add_security_headers(response, self._policy, request.is_secure)
+        add_security_headers(response, self.policy(), request.is_secure)
         started = g.get("new_session")
         if started:
             self._set_session_cookie(response, started)
         elif g.get("session_ended") and request.cookies.get(COOKIE):
             response.delete_cookie(COOKIE, httponly=True, samesite="Lax")
         return response
+
+    def policy(self) -> str:
+        """The Content-Security-Policy, made once the first request has been answered: by then
+        Dash has set itself up (its pages add an inline script of their own) and every inline
+        script is known."""
+        with self._policy_lock:
+            if self._policy is None:
+                self._policy = content_security_policy(self.app.csp_hashes())
+            return self._policy
 
     def _set_session_cookie(self, response: Response, session_id: str) -> None:
         response.set_cookie(COOKIE, session_id, max_age=int(self.max_age), httponly=True,
@@ -315,6 +323,7 @@ class Guard:
             return Response("bad callback request", 400, mimetype="text/plain")
         page = callback_page(output)
         objective = None
+        detail = output[:400]
         if page == "pages":
             location = next((i for i in body.get("inputs") or [] if isinstance(i, dict)
                              and i.get("id") == "_pages_location"
@@ -329,7 +338,7 @@ class Guard:
             page, objective = page_of_path(path)
             if page is None:
                 return None  # an unknown path: the not-found page, no data
-            output = f"{output} {raw[:200]!r}"
+            detail = f"{output[:200]} {raw[:200]!r}"
         elif page == "objective":
             key = next((s.get("value") for s in body.get("state") or []
                         if isinstance(s, dict) and s.get("id") == "objective-key"), None) or {}
@@ -337,7 +346,7 @@ class Guard:
         if page is None or not self._allowed(viewer, page, objective) or (
                 viewer.audience != "internal" and internal_callback(output)):
             self.store.audit("access_denied", viewer.name, viewer.role.name, self._address(),
-                             f"callback {output[:400]}")
+                             f"callback {detail}")
             return jsonify(error="forbidden", page=page), 403
         return None
 
