@@ -89,3 +89,47 @@ class DeclarationError(IvmError):
 
 class WarehouseError(IvmError):
     """The warehouse file is missing, locked, too old or too new."""
+
+
+#: What a failing system call or database write means for the person loading, by errno name
+#: (or the text DuckDB puts in its message): (code, message).
+_SYSTEM = {
+    "ENOSPC": ("disk_full", "no space left on the device"),
+    "EDQUOT": ("disk_full", "the disk quota is used up"),
+    "EFBIG": ("disk_full", "the file may not grow any larger (file size limit)"),
+    "EROFS": ("read_only", "the file system is read-only"),
+    "EACCES": ("no_permission", "permission denied"),
+    "EPERM": ("no_permission", "operation not permitted"),
+}
+_SYSTEM_TEXT = {
+    "No space left on device": "ENOSPC",
+    "Disk quota exceeded": "EDQUOT",
+    "File too large": "EFBIG",
+    "Read-only file system": "EROFS",
+    "Permission denied": "EACCES",
+}
+
+
+def system_error(exc: BaseException, where: Where) -> IvmError | None:
+    """The one-line error for a failure of the system rather than of the input: a full disk, a
+    read-only file system, no permission (an ``OSError`` or a database error that reports
+    one), memory running out, nesting deeper than the parser's stack. None for anything else."""
+    import errno as errnos
+
+    name = errnos.errorcode.get(getattr(exc, "errno", None) or -1, "")
+    text = str(exc)
+    if not name:
+        name = next((n for t, n in _SYSTEM_TEXT.items() if t in text), "")
+    if name in _SYSTEM:
+        code, message = _SYSTEM[name]
+        path = getattr(exc, "filename", None) or where.file
+        return IvmError(code, message, Where(file=str(path)) if path else where,
+                        hint="free space or fix the file system, then load again; nothing "
+                        "was changed" if code != "no_permission" else
+                        "check the rights on the warehouse folder; nothing was changed")
+    if isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryException":
+        return IvmError("out_of_memory", "the load ran out of memory", where,
+                        hint="raise IVM_LOAD_MEMORY or split the file; nothing was changed")
+    if isinstance(exc, RecursionError):
+        return IvmError("too_deep", "the input is nested too deeply to read", where)
+    return None

@@ -91,6 +91,34 @@ SETTINGS: dict[str, Setting] = {
             "Longest text accepted in one field; longer values are quarantined.",
         ),
         Setting(
+            "max_columns",
+            "IVM_MAX_COLUMNS",
+            "1000",
+            "Most columns a source file may have (a survey's questions included); a file with "
+            "more is refused before its rows are read, so its width cannot exhaust memory.",
+        ),
+        Setting(
+            "max_line_mb",
+            "IVM_MAX_LINE_MB",
+            "16",
+            "Longest line (one record) of a CSV file, in MiB; also the size of the blocks the "
+            "file is parsed in. A file with a longer line is refused.",
+        ),
+        Setting(
+            "max_nesting",
+            "IVM_MAX_NESTING",
+            "64",
+            "Deepest nesting of arrays and objects in a GeoJSON file (a MultiPolygon feature "
+            "needs 8); a file nested deeper is refused before it is parsed.",
+        ),
+        Setting(
+            "max_json_mb",
+            "IVM_MAX_JSON_MB",
+            "512",
+            "Largest GeoJSON file, in MiB (it is read whole into memory); larger ones are "
+            "refused: deliver them as a shapefile or GeoPackage.",
+        ),
+        Setting(
             "earliest_date",
             "IVM_EARLIEST_DATE",
             "1990-01-01",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from core.errors import FileRejected, Where
-from core.sqltext import cleaned, ident, lit
+from core.sqltext import cleaned, ident
 from etl.decimals import DecimalEvidence
 from etl.delivery import Delivery, month_end
 from etl.kinds.fields import FACT_KINDS, KindSpec
@@ -358,7 +358,9 @@ def _merge(
     # DuckDB's hash of the typed values: four times cheaper than md5 over text; a DuckDB upgrade
     # that changed it would count unchanged rows of a re-delivery as replaced, never lose one
     hashed = [f"c.{ident(c)}" for c in cols]
-    hashed += [cleaned(f"s.{ident(q.staged)}") for q in questions]
+    if questions:  # the answers as one text: one short expression, however many questions
+        texts = ", ".join(f"coalesce(s.{ident(q.staged)}, '')" for q in questions)
+        hashed.append(f"concat_ws(chr(31), {texts})")
     row_hash = f"CAST(hash({', '.join(hashed)}) AS VARCHAR)"
     good = (
         "FROM checked c "
@@ -402,14 +404,14 @@ def _merge(
         con.execute(
             f"DELETE FROM survey_answer WHERE source = ? AND source_id IN ({changed})", [source]
         )
-        selects = " UNION ALL ".join(
-            f"SELECT c.source_id, {lit(q.field)} AS question_id, "
-            f"{cleaned('s.' + ident(q.staged))} AS answer {good}{unchanged}"
-            for q in questions
-        )
+        # one pass over the respondents, each turned into a row per question (a UNION of a
+        # scan per question held a join per question in memory: gigabytes for 1,000 columns)
+        answers = ", ".join(f"s.{ident(q.staged)} AS {ident(q.field)}" for q in questions)
         con.execute(
-            f"INSERT INTO survey_answer (source, source_id, question_id, answer) "
-            f"SELECT ?, source_id, question_id, answer FROM ({selects})",
+            "INSERT INTO survey_answer (source, source_id, question_id, answer) "
+            f"SELECT ?, source_id, question_id, {cleaned('answer')} FROM "
+            f"(SELECT c.source_id AS source_id, {answers} {good}{unchanged}) "
+            "UNPIVOT INCLUDE NULLS (answer FOR question_id IN (COLUMNS(* EXCLUDE (source_id))))",
             [source],
         )
 
@@ -417,11 +419,11 @@ def _merge(
 def _register_questions(
     con: duckdb.DuckDBPyConnection, questions: list[Binding], load_id: int
 ) -> None:
-    for q in questions:
+    if questions:
         con.execute(
             "INSERT INTO survey_question (question_id, text_nl, text_en, load_id) "
-            "VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING",
-            [q.field, q.field, load_id],
+            "SELECT q, q, NULL, ? FROM unnest(?::VARCHAR[]) AS t(q) ON CONFLICT DO NOTHING",
+            [load_id, [q.field for q in questions]],
         )
 
 

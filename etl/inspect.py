@@ -14,10 +14,16 @@ from core.warehouse.schema import load_log, metadata, quarantine
 
 
 def load_log_rows(warehouse: Warehouse) -> list[dict[str, Any]]:
-    """Every load attempt, oldest first."""
+    """Every load attempt, oldest first; failed attempts still waiting to be written into the
+    warehouse (see :mod:`etl.failures`) last, without a load id."""
+    from etl.failures import pending
+
     with warehouse.engine().connect() as con:
         result = con.execute(select(load_log).order_by(load_log.c.load_id))
-        return [dict(r._mapping) for r in result]
+        rows = [dict(r._mapping) for r in result]
+    return rows + [{**{c.name: None for c in load_log.columns}, "outcome": "failed",
+                    **{k: v for k, v in r.items() if k in load_log.columns}}
+                   for r in pending(warehouse)]
 
 
 def quarantine_rows(warehouse: Warehouse, load_id: int) -> list[dict[str, Any]]:

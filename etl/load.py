@@ -17,10 +17,18 @@ from pathlib import Path
 
 import duckdb
 
-from core.errors import FileRejected, IvmError, Where
+from core.errors import FileRejected, IvmError, Where, system_error
+from core.settings import setting
 from core.warehouse import Warehouse
 from etl.delivery import Delivery
 from etl.facts import Counts, load_facts
+from etl.failures import (
+    add_pending,
+    clear_pending,
+    mark_attempt,
+    record_failure,
+    unmark_attempt,
+)
 from etl.kinds.fields import FACT_KINDS
 from etl.profile import Profile, load_profile
 from etl.readers import FileFacts, inspect_file
@@ -99,78 +107,121 @@ def load_file(
     warning) instead of counting them twice. After a successful load the :data:`AFTER_LOAD`
     hooks run in the same write (unless ``after`` is False, e.g. for a batch of loads followed
     by one refresh).
+
+    Every attempt that fails is in ``load_log`` (see :mod:`etl.failures`) and comes out as one
+    :class:`IvmError`: a failure of the system (a full disk, a read-only file system, memory)
+    says so, anything else unforeseen as ``internal_error``.
     """
+    started = dt.datetime.now()
+    attempt = {"kind": kind, "profile": str(profile), "file": str(Path(path).resolve()),
+               "started_at": started}
+    try:
+        delivery = Delivery(dict(overrides or {}), strict, period_start, period_end, reapply,
+                            delivery_name)
+        return _load_file(warehouse, kind, Path(path), profile, after, delivery, attempt)
+    except IvmError as exc:
+        if getattr(exc, "logged", False):
+            raise
+        error = exc
+    except Exception as exc:  # a failure of the system, or a fault of this program
+        error = system_error(exc, Where(str(path))) or IvmError(
+            "internal_error", f"{type(exc).__name__}: {str(exc)[:300]}", Where(str(path)),
+            hint="nothing was changed; please report this with the file (IVM_DEBUG=1 shows "
+            "where)")
+        if setting("debug") == "1":
+            raise
+    attempt["finished_at"] = dt.datetime.now()
+    note = record_failure(warehouse, attempt, error)
+    if note:
+        error.hint = f"{error.hint}; {note}" if error.hint else note
+    raise error from None
+
+
+def _load_file(
+    warehouse: Warehouse, kind: str, path: Path, profile: str, after: bool, delivery: Delivery,
+    attempt: dict,
+) -> LoadResult:
+    """load_file's work; ``attempt`` collects what load_log is to say should it fail."""
     _ensure_loaders()
     if kind not in LOADERS:
         raise IvmError(
             "unknown_kind", f"unknown kind '{kind}'", hint=f"one of {', '.join(LOADERS)}"
         )
-    path = Path(path)
     if not os.path.lexists(path):  # a link, a folder or a pipe: inspect_file says what it is
         raise IvmError("no_file", "no such file", Where(str(path)))
-    if period_start and period_end and period_end < period_start:
+    start, end = delivery.period_start, delivery.period_end
+    if start and end and end < start:
         raise IvmError(
-            "bad_period",
-            f"the period ends ({period_end}) before it starts ({period_start})",
-            Where(str(path)),
+            "bad_period", f"the period ends ({end}) before it starts ({start})", Where(str(path))
         )
     prof = load_profile(profile)
+    attempt.update(profile=prof.name)
     if kind != "plan":
         prof.kind(kind, Where(str(path)))
+        attempt.update(source=_source(prof, kind))
     facts = inspect_file(path)
-    delivery = Delivery(
-        dict(overrides or {}), strict, period_start, period_end, reapply, delivery_name
-    )
-    started = dt.datetime.now()
-    error: IvmError | None = None
-    counts = Counts()
-    notes: list[str] = []
+    attempt.update(sha256=facts.sha256)
+    started = attempt["started_at"]
     with warehouse.writing() as con:
+        consumed = add_pending(con, warehouse)
         load_id = con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
-        earlier = con.execute(
-            "SELECT load_id, profile, options, rows_quarantined FROM load_log "
-            "WHERE sha256 = ? AND kind = ? AND outcome = 'loaded' ORDER BY load_id",
-            [facts.sha256, kind],
-        ).fetchall()
-        same = [e for e in earlier if e[1] == prof.name and delivery.same_options(e[2])]
-        if same and same[-1] == earlier[-1] and same[-1][3] == 0 and not reapply:
-            outcome = "unchanged"
-            counts.message = _unchanged(con, same[-1][0], kind, _source(prof, kind))
-        else:
-            others = tuple(e[0] for e in earlier if e not in same)
-            if others and kind in FACT_KINDS:
-                delivery = replace(delivery, supersedes=others)
-            con.execute("BEGIN")
-            try:
-                counts = LOADERS[kind](con, facts, kind, prof, load_id, delivery)
-                con.execute("COMMIT")
-                outcome = "loaded"
-            except FileRejected as exc:
-                con.execute("ROLLBACK")
-                outcome, error = "rejected", exc
-                counts = Counts(message=exc.one_line())
-            if outcome == "loaded" and delivery.supersedes:
-                notes.append(_superseded(con, delivery.supersedes))
-            notes += counts.warnings
-        con.execute(
-            "INSERT INTO load_log (load_id, kind, profile, source, file, sha256, rows_read, "
-            "rows_loaded, rows_replaced, rows_skipped, rows_quarantined, rows_removed, "
-            "started_at, finished_at, outcome, message, period_start, cutoff_date, options) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                load_id, kind, prof.name, _source(prof, kind), str(path.resolve()), facts.sha256,
-                counts.read, counts.loaded, counts.replaced, counts.skipped, counts.quarantined,
-                counts.removed, started, dt.datetime.now(), outcome,
-                "; ".join(filter(None, [counts.message, *notes])) or None,
-                counts.period_start, counts.cutoff, delivery.options(),
-            ],
-        )
-        if outcome == "loaded" and after:
-            notes += [note for hook in AFTER_LOAD if (note := hook(con))]
+        try:
+            mark_attempt(warehouse, {**attempt, "load_id": load_id})
+            outcome, counts, error, notes = _apply(con, facts, kind, prof, load_id, delivery)
+            con.execute(
+                "INSERT INTO load_log (load_id, kind, profile, source, file, sha256, rows_read, "
+                "rows_loaded, rows_replaced, rows_skipped, rows_quarantined, rows_removed, "
+                "started_at, finished_at, outcome, message, period_start, cutoff_date, options) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    load_id, kind, prof.name, _source(prof, kind), str(path.resolve()),
+                    facts.sha256, counts.read, counts.loaded, counts.replaced, counts.skipped,
+                    counts.quarantined, counts.removed, started, dt.datetime.now(), outcome,
+                    "; ".join(filter(None, [counts.message, *notes])) or None,
+                    counts.period_start, counts.cutoff, delivery.options(),
+                ],
+            )
+            if outcome == "loaded" and after:
+                notes += [note for hook in AFTER_LOAD if (note := hook(con))]
+        except BaseException:
+            unmark_attempt(warehouse)  # the failure is recorded by the caller
+            raise
+    unmark_attempt(warehouse, locked=False)
+    clear_pending(warehouse, consumed)
     result = LoadResult(load_id, kind, str(path), outcome, counts, error, notes)
     if error is not None:
+        error.logged = True  # type: ignore[attr-defined]  (in load_log as 'rejected')
         raise error
     return result
+
+
+def _apply(
+    con: duckdb.DuckDBPyConnection, facts: FileFacts, kind: str, prof: Profile, load_id: int,
+    delivery: Delivery,
+) -> tuple[str, Counts, FileRejected | None, list[str]]:
+    """Load the file into the write unless it is the same file, loaded before the same way:
+    (outcome, counts, the rejection of an unfit file, notes for the person loading)."""
+    earlier = con.execute(
+        "SELECT load_id, profile, options, rows_quarantined FROM load_log "
+        "WHERE sha256 = ? AND kind = ? AND outcome = 'loaded' ORDER BY load_id",
+        [facts.sha256, kind],
+    ).fetchall()
+    same = [e for e in earlier if e[1] == prof.name and delivery.same_options(e[2])]
+    if same and same[-1] == earlier[-1] and same[-1][3] == 0 and not delivery.reapply:
+        message = _unchanged(con, same[-1][0], kind, _source(prof, kind))
+        return "unchanged", Counts(message=message), None, []
+    others = tuple(e[0] for e in earlier if e not in same)
+    if others and kind in FACT_KINDS:
+        delivery = replace(delivery, supersedes=others)
+    con.execute("BEGIN")
+    try:
+        counts = LOADERS[kind](con, facts, kind, prof, load_id, delivery)
+        con.execute("COMMIT")
+    except FileRejected as exc:
+        con.execute("ROLLBACK")
+        return "rejected", Counts(message=exc.one_line()), exc, []
+    notes = [_superseded(con, delivery.supersedes)] if delivery.supersedes else []
+    return "loaded", counts, None, notes + counts.warnings
 
 
 def _unchanged(con: duckdb.DuckDBPyConnection, previous: int, kind: str, source: str) -> str:

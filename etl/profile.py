@@ -38,7 +38,7 @@ DEFAULT_DATE_FORMATS = [
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class AreaRule(_Strict):

@@ -26,7 +26,7 @@ DIRECTIONS = tuple(vocabulary.DIRECTIONS)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Text(_Strict):

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from core.errors import IvmError
+from core.journal import Journal
 from core.warehouse import Warehouse
 from etl.load import LoadResult, load_file, register_after_load
 
@@ -39,20 +40,42 @@ def load_any(
         result = load_file(warehouse, kind, path, profile, strict, overrides, after=refresh,
                            **delivery)
     except IvmError as exc:
-        audit_load(warehouse, "load_failed", f"{kind} {path}: {exc.one_line()}")
+        note = audit_load(warehouse, "load_failed", f"{kind} {path}: {exc.one_line()}")
+        if note:
+            exc.hint = f"{exc.hint}; {note}" if exc.hint else note
         raise
-    audit_load(warehouse, "load", f"{kind} {path}: {result.summary()}")
+    note = audit_load(warehouse, "load", f"{kind} {path}: {result.summary()}")
+    if note:
+        result.notes.append(f"warning: {note}")
     return result
 
 
-def audit_load(warehouse: Warehouse, event: str, detail: str) -> None:
-    """Note a load (or a failed one) in the access store's audit log, as the system user."""
+def audit_load(warehouse: Warehouse, event: str, detail: str) -> str | None:
+    """Note a load (or a failed one) in the access store's audit log, as the system user.
+
+    When the audit log cannot be written (a full disk, a read-only file system), the entry
+    waits in a journal and is added, with its own time, before the next entry that can be
+    written; returns a note when it could not even wait."""
     import getpass
 
-    from access.store import AccessStore
+    from access.store import AccessStore, access_path
 
-    AccessStore.of_warehouse(warehouse.path).audit(event, getpass.getuser(), "cli",
-                                                   detail=detail[:2000])
+    entry = {"at": dt.datetime.now().isoformat(timespec="seconds"), "event": event,
+             "user": getpass.getuser(), "detail": detail[:2000]}
+    waiting = Journal(access_path(warehouse.path), ".pending-audit.jsonl")
+    try:
+        store = AccessStore.of_warehouse(warehouse.path)
+        earlier, consumed = waiting.read()
+        for e in earlier:
+            store.audit(e["event"], e["user"], "cli",
+                        detail=f"(at {e['at']}, written late) {e['detail']}"[:2000])
+        store.audit(event, entry["user"], "cli", detail=entry["detail"])
+        waiting.clear(consumed)
+        return None
+    except Exception:  # noqa: BLE001 (the audit log's own storage failed: keep the entry)
+        if waiting.append(entry):
+            return "the audit entry waits to be written (the audit log cannot be written now)"
+        return "no audit entry could be written"
 
 
 def refresh_all(warehouse: Warehouse, as_of: dt.date | None = None) -> str:

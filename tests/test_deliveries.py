@@ -27,7 +27,6 @@ import pytest
 from core.errors import FileRejected
 from etl.inspect import load_log_rows
 from etl.load import load_file
-from etl.readers import delimited
 from tests.conftest import count, square
 
 NO_IDS = "category,occurred_at,area_code\n"
@@ -292,7 +291,7 @@ def test_a_column_s_decimal_convention_comes_from_all_its_values_when_streamed(
     """The first rows of a ';' file show only '1.500' (a thousand five hundred in the Belgian
     convention, or one and a half); a later row's '2.25' shows the column uses decimal points.
     The file is read in small blocks, so the later row arrives after the check has begun."""
-    monkeypatch.setattr(delimited, "_BLOCK", 1 << 14)
+    monkeypatch.setenv("IVM_MAX_LINE_MB", str(2**14 / 2**20))
     head = [f"AC{i};politie;patrouille;03/03/2024;41002W01;1.500" for i in range(2000)]
     tail = [f"AD{i};politie;patrouille;04/03/2024;41002W01;2.25" for i in range(600)]
     path = write("activities.csv", "source_id;partner;activity_type;activity_date;area_code;"

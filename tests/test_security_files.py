@@ -95,10 +95,18 @@ def test_a_symbolic_link_or_a_pipe_given_as_input_is_refused(demo_copy, tmp_path
         out = _ivm("load", "incidents", str(path), "--db", db, timeout=60)
         assert out.returncode == 1 and f"[{code}]" in out.stderr, out.stderr
         assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
-    assert json.loads(_ivm("loads", "--db", db, "--format", "json").stdout) == loads_before
+    # each refusal is in the load log (nothing loaded) and the audit log, and nothing of what
+    # the link points to is anywhere
+    loads = json.loads(_ivm("loads", "--db", db, "--format", "json").stdout)
+    assert loads[:len(loads_before)] == loads_before
+    attempts = loads[len(loads_before):]
+    assert [a["outcome"] for a in attempts] == ["failed"] * 3 and all(
+        a["rows_loaded"] in (None, 0) for a in attempts), attempts
     with sqlite3.connect(store(demo_copy.path).path) as con:
         logged = " ".join(d or "" for (d,) in con.execute("SELECT detail FROM audit_log"))
-    assert "root:" not in logged and "/bin/" not in logged
+    everything = logged + json.dumps(loads)
+    assert "[symbolic_link]" in logged and "root:" not in everything
+    assert "/bin/" not in everything
 
 
 ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b[31m\u202e\x9b"

@@ -25,7 +25,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from core.errors import WarehouseError, Where
+from core.errors import WarehouseError, Where, system_error
 from core.settings import setting
 from core.sqltext import lit
 from core.warehouse.files import PRIVATE, create_private, keep_access, stat_or_none
@@ -78,24 +78,37 @@ class Warehouse:
         """A read-write connection to the next version; published when the block succeeds.
 
         Migrates the copy to the current schema first. The caller manages its own transactions
-        inside the block; whatever happens, nothing is published unless the block returns.
+        inside the block; whatever happens, nothing is published unless the block returns, and
+        the partial copy is removed. A full disk, a read-only file system or missing rights
+        come out as one :class:`WarehouseError` saying so.
         """
+        try:
+            with self.locked():
+                yield from self._write_next_version(create)
+        except (OSError, duckdb.Error) as exc:
+            error = system_error(exc, Where(file=str(self.path)))
+            if error is None:
+                raise
+            raise WarehouseError(error.code, error.message, error.where, error.hint) from None
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the writers' lock: no other process publishes while the block runs."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self._lock, "a+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                yield from self._write_next_version(create)
+                yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _write_next_version(self, create: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         nxt = self._next
+        wal = nxt.with_name(nxt.name + ".wal")
         _remove(nxt)
-        _remove(nxt.with_name(nxt.name + ".wal"))
-        published = stat_or_none(self.path)
-        if published is not None:
-            _copy_keeping_access(self.path, nxt, published)
-        elif not create:
+        _remove(wal)
+        published = stat_or_none(self.path) if self.exists() else None
+        if published is None and not create:
             raise WarehouseError(
                 "no_warehouse",
                 "no warehouse here",
@@ -103,11 +116,15 @@ class Warehouse:
                 hint="run `ivm init` first, or pass --db",
             )
         spill = self.path.with_name(self.path.name + ".tmp")
-        con = duckdb.connect(
-            str(nxt),
-            config={"memory_limit": setting("load_memory_limit"), "temp_directory": str(spill)},
-        )
+        con = None
         try:
+            if published is not None:
+                _copy_keeping_access(self.path, nxt, published)
+            con = duckdb.connect(
+                str(nxt),
+                config={"memory_limit": setting("load_memory_limit"),
+                        "temp_directory": str(spill)},
+            )
             if published is None:  # a new warehouse: DuckDB made the file, its owner's alone
                 os.chmod(nxt, PRIVATE)
             self._check_not_newer(con)
@@ -117,13 +134,20 @@ class Warehouse:
             yield con
             con.execute("CHECKPOINT")
             con.close()
+            con = None
             _fsync(nxt)
             os.replace(nxt, self.path)
             _fsync(self.path.parent)
         except BaseException:
-            con.close()
+            if con is not None:
+                with contextlib.suppress(Exception):
+                    con.close()
+            # the partial copy would hold the disk full (and a reader's space) until the next
+            # load: it goes at once, with the spill folder when nothing else uses it
             _remove(nxt)
-            _remove(nxt.with_name(nxt.name + ".wal"))
+            _remove(wal)
+            with contextlib.suppress(OSError):
+                spill.rmdir()
             raise
 
     def _check_not_newer(self, con: duckdb.DuckDBPyConnection) -> None:

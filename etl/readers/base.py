@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from core.errors import FileRejected, Where
+from core.settings import setting
 from etl.readers.sniff import FileFacts
 
 #: Name of the row-number column every reader adds to its batches.
@@ -93,7 +94,17 @@ def read_table(facts: FileFacts, options: ReadOptions) -> RawTable:
 
 
 def header_names(raw: list[object], where: Where) -> list[str]:
-    """Clean header cells: trimmed, blank ones named ``column_N``; duplicates are an error."""
+    """Clean header cells: trimmed, blank ones named ``column_N``; duplicates are an error, and
+    so are more columns than ``IVM_MAX_COLUMNS`` (a file's width is what its reading costs per
+    row)."""
+    limit = int(setting("max_columns"))
+    if len(raw) > limit:
+        raise FileRejected(
+            "too_many_columns",
+            f"the header has {len(raw):,} columns; at most {limit:,} are read",
+            where,
+            hint="remove the columns that are not needed, or raise IVM_MAX_COLUMNS",
+        )
     names: list[str] = []
     seen: dict[str, int] = {}
     for i, cell in enumerate(raw, start=1):

@@ -20,11 +20,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from core.errors import FileRejected, Where
+from core.settings import setting
 from etl.readers.base import ROW, Malformed, RawTable, ReadOptions, header_names
 from etl.readers.sniff import FileFacts, csv_field_limit, detect_delimiter
 
 _SAMPLE = 256 * 1024
-_BLOCK = 16 << 20
 _UTF8 = ("utf-8", "utf-8-sig", "utf8")
 _UTF16 = ("utf-16", "utf-16-le", "utf-16-be", "utf16")
 #: Excel's hint line that names the delimiter, e.g. ``sep=;``.
@@ -162,7 +162,7 @@ def _read(
     read_opts = pacsv.ReadOptions(
         column_names=columns,
         skip_rows=table.first_data_row - 1,
-        block_size=_BLOCK,
+        block_size=_block_size(),
         encoding="utf8" if binary or encoding in _UTF8 else encoding,
     )
     # Blank lines come through as rows of empty strings so that the row numbers count them;
@@ -194,7 +194,7 @@ def _read(
             raise no_rows from None
         if binary:
             raise _Retry from None
-        raise FileRejected("unreadable_csv", f"cannot parse as CSV: {exc}", where) from None
+        raise _unreadable(exc, "", where) from None
     seen = 0
     first = table.first_data_row
     while True:
@@ -205,11 +205,7 @@ def _read(
         except pa.ArrowInvalid as exc:
             if binary:
                 raise _Retry from None
-            raise FileRejected(
-                "unreadable_csv",
-                f"cannot parse as CSV after row {seen + first - 1}: {exc}",
-                where,
-            ) from None
+            raise _unreadable(exc, f" after row {seen + first - 1}", where) from None
         start, n = seen, batch.num_rows
         seen += n
         if seen <= skip:
@@ -236,6 +232,29 @@ def _read(
         _locate_malformed(facts, table, encoding, delimiter, len(bad_texts))
     if passed[1] == 0 and not table.malformed:
         raise no_rows
+
+
+def _block_size() -> int:
+    """Bytes the file is parsed in at a time: the longest line it may have (a setting)."""
+    text = setting("max_line_mb")
+    try:
+        mib = float(text)
+    except ValueError:
+        raise FileRejected("bad_setting", f"IVM_MAX_LINE_MB is not a number: {text!r}") from None
+    return max(4096, int(mib * 2**20))
+
+
+def _unreadable(exc: pa.ArrowInvalid, after: str, where: Where) -> FileRejected:
+    """The rejection of a file Arrow cannot parse: a line longer than a block, or other."""
+    if "straddl" in str(exc):
+        return FileRejected(
+            "line_too_long",
+            f"a line{after} is longer than the {setting('max_line_mb')} MiB a line may take",
+            where,
+            hint="a quote that is never closed makes the rest of the file one line; or raise "
+            "IVM_MAX_LINE_MB",
+        )
+    return FileRejected("unreadable_csv", f"cannot parse as CSV{after}: {exc}", where)
 
 
 def _single_byte_codec(facts: FileFacts, encoding: str) -> str | None:

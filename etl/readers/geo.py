@@ -21,6 +21,7 @@ import shapely
 from shapely.geometry import MultiPolygon, shape
 
 from core.errors import FileRejected, Where
+from core.settings import setting
 from etl.readers.base import Malformed, RawTable, ReadOptions, header_names, string_batch
 from etl.readers.sniff import FileFacts
 from etl.readers.xlsx import value_text
@@ -38,10 +39,32 @@ def read_geojson(facts: FileFacts, options: ReadOptions) -> RawTable:
     number)."""
     path = facts.path
     where = Where(str(path))
+    limit_mb = float(setting("max_json_mb"))
+    if facts.size > limit_mb * 2**20:
+        raise FileRejected(
+            "too_large",
+            f"the GeoJSON file is {facts.size / 2**20:,.0f} MiB; a GeoJSON file is read whole, "
+            f"at most {limit_mb:g} MiB",
+            where,
+            hint="deliver it as a shapefile, or raise IVM_MAX_JSON_MB",
+        )
+    data = path.read_bytes()
+    depth, limit = json_depth(data), int(setting("max_nesting"))
+    if depth > limit:
+        raise FileRejected(
+            "too_deep",
+            f"the JSON is nested {depth:,} levels deep; at most {limit} are read (a "
+            "MultiPolygon feature needs 8)",
+            where,
+            hint="this is not GeoJSON as a GIS writes it; or raise IVM_MAX_NESTING",
+        )
     encoding = "utf-8-sig" if facts.is_utf8 else facts.encoding
-    text = path.read_bytes().decode(encoding, errors="replace")
+    text = data.decode(encoding, errors="replace")
+    del data
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise FileRejected("too_deep", "the JSON is nested too deeply to read", where) from None
     except json.JSONDecodeError as exc:
         raise FileRejected(
             "invalid_json",
@@ -82,6 +105,28 @@ def read_geojson(facts: FileFacts, options: ReadOptions) -> RawTable:
     table.details["repaired"] = str(repaired)
     table.batches = _chunks(columns, rows)
     return table
+
+
+def json_depth(data: bytes) -> int:
+    """The deepest nesting of arrays and objects in JSON text, brackets inside strings not
+    counted: one vectorised pass over its bytes, before any parser recurses into it."""
+    b = np.frombuffer(data, np.uint8)
+    if not len(b):
+        return 0
+    backslash = b == 0x5C
+    quote = b == 0x22
+    if backslash.any():
+        # a quote preceded by an odd run of backslashes is escaped, not the end of a string
+        idx = np.arange(len(b))
+        last_other = np.maximum.accumulate(np.where(backslash, -1, idx))
+        run = np.zeros(len(b), np.int64)
+        run[1:] = idx[:-1] - last_other[:-1]
+        quote &= run % 2 == 0
+    inside = (np.cumsum(quote) % 2 == 1) & ~quote
+    step = (((b == 0x5B) | (b == 0x7B)).astype(np.int8)
+            - ((b == 0x5D) | (b == 0x7D)).astype(np.int8))
+    step[inside] = 0
+    return int(np.cumsum(step, dtype=np.int64).max(initial=0))
 
 
 def _features(doc: Any, where: Where) -> list[Any]:
