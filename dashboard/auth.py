@@ -34,7 +34,6 @@ import html as htmlesc
 import ipaddress
 import json
 import math
-import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -50,8 +49,8 @@ from core.settings import setting
 from dashboard.security import (
     SAFE_METHODS,
     add_security_headers,
-    content_security_policy,
     cross_site,
+    response_policy,
 )
 from dashboard.urls import PATH_SAFE, normal_path, safe_next
 
@@ -202,8 +201,6 @@ class Guard:
         self.sessions = store.sessions
         self.throttle = store.throttle
         self.max_age = self.sessions.max_age
-        self._policy: str | None = None
-        self._policy_lock = threading.Lock()
         server = app.server
         server.config["IVM_GUARD"] = self
         server.before_request(self.check)
@@ -255,22 +252,13 @@ class Guard:
         if not (request.path.startswith("/_dash-component-suites/")
                 or request.path.startswith("/assets/")):
             response.headers["Cache-Control"] = "no-store"
-        add_security_headers(response, self.policy(), request.is_secure)
+        add_security_headers(response, response_policy(), request.is_secure)
         started = g.get("new_session")
         if started:
             self._set_session_cookie(response, started)
         elif g.get("session_ended") and request.cookies.get(COOKIE):
             response.delete_cookie(COOKIE, httponly=True, samesite="Lax")
         return response
-
-    def policy(self) -> str:
-        """The Content-Security-Policy, made once the first request has been answered: by then
-        Dash has set itself up (its pages add an inline script of their own) and every inline
-        script is known."""
-        with self._policy_lock:
-            if self._policy is None:
-                self._policy = content_security_policy(self.app.csp_hashes())
-            return self._policy
 
     def _set_session_cookie(self, response: Response, session_id: str) -> None:
         response.set_cookie(COOKIE, session_id, max_age=int(self.max_age), httponly=True,

@@ -3,8 +3,9 @@ same-origin rule for every request that changes something.
 
 **Headers.** A Content-Security-Policy that lets the page run and style only what this server
 sends: scripts and stylesheets from its own origin, plus the inline scripts Dash writes into
-its page, each allowed by its SHA-256 (Dash's renderer start-up line, and any clientside
-callback given as text). No ``'unsafe-inline'``, no ``'unsafe-eval'``; Dash's page also holds
+its page, each allowed by its SHA-256, taken from the page as Dash builds it (its renderer's
+start-up line, and any clientside callback given as text) and named in that page's policy
+only. No ``'unsafe-inline'``, no ``'unsafe-eval'``; Dash's page also holds
 its configuration as an ``application/json`` script block, which browsers never run. Styles:
 this server's stylesheets, and the fixed stylesheets Dash's scripts write into the page, each
 by its SHA-256 (measured: :data:`DASH_STYLE_HASHES`); React and plotly.js set styles through
@@ -27,11 +28,12 @@ cookies.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
-from collections.abc import Iterable
+import re
 from urllib.parse import urlsplit
 
-from flask import Request, Response
+from flask import Request, Response, g
 
 #: The stylesheets Dash's own scripts write into the page as ``<style>`` elements (its
 #: renderer's undo/redo buttons; dcc's buttons, dropdowns, inputs, sliders, tabs, tooltips and
@@ -87,7 +89,33 @@ def cross_site(request: Request) -> str | None:
     return None
 
 
-def content_security_policy(inline_script_hashes: Iterable[str]) -> str:
+#: An inline script: its attributes and its text.
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+#: Script types a browser runs.
+_RUN = re.compile(r"""\btype\s*=\s*["']?(text|application)/(java|ecma)script""", re.I)
+
+
+def allow_inline(*fragments: str) -> None:
+    """Allow, in the policy of the page being answered, the inline scripts in ``fragments``
+    (the parts of the page Dash builds from the app's own scripts: never from the request)."""
+    hashes = list(g.get("inline_script_hashes", ()))
+    for fragment in fragments:
+        for attributes, text in _SCRIPT.findall(fragment):
+            if "src=" in attributes.lower() or ("type" in attributes.lower()
+                                                and not _RUN.search(attributes)):
+                continue
+            hashes.append(source_hash(text))
+    g.inline_script_hashes = tuple(dict.fromkeys(hashes))
+
+
+def response_policy() -> str:
+    """The policy of the response being made: :func:`content_security_policy` with the inline
+    scripts its page was allowed (none for anything but Dash's page)."""
+    return content_security_policy(g.get("inline_script_hashes", ()))
+
+
+@functools.lru_cache(maxsize=32)
+def content_security_policy(inline_script_hashes: tuple[str, ...] = ()) -> str:
     """The policy: this server's own scripts and styles, and the given inline scripts."""
     scripts = " ".join(["'self'", *inline_script_hashes])
     styles = " ".join(["'self'", *DASH_STYLE_HASHES, source_hash(EMPTY_STYLE)])

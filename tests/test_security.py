@@ -378,6 +378,31 @@ def test_every_response_carries_the_security_headers(site):
     assert callback(site["url"], spec, admin, "/")[0] == 200
 
 
+def test_a_page_allows_exactly_its_own_inline_scripts(site):
+    """Dash's page names its inline scripts by hash in its own policy, taken from the page as
+    served (so no race with Dash setting itself up); no other response allows any."""
+    import re
+
+    from dashboard.security import source_hash
+
+    for url in (site["public"], site["url"]):
+        cookie = login(url, "t-inline", ensure_user(site["db"], "t-inline", "bestuur")) \
+            if url == site["url"] else None
+        status, body, res = request(url, "GET", "/keten",
+                                    headers={"Cookie": cookie} if cookie else {})
+        assert status == 200
+        page = re.sub(r"<!--.*?-->", "", body.decode(), flags=re.S)  # comments never run
+        inline = [text for attrs, text in re.findall(r"<script([^>]*)>(.*?)</script>", page,
+                                                     re.S)
+                  if "src=" not in attrs and "application/json" not in attrs]
+        assert inline and any("DashRenderer" in t for t in inline)
+        allowed = _policy(res.getheader("Content-Security-Policy"))["script-src"]
+        assert sorted(allowed) == sorted(["'self'", *{source_hash(t) for t in inline}])
+        _, _, res = request(url, "GET", "/_dash-layout",
+                            headers={"Cookie": cookie} if cookie else {})
+        assert _policy(res.getheader("Content-Security-Policy"))["script-src"] == ["'self'"]
+
+
 @pytest.mark.parametrize("server", ["signed_in", "public"])
 def test_the_policy_blocks_nothing_the_app_needs(site, browser, server):
     """Every page on both servers, with dropdowns opened and graphs hovered: not one console
