@@ -1,5 +1,9 @@
 """The ``ivm`` command line. Exit codes: 0 success, 1 data or user error (one line on stderr,
-no traceback), 2 wrong usage."""
+no traceback), 2 wrong usage.
+
+Each command imports the layers it uses when it runs: ``ivm init`` or ``ivm loads`` start in a
+fraction of a second instead of loading the statistics and the dashboard first. (There is no
+import loop to avoid: this package sits above every layer.)"""
 
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ import click
 
 from core.errors import CONTROL, DeclarationError, IvmError, printable
 from core.settings import SETTINGS, flag, setting
-from core.vocabulary import DEFAULT_STYLE, rounded, value_text
+from core.vocabulary import DEFAULT_STYLE, SOURCE_KINDS, STYLES, rounded, value_text
 from core.warehouse import Warehouse
 
-KINDS = ["areas", "population", "incidents", "nuisance", "survey", "activities", "plan"]
+#: What ``ivm load`` takes: the vocabulary's source kinds.
+KINDS = list(SOURCE_KINDS)
 
 db_option = click.option(
     "--db",
@@ -278,7 +283,7 @@ lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default="n
 def _catalog(folder: str | None):
     from pathlib import Path
 
-    from indicators.catalog import load_catalog
+    from indicators import load_catalog
 
     return load_catalog(Path(folder) if folder else None)
 
@@ -311,7 +316,7 @@ def refresh(as_of, db: str | None) -> None:
 def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
            db: str | None) -> None:
     """Progress and status of every objective of the plan in force."""
-    from indicators.status import StatusFilter, status_records, to_json
+    from indicators import StatusFilter, status_records, to_json
 
     cat = _catalog(catalog)
     con = Warehouse(db).connect_read_only()
@@ -376,13 +381,30 @@ def indicators_list(catalog, fmt: str) -> None:
     _emit(rows, fmt, ["id", "title", "source", "measure", "unit", "direction", "period"])
 
 
+@indicators.command("kinds")
+@format_option
+@lang_option
+def indicators_kinds(fmt: str, lang: str) -> None:
+    """Every registered measure kind: what it measures, how its values read, its noise model."""
+    from indicators import MEASURES
+
+    def example(style: str) -> float:
+        return 0.23456 if STYLES[style].percent else 1234 if STYLES[style].whole else 1234.5678
+
+    rows = [{"kind": name, "label": k.title(lang), "shown_as": value_text(
+        example(k.style), k.style, lang), "style": k.style,
+             "noise": k.noise or "none", "needs": ", ".join(k.needs),
+             "description": k.description(lang)} for name, k in sorted(MEASURES.items())]
+    _emit(rows, fmt, ["kind", "label", "shown_as", "noise", "needs", "description"])
+
+
 @indicators.command("check")
 @catalog_option
 def indicators_check(catalog) -> None:
     """Validate every declaration; list every problem (file, key, what is wrong)."""
     from pathlib import Path
 
-    from indicators.catalog import check_catalog, default_folder
+    from indicators import check_catalog, default_folder
 
     folder = Path(catalog) if catalog else default_folder()
     found, problems = check_catalog(folder)
@@ -410,8 +432,7 @@ def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool,
     """One indicator's definition and values (from the stored results, or computed)."""
     import datetime as dt
 
-    from indicators.compile import monthly_select, to_sql
-    from indicators.show import indicator_values
+    from indicators import indicator_values, monthly_select, to_sql
 
     cat = _catalog(catalog)
     ind = cat[indicator_id]
@@ -445,14 +466,13 @@ def indicators_compare(indicator_id: str, level: str, period, catalog, fmt: str,
                        db: str | None) -> None:
     """Every area of a level against the rest of its municipality (the areas page's verdict:
     higher, lower, or not distinguishable from noise), from the stored results."""
-    from indicators.compare import area_comparison
-    from indicators.results import periods
+    from indicators import area_comparison, stored_periods
 
     ind = _catalog(catalog)[indicator_id]
     con = Warehouse(db).connect_read_only()
     try:
         if period is None:
-            done = [p for p, complete in periods(con, ind.id, "year", level) if complete]
+            done = [p for p, complete in stored_periods(con, ind.id, "year", level) if complete]
             if not done:
                 raise IvmError("no_values", f"no stored yearly values of '{ind.id}' at level "
                                f"'{level}'", hint="`ivm refresh`, or another --level")
@@ -464,8 +484,8 @@ def indicators_compare(indicator_id: str, level: str, period, catalog, fmt: str,
         raise IvmError("no_values", f"no stored values of '{ind.id}' at level '{level}' in "
                        f"period '{period}'", hint="`ivm indicators show ID` lists periods")
     if fmt == "table":
-        click.echo(f"{ind.id} ({ind.unit.nl}), {level}, {period}: against the rest of the "
-                   "municipality")
+        say(f"{ind.id} ({ind.unit.nl}), {level}, {period}: against the rest of the "
+            "municipality")
     rows = [{"area_id": r["area_id"], "name": r["name"],
              "value": _value(_float(r["value"]), ind.style, fmt, lang),
              "city_value": _value(_float(r["city_value"]), ind.style, fmt, lang),
@@ -500,9 +520,7 @@ def plan_check(path, catalog, db: str | None) -> None:
     """
     from pathlib import Path
 
-    from indicators.plan import read_plan_file
-    from indicators.plan_check import check_plan
-    from indicators.refresh import plan_in_force
+    from indicators import check_plan, plan_in_force, read_plan_file
 
     cat = _catalog(catalog)
     wh = Warehouse(db)
@@ -539,8 +557,8 @@ def plan_check(path, catalog, db: str | None) -> None:
 @db_option
 def plan_matrix(by: str, fmt: str, catalog, db: str | None) -> None:
     """The safety chain: phases x dimensions (or partners), objectives and their statuses."""
-    from indicators.chain import chain_matrix
-    from indicators.status import STATUS_SYMBOLS, status_records
+    from core.vocabulary import STATUS_SYMBOLS
+    from indicators import chain_matrix, status_records
 
     con = Warehouse(db).connect_read_only()
     try:
@@ -567,8 +585,7 @@ def plan_template(out: str, from_db: bool, db: str | None) -> None:
     `ivm load plan FILE.xlsx`."""
     from pathlib import Path
 
-    from indicators.plan_xlsx import write_template
-    from indicators.refresh import plan_in_force
+    from indicators import plan_in_force, write_plan_template
 
     doc = None
     if from_db:
@@ -579,7 +596,7 @@ def plan_template(out: str, from_db: bool, db: str | None) -> None:
             con.close()
         if doc is None:
             raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
-    write_template(Path(out), doc)
+    write_plan_template(Path(out), doc)
     say(f"plan template: {out}")
 
 
@@ -777,14 +794,19 @@ def user_sessions(db: str | None, fmt: str) -> None:
 @user.command("roles")
 @format_option
 def user_roles(fmt: str) -> None:
-    """The roles and what each may see."""
+    """The roles and what each may see: the pages that name the role (the dashboard's page
+    registry) and the tables it may download."""
+    from access.downloads import allowed
     from access.roles import ROLES
+    from dashboard.registry import load_pages, role_pages
 
-    rows = [{"role": r.name, "label": r.label_nl, "pages": ", ".join(sorted(r.pages)),
+    load_pages()
+    rows = [{"role": r.name, "label": r.label_nl, "pages": ", ".join(role_pages(r.name)),
+             "downloads": ", ".join(sorted(allowed(r.name, r.audience))),
              "audience": r.audience, "incident_level": r.incident_level,
              "only_own_objectives": r.own_objectives_only} for r in ROLES.values()]
     _emit(rows, fmt, ["role", "label", "pages", "audience", "incident_level",
-                      "only_own_objectives"])
+                      "only_own_objectives", "downloads"])
 
 
 @main.command()

@@ -1,26 +1,30 @@
 """Routes each command to the layer that owns it: ``load plan`` goes to indicators, and every
-successful load refreshes the indicators' stored results in the same write."""
+successful load refreshes the indicators' stored results in the same write.
+
+The command line imports this module only for the commands that load or refresh (it pulls in
+every layer, a few seconds of start-up the other commands do without)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 from typing import Any
 
 import duckdb
 
+from access.store import AccessStore, access_path
 from core.errors import IvmError
 from core.journal import Journal
 from core.warehouse import Warehouse
 from etl.load import LoadResult, load_file, register_after_load
+from indicators import refresh_results, register_plan_loader
 
 
-def refresh_results(con: duckdb.DuckDBPyConnection) -> str:
+def refresh_after_load(con: duckdb.DuckDBPyConnection) -> str:
     """The after-load hook: recompute the stored results; a catalogue problem does not undo
     the load (the results stay as they were and the message says why)."""
-    from indicators.refresh import refresh
-
     try:
-        return refresh(con).summary()
+        return refresh_results(con).summary()
     except IvmError as exc:
         return f"results not refreshed: {exc.one_line()} (fix it, then run `ivm refresh`)"
 
@@ -32,10 +36,8 @@ def load_any(
     """Load one file of any kind; the plan's meaning belongs to the indicators layer.
     ``delivery``: the keyword options of :func:`etl.load.load_file` (period, re-apply, name)."""
     if kind == "plan":
-        from indicators.plan_load import register
-
-        register()
-    register_after_load(refresh_results)
+        register_plan_loader()
+    register_after_load(refresh_after_load)
     try:
         result = load_file(warehouse, kind, path, profile, strict, overrides, after=refresh,
                            **delivery)
@@ -56,10 +58,6 @@ def audit_load(warehouse: Warehouse, event: str, detail: str) -> str | None:
     When the audit log cannot be written (a full disk, a read-only file system), the entry
     waits in a journal and is added, with its own time, before the next entry that can be
     written; returns a note when it could not even wait."""
-    import getpass
-
-    from access.store import AccessStore, access_path
-
     entry = {"at": dt.datetime.now().isoformat(timespec="seconds"), "event": event,
              "user": getpass.getuser(), "detail": detail[:2000]}
     waiting = Journal(access_path(warehouse.path), ".pending-audit.jsonl")
@@ -80,7 +78,5 @@ def audit_load(warehouse: Warehouse, event: str, detail: str) -> str | None:
 
 def refresh_all(warehouse: Warehouse, as_of: dt.date | None = None) -> str:
     """Recompute every stored result and publish them."""
-    from indicators.refresh import refresh
-
     with warehouse.writing() as con:
-        return refresh(con, as_of=as_of).summary()
+        return refresh_results(con, as_of=as_of).summary()
