@@ -62,13 +62,13 @@ def test_a_load_keeps_the_mode_and_group_of_the_warehouse_and_the_access_store(
 
 def test_new_data_files_are_their_owners_alone(tmp_path):
     from core.warehouse import Warehouse
-    from dashboard.data import SharedViews
+    from dashboard.view_cache import SharedViews
 
     wh = Warehouse(tmp_path / "new.duckdb")
     wh.init()
     access = store(wh.path)
     access.audit("load", "someone")
-    views = SharedViews(wh)
+    views = SharedViews(wh.path, wh.version_token)
     views.get(wh.version_token(), ("view",), lambda: {"figure": 1})
     files = [wh.path, access.path] + [p for p in views.root.rglob("*.json")]
     assert len(files) == 3
