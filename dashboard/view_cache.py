@@ -274,8 +274,8 @@ class SharedViews:
                     and sum(1 for _ in os.scandir(folder)) < SHARED_MAX_FILES):
                 tmp = base.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
                 try:
-                    with os.fdopen(create_private(tmp), "w", encoding="utf-8") as out:
-                        out.write(text)  # internal figures: this user's alone (0600)
+                    os.close(create_private(tmp))  # internal figures: this user's alone
+                    tmp.write_text(text, encoding="utf-8")
                     os.replace(tmp, path)
                 except OSError:  # a full disk: served, not shared
                     with contextlib.suppress(OSError):
