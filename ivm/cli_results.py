@@ -249,7 +249,7 @@ def plan_check(path, catalog, db: str | None) -> None:
     for f in findings:
         say(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
     missing = sum(f.severity == "missing" for f in findings)
-    warnings = len(findings) - missing
+    warnings = sum(f.severity == "warning" for f in findings)
     say(f"{len(doc.objectives)} objectives: {missing} missing part(s), "
                f"{warnings} warning(s)")
     if missing:
