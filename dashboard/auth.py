@@ -237,7 +237,7 @@ class Guard:
         body = request.get_json(silent=True)
         output = body.get("output") if isinstance(body, dict) else None
         if not isinstance(output, str):
-            return Response("bad callback request", 400, mimetype="text/plain")
+            return self._refuse(400, "callback body without an output", viewer)
         page = callback_page(output)
         objective = None
         detail = output[:400]

@@ -266,11 +266,18 @@ def test_another_site_can_neither_sign_in_nor_out_nor_call_back(site):
         status, _, _ = request(url, "POST", "/_dash-update-component", body,
                                {"Cookie": cookie, **headers})
         assert status in (403, 415), (headers, status)
+    # JSON that is no callback at all: refused as malformed
+    for junk in (b"[]", b"not json", b'{"output": 1}'):
+        status, _, _ = request(url, "POST", "/_dash-update-component", junk,
+                               {"Cookie": cookie, "Content-Type": "application/json"})
+        assert status == 400, junk
     refused = audited(db, "request_refused", 100)
     assert sum("cross-site POST /login" in r["detail"] and r["address"] == "10.9.9.9"
                for r in refused) >= 5
     assert any(r["user_name"] == "t-csrf" and "/logout" in r["detail"] for r in refused)
     assert any(r["user_name"] == "t-csrf" and "text/plain" in r["detail"] for r in refused)
+    assert sum(r["user_name"] == "t-csrf" and "callback body without an output" in r["detail"]
+               for r in refused) == 3
 
 
 # -- throttling without lock-out -------------------------------------------------------------
