@@ -192,10 +192,10 @@ def displacement_words(record: dict, lang: str) -> str:
 
 _ALERT = {
     "nl": {"now": "{n} in de 4 weken tot {d}; gewoonlijk ongeveer {e} in die weken (signaal "
-                  "vanaf {u}).",
+                  "boven {u}).",
            "since": "Signaal sinds de week tot {d}.",
            "over": "Het signaal liep tot de week tot {d}; nu {n}, gewoonlijk ongeveer {e}."},
-    "en": {"now": "{n} in the 4 weeks to {d}; usually about {e} in those weeks (alert from "
+    "en": {"now": "{n} in the 4 weeks to {d}; usually about {e} in those weeks (alert above "
                   "{u}).",
            "since": "Alert since the week to {d}.",
            "over": "The alert ran until the week to {d}; now {n}, usually about {e}."},
