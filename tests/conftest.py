@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -296,3 +297,25 @@ def render(url: str, path: str, search: str = "", cookie: str | None = None) -> 
     req = urllib.request.Request(url + "/_dash-update-component",
                                  data=_json.dumps(body).encode(), headers=headers)
     return urllib.request.urlopen(req, timeout=60).read().decode()
+
+
+def page_content(url: str, path: str, search: str = "") -> Any:
+    """A page's component tree as the pages callback returns it (see :func:`render`)."""
+    return json.loads(render(url, path, search))["response"]["_pages_content"]["children"]
+
+
+def texts(node: Any) -> str:
+    """Every text of a rendered component tree, joined by spaces."""
+    out: list[str] = []
+
+    def walk(n: Any) -> None:
+        if isinstance(n, str | int | float) and not isinstance(n, bool):
+            out.append(str(n))
+        elif isinstance(n, list):
+            for x in n:
+                walk(x)
+        elif isinstance(n, dict):
+            walk(n.get("props", {}).get("children"))
+
+    walk(node)
+    return " ".join(out)

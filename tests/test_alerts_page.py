@@ -3,30 +3,16 @@ one click away; in Dutch and in English; for the internal roles only (see the ac
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from tests.conftest import render
+from tests.conftest import page_content, texts
 
 
 def _content(url: str, search: str = "") -> Any:
-    return json.loads(render(url, "/signalen", search))["response"]["_pages_content"]["children"]
+    return page_content(url, "/signalen", search)
 
 
-def _texts(node: Any) -> str:
-    out: list[str] = []
-
-    def walk(n: Any) -> None:
-        if isinstance(n, str | int | float) and not isinstance(n, bool):
-            out.append(str(n))
-        elif isinstance(n, list):
-            for x in n:
-                walk(x)
-        elif isinstance(n, dict):
-            walk(n.get("props", {}).get("children"))
-
-    walk(node)
-    return " ".join(out)
+_texts = texts
 
 
 def _ids(node: Any) -> list[str]:

@@ -25,7 +25,7 @@ from core.vocabulary import period as period_label
 from dashboard.figures_objective import date_of_t, deadline_t, series_figure, trend_points
 from indicators import results
 from indicators.status import StatusFilter, status_records
-from tests.conftest import render, serve
+from tests.conftest import page_content, serve, texts
 
 ROOT = Path(__file__).resolve().parent.parent
 BURGLARY = "residential_burglary_rate"
@@ -49,26 +49,8 @@ def _traces(fig) -> dict[str, Any]:
     return {t.uid: t for t in fig.data}
 
 
-def _content(url: str, path: str, search: str = "") -> Any:
-    """The page's component tree as the pages callback returns it."""
-    return json.loads(render(url, path, search))["response"]["_pages_content"]["children"]
-
-
-def _texts(node: Any) -> str:
-    """Every text of a component tree, joined."""
-    out: list[str] = []
-
-    def walk(n: Any) -> None:
-        if isinstance(n, str | int | float) and not isinstance(n, bool):
-            out.append(str(n))
-        elif isinstance(n, list):
-            for x in n:
-                walk(x)
-        elif isinstance(n, dict):
-            walk(n.get("props", {}).get("children"))
-
-    walk(node)
-    return " ".join(out)
+_content = page_content
+_texts = texts
 
 
 def _find(node: Any, component_id: str) -> dict | None:

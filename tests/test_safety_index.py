@@ -14,7 +14,7 @@ from scipy import stats
 from indicators.results import stored_catalog, values
 from indicators.safety_index import parts, safety_index
 from ivm.cli import main
-from tests.conftest import render
+from tests.conftest import page_content, texts
 
 
 def test_each_part_is_the_wijk_against_the_city_and_the_index_their_mean(demo_city):
@@ -55,26 +55,8 @@ def test_ivm_index_prints_every_wijk(demo_city):
     assert bad.exit_code == 1 and "no wijk" in bad.output
 
 
-def _texts(node) -> str:
-    out: list[str] = []
-
-    def walk(n) -> None:
-        if isinstance(n, str | int | float) and not isinstance(n, bool):
-            out.append(str(n))
-        elif isinstance(n, list):
-            for x in n:
-                walk(x)
-        elif isinstance(n, dict):
-            walk(n.get("props", {}).get("children"))
-
-    walk(node)
-    return " ".join(out)
-
-
 def test_the_wijken_page_shows_the_index_in_both_languages(demo_url):
-    body = json.loads(render(demo_url, "/wijken"))["response"]["_pages_content"]["children"]
-    text = _texts(body)
+    text = texts(page_content(demo_url, "/wijken"))
     assert "Veiligheidsindex per wijk" in text and "de stad is 100" in text
-    english = _texts(json.loads(render(demo_url, "/wijken", "?lang=en"))["response"][
-        "_pages_content"]["children"])
+    english = texts(page_content(demo_url, "/wijken", "?lang=en"))
     assert "Safety index per wijk" in english and "Veiligheidsindex per wijk" not in english
