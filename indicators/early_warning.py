@@ -95,32 +95,40 @@ class Weeks:
         return opens
 
 
-class _Sums:
-    """Sums of consecutive weeks of every series from cumulative sums (a sum over a week the
-    source does not cover is NaN; other sums are not affected by it)."""
+def _by_week(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every week's four-week sum and level (arrays of weeks x series, float32: counts are
+    whole numbers far below 2^24), NaN where a sum would hold a week the source does not
+    cover or reach before the first week. Weeks run along the first axis, so the rows a
+    judgement gathers are contiguous."""
+    weeks_first = np.ascontiguousarray(counts.T)
+    n_weeks, n_series = weeks_first.shape
+    cs = np.zeros((n_weeks + 1, n_series))
+    np.cumsum(np.nan_to_num(weeks_first, nan=0.0), axis=0, out=cs[1:])
+    missing = np.isnan(weeks_first)
+    gaps = None
+    if missing.any():  # weeks the deliveries do not cover: no sum may hold one
+        gaps = np.zeros((n_weeks + 1, n_series), dtype=np.int32)
+        np.cumsum(missing, axis=0, out=gaps[1:])
 
-    def __init__(self, counts: np.ndarray):
-        zero = np.zeros((counts.shape[0], 1))
-        self.cs = np.cumsum(np.concatenate([zero, np.nan_to_num(counts, nan=0.0)], axis=1),
-                            axis=1)
-        self.gaps = np.cumsum(np.concatenate([zero, np.isnan(counts)], axis=1), axis=1)
+    def ending(length: int) -> np.ndarray:
+        out = np.full((n_weeks, n_series), np.nan, dtype=np.float32)
+        if length <= n_weeks:
+            out[length - 1:] = cs[length:] - cs[:-length]
+            if gaps is not None:
+                out[length - 1:][gaps[length:] - gaps[:-length] > 0] = np.nan
+        return out
 
-    def ending(self, last: np.ndarray | int, length: int) -> np.ndarray:
-        """The sums of the ``length`` weeks ending at week(s) ``last`` (inclusive)."""
-        last = np.asarray(last)
-        hi, lo = last + 1, last + 1 - length
-        total = self.cs[:, hi] - self.cs[:, lo]
-        return np.where(self.gaps[:, hi] - self.gaps[:, lo] > 0, np.nan, total)
-
-    def level(self, last: np.ndarray | int) -> np.ndarray:
-        """The level of the 52 weeks ending at week(s) ``last``, the week before a window:
-        without their first seven, the same season a year before the window (those weeks are
-        the nearest references themselves, and an outbreak there must not raise the level),
-        scaled back to 52 weeks."""
-        last = np.asarray(last)
-        season = WINDOW + HALF_WINDOW
-        kept = self.ending(last, YEAR) - self.ending(last - YEAR + season, season)
-        return kept * YEAR / (YEAR - season)
+    window = ending(WINDOW)
+    # the level of the 52 weeks ending at a week (the week before a window), without their
+    # first seven: the same season a year before the window (those weeks are the nearest
+    # references themselves, and an outbreak there must not raise the level); scaled to 52
+    season = WINDOW + HALF_WINDOW
+    year, part = ending(YEAR), ending(season)
+    level = np.full((n_weeks, n_series), np.nan, dtype=np.float32)
+    if n_weeks >= YEAR:
+        level[YEAR - 1:] = ((year[YEAR - 1:] - part[season - 1:n_weeks - YEAR + season])
+                            * (YEAR / (YEAR - season)))
+    return window, level
 
 
 def detect(counts: np.ndarray, evaluated: int, alpha: float = ALPHA,
@@ -135,46 +143,47 @@ def detect(counts: np.ndarray, evaluated: int, alpha: float = ALPHA,
     counts = np.asarray(counts, dtype=float)
     n_series, n_weeks = counts.shape
     groups = np.zeros(n_series, dtype=int) if groups is None else np.asarray(groups)
-    sums = _Sums(counts)
+    window, level = _by_week(counts)
     shape = (n_series, evaluated)
     out = {k: np.full(shape, np.nan) for k in ("count", "expected", "mean_var", "p", "phi")}
+    size = int(groups.max()) + 1 if n_series else 1
     for col in range(evaluated):
         t = n_weeks - evaluated + col
         if t - WINDOW < 0:
             continue
-        now = sums.ending(t, WINDOW)
-        level_now = sums.level(t - WINDOW)
         ends = [t - j * YEAR + d for j in range(1, YEARS + 1)
                 for d in range(-HALF_WINDOW, HALF_WINDOW + 1)
                 if t - j * YEAR + d - WINDOW - YEAR + 1 >= 0]
         if len(ends) < MIN_YEARS * (2 * HALF_WINDOW + 1):
             continue
         ends_a = np.array(ends)
-        r = sums.ending(ends_a, WINDOW) * ((level_now[:, None] + LEVEL_PRIOR)
-                                           / (sums.level(ends_a - WINDOW) + LEVEL_PRIOR))
-        ok = ~np.isnan(r).any(axis=1) & ~np.isnan(now)
+        now = window[t].astype(float)
+        level_now = level[t - WINDOW].astype(float)
+        # references x series: each reference year on today's level
+        r = window[ends_a] * ((level_now + LEVEL_PRIOR)
+                              / (level[ends_a - WINDOW].astype(float) + LEVEL_PRIOR))
+        ok = ~np.isnan(r).any(axis=0) & ~np.isnan(now)
         # past outbreaks: values far above the references' median are pulled down to a bound
         # (a generous dispersion of CLIP_PHI) before the mean and the dispersion are taken
-        med = np.where(ok, np.median(r, axis=1), np.nan)
+        med = np.where(ok, np.median(r, axis=0), np.nan)
         bound = med + OUTLIER_Z * np.sqrt(CLIP_PHI * np.maximum(med, 0.5))
-        kept = r <= bound[:, None]
-        r = np.minimum(r, bound[:, None])
-        mu = np.where(ok, r.mean(axis=1), np.nan)
+        kept = r <= bound
+        r = np.minimum(r, bound)
+        mu = np.where(ok, r.mean(axis=0), np.nan)
         # the mean of the squared Pearson residuals of the values not pulled down (overlapping
         # windows leave it unbiased but carry fewer degrees of freedom: ``df`` weighs it
         # against the value pooled over the category)
         live = ok & (mu > 0)
         x2 = np.zeros(n_series)
-        x2[live] = (kept[live] * (r[live] - mu[live, None]) ** 2).sum(axis=1) / mu[live]
-        k = np.maximum(kept.sum(axis=1) - 1, 1)
-        size = groups.max() + 1
+        x2[live] = (kept[:, live] * (r[:, live] - mu[live]) ** 2).sum(axis=0) / mu[live]
+        k = np.maximum(kept.sum(axis=0) - 1, 1)
         pooled_by = np.maximum(1.0, np.bincount(groups[live], x2[live], size)
                                / np.maximum(np.bincount(groups[live], k[live], size), 1))
         pooled = pooled_by[groups]
         own = np.where(live, x2 / k, pooled)
-        df = _effective_df(r.shape[1])
+        df = _effective_df(len(ends))
         phi = np.maximum(1.0, (df * own + PHI_PRIOR_DF * pooled) / (df + PHI_PRIOR_DF))
-        years = r.shape[1] / (2 * HALF_WINDOW + 1)
+        years = len(ends) / (2 * HALF_WINDOW + 1)
         windows_eff = years * (2 * HALF_WINDOW + WINDOW) / WINDOW
         level_var = 1 / (level_now + LEVEL_PRIOR) + 1 / (years * level_now + LEVEL_PRIOR)
         var = phi * mu * (1 + 1 / windows_eff) + phi * mu ** 2 * level_var
