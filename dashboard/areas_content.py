@@ -247,7 +247,8 @@ def main_content(data: DashboardData, view: View, lang: str) -> dict[str, Any]:
     peers = (peers_section(data, view.indicator, view.period, city, lang)
              if view.period_type == "year" else peers_section(data, view.indicator, None,
                                                                city, lang))
-    index = index_section(data.safety_index(city), lang)
+    # the index is per wijk: shown with the wijken
+    index = index_section(data.safety_index(city), lang) if view.level == "wijk" else []
     return {"figure": figure, "notes": notes, "table": table, "peers": peers, "index": index,
             "multiples": multiples(data, view, ind, values, lang),
             "heading": f"{getattr(ind.title, lang)} — {level_name}, {view.period or '–'}"}

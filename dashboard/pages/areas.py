@@ -136,6 +136,7 @@ def update_periods(indicator: str, level: str, ptype: str, period: str | None, l
     Output("areas-multiples", "children"),
     Output("areas-heading", "children"),
     Output("areas-peers", "children"),
+    Output("areas-index", "children"),
     Output("areas-url", "search"),
     Output("lang-switch", "href", allow_duplicate=True),
     Input("areas-indicator", "value"),
@@ -159,7 +160,7 @@ def update_view(indicator: str, level: str, ptype: str, period: str | None, area
     search = link[len(PATH):] or ""
     other = href(PATH, "en" if lang == "nl" else "nl", **view.query())
     return (main["figure"], area_ids(main["figure"]), main["notes"], main["table"],
-            main["multiples"], main["heading"], main["peers"], search, other)
+            main["multiples"], main["heading"], main["peers"], main["index"], search, other)
 
 
 @callback(
