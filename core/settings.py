@@ -21,6 +21,7 @@ GROUPS = {
     "public": "Public audience",
     "access": "Access and sessions",
     "serving": "Serving",
+    "steering": "The steering cycle: owners' updates and the reporting calendar",
     "development": "Development and tests",
 }
 
@@ -202,6 +203,23 @@ SETTINGS: dict[str, Setting] = {
             "1: the WSGI app (`dashboard.wsgi:server`) serves the public audience only, without "
             "sign-in; set by `ivm serve --public`.",
             group="serving",
+        ),
+        Setting(
+            "today",
+            "IVM_TODAY",
+            "",
+            "The day the reporting calendar takes as today (which periods are open for "
+            "owners' updates, which actions are overdue, which reminders are due), as "
+            "YYYY-MM-DD; empty: the system's date. Only to show or test another day.",
+            group="steering",
+        ),
+        Setting(
+            "update_max_chars",
+            "IVM_UPDATE_MAX_CHARS",
+            "2000",
+            "The longest text (characters) of each field of an owner's update (what was done, "
+            "what is next, why) and of a note on an action's state; longer is refused.",
+            group="steering",
         ),
         Setting(
             "debug",
