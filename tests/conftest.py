@@ -125,11 +125,15 @@ def demo_city(tmp_path_factory) -> tuple[Warehouse, Path, list[str]]:
 
 @pytest.fixture
 def demo_copy(demo_city, tmp_path: Path) -> Warehouse:
-    """A private copy of the demo warehouse that a test may change."""
+    """A private copy of the demo warehouse that a test may change, with a copy of its
+    application store (accounts, partner register, owners' updates, status history)."""
     import shutil
+
+    from access.store import access_path
 
     target = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_city[0].path, target)
+    shutil.copyfile(access_path(demo_city[0].path), access_path(target))
     return Warehouse(target)
 
 
