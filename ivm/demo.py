@@ -101,8 +101,9 @@ DEMO_USERS = [
 
 
 def demo_users(warehouse: Warehouse, echo: Callable[[str], None]) -> dict[str, str]:
-    """One account per role with a freshly generated password (new on every run, never in the
-    code), printed so a newcomer can sign in at once; the public needs no account."""
+    """One account per role (and two more partner accounts, for the owners' updates of the
+    police zone and the GAS officer) with a freshly generated password (new on every run, never
+    in the code), printed so a newcomer can sign in at once; the public needs no account."""
     from access.passwords import generate
     from access.store import AccessStore
 
