@@ -18,22 +18,24 @@ from tests.conftest import ensure_user, login, serve
 
 #: Which page each role may open: the specification this test holds the server to.
 MATRIX = {
-    #            overview chain areas partners objective data  export admin
-    "beheerder": (True, True, True, True, True, True, True, True),
-    "analist": (True, True, True, True, True, True, True, False),
-    "bestuur": (True, True, True, True, True, True, True, False),
-    "politie": (True, True, True, True, True, True, True, False),
-    "dienst": (True, True, True, True, True, False, True, False),
-    "publiek": (True, True, True, True, False, False, True, False),
+    #            overview chain areas partners objective data  export admin steering
+    "beheerder": (True, True, True, True, True, True, True, True, True),
+    "analist": (True, True, True, True, True, True, True, False, False),
+    "bestuur": (True, True, True, True, True, True, True, False, True),
+    "politie": (True, True, True, True, True, True, True, False, False),
+    "dienst": (True, True, True, True, True, False, True, False, True),
+    "publiek": (True, True, True, True, False, False, True, False, False),
 }
-PAGES = ("overview", "chain", "areas", "partners", "objective", "data", "export", "admin")
+PAGES = ("overview", "chain", "areas", "partners", "objective", "data", "export", "admin",
+         "steering")
 PATHS = {"overview": "/", "chain": "/keten", "areas": "/wijken", "partners": "/partners",
          "objective": "/doelstelling/REA-01", "data": "/gegevens", "export": "/export",
-         "admin": "/beheer"}
+         "admin": "/beheer", "steering": "/opvolging"}
 #: The component prefix of each page's own callbacks (the public areas page has its own).
 PREFIX_PAGE = {"overview": "overview", "chain": "chain", "areas": "areas",
                "pubareas": "areas", "partners": "partners", "objective": "objective",
-               "export": "export", "gegevens": "data", "beheer": "admin"}
+               "export": "export", "gegevens": "data", "beheer": "admin",
+               "steering": "steering"}
 #: Callbacks that read internal figures: refused for the public audience on any page.
 INTERNAL_ONLY = ("areas", "objective")
 DIENST_PARTNER = "preventiedienst"  # contributes to PREV-01, not to REA-01
