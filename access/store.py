@@ -76,7 +76,7 @@ server_secret = Table(
 EVENTS = ("login", "login_failed", "login_blocked", "logout", "access_denied", "export",
           "load", "load_failed", "user_added", "user_disabled", "user_enabled",
           "password_changed", "partners_loaded", "partner_changed", "update_written",
-          "action_changed")
+          "action_changed", "notice_sent", "notice_failed")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 

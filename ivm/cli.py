@@ -21,7 +21,7 @@ from core.settings import SETTINGS, flag, setting
 from core.vocabulary import SOURCE_KINDS
 from core.warehouse import Warehouse
 from ivm.cli_results import export, indicators, plan, status
-from ivm.cli_steering import partners, plan_diff, updates
+from ivm.cli_steering import partners, plan_diff, remind, updates
 from ivm.options import (
     IvmGroup,
     PeriodBound,
@@ -42,7 +42,7 @@ def main() -> None:
     """ivmonitor: monitor a city's local integral safety plan."""
 
 
-for command in (status, indicators, plan, export, partners, updates):
+for command in (status, indicators, plan, export, partners, updates, remind):
     main.add_command(command)
 plan.add_command(plan_diff)
 

@@ -1,7 +1,6 @@
 """The ``ivm`` commands of the steering cycle: ``partners`` (the register), ``plan diff`` (what
 changed between plan versions), ``updates`` (owners' updates and the completeness board),
-``remind`` (reminders by e-mail) and ``export council --meeting`` (the frozen council pack,
-in :mod:`ivm.cli_results`).
+and ``remind`` (reminders by e-mail).
 
 Like every command, each imports the layers it uses when it runs (see :mod:`ivm.cli`)."""
 
@@ -118,4 +117,34 @@ def updates(period: str | None, db: str | None, fmt: str, lang: str) -> None:
     emit(rows, fmt, ["partner", "name", "objectives", "written", "missing"])
 
 
-__all__ = ["partners", "plan_diff", "updates"]
+@click.command("remind")
+@db_option
+def remind(db: str | None) -> None:
+    """E-mail the owners whose updates for the current reporting period are missing, from
+    IVM_REMIND_DAYS before its deadline to the deadline, one notice per partner and period
+    (IVM_REMINDERS=1; off, it says whom it would write to). Exit 1 when a notice failed."""
+    import getpass
+
+    from access.steering.state import PlanState
+    from access.steering.store import Steering
+    from core.clock import today
+
+    wh = Warehouse(db)
+    con = wh.connect_read_only()
+    try:
+        state = PlanState.read(con)
+    finally:
+        con.close()
+    day = today()
+    outcome = Steering.of_warehouse(wh.path).notices.run(state, day, getpass.getuser())
+    for line in outcome.lines():
+        click.echo(line)
+    if not outcome.lines():
+        click.echo(f"no reminders due on {day.isoformat()}"
+                   + (f" for {outcome.period}" if outcome.period else ""))
+    if outcome.failed:
+        raise IvmError("notice_failed", f"{len(outcome.failed)} reminder(s) could not be sent: "
+                       f"{outcome.failed[0][1]}", hint="they are tried again on the next run")
+
+
+__all__ = ["partners", "plan_diff", "remind", "updates"]

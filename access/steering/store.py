@@ -1,6 +1,6 @@
 """The steering cycle's records in one application store: the partner register, owners'
-updates and actions' states and the status history, each write audited in the store's audit
-log."""
+updates and actions' states, the status history and the reminders sent, each write audited in
+the store's audit log."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from access.steering.history import StatusHistory
+from access.steering.notices import Notices
 from access.steering.partners import PartnerRegister
 from access.steering.reports import Reports
 from access.store import AccessStore, now
@@ -34,6 +35,11 @@ class Steering:
     def reports(self) -> Reports:
         """Owners' updates and actions' states."""
         return Reports(self.engine, self.store.audit, now)
+
+    @cached_property
+    def notices(self) -> Notices:
+        """Reminders by e-mail."""
+        return Notices(self.engine, self.store.audit, now, self.reports, self.partners)
 
     @cached_property
     def history(self) -> StatusHistory:

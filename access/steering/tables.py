@@ -109,3 +109,16 @@ status_history = Table(
     UniqueConstraint("as_of", "load_id", "refresh_id", "plan_version", "objective_id",
                      "area_id", name="status_history_once"),
 )
+
+#: Reminders sent (or tried) to a partner for a reporting period.
+notice = Table(
+    "notice", metadata,
+    Column("notice_id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(16), nullable=False),
+    Column("partner_id", String(64), nullable=False),
+    Column("address", String(254), nullable=False),
+    Column("missing", Integer, nullable=False),
+    Column("sent_at", String(32), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("detail", Text),
+)
