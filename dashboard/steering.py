@@ -49,6 +49,14 @@ def steering() -> Steering | None:
     return None if guard is None else Steering(guard.store)
 
 
+def partner_title(partner_id: str, lang: str) -> str:
+    """A partner's name in ``lang`` from the partner register (its id when the register does not
+    know it, or there is none)."""
+    records = steering()
+    found = records.partners.get(partner_id) if records is not None else None
+    return found.name(lang) if found is not None else partner_id
+
+
 def partner_names(records: Steering, lang: str) -> dict[str, str]:
     """Every partner's name in ``lang``, by id."""
     return records.partners.names(lang)
@@ -124,4 +132,4 @@ def fill(view: Any, element_id: str, children: Any) -> Any:
 
 
 __all__ = ["ATTENTION_ROLES", "attention_items", "board", "catalog", "fill", "partner_names",
-           "plain", "plan_state", "steering", "today", "visible", "writable"]
+           "partner_title", "plain", "plan_state", "steering", "today", "visible", "writable"]

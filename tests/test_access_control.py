@@ -325,8 +325,11 @@ def test_public_and_dienst_pages_show_x_exactly_where_the_public_workbook_suppre
         rows = {(r[0], r[3]): r for phase in ("proactie", "preparatie", "preventie", "reactie",
                                               "nazorg")
                 for r in _try_rows(tree, f"overview-phase-{phase}")}
-        assert len(rows) == len(f.objectives)
-        for o in f.objectives:
+        # a partner's account opens the overview on its partner's objectives
+        shown = [o for o in f.objectives if who == "public" or DIENST_PARTNER in (
+            [o.record.get("owner"), *o.record.get("partners", [])])]
+        assert len(rows) == len(shown) > 0
+        for o in shown:
             rec = o.record
             row = rows[(rec["id"], rec["area"]["name"] or rec["area"]["id"])]
             assert row[4].startswith("x") == f.is_hidden(o.base_cell), (who, rec["id"])

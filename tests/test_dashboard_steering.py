@@ -174,6 +174,16 @@ def test_another_partner_can_neither_write_nor_read_it(served):
     assert status == 403
 
 
+def test_a_partners_account_sees_its_name_and_its_partner_preselected(served):
+    url, cookie = served["url"], served["cookies"]["other"]
+    overview = _page_text(url, "/", cookie)
+    assert "Jeugddienst en jeugdwerk" in overview  # the header names the account's partner
+    assert "PREV-04" in overview and "REA-01" not in overview  # filtered on its partner
+    assert "REA-01" in _page_text(url, "/", served["cookies"]["bestuur"])
+    partners = _page_text(url, "/partners", cookie)
+    assert "PREV-04" in partners and "REA-01" not in partners
+
+
 def test_the_analist_and_the_public_have_no_follow_up_page(served):
     url = served["url"]
     password = ensure_user(served["db"], "t-analist", "analist")

@@ -114,6 +114,9 @@ def cached_layout(lang: str | None = None, **query: Any) -> html.Div:
     records = data.status()
     if not records:
         return frame("overview", lang, {}, [*plan_header(data.plan(), lang), empty(lang)])
+    viewer = current_viewer()
+    if viewer.partner and "partner" not in query:  # a partner's account: its own preselected
+        query = {**query, "partner": viewer.partner}
     f = clean_query(query, records)
     groups, counts = _view(records, data.catalog(), f, lang)
     tiles = html.Div([
