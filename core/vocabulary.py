@@ -538,6 +538,18 @@ STEERING: dict[str, Text] = {
     "no_history": {"nl": "Nog geen statusgeschiedenis.", "en": "No status history yet."},
     "as_of": {"nl": "Stand op", "en": "As of"},
     "open_page": {"nl": "Opvolging", "en": "Follow-up"},
+    "plan_versions": {"nl": "Versies van het plan", "en": "Versions of the plan"},
+    "version": {"nl": "Versie", "en": "Version"},
+    "title": {"nl": "Titel", "en": "Title"},
+    "approved_on": {"nl": "Goedgekeurd op", "en": "Approved on"},
+    "approved_by": {"nl": "Goedgekeurd door", "en": "Approved by"},
+    "plan": {"nl": "Plan", "en": "Plan"},
+    "no_change": {"nl": "geen wijzigingen", "en": "no changes"},
+    "partners_register": {"nl": "Partnerregister", "en": "Partner register"},
+    "partner_id": {"nl": "Code", "en": "Id"},
+    "active": {"nl": "Actief", "en": "Active"},
+    "origin": {"nl": "Herkomst", "en": "Origin"},
+    "edit_partner": {"nl": "Partner toevoegen of wijzigen", "en": "Add or change a partner"},
 }
 
 

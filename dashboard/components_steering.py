@@ -10,6 +10,7 @@ colour alone.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from dash import dcc, html
@@ -27,6 +28,7 @@ from core.vocabulary import (
     STEERING,
     date,
     month,
+    number,
     pick,
     reporting_period,
 )
@@ -142,6 +144,44 @@ def _indicator_name(catalog: dict[str, Any], ident: str, lang: str) -> str:
     return (getattr(title, lang, None) or getattr(title, "nl", None) or ident) if title else ident
 
 
+def plan_versions_section(versions: list[dict[str, Any]], in_force: str | None,
+                          before: str | None, changes: list[Any], lang: str) -> html.Section:
+    """The plan's versions (the one in force marked) and what changed from the version before
+    it: targets, deadlines, objectives and actions added and dropped."""
+    rows = [[v["version"] + (f" ({w('in_force', lang)})" if v["version"] == in_force else ""),
+             v["title"], date(v["approved_on"]), v["approved_by"] or MISSING,
+             v["objectives"], v["actions"]] for v in versions]
+    children: list = [html.H2(w("plan_versions", lang)),
+                      table([w("version", lang), w("title", lang), w("approved_on", lang),
+                             w("approved_by", lang), w("objectives", lang),
+                             w("actions", lang)], rows, numeric={4, 5},
+                            table_id="steering-plan-versions")]
+    if before is not None:
+        lines = [html.Li(_change_text(c, lang)) for c in changes] or [
+            html.Li(w("no_change", lang))]
+        children += [html.H3(f"{w('plan_change', lang)}: {before} → {in_force}"),
+                     html.Ul(lines, id="steering-plan-diff")]
+    return html.Section(children, id="steering-plans")
+
+
+def _change_text(c: Any, lang: str) -> str:
+    name = "plan" if c.item == "plan" else f"{w(c.item, lang).lower()} {c.ident}"
+    if c.kind in ("added", "dropped"):
+        return f"{name}: {w(c.kind, lang)}"
+    return f"{name} · {c.field}: {_value(c.old, lang)} → {_value(c.new, lang)}"
+
+
+def _value(value: Any, lang: str) -> str:
+    """A changed value the Belgian way: -0,25; 31/12/2027; lists and texts as they are."""
+    if value is None:
+        return MISSING
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number(value, 0 if float(value).is_integer() else 2, lang)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return date(value)
+    return str(value)
+
+
 def timeline_section(points: list[Point], lang: str) -> html.Div:
     """The status at every recorded refresh, and since when it has been what it is now."""
     if not points:
@@ -158,4 +198,5 @@ def timeline_section(points: list[Point], lang: str) -> html.Div:
 
 
 __all__ = ["actions_table", "attention_section", "board_table", "period_line",
+           "plan_versions_section",
            "timeline_section", "update_card", "w", "written_at"]

@@ -24,6 +24,7 @@ from access.steering.state import PlanState
 from access.steering.store import Steering
 from core.clock import today
 from dashboard.auth import guard_of_app
+from indicators import Change, diff_plans, plan_versions, stored_plan
 
 #: The roles whose overview opens with what needs attention.
 ATTENTION_ROLES = frozenset({"bestuur", "beheerder"})
@@ -36,6 +37,26 @@ def plan_state() -> PlanState | None:
     if not data.available():
         return None
     return data.cached_query(("steering_plan_state",), PlanState.read)
+
+
+def plan_history() -> tuple[list[dict[str, Any]], str | None, list[Change]]:
+    """Every stored plan version (newest approval first), the version the one in force
+    follows, and what changed between them (per data version)."""
+    data = current_app.config["IVM_DATA"]
+    if not data.available():
+        return [], None, []
+
+    def read(con: Any) -> tuple[list[dict[str, Any]], str | None, list[Change]]:
+        versions = plan_versions(con)
+        state = plan_state()
+        current = state.plan_version if state else None
+        names = [v["version"] for v in versions]
+        if current not in names or names.index(current) + 1 >= len(names):
+            return versions, None, []
+        before = names[names.index(current) + 1]
+        return versions, before, diff_plans(stored_plan(con, before), stored_plan(con, current))
+
+    return data.cached_query(("steering_plan_history",), read)
 
 
 def catalog() -> dict[str, Any]:
@@ -132,4 +153,5 @@ def fill(view: Any, element_id: str, children: Any) -> Any:
 
 
 __all__ = ["ATTENTION_ROLES", "attention_items", "board", "catalog", "fill", "partner_names",
-           "partner_title", "plain", "plan_state", "steering", "today", "visible", "writable"]
+           "partner_title", "plain", "plan_history", "plan_state", "steering", "today",
+           "visible", "writable"]

@@ -12,7 +12,15 @@ import re
 import pytest
 
 from access.steering.store import Steering
-from tests.conftest import DEMO_AS_OF, copy_access_store, ensure_user, login, render, serve
+from tests.conftest import (
+    DEMO_AS_OF,
+    admin_cookie,
+    copy_access_store,
+    ensure_user,
+    login,
+    render,
+    serve,
+)
 from tests.test_access_control import callback, dependencies
 
 #: The owner partner whose account writes (five updates of the open period missing in the
@@ -193,3 +201,33 @@ def test_the_analist_and_the_public_have_no_follow_up_page(served):
     assert callback(url, save, cookie, state={"steering-save": 1})[0] == 403
     pages = next(s for s in specs if "_pages_content" in s["output"])
     assert callback(url, pages, cookie, "/opvolging")[0] == 403
+
+
+def test_the_bestuur_sees_what_changed_between_plan_versions(served):
+    text = _page_text(served["url"], "/opvolging", served["cookies"]["bestuur"])
+    assert "LIVP-2020-2027-v2 (van kracht)" in text
+    assert "Wijziging van het plan: LIVP-2020-2027-v1 → LIVP-2020-2027-v2" in text
+    assert "doelstelling PREV-01 · target.change: -0,35 → -0,25" in text
+    assert "plan · approved_on: 15/12/2019 → 21/09/2026" in text
+
+
+def test_the_beheerder_edits_the_partner_register_and_nobody_else(served):
+    url = served["url"]
+    admin = admin_cookie(url)
+    save = next(s for s in dependencies(url, admin) if "beheer-partner-message" in s["output"])
+    state = {"beheer-partner-save": 1, "beheer-partner-id": "buurtwerk",
+             "beheer-partner-name-nl": "Buurtwerk Aalst", "beheer-partner-kind": "external",
+             "beheer-partner-level": "local", "beheer-partner-contact": "buurt@aalst.example",
+             "beheer-partner-active": ["active"], "beheer-lang": "nl"}
+    assert callback(url, save, served["cookies"]["bestuur"], state=state)[0] == 403
+    status, body = callback(url, save, admin, state={**state, "beheer-partner-contact": "nee"})
+    assert status == 200 and "is not an e-mail address" in body.decode()
+    steering = Steering.of_warehouse(served["db"])
+    assert steering.partners.get("buurtwerk") is None
+    status, body = callback(url, save, admin, state=state)
+    assert status == 200 and "Opgeslagen." in body.decode()
+    added = steering.partners.get("buurtwerk")
+    assert (added.name_nl, added.kind, added.origin) == ("Buurtwerk Aalst", "external",
+                                                         "dashboard")
+    audit = steering.store.audit_rows(event_name="partner_changed")[0]
+    assert audit["user_name"] == "test-beheerder" and "buurtwerk: added" in audit["detail"]

@@ -7,7 +7,8 @@ and missing); the form to write an owner's update (what was done, what is next, 
 judgement and why) for the objectives the viewer answers for; the form to change an action's
 state; the actions and the updates of the period the viewer may read. Every write is checked on
 the server (:class:`access.steering.reports.Reports`: the owner's accounts, the beheerder and
-the bestuur), kept with its author and time, and in the audit log. URL: ``objective`` (the
+the bestuur), kept with its author and time, and in the audit log. For the bestuur and the
+beheerder, the plan's versions and what changed from the previous one. URL: ``objective`` (the
 objective preselected in the form), ``partner`` and ``lang``.
 """
 
@@ -29,6 +30,7 @@ from dashboard.components_steering import (
     attention_section,
     board_table,
     period_line,
+    plan_versions_section,
     update_card,
     w,
 )
@@ -40,6 +42,7 @@ from dashboard.steering import (
     board,
     catalog,
     partner_names,
+    plan_history,
     plan_state,
     steering,
     today,
@@ -154,6 +157,8 @@ def layout(lang: str | None = None, objective: str | None = None, **query: Any) 
     if viewer.role.name in ATTENTION_ROLES:
         children.append(attention_section(attention_items(state, records, day), lang,
                                           PAGE.path))
+        versions, before, changes = plan_history()
+        plans = plan_versions_section(versions, state.plan_version, before, changes, lang)
     children += [
         html.Section([html.H2(w("board", lang)),
                       html.Div(_board(state, records, lang), id="steering-board-box")]),
@@ -163,6 +168,8 @@ def layout(lang: str | None = None, objective: str | None = None, **query: Any) 
         html.Section([html.H2(w("updates", lang)),
                       html.Div(_updates(state, records, lang), id="steering-updates")]),
     ]
+    if viewer.role.name in ATTENTION_ROLES:
+        children.append(plans)
     return frame("steering", lang, {"objective": objective}, children)
 
 
