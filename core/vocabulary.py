@@ -537,7 +537,7 @@ STEERING: dict[str, Text] = {
     "owner": {"nl": "Eigenaar", "en": "Owner"},
     "no_history": {"nl": "Nog geen statusgeschiedenis.", "en": "No status history yet."},
     "as_of": {"nl": "Stand op", "en": "As of"},
-    "open_page": {"nl": "Opvolging", "en": "Follow-up"},
+    "open_page": {"nl": "Opvolging", "en": "Steering"},
     "plan_versions": {"nl": "Versies van het plan", "en": "Versions of the plan"},
     "version": {"nl": "Versie", "en": "Version"},
     "title": {"nl": "Titel", "en": "Title"},

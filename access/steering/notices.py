@@ -5,8 +5,8 @@ deadline, with a link to the follow-up page.
 Off by default (``IVM_REMINDERS``): then :meth:`Notices.run` only says whom it would write to.
 Reminders start ``IVM_REMIND_DAYS`` before the deadline and stop at it; a partner gets one
 notice per period (a failed attempt is tried again on the next run). Mail goes through the SMTP
-server of the settings (``IVM_SMTP_*``), plain text, one message per partner; every notice sent
-or failed is kept (table ``notice``) and in the audit log.
+server of the settings (``IVM_SMTP_HOST``, its port and sign-in), plain text, one message per
+partner; every notice sent or failed is kept (table ``notice``) and in the audit log.
 """
 
 from __future__ import annotations

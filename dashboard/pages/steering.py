@@ -1,4 +1,4 @@
-"""Opvolging / Follow-up: the reporting cycle of the plan, for the mayor's office and the
+"""Opvolging / Steering: the reporting cycle of the plan, for the mayor's office and the
 partners.
 
 The reporting period to report on now (its deadline and council date); for the bestuur and the
@@ -52,7 +52,7 @@ from dashboard.steering import (
 from dashboard.viewer import current_viewer
 
 PAGE = register_page(__name__, key="steering", path="/opvolging", prefix="steering",
-                     title={"nl": "Opvolging", "en": "Follow-up"},
+                     title={"nl": "Opvolging", "en": "Steering"},
                      roles={"beheerder", "bestuur", "dienst"}, nav=2)
 
 
