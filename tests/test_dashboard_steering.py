@@ -107,8 +107,8 @@ def test_an_owner_writes_in_the_browser_and_the_mayor_sees_it(served, browser):
         page.check("#steering-judgement input[value='on_track']")
         page.fill("#steering-reason", "De camera's werken pas sinds kort")
         page.click("#steering-save")
-        page.wait_for_function(
-            "document.querySelector('#steering-message').innerText.length > 0", timeout=60000)
+        # (selectors, never a string of JavaScript: the page's security policy forbids eval)
+        page.wait_for_selector("#steering-message:not(:empty)", timeout=60000)
         assert page.inner_text("#steering-message") == "Opgeslagen."
         assert DONE in page.inner_text("#steering-updates")  # the HTML shown as text
         assert page.locator("#steering-updates b").count() == 0
@@ -117,9 +117,7 @@ def test_an_owner_writes_in_the_browser_and_the_mayor_sees_it(served, browser):
         page.check("#steering-state input[value='ongoing']")
         page.fill("#steering-note", "Toch verdergezet op twee plekken")
         page.click("#steering-action-save")
-        page.wait_for_function(
-            "document.querySelector('#steering-action-message').innerText.length > 0",
-            timeout=60000)
+        page.wait_for_selector("#steering-action-message:not(:empty)", timeout=60000)
         assert page.inner_text("#steering-action-message") == "Opgeslagen."
         row = page.locator("#steering-actions tr", has_text=ACTION).inner_text()
         assert "lopend" in row
