@@ -550,6 +550,10 @@ STEERING: dict[str, Text] = {
     "active": {"nl": "Actief", "en": "Active"},
     "origin": {"nl": "Herkomst", "en": "Origin"},
     "edit_partner": {"nl": "Partner toevoegen of wijzigen", "en": "Add or change a partner"},
+    "outputs_outcome": {"nl": "Wat de acties opleveren, naast de uitkomst",
+                        "en": "What the actions produce, next to the outcome"},
+    "outcome": {"nl": "uitkomst", "en": "outcome"},
+    "year": {"nl": "Jaar", "en": "Year"},
 }
 
 

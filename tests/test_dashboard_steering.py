@@ -229,3 +229,25 @@ def test_the_beheerder_edits_the_partner_register_and_nobody_else(served):
                                                          "dashboard")
     audit = steering.store.audit_rows(event_name="partner_changed")[0]
     assert audit["user_name"] == "test-beheerder" and "buurtwerk: added" in audit["detail"]
+
+
+def test_the_objective_page_shows_the_outputs_next_to_the_outcome(served):
+    from click.testing import CliRunner
+
+    from ivm.cli import main
+
+    text = _page_text(served["url"], "/doelstelling/PREV-01", served["cookies"]["bestuur"])
+    assert "Wat de acties opleveren, naast de uitkomst" in text
+    table = text.split("Wat de acties opleveren, naast de uitkomst")[1].split(
+        "Updates van de eigenaars")[0]
+    assert "Woninginbraken per 1.000 huishoudens (uitkomst)" in table
+    assert "Technopreventieve adviesbezoeken" in table and "Patrouille-uren" in table
+    shown = json.loads(CliRunner().invoke(main, [
+        "indicators", "show", "techno_prevention_visits", "--area", "41002", "--period",
+        "2025", "--db", str(served["db"]), "--format", "json"]).output)
+    value = next(r["value"] for r in shown if r["period"] == "2025")
+    assert f"2025 | {_count(value)}" in table or f"| {_count(value)} |" in table
+
+
+def _count(value: float) -> str:
+    return f"{int(round(value)):,}".replace(",", ".")
