@@ -15,6 +15,7 @@ from dash import dcc, html
 from core.vocabulary import STATUS_SYMBOLS, STATUSES, date, pick
 from dashboard.i18n import t
 from dashboard.registry import PAGES, may_open, navigation
+from dashboard.steering import partner_title
 from dashboard.viewer import current_viewer
 
 #: Colour-blind-safe (Okabe-Ito) colours per status; always shown with a symbol and text.
@@ -54,8 +55,12 @@ def frame(page: str, lang: str, query: dict[str, Any], children: list, as_of: An
     if viewer.name:
         # the role, not the name: a rendered page is shared by everyone with the same role
         role = viewer.role.label_en if lang == "en" else viewer.role.label_nl
+        # a partner's account sees its partner's name (pages are shared per role and partner)
+        partner = ([html.Span(partner_title(viewer.partner, lang), className="who-partner",
+                              id="nav-partner")] if viewer.partner else [])
         who = [html.Form([
             html.Span(role, className="who", id="nav-user"),
+            *partner,
             html.Button(t("logout", lang), type="submit", id="nav-logout"),
         ], action="/logout", method="POST", className="logout")]
     elif viewer.audience == "public":

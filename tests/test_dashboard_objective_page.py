@@ -276,11 +276,14 @@ def multi_area(demo_city, tmp_path_factory):
     folder = tmp_path_factory.mktemp("multi")
     db = folder / "multi.duckdb"
     shutil.copyfile(demo_city[0].path, db)
-    plan = yaml.safe_load((demo_city[1] / "src" / "veiligheidsplan.yaml").read_text("utf-8"))
+    plan = yaml.safe_load((demo_city[1] / "src" / "veiligheidsplan-v2.yaml").read_text(
+        "utf-8"))
     for obj in plan["objectives"]:
         if obj["id"] == "PREV-01":
             obj["areas"] = ["41002", "41002W01", "41002W07"]
+    # a version of its own, approved after the one in force (an approved version never changes)
     plan["plan"]["version"] += "-wijken"
+    plan["plan"]["approved_on"] = "2026-10-19"
     (folder / "plan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), "utf-8")
     subprocess.run([sys.executable, "-m", "ivm", "load", "plan", str(folder / "plan.yaml"),
                     "--db", str(db)], cwd=ROOT, check=True, capture_output=True)

@@ -1,7 +1,8 @@
 """Partners: what one partner owns and contributes to, with statuses and reasons.
 
 Pick a partner in the list (every partner with its number of objectives, owned / contributing);
-the default is the partner with most objectives. URL: ``partner`` and ``lang``.
+the default is the viewer's own partner (a ``dienst`` account), else the partner with most
+objectives. URL: ``partner`` and ``lang``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dashboard.components_partners import (
 )
 from dashboard.i18n import lang_of
 from dashboard.registry import EVERYONE, register_page
+from dashboard.viewer import current_viewer
 from dashboard.views import cached_view
 
 PAGE = register_page(__name__, key="partners", path="/partners", prefix="partners",
@@ -48,7 +50,8 @@ def layout(lang: str | None = None, partner: str | None = None, **query: Any) ->
     records = data.status()
     if not records:
         return frame(PAGE.key, lang, {}, [html.H1(PAGE.name(lang)), empty(lang)])
-    chosen = _partner(partner, records)
+    # a partner's account opens on its own partner
+    chosen = _partner(partner or current_viewer().partner, records)
     picker = dcc.RadioItems(
         id="partners-partner", value=chosen, className="partner-list",
         options=[{"label": partner_label(s, lang), "value": s["partner"]}

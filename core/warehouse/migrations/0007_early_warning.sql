@@ -1,4 +1,4 @@
--- Schema version 6: the early warning per wijk. Every refresh judges the last 13 weeks of
+-- Schema version 7: the early warning per wijk. Every refresh judges the last 13 weeks of
 -- every area x category series (indicators/early_warning.py) and stores the weeks of the
 -- series with an exceedance among them: the four-week count, what was expected, the threshold,
 -- the upper-tail probability, whether the week exceeds it and whether an alert opens there.
