@@ -47,6 +47,8 @@ def written_at(stamp: str) -> str:
 
 
 def _link(item: Attention, lang: str, steering_path: str) -> str:
+    if item.kind == "alert":  # the alert's own page: its weeks and whom it concerns
+        return href(path_of("alerts"), lang)
     if item.objective_id:
         return href(path_of("objective", objective_id=item.objective_id), lang,
                     area=item.area_id)

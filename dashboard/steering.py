@@ -24,7 +24,14 @@ from access.steering.state import PlanState
 from access.steering.store import Steering
 from core.clock import today
 from dashboard.auth import guard_of_app
-from indicators import Change, diff_plans, plan_versions, stored_plan
+from indicators import (
+    Change,
+    alert_objectives,
+    alert_words,
+    diff_plans,
+    plan_versions,
+    stored_plan,
+)
 
 #: The roles whose overview opens with what needs attention.
 ATTENTION_ROLES = frozenset({"bestuur", "beheerder"})
@@ -98,7 +105,29 @@ def attention_items(state: PlanState, records: Steering, day: dt.date) -> list[A
     names = {p.partner_id: {"nl": p.name("nl"), "en": p.name("en")}
              for p in records.partners.all()}
     return attention(state, latest, records.reports.action_states(state), before, day, names,
-                     firsts)
+                     firsts) + alert_items(state)
+
+
+def alert_items(state: PlanState) -> list[Attention]:
+    """The early warning's running alerts in the plan's municipalities, each for the owner of
+    the objective that counts its kind of facts (:func:`indicators.alert_objectives`; none
+    when no objective counts it apart)."""
+    data = current_app.config["IVM_DATA"]
+    towns = {r["area"]["id"][:5] for r in state.records}
+    catalog = data.catalog()
+    out = []
+    for a in data.alerts():
+        if not a["running"] or (a["municipality"] or "")[:5] not in towns:
+            continue
+        concerned = alert_objectives(state.records, catalog, a["kind"], a["category"])
+        owner = next((r for r in concerned if r.get("owner")), None)
+        kind = data.category_names(a["kind"]).get(a["category"], {})
+        out.append(Attention(
+            "alert", {lang: f"{kind.get(lang, a['category'])} – {a['area_name'] or a['area_id']}"
+                      f": {alert_words(a, lang)}" for lang in ("nl", "en")},
+            objective_id=owner["id"] if owner else None, area_id=a["area_id"],
+            partner=owner["owner"] if owner else None))
+    return out
 
 
 def board(state: PlanState, records: Steering, day: dt.date) -> tuple[Any, list]:

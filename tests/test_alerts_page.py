@@ -48,3 +48,11 @@ def test_the_page_in_english(demo_url):
     text = _texts(_content(demo_url, "?lang=en"))
     assert "Alerts" in text and "Theft from a vehicle" in text and "usually about" in text
     assert "gewoonlijk" not in text
+
+
+def test_a_running_alert_is_on_the_mayors_attention_list(demo_url):
+    from tests.conftest import page_content
+
+    text = texts(page_content(demo_url, "/"))
+    assert "signaal in een wijk" in text
+    assert "Diefstal uit of aan voertuig – Aalst Linkeroever Centrum - Noordwijk" in text
