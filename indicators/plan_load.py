@@ -20,6 +20,7 @@ from indicators.plan_diff import diff_plans, summary
 from indicators.plan_refs import Register, partners_unchecked, reference_problems
 from indicators.plan_store import store_plan, stored_plan
 from indicators.plan_xlsx_read import read_plan_xlsx
+from indicators.project import plan_problems
 
 
 def read_plan_file(path: Path) -> PlanFile:
@@ -66,6 +67,12 @@ def load_plan(
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
         raise FileRejected(first.code, first.message + more, first.where) from None
     known = register() if register else None
+    places = plan_problems(con, plan)
+    if places:
+        more = f" (and {len(places) - 1} more)" if len(places) > 1 else ""
+        raise FileRejected("bad_places", places[0] + more, Where(str(facts.path)),
+                           hint="a project's buffer and control lie outside it (docs/methods.md, "
+                                "section 7)")
     refs = reference_problems(plan, load_catalog(), known)
     if refs:
         more = f" (and {len(refs) - 1} more)" if len(refs) > 1 else ""

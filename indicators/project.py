@@ -18,7 +18,7 @@ import duckdb
 
 from indicators.catalog import Indicator
 from indicators.displacement import Counts, Displacement, scaled
-from indicators.plan import Objective
+from indicators.plan import Objective, PlanFile
 from indicators.progress import baseline_years
 from indicators.results import STORED, Tables, level_months, root_area
 
@@ -116,6 +116,13 @@ def problems(con: duckdb.DuckDBPyConnection, obj: Objective) -> list[tuple[str, 
             out.append(("control_overlaps_buffer",
                         f"control area '{c}' overlaps the project's buffer"))
     return out
+
+
+def plan_problems(con: duckdb.DuckDBPyConnection, plan: PlanFile) -> list[str]:
+    """Every objective's buffer or control problem (:func:`problems`) as one line naming the
+    objective: a plan with one is refused."""
+    return [f"objective {obj.id}: {message}" for obj in plan.objectives
+            for _, message in problems(con, obj)]
 
 
 def displacement(con: duckdb.DuckDBPyConnection, ind: Indicator, obj: Objective, area: str,

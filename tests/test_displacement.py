@@ -168,3 +168,32 @@ def test_an_objective_without_a_project_area_has_no_check_and_says_so(demo_city)
     out = CliRunner().invoke(main, ["project", "evaluate", "NOPE", "--db",
                                     str(demo_city[0].path)])
     assert out.exit_code == 1 and "no objective or area 'NOPE'" in out.output
+
+
+def test_a_plan_whose_buffer_holds_the_project_is_refused_and_nothing_is_stored(demo_copy,
+                                                                                tmp_path):
+    import yaml
+
+    db = str(demo_copy.path)
+    con = duckdb.connect(db, read_only=True)
+    try:
+        before = con.execute("SELECT count(*) FROM plan_version").fetchall()[0][0]
+        wijk = con.execute("SELECT l.parent_id FROM area_link l JOIN area w ON w.area_id = "
+                           "l.parent_id AND w.level = 'wijk' WHERE l.area_id = '41002A212'"
+                           ).fetchall()[0][0]
+    finally:
+        con.close()
+    plan = {"spec": 1, "plan": {"version": "TEST-1", "title": "t", "approved_on": "2020-01-01"},
+            "objectives": [{**_objective(buffer=[wijk]).model_dump(mode="json",
+                                                                   exclude_none=True)}]}
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan), encoding="utf-8")
+    out = CliRunner().invoke(main, ["load", "plan", str(path), "--db", db])
+    assert out.exit_code == 1
+    line = out.output.strip().splitlines()[0]
+    assert "bad_places" in line and "objective PRO-X" in line and wijk in line
+    con = duckdb.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM plan_version").fetchall()[0][0] == before
+    finally:
+        con.close()
