@@ -113,6 +113,10 @@ COLUMNS = (
             "Toelichting bij de doelstelling in het Nederlands (mag leeg).", ""),
     _Column("beschrijving_en", "description_en", 40, False,
             "Toelichting in het Engels (mag leeg; alleen samen met beschrijving_nl).", ""),
+    _Column("tussendoelen", "milestones", 20, False,
+            "Streefwaarden per jaar vóór de deadline, zoals het doel (waarde of wijziging): "
+            "jaar: getal, gescheiden door ';', bv. 2024: -5%; 2026: -10% (mag leeg).",
+            "2024: -5%; 2026: -10%"),
 )
 BY_NAME = {c.name: c for c in COLUMNS}
 ALIASES = {**{c.english: c.name for c in COLUMNS}, **{c.name: c.name for c in COLUMNS}}
@@ -340,6 +344,9 @@ def _objective_row(o: Any) -> dict[str, Any]:
         "doelwaarde": target.value if target else None,
         "doelwijziging": target.change if target else None,
         "deadline": o.deadline,
+        "tussendoelen": "; ".join(
+            f"{m.year}: {m.change if m.change is not None else m.value}"
+            for m in o.milestones) or None,
         "richting": o.direction,
         "beschrijving_nl": o.description.nl if o.description else None,
         "beschrijving_en": o.description.en if o.description else None,

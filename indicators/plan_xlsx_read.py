@@ -327,6 +327,28 @@ def _is_english_header(cells: list, columns: dict[str, int], by_name: dict[str, 
     return filled > 0 and 2 * matched > filled
 
 
+def _milestones(text: str, key: str, number: int, problems: _Problems) -> list[dict[str, Any]]:
+    """``2024: -5%; 2026: -10%`` as the plan's milestones (a percentage is a fraction)."""
+    out = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        year, _, amount = part.partition(":")
+        raw = amount.strip().replace(" ", "")
+        percent = raw.endswith("%")
+        raw = raw.rstrip("%")
+        if "," in raw and "." not in raw:
+            raw = raw.replace(",", ".")
+        try:
+            value = float(raw) / (100 if percent else 1)
+            out.append({"year": int(year.strip()), key: value})
+        except ValueError:
+            problems.add("bad_milestone", OBJECTIVES_SHEET,
+                         f"'{part}' is not 'year: number' (e.g. 2024: -5%)", number,
+                         "tussendoelen")
+    return out
+
+
 def _objective(cell: dict[str, Any], number: int, problems: _Problems) -> dict[str, Any]:
     """One objective row as the YAML plan's mapping (empty cells are left out)."""
 
@@ -370,6 +392,9 @@ def _objective(cell: dict[str, Any], number: int, problems: _Problems) -> dict[s
                                 ("change", get("doelwijziging", _number))) if v is not None}
     if target:
         out["target"] = target
+    if (text := get("tussendoelen")) is not None:
+        key = "value" if "value" in target else "change"
+        out["milestones"] = _milestones(text, key, number, problems)
     description = {k: v for k, v in (("nl", get("beschrijving_nl")),
                                      ("en", get("beschrijving_en"))) if v is not None}
     if description:
