@@ -14,7 +14,9 @@ from flask import current_app
 from core.settings import flag, setting
 from core.warehouse import Warehouse
 from dashboard.auth import install
+from dashboard.branding import install_logo_route
 from dashboard.data import DashboardData
+from dashboard.registry import request_lang
 from dashboard.views import warm_up
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +34,10 @@ class _App(Dash):
         """The page Dash would serve, with :data:`POLYFILL` swapped for :data:`REGENERATOR`."""
         runtime = f'<script src="{self.get_asset_url(REGENERATOR)}"></script>'
         kwargs["scripts"] = POLYFILL.sub(lambda _m: runtime, kwargs["scripts"], count=1)
-        return super().interpolate_index(**kwargs)
+        page = super().interpolate_index(**kwargs)
+        # the page's language from its first address (assets/lang.js follows it as the
+        # viewer moves between pages and languages)
+        return page.replace("<html>", f'<html lang="{request_lang()}">', 1)
 
 
 
@@ -55,8 +60,9 @@ def create_app(warehouse: Warehouse, public: bool = False) -> Dash:
     )
     app.server.config["IVM_WAREHOUSE"] = warehouse
     app.server.config["IVM_DATA"] = DashboardData(warehouse)
-    app.layout = html.Div([dcc.Location(id="url"), html.Main(dash.page_container)])
+    app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
     install(app, warehouse.path, public=public)
+    install_logo_route(app.server)
     return app
 
 

@@ -41,6 +41,7 @@ from access.roles import PUBLIC, ROLES, Viewer
 from access.store import AccessStore
 from core.settings import setting
 from dashboard.audience import data_of_app
+from dashboard.branding import LOGO_PATH, current_branding
 from dashboard.registry import (
     callback_page,
     internal_callback,
@@ -139,7 +140,7 @@ class Guard:
     def check(self) -> Response | None:
         """Before every request: find the viewer, then allow or refuse."""
         path = request.path
-        if path == "/login" or path == "/_favicon.ico" or (
+        if path in ("/login", "/_favicon.ico", LOGO_PATH) or (
                 path.startswith("/assets/") and path.endswith(".css")):
             return None
         viewer, expired = self._viewer()
@@ -149,7 +150,8 @@ class Guard:
                     path.startswith("/static/"):
                 return Response("sign in first", 401, mimetype="text/plain")
             target = path + (f"?{request.query_string.decode()}" if request.query_string else "")
-            query = {"next": target, **({"expired": "1"} if expired else {})}
+            query = {"next": target, **({"expired": "1"} if expired else {}),
+                     **({"lang": "en"} if request.args.get("lang") == "en" else {})}
             return redirect("/login?" + urlencode(query))
         if path == "/_dash-update-component":
             return self._check_callback(viewer)
@@ -322,12 +324,14 @@ def _safe_next(value: str | None) -> str:
 
 
 def _html_page(title: str, body: str, lang: str) -> str:
+    brand = current_branding()
+    logo = f"<img src=\"{LOGO_PATH}\" alt=\"\" class=\"logo\">" if brand.logo else ""
     return (f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>ivmonitor — {htmlesc.escape(title)}</title>"
+            f"<title>{htmlesc.escape(title)} — {htmlesc.escape(brand.title)}</title>"
             f"<link rel=\"stylesheet\" href=\"/assets/login.css\"></head>"
-            f"<body><main class=\"login\"><p class=\"brand\">ivmonitor</p>{body}</main>"
-            f"</body></html>")
+            f"<body><main class=\"login\"><p class=\"brand\">{logo}"
+            f"{htmlesc.escape(brand.title)}</p>{body}</main></body></html>")
 
 
 def _login_page(lang: str, target: str, note: str | None = None, name: str = "") -> str:

@@ -28,19 +28,27 @@ from core.vocabulary import (
     pick,
 )
 from dashboard.audience import data_of_app, is_public
+from dashboard.branding import current_branding
 from dashboard.components import frame, href, status_badge, table
 from dashboard.data import DashboardData
 from dashboard.export.suppress import MARK
 from dashboard.figures_objective import period_text, series_figure, trend_points
 from dashboard.i18n import lang_of, t
-from dashboard.registry import EVERYONE, may_open_objective, path_of, register_page
+from dashboard.registry import (
+    EVERYONE,
+    may_open_objective,
+    path_of,
+    register_page,
+    request_lang,
+)
 from dashboard.viewer import current_viewer
 from dashboard.views import cached_view
 from indicators import Indicator, method_sentences, status_rules
 
 
 def _title(objective_id: str | None = None, **_: Any) -> str:
-    return f"ivmonitor — {objective_id or 'doelstelling'}"
+    word = "Objective" if request_lang() == "en" else "Doelstelling"
+    return f"{word} {objective_id or ''} — {current_branding().title}"
 
 
 def _warm_views(data: DashboardData) -> list[dict[str, str]]:
