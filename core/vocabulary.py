@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 LANGS = ("nl", "en")
 #: A text in both languages.
@@ -99,17 +100,26 @@ def p_value(p: float | None, lang: str = "nl") -> str:
     return f"p = {number(p, 3 if p < 0.1 else 2, lang)}"
 
 
+#: The time zone dates and times are shown in (stored times are UTC).
+LOCAL_ZONE = "Europe/Brussels"
+
+
 def date(value: dt.date | dt.datetime | str | None) -> str:
-    """A date as dd/mm/yyyy (with the time for a date-time), the Belgian way in both languages;
-    an ISO date text is read first."""
+    """A date as dd/mm/yyyy (with the time for a date-time, in Belgian time), the Belgian way in
+    both languages; an ISO date or date-time text is read first (``2026-12-04T12:25:01Z`` reads
+    ``04/12/2026 13:25``)."""
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = dt.date.fromisoformat(value[:10])
+            value = (dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                     if len(text) > 10 else dt.date.fromisoformat(text))
         except ValueError:
             return value
     if value is None:
         return MISSING
     if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(ZoneInfo(LOCAL_ZONE))
         return value.strftime("%d/%m/%Y %H:%M")
     return value.strftime("%d/%m/%Y")
 
@@ -120,7 +130,8 @@ def month(value: dt.date, lang: str = "nl") -> str:
 
 
 def period(text: str | None, lang: str = "nl") -> str:
-    """A stored period as people read it: ``2025``, ``2025-Q1``, ``mrt 2025`` for ``2025-03``
+    """A stored period as people read it: ``2025``, ``2025-K1`` (``2025-Q1`` in English),
+    ``mrt 2025`` for ``2025-03``
     and ``nov 2025 – okt 2026`` for the 12-month window ``2025-11/2026-10``."""
     if not text:
         return MISSING
@@ -131,7 +142,15 @@ def period(text: str | None, lang: str = "nl") -> str:
     m = re.fullmatch(r"(\d{4})-(\d{2})", text)
     if m:
         return month(dt.date(int(m[1]), int(m[2]), 1), lang)
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", text)
+    if m:
+        return quarter(int(m[1]), int(m[2]), lang)
     return text
+
+
+def quarter(year: int, number_: int, lang: str = "nl") -> str:
+    """A quarter the Belgian way: ``2026-K3`` in Dutch, ``2026-Q3`` in English."""
+    return f"{year}-{'K' if lang == 'nl' else 'Q'}{number_}"
 
 
 # -- values: one rule per style ---------------------------------------------------------------
