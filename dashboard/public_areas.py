@@ -129,9 +129,10 @@ def _content(data: PublicData, indicator: str, year: int | None, lang: str) -> l
     heading = f"{getattr(ind.title, lang)} ({getattr(ind.unit, lang)})"
     out: list = [html.H2(heading, id="pubareas-heading")]
     if year is not None:
-        out.append(dcc.Graph(id="pubareas-map", figure=area_map(
-            f, data.geojson("wijk"), indicator, year, lang),
-            config={"displaylogo": False, "scrollZoom": True}))
+        fig = area_map(f, data.geojson("wijk"), indicator, year, lang)
+        out.append(dcc.Graph(id="pubareas-map", figure=fig,
+                             config={"displaylogo": False, "scrollZoom": True},
+                             responsive=True, style={"height": f"{fig.layout.height or 520}px"}))
     out.append(area_table(f, indicator, lang))
     return out
 

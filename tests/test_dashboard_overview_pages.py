@@ -272,7 +272,7 @@ def test_the_dropdowns_and_search_write_the_url(demo_url, page, records):
     wanted = sorted(r["id"] for r in records
                     if r["phase"] == "nazorg" and "slachtoffer" in r["title"]["nl"].lower())
     page.wait_for_function(
-        f"document.querySelectorAll('#overview-content tbody tr').length == {len(wanted)}",
+        f"document.querySelectorAll('#overview-content tr.objective-row').length == {len(wanted)}",
         timeout=30000)
     assert sorted(rows_shown(page)) == wanted
     assert "phase=nazorg" in page.url

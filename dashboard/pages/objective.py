@@ -394,7 +394,8 @@ def _series_section(data: DashboardData, rec: dict[str, Any], ind: Indicator, vi
     notes.append(_tx("band" if banded else "no_band", lang))
     return [
         html.H2(_tx("series", lang)),
-        dcc.Graph(id="objective-graph", figure=fig, config={"displaylogo": False}),
+        dcc.Graph(id="objective-graph", figure=fig, config={"displaylogo": False},
+                  responsive=True, style={"height": f"{fig.layout.height or 430}px"}),
         html.P(_tx("incomplete_note", lang, periods=", ".join(incomplete)),
                className="objective-incomplete", id="objective-incomplete")
         if incomplete else None,
