@@ -28,7 +28,8 @@ REGENERATOR = "vendor/regenerator-runtime-0.14.1.js"
 
 
 class _App(Dash):
-    """Dash with a leaner page: the regenerator runtime instead of the whole polyfill."""
+    """Dash with a leaner page (the regenerator runtime instead of the whole polyfill) that
+    declares its language."""
 
     def interpolate_index(self, **kwargs: Any) -> str:
         """The page Dash would serve, with :data:`POLYFILL` swapped for :data:`REGENERATOR`."""
@@ -36,9 +37,11 @@ class _App(Dash):
         kwargs["scripts"] = POLYFILL.sub(lambda _m: runtime, kwargs["scripts"], count=1)
         page = super().interpolate_index(**kwargs)
         # the page's language from its first address (assets/lang.js follows it as the
-        # viewer moves between pages and languages)
-        return page.replace("<html>", f'<html lang="{request_lang()}">', 1)
-
+        # viewer moves between pages and languages); Dash's scripts sit in a plain block, not
+        # in a second footer landmark beside the page's own
+        page = page.replace("<html>", f'<html lang="{request_lang()}">', 1)
+        return page.replace("<footer>", '<div class="dash-scripts">', 1).replace(
+            "</footer>", "</div>", 1)
 
 
 def create_app(warehouse: Warehouse, public: bool = False) -> Dash:

@@ -41,8 +41,8 @@ def frame(page: str, lang: str, query: dict[str, Any], children: list, as_of: An
           path: str | None = None) -> html.Div:
     """The page with its header (the city's name and logo, the language switch, who is signed
     in and the sign-out button, then the registered pages this viewer may open), a skip link to
-    the content, the as-of line and the footer (the city's contact, the pages about the figures
-    and about accessibility). ``path``: where the page is (default: its registered path).
+    the content, the as-of line and the footer (the city's contact, the accessibility
+    statement). ``path``: where the page is (default: its registered path).
 
     The header wraps on a phone: the sign-out button stays on its first line, always visible.
     """
@@ -97,8 +97,7 @@ def frame(page: str, lang: str, query: dict[str, Any], children: list, as_of: An
 
 
 def footer(lang: str, brand: Branding) -> html.Footer:
-    """The footer: the city, its contact and website, and the pages about the figures and
-    about accessibility (each where this viewer may open it)."""
+    """The footer: the city, its contact and website, and the accessibility statement."""
     viewer = current_viewer()
     items: list = [html.Span(brand.name or PRODUCT, className="city")]
     if brand.contact:
@@ -107,7 +106,7 @@ def footer(lang: str, brand: Branding) -> html.Footer:
         items.append(html.Span([f"{t('contact', lang)}: ", html.A(brand.contact, href=target)]))
     if brand.website:
         items.append(html.A(t("website", lang), href=brand.website))
-    for key in ("about", "accessibility"):
+    for key in ("accessibility",):
         if key in PAGES and may_open(viewer, key):
             items.append(dcc.Link(PAGES[key].name(lang), href=href(PAGES[key].path, lang),
                                   id=f"footer-{key}"))
@@ -151,6 +150,14 @@ def data_row(header: list[str], cells: list[Any], numeric: set[int] | frozenset 
     return html.Tr([html.Td(c, className="num" if i in numeric else None,
                             **({"data-label": header[i]} if i < len(header) else {}))
                     for i, c in enumerate(cells)], className=class_name)
+
+
+def choice_group(legend: str, choices: Any, class_name: str = "group") -> html.Fieldset:
+    """A named group of choices (radio items, a checklist): a fieldset whose legend names it,
+    so a screen reader says what the choice is about (``assets/a11y.js`` names Dash's group by
+    the legend)."""
+    return html.Fieldset([html.Legend(legend, id=f"{choices.id}-legend"), choices],
+                         className=class_name)
 
 
 def empty(lang: str) -> html.P:

@@ -4,14 +4,21 @@ desktop's width.
 
 One walk visits the matrix once and records what it finds; each test below asserts one rule
 over the whole walk: no page scrolls sideways, sign-out stays on screen, the document declares
-the page's language, the skip link comes first, and the browser's console stays empty.
+the page's language, the skip link comes first, axe-core finds no serious or critical violation
+of WCAG 2.1 A/AA, and the browser's console stays empty.
+
+axe-core is Deque's engine, its browser build (``axe.min.js``) as the PyPI package
+``axe-playwright-python`` ships it; the test injects it into each page itself (never from a
+CDN).
 """
 
 from __future__ import annotations
 
 import contextlib
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -22,6 +29,8 @@ from tests.conftest import ensure_user, login, serve
 
 #: A phone, a small laptop and a desktop (issue 18's matrix; 768 is a tablet).
 WIDTHS = (390, 768, 1280, 1440)
+#: The widths axe-core checks (the phone's stacked cards, the laptop's and the desktop's tables).
+AXE_WIDTHS = (390, 1280, 1440)
 LANGS = ("nl", "en")
 #: The partner of the ``dienst`` account, and an objective of each kind of viewer.
 DIENST_PARTNER = "preventiedienst"
@@ -49,6 +58,18 @@ OVERFLOW_JS = """() => {
 CHARTS_FIT_JS = """() => [...document.querySelectorAll('.js-plotly-plot .main-svg')].every(
   s => s.getBoundingClientRect().right <= document.documentElement.clientWidth + 1)"""
 
+#: axe-core's browser build and what it is asked: the WCAG 2.1 A and AA rules (and its best
+#: practices, counted but only failing when serious or critical).
+AXE_SOURCE = files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+AXE_RUN_JS = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                          resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, impact: v.impact || 'minor', help: v.help,
+    nodes: v.nodes.length, target: v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}));
+}"""
+FAILING_IMPACTS = ("serious", "critical")
+
 LOGOUT_JS = """() => {
   const b = document.querySelector('#nav-logout');
   if (!b) return null;
@@ -69,6 +90,8 @@ class Walk:
     lang: list[str] = field(default_factory=list)
     skip: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
+    axe: list[str] = field(default_factory=list)
+    axe_impacts: Counter = field(default_factory=Counter)
 
 
 def _paths(page, role: str) -> list[str]:
@@ -88,6 +111,16 @@ def _visit(page, url: str, lang: str) -> None:
     page.wait_for_load_state("networkidle", timeout=60000)
 
 
+def _axe(page, walk: Walk, where: str) -> None:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE_SOURCE)
+    for v in page.evaluate(AXE_RUN_JS, AXE_TAGS):
+        walk.axe_impacts[v["impact"]] += v["nodes"]
+        if v["impact"] in FAILING_IMPACTS:
+            walk.axe.append(f"{where}: {v['impact']} {v['id']} ({v['help']}) x{v['nodes']}: "
+                            f"{v['target']}")
+
+
 def _check(page, walk: Walk, where: str, role: str, lang: str) -> None:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 844 if width < 700 else 900})
@@ -99,6 +132,8 @@ def _check(page, walk: Walk, where: str, role: str, lang: str) -> None:
                                  f"({', '.join(found['offenders'])})")
         if role != "publiek" and page.evaluate(LOGOUT_JS) is not True:
             walk.logout.append(f"{where} @{width}px")
+        if width in AXE_WIDTHS:
+            _axe(page, walk, f"{where} @{width}px")
     declared = page.evaluate("document.documentElement.lang")
     if declared != lang:
         walk.lang.append(f"{where}: <html lang={declared!r}>")
@@ -178,6 +213,13 @@ def test_every_page_declares_the_language_it_speaks(walk):
 
 def test_the_first_tab_reaches_the_skip_link(walk):
     assert walk.skip == []
+
+
+def test_axe_core_finds_no_serious_or_critical_violation(walk):
+    print("axe-core violations by impact (elements):",
+          ", ".join(f"{k} {walk.axe_impacts[k]}" for k in ("critical", "serious", "moderate",
+                                                           "minor")))
+    assert walk.axe == []
 
 
 def test_the_console_stays_empty(walk):

@@ -10,7 +10,7 @@ from flask import abort
 from core.vocabulary import date, pick
 from dashboard.audience import data_of_app
 from dashboard.auth import guard_of_app
-from dashboard.components import frame
+from dashboard.components import choice_group, frame
 from dashboard.downloads import audiences, council_workbook, table, tables
 from dashboard.i18n import lang_of
 from dashboard.registry import EVERYONE, register_page
@@ -71,9 +71,10 @@ def layout(lang: str | None = None, audience: str | None = None, **query: str) -
     return frame("export", lang, {**query, "audience": audience}, [
         dcc.Store(id="export-lang", data=lang),
         html.H1(pick(TEXT, "title", lang)),
-        html.Label([pick(TEXT, "audience", lang),
-                    dcc.RadioItems(id="export-audience", options=choices, value=audience,
-                                   inline=True)], className="filters"),
+        html.Div(choice_group(pick(TEXT, "audience", lang),
+                              dcc.RadioItems(id="export-audience", options=choices,
+                                             value=audience, inline=True)),
+                 className="filters"),
         html.H2(pick(TEXT, "council", lang)),
         html.P(pick(TEXT, "council_help", lang)),
         html.P(f"{pick(TEXT, 'council', lang)}: {date(data.as_of())}", className="hint"),

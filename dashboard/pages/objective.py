@@ -29,7 +29,7 @@ from core.vocabulary import (
 )
 from dashboard.audience import data_of_app, is_public
 from dashboard.branding import current_branding
-from dashboard.components import frame, href, status_badge, table
+from dashboard.components import choice_group, frame, href, status_badge, table
 from dashboard.data import DashboardData
 from dashboard.export.suppress import MARK
 from dashboard.figures_objective import period_text, series_figure, trend_points
@@ -185,10 +185,10 @@ def layout(objective_id: str | None = None, lang: str | None = None, **query: st
                           for r in records])],
         className="objective-control", hidden=not several)
     series_picker = html.Div(
-        [html.Span(_tx("pick_series", lang), className="objective-control-label"),
-         dcc.RadioItems(id="objective-series", value=view, inline=True,
-                        className="objective-radio", options=[
-             {"label": _tx(v, lang), "value": v} for v in VIEWS])],
+        choice_group(_tx("pick_series", lang),
+                     dcc.RadioItems(id="objective-series", value=view, inline=True,
+                                    className="objective-radio", options=[
+                                        {"label": _tx(v, lang), "value": v} for v in VIEWS])),
         className="objective-control", hidden=survey)
     return frame("objective", lang, state, [
         html.H1([html.Span(rec["id"], className="objective-id"), " ",

@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from core.vocabulary import pick
 from dashboard.audience import data_of_app
-from dashboard.components import empty, frame, href
+from dashboard.components import choice_group, empty, frame, href
 from dashboard.components_overview import query_string
 from dashboard.components_partners import (
     default_partner,
@@ -59,8 +59,7 @@ def layout(lang: str | None = None, partner: str | None = None, **query: Any) ->
         html.H1(PAGE.name(lang)),
         html.P(pick(TEXT, "intro", lang), className="intro"),
         html.Div([
-            html.Nav([html.H2(pick(TEXT, "pick", lang)), picker], className="partner-nav",
-                     **{"aria-label": pick(TEXT, "pick", lang)}),
+            html.Div(choice_group(pick(TEXT, "pick", lang), picker), className="partner-nav"),
             html.Div(partner_detail(records, chosen, lang), id="partners-detail",
                      className="partner-detail"),
         ], className="partner-layout"),
