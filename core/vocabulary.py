@@ -339,6 +339,90 @@ SOURCE_KINDS: dict[str, Text] = {
     "plan": {"nl": "plan", "en": "plan"},
 }
 
+#: The sources as people name them (a load's ``source``); an unknown source shows as stored.
+SOURCE_NAMES: dict[str, Text] = {
+    "areas": {"nl": "gebiedsindeling", "en": "area boundaries"},
+    "population": {"nl": "bevolkingscijfers", "en": "population figures"},
+    "politie": {"nl": "politiezone: geregistreerde feiten", "en": "police zone: recorded offences"},
+    "meldingen": {"nl": "stad: meldingen van overlast", "en": "city: nuisance reports"},
+    "veiligheidsmonitor": {"nl": "veiligheidsmonitor: bevraging", "en": "safety survey"},
+    "partners": {"nl": "partners: activiteiten", "en": "partners: activities"},
+    "canonical": {"nl": "het plan (eigen formaat)", "en": "the plan (own format)"},
+}
+
+#: The events of the audit log, as the Beheer page names them.
+AUDIT_EVENTS: dict[str, Text] = {
+    "login": {"nl": "aangemeld", "en": "signed in"},
+    "login_failed": {"nl": "aanmelden mislukt", "en": "sign-in failed"},
+    "login_blocked": {"nl": "aanmelden geblokkeerd", "en": "sign-in blocked"},
+    "logout": {"nl": "afgemeld", "en": "signed out"},
+    "access_denied": {"nl": "toegang geweigerd", "en": "access refused"},
+    "export": {"nl": "gegevens gedownload", "en": "data downloaded"},
+    "load": {"nl": "gegevens geladen", "en": "data loaded"},
+    "load_failed": {"nl": "laden mislukt", "en": "load failed"},
+    "user_added": {"nl": "gebruiker toegevoegd", "en": "user added"},
+    "user_disabled": {"nl": "gebruiker uitgeschakeld", "en": "user disabled"},
+    "user_enabled": {"nl": "gebruiker ingeschakeld", "en": "user enabled"},
+    "password_changed": {"nl": "wachtwoord gewijzigd", "en": "password changed"},
+}
+
+#: Plotly's own words in Dutch (its ``nl`` locale: the toolbar, its notes, month names and
+#: number formats on the axes), passed to every chart in its configuration.
+PLOTLY_NL: dict[str, dict] = {
+    "dictionary": {
+        "Autoscale": "Automatisch schalen",
+        "Box Select": "Rechthoek selecteren",
+        "Click to enter Plot title": "Klik om een titel in te vullen",
+        "Compare data on hover": "Vergelijk de gegevens onder de muis",
+        "Double-click to zoom back out": "Dubbelklik om uit te zoomen",
+        "Download plot as a PNG": "Grafiek bewaren als PNG",
+        "Download plot": "Grafiek bewaren",
+        "Lasso Select": "Lasso-selectie",
+        "Pan": "Verschuiven",
+        "Produced with Plotly.js": "Gemaakt met Plotly.js",
+        "Reset axes": "Assen herstellen",
+        "Reset view": "Beeld herstellen",
+        "Show closest data on hover": "Toon de dichtste gegevens onder de muis",
+        "Snapshot succeeded": "Afbeelding gemaakt",
+        "Taking snapshot - this may take a few seconds": "Afbeelding wordt gemaakt, even geduld",
+        "Toggle Spike Lines": "Hulplijnen aan of uit",
+        "Toggle show closest data on hover": "Dichtste gegevens onder de muis aan of uit",
+        "Zoom": "Inzoomen op een gebied",
+        "Zoom in": "Inzoomen",
+        "Zoom out": "Uitzoomen",
+        "max:": "maximum:",
+        "mean:": "gemiddelde:",
+        "median:": "mediaan:",
+        "min:": "minimum:",
+        "new text": "nieuwe tekst",
+        "trace": "reeks",
+    },
+    "format": {
+        "days": ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
+                 "zaterdag"],
+        "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
+        "months": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                   "september", "oktober", "november", "december"],
+        "shortMonths": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt",
+                        "nov", "dec"],
+        "date": "%d/%m/%Y",
+        "decimal": ",",
+        "thousands": ".",
+        "year": "%Y",
+        "month": "%b %Y",
+        "dayMonth": "%-d %b",
+        "dayMonthYear": "%-d %b %Y",
+    },
+}
+
+
+def plotly_locale(lang: str) -> dict:
+    """A chart's language settings for Plotly: ``{"locale": "nl", "locales": {...}}``."""
+    if lang == "nl":
+        return {"locale": "nl", "locales": {"nl": PLOTLY_NL}}
+    return {"locale": "en"}
+
+
 LOAD_OUTCOMES: dict[str, Text] = {
     "loaded": {"nl": "✔ geladen", "en": "✔ loaded"},
     "unchanged": {"nl": "＝ ongewijzigd", "en": "＝ unchanged"},

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
-from core.vocabulary import STATUS_SYMBOLS, STATUSES, date, pick
+from core.vocabulary import STATUS_SYMBOLS, STATUSES, date, pick, plotly_locale
 from dashboard.branding import LOGO_PATH, PRODUCT, Branding, current_branding
 from dashboard.i18n import t
 from dashboard.registry import PAGES, may_open, navigation
@@ -150,6 +150,11 @@ def data_row(header: list[str], cells: list[Any], numeric: set[int] | frozenset 
     return html.Tr([html.Td(c, className="num" if i in numeric else None,
                             **({"data-label": header[i]} if i < len(header) else {}))
                     for i, c in enumerate(cells)], className=class_name)
+
+
+def graph_config(lang: str, **extra: Any) -> dict[str, Any]:
+    """A chart's configuration: Plotly's toolbar and axes in ``lang``, without its logo."""
+    return {"displaylogo": False, **plotly_locale(lang), **extra}
 
 
 def choice_group(legend: str, choices: Any, class_name: str = "group") -> html.Fieldset:

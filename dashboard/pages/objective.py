@@ -29,7 +29,7 @@ from core.vocabulary import (
 )
 from dashboard.audience import data_of_app, is_public
 from dashboard.branding import current_branding
-from dashboard.components import choice_group, frame, href, status_badge, table
+from dashboard.components import choice_group, frame, graph_config, href, status_badge, table
 from dashboard.data import DashboardData
 from dashboard.export.suppress import MARK
 from dashboard.figures_objective import period_text, series_figure, trend_points
@@ -123,12 +123,12 @@ TEXT = {
               "in the deadline's year."},
     "band": {"nl": "De band is het 95 %-betrouwbaarheidsinterval.",
              "en": "The band is the 95 % confidence interval."},
-    "no_band": {"nl": "Deze maat heeft geen ruismodel: geen interval.",
-                "en": "This measure has no noise model: no interval."},
-    "docs": {"nl": "Meer uitleg, met formules en bronnen: docs/methods.md in de broncode "
-                   "(hoofdstuk 3, 'Progress and status').",
-             "en": "More, with formulas and references: docs/methods.md in the source code "
-                   "(section 3, 'Progress and status')."},
+    "no_band": {"nl": "Voor deze maat wordt geen onzekerheidsmarge berekend.",
+                "en": "No margin of uncertainty is computed for this measure."},
+    "docs": {"nl": "De volledige uitleg, met formules en bronnen, staat op het blad 'Methode' "
+                   "van het werkboek voor de gemeenteraad (pagina Export).",
+             "en": "The full explanation, with formulas and references, is on the 'Method' "
+                   "sheet of the council workbook (Export page)."},
     "rules": {"nl": "Hoe de status wordt bepaald", "en": "How the status is decided"},
 }
 
@@ -394,7 +394,7 @@ def _series_section(data: DashboardData, rec: dict[str, Any], ind: Indicator, vi
     notes.append(_tx("band" if banded else "no_band", lang))
     return [
         html.H2(_tx("series", lang)),
-        dcc.Graph(id="objective-graph", figure=fig, config={"displaylogo": False},
+        dcc.Graph(id="objective-graph", figure=fig, config=graph_config(lang),
                   responsive=True, style={"height": f"{fig.layout.height or 430}px"}),
         html.P(_tx("incomplete_note", lang, periods=", ".join(incomplete)),
                className="objective-incomplete", id="objective-incomplete")
