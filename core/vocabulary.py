@@ -350,6 +350,104 @@ SOURCE_NAMES: dict[str, Text] = {
     "canonical": {"nl": "het plan (eigen formaat)", "en": "the plan (own format)"},
 }
 
+#: The warehouse's tables as the export page offers them: a name and a one-line description.
+TABLES: dict[str, dict[str, Text]] = {
+    "indicator_value": {
+        "name": {"nl": "Cijfers per indicator", "en": "Figures per indicator"},
+        "about": {"nl": "Elke indicator per gebied en periode, met teller, noemer en marge.",
+                  "en": "Every indicator per area and period, with numerator, denominator and "
+                        "margin."}},
+    "objective_progress": {
+        "name": {"nl": "Voortgang van de doelstellingen",
+                 "en": "Progress of the objectives"},
+        "about": {"nl": "Per doelstelling: basiswaarde, doel, huidige waarde, status en "
+                        "toelichting.",
+                  "en": "Per objective: baseline, target, current value, status and reason."}},
+    "objective": {
+        "name": {"nl": "Doelstellingen van het plan", "en": "The plan's objectives"},
+        "about": {"nl": "Titel, fase, eigenaar, partners, gebied en doel van elke "
+                        "doelstelling.",
+                  "en": "Title, phase, owner, partners, area and target of every objective."}},
+    "plan_version": {
+        "name": {"nl": "Versies van het plan", "en": "Versions of the plan"},
+        "about": {"nl": "Welke versie van het plan geldt, en wanneer ze is goedgekeurd.",
+                  "en": "Which version of the plan applies, and when it was approved."}},
+    "indicator": {
+        "name": {"nl": "Indicatoren", "en": "Indicators"},
+        "about": {"nl": "Wat elke indicator meet, in welke eenheid en uit welke bron.",
+                  "en": "What each indicator measures, in which unit and from which source."}},
+    "area": {
+        "name": {"nl": "Gebieden", "en": "Areas"},
+        "about": {"nl": "De stad, deelgemeenten, wijken en sectoren, met hun grenzen.",
+                  "en": "The city, its districts, neighbourhoods and sectors, with their "
+                        "boundaries."}},
+    "area_link": {
+        "name": {"nl": "Gebieden in elkaar", "en": "Areas within areas"},
+        "about": {"nl": "Welk gebied in welk groter gebied ligt.",
+                  "en": "Which area lies in which larger area."}},
+    "area_population": {
+        "name": {"nl": "Inwoners en huishoudens per gebied",
+                 "en": "Inhabitants and households per area"},
+        "about": {"nl": "Per gebied en jaar: het aantal inwoners en huishoudens.",
+                  "en": "Per area and year: the number of inhabitants and households."}},
+    "population": {
+        "name": {"nl": "Bevolkingscijfers zoals geladen", "en": "Population figures as loaded"},
+        "about": {"nl": "De bevolkingscijfers per sector zoals de bron ze gaf.",
+                  "en": "The population figures per sector as the source gave them."}},
+    "category_map": {
+        "name": {"nl": "Indeling van de feiten", "en": "Classification of offences"},
+        "about": {"nl": "Hoe elke categorie van een bron in de eigen indeling valt.",
+                  "en": "How each category of a source maps to the monitor's own."}},
+    "compstat": {
+        "name": {"nl": "Vergelijking met vorige periodes (CompStat)",
+                 "en": "Comparison with earlier periods (CompStat)"},
+        "about": {"nl": "Aantallen nu en in dezelfde periode ervoor, per gebied en categorie.",
+                  "en": "Counts now and in the same period before, per area and category."}},
+    "source_coverage": {
+        "name": {"nl": "Periode per bron", "en": "Period per source"},
+        "about": {"nl": "Van wanneer tot wanneer elke bron gegevens heeft.",
+                  "en": "From when to when each source has data."}},
+    "survey_question": {
+        "name": {"nl": "Vragen van de bevraging", "en": "Survey questions"},
+        "about": {"nl": "De vragen van de veiligheidsbevraging.",
+                  "en": "The questions of the safety survey."}},
+    "refresh_log": {
+        "name": {"nl": "Berekeningen", "en": "Computations"},
+        "about": {"nl": "Wanneer de resultaten berekend zijn, en met welke catalogus.",
+                  "en": "When the results were computed, and with which catalogue."}},
+    "incident": {
+        "name": {"nl": "Geregistreerde feiten (per feit)", "en": "Recorded offences (each)"},
+        "about": {"nl": "Elk feit van de politie, zonder persoonsgegevens.",
+                  "en": "Every offence recorded by the police, without personal data."}},
+    "nuisance": {
+        "name": {"nl": "Meldingen van overlast (per melding)",
+                 "en": "Nuisance reports (each)"},
+        "about": {"nl": "Elke melding van overlast bij de stad, zonder persoonsgegevens.",
+                  "en": "Every nuisance report to the city, without personal data."}},
+    "survey_response": {
+        "name": {"nl": "Antwoorden op de bevraging (per persoon)",
+                 "en": "Survey responses (each respondent)"},
+        "about": {"nl": "Per anonieme respondent: golf, gebied, gewicht en leeftijdsgroep.",
+                  "en": "Per anonymous respondent: wave, area, weight and age group."}},
+    "survey_answer": {
+        "name": {"nl": "Antwoorden per vraag", "en": "Answers per question"},
+        "about": {"nl": "Het antwoord van elke anonieme respondent op elke vraag.",
+                  "en": "Every anonymous respondent's answer to every question."}},
+    "activity": {
+        "name": {"nl": "Activiteiten van partners", "en": "Partners' activities"},
+        "about": {"nl": "Elke geregistreerde activiteit van een partner.",
+                  "en": "Every recorded activity of a partner."}},
+    "quarantine": {
+        "name": {"nl": "Rijen in quarantaine", "en": "Quarantined rows"},
+        "about": {"nl": "Rijen die bij het laden geweigerd zijn, met de reden.",
+                  "en": "Rows refused while loading, with the reason."}},
+    "load_log": {
+        "name": {"nl": "Laadlogboek", "en": "Load log"},
+        "about": {"nl": "Welke bestanden geladen zijn, wanneer en met welk resultaat.",
+                  "en": "Which files were loaded, when and with what outcome."}},
+}
+
+
 #: The events of the audit log, as the Beheer page names them.
 AUDIT_EVENTS: dict[str, Text] = {
     "login": {"nl": "aangemeld", "en": "signed in"},
