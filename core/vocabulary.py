@@ -448,6 +448,27 @@ TABLES: dict[str, dict[str, Text]] = {
 }
 
 
+#: Who approves a plan, as the plan names them (``approved_by``); others show as written.
+APPROVERS: dict[str, Text] = {
+    "gemeenteraad": {"nl": "gemeenteraad", "en": "city council"},
+    "college": {"nl": "college van burgemeester en schepenen",
+                "en": "board of mayor and aldermen"},
+    "college van burgemeester en schepenen": {"nl": "college van burgemeester en schepenen",
+                                              "en": "board of mayor and aldermen"},
+    "burgemeester": {"nl": "burgemeester", "en": "mayor"},
+    "zoneraad": {"nl": "politieraad", "en": "police council"},
+    "politieraad": {"nl": "politieraad", "en": "police council"},
+}
+
+
+def approver(name: str | None, lang: str) -> str:
+    """Who approved the plan, in ``lang`` when the vocabulary knows the body."""
+    if not name:
+        return ""
+    return pick(APPROVERS, name.strip().lower(), lang) if name.strip().lower() in APPROVERS \
+        else name
+
+
 #: The events of the audit log, as the Beheer page names them.
 AUDIT_EVENTS: dict[str, Text] = {
     "login": {"nl": "aangemeld", "en": "signed in"},

@@ -20,6 +20,7 @@ from core.vocabulary import (
     PHASES,
     SOURCE_KINDS,
     STATUSES,
+    approver,
     date,
     in_lang,
     number,
@@ -193,7 +194,7 @@ def plan_header(plan: dict[str, Any] | None, lang: str) -> list:
     if plan.get("approved_on"):
         approved = f"{t('approved', lang)} {date(plan['approved_on'])}"
         if plan.get("approved_by"):
-            approved += f" {pick(TEXT, 'by', lang)} {plan['approved_by']}"
+            approved += f" {pick(TEXT, 'by', lang)} {approver(plan['approved_by'], lang)}"
         bits.append(approved)
     return [html.H1(plan.get("title") or t("title", lang), id="overview-plan-title"),
             html.P(" · ".join(bits), className="plan-meta", id="overview-plan-meta")]

@@ -7,6 +7,7 @@ logins, refusals, exports, loads and account changes. URL: ``event`` (one kind) 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dash import dcc, html
@@ -52,6 +53,18 @@ TEXT = {
 }
 
 
+#: A file's folders in a stored detail (a load's message names the file it read).
+FOLDERS = re.compile(r"(?<![\w.:/])/(?:[^\s/:]+/)+")
+
+
+def _detail(text: str | None) -> html.Span | str:
+    """An event's stored detail, as the log wrote it (in English, so marked as English for a
+    screen reader), with file names but not the folders they were read from."""
+    if not text:
+        return ""
+    return html.Span(FOLDERS.sub("", text), lang="en", className="beheer-detail")
+
+
 def _role(name: str, lang: str) -> str:
     role = ROLES.get(name)
     if role is None:
@@ -74,7 +87,7 @@ def layout(lang: str | None = None, event: str | None = None, **query: Any) -> h
              for u in store.users()]
     events = [[date(r["at"]), pick(AUDIT_EVENTS, r["event"], lang), r["user_name"] or "–",
                _role(r["role"], lang) if r["role"] else "–", r["address"] or "–",
-               r["detail"] or ""]
+               _detail(r["detail"])]
               for r in store.audit_rows(LIMIT, event)]
     links = [dcc.Link(pick(TEXT, "all", lang), href=href(PAGE.path, lang),
                       className="active" if event is None else None)]
