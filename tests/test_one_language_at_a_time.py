@@ -15,7 +15,6 @@ import pytest
 from tests.conftest import render
 
 
-
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
