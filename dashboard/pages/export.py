@@ -164,9 +164,11 @@ def download_council(_: int, audience: str, lang: str):
     prevent_initial_call=True,
 )
 def download_csv(_: int, name: str, audience: str, dialect: str):
-    """One table as a safe CSV for the chosen audience, in the chosen dialect."""
+    """One table as a safe CSV for the chosen audience, in the chosen dialect (Belgian Excel
+    unless another is asked for)."""
     audience = _checked(audience)
     viewer = current_viewer()
+    dialect = dialect or "excel"
     if name not in tables(viewer, audience) or dialect not in DIALECTS:
         abort(403)
     body = table(viewer, name, audience, dialect)
