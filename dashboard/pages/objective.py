@@ -32,7 +32,12 @@ from dashboard.branding import current_branding
 from dashboard.components import choice_group, frame, graph_config, href, status_badge, table
 from dashboard.data import DashboardData
 from dashboard.export.suppress import MARK
-from dashboard.figures_objective import period_text, series_figure, trend_points
+from dashboard.figures_objective import (
+    period_text,
+    public_figure,
+    series_figure,
+    trend_points,
+)
 from dashboard.i18n import lang_of, t
 from dashboard.registry import (
     EVERYONE,
@@ -98,7 +103,7 @@ TEXT = {
     "both": {"nl": "LIVP en ZVP", "en": "LIVP and ZVP"},
     "series": {"nl": "Verloop", "en": "Over time"},
     "numbers": {"nl": "De cijfers", "en": "The numbers"},
-    "method": {"nl": "Methode in gewone woorden", "en": "The method in plain words"},
+    "method": {"nl": "Hoe berekend?", "en": "How is it computed?"},
     "partners": {"nl": "Partners", "en": "Partners"},
     "contributors": {"nl": "Meewerkende partners", "en": "Contributing partners"},
     "none": {"nl": "geen", "en": "none"},
@@ -292,9 +297,22 @@ def public_body(data: Any, rec: dict[str, Any], ind: Indicator | None, lang: str
             interval = ("–" if d.ci_low is None or d.ci_high is None
                         else f"{val(d.ci_low)} – {val(d.ci_high)}")
             rows.append([label, val(d.value), interval])
+        years = [(d.period, None if f.is_hidden(d.cell) else d.value)
+                 for d in match.rows if d.kind != "window"]
+        base_hidden = f.is_hidden(match.base_cell)
+        chart = []
+        if years:
+            fig = public_figure(
+                years, None if base_hidden else rec["baseline"]["value"],
+                None if base_hidden and match.relative_target else rec["target"]["value"],
+                ind, lang)
+            chart = [dcc.Graph(id="objective-public-graph", figure=fig,
+                               config=graph_config(lang), responsive=True,
+                               style={"height": f"{fig.layout.height}px"})]
         out.append(html.Section([
             html.H2(_tx("public_numbers", lang)),
             html.P(_tx("public_help", lang), className="hint"),
+            *chart,
             table([t("period", lang), _tx("value", lang), _tx("interval", lang)], rows, {1, 2},
                   table_id="objective-public-numbers"),
         ]))
@@ -426,11 +444,12 @@ def _numbers(points: list, ind: Indicator, survey: bool, lang: str) -> html.Tabl
     return table(header, rows, numeric, table_id="objective-table")
 
 
-def _method(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Section:
-    """The method in plain words (:mod:`indicators.method`, the text the council workbook's
-    Methode sheet has too) and how a status is decided."""
-    return html.Section([
-        html.H2(_tx("method", lang)),
+def _method(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Details:
+    """How it is computed, one click away ("Hoe berekend?"): the method in plain words
+    (:mod:`indicators.method`, the text the council workbook's Methode sheet has too), with its
+    tests and figures, and how a status is decided."""
+    return html.Details([
+        html.Summary(html.H2(_tx("method", lang)), id="objective-how"),
         html.Div([html.P(s) for s in method_sentences(rec, ind, lang)], id="objective-method"),
         html.Details([html.Summary(_tx("rules", lang)),
                       html.Ol([html.Li(f"{label}: {rule}")
