@@ -157,6 +157,20 @@ def group_by_phase(records: Iterable[dict[str, Any]]) -> list[tuple[str, list[di
     return sorted(groups.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
 
 
+def own_first(records: Iterable[dict[str, Any]],
+              partner: str | None) -> list[dict[str, Any]]:
+    """The records with ``partner``'s own first (it owns them or contributes), each group in
+    its order; all of them as they are without a partner."""
+    records = list(records)
+    if not partner:
+        return records
+
+    def theirs(r: dict[str, Any]) -> bool:
+        return r.get("owner") == partner or partner in (r.get("partners") or [])
+
+    return [r for r in records if theirs(r)] + [r for r in records if not theirs(r)]
+
+
 def multi_area_ids(records: Iterable[dict[str, Any]]) -> set[str]:
     """The objectives that have records for more than one area."""
     seen: dict[str, set[str]] = {}
@@ -309,7 +323,7 @@ def phase_groups(records: list[dict[str, Any]], indicators: dict[str, Any], lang
     """The whole plan as one table, its columns aligned from phase to phase: a group of rows
     per phase of the safety chain (``overview-phase-<phase>``), each under its heading row
     (``overview-group-<phase>``). On a phone the rows become stacked cards."""
-    groups = group_by_phase(records)
+    groups = group_by_phase(own_first(records, current_viewer().partner))
     if not groups:
         return [html.P(pick(TEXT, "none_match", lang), className="empty", id="overview-none")]
     header = objectives_header(lang)

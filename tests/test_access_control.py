@@ -511,6 +511,8 @@ def test_sign_in_shows_the_roles_pages_and_sign_out_leaves_nothing_behind(served
         nav = page.inner_text("header.top nav")
         assert "Partners" in nav and "Gegevens" not in nav and "Beheer" not in nav
         assert page.inner_text("#nav-user") == DIENST_PARTNER
+        # a city service opens Partners on its own partner
+        assert page.is_checked(f"#partners-partner input[value='{DIENST_PARTNER}']")
         page.click("#nav-logout")
         page.wait_for_selector("#login-form", timeout=20000)
         page.go_back()

@@ -334,3 +334,14 @@ def test_the_partner_page_switches_by_url_and_by_its_list(demo_url, page, record
     assert "lang=en" in page.url and "partner=GAS-ambtenaar" in page.url
     assert page.inner_text("#partners-name") == "GAS-ambtenaar"
     assert page.console_errors == []
+
+
+def test_a_city_service_sees_its_own_objectives_first():
+    from dashboard.components_overview import own_first
+
+    records = [{"id": "A", "owner": "politiezone", "partners": []},
+               {"id": "B", "owner": "politiezone", "partners": ["preventiedienst"]},
+               {"id": "C", "owner": "preventiedienst", "partners": []},
+               {"id": "D", "owner": "jeugdwerk", "partners": []}]
+    assert [r["id"] for r in own_first(records, "preventiedienst")] == ["B", "C", "A", "D"]
+    assert [r["id"] for r in own_first(records, None)] == ["A", "B", "C", "D"]

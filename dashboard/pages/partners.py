@@ -22,6 +22,7 @@ from dashboard.components_partners import (
 )
 from dashboard.i18n import lang_of
 from dashboard.registry import EVERYONE, register_page
+from dashboard.viewer import current_viewer
 from dashboard.views import cached_view
 
 PAGE = register_page(__name__, key="partners", path="/partners", prefix="partners",
@@ -35,9 +36,13 @@ TEXT = {
 
 
 def _partner(value: Any, records: list[dict[str, Any]]) -> str | None:
-    """The partner asked for, when it is one of the plan's; else the default."""
+    """The partner asked for, when it is one of the plan's; else the viewer's own partner (a
+    city service), else the default."""
     known = {s["partner"] for s in partner_summary(records)}
-    return value if value in known else default_partner(records)
+    if value in known:
+        return value
+    own = current_viewer().partner  # a city service opens on its own partner
+    return own if own in known else default_partner(records)
 
 
 @cached_view("partners")
