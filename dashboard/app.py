@@ -17,6 +17,7 @@ from dashboard.auth import install
 from dashboard.branding import install_logo_route
 from dashboard.data import DashboardData
 from dashboard.registry import request_lang
+from dashboard.security import allow_inline
 from dashboard.views import warm_up
 
 HERE = Path(__file__).resolve().parent
@@ -29,12 +30,15 @@ REGENERATOR = "vendor/regenerator-runtime-0.14.1.js"
 
 class _App(Dash):
     """Dash with a leaner page (the regenerator runtime instead of the whole polyfill) that
-    declares its language."""
+    declares its language and whose inline scripts the Content-Security-Policy names."""
 
     def interpolate_index(self, **kwargs: Any) -> str:
-        """The page Dash would serve, with :data:`POLYFILL` swapped for :data:`REGENERATOR`."""
+        """The page Dash would serve, with :data:`POLYFILL` swapped for :data:`REGENERATOR`;
+        the hashes of the inline scripts Dash put in it (its renderer's start-up, clientside
+        callbacks) go to the response's policy (:func:`dashboard.security.allow_inline`)."""
         runtime = f'<script src="{self.get_asset_url(REGENERATOR)}"></script>'
         kwargs["scripts"] = POLYFILL.sub(lambda _m: runtime, kwargs["scripts"], count=1)
+        allow_inline(kwargs["scripts"], kwargs["renderer"])
         page = super().interpolate_index(**kwargs)
         # the page's language from its first address (assets/lang.js follows it as the
         # viewer moves between pages and languages); Dash's scripts sit in a plain block, not

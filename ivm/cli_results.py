@@ -5,7 +5,6 @@ Like every command, each imports the layers it uses when it runs (see :mod:`ivm.
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -24,8 +23,11 @@ from ivm.options import (
     db_option,
     emit,
     format_option,
+    json_safe,
+    json_text,
     lang_option,
     rounded_number,
+    say,
     shown_value,
 )
 
@@ -57,7 +59,7 @@ def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
         raise IvmError("unknown_objective", f"no objective '{objective}' in the plan in force",
                        hint="`ivm status` lists them")
     if fmt == "json":
-        click.echo(to_json(records))
+        click.echo(json_safe(to_json(records)))
         return
     def shown(r: dict[str, Any], value: float | None) -> Any:
         ind = cat.indicators.get(r["indicator"] or "")
@@ -121,10 +123,10 @@ def indicators_check(catalog) -> None:
     folder = Path(catalog) if catalog else default_folder()
     found, problems = check_catalog(folder)
     for p in problems:
-        click.echo(p.one_line(), err=True)
+        say(p.one_line(), err=True)
     if problems:
         sys.exit(1)
-    click.echo(f"{len(found)} indicators, no problems: {folder}")
+    say(f"{len(found)} indicators, no problems: {folder}")
 
 
 @indicators.command("show")
@@ -149,7 +151,7 @@ def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool,
     cat = catalog_of(catalog)
     ind = cat[indicator_id]
     if show_sql:
-        click.echo(to_sql(monthly_select(ind, day_of(as_of) or dt.date.today(), 2000)))
+        say(to_sql(monthly_select(ind, day_of(as_of) or dt.date.today(), 2000)))
         return
     con = Warehouse(db).connect_read_only()
     try:
@@ -157,7 +159,7 @@ def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool,
     finally:
         con.close()
     if fmt == "table":
-        click.echo(f"{ind.id}: {ind.title.nl} ({ind.unit.nl}; {ind.measure} of {ind.source}, "
+        say(f"{ind.id}: {ind.title.nl} ({ind.unit.nl}; {ind.measure} of {ind.source}, "
                    f"{ind.direction} is better)")
     values = ("value", "ci_low", "ci_high")
     rows = [{**r, **{k: shown_value(r.get(k), ind.style, fmt) for k in values}} for r in rows]
@@ -196,7 +198,7 @@ def indicators_compare(indicator_id: str, level: str, period, catalog, fmt: str,
         raise IvmError("no_values", f"no stored values of '{ind.id}' at level '{level}' in "
                        f"period '{period}'", hint="`ivm indicators show ID` lists periods")
     if fmt == "table":
-        click.echo(f"{ind.id} ({ind.unit.nl}), {level}, {period}: against the rest of the "
+        say(f"{ind.id} ({ind.unit.nl}), {level}, {period}: against the rest of the "
                    "municipality")
     rows = [{"area_id": r["area_id"], "name": r["name"],
              "value": shown_value(as_float(r["value"]), ind.style, fmt, lang),
@@ -245,10 +247,10 @@ def plan_check(path, catalog, db: str | None) -> None:
         if con is not None:
             con.close()
     for f in findings:
-        click.echo(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
+        say(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
     missing = sum(f.severity == "missing" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
-    click.echo(f"{len(doc.objectives)} objectives: {missing} missing part(s), "
+    say(f"{len(doc.objectives)} objectives: {missing} missing part(s), "
                f"{warnings} warning(s)")
     if missing:
         sys.exit(1)
@@ -271,7 +273,7 @@ def plan_matrix(by: str, fmt: str, catalog, db: str | None) -> None:
     finally:
         con.close()
     if fmt == "json":
-        click.echo(json.dumps(cells, indent=2, ensure_ascii=False))
+        click.echo(json_text(cells))
         return
     rows = [{"phase": c["phase"], by: c["column"], "objectives": c["objectives"],
              "statuses": " ".join(f"{STATUS_SYMBOLS[s]}{n}" for s, n in c["statuses"].items()
@@ -302,7 +304,7 @@ def plan_template(out: str, from_db: bool, db: str | None) -> None:
         if doc is None:
             raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
     write_plan_template(Path(out), doc)
-    click.echo(f"plan template: {out}")
+    say(f"plan template: {out}")
 
 
 audience_option = click.option(
@@ -347,7 +349,7 @@ def export_council(out: str, as_of, audience: str, lang: str, db: str | None) ->
     finally:
         con.close()
     _audit(db, "export", f"council workbook ({audience}, {lang}) to {path}")
-    click.echo(f"council workbook ({audience}, {lang}): {path}")
+    say(f"council workbook ({audience}, {lang}): {path}")
 
 
 @export.command("csv")
@@ -368,7 +370,7 @@ def export_csv(table: str, out: str, audience: str, db: str | None) -> None:
     finally:
         con.close()
     _audit(db, "export", f"table {table} ({audience}, {n} rows) to {path}")
-    click.echo(f"{table} ({audience}): {n} rows to {path}")
+    say(f"{table} ({audience}): {n} rows to {path}")
 
 
 def _audit(db: str | None, event: str, detail: str) -> None:

@@ -57,7 +57,7 @@ def test_a_table_downloads_as_csv_for_belgian_excel_or_for_scripts(demo_url, pag
     page.wait_for_selector("#export-csv-button", timeout=30000)
     page.click("#export-table")
     page.click(".dash-dropdown-option:has-text('Inwoners en huishoudens per gebied')")
-    page.wait_for_function("document.querySelector('#export-table-about').innerText"
+    page.wait_for_function("() => document.querySelector('#export-table-about').innerText"
                            ".includes('inwoners en huishoudens')", timeout=30000)
     excel = _download_csv(page)
     assert excel.startswith(b"\xef\xbb\xbf")
