@@ -17,7 +17,8 @@
     });
   }
   function repairChoices(root) {
-    root.querySelectorAll(".dash-options-list").forEach(function (list) {
+    // radio items and checklists only: a dropdown's menu is a real list box of options
+    root.querySelectorAll(".dash-radioitems, .dash-checklist").forEach(function (list) {
       var role = list.querySelector("input[type=radio]") ? "radiogroup" : "group";
       if (list.getAttribute("role") !== role) list.setAttribute("role", role);
       if (list.hasAttribute("aria-multiselectable")) list.removeAttribute("aria-multiselectable");
