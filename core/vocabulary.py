@@ -496,8 +496,9 @@ STEERING: dict[str, Text] = {
     "outputs": {"nl": "Output (wat de acties opleveren)", "en": "Outputs (what the actions "
                                                                 "produce)"},
     "overdue": {"nl": "over tijd", "en": "overdue"},
-    "changes": {"nl": "Wat veranderde sinds de vorige raad", "en": "What changed since the "
-                                                                    "previous meeting"},
+    "changes": {"nl": "Wat veranderde sinds de vorige rapportering",
+                "en": "What changed since the last reporting period"},
+    "no_changes": {"nl": "Geen enkele status veranderde.", "en": "No status changed."},
     "status_before": {"nl": "Status toen", "en": "Status then"},
     "status_now": {"nl": "Status nu", "en": "Status now"},
     "since": {"nl": "sinds", "en": "since"},
@@ -510,10 +511,7 @@ STEERING: dict[str, Text] = {
     "contact": {"nl": "Contactadres", "en": "Contact address"},
     "name_nl": {"nl": "Naam", "en": "Name (Dutch)"},
     "name_en": {"nl": "Naam (Engels)", "en": "Name"},
-    "meeting": {"nl": "Vergadering", "en": "Meeting"},
     "data_version": {"nl": "Gegevensversie", "en": "Data version"},
-    "frozen_at": {"nl": "Vastgelegd op", "en": "Frozen on"},
-    "pack": {"nl": "Raadsdossier", "en": "Council pack"},
     "plan_change": {"nl": "Wijziging van het plan", "en": "Change of the plan"},
     "added": {"nl": "toegevoegd", "en": "added"},
     "dropped": {"nl": "geschrapt", "en": "dropped"},
