@@ -22,6 +22,7 @@ GROUPS = {
     "access": "Access and sessions",
     "serving": "Serving",
     "branding": "The city's name, logo and contact",
+    "steering": "The steering cycle: owners' updates, the reporting calendar, reminders",
     "development": "Development and tests",
 }
 
@@ -245,6 +246,61 @@ SETTINGS: dict[str, Setting] = {
             "",
             "The city's website (`https://www.aalst.be`), linked from the footer.",
             group="branding",
+        ),
+        Setting(
+            "today",
+            "IVM_TODAY",
+            "",
+            "The day the reporting calendar takes as today (which periods are open for "
+            "owners' updates, which actions are overdue, which reminders are due), as "
+            "YYYY-MM-DD; empty: the system's date. Only to show or test another day.",
+            group="steering",
+        ),
+        Setting(
+            "update_max_chars",
+            "IVM_UPDATE_MAX_CHARS",
+            "2000",
+            "The longest text (characters) of each field of an owner's update (what was done, "
+            "what is next, why) and of a note on an action's state; longer is refused.",
+            group="steering",
+        ),
+        Setting(
+            "reminders",
+            "IVM_REMINDERS",
+            "0",
+            "1: `ivm remind` e-mails the owners whose updates are missing before the "
+            "reporting deadline (off by default: it only says whom it would write to).",
+            group="steering",
+        ),
+        Setting(
+            "remind_days",
+            "IVM_REMIND_DAYS",
+            "14",
+            "How many days before a reporting period's deadline reminders start; each partner "
+            "gets one notice per period.",
+            group="steering",
+        ),
+        Setting("smtp_host", "IVM_SMTP_HOST", "",
+                "The SMTP server that sends the reminders (host name); empty: none.",
+                group="steering"),
+        Setting("smtp_port", "IVM_SMTP_PORT", "25", "The SMTP server's port.",
+                group="steering"),
+        Setting("smtp_starttls", "IVM_SMTP_STARTTLS", "0",
+                "1: switch the SMTP connection to TLS (STARTTLS) before signing in and sending.",
+                group="steering"),
+        Setting("smtp_user", "IVM_SMTP_USER", "",
+                "The user name to sign in to the SMTP server with; empty: no sign-in.",
+                group="steering"),
+        Setting("smtp_password", "IVM_SMTP_PASSWORD", "",
+                "The password of the SMTP user.", group="steering", secret=True),
+        Setting("smtp_from", "IVM_SMTP_FROM", "ivmonitor@localhost",
+                "The sender address of the reminders.", group="steering"),
+        Setting(
+            "dashboard_url",
+            "IVM_DASHBOARD_URL",
+            "http://127.0.0.1:8050",
+            "The dashboard's address as people reach it (the link in a reminder).",
+            group="steering",
         ),
         Setting(
             "debug",

@@ -337,6 +337,7 @@ SOURCE_KINDS: dict[str, Text] = {
     "survey": {"nl": "bevraging", "en": "survey"},
     "activities": {"nl": "partneractiviteiten", "en": "partner activities"},
     "plan": {"nl": "plan", "en": "plan"},
+    "partners": {"nl": "partnerregister", "en": "partner register"},
 }
 
 #: The sources as people name them (a load's ``source``); an unknown source shows as stored.
@@ -644,3 +645,157 @@ FIELDS: dict[str, Text] = {
 def status_text(status: str, lang: str) -> str:
     """A status as symbol and words: ``▲ op koers``."""
     return f"{STATUS_SYMBOLS[status]} {pick(STATUSES, status, lang)}"
+
+
+# -- the steering cycle: partners, actions, owners' updates, the reporting calendar ------------
+
+#: The kinds of partner in the partner register.
+PARTNER_KINDS: dict[str, Text] = {
+    "police_zone": {"nl": "politiezone", "en": "police zone"},
+    "city_service": {"nl": "stadsdienst", "en": "city service"},
+    "external": {"nl": "externe partner", "en": "external partner"},
+}
+#: The level of government (or of the network) a partner belongs to.
+PARTNER_LEVELS: dict[str, Text] = {
+    "local": {"nl": "lokaal", "en": "local"},
+    "provincial": {"nl": "provinciaal", "en": "provincial"},
+    "flemish": {"nl": "Vlaams", "en": "Flemish"},
+    "federal": {"nl": "federaal", "en": "federal"},
+}
+#: An action's states, in the order an action goes through them.
+ACTION_STATES: dict[str, Text] = {
+    "planned": {"nl": "gepland", "en": "planned"},
+    "ongoing": {"nl": "lopend", "en": "ongoing"},
+    "done": {"nl": "afgerond", "en": "done"},
+    "postponed": {"nl": "uitgesteld", "en": "postponed"},
+    "cancelled": {"nl": "geschrapt", "en": "cancelled"},
+}
+#: Symbols that carry an action's state without colour.
+ACTION_SYMBOLS: dict[str, str] = {
+    "planned": "○", "ongoing": "◐", "done": "●", "postponed": "◷", "cancelled": "⊘",
+}
+#: An owner's own judgement of an objective: three of the statuses, in the owner's words.
+JUDGEMENTS: dict[str, Text] = {k: STATUSES[k] for k in ("on_track", "at_risk", "off_track")}
+#: How often owners report on their objectives.
+REPORTING_FREQUENCIES: dict[str, Text] = {
+    "month": {"nl": "maandelijks", "en": "monthly"},
+    "quarter": {"nl": "per kwartaal", "en": "quarterly"},
+    "half_year": {"nl": "per halfjaar", "en": "half-yearly"},
+    "year": {"nl": "jaarlijks", "en": "yearly"},
+}
+#: What needs the mayor's attention (the overview's list), most urgent first.
+ATTENTION_KINDS: dict[str, Text] = {
+    "worse": {"nl": "slechter sinds de vorige rapportering",
+              "en": "worse since the last reporting period"},
+    "off_track": {"nl": "niet op koers", "en": "off track"},
+    "at_risk": {"nl": "risico", "en": "at risk"},
+    "disagrees": {"nl": "eigen oordeel wijkt af van de cijfers",
+                  "en": "own judgement differs from the data"},
+    "missing_update": {"nl": "update ontbreekt", "en": "update missing"},
+    "overdue_action": {"nl": "actie over tijd", "en": "action overdue"},
+}
+#: The words of the steering cycle (owners' updates, actions, the council pack).
+STEERING: dict[str, Text] = {
+    "done": {"nl": "Wat werd gedaan", "en": "What was done"},
+    "next": {"nl": "Wat volgt", "en": "What is next"},
+    "judgement": {"nl": "Eigen oordeel", "en": "Own judgement"},
+    "judgement_reason": {"nl": "Waarom", "en": "Why"},
+    "computed": {"nl": "Status volgens de cijfers", "en": "Status from the data"},
+    "disagrees": {"nl": "wijkt af van de cijfers", "en": "differs from the data"},
+    "author": {"nl": "Door", "en": "By"},
+    "written_at": {"nl": "Geschreven op", "en": "Written on"},
+    "reporting_period": {"nl": "Rapporteringsperiode", "en": "Reporting period"},
+    "council_date": {"nl": "Gemeenteraad", "en": "Council meeting"},
+    "update_due": {"nl": "Update uiterlijk", "en": "Update due"},
+    "update": {"nl": "Update van de eigenaar", "en": "Owner's update"},
+    "updates": {"nl": "Updates van de eigenaars", "en": "Owners' updates"},
+    "no_update": {"nl": "geen update", "en": "no update"},
+    "action": {"nl": "Actie", "en": "Action"},
+    "actions": {"nl": "Acties", "en": "Actions"},
+    "action_state": {"nl": "Stand", "en": "State"},
+    "start": {"nl": "Start", "en": "Start"},
+    "due": {"nl": "Einddatum", "en": "Due"},
+    "outputs": {"nl": "Output (wat de acties opleveren)", "en": "Outputs (what the actions "
+                                                                "produce)"},
+    "overdue": {"nl": "over tijd", "en": "overdue"},
+    "changes": {"nl": "Wat veranderde sinds de vorige rapportering",
+                "en": "What changed since the last reporting period"},
+    "no_changes": {"nl": "Geen enkele status veranderde.", "en": "No status changed."},
+    "status_before": {"nl": "Status toen", "en": "Status then"},
+    "status_now": {"nl": "Status nu", "en": "Status now"},
+    "since": {"nl": "sinds", "en": "since"},
+    "timeline": {"nl": "Verloop van de status", "en": "Status over time"},
+    "missing": {"nl": "ontbreekt", "en": "missing"},
+    "written": {"nl": "geschreven", "en": "written"},
+    "partner": {"nl": "Partner", "en": "Partner"},
+    "partner_kind": {"nl": "Soort", "en": "Kind"},
+    "partner_level": {"nl": "Niveau", "en": "Level"},
+    "contact": {"nl": "Contactadres", "en": "Contact address"},
+    "name_nl": {"nl": "Naam", "en": "Name (Dutch)"},
+    "name_en": {"nl": "Naam (Engels)", "en": "Name"},
+    "data_version": {"nl": "Gegevensversie", "en": "Data version"},
+    "plan_change": {"nl": "Wijziging van het plan", "en": "Change of the plan"},
+    "added": {"nl": "toegevoegd", "en": "added"},
+    "dropped": {"nl": "geschrapt", "en": "dropped"},
+    "changed": {"nl": "gewijzigd", "en": "changed"},
+    "in_force": {"nl": "van kracht", "en": "in force"},
+    "attention": {"nl": "Vraagt aandacht", "en": "Needs attention"},
+    "attention_none": {"nl": "Niets vraagt nu uw aandacht.",
+                       "en": "Nothing needs your attention now."},
+    "board": {"nl": "Volledigheid van de updates", "en": "Completeness of the updates"},
+    "board_none": {"nl": "Het plan heeft geen rapporteringskalender.",
+                   "en": "The plan has no reporting calendar."},
+    "objectives": {"nl": "Doelstellingen", "en": "Objectives"},
+    "objective": {"nl": "Doelstelling", "en": "Objective"},
+    "write_update": {"nl": "Update schrijven", "en": "Write an update"},
+    "change_action": {"nl": "Stand van een actie wijzigen", "en": "Change an action's state"},
+    "note": {"nl": "Toelichting", "en": "Note"},
+    "save": {"nl": "Opslaan", "en": "Save"},
+    "saved": {"nl": "Opgeslagen.", "en": "Saved."},
+    "nothing_to_write": {"nl": "U schrijft voor geen enkele doelstelling van het plan.",
+                         "en": "You write for none of the plan's objectives."},
+    "owner": {"nl": "Eigenaar", "en": "Owner"},
+    "no_history": {"nl": "Nog geen statusgeschiedenis.", "en": "No status history yet."},
+    "as_of": {"nl": "Stand op", "en": "As of"},
+    "open_page": {"nl": "Opvolging", "en": "Steering"},
+    "plan_versions": {"nl": "Versies van het plan", "en": "Versions of the plan"},
+    "version": {"nl": "Versie", "en": "Version"},
+    "title": {"nl": "Titel", "en": "Title"},
+    "approved_on": {"nl": "Goedgekeurd op", "en": "Approved on"},
+    "approved_by": {"nl": "Goedgekeurd door", "en": "Approved by"},
+    "plan": {"nl": "Plan", "en": "Plan"},
+    "no_change": {"nl": "geen wijzigingen", "en": "no changes"},
+    "partners_register": {"nl": "Partnerregister", "en": "Partner register"},
+    "partner_id": {"nl": "Code", "en": "Id"},
+    "active": {"nl": "Actief", "en": "Active"},
+    "origin": {"nl": "Herkomst", "en": "Origin"},
+    "edit_partner": {"nl": "Partner toevoegen of wijzigen", "en": "Add or change a partner"},
+    "outputs_outcome": {"nl": "Wat de acties opleveren, naast de uitkomst",
+                        "en": "What the actions produce, next to the outcome"},
+    "outcome": {"nl": "uitkomst", "en": "outcome"},
+    "year": {"nl": "Jaar", "en": "Year"},
+}
+
+
+def action_state_key(text: str) -> str:
+    """An action's state key from its key or its Dutch or English word (``afgerond`` ->
+    ``done``); an unknown text is returned as it is (the model then names the choices)."""
+    folded = text.strip().casefold()
+    for key, words in ACTION_STATES.items():
+        if folded in (key, words["nl"].casefold(), words["en"].casefold()):
+            return key
+    return text
+
+
+def reporting_period(key: str | None, lang: str = "nl") -> str:
+    """A reporting period as people read it: ``2026-Q3`` -> ``3e kwartaal 2026`` / ``Q3 2026``;
+    ``2026-H1`` -> ``1e halfjaar 2026``; a month ``2026-03`` -> ``mrt 2026``; a year as is."""
+    if not key:
+        return MISSING
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", key)
+    if m:
+        return f"{m[2]}e kwartaal {m[1]}" if lang == "nl" else f"Q{m[2]} {m[1]}"
+    m = re.fullmatch(r"(\d{4})-H([12])", key)
+    if m:
+        return f"{m[2]}e halfjaar {m[1]}" if lang == "nl" else f"H{m[2]} {m[1]}"
+    return period(key, lang)

@@ -16,6 +16,7 @@ from core.vocabulary import STATUS_SYMBOLS, STATUSES, date, pick, plotly_locale
 from dashboard.branding import LOGO_PATH, PRODUCT, Branding, current_branding
 from dashboard.i18n import t
 from dashboard.registry import PAGES, may_open, navigation
+from dashboard.steering import partner_title
 from dashboard.viewer import current_viewer
 
 #: Colour-blind-safe (Okabe-Ito) colours per status; always shown with a symbol and text.
@@ -58,12 +59,14 @@ def frame(page: str, lang: str, query: dict[str, Any], children: list, as_of: An
     ]
     who: list = []
     if viewer.name:
-        # the partner (a city service) or the role, not the name: a rendered page is shared by
-        # everyone with the same role and partner
-        role = viewer.partner or (viewer.role.label_en if lang == "en" else viewer.role.label_nl)
+        # the role, not the name: a rendered page is shared by everyone with the same role
+        role = viewer.role.label_en if lang == "en" else viewer.role.label_nl
+        # a partner's account sees its partner's name (pages are shared per role and partner)
+        partner = ([html.Span(partner_title(viewer.partner, lang), className="who-partner",
+                              id="nav-partner")] if viewer.partner else [])
         who = [html.Form([
-            html.Span(role, className="who", id="nav-user",
-                      title=f"{t('signed_in_as', lang)} {role}"),
+            html.Span(role, className="who", id="nav-user"),
+            *partner,
             html.Button(t("logout", lang), type="submit", id="nav-logout"),
         ], action="/logout", method="POST", className="logout")]
     elif viewer.audience == "public":

@@ -44,7 +44,6 @@ LABELS = {
     },
     "skip": {"nl": "Naar de inhoud", "en": "Skip to content"},
     "main_nav": {"nl": "Hoofdmenu", "en": "Main menu"},
-    "signed_in_as": {"nl": "Aangemeld als", "en": "Signed in as"},
     "contact": {"nl": "Contact", "en": "Contact"},
     "website": {"nl": "Website van de stad", "en": "City website"},
     "footer": {"nl": "Voettekst", "en": "Footer"},

@@ -12,7 +12,11 @@ or renamed without touching another layer.
   the plan in force, the areas, the load log and the quarantine (:func:`plan_info`,
   :func:`loads`, ...); :func:`refresh_results` recomputes them.
 - **The plan and its status**: :func:`status_records` (what ``ivm status`` prints),
-  :func:`check_plan`, :func:`chain_matrix`, :func:`write_plan_template`.
+  :func:`check_plan`, :func:`chain_matrix`, :func:`write_plan_template`; the plan versions
+  (:func:`plan_versions`, :func:`stored_plan`, :func:`diff_plans`), what a plan refers to
+  (:func:`reference_problems`), its reporting calendar (:func:`plan_calendar`,
+  :func:`current_period`, :func:`previous_period`) and the data version of the stored results
+  (:func:`data_version`).
 - **Statistics the surfaces show**: :func:`compare_area` (an area against the rest of its city),
   :func:`method_sentences` and :func:`status_rules` (the method in plain words).
 """
@@ -40,10 +44,13 @@ from indicators.compute import coverage as coverage_as_of
 from indicators.measures import MEASURES, MeasureKind, measure
 from indicators.method import sentences as method_sentences
 from indicators.method import status_rules, test_of, test_text
-from indicators.plan import Objective, PlanFile
+from indicators.plan import Action, Objective, PlanFile, Reporting
 from indicators.plan_check import check_plan
+from indicators.plan_diff import Change, diff_plans
 from indicators.plan_load import read_plan_file
 from indicators.plan_load import register as register_plan_loader
+from indicators.plan_refs import close_matches, reference_problems
+from indicators.plan_store import plan_versions, stored_plan
 from indicators.plan_xlsx import write_template as write_plan_template
 from indicators.progress import Point, Series, baseline_years
 from indicators.readers import (
@@ -51,6 +58,7 @@ from indicators.readers import (
     city_of,
     complete_years,
     copy_csv,
+    data_version,
     has_results,
     loads,
     periods_by_type,
@@ -66,6 +74,14 @@ from indicators.readers import (
 )
 from indicators.refresh import current_plan, plan_in_force
 from indicators.refresh import refresh as refresh_results
+from indicators.reporting import (
+    ReportingPeriod,
+    current_period,
+    find_period,
+    meetings,
+    plan_calendar,
+    previous_period,
+)
 from indicators.results import STORED, Tables, series, stored_catalog, values
 from indicators.results import areas as stored_areas
 from indicators.results import as_of as stored_as_of
@@ -77,6 +93,9 @@ from indicators.sources import SOURCES, category_names
 from indicators.status import StatusFilter, status_counts, status_records, to_json
 
 __all__ = [
+    "Action", "Change", "ReportingPeriod", "Reporting", "close_matches", "current_period",
+    "data_version", "diff_plans", "find_period", "meetings", "plan_calendar", "plan_versions",
+    "previous_period", "reference_problems", "stored_plan",
     "MEASURES", "SMALL", "SOURCES", "STORED", "Catalog", "Comparison", "Exclude",
     "Indicator", "MeasureKind", "Objective", "PlanFile", "Point", "Series", "StatusFilter",
     "Tables", "area_comparison", "area_names", "baseline_years", "by_area", "category_names",

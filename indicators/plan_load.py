@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -13,7 +14,11 @@ from etl.facts import Counts
 from etl.load import register_loader
 from etl.profile import Profile
 from etl.readers import FileFacts
+from indicators.catalog import load_catalog
 from indicators.plan import PlanFile, parse_plan
+from indicators.plan_diff import diff_plans, summary
+from indicators.plan_refs import Register, partners_unchecked, reference_problems
+from indicators.plan_store import store_plan, stored_plan
 from indicators.plan_xlsx_read import read_plan_xlsx
 
 
@@ -38,9 +43,13 @@ def load_plan(
     profile: Profile,
     load_id: int,
     delivery: Delivery,
+    register: Callable[[], Register] | None = None,
 ) -> Counts:
-    """Validate the plan file (YAML, or an Excel workbook ``.xlsx``) and store it: one plan
-    version, its objectives replaced whole."""
+    """Validate the plan file (YAML, or an Excel workbook ``.xlsx``), check what it refers to
+    (partners in the ``register``, output indicators in the catalogue) and store it as a new
+    plan version with its objectives and actions. A version that is stored already is never
+    changed: the same content again adds nothing, other content is refused with what differs
+    (give it a version of its own)."""
     is_xlsx = facts.path.suffix.casefold() == ".xlsx"
     text = ""
     if not is_xlsx:
@@ -56,39 +65,41 @@ def load_plan(
         first = exc.problems[0]
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
         raise FileRejected(first.code, first.message + more, first.where) from None
+    known = register() if register else None
+    refs = reference_problems(plan, load_catalog(), known)
+    if refs:
+        more = f" (and {len(refs) - 1} more)" if len(refs) > 1 else ""
+        raise FileRejected("unknown_reference", refs[0] + more, Where(str(facts.path)),
+                           hint="`ivm plan check FILE` lists every problem; `ivm partners "
+                                "list` shows the partner register")
     info = plan.plan
-    existing = {
-        oid: spec
-        for oid, spec in con.execute(
-            "SELECT objective_id, spec FROM objective WHERE plan_version = ?", [info.version]
-        ).fetchall()
-    }
+    earlier = stored_plan(con, info.version)
     counts = Counts(read=len(plan.objectives))
-    con.execute(
-        "INSERT OR REPLACE INTO plan_version VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [info.version, info.title, info.approved_on, info.approved_by, str(facts.path),
-         facts.sha256, load_id],
-    )
-    con.execute("DELETE FROM objective WHERE plan_version = ?", [info.version])
-    for o in plan.objectives:
-        spec = json.dumps(o.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        if o.id not in existing:
-            counts.loaded += 1
-        elif existing[o.id] != spec:
-            counts.replaced += 1
-        else:
-            counts.skipped += 1
-        con.execute(
-            "INSERT INTO objective VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [info.version, o.id, o.title.nl, o.phase, o.indicator, o.owner, spec, load_id],
-        )
-    dropped = set(existing) - {o.id for o in plan.objectives}
-    if dropped:
-        names = ", ".join(sorted(dropped))
-        counts.message = f"{len(dropped)} objective(s) no longer in this plan version: {names}"
+    if earlier is not None:
+        changes = diff_plans(earlier, plan)
+        if changes:
+            raise FileRejected(
+                "plan_version_exists",
+                f"plan version {info.version} is loaded already and differs: "
+                f"{summary(changes)}; an approved version never changes",
+                Where(str(facts.path)),
+                hint="give the new content its own version and approval date (e.g. "
+                     f"{info.version}-v2) and load it as a new version; `ivm plan diff` "
+                     "shows what differs")
+        counts.skipped = len(plan.objectives)
+        counts.message = f"plan version {info.version} is loaded already, identical"
+        return counts
+    store_plan(con, plan, str(facts.path), facts.sha256, load_id)
+    counts.loaded = len(plan.objectives)
+    notes = [f"{len(plan.actions)} action(s)"] if plan.actions else []
+    if partners_unchecked(plan, known):
+        notes.append("partners not checked: the partner register is empty (`ivm load "
+                     "partners FILE`)")
+    counts.message = "; ".join(notes)
     return counts
 
 
-def register() -> None:
-    """Make ``ivm load plan`` use this loader."""
-    register_loader("plan", load_plan)
+def register(partners: Callable[[], Register] | None = None) -> None:
+    """Make ``ivm load plan`` use this loader; ``partners`` gives the partner register the
+    plan's partners are checked against (the command line always gives it)."""
+    register_loader("plan", functools.partial(load_plan, register=partners))

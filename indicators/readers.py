@@ -39,6 +39,23 @@ def plan_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
             "objectives": len(objectives)}
 
 
+def data_version(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """Which data the stored results are computed from: the last successful load, the last
+    refresh and its as-of date, and a short label (``12.4``: load 12, refresh 4) that names
+    this version in the status history and on a frozen council pack. None before any
+    refresh."""
+    row = con.execute(
+        "SELECT refresh_id, as_of, plan_version, "
+        "(SELECT max(load_id) FROM load_log WHERE outcome = 'loaded') "
+        "FROM refresh_log ORDER BY refresh_id DESC LIMIT 1").fetchall()
+    if not row:
+        return None
+    refresh_id, as_of, plan_version, load_id = row[0]
+    load_id = int(load_id or 0)
+    return {"load_id": load_id, "refresh_id": int(refresh_id), "as_of": as_of,
+            "plan_version": plan_version, "label": f"{load_id}.{refresh_id}"}
+
+
 def has_results(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the warehouse holds stored results (a refresh has run)."""
     return con.execute("SELECT count(*) FROM refresh_log").fetchall()[0][0] > 0

@@ -29,6 +29,7 @@ from indicators.compute import compute_values, default_as_of, stage_values, writ
 from indicators.noise import POISSON, AreaCounts, Dispersion, level_dispersion, season_profile
 from indicators.periods import Coverage, month_end
 from indicators.plan import Objective, PlanFile
+from indicators.plan_store import stored_plan
 from indicators.progress import (
     Context,
     Point,
@@ -76,15 +77,10 @@ def current_plan(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[Objec
 
 
 def plan_in_force(con: duckdb.DuckDBPyConnection) -> PlanFile | None:
-    """The plan version in force as a plan file (None when no plan is loaded)."""
-    version, objectives = current_plan(con)
-    if version is None:
-        return None
-    info = con.execute("SELECT plan_version, title, approved_on, approved_by FROM plan_version "
-                       "WHERE plan_version = ?", [version]).fetchall()[0]
-    return PlanFile.model_validate({
-        "plan": dict(zip(("version", "title", "approved_on", "approved_by"), info, strict=True)),
-        "objectives": [o.model_dump() for o in objectives]})
+    """The plan version in force as a plan file, with its reporting calendar and actions (None
+    when no plan is loaded)."""
+    version, _ = current_plan(con)
+    return None if version is None else stored_plan(con, version)
 
 
 def objective_areas(con: duckdb.DuckDBPyConnection, obj: Objective) -> list[str]:

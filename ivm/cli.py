@@ -21,6 +21,7 @@ from core.settings import SETTINGS, flag, setting
 from core.vocabulary import SOURCE_KINDS
 from core.warehouse import Warehouse
 from ivm.cli_results import export, indicators, plan, status
+from ivm.cli_steering import partners, plan_diff, remind, updates
 from ivm.options import (
     IvmGroup,
     PeriodBound,
@@ -43,8 +44,9 @@ def main() -> None:
     """ivmonitor: monitor a city's local integral safety plan."""
 
 
-for command in (status, indicators, plan, export):
+for command in (status, indicators, plan, export, partners, updates, remind):
     main.add_command(command)
+plan.add_command(plan_diff)
 
 
 @main.command()
@@ -90,9 +92,14 @@ def migrate(db: str | None) -> None:
 def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category: str | None,
          level: str | None, period_start, period_end, delivery_name: str | None,
          reapply: bool, db: str | None) -> None:
-    """Load source files of KIND; each file is one all-or-nothing load."""
-    from ivm.wiring import load_any
+    """Load source files of KIND; each file is one all-or-nothing load (``partners``: the
+    partner register, kept with the accounts)."""
+    from ivm.wiring import load_any, load_partners
 
+    if kind == "partners":
+        for path in paths:
+            click.echo(load_partners(Warehouse(db), path))
+        return
     overrides: dict[str, str] = {}
     if category:
         overrides["type" if kind == "nuisance" else "category"] = category
@@ -271,7 +278,8 @@ def _new_password(generate: bool) -> tuple[str, bool]:
               type=click.Choice(["beheerder", "analist", "bestuur", "politie", "dienst"]),
               help="What the user may see (see `ivm user roles`).")
 @click.option("--partner", default=None,
-              help="Role dienst: the partner (as in the plan) whose objectives the user follows.")
+              help="Role dienst: the partner (an id of the partner register) whose objectives "
+              "the user follows.")
 @click.option("--generate", is_flag=True, help="Generate a password and print it once.")
 @db_option
 def user_add(name: str, role: str, partner: str | None, generate: bool, db: str | None) -> None:

@@ -46,9 +46,12 @@ from ivm.options import (
 def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
            db: str | None) -> None:
     """Progress and status of every objective of the plan in force."""
+    from access.steering.store import Steering
     from indicators import StatusFilter, status_records, to_json
 
     cat = catalog_of(catalog)
+    if partner:  # a misspelt partner is an error naming the close matches, not an empty list
+        Steering.of_warehouse(Warehouse(db).path).partners.require(partner)
     con = Warehouse(db).connect_read_only()
     try:
         records = status_records(con, StatusFilter(objective, area, phase, partner),

@@ -12,12 +12,13 @@ from typing import Any
 
 import duckdb
 
+from access.steering.store import Steering
 from access.store import AccessStore, access_path
 from core.errors import IvmError
 from core.journal import Journal
 from core.warehouse import Warehouse
 from etl.load import LoadResult, load_file, register_after_load
-from indicators import refresh_results, register_plan_loader
+from indicators import data_version, refresh_results, register_plan_loader, status_records
 
 
 def refresh_after_load(con: duckdb.DuckDBPyConnection) -> str:
@@ -33,10 +34,13 @@ def load_any(
     warehouse: Warehouse, kind: str, path: str, profile: str, strict: bool,
     overrides: dict[str, str], refresh: bool = True, **delivery: Any,
 ) -> LoadResult:
-    """Load one file of any kind; the plan's meaning belongs to the indicators layer.
-    ``delivery``: the keyword options of :func:`etl.load.load_file` (period, re-apply, name)."""
+    """Load one file of any kind; the plan's meaning belongs to the indicators layer (which
+    checks its partners against the register), the partner register to the application store.
+    ``delivery``: the keyword options of :func:`etl.load.load_file` (period, re-apply, name).
+    A load that refreshed the results records the statuses in the status history."""
     if kind == "plan":
-        register_plan_loader()
+        register_plan_loader(lambda: Steering.of_warehouse(warehouse.path).partners
+                             .ids_and_names())
     register_after_load(refresh_after_load)
     try:
         result = load_file(warehouse, kind, path, profile, strict, overrides, after=refresh,
@@ -49,7 +53,41 @@ def load_any(
     note = audit_load(warehouse, "load", f"{kind} {path}: {result.summary()}")
     if note:
         result.notes.append(f"warning: {note}")
+    if result.outcome == "loaded" and refresh:
+        note = record_history(warehouse)
+        if note:
+            result.notes.append(note)
     return result
+
+
+def load_partners(warehouse: Warehouse, path: str) -> str:
+    """``ivm load partners FILE``: the partner register, into the application store (all or
+    nothing; a failure is in the audit log like a failed load); the summary line."""
+    try:
+        return Steering.of_warehouse(warehouse.path).partners.load_file(path, getpass.getuser())
+    except IvmError as exc:
+        note = audit_load(warehouse, "load_failed", f"partners {path}: {exc.one_line()}")
+        if note:
+            exc.hint = f"{exc.hint}; {note}" if exc.hint else note
+        raise
+
+
+def record_history(warehouse: Warehouse) -> str | None:
+    """Store the statuses of the published results in the status history (once per refresh);
+    a warning when the application store cannot take them (the results stay published)."""
+    try:
+        con = warehouse.connect_read_only()
+        try:
+            version = data_version(con)
+            records = status_records(con) if version else []
+        finally:
+            con.close()
+        if version and records:
+            Steering.of_warehouse(warehouse.path).history.record(records, version)
+        return None
+    except Exception as exc:  # noqa: BLE001 (the history's storage failed: say so, go on)
+        return f"warning: the status history could not be written ({type(exc).__name__}: " \
+               f"{str(exc)[:200]})"
 
 
 def audit_load(warehouse: Warehouse, event: str, detail: str) -> str | None:
@@ -77,6 +115,9 @@ def audit_load(warehouse: Warehouse, event: str, detail: str) -> str | None:
 
 
 def refresh_all(warehouse: Warehouse, as_of: dt.date | None = None) -> str:
-    """Recompute every stored result and publish them."""
+    """Recompute every stored result, publish them and record the statuses in the status
+    history."""
     with warehouse.writing() as con:
-        return refresh_results(con, as_of=as_of).summary()
+        text = refresh_results(con, as_of=as_of).summary()
+    note = record_history(warehouse)
+    return f"{text}\n{note}" if note else text

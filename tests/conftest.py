@@ -125,12 +125,30 @@ def demo_city(tmp_path_factory) -> tuple[Warehouse, Path, list[str]]:
 
 @pytest.fixture
 def demo_copy(demo_city, tmp_path: Path) -> Warehouse:
-    """A private copy of the demo warehouse that a test may change."""
+    """A private copy of the demo warehouse that a test may change, with a copy of its
+    application store (accounts, partner register, owners' updates, status history)."""
     import shutil
 
     target = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_city[0].path, target)
+    copy_access_store(demo_city[0].path, target)
     return Warehouse(target)
+
+
+def copy_access_store(source_db: Path, target_db: Path) -> None:
+    """Copy the application store of one warehouse to another's place, whole: through SQLite's
+    backup (a plain file copy would miss what is still in the write-ahead log)."""
+    import sqlite3
+
+    from access.store import access_path
+
+    source = sqlite3.connect(access_path(source_db))
+    target = sqlite3.connect(access_path(target_db))
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
 
 
 # -- the dashboard, served for real ----------------------------------------------------------

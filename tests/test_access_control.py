@@ -14,26 +14,29 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from dashboard.steering import partner_title
 from tests.conftest import ensure_user, login, serve
 
 #: Which page each role may open: the specification this test holds the server to.
 MATRIX = {
-    #            overview chain areas partners objective data  export admin
-    "beheerder": (True, True, True, True, True, True, True, True),
-    "analist": (True, True, True, True, True, True, True, False),
-    "bestuur": (True, True, True, True, True, True, True, False),
-    "politie": (True, True, True, True, True, True, True, False),
-    "dienst": (True, True, True, True, True, False, True, False),
-    "publiek": (True, True, True, True, False, False, True, False),
+    #            overview chain areas partners objective data  export admin steering
+    "beheerder": (True, True, True, True, True, True, True, True, True),
+    "analist": (True, True, True, True, True, True, True, False, False),
+    "bestuur": (True, True, True, True, True, True, True, False, True),
+    "politie": (True, True, True, True, True, True, True, False, False),
+    "dienst": (True, True, True, True, True, False, True, False, True),
+    "publiek": (True, True, True, True, False, False, True, False, False),
 }
-PAGES = ("overview", "chain", "areas", "partners", "objective", "data", "export", "admin")
+PAGES = ("overview", "chain", "areas", "partners", "objective", "data", "export", "admin",
+         "steering")
 PATHS = {"overview": "/", "chain": "/keten", "areas": "/wijken", "partners": "/partners",
          "objective": "/doelstelling/REA-01", "data": "/gegevens", "export": "/export",
-         "admin": "/beheer"}
+         "admin": "/beheer", "steering": "/opvolging"}
 #: The component prefix of each page's own callbacks (the public areas page has its own).
 PREFIX_PAGE = {"overview": "overview", "chain": "chain", "areas": "areas",
                "pubareas": "areas", "partners": "partners", "objective": "objective",
-               "export": "export", "gegevens": "data", "beheer": "admin"}
+               "export": "export", "gegevens": "data", "beheer": "admin",
+               "steering": "steering"}
 #: Callbacks that read internal figures: refused for the public audience on any page.
 INTERNAL_ONLY = ("areas", "objective")
 DIENST_PARTNER = "preventiedienst"  # contributes to PREV-01, not to REA-01
@@ -388,8 +391,11 @@ def test_public_and_dienst_pages_show_x_exactly_where_the_public_workbook_suppre
         rows = {(r[0], r[3]): r for phase in ("proactie", "preparatie", "preventie", "reactie",
                                               "nazorg")
                 for r in _try_rows(tree, f"overview-phase-{phase}")}
-        assert len(rows) == len(f.objectives)
-        for o in f.objectives:
+        # a partner's account opens the overview on its partner's objectives
+        shown = [o for o in f.objectives if who == "public" or DIENST_PARTNER in (
+            [o.record.get("owner"), *o.record.get("partners", [])])]
+        assert len(rows) == len(shown) > 0
+        for o in shown:
             rec = o.record
             row = rows[(rec["id"], rec["area"]["name"] or rec["area"]["id"])]
             assert row[4].startswith("x") == f.is_hidden(o.base_cell), (who, rec["id"])
@@ -578,7 +584,8 @@ def test_sign_in_shows_the_roles_pages_and_sign_out_leaves_nothing_behind(served
         page.wait_for_selector("#page-partners", timeout=30000)
         nav = page.inner_text("header.top nav")
         assert "Partners" in nav and "Gegevens" not in nav and "Beheer" not in nav
-        assert page.inner_text("#nav-user") == DIENST_PARTNER
+        assert page.inner_text("#nav-user") == "stadsdienst of partner"
+        assert page.inner_text("#nav-partner") == partner_title(DIENST_PARTNER, "nl")
         # a city service opens Partners on its own partner
         assert page.is_checked(f"#partners-partner input[value='{DIENST_PARTNER}']")
         page.click("#nav-logout")
@@ -634,7 +641,11 @@ def test_the_demo_makes_one_account_per_role_and_prints_fresh_passwords(demo_cop
     lines: list[str] = []
     first = demo_users(demo_copy, lines.append)
     store = AccessStore.of_warehouse(demo_copy.path)
-    assert sorted(store.user(n).role for n in first) == sorted(ACCOUNT_ROLES)
+    roles = [store.user(n).role for n in first]
+    assert set(roles) == set(ACCOUNT_ROLES)
+    # a partner account for each owner that writes its own updates in the demo's history
+    assert sorted(store.user(n).partner for n in first if store.user(n).role == "dienst") == [
+        "GAS-ambtenaar", "politiezone", "preventiedienst"]
     for name, password in first.items():
         assert any(name in line and password in line for line in lines)
         assert verify(password, store.password_hash(name))

@@ -186,7 +186,8 @@ def test_the_page_shows_title_status_reason_and_definition(demo_url, demo_city):
     assert "woninginbraken en pogingen" in text  # the numerator in words
     assert "private huishoudens op 1 januari" in text  # the denominator in words
     assert "Data tot en met 31/10/2026" in text and "politiezone" in text
-    assert "Open SDG" in text and "p < 0,001" in text and "108 %" in text  # the position
+    # the position: past the revised target (v2: -25 % instead of -35 %)
+    assert "Open SDG" in text and "p < 0,001" in text and "151 %" in text
     assert "Kans dat de waarde op de deadline het doel haalt" in text  # the forecast
 
 
@@ -294,11 +295,14 @@ def multi_area(demo_city, tmp_path_factory):
     folder = tmp_path_factory.mktemp("multi")
     db = folder / "multi.duckdb"
     shutil.copyfile(demo_city[0].path, db)
-    plan = yaml.safe_load((demo_city[1] / "src" / "veiligheidsplan.yaml").read_text("utf-8"))
+    plan = yaml.safe_load((demo_city[1] / "src" / "veiligheidsplan-v2.yaml").read_text(
+        "utf-8"))
     for obj in plan["objectives"]:
         if obj["id"] == "PREV-01":
             obj["areas"] = ["41002", "41002W01", "41002W07"]
+    # a version of its own, approved after the one in force (an approved version never changes)
     plan["plan"]["version"] += "-wijken"
+    plan["plan"]["approved_on"] = "2026-10-19"
     (folder / "plan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), "utf-8")
     subprocess.run([sys.executable, "-m", "ivm", "load", "plan", str(folder / "plan.yaml"),
                     "--db", str(db)], cwd=ROOT, check=True, capture_output=True)

@@ -196,6 +196,20 @@ plan_version = Table(
     Column("file", String, nullable=False),
     Column("sha256", String, nullable=False),
     Column("load_id", BigInteger, nullable=False),
+    #: The plan's declaration (version, title, approval, reporting calendar) as JSON.
+    Column("spec", String),
+)
+
+#: The actions under the objectives of a plan version (schema version 6).
+plan_action = Table(
+    "plan_action",
+    metadata,
+    Column("plan_version", String, primary_key=True),
+    Column("action_id", String, primary_key=True),
+    Column("objective_id", String, nullable=False),
+    Column("owner", String),
+    Column("spec", String, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
 )
 
 objective = Table(

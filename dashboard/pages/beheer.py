@@ -1,11 +1,12 @@
-"""Beheer / Administration: the accounts, the open sessions and the audit log, for the
-``beheerder`` role only.
+"""Beheer / Administration: the accounts, the open sessions, the partner register and the
+audit log, for the ``beheerder`` role only.
 
 Accounts are managed with ``ivm user add|disable|enable|password`` on the server; this page shows
 them (never a password or its hash), the open sessions per user with a button that ends them at
-once ("sign out everywhere", also ``ivm user signout``), and the newest audit events: logins,
-failed and throttled logins, refusals, exports, loads and account changes. URL: ``event`` (one
-kind) and ``lang``.
+once ("sign out everywhere", also ``ivm user signout``), the partner register with a form to add
+or change a partner (checked and audited like every write), and the newest audit events: logins,
+failed and throttled logins, refusals, exports, loads, account and partner changes. URL:
+``event`` (one kind) and ``lang``.
 """
 
 from __future__ import annotations
@@ -14,15 +15,18 @@ import re
 from typing import Any
 
 import dash
-from dash import ALL, Input, Output, State, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import abort
 
 from access.roles import ROLES
+from access.steering.store import Steering
 from access.store import EVENTS
-from core.vocabulary import AUDIT_EVENTS, date, pick
+from core.errors import IvmError
+from core.vocabulary import AUDIT_EVENTS, PARTNER_KINDS, PARTNER_LEVELS, date, pick
 from dashboard.auth import guard_of_app
 from dashboard.components import frame, href, table
+from dashboard.components_steering import w
 from dashboard.i18n import lang_of
 from dashboard.registry import register_page
 from dashboard.viewer import current_viewer
@@ -122,6 +126,9 @@ def layout(lang: str | None = None, event: str | None = None, **query: Any) -> h
         html.P(pick(TEXT, "sessions_help", lang), className="hint"),
         dcc.Store(id="beheer-lang", data=lang),
         html.Div(sessions_block(lang), id="beheer-sessions", **{"aria-live": "polite"}),
+        html.H2(w("partners_register", lang)),
+        html.Div(_partners(Steering(store), lang), id="beheer-partners-box"),
+        _partner_form(lang),
         html.H2(pick(TEXT, "audit", lang).format(n=LIMIT)),
         html.P([html.Span(f"{pick(TEXT, 'event', lang)}: "),
                 *[x for link in links for x in (link, " ")]], className="beheer-events"),
@@ -174,3 +181,66 @@ def sign_out_everywhere(_clicks: list, _all: int | None, lang: str | None) -> li
     else:
         raise PreventUpdate
     return sessions_block(lang, pick(TEXT, "ended", lang).format(n=ended))
+
+
+def _partners(steering: Steering, lang: str) -> html.Table:
+    rows = [[p.partner_id, p.name_nl, p.name_en or "–", pick(PARTNER_KINDS, p.kind, lang),
+             pick(PARTNER_LEVELS, p.level, lang), p.contact or "–",
+             pick(TEXT, "yes" if p.active else "no", lang), p.origin or "–"]
+            for p in steering.partners.all()]
+    return table([w(k, lang) for k in ("partner_id", "name_nl", "name_en", "partner_kind",
+                                       "partner_level", "contact", "active", "origin")],
+                 rows, table_id="beheer-partners")
+
+
+def _partner_form(lang: str) -> html.Section:
+    def field(key: str, control: Any) -> html.Label:
+        return html.Label([w(key, lang), control], className="steering-field")
+
+    return html.Section([
+        html.H3(w("edit_partner", lang)),
+        field("partner_id", dcc.Input(id="beheer-partner-id", type="text", maxLength=64)),
+        field("name_nl", dcc.Input(id="beheer-partner-name-nl", type="text", maxLength=200)),
+        field("name_en", dcc.Input(id="beheer-partner-name-en", type="text", maxLength=200)),
+        field("partner_kind", dcc.RadioItems(id="beheer-partner-kind", inline=True, options=[
+            {"label": pick(PARTNER_KINDS, k, lang), "value": k} for k in PARTNER_KINDS])),
+        field("partner_level", dcc.RadioItems(id="beheer-partner-level", inline=True, options=[
+            {"label": pick(PARTNER_LEVELS, k, lang), "value": k} for k in PARTNER_LEVELS])),
+        field("contact", dcc.Input(id="beheer-partner-contact", type="email", maxLength=254)),
+        dcc.Checklist(id="beheer-partner-active", value=["active"],
+                      options=[{"label": w("active", lang), "value": "active"}]),
+        html.Button(w("save", lang), id="beheer-partner-save", n_clicks=0),
+        html.P(id="beheer-partner-message", role="status", className="steering-message"),
+    ], className="steering-form", id="beheer-partner-form")
+
+
+@callback(
+    Output("beheer-partner-message", "children"),
+    Output("beheer-partners-box", "children"),
+    Input("beheer-partner-save", "n_clicks"),
+    State("beheer-partner-id", "value"),
+    State("beheer-partner-name-nl", "value"),
+    State("beheer-partner-name-en", "value"),
+    State("beheer-partner-kind", "value"),
+    State("beheer-partner-level", "value"),
+    State("beheer-partner-contact", "value"),
+    State("beheer-partner-active", "value"),
+    State("beheer-lang", "data"),
+    prevent_initial_call=True,
+)
+def save_partner(clicks, ident, name_nl, name_en, kind, level, contact, active, lang):
+    """Add or change a partner (the beheerder only, checked on the server); a partner left
+    blank in a field keeps its value."""
+    guard = guard_of_app()
+    if not clicks or guard is None:
+        raise PreventUpdate
+    lang = lang_of(lang)
+    steering = Steering(guard.store)
+    values = {k: v for k, v in (("name_nl", name_nl), ("name_en", name_en), ("kind", kind),
+                                ("level", level), ("contact", contact)) if v}
+    try:
+        steering.partners.save(current_viewer(), str(ident or "").strip(), **values,
+                               active="active" in (active or []))
+    except IvmError as exc:
+        return html.Span(exc.message, className="error", role="alert"), _partners(steering, lang)
+    return w("saved", lang), _partners(steering, lang)

@@ -1,7 +1,7 @@
 """Doelstelling / Objective: one objective of the plan in one area: its status and reason, the
 indicator's definition, the series with its interval, baseline, target, straight path and
 projection, the numbers behind it, the method in plain words, its partners and related
-objectives.
+objectives; and its follow-up: the status over time, its actions and the owners' updates.
 
 The URL is the state: ``/doelstelling/<id>?area=<area id>&series=years&lang=en``. ``area``
 chooses the area of an objective with several areas (default: the first), ``series`` shows
@@ -39,6 +39,7 @@ from dashboard.figures_objective import (
     trend_points,
 )
 from dashboard.i18n import lang_of, t
+from dashboard.objective_follow_up import follow_up
 from dashboard.registry import (
     EVERYONE,
     may_open_objective,
@@ -46,6 +47,7 @@ from dashboard.registry import (
     register_page,
     request_lang,
 )
+from dashboard.steering import fill
 from dashboard.viewer import current_viewer
 from dashboard.views import cached_view
 from indicators import Indicator, method_sentences, status_rules
@@ -151,9 +153,19 @@ def _day(value: Any) -> dt.date | None:
 # -- the page ---------------------------------------------------------------------------------
 
 
+def layout(objective_id: str | None = None, lang: str | None = None, **query: str) -> Any:
+    """The objective's page; ``?area=`` picks the area, ``?series=years`` calendar years. Its
+    follow-up (status timeline, actions, owners' updates) is filled in per request: people
+    write it between loads."""
+    view = cached_layout(objective_id=objective_id, lang=lang, **query)
+    section = follow_up(objective_id or "", query.get("area"), lang_of(lang))
+    return view if section is None else fill(view, "objective-steering", section)
+
+
 @cached_view("objective")
-def layout(objective_id: str | None = None, lang: str | None = None, **query: str) -> html.Div:
-    """The objective's page; ``?area=`` picks the area, ``?series=years`` calendar years."""
+def cached_layout(objective_id: str | None = None, lang: str | None = None,
+                  **query: str) -> html.Div:
+    """The objective's figures (per data version and role)."""
     lang = lang_of(lang)
     data = data_of_app()
     objective_id = objective_id or ""
@@ -175,6 +187,7 @@ def layout(objective_id: str | None = None, lang: str | None = None, **query: st
             _area_links(records, rec, lang, path),
             html.P(note, className="hint", id="objective-note") if note else None,
             html.Div(public_body(data, rec, ind, lang), id="objective-body"),
+            html.Div(id="objective-steering"),
         ], as_of=data.as_of(), path=path)
     survey = ind is not None and ind.source == "survey"
     view = "years" if survey else (query.get("series") if query.get("series") in VIEWS
@@ -201,6 +214,7 @@ def layout(objective_id: str | None = None, lang: str | None = None, **query: st
         html.Div([area_picker, series_picker], className="objective-controls"),
         html.P(note, className="hint", id="objective-note") if note else None,
         html.Div(body(data, records, rec, ind, view, lang), id="objective-body"),
+        html.Div(id="objective-steering"),
         dcc.Location(id="objective-url", refresh=False),
         dcc.Store(id="objective-key", data={"id": objective_id, "lang": lang}),
     ], as_of=data.as_of(), path=path)

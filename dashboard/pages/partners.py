@@ -1,7 +1,8 @@
 """Partners: what one partner owns and contributes to, with statuses and reasons.
 
 Pick a partner in the list (every partner with its number of objectives, owned / contributing);
-the default is the partner with most objectives. URL: ``partner`` and ``lang``.
+the default is the viewer's own partner (a ``dienst`` account), else the partner with most
+objectives. URL: ``partner`` and ``lang``.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def layout(lang: str | None = None, partner: str | None = None, **query: Any) ->
     records = data.status()
     if not records:
         return frame(PAGE.key, lang, {}, [html.H1(PAGE.name(lang)), empty(lang)])
-    chosen = _partner(partner, records)
+    # a partner's account opens on its own partner
+    chosen = _partner(partner or current_viewer().partner, records)
     picker = dcc.RadioItems(
         id="partners-partner", value=chosen, className="partner-list",
         options=[{"label": partner_label(s, lang), "value": s["partner"]}
