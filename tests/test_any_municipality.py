@@ -15,7 +15,16 @@ from click.testing import CliRunner
 
 from core.warehouse import Warehouse
 from ivm.cli import main
-from tests.conftest import open_data, query, render, serve
+from tests.conftest import open_data, render, serve
+
+
+def query(wh: Warehouse, sql: str) -> list[tuple]:
+    """The rows a query returns from the published warehouse."""
+    con = wh.connect_read_only()
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
 
 
 def _raw(nis: str) -> dict[str, set[str]]:
