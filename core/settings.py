@@ -21,6 +21,7 @@ GROUPS = {
     "public": "Public audience",
     "access": "Access and sessions",
     "serving": "Serving",
+    "branding": "The city's name, logo and contact",
     "steering": "The steering cycle: owners' updates, the reporting calendar, reminders",
     "development": "Development and tests",
 }
@@ -222,6 +223,37 @@ SETTINGS: dict[str, Setting] = {
             "1: the WSGI app (`dashboard.wsgi:server`) serves the public audience only, without "
             "sign-in; set by `ivm serve --public`.",
             group="serving",
+        ),
+        Setting(
+            "city_name",
+            "IVM_CITY_NAME",
+            "",
+            "The city's name in every page's header and footer, the browser's title and the "
+            "public view (`Stad Aalst`); empty: the name of the municipality in the warehouse.",
+            group="branding",
+        ),
+        Setting(
+            "city_logo",
+            "IVM_CITY_LOGO",
+            "",
+            "Path of the city's logo (PNG, SVG, JPEG or WebP, at most 512 KB), shown in the "
+            "header of every page; empty: no logo.",
+            group="branding",
+        ),
+        Setting(
+            "city_contact",
+            "IVM_CITY_CONTACT",
+            "",
+            "Who answers questions about the monitor and its accessibility (an e-mail address "
+            "or a phone number), in every page's footer and the accessibility statement.",
+            group="branding",
+        ),
+        Setting(
+            "city_website",
+            "IVM_CITY_WEBSITE",
+            "",
+            "The city's website (`https://www.aalst.be`), linked from the footer.",
+            group="branding",
         ),
         Setting(
             "today",

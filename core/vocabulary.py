@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 LANGS = ("nl", "en")
 #: A text in both languages.
@@ -99,17 +100,26 @@ def p_value(p: float | None, lang: str = "nl") -> str:
     return f"p = {number(p, 3 if p < 0.1 else 2, lang)}"
 
 
+#: The time zone dates and times are shown in (stored times are UTC).
+LOCAL_ZONE = "Europe/Brussels"
+
+
 def date(value: dt.date | dt.datetime | str | None) -> str:
-    """A date as dd/mm/yyyy (with the time for a date-time), the Belgian way in both languages;
-    an ISO date text is read first."""
+    """A date as dd/mm/yyyy (with the time for a date-time, in Belgian time), the Belgian way in
+    both languages; an ISO date or date-time text is read first (``2026-12-04T12:25:01Z`` reads
+    ``04/12/2026 13:25``)."""
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = dt.date.fromisoformat(value[:10])
+            value = (dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                     if len(text) > 10 else dt.date.fromisoformat(text))
         except ValueError:
             return value
     if value is None:
         return MISSING
     if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(ZoneInfo(LOCAL_ZONE))
         return value.strftime("%d/%m/%Y %H:%M")
     return value.strftime("%d/%m/%Y")
 
@@ -120,7 +130,8 @@ def month(value: dt.date, lang: str = "nl") -> str:
 
 
 def period(text: str | None, lang: str = "nl") -> str:
-    """A stored period as people read it: ``2025``, ``2025-Q1``, ``mrt 2025`` for ``2025-03``
+    """A stored period as people read it: ``2025``, ``2025-K1`` (``2025-Q1`` in English),
+    ``mrt 2025`` for ``2025-03``
     and ``nov 2025 – okt 2026`` for the 12-month window ``2025-11/2026-10``."""
     if not text:
         return MISSING
@@ -131,7 +142,15 @@ def period(text: str | None, lang: str = "nl") -> str:
     m = re.fullmatch(r"(\d{4})-(\d{2})", text)
     if m:
         return month(dt.date(int(m[1]), int(m[2]), 1), lang)
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", text)
+    if m:
+        return quarter(int(m[1]), int(m[2]), lang)
     return text
+
+
+def quarter(year: int, number_: int, lang: str = "nl") -> str:
+    """A quarter the Belgian way: ``2026-K3`` in Dutch, ``2026-Q3`` in English."""
+    return f"{year}-{'K' if lang == 'nl' else 'Q'}{number_}"
 
 
 # -- values: one rule per style ---------------------------------------------------------------
@@ -321,6 +340,209 @@ SOURCE_KINDS: dict[str, Text] = {
     "partners": {"nl": "partnerregister", "en": "partner register"},
 }
 
+#: The sources as people name them (a load's ``source``); an unknown source shows as stored.
+SOURCE_NAMES: dict[str, Text] = {
+    "areas": {"nl": "gebiedsindeling", "en": "area boundaries"},
+    "population": {"nl": "bevolkingscijfers", "en": "population figures"},
+    "politie": {"nl": "politiezone: geregistreerde feiten", "en": "police zone: recorded offences"},
+    "meldingen": {"nl": "stad: meldingen van overlast", "en": "city: nuisance reports"},
+    "veiligheidsmonitor": {"nl": "veiligheidsmonitor: bevraging", "en": "safety survey"},
+    "partners": {"nl": "partners: activiteiten", "en": "partners: activities"},
+    "canonical": {"nl": "het plan (eigen formaat)", "en": "the plan (own format)"},
+}
+
+#: The warehouse's tables as the export page offers them: a name and a one-line description.
+TABLES: dict[str, dict[str, Text]] = {
+    "indicator_value": {
+        "name": {"nl": "Cijfers per indicator", "en": "Figures per indicator"},
+        "about": {"nl": "Elke indicator per gebied en periode, met teller, noemer en marge.",
+                  "en": "Every indicator per area and period, with numerator, denominator and "
+                        "margin."}},
+    "objective_progress": {
+        "name": {"nl": "Voortgang van de doelstellingen",
+                 "en": "Progress of the objectives"},
+        "about": {"nl": "Per doelstelling: basiswaarde, doel, huidige waarde, status en "
+                        "toelichting.",
+                  "en": "Per objective: baseline, target, current value, status and reason."}},
+    "objective": {
+        "name": {"nl": "Doelstellingen van het plan", "en": "The plan's objectives"},
+        "about": {"nl": "Titel, fase, eigenaar, partners, gebied en doel van elke "
+                        "doelstelling.",
+                  "en": "Title, phase, owner, partners, area and target of every objective."}},
+    "plan_version": {
+        "name": {"nl": "Versies van het plan", "en": "Versions of the plan"},
+        "about": {"nl": "Welke versie van het plan geldt, en wanneer ze is goedgekeurd.",
+                  "en": "Which version of the plan applies, and when it was approved."}},
+    "indicator": {
+        "name": {"nl": "Indicatoren", "en": "Indicators"},
+        "about": {"nl": "Wat elke indicator meet, in welke eenheid en uit welke bron.",
+                  "en": "What each indicator measures, in which unit and from which source."}},
+    "area": {
+        "name": {"nl": "Gebieden", "en": "Areas"},
+        "about": {"nl": "De stad, deelgemeenten, wijken en sectoren, met hun grenzen.",
+                  "en": "The city, its districts, neighbourhoods and sectors, with their "
+                        "boundaries."}},
+    "area_link": {
+        "name": {"nl": "Gebieden in elkaar", "en": "Areas within areas"},
+        "about": {"nl": "Welk gebied in welk groter gebied ligt.",
+                  "en": "Which area lies in which larger area."}},
+    "area_population": {
+        "name": {"nl": "Inwoners en huishoudens per gebied",
+                 "en": "Inhabitants and households per area"},
+        "about": {"nl": "Per gebied en jaar: het aantal inwoners en huishoudens.",
+                  "en": "Per area and year: the number of inhabitants and households."}},
+    "population": {
+        "name": {"nl": "Bevolkingscijfers zoals geladen", "en": "Population figures as loaded"},
+        "about": {"nl": "De bevolkingscijfers per sector zoals de bron ze gaf.",
+                  "en": "The population figures per sector as the source gave them."}},
+    "category_map": {
+        "name": {"nl": "Indeling van de feiten", "en": "Classification of offences"},
+        "about": {"nl": "Hoe elke categorie van een bron in de eigen indeling valt.",
+                  "en": "How each category of a source maps to the monitor's own."}},
+    "compstat": {
+        "name": {"nl": "Vergelijking met vorige periodes (CompStat)",
+                 "en": "Comparison with earlier periods (CompStat)"},
+        "about": {"nl": "Aantallen nu en in dezelfde periode ervoor, per gebied en categorie.",
+                  "en": "Counts now and in the same period before, per area and category."}},
+    "source_coverage": {
+        "name": {"nl": "Periode per bron", "en": "Period per source"},
+        "about": {"nl": "Van wanneer tot wanneer elke bron gegevens heeft.",
+                  "en": "From when to when each source has data."}},
+    "survey_question": {
+        "name": {"nl": "Vragen van de bevraging", "en": "Survey questions"},
+        "about": {"nl": "De vragen van de veiligheidsbevraging.",
+                  "en": "The questions of the safety survey."}},
+    "refresh_log": {
+        "name": {"nl": "Berekeningen", "en": "Computations"},
+        "about": {"nl": "Wanneer de resultaten berekend zijn, en met welke catalogus.",
+                  "en": "When the results were computed, and with which catalogue."}},
+    "incident": {
+        "name": {"nl": "Geregistreerde feiten (per feit)", "en": "Recorded offences (each)"},
+        "about": {"nl": "Elk feit van de politie, zonder persoonsgegevens.",
+                  "en": "Every offence recorded by the police, without personal data."}},
+    "nuisance": {
+        "name": {"nl": "Meldingen van overlast (per melding)",
+                 "en": "Nuisance reports (each)"},
+        "about": {"nl": "Elke melding van overlast bij de stad, zonder persoonsgegevens.",
+                  "en": "Every nuisance report to the city, without personal data."}},
+    "survey_response": {
+        "name": {"nl": "Antwoorden op de bevraging (per persoon)",
+                 "en": "Survey responses (each respondent)"},
+        "about": {"nl": "Per anonieme respondent: golf, gebied, gewicht en leeftijdsgroep.",
+                  "en": "Per anonymous respondent: wave, area, weight and age group."}},
+    "survey_answer": {
+        "name": {"nl": "Antwoorden per vraag", "en": "Answers per question"},
+        "about": {"nl": "Het antwoord van elke anonieme respondent op elke vraag.",
+                  "en": "Every anonymous respondent's answer to every question."}},
+    "activity": {
+        "name": {"nl": "Activiteiten van partners", "en": "Partners' activities"},
+        "about": {"nl": "Elke geregistreerde activiteit van een partner.",
+                  "en": "Every recorded activity of a partner."}},
+    "quarantine": {
+        "name": {"nl": "Rijen in quarantaine", "en": "Quarantined rows"},
+        "about": {"nl": "Rijen die bij het laden geweigerd zijn, met de reden.",
+                  "en": "Rows refused while loading, with the reason."}},
+    "load_log": {
+        "name": {"nl": "Laadlogboek", "en": "Load log"},
+        "about": {"nl": "Welke bestanden geladen zijn, wanneer en met welk resultaat.",
+                  "en": "Which files were loaded, when and with what outcome."}},
+}
+
+
+#: Who approves a plan, as the plan names them (``approved_by``); others show as written.
+APPROVERS: dict[str, Text] = {
+    "gemeenteraad": {"nl": "gemeenteraad", "en": "city council"},
+    "college": {"nl": "college van burgemeester en schepenen",
+                "en": "board of mayor and aldermen"},
+    "college van burgemeester en schepenen": {"nl": "college van burgemeester en schepenen",
+                                              "en": "board of mayor and aldermen"},
+    "burgemeester": {"nl": "burgemeester", "en": "mayor"},
+    "zoneraad": {"nl": "politieraad", "en": "police council"},
+    "politieraad": {"nl": "politieraad", "en": "police council"},
+}
+
+
+def approver(name: str | None, lang: str) -> str:
+    """Who approved the plan, in ``lang`` when the vocabulary knows the body."""
+    if not name:
+        return ""
+    return pick(APPROVERS, name.strip().lower(), lang) if name.strip().lower() in APPROVERS \
+        else name
+
+
+#: The events of the audit log, as the Beheer page names them.
+AUDIT_EVENTS: dict[str, Text] = {
+    "login": {"nl": "aangemeld", "en": "signed in"},
+    "login_failed": {"nl": "aanmelden mislukt", "en": "sign-in failed"},
+    "login_blocked": {"nl": "aanmelden geblokkeerd", "en": "sign-in blocked"},
+    "logout": {"nl": "afgemeld", "en": "signed out"},
+    "access_denied": {"nl": "toegang geweigerd", "en": "access refused"},
+    "export": {"nl": "gegevens gedownload", "en": "data downloaded"},
+    "load": {"nl": "gegevens geladen", "en": "data loaded"},
+    "load_failed": {"nl": "laden mislukt", "en": "load failed"},
+    "user_added": {"nl": "gebruiker toegevoegd", "en": "user added"},
+    "user_disabled": {"nl": "gebruiker uitgeschakeld", "en": "user disabled"},
+    "user_enabled": {"nl": "gebruiker ingeschakeld", "en": "user enabled"},
+    "password_changed": {"nl": "wachtwoord gewijzigd", "en": "password changed"},
+}
+
+#: Plotly's own words in Dutch (its ``nl`` locale: the toolbar, its notes, month names and
+#: number formats on the axes), passed to every chart in its configuration.
+PLOTLY_NL: dict[str, dict] = {
+    "dictionary": {
+        "Autoscale": "Automatisch schalen",
+        "Box Select": "Rechthoek selecteren",
+        "Click to enter Plot title": "Klik om een titel in te vullen",
+        "Compare data on hover": "Vergelijk de gegevens onder de muis",
+        "Double-click to zoom back out": "Dubbelklik om uit te zoomen",
+        "Download plot as a PNG": "Grafiek bewaren als PNG",
+        "Download plot": "Grafiek bewaren",
+        "Lasso Select": "Lasso-selectie",
+        "Pan": "Verschuiven",
+        "Produced with Plotly.js": "Gemaakt met Plotly.js",
+        "Reset axes": "Assen herstellen",
+        "Reset view": "Beeld herstellen",
+        "Show closest data on hover": "Toon de dichtste gegevens onder de muis",
+        "Snapshot succeeded": "Afbeelding gemaakt",
+        "Taking snapshot - this may take a few seconds": "Afbeelding wordt gemaakt, even geduld",
+        "Toggle Spike Lines": "Hulplijnen aan of uit",
+        "Toggle show closest data on hover": "Dichtste gegevens onder de muis aan of uit",
+        "Zoom": "Inzoomen op een gebied",
+        "Zoom in": "Inzoomen",
+        "Zoom out": "Uitzoomen",
+        "max:": "maximum:",
+        "mean:": "gemiddelde:",
+        "median:": "mediaan:",
+        "min:": "minimum:",
+        "new text": "nieuwe tekst",
+        "trace": "reeks",
+    },
+    "format": {
+        "days": ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
+                 "zaterdag"],
+        "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
+        "months": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                   "september", "oktober", "november", "december"],
+        "shortMonths": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt",
+                        "nov", "dec"],
+        "date": "%d/%m/%Y",
+        "decimal": ",",
+        "thousands": ".",
+        "year": "%Y",
+        "month": "%b %Y",
+        "dayMonth": "%-d %b",
+        "dayMonthYear": "%-d %b %Y",
+    },
+}
+
+
+def plotly_locale(lang: str) -> dict:
+    """A chart's language settings for Plotly: ``{"locale": "nl", "locales": {...}}``."""
+    if lang == "nl":
+        return {"locale": "nl", "locales": {"nl": PLOTLY_NL}}
+    return {"locale": "en"}
+
+
 LOAD_OUTCOMES: dict[str, Text] = {
     "loaded": {"nl": "✔ geladen", "en": "✔ loaded"},
     "unchanged": {"nl": "＝ ongewijzigd", "en": "＝ unchanged"},
@@ -497,8 +719,9 @@ STEERING: dict[str, Text] = {
     "outputs": {"nl": "Output (wat de acties opleveren)", "en": "Outputs (what the actions "
                                                                 "produce)"},
     "overdue": {"nl": "over tijd", "en": "overdue"},
-    "changes": {"nl": "Wat veranderde sinds de vorige raad", "en": "What changed since the "
-                                                                    "previous meeting"},
+    "changes": {"nl": "Wat veranderde sinds de vorige rapportering",
+                "en": "What changed since the last reporting period"},
+    "no_changes": {"nl": "Geen enkele status veranderde.", "en": "No status changed."},
     "status_before": {"nl": "Status toen", "en": "Status then"},
     "status_now": {"nl": "Status nu", "en": "Status now"},
     "since": {"nl": "sinds", "en": "since"},
@@ -511,10 +734,7 @@ STEERING: dict[str, Text] = {
     "contact": {"nl": "Contactadres", "en": "Contact address"},
     "name_nl": {"nl": "Naam", "en": "Name (Dutch)"},
     "name_en": {"nl": "Naam (Engels)", "en": "Name"},
-    "meeting": {"nl": "Vergadering", "en": "Meeting"},
     "data_version": {"nl": "Gegevensversie", "en": "Data version"},
-    "frozen_at": {"nl": "Vastgelegd op", "en": "Frozen on"},
-    "pack": {"nl": "Raadsdossier", "en": "Council pack"},
     "plan_change": {"nl": "Wijziging van het plan", "en": "Change of the plan"},
     "added": {"nl": "toegevoegd", "en": "added"},
     "dropped": {"nl": "geschrapt", "en": "dropped"},

@@ -278,7 +278,8 @@ def multiples(data: DashboardData, view: View, ind: Any, values: pd.DataFrame, l
     df = pd.DataFrame(rows, columns=["name", "period", "value", "complete"])
     if not df["value"].apply(lambda v: finite(as_float(v))).any():
         return [html.P(pick(TEXT, "no_period", lang), className="empty")]
-    return [html.Div(fa.multiples_table(df, ind, lang), className="areas-multiples-box")]
+    return [html.Div(fa.multiples_table(df, ind, lang), className="areas-multiples-box",
+                     tabIndex="0")]
 
 
 def area_content(data: DashboardData, view: View, lang: str) -> tuple[list, list]:

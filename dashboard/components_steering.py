@@ -146,6 +146,22 @@ def _indicator_name(catalog: dict[str, Any], ident: str, lang: str) -> str:
     return (getattr(title, lang, None) or getattr(title, "nl", None) or ident) if title else ident
 
 
+def changes_section(previous: Any, changes: list[Any], lang: str) -> html.Section:
+    """Every objective whose status differs from the one at the end of the last reporting
+    period: then and now, each with a link."""
+    rows = [[dcc.Link(f"{c.objective_id} {c.record['title'][lang]}",
+                      href=href(path_of("objective", objective_id=c.objective_id), lang,
+                                area=c.area_id)),
+             c.record["area"].get("name") or c.area_id,
+             status_badge(c.before.status, lang), status_badge(c.now, lang)]
+            for c in changes]
+    title = f"{w('changes', lang)} ({reporting_period(previous.key, lang)})"
+    body = table([w("objective", lang), "", w("status_before", lang), w("status_now", lang)],
+                 rows, table_id="steering-changes") if rows else html.P(
+        w("no_changes", lang), className="hint")
+    return html.Section([html.H2(title), body], id="steering-changes-box")
+
+
 def plan_versions_section(versions: list[dict[str, Any]], in_force: str | None,
                           before: str | None, changes: list[Any], lang: str) -> html.Section:
     """The plan's versions (the one in force marked) and what changed from the version before
@@ -199,6 +215,6 @@ def timeline_section(points: list[Point], lang: str) -> html.Div:
                                  table_id="objective-timeline")])
 
 
-__all__ = ["actions_table", "attention_section", "board_table", "period_line",
+__all__ = ["actions_table", "attention_section", "board_table", "changes_section", "period_line",
            "plan_versions_section",
            "timeline_section", "update_card", "w", "written_at"]

@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from core.vocabulary import pick
 from dashboard.audience import PublicData, data_of_app
-from dashboard.components import finite, frame, href, table
+from dashboard.components import finite, frame, graph_config, href, table
 from dashboard.components_overview import query_string
 from dashboard.export.figures import Figures
 from dashboard.export.release import AreaRow
@@ -130,9 +130,10 @@ def _content(data: PublicData, indicator: str, year: int | None, lang: str) -> l
     heading = f"{getattr(ind.title, lang)} ({getattr(ind.unit, lang)})"
     out: list = [html.H2(heading, id="pubareas-heading")]
     if year is not None:
-        out.append(dcc.Graph(id="pubareas-map", figure=area_map(
-            f, data.geojson("wijk"), indicator, year, lang),
-            config={"displaylogo": False, "scrollZoom": True}))
+        fig = area_map(f, data.geojson("wijk"), indicator, year, lang)
+        out.append(dcc.Graph(id="pubareas-map", figure=fig,
+                             config=graph_config(lang, scrollZoom=True),
+                             responsive=True, style={"height": f"{fig.layout.height or 520}px"}))
     out.append(area_table(f, indicator, lang))
     return out
 

@@ -18,7 +18,13 @@ from flask import current_app
 from plotly.io.json import to_json_plotly
 
 from access.roles import Viewer
-from access.steering.attention import Attention, attention, completeness
+from access.steering.attention import (
+    Attention,
+    StatusChange,
+    attention,
+    completeness,
+    status_changes,
+)
 from access.steering.history import since
 from access.steering.state import PlanState
 from access.steering.store import Steering
@@ -130,6 +136,17 @@ def alert_items(state: PlanState) -> list[Attention]:
     return out
 
 
+def changes_since(state: PlanState, records: Steering,
+                  day: dt.date) -> tuple[Any, list[StatusChange]]:
+    """The reporting period the council saw last and every objective (and area) whose status
+    differs from the one recorded at that period's end (none before any such period)."""
+    previous = state.previous(day)
+    if previous is None:
+        return None, []
+    before = records.history.at(previous.end)
+    return previous, [c for c in status_changes(state.records, before) if c.before]
+
+
 def board(state: PlanState, records: Steering, day: dt.date) -> tuple[Any, list]:
     """The current reporting period and its completeness board."""
     period = state.current(day)
@@ -181,6 +198,6 @@ def fill(view: Any, element_id: str, children: Any) -> Any:
     return {**view, "props": {**props, "children": new}}
 
 
-__all__ = ["ATTENTION_ROLES", "attention_items", "board", "catalog", "fill", "partner_names",
-           "partner_title", "plain", "plan_history", "plan_state", "steering", "today",
-           "visible", "writable"]
+__all__ = ["ATTENTION_ROLES", "attention_items", "board", "catalog", "changes_since", "fill",
+           "partner_names", "partner_title", "plain", "plan_history", "plan_state", "steering",
+           "today", "visible", "writable"]

@@ -209,11 +209,13 @@ def table_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, 
         "AND table_name = ? ORDER BY column_index", [name]).fetchall()
 
 
-def copy_csv(con: duckdb.DuckDBPyConnection, name: str, exprs: list[str], path: str) -> int:
+def copy_csv(con: duckdb.DuckDBPyConnection, name: str, exprs: list[str], path: str,
+             delimiter: str = ",") -> int:
     """Write ``SELECT exprs FROM name`` to a CSV file with DuckDB's own writer (any size, in
-    bounded memory): header, commas, ISO dates. Returns the number of rows."""
+    bounded memory): header, ``delimiter`` (a comma, or a semicolon for Belgian Excel), ISO
+    dates. Returns the number of rows."""
     con.execute(f"COPY (SELECT {', '.join(exprs)} FROM main.{ident(name)}) TO {lit(path)} "
-                "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', "
+                f"(FORMAT csv, HEADER true, DELIMITER {lit(delimiter)}, QUOTE '\"', "
                 "DATEFORMAT '%Y-%m-%d', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')")
     return con.execute(f"SELECT count(*) FROM main.{ident(name)}").fetchall()[0][0]
 

@@ -251,3 +251,14 @@ def test_the_objective_page_shows_the_outputs_next_to_the_outcome(served):
 
 def _count(value: float) -> str:
     return f"{int(round(value)):,}".replace(",", ".")
+
+
+def test_the_bestuur_sees_which_statuses_changed_since_the_last_reporting_period(served):
+    steering = Steering.of_warehouse(served["db"])
+    then = steering.history.at(DEMO_AS_OF.replace(month=6, day=30))  # the end of 2026-Q2
+    text = _page_text(served["url"], "/opvolging", served["cookies"]["bestuur"])
+    section = text.split("Wat veranderde sinds de vorige rapportering (2e kwartaal 2026)")[1]
+    section = section.split("Versies van het plan")[0]
+    assert next(p for (o, _), p in then.items() if o == "PREV-10").status == "achieved"
+    row = section.split("PREV-10 Minder drugsoverlast in de binnenstad")[1][:120]
+    assert row.index("behaald") < row.index("risico")  # then, now

@@ -165,3 +165,28 @@ def test_an_invalid_plan_file_is_rejected_and_changes_nothing(warehouse, write):
     with pytest.raises(FileRejected, match="phase"):
         load_file(warehouse, "plan", write("plan.yaml", PLAN.replace("preventie", "x")))
     assert count(warehouse, "SELECT count(*) FROM objective") == 0
+
+
+def test_reloading_an_approved_version_with_other_content_exits_1_and_changes_nothing(
+        warehouse, write):
+    from click.testing import CliRunner
+
+    from ivm.cli import main
+
+    db = str(warehouse.path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["load", "plan", str(write("plan.yaml", PLAN)), "--db",
+                                db]).exit_code == 0
+    con = warehouse.connect_read_only()
+    before = con.execute("SELECT * FROM objective ORDER BY objective_id").fetchall()
+    plans = con.execute("SELECT plan_version, sha256 FROM plan_version").fetchall()
+    con.close()
+    changed = write("plan2.yaml", PLAN.replace("-0.15", "-0.25"))
+    result = runner.invoke(main, ["load", "plan", str(changed), "--db", db])
+    assert result.exit_code == 1
+    assert "error [plan_version_exists]" in result.output
+    assert "objective OD-01 target.change: -0.15 -> -0.25" in result.output
+    con = warehouse.connect_read_only()
+    assert con.execute("SELECT * FROM objective ORDER BY objective_id").fetchall() == before
+    assert con.execute("SELECT plan_version, sha256 FROM plan_version").fetchall() == plans
+    con.close()

@@ -27,7 +27,7 @@ from dashboard.areas_content import (
     resolve,
 )
 from dashboard.audience import data_of_app, is_public
-from dashboard.components import frame, href
+from dashboard.components import frame, graph_config, href
 from dashboard.figures_map import area_ids
 from dashboard.i18n import lang_of, t
 from dashboard.registry import EVERYONE, register_page
@@ -86,8 +86,10 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
                 html.H3(pick(TEXT, "map", lang)),
                 dcc.Store(id="areas-map-ids", data=area_ids(main["figure"])),
                 dcc.Graph(id="areas-map", figure=main["figure"],
-                          config={"displaylogo": False, "scrollZoom": True,
-                                  "modeBarButtonsToRemove": ["select2d", "lasso2d"]}),
+                          config=graph_config(lang, scrollZoom=True,
+                                              modeBarButtonsToRemove=["select2d", "lasso2d"]),
+                          responsive=True,
+                          style={"height": f"{main['figure'].layout.height or 520}px"}),
                 html.Div(main["notes"], id="areas-map-notes"),
             ], className="areas-map-box"),
             html.Section([html.H3(pick(TEXT, "ranked", lang)),

@@ -11,6 +11,7 @@ failed and throttled logins, refusals, exports, loads, account and partner chang
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import dash
@@ -18,10 +19,11 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import abort
 
+from access.roles import ROLES
 from access.steering.store import Steering
 from access.store import EVENTS
 from core.errors import IvmError
-from core.vocabulary import PARTNER_KINDS, PARTNER_LEVELS, pick
+from core.vocabulary import AUDIT_EVENTS, PARTNER_KINDS, PARTNER_LEVELS, date, pick
 from dashboard.auth import guard_of_app
 from dashboard.components import frame, href, table
 from dashboard.components_steering import w
@@ -37,10 +39,10 @@ LIMIT = 500
 TEXT = {
     "title": {"nl": "Beheer", "en": "Administration"},
     "users": {"nl": "Gebruikers", "en": "Users"},
-    "users_help": {"nl": "Beheer de gebruikers op de server met `ivm user add`, `ivm user "
-                         "disable` en `ivm user password`.",
-                   "en": "Manage users on the server with `ivm user add`, `ivm user disable` "
-                         "and `ivm user password`."},
+    "users_help": {"nl": "Gebruikers worden op de server toegevoegd, uitgeschakeld en van een "
+                         "nieuw wachtwoord voorzien (zie de handleiding 'Toegang en rollen').",
+                   "en": "Users are added, disabled and given a new password on the server (see "
+                         "the guide 'Access and roles')."},
     "audit": {"nl": "Auditlog (nieuwste eerst, hoogstens {n})",
               "en": "Audit log (newest first, at most {n})"},
     "name": {"nl": "Naam", "en": "Name"},
@@ -49,7 +51,7 @@ TEXT = {
     "enabled": {"nl": "Actief", "en": "Enabled"},
     "created": {"nl": "Aangemaakt", "en": "Created"},
     "last_login": {"nl": "Laatst aangemeld", "en": "Last sign-in"},
-    "at": {"nl": "Tijdstip (UTC)", "en": "Time (UTC)"},
+    "at": {"nl": "Tijdstip", "en": "Time"},
     "event": {"nl": "Gebeurtenis", "en": "Event"},
     "user": {"nl": "Gebruiker", "en": "User"},
     "address": {"nl": "Adres", "en": "Address"},
@@ -74,6 +76,25 @@ TEXT = {
 }
 
 
+#: A file's folders in a stored detail (a load's message names the file it read).
+FOLDERS = re.compile(r"(?<![\w.:/])/(?:[^\s/:]+/)+")
+
+
+def _detail(text: str | None) -> html.Span | str:
+    """An event's stored detail, as the log wrote it (in English, so marked as English for a
+    screen reader), with file names but not the folders they were read from."""
+    if not text:
+        return ""
+    return html.Span(FOLDERS.sub("", text), lang="en", className="beheer-detail")
+
+
+def _role(name: str, lang: str) -> str:
+    role = ROLES.get(name)
+    if role is None:
+        return name
+    return role.label_en if lang == "en" else role.label_nl
+
+
 def layout(lang: str | None = None, event: str | None = None, **query: Any) -> html.Div:
     """The accounts and the audit log (optionally one kind of event)."""
     lang = lang_of(lang)
@@ -84,14 +105,16 @@ def layout(lang: str | None = None, event: str | None = None, **query: Any) -> h
     event = event if event in EVENTS else None
     store = guard.store
     yes, no = pick(TEXT, "yes", lang), pick(TEXT, "no", lang)
-    users = [[u.name, u.role, u.partner or "–", yes if u.enabled else no, u.created_at,
-              u.last_login_at or "–"] for u in store.users()]
-    events = [[r["at"], r["event"], r["user_name"] or "–", r["role"] or "–",
-               r["address"] or "–", r["detail"] or ""]
+    users = [[u.name, _role(u.role, lang), u.partner or "–", yes if u.enabled else no,
+              date(u.created_at), date(u.last_login_at) if u.last_login_at else "–"]
+             for u in store.users()]
+    events = [[date(r["at"]), pick(AUDIT_EVENTS, r["event"], lang), r["user_name"] or "–",
+               _role(r["role"], lang) if r["role"] else "–", r["address"] or "–",
+               _detail(r["detail"])]
               for r in store.audit_rows(LIMIT, event)]
     links = [dcc.Link(pick(TEXT, "all", lang), href=href(PAGE.path, lang),
                       className="active" if event is None else None)]
-    links += [dcc.Link(e, href=href(PAGE.path, lang, event=e),
+    links += [dcc.Link(pick(AUDIT_EVENTS, e, lang), href=href(PAGE.path, lang, event=e),
                        className="active" if e == event else None) for e in EVENTS]
     return frame("admin", lang, {"event": event}, [
         html.H1(pick(TEXT, "title", lang)),

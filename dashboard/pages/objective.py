@@ -30,13 +30,25 @@ from core.vocabulary import (
     signed,
 )
 from dashboard.audience import data_of_app, is_public
-from dashboard.components import frame, href, status_badge, table
+from dashboard.branding import current_branding
+from dashboard.components import choice_group, frame, graph_config, href, status_badge, table
 from dashboard.data import DashboardData
 from dashboard.export.suppress import MARK
-from dashboard.figures_objective import period_text, series_figure, trend_points
+from dashboard.figures_objective import (
+    period_text,
+    public_figure,
+    series_figure,
+    trend_points,
+)
 from dashboard.i18n import lang_of, t
 from dashboard.objective_follow_up import follow_up
-from dashboard.registry import EVERYONE, may_open_objective, path_of, register_page
+from dashboard.registry import (
+    EVERYONE,
+    may_open_objective,
+    path_of,
+    register_page,
+    request_lang,
+)
 from dashboard.steering import fill
 from dashboard.viewer import current_viewer
 from dashboard.views import cached_view
@@ -44,7 +56,8 @@ from indicators import Indicator, method_sentences, status_rules
 
 
 def _title(objective_id: str | None = None, **_: Any) -> str:
-    return f"ivmonitor — {objective_id or 'doelstelling'}"
+    word = "Objective" if request_lang() == "en" else "Doelstelling"
+    return f"{word} {objective_id or ''} — {current_branding().title}"
 
 
 def _warm_views(data: DashboardData) -> list[dict[str, str]]:
@@ -94,7 +107,7 @@ TEXT = {
     "both": {"nl": "LIVP en ZVP", "en": "LIVP and ZVP"},
     "series": {"nl": "Verloop", "en": "Over time"},
     "numbers": {"nl": "De cijfers", "en": "The numbers"},
-    "method": {"nl": "Methode in gewone woorden", "en": "The method in plain words"},
+    "method": {"nl": "Hoe berekend?", "en": "How is it computed?"},
     "partners": {"nl": "Partners", "en": "Partners"},
     "contributors": {"nl": "Meewerkende partners", "en": "Contributing partners"},
     "none": {"nl": "geen", "en": "none"},
@@ -119,12 +132,12 @@ TEXT = {
               "in the deadline's year."},
     "band": {"nl": "De band is het 95 %-betrouwbaarheidsinterval.",
              "en": "The band is the 95 % confidence interval."},
-    "no_band": {"nl": "Deze maat heeft geen ruismodel: geen interval.",
-                "en": "This measure has no noise model: no interval."},
-    "docs": {"nl": "Meer uitleg, met formules en bronnen: docs/methods.md in de broncode "
-                   "(hoofdstuk 3, 'Progress and status').",
-             "en": "More, with formulas and references: docs/methods.md in the source code "
-                   "(section 3, 'Progress and status')."},
+    "no_band": {"nl": "Voor deze maat wordt geen onzekerheidsmarge berekend.",
+                "en": "No margin of uncertainty is computed for this measure."},
+    "docs": {"nl": "De volledige uitleg, met formules en bronnen, staat op het blad 'Methode' "
+                   "van het werkboek voor de gemeenteraad (pagina Export).",
+             "en": "The full explanation, with formulas and references, is on the 'Method' "
+                   "sheet of the council workbook (Export page)."},
     "rules": {"nl": "Hoe de status wordt bepaald", "en": "How the status is decided"},
     "around": {"nl": "Verschoof het naar de omgeving?",
                "en": "Did it move to the surroundings?"},
@@ -217,10 +230,10 @@ def cached_layout(objective_id: str | None = None, lang: str | None = None,
                           for r in records])],
         className="objective-control", hidden=not several)
     series_picker = html.Div(
-        [html.Span(_tx("pick_series", lang), className="objective-control-label"),
-         dcc.RadioItems(id="objective-series", value=view, inline=True,
-                        className="objective-radio", options=[
-             {"label": _tx(v, lang), "value": v} for v in VIEWS])],
+        choice_group(_tx("pick_series", lang),
+                     dcc.RadioItems(id="objective-series", value=view, inline=True,
+                                    className="objective-radio", options=[
+                                        {"label": _tx(v, lang), "value": v} for v in VIEWS])),
         className="objective-control", hidden=survey)
     return frame("objective", lang, state, [
         html.H1([html.Span(rec["id"], className="objective-id"), " ",
@@ -327,9 +340,22 @@ def public_body(data: Any, rec: dict[str, Any], ind: Indicator | None, lang: str
             interval = ("–" if d.ci_low is None or d.ci_high is None
                         else f"{val(d.ci_low)} – {val(d.ci_high)}")
             rows.append([label, val(d.value), interval])
+        years = [(d.period, None if f.is_hidden(d.cell) else d.value)
+                 for d in match.rows if d.kind != "window"]
+        base_hidden = f.is_hidden(match.base_cell)
+        chart = []
+        if years:
+            fig = public_figure(
+                years, None if base_hidden else rec["baseline"]["value"],
+                None if base_hidden and match.relative_target else rec["target"]["value"],
+                ind, lang)
+            chart = [dcc.Graph(id="objective-public-graph", figure=fig,
+                               config=graph_config(lang), responsive=True,
+                               style={"height": f"{fig.layout.height}px"})]
         out.append(html.Section([
             html.H2(_tx("public_numbers", lang)),
             html.P(_tx("public_help", lang), className="hint"),
+            *chart,
             table([t("period", lang), _tx("value", lang), _tx("interval", lang)], rows, {1, 2},
                   table_id="objective-public-numbers"),
         ]))
@@ -431,7 +457,8 @@ def _series_section(data: DashboardData, rec: dict[str, Any], ind: Indicator, vi
     notes.append(_tx("band" if banded else "no_band", lang))
     return [
         html.H2(_tx("series", lang)),
-        dcc.Graph(id="objective-graph", figure=fig, config={"displaylogo": False}),
+        dcc.Graph(id="objective-graph", figure=fig, config=graph_config(lang),
+                  responsive=True, style={"height": f"{fig.layout.height or 430}px"}),
         html.P(_tx("incomplete_note", lang, periods=", ".join(incomplete)),
                className="objective-incomplete", id="objective-incomplete")
         if incomplete else None,
@@ -500,11 +527,12 @@ def _around(d: dict[str, Any], lang: str, public: bool = False) -> html.Section:
     ], id="objective-around")
 
 
-def _method(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Section:
-    """The method in plain words (:mod:`indicators.method`, the text the council workbook's
-    Methode sheet has too) and how a status is decided."""
-    return html.Section([
-        html.H2(_tx("method", lang)),
+def _method(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Details:
+    """How it is computed, one click away ("Hoe berekend?"): the method in plain words
+    (:mod:`indicators.method`, the text the council workbook's Methode sheet has too), with its
+    tests and figures, and how a status is decided."""
+    return html.Details([
+        html.Summary(html.H2(_tx("method", lang)), id="objective-how"),
         html.Div([html.P(s) for s in method_sentences(rec, ind, lang)], id="objective-method"),
         html.Details([html.Summary(_tx("rules", lang)),
                       html.Ol([html.Li(f"{label}: {rule}")

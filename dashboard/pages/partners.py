@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from core.vocabulary import pick
 from dashboard.audience import data_of_app
-from dashboard.components import empty, frame, href
+from dashboard.components import choice_group, empty, frame, href
 from dashboard.components_overview import query_string
 from dashboard.components_partners import (
     default_partner,
@@ -37,9 +37,13 @@ TEXT = {
 
 
 def _partner(value: Any, records: list[dict[str, Any]]) -> str | None:
-    """The partner asked for, when it is one of the plan's; else the default."""
+    """The partner asked for, when it is one of the plan's; else the viewer's own partner (a
+    city service), else the default."""
     known = {s["partner"] for s in partner_summary(records)}
-    return value if value in known else default_partner(records)
+    if value in known:
+        return value
+    own = current_viewer().partner  # a city service opens on its own partner
+    return own if own in known else default_partner(records)
 
 
 @cached_view("partners")
@@ -62,8 +66,7 @@ def layout(lang: str | None = None, partner: str | None = None, **query: Any) ->
         html.H1(PAGE.name(lang)),
         html.P(pick(TEXT, "intro", lang), className="intro"),
         html.Div([
-            html.Nav([html.H2(pick(TEXT, "pick", lang)), picker], className="partner-nav",
-                     **{"aria-label": pick(TEXT, "pick", lang)}),
+            html.Div(choice_group(pick(TEXT, "pick", lang), picker), className="partner-nav"),
             html.Div(partner_detail(records, chosen, lang), id="partners-detail",
                      className="partner-detail"),
         ], className="partner-layout"),

@@ -29,6 +29,7 @@ from dashboard.components_steering import (
     actions_table,
     attention_section,
     board_table,
+    changes_section,
     period_line,
     plan_versions_section,
     update_card,
@@ -41,6 +42,7 @@ from dashboard.steering import (
     attention_items,
     board,
     catalog,
+    changes_since,
     partner_names,
     plan_history,
     plan_state,
@@ -157,6 +159,9 @@ def layout(lang: str | None = None, objective: str | None = None, **query: Any) 
     if viewer.role.name in ATTENTION_ROLES:
         children.append(attention_section(attention_items(state, records, day), lang,
                                           PAGE.path))
+        previous, changed = changes_since(state, records, day)
+        if previous is not None:
+            children.append(changes_section(previous, changed, lang))
         versions, before, changes = plan_history()
         plans = plan_versions_section(versions, state.plan_version, before, changes, lang)
     children += [
