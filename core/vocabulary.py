@@ -693,7 +693,7 @@ ATTENTION_KINDS: dict[str, Text] = {
                   "en": "own judgement differs from the data"},
     "missing_update": {"nl": "update ontbreekt", "en": "update missing"},
     "overdue_action": {"nl": "actie over tijd", "en": "action overdue"},
-    "alert": {"nl": "signaal in een wijk", "en": "alert in a wijk"},
+    "alert": {"nl": "signaal in een wijk", "en": "alert in a neighbourhood"},
 }
 #: The words of the steering cycle (owners' updates, actions, the council pack).
 STEERING: dict[str, Text] = {

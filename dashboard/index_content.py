@@ -15,7 +15,7 @@ from dashboard.components import table
 from dashboard.export.suppress import MARK
 
 TEXT = {
-    "title": {"nl": "Veiligheidsindex per wijk", "en": "Safety index per wijk"},
+    "title": {"nl": "Veiligheidsindex per wijk", "en": "Safety index per neighbourhood"},
     "intro": {"nl": "Criminaliteit, overlast en onveiligheidsgevoel op één schaal: de stad is "
                     "100. Boven 100: meer dan gemiddeld in de stad; onder 100: minder. "
                     "{year}; onveiligheidsgevoel uit de bevraging van {wave}.",
@@ -23,16 +23,16 @@ TEXT = {
                     "100: more than the city's average; below: less. {year}; feeling unsafe "
                     "from the {wave} survey."},
     "none": {"nl": "Geen index: er zijn geen waarden per wijk voor dit jaar.",
-             "en": "No index: there are no values per wijk for this year."},
-    "wijk": {"nl": "Wijk", "en": "Wijk"},
+             "en": "No index: there are no values per neighbourhood for this year."},
+    "wijk": {"nl": "Wijk", "en": "Neighbourhood"},
     "index": {"nl": "Index", "en": "Index"},
     "interval": {"nl": "95 %-interval", "en": "95 % interval"},
     "hidden": {"nl": "x: te weinig feiten of antwoorden om te publiceren.",
                "en": "x: too few facts or answers to publish."},
     "method": {"nl": "Methode: docs/methods.md, hoofdstuk 10 (naar de Amsterdamse "
                      "Veiligheidsindex en het Rotterdamse Wijkprofiel).",
-               "en": "Method: docs/methods.md, section 10 (after Amsterdam's Veiligheidsindex "
-                     "and Rotterdam's Wijkprofiel)."},
+               "en": "Method: docs/methods.md, section 10 (after Amsterdam's safety index "
+                     "and Rotterdam's neighbourhood profile)."},
 }
 
 

@@ -59,4 +59,4 @@ def test_the_wijken_page_shows_the_index_in_both_languages(demo_url):
     text = texts(page_content(demo_url, "/wijken"))
     assert "Veiligheidsindex per wijk" in text and "de stad is 100" in text
     english = texts(page_content(demo_url, "/wijken", "?lang=en"))
-    assert "Safety index per wijk" in english and "Veiligheidsindex per wijk" not in english
+    assert "Safety index per neighbourhood" in english and "Veiligheidsindex" not in english

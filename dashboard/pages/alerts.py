@@ -31,13 +31,13 @@ TEXT = {
               "feiten of meldingen van deze soort dan gewoonlijk in dezelfde weken van vorige "
               "jaren, rekening houdend met de trend. Zonder echte verandering krijgt een wijk "
               "hoogstens ongeveer één vals signaal per jaar.",
-        "en": "An alert means: in the last four weeks this wijk counted clearly more offences "
-              "or reports of this kind than usual in the same weeks of earlier years, allowing "
-              "for the trend. Without a real change a wijk gets at most about one false alert "
-              "a year."},
+        "en": "An alert means: in the last four weeks this neighbourhood counted clearly more "
+              "offences or reports of this kind than usual in the same weeks of earlier years, "
+              "allowing for the trend. Without a real change a neighbourhood gets at most about "
+              "one false alert a year."},
     "none": {"nl": "Geen signalen: geen enkele wijk wijkt nu duidelijk af van haar "
                    "seizoenspatroon.",
-             "en": "No alerts: no wijk now departs clearly from its seasonal pattern."},
+             "en": "No alerts: no neighbourhood now departs clearly from its seasonal pattern."},
     "running": {"nl": "Loopt", "en": "Running"},
     "over": {"nl": "Voorbij", "en": "Over"},
     "concerns": {"nl": "Betreft:", "en": "Concerns:"},
