@@ -50,6 +50,7 @@ def _floor(db: Path) -> tuple[float, int]:
     """The bare weekly GROUP BY per wijk, category and week over the same weeks."""
     from core.warehouse import Warehouse
     from indicators.alerts import JUDGED_WEEKS
+    from indicators.compstat import FACT_COLUMNS
     from indicators.compute import prepare
     from indicators.early_warning import history_weeks
 
@@ -59,8 +60,7 @@ def _floor(db: Path) -> tuple[float, int]:
         weeks = history_weeks(JUDGED_WEEKS)
         t0 = time.perf_counter()
         cells = 0
-        for kind, (table, col, cat) in (("incidents", ("incident", "occurred_at", "category")),
-                                        ("nuisance", ("nuisance", "reported_at", "type"))):
+        for kind, (table, col, cat) in FACT_COLUMNS.items():
             if kind not in cov:
                 continue
             cutoff = cov[kind].cutoff

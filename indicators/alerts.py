@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from indicators.compstat import FACT_COLUMNS
 from indicators.early_warning import detect, history_weeks
 from indicators.periods import Coverage
 
@@ -23,9 +24,6 @@ from indicators.periods import Coverage
 JUDGED_WEEKS = 13
 #: The level the early warning watches.
 LEVEL = "wijk"
-
-_SOURCES = {"incidents": ("incident", "occurred_at", "category"),
-            "nuisance": ("nuisance", "reported_at", "type")}
 
 COLUMNS = ["area_id", "area_level", "kind", "category", "week_start", "week_end", "count",
            "expected", "upper", "p_value", "exceeds", "opens", "phi"]
@@ -37,7 +35,7 @@ def weekly_counts(con: duckdb.DuckDBPyConnection, kind: str, cov: Coverage, week
     ``category``, ``group``: the category's number), its counts in the last ``weeks`` weeks up
     to the cut-off (oldest first, NaN where the source does not cover the week) and the weeks'
     last days. Needs ``ivm_closure`` (the refresh's)."""
-    table, date_col, cat_col = _SOURCES[kind]
+    table, date_col, cat_col = FACT_COLUMNS[kind]
     first = cov.cutoff - dt.timedelta(days=7 * weeks - 1)
     ends = [cov.cutoff - dt.timedelta(days=7 * (weeks - 1 - i)) for i in range(weeks)]
     covered = np.array([cov.covers(e - dt.timedelta(days=6), e) for e in ends])
@@ -87,7 +85,7 @@ def compute_alerts(con: duckdb.DuckDBPyConnection, cov: dict[str, Coverage],
     con.execute("CREATE OR REPLACE TEMP TABLE ivm_early_warning AS "
                 "SELECT * FROM early_warning WHERE false")
     found = 0
-    for kind in _SOURCES:
+    for kind in FACT_COLUMNS:
         if kind not in cov:
             continue
         keys, counts, ends = weekly_counts(con, kind, cov[kind], history_weeks(judged), level)
