@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import dashboard, early_warning, export, indicators, load, refresh
+from bench import dashboard, early_warning, export, indicators, load, profile, refresh
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     ep.add_argument("--no-results", action="store_true", help="do not append to the results file")
 
     dashboard.add_parser(sub)
+    profile.add_parser(sub)
 
     vp = sub.add_parser("_variant", help="internal: run one measured variant in this process")
     vp.add_argument("variant", choices=sorted(load.VARIANTS))
@@ -123,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "dashboard":
         return dashboard.run(args)
+    if args.command == "profile":
+        return profile.run(args)
     if args.command == "early-warning":
         return early_warning.run_benchmark(
             scale=args.scale, db=args.db, repeat=max(1, args.repeat), workdir=args.workdir,
