@@ -1,5 +1,5 @@
-"""Command line of the benchmarks: ``python -m bench load|indicators|refresh|early-warning
---scale city|national``, ``python -m bench export`` (the council workbook)."""
+"""Command line of the benchmarks: ``python -m bench load|indicators|refresh|early-warning|
+dashboard|profile --scale city|national``, ``python -m bench export`` (the council workbook)."""
 
 from __future__ import annotations
 
