@@ -73,7 +73,7 @@ server_secret = Table(
 #: Audit events.
 EVENTS = ("login", "login_failed", "login_blocked", "logout", "access_denied", "export",
           "load", "load_failed", "user_added", "user_disabled", "user_enabled",
-          "password_changed")
+          "password_changed", "plan_activated")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 

@@ -6,14 +6,17 @@ import json
 
 import duckdb
 
-from core.errors import DeclarationError, FileRejected
+from core.errors import DeclarationError, FileRejected, Where
 from etl.delivery import Delivery
 from etl.facts import Counts
 from etl.load import register_loader
 from etl.profile import Profile
 from etl.readers import FileFacts
+from indicators.catalog import load_catalog
 from indicators.plan import parse_plan
+from indicators.plan_check import check_plan, errors
 from indicators.plan_xlsx import read_plan_xlsx
+from indicators.refresh import current_plan
 
 
 def load_plan(
@@ -24,8 +27,10 @@ def load_plan(
     load_id: int,
     delivery: Delivery,
 ) -> Counts:
-    """Validate the plan file (YAML, or an Excel workbook ``.xlsx``) and store it: one plan
-    version, its objectives replaced whole."""
+    """Validate the plan file (YAML, or an Excel workbook ``.xlsx``), check it (``ivm plan
+    check``: an error refuses it, what is missing and the warnings are told) and store it: one
+    plan version, its objectives replaced whole. Loading never changes which plan is in force
+    (``ivm plan activate``)."""
     is_xlsx = facts.path.suffix.casefold() == ".xlsx"
     text = ""
     if not is_xlsx:
@@ -41,6 +46,15 @@ def load_plan(
         first = exc.problems[0]
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
         raise FileRejected(first.code, first.message + more, first.where) from None
+    findings = check_plan(plan, load_catalog(), con)
+    refused = errors(findings)
+    if refused:
+        first = refused[0]
+        more = f" (and {len(refused) - 1} more error(s))" if len(refused) > 1 else ""
+        raise FileRejected(
+            "invalid_plan", f"objective {first.objective_id}: [{first.code}] {first.message}"
+            + more, Where(str(facts.path)), hint=f"`ivm plan check {facts.path.name}` lists "
+            "every problem")
     info = plan.plan
     existing = {
         oid: spec
@@ -68,9 +82,23 @@ def load_plan(
             [info.version, o.id, o.title.nl, o.phase, o.indicator, o.owner, spec, load_id],
         )
     dropped = set(existing) - {o.id for o in plan.objectives}
+    notes = []
     if dropped:
         names = ", ".join(sorted(dropped))
-        counts.message = f"{len(dropped)} objective(s) no longer in this plan version: {names}"
+        notes.append(f"{len(dropped)} objective(s) no longer in this plan version: {names}")
+    in_force, _ = current_plan(con)
+    if in_force != info.version:
+        now = f"plan {in_force} stays in force" if in_force else "no plan is in force yet"
+        notes.append(f"{now}: `ivm plan activate {info.version}` puts this one in force")
+    counts.message = "; ".join(notes)
+    missing = [f for f in findings if f.severity == "missing"]
+    warnings = [f for f in findings if f.severity == "warning"]
+    if missing or warnings:
+        counts.warnings.append(
+            f"warning: the plan check finds {len(missing)} missing part(s) and "
+            f"{len(warnings)} warning(s) (`ivm plan check {facts.path.name}` lists them); "
+            "first: " + "; ".join(f"{f.objective_id} [{f.code}] {f.message}"
+                                  for f in (missing + warnings)[:3]))
     return counts
 
 

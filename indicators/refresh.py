@@ -51,10 +51,12 @@ class RefreshResult:
 
 
 def current_plan(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[Objective]]:
-    """The plan version in force (latest approval, then latest load) and its objectives."""
+    """The plan version in force (the latest activated, see :func:`activate_plan`) and its
+    objectives; (None, []) when none is."""
     row = con.execute(
-        "SELECT plan_version FROM plan_version "
-        "ORDER BY approved_on DESC NULLS LAST, load_id DESC LIMIT 1"
+        "SELECT a.plan_version FROM plan_activation a "
+        "JOIN plan_version v ON v.plan_version = a.plan_version "
+        "ORDER BY a.activation_id DESC LIMIT 1"
     ).fetchall()
     if not row:
         return None, []
@@ -65,16 +67,57 @@ def current_plan(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[Objec
     return version, [Objective.model_validate(json.loads(s)) for (s,) in specs]
 
 
+def activate_plan(con: duckdb.DuckDBPyConnection, version: str, by: str) -> None:
+    """Put a loaded plan version in force (inside a write); IvmError when it is not loaded."""
+    known = [v for (v,) in con.execute(
+        "SELECT plan_version FROM plan_version ORDER BY approved_on, plan_version").fetchall()]
+    if version not in known:
+        raise IvmError("unknown_plan", f"no plan version '{version}' is loaded",
+                       hint=("loaded: " + ", ".join(known)) if known else "`ivm load plan FILE`")
+    from indicators.plan_check import check_plan, errors
+
+    doc = _plan_file(con, version)
+    refused = errors(check_plan(doc, load_catalog(), con, in_force=True))
+    if refused:
+        first = refused[0]
+        raise IvmError("invalid_plan", f"plan {version} cannot be put in force: objective "
+                       f"{first.objective_id}: [{first.code}] {first.message}"
+                       + (f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""),
+                       hint="`ivm plan check` after loading what it needs, or load a "
+                       "corrected plan")
+    con.execute(
+        "INSERT INTO plan_activation SELECT coalesce(max(activation_id), 0) + 1, ?, "
+        "now()::TIMESTAMP, ? FROM plan_activation", [version, by])
+
+
+def plan_versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every loaded plan version: title, approval, objectives, whether it is in force."""
+    in_force, _ = current_plan(con)
+    rows = con.execute(
+        "SELECT v.plan_version, v.title, v.approved_on, count(o.objective_id), v.load_id, "
+        "(SELECT max(activated_at) FROM plan_activation a WHERE a.plan_version = v.plan_version) "
+        "FROM plan_version v LEFT JOIN objective o ON o.plan_version = v.plan_version "
+        "GROUP BY ALL ORDER BY v.approved_on NULLS LAST, v.plan_version").fetchall()
+    return [{"version": v, "title": t, "approved_on": a, "objectives": n, "load_id": lid,
+             "last_activated": act, "in_force": v == in_force}
+            for v, t, a, n, lid, act in rows]
+
+
 def plan_in_force(con: duckdb.DuckDBPyConnection) -> PlanFile | None:
-    """The plan version in force as a plan file (None when no plan is loaded)."""
-    version, objectives = current_plan(con)
-    if version is None:
-        return None
+    """The plan version in force as a plan file (None when no plan is in force)."""
+    version, _ = current_plan(con)
+    return None if version is None else _plan_file(con, version)
+
+
+def _plan_file(con: duckdb.DuckDBPyConnection, version: str) -> PlanFile:
+    """A loaded plan version as a plan file."""
     info = con.execute("SELECT plan_version, title, approved_on, approved_by FROM plan_version "
                        "WHERE plan_version = ?", [version]).fetchall()[0]
+    specs = con.execute("SELECT spec FROM objective WHERE plan_version = ? ORDER BY "
+                        "objective_id", [version]).fetchall()
     return PlanFile.model_validate({
         "plan": dict(zip(("version", "title", "approved_on", "approved_by"), info, strict=True)),
-        "objectives": [o.model_dump() for o in objectives]})
+        "objectives": [json.loads(s) for (s,) in specs]})
 
 
 def objective_areas(con: duckdb.DuckDBPyConnection, obj: Objective) -> list[str]:

@@ -115,12 +115,17 @@ def migrate(db: str | None) -> None:
               "told apart by it, and a file of the same name replaces them.")
 @click.option("--reapply", is_flag=True,
               help="Apply a file loaded before again (e.g. to undo a later correction).")
+@click.option("--activate", is_flag=True,
+              help="plan: put the loaded plan version in force (else `ivm plan activate`).")
 @db_option
 def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category: str | None,
          level: str | None, period_start, period_end, delivery_name: str | None,
-         reapply: bool, db: str | None) -> None:
+         reapply: bool, activate: bool, db: str | None) -> None:
     """Load source files of KIND; each file is one all-or-nothing load."""
-    from ivm.wiring import load_any
+    from ivm.wiring import activate_plan, load_any, loaded_plan_version
+
+    if activate and kind != "plan":
+        raise click.UsageError("--activate is for `ivm load plan`")
 
     overrides: dict[str, str] = {}
     if category:
@@ -133,6 +138,9 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
                           period_start=period_start, period_end=period_end,
                           reapply=reapply, delivery_name=delivery_name)
         click.echo(result.summary())
+        version = loaded_plan_version(wh, result.load_id) if activate else None
+        if version:
+            click.echo(f"plan {version} in force; {activate_plan(wh, version)}")
 
 
 @main.command()
@@ -487,9 +495,10 @@ def plan() -> None:
 def plan_check(path, catalog, db: str | None) -> None:
     """SMART check of a plan file (YAML or Excel), or of the plan in force.
 
-    Lists what each objective lacks, and warns when a target cannot be told apart from noise
-    before its deadline (with a warehouse: baselines from the data). Exit 1 when anything is
-    missing.
+    Lists the errors (references and dates that make no sense: `ivm load plan` refuses the
+    plan), what each objective lacks, and warns when a target cannot be told apart from noise
+    before its deadline (with a warehouse: areas must be loaded, baselines come from the data).
+    Exit 1 when anything is wrong or missing.
     """
     from pathlib import Path
 
@@ -516,12 +525,42 @@ def plan_check(path, catalog, db: str | None) -> None:
             con.close()
     for f in findings:
         click.echo(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
+    errors = sum(f.severity == "error" for f in findings)
     missing = sum(f.severity == "missing" for f in findings)
-    warnings = len(findings) - missing
-    click.echo(f"{len(doc.objectives)} objectives: {missing} missing part(s), "
-               f"{warnings} warning(s)")
-    if missing:
+    warnings = len(findings) - missing - errors
+    click.echo(f"{len(doc.objectives)} objectives: {errors} error(s), {missing} missing "
+               f"part(s), {warnings} warning(s)")
+    if missing or errors:
         sys.exit(1)
+
+
+@plan.command("activate")
+@click.argument("version")
+@db_option
+def plan_activate(version: str, db: str | None) -> None:
+    """Put the loaded plan VERSION in force (audited); loading a plan never does."""
+    from ivm.wiring import activate_plan
+
+    summary = activate_plan(Warehouse(db), version)
+    click.echo(f"plan {version} in force; {summary}")
+
+
+@plan.command("list")
+@db_option
+@format_option
+def plan_list(db: str | None, fmt: str) -> None:
+    """Every loaded plan version, and which one is in force."""
+    from indicators.refresh import plan_versions
+
+    con = Warehouse(db).connect_read_only()
+    try:
+        rows = plan_versions(con)
+    finally:
+        con.close()
+    for r in rows:
+        r["in_force"] = "in force" if r["in_force"] else ""
+    _emit(rows, fmt, ["version", "title", "approved_on", "objectives", "in_force",
+                      "last_activated"])
 
 
 @plan.command("matrix")

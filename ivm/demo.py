@@ -12,10 +12,12 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+import yaml
+
 from core.warehouse import Warehouse
 from etl.demo import generate
 from etl.readers import inspect_file
-from ivm.wiring import load_any, refresh_all
+from ivm.wiring import activate_plan, load_any, refresh_all
 
 
 def code_fingerprint() -> str:
@@ -65,13 +67,19 @@ def run_demo(warehouse: Warehouse, out: Path, seed: int, as_of: dt.date, synthet
     echo(f"demo city: {areas}; data {city.start:%d/%m/%Y} - {city.end:%d/%m/%Y}, seed {seed}")
     warehouse.init()
     files = []
+    plan = None
     for item in loads:
         result = load_any(warehouse, item.kind, str(item.path), item.profile, True, {},
                           refresh=False)
         echo(result.summary())
         files.append({"kind": item.kind, "file": str(item.path),
                       "sha256": inspect_file(item.path).sha256})
-    echo(refresh_all(warehouse))
+        if item.kind == "plan":
+            plan = yaml.safe_load(item.path.read_text(encoding="utf-8"))["plan"]["version"]
+    if plan is not None:  # the demo's own plan is put in force, as a city's council would
+        echo(f"plan {plan} in force; {activate_plan(warehouse, plan)}")
+    else:
+        echo(refresh_all(warehouse))
     manifest = out / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data.update(key=key, files=files)

