@@ -12,7 +12,7 @@ from etl.facts import Counts
 from etl.load import register_loader
 from etl.profile import Profile
 from etl.readers import FileFacts
-from indicators.catalog import load_catalog
+from indicators.catalog_store import effective_catalog
 from indicators.plan import parse_plan
 from indicators.plan_check import check_plan, errors
 from indicators.plan_xlsx import read_plan_xlsx
@@ -46,7 +46,7 @@ def load_plan(
         first = exc.problems[0]
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
         raise FileRejected(first.code, first.message + more, first.where) from None
-    findings = check_plan(plan, load_catalog(), con)
+    findings = check_plan(plan, effective_catalog(con), con)
     refused = errors(findings)
     if refused:
         first = refused[0]

@@ -22,6 +22,7 @@ from core.errors import IvmError
 from core.settings import setting
 from core.warehouse.schema import RESULT_TABLES
 from indicators.catalog import Catalog, load_catalog
+from indicators.catalog_store import effective_catalog, record_folder
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import compute_compstat
 from indicators.compute import compute_values, default_as_of, stage_values, write_values
@@ -77,7 +78,7 @@ def activate_plan(con: duckdb.DuckDBPyConnection, version: str, by: str) -> None
     from indicators.plan_check import check_plan, errors
 
     doc = _plan_file(con, version)
-    refused = errors(check_plan(doc, load_catalog(), con, in_force=True))
+    refused = errors(check_plan(doc, effective_catalog(con), con, in_force=True))
     if refused:
         first = refused[0]
         raise IvmError("invalid_plan", f"plan {version} cannot be put in force: objective "
@@ -191,6 +192,8 @@ def _refresh(
     started = dt.datetime.now()
     t0 = time.perf_counter()
     catalog = catalog or load_catalog()
+    record_folder(con, catalog)  # an analyst's folder travels with the warehouse from now on
+    catalog = effective_catalog(con, catalog=catalog)
     as_of = as_of or default_as_of(con)
     staged = stage_values(con, catalog, as_of)
     cov: dict[str, Coverage] = _coverage_from_temp(con)
@@ -274,7 +277,7 @@ def progress_as_of(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, catalog: Catalog | None = None,
 ) -> tuple[str | None, list[Progress], dict[str, Coverage]]:
     """The plan's progress as of another date, computed into temp tables (read-only is fine)."""
-    catalog = catalog or load_catalog()
+    catalog = effective_catalog(con, catalog=catalog)
     version, objectives = current_plan(con)
     used = {o.indicator for o in objectives if o.indicator}
     compute_values(con, catalog, as_of, only=used, table="ivm_values")

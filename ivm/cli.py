@@ -276,12 +276,20 @@ lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default="n
                            show_default=True, help="Language of titles, statuses and reasons.")
 
 
-def _catalog(folder: str | None):
+def _catalog(folder: str | None, db: str | None = None):
+    """The catalogue: the folder's (``--catalog``, ``IVM_CATALOG`` or built-in) and the
+    declarations recorded in the warehouse (when there is one)."""
     from pathlib import Path
 
-    from indicators.catalog import load_catalog
+    from indicators.catalog_store import effective_catalog
 
-    return load_catalog(Path(folder) if folder else None)
+    wh = Warehouse(db)
+    con = wh.connect_read_only() if wh.exists() else None
+    try:
+        return effective_catalog(con, Path(folder) if folder else None)
+    finally:
+        if con is not None:
+            con.close()
 
 
 def _day(value) -> Any:
@@ -314,7 +322,7 @@ def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
     """Progress and status of every objective of the plan in force."""
     from indicators.status import StatusFilter, status_records, to_json
 
-    cat = _catalog(catalog)
+    cat = _catalog(catalog, db)
     con = Warehouse(db).connect_read_only()
     try:
         records = status_records(con, StatusFilter(objective, area, phase, partner),
@@ -369,12 +377,41 @@ def indicators() -> None:
 @indicators.command("list")
 @catalog_option
 @format_option
-def indicators_list(catalog, fmt: str) -> None:
-    """Every indicator of the catalogue."""
+@db_option
+def indicators_list(catalog, fmt: str, db: str | None) -> None:
+    """Every indicator of the catalogue (with those recorded in the warehouse)."""
+    from indicators.catalog_store import builtin_folder
+
+    builtin = {p.stem for p in builtin_folder().glob("*.yaml")}
     rows = [{"id": i.id, "title": i.title.nl, "source": i.source, "measure": i.measure,
-             "unit": i.unit.nl, "direction": i.direction, "period": i.period}
-            for i in _catalog(catalog)]
-    _emit(rows, fmt, ["id", "title", "source", "measure", "unit", "direction", "period"])
+             "unit": i.unit.nl, "direction": i.direction, "period": i.period,
+             "origin": "built-in" if i.id in builtin else "added"}
+            for i in _catalog(catalog, db)]
+    _emit(rows, fmt, ["id", "title", "source", "measure", "unit", "direction", "period",
+                      "origin"])
+
+
+@indicators.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@db_option
+def indicators_add(paths: tuple[str, ...], db: str | None) -> None:
+    """Record indicator files in the warehouse, so every refresh computes them (and compute
+    them now); a file with a problem records nothing."""
+    from pathlib import Path
+
+    from ivm.wiring import change_catalog
+
+    click.echo(change_catalog(Warehouse(db), add=[Path(p) for p in paths]))
+
+
+@indicators.command("remove")
+@click.argument("ids", nargs=-1, required=True)
+@db_option
+def indicators_remove(ids: tuple[str, ...], db: str | None) -> None:
+    """Forget indicators recorded in the warehouse (their values go with the next results)."""
+    from ivm.wiring import change_catalog
+
+    click.echo(change_catalog(Warehouse(db), remove=list(ids)))
 
 
 @indicators.command("check")
@@ -414,7 +451,7 @@ def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool,
     from indicators.compile import monthly_select, to_sql
     from indicators.show import indicator_values
 
-    cat = _catalog(catalog)
+    cat = _catalog(catalog, db)
     ind = cat[indicator_id]
     if show_sql:
         click.echo(to_sql(monthly_select(ind, _day(as_of) or dt.date.today(), 2000)))
@@ -449,7 +486,7 @@ def indicators_compare(indicator_id: str, level: str, period, catalog, fmt: str,
     from indicators.compare import area_comparison
     from indicators.results import periods
 
-    ind = _catalog(catalog)[indicator_id]
+    ind = _catalog(catalog, db)[indicator_id]
     con = Warehouse(db).connect_read_only()
     try:
         if period is None:
@@ -506,7 +543,7 @@ def plan_check(path, catalog, db: str | None) -> None:
     from indicators.plan_check import check_plan
     from indicators.refresh import plan_in_force
 
-    cat = _catalog(catalog)
+    cat = _catalog(catalog, db)
     wh = Warehouse(db)
     con = wh.connect_read_only() if wh.exists() else None
     try:
@@ -576,7 +613,7 @@ def plan_matrix(by: str, fmt: str, catalog, db: str | None) -> None:
 
     con = Warehouse(db).connect_read_only()
     try:
-        cells = chain_matrix(status_records(con, catalog=_catalog(catalog)), by)
+        cells = chain_matrix(status_records(con, catalog=_catalog(catalog, db)), by)
     finally:
         con.close()
     if fmt == "json":

@@ -15,14 +15,30 @@ from etl.load import LoadResult, load_file, register_after_load
 
 
 def refresh_results(con: duckdb.DuckDBPyConnection) -> str:
-    """The after-load hook: recompute the stored results; a catalogue problem does not undo
-    the load (the results stay as they were and the message says why)."""
+    """The after-load hook: recompute the stored results. A catalogue problem (an indicator
+    file that is not valid) refuses the load with it: nothing is published, the previous data
+    and results stay, and the one-line error names the file."""
     from indicators.refresh import refresh
 
-    try:
-        return refresh(con).summary()
-    except IvmError as exc:
-        return f"results not refreshed: {exc.one_line()} (fix it, then run `ivm refresh`)"
+    return refresh(con).summary()
+
+
+def change_catalog(warehouse: Warehouse, add: list | None = None,
+                   remove: list[str] | None = None) -> str:
+    """Record indicator files in the warehouse (or forget recorded ones) and recompute the
+    results with them, in one publish."""
+    from indicators.catalog_store import add_files
+    from indicators.catalog_store import remove as forget
+    from indicators.refresh import refresh
+
+    with warehouse.writing() as con:
+        done = add_files(con, add) if add else []
+        if remove:
+            forget(con, remove)
+        summary = refresh(con).summary()
+    what = (f"recorded: {', '.join(done) or '(unchanged)'}" if add else
+            f"forgotten: {', '.join(remove or [])}")
+    return f"{what}; {summary}"
 
 
 def load_any(

@@ -161,7 +161,8 @@ def test_a_warehouse_of_version_4_keeps_its_plan_in_force(toy_city, write):
         "--db", str(toy_city.path))
     con = duckdb.connect(str(toy_city.path))
     con.execute("DROP TABLE plan_activation")
-    con.execute("DELETE FROM schema_version WHERE version = 5")
+    con.execute("DROP TABLE catalog_indicator")
+    con.execute("DELETE FROM schema_version WHERE version >= 5")
     con.close()
 
     toy_city.init()

@@ -238,6 +238,16 @@ plan_activation = Table(
     Column("activated_by", String),
 )
 
+catalog_indicator = Table(
+    "catalog_indicator",
+    metadata,
+    Column("indicator_id", String, primary_key=True),
+    Column("yaml", String, nullable=False),
+    Column("file", String, nullable=False),
+    Column("sha256", String, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+)
+
 source_coverage = Table(
     "source_coverage",
     metadata,
