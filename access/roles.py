@@ -1,8 +1,9 @@
-"""The roles and what each may see: pages, audience, incident-level data, administration.
+"""The roles and what each may see: audience, incident-level data, administration, and whether
+it follows its partner's objectives only.
 
-This is the one table the server enforces (``dashboard.auth``) and the tests check against.
-Pages are the dashboard's page keys; ``objective`` is the detail page of one objective, which the
-``dienst`` role only sees for the objectives its partner owns or contributes to.
+Which pages a role may open is declared with each page (``dashboard.registry.register_page``,
+its ``roles``); what a role may download is :mod:`access.downloads`. The ``dienst`` role sees an
+objective's detail only for the objectives its partner owns or contributes to.
 
 Audiences: ``internal`` sees every figure; ``public`` sees the figures of the public council
 workbook only (small counts suppressed, with complementary suppression; see
@@ -13,9 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Every page of the dashboard.
-PAGES = ("overview", "chain", "areas", "partners", "objective", "data", "export", "admin")
-
 
 @dataclass(frozen=True)
 class Role:
@@ -24,25 +22,20 @@ class Role:
     name: str
     label_nl: str
     label_en: str
-    pages: frozenset[str]
     audience: str
     incident_level: bool
     admin: bool = False
     own_objectives_only: bool = False
 
 
-_ALL = frozenset(PAGES) - {"admin"}
-_AGGREGATE = frozenset({"overview", "chain", "areas", "partners", "export"})
-
 ROLES: dict[str, Role] = {r.name: r for r in [
-    Role("beheerder", "beheerder", "administrator", frozenset(PAGES), "internal", True,
-         admin=True),
-    Role("analist", "analist", "analyst", _ALL, "internal", True),
-    Role("bestuur", "bestuur", "management", _ALL, "internal", False),
-    Role("politie", "politie", "police", _ALL, "internal", True),
-    Role("dienst", "stadsdienst of partner", "city service or partner",
-         _AGGREGATE | {"objective"}, "public", False, own_objectives_only=True),
-    Role("publiek", "publiek", "public", _AGGREGATE, "public", False),
+    Role("beheerder", "beheerder", "administrator", "internal", True, admin=True),
+    Role("analist", "analist", "analyst", "internal", True),
+    Role("bestuur", "bestuur", "management", "internal", False),
+    Role("politie", "politie", "police", "internal", True),
+    Role("dienst", "stadsdienst of partner", "city service or partner", "public", False,
+         own_objectives_only=True),
+    Role("publiek", "publiek", "public", "public", False),
 ]}
 
 #: The roles a user account can have (the public audience needs no account).
@@ -62,14 +55,9 @@ class Viewer:
         """``internal`` or ``public``: which figures this viewer gets."""
         return self.role.audience
 
-    def may_see(self, page: str) -> bool:
-        """Whether this viewer may open ``page``."""
-        return page in self.role.pages
-
     def may_see_objective(self, record: dict) -> bool:
-        """Whether this viewer may open the detail of an objective (a status record)."""
-        if not self.may_see("objective"):
-            return False
+        """Whether this viewer may follow an objective (a status record): every objective,
+        or, for a role that follows its partner's only, those its partner owns or joins."""
         if not self.role.own_objectives_only:
             return True
         return self.partner is not None and (

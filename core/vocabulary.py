@@ -264,6 +264,15 @@ STATUSES: dict[str, Text] = {
     "within_noise": {"nl": "niet te onderscheiden van toeval", "en": "within noise"},
     "insufficient_data": {"nl": "onvoldoende gegevens", "en": "insufficient data"},
 }
+#: The Open SDG progress categories (the progress measure of an objective's method).
+PROGRESS_CATEGORIES: dict[str, Text] = {
+    "target_achieved": {"nl": "doel bereikt", "en": "target achieved"},
+    "substantial": {"nl": "aanzienlijke vooruitgang", "en": "substantial progress"},
+    "moderate": {"nl": "matige vooruitgang", "en": "moderate progress"},
+    "limited": {"nl": "beperkte vooruitgang", "en": "limited progress"},
+    "deterioration": {"nl": "achteruitgang", "en": "deterioration"},
+    "insufficient_data": STATUSES["insufficient_data"],
+}
 #: Symbols that carry the status without colour.
 STATUS_SYMBOLS: dict[str, str] = {
     "achieved": "✔", "on_track": "▲", "at_risk": "◆", "off_track": "✖",

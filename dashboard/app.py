@@ -7,12 +7,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+import dash
 from dash import Dash, dcc, html
+from flask import current_app
 
 from core.settings import flag, setting
 from core.warehouse import Warehouse
 from dashboard.auth import install
-from dashboard.data import DashboardData, warm_up
+from dashboard.data import DashboardData
+from dashboard.views import warm_up
 
 HERE = Path(__file__).resolve().parent
 #: Dash's copy of @babel/polyfill (core-js 2 and regenerator, for browsers before 2017: 100 KB
@@ -52,8 +55,6 @@ def create_app(warehouse: Warehouse, public: bool = False) -> Dash:
     )
     app.server.config["IVM_WAREHOUSE"] = warehouse
     app.server.config["IVM_DATA"] = DashboardData(warehouse)
-    import dash
-
     app.layout = html.Div([dcc.Location(id="url"), html.Main(dash.page_container)])
     install(app, warehouse.path, public=public)
     return app
@@ -61,8 +62,6 @@ def create_app(warehouse: Warehouse, public: bool = False) -> Dash:
 
 def warehouse_of_app() -> Warehouse:
     """The warehouse the running app was created for."""
-    from flask import current_app
-
     return current_app.config["IVM_WAREHOUSE"]
 
 

@@ -1,21 +1,25 @@
-"""What the public audience reads: the figures of the public council workbook, nothing else.
+"""The audience switch: which data the current viewer reads.
 
-The public (``ivm serve --public``) and the ``dienst`` role see the dashboard with the same
-suppression as the public workbook (:func:`dashboard.export.figures.council_figures` with
-``audience="public"``): one decision over every figure at once, so a value hidden on one page
-cannot be derived from another page or from the workbook. :class:`PublicData` stands in for
-:class:`dashboard.data.DashboardData` and refuses every reader of internal figures (values per
-month, series, CompStat, loads, quarantined rows): a page that forgets the audience fails
-instead of leaking.
+The internal roles read :class:`dashboard.data.DashboardData` whole. The public
+(``ivm serve --public``) and the ``dienst`` role read :class:`PublicData`: the figures of the
+public council workbook, nothing else, with the same suppression
+(:func:`dashboard.export.figures.council_figures` with ``audience="public"``): one decision over
+every figure at once, so a value hidden on one page cannot be derived from another page or from
+the workbook. :class:`PublicData` stands in for :class:`~dashboard.data.DashboardData` and
+refuses every reader of internal figures (values per month, series, CompStat, loads,
+quarantined rows): a page that forgets the audience fails instead of leaking.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+
 from dashboard.data import DashboardData
-from dashboard.export.figures import HIDDEN_REASON, Figures, public_records
+from dashboard.export.figures import HIDDEN_REASON, Figures, council_figures, public_records
 from dashboard.export.suppress import MARK
+from dashboard.viewer import current_viewer
 
 _PASS = frozenset({"warehouse", "available", "plan", "as_of", "catalog", "indicator",
                    "coverage", "areas", "levels", "geojson", "counts", "municipalities"})
@@ -36,8 +40,11 @@ class PublicData:
                               "figures() and status() only")
 
     def figures(self) -> Figures | None:
-        """The public workbook's figures (None without stored results)."""
-        return self._data.public_figures()
+        """The public workbook's figures, kept per version (None without stored results)."""
+        if not self._data.available():
+            return None
+        return self._data.cached_query(("public_figures",),
+                                       lambda c: council_figures(c, audience="public"))
 
     def status(self) -> list[dict[str, Any]]:
         """The status records with every suppressed figure taken out (``suppressed`` lists
@@ -52,9 +59,18 @@ class PublicData:
         raise PermissionError("the public audience has no connection to the warehouse")
 
 
+def data_of_app() -> DashboardData | PublicData:
+    """The data of the running app (one per process), as the current viewer may read it: the
+    public audience (``dienst`` and the public) gets :class:`PublicData`."""
+    data: DashboardData = current_app.config["IVM_DATA"]
+    if current_viewer().audience == "public":
+        return PublicData(data)
+    return data
+
+
 def is_public(data: Any) -> bool:
     """Whether ``data`` is the public audience's view."""
     return getattr(data, "audience", "internal") == "public"
 
 
-__all__ = ["HIDDEN_REASON", "MARK", "PublicData", "is_public", "public_records"]
+__all__ = ["HIDDEN_REASON", "MARK", "PublicData", "data_of_app", "is_public"]

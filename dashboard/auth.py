@@ -2,7 +2,8 @@
 
 A request is made by a **viewer**: a signed-in user with a role (a session cookie), a user named
 by a trusted reverse proxy (single sign-on, off by default), or, with ``ivm serve --public``,
-the public. What each role may see is :mod:`access.roles`; this module enforces it:
+the public. Which pages each role may open is declared with the page (:mod:`dashboard.registry`),
+what a role may see beyond that is :mod:`access.roles`; this module enforces both:
 
 - pages (``GET /wijken``...) and the pages callback (``/_dash-update-component`` with the page's
   path) are refused for a page the role may not open; the ``dienst`` role only opens the
@@ -26,44 +27,32 @@ from __future__ import annotations
 
 import html as htmlesc
 import ipaddress
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, urlencode
 
 from dash import Dash
-from flask import Flask, Response, g, has_request_context, jsonify, redirect, request, session
+from flask import Flask, Response, current_app, jsonify, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 from access.passwords import burn, verify
 from access.roles import PUBLIC, ROLES, Viewer
 from access.store import AccessStore
 from core.settings import setting
-
-#: Who renders outside a request: the local user, like the command line.
-LOCAL = Viewer(None, ROLES["beheerder"])
+from dashboard.audience import data_of_app
+from dashboard.registry import (
+    callback_page,
+    internal_callback,
+    may_open,
+    page_of_path,
+)
+from dashboard.viewer import current_viewer, set_viewer
 
 COOKIE = "ivm_session"
 FAILURE_WINDOW_MINUTES = 15
 #: One address may fail this many times the per-user limit (many users behind one gateway).
 ADDRESS_FACTOR = 10
-
-#: Path -> page (the objective's detail pages are ``/doelstelling/<id>``).
-PATH_PAGES = {"/": "overview", "/keten": "chain", "/wijken": "areas", "/partners": "partners",
-              "/gegevens": "data", "/export": "export", "/beheer": "admin"}
-OBJECTIVE_PREFIX = "/doelstelling/"
-#: The prefix of a component id -> the page it is on.
-ID_PAGES = {"overview": "overview", "chain": "chain", "areas": "areas", "partners": "partners",
-            "objective": "objective", "export": "export", "gegevens": "data", "beheer": "admin",
-            "pubareas": "areas"}
-#: Prefixes whose callbacks read internal figures: refused for the public audience, which gets
-#: its own components on those pages (``pubareas-``).
-INTERNAL_PREFIXES = {"areas", "objective"}
-#: Callback outputs that belong to every page (the frame) or to the page container.
-SHARED_IDS = {"lang-switch"}
-PAGES_CALLBACK = "_pages_content"
-HARMLESS_IDS = {"_pages_dummy"}
 
 TEXT = {
     "title": {"nl": "Aanmelden", "en": "Sign in"},
@@ -90,65 +79,7 @@ def _t(key: str, lang: str) -> str:
     return TEXT[key]["en" if lang == "en" else "nl"]
 
 
-# -- which page a request is about -----------------------------------------------------------
-
-
-def page_of_path(path: str) -> tuple[str | None, str | None]:
-    """The page a path shows and, for an objective's page, the objective id."""
-    path = path.rstrip("/") or "/"
-    if path.startswith(OBJECTIVE_PREFIX):
-        return "objective", unquote(path[len(OBJECTIVE_PREFIX):])
-    return PATH_PAGES.get(path), None
-
-
-def output_ids(output: str) -> list[str]:
-    """The component ids of a callback's output key (``..a.b...c.d..`` or ``a.b``); a
-    pattern-matching id gives its ``type``."""
-    parts = output[2:-2].split("...") if output.startswith("..") else [output]
-    ids = []
-    for part in parts:
-        ident = part.rsplit(".", 1)[0]
-        if ident.startswith("{"):
-            try:
-                ident = str(json.loads(ident).get("type", ""))
-            except ValueError:
-                ident = ""
-        ids.append(ident)
-    return ids
-
-
-def callback_page(output: str) -> str | None:
-    """The page a callback belongs to: ``pages`` for the page container, ``any`` for the
-    frame's harmless ones, None when it belongs to no known page (then it is refused)."""
-    ids = [i for i in output_ids(output) if i not in SHARED_IDS]
-    if not ids:
-        return None
-    if ids[0] == PAGES_CALLBACK:
-        return "pages"
-    if all(i in HARMLESS_IDS for i in ids):
-        return "any"
-    pages = {ID_PAGES.get(i.split("-", 1)[0]) for i in ids}
-    if len(pages) != 1 or None in pages:
-        return None
-    return pages.pop()
-
-
-def internal_callback(output: str) -> bool:
-    """Whether a callback reads internal figures (its outputs are on an internal view)."""
-    return any(i.split("-", 1)[0] in INTERNAL_PREFIXES for i in output_ids(output)
-               if i not in SHARED_IDS)
-
-
 # -- who is asking ---------------------------------------------------------------------------
-
-
-def current_viewer() -> Viewer:
-    """The viewer of the current request (the public when the request has none). Outside any
-    request (components rendered by a script or a test) it is the local user, with the full
-    rights the command line has: nothing is served there."""
-    if not has_request_context():
-        return LOCAL
-    return g.get("viewer") or PUBLIC
 
 
 @dataclass(frozen=True)
@@ -212,7 +143,7 @@ class Guard:
                 path.startswith("/assets/") and path.endswith(".css")):
             return None
         viewer, expired = self._viewer()
-        g.viewer = viewer
+        set_viewer(viewer)
         if viewer is None:
             if path.startswith("/_dash-") or path.startswith("/assets/") or \
                     path.startswith("/static/"):
@@ -271,11 +202,9 @@ class Guard:
     def _allowed(self, viewer: Viewer, page: str, objective: str | None) -> bool:
         if page == "any":
             return True
-        if not viewer.may_see(page):
+        if not may_open(viewer, page):
             return False
         if page == "objective" and viewer.role.own_objectives_only:
-            from dashboard.data import data_of_app
-
             records = [r for r in data_of_app().status() if r["id"] == objective]
             return any(viewer.may_see_objective(r) for r in records)
         return True
@@ -382,8 +311,6 @@ class Guard:
 
 def guard_of_app() -> Guard | None:
     """The guard of the running app (None when the app was made without one)."""
-    from flask import current_app
-
     return current_app.config.get("IVM_GUARD")
 
 

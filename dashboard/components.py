@@ -14,6 +14,8 @@ from dash import dcc, html
 
 from core.vocabulary import STATUS_SYMBOLS, STATUSES, date, pick
 from dashboard.i18n import t
+from dashboard.registry import PAGES, may_open, navigation
+from dashboard.viewer import current_viewer
 
 #: Colour-blind-safe (Okabe-Ito) colours per status; always shown with a symbol and text.
 STATUS_COLOURS = {
@@ -25,10 +27,6 @@ STATUS_COLOURS = {
     "insufficient_data": "#BBBBBB",
 }
 
-#: The pages in navigation order: (key, path).
-PAGES = [("overview", "/"), ("chain", "/keten"), ("areas", "/wijken"),
-         ("partners", "/partners"), ("data", "/gegevens"), ("export", "/export"),
-         ("admin", "/beheer")]
 
 
 def href(path: str, lang: str, **query: Any) -> str:
@@ -41,17 +39,17 @@ def href(path: str, lang: str, **query: Any) -> str:
 
 def frame(page: str, lang: str, query: dict[str, Any], children: list, as_of: Any = None,
           path: str | None = None) -> html.Div:
-    """The page with its navigation bar, language switch (keeping the filters) and as-of line."""
-    from dashboard.auth import current_viewer
-
+    """The page with its navigation bar (the registered pages this viewer may open), language
+    switch (keeping the filters) and as-of line. ``path``: where the page is (default: its
+    registered path)."""
     viewer = current_viewer()
-    here = path or dict(PAGES).get(page, "/")
+    here = path or (PAGES[page].path if page in PAGES and not PAGES[page].template else "/")
     other = "en" if lang == "nl" else "nl"
     rest = {k: v for k, v in query.items() if k != "lang" and v not in (None, "")}
     nav = [
-        dcc.Link(t(key, lang), href=href(p, lang),
-                 className="active" if key == page else None, id=f"nav-{key}")
-        for key, p in PAGES if viewer.may_see(key)
+        dcc.Link(p.name(lang), href=href(p.path, lang),
+                 className="active" if p.key == page else None, id=f"nav-{p.key}")
+        for p in navigation() if may_open(viewer, p.key)
     ]
     who: list = []
     if viewer.name:

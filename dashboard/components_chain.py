@@ -13,6 +13,8 @@ from dash import dcc, html
 from core.vocabulary import DIMENSIONS, PHASES, STATUS_SYMBOLS, STATUSES, number, pick
 from dashboard.components import href, status_badge
 from dashboard.components_overview import objective_count
+from dashboard.registry import may_open, path_of
+from dashboard.viewer import current_viewer
 
 #: What the columns can be.
 BY = ("dimension", "partner")
@@ -60,15 +62,14 @@ def chain_cell(cell: dict[str, Any], by: str, lang: str) -> html.Td:
                        title=pick(TEXT, "gap_title", lang).format(col=col))
     overview = href("/", lang, phase=cell["phase"],
                     partner=cell["column"] if by == "partner" else None)
-    from dashboard.auth import current_viewer
-
-    role = current_viewer().role
-    linked = "objective" in role.pages and not role.own_objectives_only
+    viewer = current_viewer()
+    linked = may_open(viewer, "objective") and not viewer.role.own_objectives_only
     return html.Td([
         dcc.Link(objective_count(cell["objectives"], lang), href=overview,
                  className="cell-link", title=pick(TEXT, "to_overview", lang)),
         status_counts_small(cell["statuses"], lang),
-        html.Span([dcc.Link(i, href=href(f"/doelstelling/{i}", lang), className="obj-link")
+        html.Span([dcc.Link(i, href=href(path_of("objective", objective_id=i), lang),
+                            className="obj-link")
                    if linked else html.Span(i, className="obj-id") for i in cell["ids"]],
                   className="cell-ids"),
     ], className="chain-cell")

@@ -31,6 +31,8 @@ from core.vocabulary import period as format_period
 from dashboard.components import href, status_badge, table
 from dashboard.export.suppress import MARK
 from dashboard.i18n import t
+from dashboard.registry import may_open_objective, path_of
+from dashboard.viewer import current_viewer
 
 #: The filters of the overview, in the order they appear in its URL.
 FILTERS = ("phase", "status", "partner", "plan", "q")
@@ -167,16 +169,14 @@ def objective_href(rec: dict[str, Any], lang: str, multi: set[str] | frozenset =
     """The link to an objective's detail page, keeping the language and, for an objective with
     several areas, this record's area."""
     area = rec["area"]["id"] if rec["id"] in multi else None
-    return href(f"/doelstelling/{rec['id']}", lang, area=area)
+    return href(path_of("objective", objective_id=rec["id"]), lang, area=area)
 
 
 def objective_link(rec: dict[str, Any], lang: str, multi: set[str] | frozenset = frozenset(),
                    prefix: str = "obj") -> dcc.Link | html.Span:
     """The objective id as a link to its detail page (plain text for a viewer who may not
     open it)."""
-    from dashboard.auth import current_viewer
-
-    if not current_viewer().may_see_objective(rec):
+    if not may_open_objective(current_viewer(), rec):
         return html.Span(rec["id"], className="obj-id", id=f"{prefix}-{rec['id']}-"
                          f"{rec['area']['id']}")
     return dcc.Link(rec["id"], href=objective_href(rec, lang, multi), className="obj-link",

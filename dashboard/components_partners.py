@@ -14,7 +14,7 @@ from core.vocabulary import PHASES, STATUSES, in_lang, number, pick
 from dashboard.components import status_badge, table
 from dashboard.components_overview import multi_area_ids, objective_link, partners_of
 from dashboard.i18n import t
-from indicators.status import status_counts
+from indicators import status_counts
 
 TEXT = {
     "owns": {"nl": "Eigenaar van", "en": "Owner of"},

@@ -30,8 +30,7 @@ from core.vocabulary import (
     pick,
 )
 from dashboard.figures_map import Shape, polygon_map
-from indicators.compare import Comparison
-from indicators.compstat import NOTABLE, SMALL
+from indicators import NOTABLE, SMALL, Comparison
 
 TEXT = {
     "no_data": {"nl": "geen gegevens", "en": "no data"},

@@ -6,7 +6,7 @@ at the middle of its twelve months. The target is the indicator's annual value i
 year, so it sits at the middle of that year, as in the progress computation
 (:func:`indicators.progress.assess`); the straight path runs from the middle of the baseline
 period to it, and the projection is the time-weighted trend of the points the status used
-(:func:`indicators.stats.weighted_trend`, half-life 2 years), drawn from the latest point to the
+(:func:`indicators.weighted_trend`, half-life 2 years), drawn from the latest point to the
 deadline. Incomplete periods are left out of the line and its band: a half-filled period is not a
 drop. Colours are Okabe-Ito, and every trace also differs by line style or marker.
 """
@@ -20,9 +20,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from core.vocabulary import STATUSES, date, period
-from indicators import stats
-from indicators.catalog import Indicator
-from indicators.progress import Point, Series, baseline_years
+from indicators import Indicator, Point, Series, baseline_years, weighted_trend
 
 #: Okabe-Ito colours of the traces (each one also has its own dash or marker).
 COLOURS = {"value": "#0072B2", "band": "rgba(0, 114, 178, 0.15)", "baseline": "#E69F00",
@@ -177,7 +175,7 @@ def series_figure(points: list[Point], trend: list[Point], record: dict[str, Any
         fit = [p for p in trend if p.value is not None]
         projected = (record.get("projection") or {}).get("value") is not None
         if projected and len({p.t for p in fit}) >= 2:
-            a, b = stats.weighted_trend([p.t for p in fit], [p.value for p in fit])
+            a, b = weighted_trend([p.t for p in fit], [p.value for p in fit])
             t_last = max(p.t for p in fit)
             ends = [a + b * t_last, a + b * t_dead]
             fig.add_trace(go.Scatter(

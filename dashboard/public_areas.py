@@ -16,17 +16,15 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
 from core.vocabulary import pick
-from dashboard.audience import PublicData
+from dashboard.audience import PublicData, data_of_app
 from dashboard.components import finite, frame, href, table
 from dashboard.components_overview import query_string
-from dashboard.data import data_of_app
 from dashboard.export.figures import Figures
 from dashboard.export.release import AreaRow
 from dashboard.export.suppress import MARK
 from dashboard.figures_map import Shape, polygon_map
 from dashboard.i18n import lang_of, t
-
-PATH = "/wijken"
+from dashboard.registry import path_of
 
 TEXT = {
     "title": {"nl": "Wijken", "en": "Areas"},
@@ -144,7 +142,7 @@ def layout(data: PublicData, lang: str, query: dict[str, Any]) -> html.Div:
     indicator, year = _view(data, query.get("indicator"), query.get("year"))
     if f is None or indicator is None:
         return frame("areas", lang, {}, [html.H1(pick(TEXT, "title", lang)),
-                                         html.P(pick(TEXT, "none", lang))], path=PATH)
+                                         html.P(pick(TEXT, "none", lang))])
     years = _years(_rows(f, indicator))
     controls = html.Div([
         html.Label([t("indicator", lang), dcc.Dropdown(
@@ -162,7 +160,7 @@ def layout(data: PublicData, lang: str, query: dict[str, Any]) -> html.Div:
         html.P(pick(TEXT, "intro", lang), className="hint"),
         controls,
         html.Div(_content(data, indicator, year, lang), id="pubareas-view"),
-    ], as_of=data.as_of(), path=PATH)
+    ], as_of=data.as_of())
 
 
 @callback(
@@ -184,11 +182,11 @@ def update(indicator: Any, year: Any, lang: Any):
     indicator, year = _view(data, indicator, year)
     f = data.figures()
     if indicator is None or f is None:
-        return [], [], "", href(PATH, "en" if lang == "nl" else "nl")
+        return [], [], "", href(path_of("areas"), "en" if lang == "nl" else "nl")
     years = [{"label": str(y), "value": y} for y in _years(_rows(f, indicator))]
     state = {"indicator": indicator, "year": year}
     return (_content(data, indicator, year, lang), years, query_string(lang, **state),
-            href(PATH, "en" if lang == "nl" else "nl", **state))
+            href(path_of("areas"), "en" if lang == "nl" else "nl", **state))
 
 
 __all__ = ["area_map", "area_table", "layout"]

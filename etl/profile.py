@@ -19,8 +19,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import DeclarationError, IvmError, Where
+from core.vocabulary import SOURCE_KINDS
 
-KINDS = ("areas", "population", "incidents", "nuisance", "survey", "activities")
+#: The kinds a profile maps: every source kind of the vocabulary but the plan (YAML, no profile).
+KINDS = tuple(k for k in SOURCE_KINDS if k != "plan")
 
 DEFAULT_DATE_FORMATS = [
     "%d/%m/%Y %H:%M:%S",

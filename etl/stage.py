@@ -9,6 +9,10 @@ for the rows that fail, the raw row as quarantined.
 A CSV file whose rows find their area by code is checked straight from the reader's stream
 (:func:`check_streamed`, one statement, the file's text never stored); other files are first
 copied to the temp table ``stage_raw`` (:func:`stage_raw`), then parsed and checked from it.
+
+Over 500 lines, and one cohesive job: the SQL that turns one file's text into checked rows
+(binding, parsing, field and row checks, area assignment, quarantine); its parts share the
+temp tables and the binding of every field, and are only ever used together.
 """
 
 from __future__ import annotations

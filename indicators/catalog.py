@@ -95,6 +95,12 @@ class Indicator(_Strict):
         """One of its values as people read it, on every surface."""
         return self.kind.text(value, lang)
 
+    def filter_texts(self) -> list[str]:
+        """Its filters, one text each: ``category in a, b``, ``priority not in 4``."""
+        return [f"{col} not in {', '.join(map(str, spec.not_))}" if isinstance(spec, Exclude)
+                else f"{col} in {', '.join(map(str, spec))}"
+                for col, spec in self.filters.items()]
+
 
 @dataclass
 class Catalog:

@@ -8,17 +8,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from indicators.catalog import Catalog, Exclude, load_catalog
+from core.vocabulary import STYLES, value_text
+from indicators.catalog import Catalog, load_catalog
 from indicators.measures import MEASURES
+
+#: A value each style is shown with in the docs' table of measure kinds.
+EXAMPLE = 1234.5678
+EXAMPLE_SHARE = 0.23456
 
 
 def _filters(ind) -> str:
-    parts = []
-    for col, spec in ind.filters.items():
-        if isinstance(spec, Exclude):
-            parts.append(f"{col} not in {', '.join(map(str, spec.not_))}")
-        else:
-            parts.append(f"{col} in {', '.join(map(str, spec))}")
+    parts = ind.filter_texts()
     if ind.event:
         parts.append(f"only the days of event `{ind.event}`")
     return "; ".join(parts) or "none"
@@ -39,6 +39,7 @@ def render(catalog: Catalog) -> str:
     for i in inds:
         lines.append(f"| [{i.id}](#{i.id}) | {i.title.nl} | {i.source} | {i.measure} | "
                      f"{i.unit.nl} | {i.direction} |")
+    lines += ["", *measure_kinds()]
     for i in inds:
         kind = MEASURES[i.measure]
         lines += ["", f"## {i.id}", "", f"**{i.title.nl}** / {i.title.en}", ""]
@@ -69,6 +70,28 @@ def render(catalog: Catalog) -> str:
             f"- noise model: {kind.noise or 'none'}; minimum n: {i.min_n}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def measure_kinds() -> list[str]:
+    """The registered measure kinds as a Markdown section: name, what it measures, how its
+    values read (the same on every surface), noise model."""
+    lines = [
+        "## Measure kinds",
+        "",
+        "Every kind registered with `indicators.measures.measure`; a value of each reads the same",
+        "on every screen, in the CLI, the CSV files and the workbooks (`core/vocabulary.py`).",
+        "",
+        "| kind | label | what it measures | shown as | noise model |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, kind in sorted(MEASURES.items()):
+        style = STYLES[kind.style]
+        example = EXAMPLE_SHARE if style.percent else round(EXAMPLE) if style.whole else EXAMPLE
+        shown = (f"`{value_text(example, kind.style, 'nl')}` / "
+                 f"`{value_text(example, kind.style, 'en')}`")
+        lines.append(f"| `{name}` | {kind.title('nl')} / {kind.title('en')} | {kind.doc} | "
+                     f"{shown} | {kind.noise or 'none'} |")
+    return lines
 
 
 def main() -> int:

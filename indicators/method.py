@@ -28,7 +28,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.vocabulary import STATUSES, Text, date, number, p_value, percent, pick, signed
+from core.vocabulary import (
+    PROGRESS_CATEGORIES,
+    STATUSES,
+    Text,
+    date,
+    number,
+    p_value,
+    percent,
+    pick,
+    signed,
+)
 from indicators.catalog import Indicator
 
 #: The significance level the status uses.
@@ -61,16 +71,6 @@ TEST_TEXTS: dict[str, Text] = {
         "en": "There is no test: registered outputs and medians have no noise model."},
     "missing": {"nl": "Er is geen toets: onvoldoende gegevens.",
                 "en": "There is no test: insufficient data."},
-}
-
-#: The Open SDG progress categories.
-SDG_CATEGORIES: dict[str, Text] = {
-    "target_achieved": {"nl": "doel bereikt", "en": "target achieved"},
-    "substantial": {"nl": "aanzienlijke vooruitgang", "en": "substantial progress"},
-    "moderate": {"nl": "matige vooruitgang", "en": "moderate progress"},
-    "limited": {"nl": "beperkte vooruitgang", "en": "limited progress"},
-    "deterioration": {"nl": "achteruitgang", "en": "deterioration"},
-    "insufficient_data": STATUSES["insufficient_data"],
 }
 
 #: How a status is decided: the first rule that applies, in this order.
@@ -206,7 +206,7 @@ def _sdg(s: Subject) -> str | None:
 
     ratio = sdg.get("ratio")
     ratio_text = number(ratio, 2, s.lang) if ratio is not None else "–"
-    category = pick(SDG_CATEGORIES, sdg.get("category") or "insufficient_data", s.lang)
+    category = pick(PROGRESS_CATEGORIES, sdg.get("category") or "insufficient_data", s.lang)
     observed = growth(sdg["observed_per_year"])
     if sdg.get("category") == "target_achieved":
         return (f"Open SDG-voortgangsmaat: {category}, de huidige waarde haalt het doel "
@@ -289,5 +289,5 @@ def _day(value: Any) -> dt.date | None:
         return None
 
 
-__all__ = ["ALPHA", "SDG_CATEGORIES", "SENTENCES", "STATUS_RULES", "TEST_OF_NOISE",
+__all__ = ["ALPHA", "SENTENCES", "STATUS_RULES", "TEST_OF_NOISE",
            "TEST_TEXTS", "Subject", "sentences", "status_rules", "test_of", "test_text"]

@@ -8,7 +8,6 @@ progresses, is judged elsewhere in this layer.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Literal
 
 import yaml
@@ -125,22 +124,6 @@ def parse_plan(text: str, file: str) -> PlanFile:
             path = _field_path(data, err["loc"])
             problems.append(IvmError("invalid_plan", err["msg"], Where(file, field=path)))
         raise DeclarationError(problems) from None
-
-
-def read_plan_file(path: Path) -> PlanFile:
-    """A plan file, YAML or the Excel plan template, validated into the plan model."""
-    if path.suffix.lower() == ".xlsx":
-        from indicators.plan_xlsx import read_plan_xlsx
-
-        return read_plan_xlsx(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise IvmError("no_file", "no such file", Where(str(path))) from None
-    except UnicodeDecodeError as exc:
-        raise IvmError("wrong_encoding", f"a plan file must be UTF-8 ({exc.reason})",
-                       Where(str(path))) from None
-    return parse_plan(text, str(path))
 
 
 def _field_path(data: dict, loc: tuple) -> str:

@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 
-from core.errors import DeclarationError, FileRejected, Where
+from core.errors import DeclarationError, FileRejected, IvmError, Where
 from etl.delivery import Delivery
 from etl.facts import Counts
 from etl.load import register_loader
 from etl.profile import Profile
 from etl.readers import FileFacts
 from indicators.catalog_store import effective_catalog
-from indicators.plan import parse_plan
+from indicators.plan import PlanFile, parse_plan
 from indicators.plan_check import check_plan, errors
-from indicators.plan_xlsx import read_plan_xlsx
+from indicators.plan_xlsx_read import read_plan_xlsx
 from indicators.refresh import current_plan
+
+
+def read_plan_file(path: Path) -> PlanFile:
+    """A plan file, YAML or the Excel plan template, validated into the plan model."""
+    if path.suffix.lower() == ".xlsx":
+        return read_plan_xlsx(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise IvmError("no_file", "no such file", Where(str(path))) from None
+    except UnicodeDecodeError as exc:
+        raise IvmError("wrong_encoding", f"a plan file must be UTF-8 ({exc.reason})",
+                       Where(str(path))) from None
+    return parse_plan(text, str(path))
 
 
 def load_plan(

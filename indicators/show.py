@@ -8,8 +8,9 @@ from typing import Any
 
 import duckdb
 
+from core.errors import IvmError
 from indicators.catalog import Catalog, Indicator
-from indicators.compute import compute_values
+from indicators.compute import compute_values, default_as_of
 from indicators.results import STORED, Tables, values
 
 
@@ -33,15 +34,11 @@ def indicator_values(
     if area:
         found = con.execute("SELECT level FROM area WHERE area_id = ?", [area]).fetchall()
         if not found:
-            from core.errors import IvmError
-
             raise IvmError("unknown_area", f"no area '{area}' in the warehouse")
         level = found[0][0]
     if _stored_is_current(con, ind, as_of):
         tables = STORED
     else:
-        from indicators.compute import default_as_of
-
         day = as_of or default_as_of(con)
         compute_values(con, catalog, day, only=[ind.id], table="ivm_values")
         tables = Tables("ivm_values", "ivm_population")

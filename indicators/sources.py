@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from core.warehouse import schema
-from etl.taxonomy import canonical_values
+from etl.taxonomy import canonical_values, taxonomy
 
 
 @dataclass(frozen=True)
@@ -101,3 +101,10 @@ SOURCES: dict[str, Source] = {
         description={"nl": "veiligheidsbevraging", "en": "resident survey"},
     ),
 }
+
+
+def category_names(kind: str) -> dict[str, dict[str, str]]:
+    """The canonical categories of a fact kind (``incidents``, ``nuisance``) with their names
+    in Dutch and English, from the taxonomy."""
+    return {c["id"]: {"nl": c["nl"], "en": c.get("en") or c["nl"]}
+            for c in taxonomy().get(kind, [])}

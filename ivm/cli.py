@@ -1,5 +1,9 @@
 """The ``ivm`` command line. Exit codes: 0 success, 1 data or user error (one line on stderr,
-no traceback), 2 wrong usage."""
+no traceback), 2 wrong usage.
+
+Each command imports the layers it uses when it runs: ``ivm init`` or ``ivm loads`` start in a
+fraction of a second instead of loading the statistics and the dashboard first. (There is no
+import loop to avoid: this package sits above every layer.)"""
 
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ import click
 
 from core.errors import DeclarationError, IvmError
 from core.settings import SETTINGS, flag, setting
-from core.vocabulary import DEFAULT_STYLE, rounded, value_text
+from core.vocabulary import DEFAULT_STYLE, SOURCE_KINDS, STYLES, rounded, value_text
 from core.warehouse import Warehouse
 
-KINDS = ["areas", "population", "incidents", "nuisance", "survey", "activities", "plan"]
+#: What ``ivm load`` takes: the vocabulary's source kinds.
+KINDS = list(SOURCE_KINDS)
 
 db_option = click.option(
     "--db",
@@ -281,7 +286,7 @@ def _catalog(folder: str | None, db: str | None = None):
     declarations recorded in the warehouse (when there is one)."""
     from pathlib import Path
 
-    from indicators.catalog_store import effective_catalog
+    from indicators import effective_catalog
 
     wh = Warehouse(db)
     con = wh.connect_read_only() if wh.exists() else None
@@ -320,7 +325,7 @@ def refresh(as_of, db: str | None) -> None:
 def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
            db: str | None) -> None:
     """Progress and status of every objective of the plan in force."""
-    from indicators.status import StatusFilter, status_records, to_json
+    from indicators import StatusFilter, status_records, to_json
 
     cat = _catalog(catalog, db)
     con = Warehouse(db).connect_read_only()
@@ -380,7 +385,7 @@ def indicators() -> None:
 @db_option
 def indicators_list(catalog, fmt: str, db: str | None) -> None:
     """Every indicator of the catalogue (with those recorded in the warehouse)."""
-    from indicators.catalog_store import builtin_folder
+    from indicators import builtin_folder
 
     builtin = {p.stem for p in builtin_folder().glob("*.yaml")}
     rows = [{"id": i.id, "title": i.title.nl, "source": i.source, "measure": i.measure,
@@ -414,13 +419,30 @@ def indicators_remove(ids: tuple[str, ...], db: str | None) -> None:
     click.echo(change_catalog(Warehouse(db), remove=list(ids)))
 
 
+@indicators.command("kinds")
+@format_option
+@lang_option
+def indicators_kinds(fmt: str, lang: str) -> None:
+    """Every registered measure kind: what it measures, how its values read, its noise model."""
+    from indicators import MEASURES
+
+    def example(style: str) -> float:
+        return 0.23456 if STYLES[style].percent else 1234 if STYLES[style].whole else 1234.5678
+
+    rows = [{"kind": name, "label": k.title(lang), "shown_as": value_text(
+        example(k.style), k.style, lang), "style": k.style,
+             "noise": k.noise or "none", "needs": ", ".join(k.needs),
+             "description": k.description(lang)} for name, k in sorted(MEASURES.items())]
+    _emit(rows, fmt, ["kind", "label", "shown_as", "noise", "needs", "description"])
+
+
 @indicators.command("check")
 @catalog_option
 def indicators_check(catalog) -> None:
     """Validate every declaration; list every problem (file, key, what is wrong)."""
     from pathlib import Path
 
-    from indicators.catalog import check_catalog, default_folder
+    from indicators import check_catalog, default_folder
 
     folder = Path(catalog) if catalog else default_folder()
     found, problems = check_catalog(folder)
@@ -448,8 +470,7 @@ def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool,
     """One indicator's definition and values (from the stored results, or computed)."""
     import datetime as dt
 
-    from indicators.compile import monthly_select, to_sql
-    from indicators.show import indicator_values
+    from indicators import indicator_values, monthly_select, to_sql
 
     cat = _catalog(catalog, db)
     ind = cat[indicator_id]
@@ -483,14 +504,13 @@ def indicators_compare(indicator_id: str, level: str, period, catalog, fmt: str,
                        db: str | None) -> None:
     """Every area of a level against the rest of its municipality (the areas page's verdict:
     higher, lower, or not distinguishable from noise), from the stored results."""
-    from indicators.compare import area_comparison
-    from indicators.results import periods
+    from indicators import area_comparison, stored_periods
 
     ind = _catalog(catalog, db)[indicator_id]
     con = Warehouse(db).connect_read_only()
     try:
         if period is None:
-            done = [p for p, complete in periods(con, ind.id, "year", level) if complete]
+            done = [p for p, complete in stored_periods(con, ind.id, "year", level) if complete]
             if not done:
                 raise IvmError("no_values", f"no stored yearly values of '{ind.id}' at level "
                                f"'{level}'", hint="`ivm refresh`, or another --level")
@@ -539,9 +559,7 @@ def plan_check(path, catalog, db: str | None) -> None:
     """
     from pathlib import Path
 
-    from indicators.plan import read_plan_file
-    from indicators.plan_check import check_plan
-    from indicators.refresh import plan_in_force
+    from indicators import check_plan, plan_in_force, read_plan_file
 
     cat = _catalog(catalog, db)
     wh = Warehouse(db)
@@ -587,7 +605,7 @@ def plan_activate(version: str, db: str | None) -> None:
 @format_option
 def plan_list(db: str | None, fmt: str) -> None:
     """Every loaded plan version, and which one is in force."""
-    from indicators.refresh import plan_versions
+    from indicators import plan_versions
 
     con = Warehouse(db).connect_read_only()
     try:
@@ -608,8 +626,8 @@ def plan_list(db: str | None, fmt: str) -> None:
 @db_option
 def plan_matrix(by: str, fmt: str, catalog, db: str | None) -> None:
     """The safety chain: phases x dimensions (or partners), objectives and their statuses."""
-    from indicators.chain import chain_matrix
-    from indicators.status import STATUS_SYMBOLS, status_records
+    from core.vocabulary import STATUS_SYMBOLS
+    from indicators import chain_matrix, status_records
 
     con = Warehouse(db).connect_read_only()
     try:
@@ -636,8 +654,7 @@ def plan_template(out: str, from_db: bool, db: str | None) -> None:
     `ivm load plan FILE.xlsx`."""
     from pathlib import Path
 
-    from indicators.plan_xlsx import write_template
-    from indicators.refresh import plan_in_force
+    from indicators import plan_in_force, write_plan_template
 
     doc = None
     if from_db:
@@ -648,7 +665,7 @@ def plan_template(out: str, from_db: bool, db: str | None) -> None:
             con.close()
         if doc is None:
             raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
-    write_template(Path(out), doc)
+    write_plan_template(Path(out), doc)
     click.echo(f"plan template: {out}")
 
 
@@ -818,14 +835,19 @@ def user_password(name: str, generate: bool, db: str | None) -> None:
 @user.command("roles")
 @format_option
 def user_roles(fmt: str) -> None:
-    """The roles and what each may see."""
+    """The roles and what each may see: the pages that name the role (the dashboard's page
+    registry) and the tables it may download."""
+    from access.downloads import allowed
     from access.roles import ROLES
+    from dashboard.registry import load_pages, role_pages
 
-    rows = [{"role": r.name, "label": r.label_nl, "pages": ", ".join(sorted(r.pages)),
+    load_pages()
+    rows = [{"role": r.name, "label": r.label_nl, "pages": ", ".join(role_pages(r.name)),
+             "downloads": ", ".join(sorted(allowed(r.name, r.audience))),
              "audience": r.audience, "incident_level": r.incident_level,
              "only_own_objectives": r.own_objectives_only} for r in ROLES.values()]
     _emit(rows, fmt, ["role", "label", "pages", "audience", "incident_level",
-                      "only_own_objectives"])
+                      "only_own_objectives", "downloads"])
 
 
 @main.command()

@@ -10,6 +10,7 @@ import pytest
 
 from core.settings import open_data_dir
 from core.warehouse import Warehouse
+from dashboard.registry import load_pages
 from etl.load import load_file
 
 #: Three wijken of a toy city as unit squares side by side (lon 4.00-4.03, lat 50.90-50.91).
@@ -24,6 +25,13 @@ def square(lon: float, lat: float, size: float = 0.01) -> dict:
     """A GeoJSON polygon: the square with south-west corner (lon, lat)."""
     ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
     return {"type": "Polygon", "coordinates": [ring]}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pages() -> dict:
+    """The dashboard's pages, registered as a served app registers them: the pure builders
+    link to a page by its key (:mod:`dashboard.registry`)."""
+    return load_pages()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.export.council import write_council_workbook
+from dashboard.registry import page_module
 from indicators import method
 from indicators.results import stored_catalog
 from indicators.status import StatusFilter, status_records
@@ -53,8 +54,7 @@ def demo(demo_city):
 
 
 def test_the_objective_page_and_the_workbook_say_the_same_method(demo, tmp_path):
-    from dashboard.pages import objective as page  # registers with the app
-
+    page = page_module("objective")
     wh, rec, ind = demo
     sentences = method.sentences(rec, ind, "nl")
     assert len(sentences) >= 4 and any("Poisson" in s for s in sentences)
@@ -71,8 +71,7 @@ def test_the_objective_page_and_the_workbook_say_the_same_method(demo, tmp_path)
 
 
 def test_a_new_sentence_appears_on_both_surfaces(demo, tmp_path, monkeypatch):
-    from dashboard.pages import objective as page
-
+    page = page_module("objective")
     wh, rec, ind = demo
     monkeypatch.setattr(method, "SENTENCES", [*method.SENTENCES, lambda s: (
         "Een extra zin." if s.nl else "One more sentence.")])

@@ -26,6 +26,7 @@ from dashboard.export.council import write_council_workbook
 from dashboard.export.tables import table_csv
 from dashboard.figures_areas import ranked_table
 from dashboard.i18n import t
+from dashboard.registry import page_module
 from indicators.compare import area_comparison
 from indicators.measures import MEASURES
 from indicators.results import stored_catalog
@@ -108,8 +109,7 @@ def test_one_value_of_each_measure_kind_reads_the_same_on_every_surface(surfaces
     # the overview: the objective's row, column "Huidig"
     seen["overview"] = objective_row(rec, surfaces["catalog"], "nl")[6][0].children
     # the objective page: the header's current value ("9,6 (dec 2025 – nov 2026)")
-    from dashboard.pages import objective as objective_page  # registers with the app
-
+    objective_page = page_module("objective")
     header = objective_page._header(rec, ind, "nl")
     meta = next(dl for dl in _walk(header) if getattr(dl, "id", None) == "objective-meta")
     items = meta.children
@@ -193,7 +193,8 @@ def test_every_domain_label_is_defined_once_in_both_languages():
     tables = {name: getattr(vocabulary, name) for name in (
         "PHASES", "DIMENSIONS", "STATUSES", "QUALIFIERS", "PLANS", "PLANS_LONG", "LEVELS",
         "SOURCE_KINDS", "LOAD_OUTCOMES", "PERIOD_TYPES", "SERIES_KINDS", "DIRECTIONS",
-        "POPULATIONS", "TESTS", "COMPARISONS", "AGAINST", "PARTNER_ROLES", "FIELDS")}
+        "POPULATIONS", "TESTS", "PROGRESS_CATEGORIES", "COMPARISONS", "AGAINST",
+        "PARTNER_ROLES", "FIELDS")}
     for name, table in tables.items():
         for key, text in table.items():
             assert set(text) == {"nl", "en"} and all(text.values()), (name, key)

@@ -16,7 +16,8 @@ from core.warehouse import Warehouse
 from etl.demo.city import build_city
 from etl.demo.plan import plan_document, write_plan
 from indicators.plan import PlanFile
-from indicators.plan_xlsx import OBJECTIVES_SHEET, read_plan_xlsx, write_template
+from indicators.plan_xlsx import OBJECTIVES_SHEET, write_template
+from indicators.plan_xlsx_read import read_plan_xlsx
 from ivm.wiring import load_any
 
 #: The example objective of the empty template sits on Excel row 3, below two header rows.

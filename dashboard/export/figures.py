@@ -27,23 +27,26 @@ from dashboard.export.release import (
     fill,
 )
 from dashboard.export.suppress import Cell, Group, Thresholds, protect
-from indicators.catalog import Catalog, load_catalog
-from indicators.plan import Objective
-from indicators.progress import baseline_years
-from indicators.readers import (
+from indicators import (
+    STORED,
+    Catalog,
+    Objective,
+    Tables,
     area_names,
+    baseline_years,
     city_of,
     complete_years,
+    current_plan,
+    load_catalog,
     plan_info,
     populations,
     sectors_of,
+    series,
+    status_records,
+    stored_as_of,
     wijken_of,
     year_values,
 )
-from indicators.refresh import current_plan
-from indicators.results import STORED, Tables, series
-from indicators.results import as_of as stored_as_of
-from indicators.status import status_records
 
 AUDIENCES = ("internal", "public")
 

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.export.suppress import Cell, Group, Thresholds
-from indicators.catalog import Indicator
-from indicators.plan import Objective
-from indicators.progress import Series, baseline_years
+from indicators import Indicator, Objective, Series, baseline_years
 
 
 @dataclass

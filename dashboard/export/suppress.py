@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import linprog
 
 from core.settings import setting
 
@@ -275,8 +276,6 @@ def _moving(null: np.ndarray, at_bound: list[int]) -> np.ndarray:
     at once: maximise the sum of ``t_i`` with direction ``d_i >= t_i``, ``0 <= t_i <= 1``); the
     others are pinned, and every direction that keeps them where they are is a subspace, so the
     rest is linear algebra again."""
-    from scipy.optimize import linprog
-
     k, m = null.shape[1], len(at_bound)
     rows = null[at_bound]
     scale = max(1.0, float(np.abs(rows).max()))

@@ -32,9 +32,7 @@ from core.sqltext import ident, lit
 from core.vocabulary import STYLES, rounded
 from dashboard.export.figures import council_figures
 from dashboard.export.safe import csv_text, sql_csv_text
-from indicators.catalog import Indicator
-from indicators.readers import copy_csv, stored_tables, table_columns
-from indicators.results import stored_catalog
+from indicators import Indicator, copy_csv, stored_catalog, stored_tables, table_columns
 
 BOM = b"\xef\xbb\xbf"
 

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash
 from dash import dcc, html
 
 from access.store import EVENTS
 from core.vocabulary import pick
-from dashboard.auth import current_viewer, guard_of_app
+from dashboard.auth import guard_of_app
 from dashboard.components import frame, href, table
 from dashboard.i18n import lang_of
+from dashboard.registry import register_page
+from dashboard.viewer import current_viewer
 
-dash.register_page(__name__, path="/beheer", name="Beheer / Administration",
-                   title="ivmonitor — beheer")
+PAGE = register_page(__name__, key="admin", path="/beheer", prefix="beheer",
+              title={"nl": "Beheer", "en": "Administration"}, roles={"beheerder"}, nav=7)
 
 LIMIT = 500
 
@@ -56,7 +57,7 @@ def layout(lang: str | None = None, event: str | None = None, **query: Any) -> h
     guard = guard_of_app()
     if guard is None or not current_viewer().role.admin:
         return frame("admin", lang, {}, [html.H1(pick(TEXT, "title", lang)),
-                                         html.P(pick(TEXT, "denied", lang))], path="/beheer")
+                                         html.P(pick(TEXT, "denied", lang))])
     event = event if event in EVENTS else None
     store = guard.store
     yes, no = pick(TEXT, "yes", lang), pick(TEXT, "no", lang)
@@ -65,9 +66,9 @@ def layout(lang: str | None = None, event: str | None = None, **query: Any) -> h
     events = [[r["at"], r["event"], r["user_name"] or "–", r["role"] or "–",
                r["address"] or "–", r["detail"] or ""]
               for r in store.audit_rows(LIMIT, event)]
-    links = [dcc.Link(pick(TEXT, "all", lang), href=href("/beheer", lang),
+    links = [dcc.Link(pick(TEXT, "all", lang), href=href(PAGE.path, lang),
                       className="active" if event is None else None)]
-    links += [dcc.Link(e, href=href("/beheer", lang, event=e),
+    links += [dcc.Link(e, href=href(PAGE.path, lang, event=e),
                        className="active" if e == event else None) for e in EVENTS]
     return frame("admin", lang, {"event": event}, [
         html.H1(pick(TEXT, "title", lang)),
@@ -80,4 +81,4 @@ def layout(lang: str | None = None, event: str | None = None, **query: Any) -> h
                 *[x for link in links for x in (link, " ")]], className="beheer-events"),
         table([pick(TEXT, k, lang) for k in ("at", "event", "user", "role", "address",
                                              "detail")], events, table_id="beheer-audit"),
-    ], path="/beheer")
+    ])

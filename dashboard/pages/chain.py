@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from core.vocabulary import pick
+from dashboard.audience import data_of_app
 from dashboard.components import empty, frame, href
 from dashboard.components_chain import BY, chain_legend, chain_table, gap_summary
 from dashboard.components_overview import query_string
-from dashboard.data import cached_view, data_of_app
 from dashboard.i18n import lang_of, t
-from indicators.chain import chain_matrix
+from dashboard.registry import EVERYONE, register_page
+from dashboard.views import cached_view
+from indicators import chain_matrix
 
-dash.register_page(__name__, path="/keten", name="Veiligheidsketen / Safety chain",
-                   title="ivmonitor — veiligheidsketen")
+PAGE = register_page(__name__, key="chain", path="/keten", prefix="chain",
+              title={"nl": "Veiligheidsketen", "en": "Safety chain"}, roles=EVERYONE, nav=2)
 
 TEXT = {
     "intro": {"nl": "Welke fasen van de veiligheidsketen dekt het plan, en hoe staan de "
@@ -46,7 +47,7 @@ def layout(lang: str | None = None, by: str | None = None, **query: Any) -> html
     by = by if by in BY else "dimension"
     data = data_of_app()
     if not data.status():
-        return frame("chain", lang, {}, [html.H1(t("chain", lang)), empty(lang)], path="/keten")
+        return frame("chain", lang, {}, [html.H1(t("chain", lang)), empty(lang)])
     return frame("chain", lang, {"by": None if by == "dimension" else by}, [
         dcc.Location(id="chain-url", refresh=False),
         dcc.Store(id="chain-lang", data=lang),
@@ -59,7 +60,7 @@ def layout(lang: str | None = None, by: str | None = None, **query: Any) -> html
                  className="filters chain-by"),
         html.Div(_matrix(by, lang), id="chain-matrix"),
         chain_legend(lang),
-    ], as_of=data.as_of(), path="/keten")
+    ], as_of=data.as_of())
 
 
 @callback(
@@ -77,4 +78,4 @@ def switch(by, lang):
     by = by if by in BY else "dimension"
     keep = None if by == "dimension" else by
     other = "en" if lang == "nl" else "nl"
-    return _matrix(by, lang), query_string(lang, by=keep), href("/keten", other, by=keep)
+    return _matrix(by, lang), query_string(lang, by=keep), href(PAGE.path, other, by=keep)

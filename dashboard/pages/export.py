@@ -3,25 +3,22 @@ every table, for the internal or the public audience."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
-from typing import Any
-
 import dash
-import duckdb
 from dash import Input, Output, State, dcc, html
-from flask import abort, current_app
+from flask import abort
 
-from access.roles import Viewer
 from core.vocabulary import date, pick
-from dashboard.auth import current_viewer, guard_of_app
+from dashboard.audience import data_of_app
+from dashboard.auth import guard_of_app
 from dashboard.components import frame
-from dashboard.data import cached_view, data_of_app
-from dashboard.export.council import write_council_workbook
-from dashboard.export.tables import table_csv, table_names
+from dashboard.downloads import audiences, council_workbook, table, tables
 from dashboard.i18n import lang_of
+from dashboard.registry import EVERYONE, register_page
+from dashboard.viewer import current_viewer
+from dashboard.views import cached_view
 
-dash.register_page(__name__, path="/export", name="Export", title="ivmonitor — export")
+PAGE = register_page(__name__, key="export", path="/export", prefix="export",
+              title={"nl": "Export", "en": "Export"}, roles=EVERYONE, nav=6)
 
 TEXT = {
     "title": {"nl": "Export", "en": "Export"},
@@ -51,28 +48,11 @@ TEXT = {
 }
 
 
-def audiences(viewer: Viewer) -> list[str]:
-    """The audiences a viewer may export for: the public one only, unless internal."""
-    return ["internal", "public"] if viewer.audience == "internal" else ["public"]
-
-
-def tables(viewer: Viewer, audience: str, con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The tables a viewer may download for an audience: those named for its role
-    (:mod:`access.downloads`)."""
-    return table_names(audience, con, viewer.role.name)
-
-
 def _checked(audience: str | None) -> str:
     """The audience asked for, refused (403) when the viewer may not have it."""
     if audience not in audiences(current_viewer()):
         abort(403)
     return str(audience)
-
-
-def _warehouse(fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
-    """Run ``fn`` on the warehouse, after the audience was checked (the public view of the
-    data has no connection of its own: the exports apply the audience themselves)."""
-    return current_app.config["IVM_DATA"].with_connection(fn)
 
 
 @cached_view("export")
@@ -85,9 +65,8 @@ def layout(lang: str | None = None, audience: str | None = None, **query: str) -
     data = data_of_app()
     if not data.available():
         return frame("export", lang, query, [html.H1(pick(TEXT, "title", lang)),
-                                             html.P(pick(TEXT, "council_help", lang))],
-                     path="/export")
-    names = _warehouse(lambda c: tables(viewer, audience, c))
+                                             html.P(pick(TEXT, "council_help", lang))],)
+    names = tables(viewer, audience)
     choices = [{"label": pick(TEXT, a, lang), "value": a} for a in allowed]
     return frame("export", lang, {**query, "audience": audience}, [
         dcc.Store(id="export-lang", data=lang),
@@ -109,7 +88,7 @@ def layout(lang: str | None = None, audience: str | None = None, **query: str) -
             html.Button(pick(TEXT, "download_csv", lang), id="export-csv-button"),
         ], className="filters"),
         dcc.Download(id="export-csv-file"),
-    ], as_of=data.as_of(), path="/export")
+    ], as_of=data.as_of())
 
 
 @dash.callback(
@@ -124,13 +103,12 @@ def download_council(_: int, audience: str, lang: str):
     audience = _checked(audience)
     lang = lang_of(lang)
     data = data_of_app()
-    buffer = io.BytesIO()
-    _warehouse(lambda c: write_council_workbook(c, buffer, None, audience, lang))
+    body = council_workbook(audience, lang)
     as_of = data.as_of()
     _audit(f"council workbook ({audience}, {lang})")
     suffix = "" if audience == "internal" else "-publiek"
     name = f"ivmonitor-gemeenteraad-{as_of:%Y-%m-%d}{suffix}.xlsx"
-    return dcc.send_bytes(buffer.getvalue(), name)
+    return dcc.send_bytes(body, name)
 
 
 @dash.callback(
@@ -140,16 +118,16 @@ def download_council(_: int, audience: str, lang: str):
     State("export-audience", "value"),
     prevent_initial_call=True,
 )
-def download_csv(_: int, table: str, audience: str):
+def download_csv(_: int, name: str, audience: str):
     """One table as a safe CSV for the chosen audience."""
     audience = _checked(audience)
     viewer = current_viewer()
-    if table not in _warehouse(lambda c: tables(viewer, audience, c)):
+    if name not in tables(viewer, audience):
         abort(403)
-    body = _warehouse(lambda c: table_csv(c, table, audience, viewer.role.name))
-    _audit(f"table {table} ({audience})")
+    body = table(viewer, name, audience)
+    _audit(f"table {name} ({audience})")
     suffix = "" if audience == "internal" else "-publiek"
-    return dcc.send_bytes(body, f"{table}{suffix}.csv")
+    return dcc.send_bytes(body, f"{name}{suffix}.csv")
 
 
 @dash.callback(
@@ -163,7 +141,7 @@ def tables_for(audience: str, current: str | None):
     """The tables the chosen audience may download."""
     audience = _checked(audience)
     viewer = current_viewer()
-    names = _warehouse(lambda c: tables(viewer, audience, c))
+    names = tables(viewer, audience)
     return names, current if current in names else (names[0] if names else None)
 
 

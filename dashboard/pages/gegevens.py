@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-import dash
 from dash import html
 
 from core.reasons import label as reason_label
 from core.vocabulary import SOURCE_KINDS, date, number, pick
+from dashboard.audience import data_of_app
 from dashboard.components import frame, table
-from dashboard.data import cached_view, data_of_app, freshness
+from dashboard.data import freshness
 from dashboard.i18n import lang_of, t
+from dashboard.registry import INTERNAL, register_page
+from dashboard.views import cached_view
 
-dash.register_page(__name__, path="/gegevens", name="Gegevens / Data",
-                   title="ivmonitor — gegevens")
+PAGE = register_page(__name__, key="data", path="/gegevens", prefix="gegevens",
+              title={"nl": "Gegevens", "en": "Data"}, roles=INTERNAL, nav=5)
 
 #: A source whose data ends more than this many days ago gets a freshness warning.
 STALE_DAYS = 62
@@ -95,4 +97,4 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
                t("loaded", lang), t("replaced", lang), t("skipped", lang),
                t("quarantined", lang), t("finished", lang)], log, {4, 5, 6, 7, 8},
               table_id="loads-table"),
-    ], as_of=data.as_of(), path="/gegevens")
+    ], as_of=data.as_of())

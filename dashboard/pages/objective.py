@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import quote
 
-import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from core.vocabulary import (
@@ -29,15 +27,16 @@ from core.vocabulary import (
     period,
     pick,
 )
-from dashboard.audience import is_public
-from dashboard.auth import current_viewer
+from dashboard.audience import data_of_app, is_public
 from dashboard.components import frame, href, status_badge, table
-from dashboard.data import DashboardData, cached_view, data_of_app
+from dashboard.data import DashboardData
 from dashboard.export.suppress import MARK
 from dashboard.figures_objective import period_text, series_figure, trend_points
 from dashboard.i18n import lang_of, t
-from indicators import method
-from indicators.catalog import Indicator
+from dashboard.registry import EVERYONE, may_open_objective, path_of, register_page
+from dashboard.viewer import current_viewer
+from dashboard.views import cached_view
+from indicators import Indicator, method_sentences, status_rules
 
 
 def _title(objective_id: str | None = None, **_: Any) -> str:
@@ -49,8 +48,9 @@ def _warm_views(data: DashboardData) -> list[dict[str, str]]:
     return [{"objective_id": i} for i in dict.fromkeys(r["id"] for r in data.status())]
 
 
-dash.register_page(__name__, path_template="/doelstelling/<objective_id>",
-                   name="Doelstelling / Objective", title=_title, warm_views=_warm_views)
+register_page(__name__, key="objective", path="/doelstelling/<objective_id>",
+              prefix="objective", internal=True, title={"nl": "Doelstelling", "en": "Objective"},
+              roles=EVERYONE - {"publiek"}, document_title=_title, warm_views=_warm_views)
 
 #: The series views: 12-month windows ending at the last complete month, or calendar years.
 VIEWS = ("windows", "years")
@@ -144,7 +144,7 @@ def layout(objective_id: str | None = None, lang: str | None = None, **query: st
     lang = lang_of(lang)
     data = data_of_app()
     objective_id = objective_id or ""
-    path = f"/doelstelling/{quote(objective_id)}"
+    path = path_of("objective", objective_id=objective_id)
     records = [r for r in data.status() if r["id"] == objective_id]
     if not records:
         return frame("objective", lang, {}, [
@@ -244,7 +244,7 @@ def update(area: str | None, view: str | None, key: dict[str, str]):
     view = "years" if survey else (view if view in VIEWS else "windows")
     state = {"area": rec["area"]["id"] if len(records) > 1 else None,
              "series": view if view != "windows" and not survey else None}
-    path = f"/doelstelling/{quote(rec['id'])}"
+    path = path_of("objective", objective_id=rec["id"])
     here = href(path, lang, **state)
     other = href(path, "en" if lang == "nl" else "nl", **state)
     return body(data, records, rec, ind, view, lang), here[len(path):], other
@@ -422,10 +422,10 @@ def _method(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Secti
     Methode sheet has too) and how a status is decided."""
     return html.Section([
         html.H2(_tx("method", lang)),
-        html.Div([html.P(s) for s in method.sentences(rec, ind, lang)], id="objective-method"),
+        html.Div([html.P(s) for s in method_sentences(rec, ind, lang)], id="objective-method"),
         html.Details([html.Summary(_tx("rules", lang)),
                       html.Ol([html.Li(f"{label}: {rule}")
-                               for label, rule in method.status_rules(lang)])]),
+                               for label, rule in status_rules(lang)])]),
         html.P(_tx("docs", lang), className="hint"),
     ], className="objective-method")
 
@@ -460,8 +460,8 @@ def _related(all_records: list[dict[str, Any]], rec: dict[str, Any],
         text = f"{r['id']} — {r['title'][lang]}"
         return html.Li([
             status_badge(r["status"], lang), " ",
-            dcc.Link(text, href=href(f"/doelstelling/{quote(r['id'])}", lang, area=area),
-                     className="objective-link") if viewer.may_see_objective(r)
+            dcc.Link(text, href=href(path_of("objective", objective_id=r["id"]), lang, area=area),
+                     className="objective-link") if may_open_objective(viewer, r)
             else html.Span(text),
             html.Span(f" ({_area_name(r, lang)})", className="muted"),
         ])

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from core.vocabulary import PHASES, STATUSES, pick
+from dashboard.audience import data_of_app
 from dashboard.components import empty, frame, href
 from dashboard.components_overview import (
     PLANS,
@@ -29,11 +29,12 @@ from dashboard.components_overview import (
     tile_class,
     tile_counts,
 )
-from dashboard.data import cached_view, data_of_app
 from dashboard.i18n import lang_of
+from dashboard.registry import EVERYONE, register_page
+from dashboard.views import cached_view
 
-dash.register_page(__name__, path="/", name="Overzicht / Overview",
-                   title="ivmonitor — overzicht")
+PAGE = register_page(__name__, key="overview", path="/", prefix="overview",
+              title={"nl": "Overzicht", "en": "Overview"}, roles=EVERYONE, nav=1)
 
 TILES = ("all", *STATUSES)
 
@@ -110,7 +111,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
         tiles,
         _filters(f, all_partners(records), lang),
         html.Div(groups, id="overview-content"),
-    ], as_of=data.as_of(), path="/")
+    ], as_of=data.as_of())
 
 
 @callback(

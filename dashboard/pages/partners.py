@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from core.vocabulary import pick
+from dashboard.audience import data_of_app
 from dashboard.components import empty, frame, href
 from dashboard.components_overview import query_string
 from dashboard.components_partners import (
@@ -20,10 +20,12 @@ from dashboard.components_partners import (
     partner_label,
     partner_summary,
 )
-from dashboard.data import cached_view, data_of_app
 from dashboard.i18n import lang_of, t
+from dashboard.registry import EVERYONE, register_page
+from dashboard.views import cached_view
 
-dash.register_page(__name__, path="/partners", name="Partners", title="ivmonitor — partners")
+PAGE = register_page(__name__, key="partners", path="/partners", prefix="partners",
+              title={"nl": "Partners", "en": "Partners"}, roles=EVERYONE, nav=4)
 
 TEXT = {
     "pick": {"nl": "Kies een partner", "en": "Pick a partner"},
@@ -45,8 +47,7 @@ def layout(lang: str | None = None, partner: str | None = None, **query: Any) ->
     data = data_of_app()
     records = data.status()
     if not records:
-        return frame("partners", lang, {}, [html.H1(t("partners", lang)), empty(lang)],
-                     path="/partners")
+        return frame("partners", lang, {}, [html.H1(t("partners", lang)), empty(lang)],)
     chosen = _partner(partner, records)
     picker = dcc.RadioItems(
         id="partners-partner", value=chosen, className="partner-list",
@@ -63,7 +64,7 @@ def layout(lang: str | None = None, partner: str | None = None, **query: Any) ->
             html.Div(partner_detail(records, chosen, lang), id="partners-detail",
                      className="partner-detail"),
         ], className="partner-layout"),
-    ], as_of=data.as_of(), path="/partners")
+    ], as_of=data.as_of())
 
 
 @callback(
@@ -82,4 +83,4 @@ def choose(partner, lang):
     chosen = _partner(partner, records)
     other = "en" if lang == "nl" else "nl"
     return (partner_detail(records, chosen, lang), query_string(lang, partner=chosen),
-            href("/partners", other, partner=chosen))
+            href(PAGE.path, other, partner=chosen))

@@ -17,6 +17,9 @@ line ends, day-first dates, one header line::
   when no patrol went (every priority 4 and 30 % of priority 3);
 - ``Statistische sector``: the sector code; ``Straat``: the street (with accents).
 
+Over 500 lines, and one cohesive job: the generative model of the demo's police export (its
+category table and every effect on it), read as a whole.
+
 The model (per category: rate per 1,000 inhabitants in the first year, yearly trend, profiles by
 month, weekday and hour; see ``CATEGORIES``): daily expected counts per sector are the city rate
 times the sector's inhabitants times ``risk ** risk_power`` (times an extra factor in the centre
