@@ -1,5 +1,5 @@
-"""Command line of the benchmarks: ``python -m bench load|indicators --scale city|national``,
-``python -m bench export`` (the council workbook)."""
+"""Command line of the benchmarks: ``python -m bench load|indicators|refresh --scale
+city|national``, ``python -m bench export`` (the council workbook)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import dashboard, export, indicators, load
+from bench import dashboard, export, indicators, load, refresh
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +76,21 @@ def main(argv: list[str] | None = None) -> int:
     xv.add_argument("out", type=Path)
     xv.add_argument("audience", choices=export.AUDIENCES)
 
+    rp = sub.add_parser("refresh", help="ivm refresh (values, CompStat, statuses, publish) vs "
+                        "the hand-written DuckDB GROUP BY (target <= 2 x at national scale)")
+    rp.add_argument("--scale", choices=refresh.SCALES, default="city",
+                    help="demo warehouse built in the work folder (ignored with --db)")
+    rp.add_argument("--db", type=Path, default=None,
+                    help="an existing warehouse (copied for the refresh, read for the query)")
+    rp.add_argument("--repeat", type=int, default=1, help="runs per variant (median reported)")
+    rp.add_argument("--workdir", type=Path, default=None,
+                    help="where the demo warehouse goes, reused when already there")
+    rp.add_argument("--memory-limit", default=None,
+                    help="DuckDB memory limit of the refresh and the query (e.g. 8GB)")
+    rp.add_argument("--results", type=Path, default=refresh.RESULTS,
+                    help="markdown file the results are appended to")
+    rp.add_argument("--no-results", action="store_true", help="do not append to the results file")
+
     dashboard.add_parser(sub)
 
     vp = sub.add_parser("_variant", help="internal: run one measured variant in this process")
@@ -96,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "dashboard":
         return dashboard.run(args)
+    if args.command == "refresh":
+        if args.repeat < 1:
+            parser.error("--repeat must be at least 1")
+        return refresh.run_benchmark(
+            scale=args.scale, db=args.db, repeat=args.repeat, workdir=args.workdir,
+            memory=args.memory_limit, results=None if args.no_results else args.results)
     if args.command == "export":
         if args.repeat < 1:
             parser.error("--repeat must be at least 1")

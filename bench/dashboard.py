@@ -79,7 +79,7 @@ RENDERED = "() => Math.max(window.__ivmRender.mutation, window.__ivmRender.plots
 
 #: The pages and the URLs a user would open (the first of each is timed for first render).
 SCENARIOS: dict[str, list[str]] = {
-    "overview": ["/", "/?phase=preventie", "/?status=within_noise", "/?lang=en"],
+    "overview": ["/", "/?phase=preventie", "/?status=at_risk", "/?lang=en"],
     "objective": ["/doelstelling/PREV-01", "/doelstelling/PREV-07", "/doelstelling/REA-01"],
     "areas": ["/wijken", "/wijken?indicator=residential_burglary_rate&level=wijk&period=2025",
               "/wijken?indicator=unsafe_feeling_share&level=wijk&period=2026",

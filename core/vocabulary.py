@@ -261,7 +261,6 @@ STATUSES: dict[str, Text] = {
     "on_track": {"nl": "op koers", "en": "on track"},
     "at_risk": {"nl": "risico", "en": "at risk"},
     "off_track": {"nl": "niet op koers", "en": "off track"},
-    "within_noise": {"nl": "niet te onderscheiden van toeval", "en": "within noise"},
     "insufficient_data": {"nl": "onvoldoende gegevens", "en": "insufficient data"},
 }
 #: The Open SDG progress categories (the progress measure of an objective's method).
@@ -276,11 +275,14 @@ PROGRESS_CATEGORIES: dict[str, Text] = {
 #: Symbols that carry the status without colour.
 STATUS_SYMBOLS: dict[str, str] = {
     "achieved": "✔", "on_track": "▲", "at_risk": "◆", "off_track": "✖",
-    "within_noise": "≈", "insufficient_data": "?",
+    "insufficient_data": "?",
 }
-#: Words that qualify a status (never a status of their own).
+#: Words that qualify a status (never a status of their own; ``docs/methods.md``, section 3).
 QUALIFIERS: dict[str, Text] = {
-    "within_noise": {"nl": "binnen de ruis", "en": "within noise"},
+    "within_noise": {"nl": "niet te onderscheiden van toeval", "en": "within noise"},
+    "no_test": {"nl": "geen toets mogelijk", "en": "no test possible"},
+    "worsened": {"nl": "wordt slechter", "en": "getting worse"},
+    "kept": {"nl": "gehandhaafd", "en": "kept"},
 }
 
 PLANS: dict[str, Text] = {
@@ -400,6 +402,7 @@ FIELDS: dict[str, Text] = {
     "value": {"nl": "Waarde", "en": "Value"},
     "status": {"nl": "Status", "en": "Status"},
     "symbol": {"nl": "Symbool", "en": "Symbol"},
+    "chance": {"nl": "Kans om het doel te halen", "en": "Chance of reaching the target"},
     "reason": {"nl": "Toelichting", "en": "Reason"},
     "numerator": {"nl": "Teller", "en": "Numerator"},
     "denominator": {"nl": "Noemer", "en": "Denominator"},

@@ -13,14 +13,14 @@ from typing import Any, NamedTuple
 import pandas as pd
 from dash import html
 
-from core.vocabulary import LEVELS, PERIOD_TYPES, date, number, pick
+from core.vocabulary import LEVELS, PERIOD_TYPES, date, pick
 from dashboard import figures_areas as fa
 from dashboard.components import finite
 from dashboard.data import DashboardData
 from dashboard.figures_areas import as_float
 from dashboard.i18n import t
 from dashboard.view_cache import provisional
-from indicators import NOTABLE, Comparison, by_area, compare_area, compare_frame
+from indicators import Comparison, by_area, compare_area, compare_frame
 
 DEFAULT_INDICATOR = "residential_burglary_rate"
 DEFAULT_LEVEL = "wijk"
@@ -79,12 +79,12 @@ TEXT = {
                    "page, the computed values are kept."},
     "clear": {"nl": "Toon de stad", "en": "Show the city"},
     "compstat": {"nl": "CompStat-vensters: {name}", "en": "CompStat windows: {name}"},
-    "compstat_intro": {"nl": "Elk venster tegenover hetzelfde venster een jaar eerder. z = 2 "
-                             "(√nu − √jaar eerder); opvallend vanaf |z| ≥ {z}. Een grijs "
-                             "percentage steunt op kleine aantallen.",
-                       "en": "Each window against the same window a year earlier. z = 2 "
-                             "(√now − √year before); notable from |z| ≥ {z}. A grey percentage "
-                             "rests on small counts."},
+    "compstat_intro": {"nl": "Elk venster tegenover hetzelfde venster een jaar eerder. "
+                             "Opvallend: een verschil dat toeval zelden geeft (exacte toets, "
+                             "p < 0,05). Een grijs percentage steunt op kleine aantallen.",
+                       "en": "Each window against the same window a year earlier. Notable: a "
+                             "difference chance rarely gives (exact test, p < 0.05). A grey "
+                             "percentage rests on small counts."},
     "incidents": {"nl": "Incidenten (politie)", "en": "Incidents (police)"},
     "nuisance": {"nl": "Overlastmeldingen", "en": "Nuisance reports"},
     "no_compstat": {"nl": "Geen CompStat-gegevens voor dit gebied.",
@@ -337,7 +337,7 @@ def compstat_section(data: DashboardData, area: str | None, lang: str) -> list:
     """The CompStat windows of one area, per source kind."""
     head = html.H2(pick(TEXT, "compstat", lang).format(name=area_name(data, area)),
                    id="areas-compstat-title")
-    intro = html.P(pick(TEXT, "compstat_intro", lang).format(z=number(NOTABLE, 1, lang)),
+    intro = html.P(pick(TEXT, "compstat_intro", lang),
                    className="hint")
     df = data.compstat(area_ids=[area]) if area else pd.DataFrame()
     if not len(df):

@@ -23,7 +23,6 @@ STATUS_COLOURS = {
     "on_track": "#0072B2",
     "at_risk": "#E69F00",
     "off_track": "#D55E00",
-    "within_noise": "#777777",
     "insufficient_data": "#BBBBBB",
 }
 

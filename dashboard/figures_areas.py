@@ -30,7 +30,7 @@ from core.vocabulary import (
     pick,
 )
 from dashboard.figures_map import Shape, polygon_map
-from indicators import NOTABLE, SMALL, Comparison
+from indicators import SMALL, Comparison
 
 TEXT = {
     "no_data": {"nl": "geen gegevens", "en": "no data"},
@@ -47,12 +47,13 @@ TEXT = {
     "ytd": {"nl": "Jaar tot nu", "en": "Year to date"},
     "r12": {"nl": "Laatste 12 maanden", "en": "Last 12 months"},
     "small": {"nl": "Beide aantallen zijn kleiner dan {n}: dit percentage zegt weinig, "
-                    "kijk naar z.",
-              "en": "Both counts are below {n}: this percentage says little, look at z."},
+                    "kijk naar de toets.",
+              "en": "Both counts are below {n}: this percentage says little, look at the test."},
+    "test": {"nl": "toets", "en": "test"},
     "notable_up": {"nl": "▲ opvallend hoger", "en": "▲ notably higher"},
     "notable_down": {"nl": "▼ opvallend lager", "en": "▼ notably lower"},
-    "notable_title": {"nl": "|z| ≥ {z}: een verschil dat ruis zelden geeft (5 %-niveau)",
-                      "en": "|z| ≥ {z}: a difference noise rarely gives (5 % level)"},
+    "notable_title": {"nl": "exacte toets, p < 0,05: een verschil dat toeval zelden geeft",
+                      "en": "exact test, p < 0.05: a difference chance rarely gives"},
     "new": {"nl": "nieuw", "en": "new"},
 }
 
@@ -194,17 +195,18 @@ def _change_cell(row: Mapping[str, Any], lang: str) -> html.Td:
     return html.Td(text, className="num")
 
 
-def _z_cell(z: Any, lang: str) -> html.Td:
-    z = as_float(z)
-    if not finite(z):
+def _test_cell(row: Mapping[str, Any], lang: str) -> html.Td:
+    """The window's exact test: its p-value, and in words whether it is notable (the words
+    are in the cell, not only in a hover title)."""
+    p, z = as_float(row.get("p_value")), as_float(row.get("z"))
+    if not finite(p):
         return html.Td("–", className="num")
-    text = ("+" if z > 0 else "") + number(z, 1, lang)
-    if abs(z) >= NOTABLE:
+    text = p_value(p, lang)
+    if bool(row.get("notable")) and finite(z):
         key = "notable_up" if z > 0 else "notable_down"
         return html.Td([text, " ", html.Span(pick(TEXT, key, lang), className="areas-flag")],
                        className="num areas-notable",
-                       title=pick(TEXT, "notable_title", lang).format(z=number(NOTABLE, 1,
-                                                                                 lang)))
+                       title=pick(TEXT, "notable_title", lang))
     return html.Td(text, className="num")
 
 
@@ -213,7 +215,7 @@ def compstat_table(df: pd.DataFrame, names: Mapping[str, str], lang: str,
     """The CompStat windows of one area and source kind: per category (in ``names`` order,
     then unknown ones) the last 28 days, year to date and last 12 months against a year
     earlier: both counts, the % change (greyed out with a title when both are small) and the
-    Poisson z (marked notable from |z| >= NOTABLE with a symbol and words)."""
+    exact test's p-value (marked notable below 0.05 with a symbol and words)."""
     windows = ("28d", "ytd", "r12")
     top = [html.Th(pick(TEXT, "category", lang), rowSpan=2)]
     for w in windows:
@@ -226,7 +228,7 @@ def compstat_table(df: pd.DataFrame, names: Mapping[str, str], lang: str,
     sub = []
     for _ in windows:
         sub += [html.Th(pick(TEXT, k, lang)) for k in ("now", "before", "change")] + [
-            html.Th("z")]
+            html.Th(pick(TEXT, "test", lang))]
     order = {c: i for i, c in enumerate(names)}
     cats = sorted(df["category"].unique(), key=lambda c: (order.get(c, len(order)), c))
     body = []
@@ -240,7 +242,7 @@ def compstat_table(df: pd.DataFrame, names: Mapping[str, str], lang: str,
                 continue
             cells += [html.Td(number(int(r["count_now"]), 0, lang), className="num"),
                       html.Td(number(int(r["count_before"]), 0, lang), className="num"),
-                      _change_cell(r, lang), _z_cell(r["z"], lang)]
+                      _change_cell(r, lang), _test_cell(r, lang)]
         body.append(html.Tr(cells))
     extra = {"id": table_id} if table_id else {}
     return html.Table([html.Thead([html.Tr(top), html.Tr(sub)]), html.Tbody(body)],

@@ -5,10 +5,10 @@ The series is drawn at the middle of each period: a calendar year at 1 July, a 1
 at the middle of its twelve months. The target is the indicator's annual value in the deadline's
 year, so it sits at the middle of that year, as in the progress computation
 (:func:`indicators.progress.assess`); the straight path runs from the middle of the baseline
-period to it, and the projection is the time-weighted trend of the points the status used
-(:func:`indicators.weighted_trend`, half-life 2 years), drawn from the latest point to the
-deadline. Incomplete periods are left out of the line and its band: a half-filled period is not a
-drop. Colours are Okabe-Ito, and every trace also differs by line style or marker.
+period to it, and the forecast is the status's own (the stored projection with its 80 %
+interval, ``docs/methods.md``), drawn from the latest point to the deadline. Incomplete periods
+are left out of the line and its band: a half-filled period is not a drop. Colours are
+Okabe-Ito, and every trace also differs by line style or marker.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from core.vocabulary import STATUSES, date, period
-from indicators import Indicator, Point, Series, baseline_years, weighted_trend
+from indicators import Indicator, Point, Series, baseline_years
 
 #: Okabe-Ito colours of the traces (each one also has its own dash or marker).
 COLOURS = {"value": "#0072B2", "band": "rgba(0, 114, 178, 0.15)", "baseline": "#E69F00",
@@ -34,7 +34,8 @@ LEGEND = {
     "baseline": {"nl": "Basiswaarde {period}", "en": "Baseline {period}"},
     "target": {"nl": "Doel {year}", "en": "Target {year}"},
     "path": {"nl": "Rechte weg naar het doel", "en": "Straight path to the target"},
-    "projection": {"nl": "Projectie (gewogen trend)", "en": "Projection (weighted trend)"},
+    "projection": {"nl": "Verwachting (met 80 %-interval)",
+                   "en": "Forecast (with 80 % interval)"},
     "by": {"nl": "tegen", "en": "by"},
     "empty": STATUSES["insufficient_data"],
     "x": {"nl": "midden van de periode", "en": "middle of the period"},
@@ -173,16 +174,24 @@ def series_figure(points: list[Point], trend: list[Point], record: dict[str, Any
             marker={"symbol": "star", "size": 16, "color": COLOURS["target"],
                     "line": {"color": "#000000", "width": 1}}))
         fit = [p for p in trend if p.value is not None]
-        projected = (record.get("projection") or {}).get("value") is not None
-        if projected and len({p.t for p in fit}) >= 2:
-            a, b = weighted_trend([p.t for p in fit], [p.value for p in fit])
-            t_last = max(p.t for p in fit)
-            ends = [a + b * t_last, a + b * t_dead]
+        projection = record.get("projection") or {}
+        if projection.get("value") is not None and fit:
+            # the status's forecast (the stored projection): from the latest value to the
+            # forecast at the deadline, with its 80 % interval as an error bar
+            last = max(fit, key=lambda p: p.t)
+            ends = [last.value, projection["value"]]
+            low, high = projection.get("low"), projection.get("high")
+            bar = None
+            if low is not None and high is not None:
+                bar = {"type": "data", "symmetric": False, "color": COLOURS["projection"],
+                       "array": [0, y(high) - y(ends[1])],
+                       "arrayminus": [0, y(ends[1]) - y(low)], "thickness": 1.5, "width": 6}
             fig.add_trace(go.Scatter(
-                x=[date_of_t(t_last).isoformat(), x_dead], y=[y(v) for v in ends],
+                x=[date_of_t(last.t).isoformat(), x_dead], y=[y(v) for v in ends],
                 mode="lines+markers", name=_l("projection", lang), uid="projection",
-                text=["", f"{_l('projection', lang)} {by}: {txt(ends[1])}"],
-                hovertemplate="%{text}<extra></extra>",
+                text=["", f"{_l('projection', lang)} {by}: {txt(ends[1])}"
+                      + (f" ({txt(low)} – {txt(high)})" if bar else "")],
+                hovertemplate="%{text}<extra></extra>", error_y=bar,
                 line={"color": COLOURS["projection"], "width": 2, "dash": "dot"},
                 marker={"symbol": "circle-open", "size": [0, 11],
                         "color": COLOURS["projection"], "line": {"width": 2}}))

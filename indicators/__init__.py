@@ -38,12 +38,14 @@ from indicators.compare import (
 )
 from indicators.compare import compare as compare_area
 from indicators.compile import monthly_select, to_sql
-from indicators.compstat import NOTABLE, SMALL
+from indicators.compstat import SMALL
 from indicators.compute import coverage as coverage_as_of
 from indicators.measures import MEASURES, MeasureKind, measure
 from indicators.method import sentences as method_sentences
 from indicators.method import status_rules, test_of, test_text
 from indicators.plan import Objective, PlanFile
+from indicators.plan_activation import activate_plan as put_plan_in_force
+from indicators.plan_activation import plan_versions
 from indicators.plan_check import check_plan
 from indicators.plan_load import read_plan_file
 from indicators.plan_load import register as register_plan_loader
@@ -67,8 +69,7 @@ from indicators.readers import (
     wijken_of,
     year_values,
 )
-from indicators.refresh import activate_plan as put_plan_in_force
-from indicators.refresh import current_plan, plan_in_force, plan_versions
+from indicators.refresh import current_plan, plan_in_force
 from indicators.refresh import refresh as refresh_results
 from indicators.results import STORED, Tables, series, stored_catalog, values
 from indicators.results import areas as stored_areas
@@ -78,13 +79,12 @@ from indicators.results import coverage as stored_coverage
 from indicators.results import periods as stored_periods
 from indicators.show import indicator_values
 from indicators.sources import SOURCES, category_names
-from indicators.stats import weighted_trend
 from indicators.status import StatusFilter, status_counts, status_records, to_json
 
 __all__ = [
     "builtin_folder", "effective_catalog", "forget_indicators", "plan_versions",
     "put_plan_in_force", "record_indicator_files",
-    "MEASURES", "NOTABLE", "SMALL", "SOURCES", "STORED", "Catalog", "Comparison", "Exclude",
+    "MEASURES", "SMALL", "SOURCES", "STORED", "Catalog", "Comparison", "Exclude",
     "Indicator", "MeasureKind", "Objective", "PlanFile", "Point", "Series", "StatusFilter",
     "Tables", "area_comparison", "area_names", "baseline_years", "by_area", "category_names",
     "chain_matrix", "check_catalog", "check_plan", "city_of", "compare_area", "compare_frame",
@@ -95,5 +95,5 @@ __all__ = [
     "series", "source_coverage", "status_counts", "status_records", "status_rules", "stored_areas",
     "stored_as_of", "stored_catalog", "stored_compstat", "stored_coverage", "stored_periods",
     "stored_tables", "table_columns", "test_of", "test_text", "to_json", "to_sql", "values",
-    "weighted_trend", "wijken_of", "write_plan_template", "year_values",
+    "wijken_of", "write_plan_template", "year_values",
 ]

@@ -3,9 +3,12 @@
 Per area (every level) and category, the count in the last 28 days, the year to date and the last
 12 months up to a source's cut-off, against the same window a year earlier. Besides the % change
 (which misleads for small counts, so it is flagged ``small`` and greyed out when both counts are
-below :data:`SMALL`), each row carries the Poisson z-score ``2 (sqrt(x1) - sqrt(x0))``. Without a
-real change it spreads with a standard deviation of about sqrt(2), so |z| >= :data:`NOTABLE`
-(about 2.8) is a change worth a look at the 5 % level, whatever the size of the counts.
+below :data:`SMALL`), each row carries the Poisson z-score ``2 (sqrt(x1) - sqrt(x0))`` (for
+reading) and the p-value of the exact conditional test: given the two windows' total, the count
+now is binomial with the share of the exposure (the windows' days) when nothing changed
+(:func:`indicators.stats.poisson_rate_test`). A window is *notable* when ``p <`` :data:`ALPHA`.
+Unlike a threshold on z, the exact test keeps its 5 % for small windows: "0 against 2" is not
+notable (p = 0.5).
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pyarrow as pa
 
 from indicators.periods import Coverage
+from indicators.stats import poisson_rate_test
 
 SMALL = 10
-NOTABLE = 1.959964 * 2 ** 0.5
+ALPHA = 0.05
 WINDOWS = ("28d", "ytd", "r12")
 
 _SOURCES = {"incidents": ("incident", "occurred_at", "category"),
@@ -62,7 +67,7 @@ def compute_compstat(con: duckdb.DuckDBPyConnection, cov: dict[str, Coverage]) -
         "CREATE OR REPLACE TEMP TABLE ivm_compstat (area_id VARCHAR, area_level VARCHAR, "
         "kind VARCHAR, category VARCHAR, window_type VARCHAR, window_start DATE, "
         "window_end DATE, count_now BIGINT, count_before BIGINT, change DOUBLE, z DOUBLE, "
-        "small BOOLEAN)"
+        "small BOOLEAN, p_value DOUBLE, notable BOOLEAN)"
     )
     for kind, (table, date_col, cat_col) in _SOURCES.items():
         if kind not in cov:
@@ -81,7 +86,32 @@ def compute_compstat(con: duckdb.DuckDBPyConnection, cov: dict[str, Coverage]) -
             "INSERT INTO ivm_compstat SELECT *, "
             "CASE WHEN count_before > 0 THEN count_now / count_before - 1 END, "
             "2 * (sqrt(count_now) - sqrt(count_before)), "
-            f"count_now < {SMALL} AND count_before < {SMALL} "
+            f"count_now < {SMALL} AND count_before < {SMALL}, NULL, NULL "
             f"FROM ({compstat_sql(table, date_col, cat_col)})",
             [kind],
         )
+    _exact_tests(con)
+
+
+def _exact_tests(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill in each window's exact p-value (one computation per distinct pair of counts and
+    window lengths) and whether it is notable."""
+    pairs = con.execute(
+        "SELECT DISTINCT count_now, count_before, window_end - window_start + 1 AS days "
+        "FROM ivm_compstat").fetchall()
+    if not pairs:
+        return
+    rows = []
+    for now, before, days in pairs:
+        before_days = days  # the same window a year earlier (29 February aside)
+        p = poisson_rate_test(int(now), float(days), int(before), float(before_days))
+        rows.append({"count_now": now, "count_before": before, "days": days, "p": p})
+    con.register("ivm_compstat_p", pa.Table.from_pylist(rows))
+    try:
+        con.execute(
+            "UPDATE ivm_compstat SET p_value = t.p, notable = t.p < ? FROM ivm_compstat_p t "
+            "WHERE ivm_compstat.count_now = t.count_now "
+            "AND ivm_compstat.count_before = t.count_before "
+            "AND ivm_compstat.window_end - ivm_compstat.window_start + 1 = t.days", [ALPHA])
+    finally:
+        con.unregister("ivm_compstat_p")

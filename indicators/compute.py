@@ -247,6 +247,8 @@ def _rows(ind: Indicator, number: int, table: str, cols: dict[str, str | None]) 
         lo, hi = f"t.lo_{cols['num']}", f"t.hi_{cols['num']}"
     if noise == "mean":
         tq = f"t.t_{number}"
+    if rule == "direct":
+        lo, hi = "t.olo", "t.ohi"
     where = f" WHERE t.{cols['rows']} > 0" if cols.get("rows") else ""
     return (f"SELECT t.area_id, t.area_level, t.period_type, t.period, t.period_start, "
             f"t.period_end, t.complete, {t['n']} AS n, {t['num']} AS num, {den} AS den, "
@@ -266,10 +268,14 @@ def _measures(ind: Indicator, rows: str) -> str:
         "direct": "s.x",
     }[rule]
     n_eff = _n_eff(ind, {"n": "s.n", "den": "s.den", "sw2": "s.sw2"})
-    var = ("CASE WHEN s.den > 0 THEN s.sx2 / s.den - (s.num / s.den) * (s.num / s.den) END"
-           if ind.kind.noise == "mean" else _NULL)
+    # the sample variance (reliability weights): the weighted population variance times
+    # n_eff / (n_eff - 1), with equal weights the usual divisor n - 1
+    var = ("CASE WHEN s.den > 0 AND s.n_eff_ > 1 THEN (s.sx2 / s.den - (s.num / s.den) * "
+           "(s.num / s.den)) * s.n_eff_ / (s.n_eff_ - 1) END" if ind.kind.noise == "mean"
+           else _NULL)
     return (f"SELECT s.*, {per if rule == 'rate' else _NULL} AS per, {value} AS value, "
-            f"{n_eff} AS n_eff, {var} AS var FROM ({rows}) s")
+            f"s.n_eff_ AS n_eff, {var} AS var FROM (SELECT s.*, {n_eff} AS n_eff_ "
+            f"FROM ({rows}) s) s")
 
 
 def _branch(ind: Indicator, rows: str) -> str:
@@ -291,6 +297,8 @@ def _branch(ind: Indicator, rows: str) -> str:
                 f" / {denom})")
         low = f"CASE WHEN {ok} THEN least(greatest({centre} - {half}, 0.0), 1.0) END"
         high = f"CASE WHEN {ok} THEN least(greatest({centre} + {half}, 0.0), 1.0) END"
+    if ind.kind.value_rule == "direct":  # order statistics (distribution-free)
+        low, high = "m.lo", "m.hi"
     sd = "sqrt(CASE WHEN m.var < 0 THEN 0.0 ELSE m.var END)" if noise == "mean" else _NULL
     if noise == "mean":
         ok = f"m.value IS NOT NULL AND {sd} IS NOT NULL AND m.n_eff > 1"
@@ -386,7 +394,7 @@ def stage_values(
         pending.append((
             _Summed(f"ivm_direct_{numbers[ind.id]}", ind.source, {ind.id: {"n": "n", "x": "x"}}),
             f"SELECT c.ancestor_no AS area_no, p.period_no, CAST(count(*) AS DOUBLE) AS n, "
-            f"quantile_cont(f.x, {q!r}) AS x "
+            f"quantile_cont(f.x, {q!r}) AS x, list_sort(list(f.x)) AS xs, {q!r} AS q "
             f"FROM ({to_sql(monthly_select(ind, as_of, first_year))}) f "
             f"JOIN ivm_closure c ON c.area_id = f.area_id "
             f"JOIN ivm_period_map p ON {_periods_of('f.month', ind.source)} "
@@ -397,7 +405,8 @@ def stage_values(
     complete = _completeness(con, cov)
 
     def looked_up(s: _Summed) -> bool:
-        return any(by_id[i].kind.noise in ("poisson", "mean") for i in s.columns)
+        return any(by_id[i].kind.noise in ("poisson", "mean") or by_id[i].kind.value_rule
+                   == "direct" for i in s.columns)
 
     summed = [s for s, _sql in pending]
     for s, sql in pending:
@@ -410,7 +419,9 @@ def stage_values(
                    if by_id[i].kind.noise == "poisson"],
              [f"SELECT {_n_eff(by_id[i], _columns(c, 't'))} AS n_eff FROM {s.table} t "
               f"WHERE t.{c['rows']} > 0"
-              for s in summed for i, c in s.columns.items() if by_id[i].kind.noise == "mean"])
+              for s in summed for i, c in s.columns.items() if by_id[i].kind.noise == "mean"],
+             [f"SELECT n, q FROM {s.table}" for s in summed for i in s.columns
+              if by_id[i].kind.value_rule == "direct"])
     branches: dict[str, str] = {}
     for s in summed:
         if looked_up(s):
@@ -447,17 +458,37 @@ def _sort(con: duckdb.DuckDBPyConnection, s: _Summed, by_id: dict[str, Indicator
             cols.append(f"tq_{k}.t AS t_{k}")
             joins.append(f"LEFT JOIN ivm_t tq_{k} ON tq_{k}.t_n = "
                          f"{_n_eff(by_id[i], _columns(c, 't'))}")
+    direct = any(by_id[i].kind.value_rule == "direct" for i in s.columns)
+    if direct:  # the order statistics that bound a median or percentile (1-based in lists)
+        cols += ["CASE WHEN os.lo >= 0 THEN t.xs[os.lo + 1] END AS olo",
+                 "CASE WHEN os.hi < t.n THEN t.xs[os.hi + 1] END AS ohi"]
+        joins.append("LEFT JOIN ivm_orderstat os ON os.n = t.n AND os.q = t.q")
+    star = "t.* EXCLUDE (xs)" if direct else "t.*"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {s.table}_sorted AS SELECT t.*, {', '.join(cols)} "
+        f"CREATE OR REPLACE TEMP TABLE {s.table}_sorted AS SELECT {star}, {', '.join(cols)} "
         f"FROM {source} t {' '.join(joins)} ORDER BY a.level_no, t.period_no, t.area_no")
     if source == s.table:
         con.execute(f"DROP TABLE {s.table}")
     s.table = f"{s.table}_sorted"
 
 
-def _lookups(con: duckdb.DuckDBPyConnection, poisson: list[str], mean: list[str]) -> None:
-    """``ivm_poisson`` (Garwood's bounds per count) and ``ivm_t`` (the Student t quantile per
-    effective n) for the values that occur."""
+def _lookups(con: duckdb.DuckDBPyConnection, poisson: list[str], mean: list[str],
+             direct: list[str] | None = None) -> None:
+    """``ivm_poisson`` (Garwood's bounds per count), ``ivm_t`` (the Student t quantile per
+    effective n) and ``ivm_orderstat`` (the positions of the order statistics that bound a
+    quantile, per n and quantile) for the values that occur."""
+    nq = {"n": np.asarray([], dtype=float), "q": np.asarray([], dtype=float)}
+    if direct:
+        nq = con.execute(f"SELECT DISTINCT n, q FROM ({' UNION ALL '.join(direct)}) "
+                         "WHERE n > 0").fetchnumpy()
+    ns, qs = np.asarray(nq["n"], dtype=float), np.asarray(nq["q"], dtype=float)
+    lows, highs = np.zeros(ns.size, dtype=np.int64), np.zeros(ns.size, dtype=np.int64)
+    for q in np.unique(qs):
+        at = qs == q
+        lows[at], highs[at] = stats.quantile_ci_ranks(ns[at], float(q), LEVEL)
+    _temp_table(con, "ivm_orderstat", pa.table({
+        "n": pa.array(ns, pa.float64()), "q": pa.array(qs, pa.float64()),
+        "lo": pa.array(lows, pa.int64()), "hi": pa.array(highs, pa.int64())}))
     k = np.asarray([], dtype=float)
     if poisson:
         k = np.asarray(con.execute(

@@ -8,8 +8,10 @@ different story. Nothing here reads ``docs/``: the text ships with the package.
 Three parts:
 
 - :func:`sentences`: the sentences about one objective in one area (its status record, as
-  ``ivm status --format json`` gives it, and its indicator): which test decided, its outcome,
-  the progress measure, the position on the way to the target and where the trend leads. Each
+  ``ivm status --format json`` gives it, and its indicator): which comparison and test decided,
+  with its counts and periods and the boundary for repeated looks, the extra variation used,
+  the comparison area, where the forecast leads and the chance of reaching the target, the
+  position on the way to the target and the Open SDG measure (for reference). Each
   sentence is written by one function of :data:`SENTENCES`, in order; a function that has
   nothing to say returns None. To say more, add a function to the list (or insert it where
   it belongs): both surfaces show it at once.
@@ -33,6 +35,7 @@ from core.vocabulary import (
     STATUSES,
     Text,
     date,
+    month,
     number,
     p_value,
     percent,
@@ -40,8 +43,10 @@ from core.vocabulary import (
     signed,
 )
 from indicators.catalog import Indicator
+from indicators.reasons import chance_words
 
-#: The significance level the status uses.
+#: The significance level of the area-versus-rest comparison (the Wijken page); the status
+#: has its own boundary (:func:`indicators.evidence.threshold`).
 ALPHA = 0.05
 
 #: The test each noise model gets (the id a status record carries in ``test``).
@@ -66,6 +71,40 @@ TEST_TEXTS: dict[str, Text] = {
         "nl": "De toets is Welch' t-toets voor twee gemiddelden, op de effectieve "
               "steekproefgrootte.",
         "en": "The test is Welch's t-test for two means, on the effective sample size."},
+    "quasi_poisson_score": {
+        "nl": "De toets vergelijkt het recente niveau (de laatste 24 volledige maanden, of de "
+              "maanden sinds de start van het plan als dat minder is) met de basisperiode: de "
+              "scoretoets voor twee Poisson-tellingen, met de extra spreiding van de tellingen "
+              "en elke maand gewogen naar het seizoen (bij een cijfer per inwoner of huishouden: "
+              "persoonsjaren).",
+        "en": "The test compares the recent level (the last 24 complete months, or the months "
+              "since the plan started when fewer) with the baseline period: the score test for "
+              "two Poisson counts, with the counts' extra variation and each month weighted by "
+              "its season (for a rate per inhabitant or household: person-years)."},
+    "ratio_of_rate_ratios": {
+        "nl": "De toets vergelijkt de verandering hier met die in het vergelijkingsgebied: "
+              "het recente niveau (de laatste 24 volledige maanden) tegenover de basisperiode, "
+              "hier en daar, met de extra spreiding van beide (een verhouding van "
+              "verhoudingen).",
+        "en": "The test compares the change here with the change in the comparison area: the "
+              "recent level (the last 24 complete months) against the baseline period, here "
+              "and there, with both areas' extra variation (a ratio of rate ratios)."},
+    "logit_z": {
+        "nl": "De toets vergelijkt de laatste meting met de basisperiode: een z-toets op de "
+              "logit-schaal, op de effectieve steekproefgrootte (Kish).",
+        "en": "The test compares the latest measurement with the baseline period: a z-test on "
+              "the logit scale, on the effective sample size (Kish)."},
+    "log_z": {
+        "nl": "De toets vergelijkt de laatste waarde met de basisperiode: een z-toets op de "
+              "log-schaal, met de standaardfout van het gemiddelde of het "
+              "betrouwbaarheidsinterval van de mediaan.",
+        "en": "The test compares the latest value with the baseline period: a z-test on the "
+              "log scale, with the standard error of the mean or the median's interval."},
+    "registered": {
+        "nl": "Er is geen toets nodig: geregistreerde prestaties worden geteld, niet "
+              "geschat; elke verandering is echt.",
+        "en": "No test is needed: registered outputs are counted, not estimated; every change "
+              "is real."},
     "none": {
         "nl": "Er is geen toets: geregistreerde prestaties en medianen hebben geen ruismodel.",
         "en": "There is no test: registered outputs and medians have no noise model."},
@@ -73,36 +112,42 @@ TEST_TEXTS: dict[str, Text] = {
                 "en": "There is no test: insufficient data."},
 }
 
-#: How a status is decided: the first rule that applies, in this order.
+#: How a status is decided, in the order the rules apply (``docs/methods.md``, section 3).
 STATUS_RULES: list[tuple[str, Text]] = [
     ("insufficient_data", {
-        "nl": "geen basiswaarde of huidige waarde, of minder respondenten of feiten achter een "
-              "aandeel, gemiddelde of mediaan dan het minimum van de indicator; een klein "
-              "aantal is geen gebrek aan gegevens (nul inbraken is een waarde).",
-        "en": "no baseline or no current value, or fewer respondents or facts behind a share, "
-              "mean or median than the indicator's minimum; a small count is not a lack of "
-              "data (zero burglaries is a value)."}),
-    ("achieved", {
-        "nl": "de huidige waarde haalt het doel en de verandering is echt: significant, of de "
-              "maat heeft geen ruismodel (geregistreerde prestaties, medianen), of de "
-              "basiswaarde haalde het doel al en het niveau blijft behouden.",
-        "en": "the current value meets the target and the change is real: significant, or the "
-              "measure has no noise model (registered outputs, medians), or the baseline "
-              "already met the target and the level is kept."}),
-    ("within_noise", {
-        "nl": "de maat heeft een ruismodel en de verandering sinds de basisperiode is niet "
-              "significant (p ≥ 0,05).",
-        "en": "the measure has a noise model and the change since the baseline is not "
-              "significant (p ≥ 0.05)."}),
-    ("on_track", {
-        "nl": "de waargenomen jaarlijkse verandering is minstens 0,95 keer de nodige.",
-        "en": "the observed yearly change is at least 0.95 times the one needed."}),
-    ("at_risk", {
-        "nl": "die verhouding ligt tussen 0,6 en 0,95.",
-        "en": "that ratio lies between 0.6 and 0.95."}),
+        "nl": "geen basiswaarde, doel of deadline; minder respondenten of feiten achter een "
+              "aandeel, gemiddelde of mediaan dan het minimum van de indicator; of het plan "
+              "loopt nog geen 12 volledige maanden (bij een bevraging: nog geen meting na de "
+              "basisperiode). Een klein aantal is geen gebrek aan gegevens (nul inbraken is "
+              "een waarde).",
+        "en": "no baseline, target or deadline; fewer respondents or facts behind a share, "
+              "mean or median than the indicator's minimum; or the plan has not run 12 complete "
+              "months (for a survey: no wave after the baseline). A small count is not a lack "
+              "of data (zero burglaries is a value)."}),
     ("off_track", {
-        "nl": "die verhouding is kleiner dan 0,6, ook bij achteruitgang.",
-        "en": "that ratio is below 0.6, including deterioration."}),
+        "nl": "de indicator is meer dan toevallig de verkeerde kant op gegaan; of de kans om "
+              "het doel te halen is ongeveer 3 op 10 of kleiner.",
+        "en": "the indicator moved the wrong way by more than chance; or the chance of "
+              "reaching the target is about 3 in 10 or less."}),
+    ("achieved", {
+        "nl": "de huidige waarde haalt het doel en de verandering sinds de basisperiode is meer "
+              "dan toeval (of het doel was al gehaald bij de basisperiode en blijft gehaald, "
+              "zonder echte verslechtering).",
+        "en": "the current value meets the target and the change since the baseline is more "
+              "than chance (or the baseline already met the target and it still does, without "
+              "a real deterioration)."}),
+    ("on_track", {
+        "nl": "de verandering is meer dan toeval en de goede kant op, de huidige waarde ligt "
+              "aan de goede kant van de basiswaarde, en de kans om het doel tegen de deadline "
+              "te halen is ongeveer 7 op 10 of groter.",
+        "en": "the change is more than chance and in the right direction, the current value "
+              "lies on the good side of the baseline, and the chance of reaching the target by "
+              "the deadline is about 7 in 10 or more."}),
+    ("at_risk", {
+        "nl": "de kans ligt tussen ongeveer 4 en 6 op 10; of ze is groter, maar de verandering "
+              "is nog niet te onderscheiden van toeval.",
+        "en": "the chance lies between about 4 and 6 in 10; or it is higher, but the change "
+              "cannot yet be told apart from chance."}),
 ]
 
 
@@ -162,24 +207,105 @@ def _test(s: Subject) -> str | None:
     return test_text(s.record.get("test"), s.lang)
 
 
+def _period(text: str | None, lang: str) -> str:
+    if not text or "/" not in text:
+        return text or "–"
+    a, b = (dt.date.fromisoformat(x + "-01") for x in text.split("/"))
+    return f"{month(a, lang)} – {month(b, lang)}"
+
+
 def _outcome(s: Subject) -> str | None:
-    test, p = s.record.get("test"), s.record.get("p_value")
+    ev = s.record.get("evidence") or {}
     if "reason" in s.hidden:
         return ("De uitkomst van de toets is afgeschermd: ze zou een klein aantal prijsgeven."
                 if s.nl else "The test's outcome is withheld: it would reveal a small number.")
-    if test not in ("poisson_exact", "share_z", "welch_t"):
+    if not ev or ev.get("test") == "registered":
         return None
-    if p is None:
+    z, p = ev.get("z"), ev.get("p_value")
+    if z is None:
         return "De toets kon niet worden uitgevoerd." if s.nl else "The test could not be run."
-    alpha = number(ALPHA, 2, s.lang)
-    if p < ALPHA:
-        return (f"Uitkomst: {p_value(p, s.lang)}, kleiner dan {alpha}: een verandering die "
-                "toeval alleen zelden geeft (significant)." if s.nl else
-                f"Result: {p_value(p, s.lang)}, below {alpha}: a change chance alone rarely "
-                "gives (significant).")
-    return (f"Uitkomst: {p_value(p, s.lang)}, niet kleiner dan {alpha}: de verandering kan "
-            "toeval zijn." if s.nl else
-            f"Result: {p_value(p, s.lang)}, not below {alpha}: the change may be chance.")
+    counts = ev.get("counts") or {}
+    compared = ""
+    if "count" in counts:
+        compared = (f"{number(counts['count'], 0, s.lang)} feiten in "
+                    f"{_period(ev.get('now_period'), s.lang)} tegenover "
+                    f"{number(counts['base_count'], 0, s.lang)} in {ev.get('base_period')}; "
+                    if s.nl else
+                    f"{number(counts['count'], 0, s.lang)} facts in "
+                    f"{_period(ev.get('now_period'), s.lang)} against "
+                    f"{number(counts['base_count'], 0, s.lang)} in {ev.get('base_period')}; ")
+    limit = number(ev.get("threshold"), 2, s.lang)
+    months = ev.get("months")
+    real = bool(ev.get("significant"))
+    head = (f"Uitkomst: {compared}z = {number(z, 2, s.lang)}, {p_value(p, s.lang)}. "
+            if s.nl else f"Result: {compared}z = {number(z, 2, s.lang)}, {p_value(p, s.lang)}. ")
+    boundary = (f"Na {months} maanden van het plan moet |z| minstens {limit} zijn (strenger in "
+                "de eerste twee jaar, omdat elke maandelijkse verversing een nieuwe kans op "
+                "toeval is; en samen met de andere doelstellingen van het plan gecontroleerd "
+                "op valse ontdekkingen): "
+                + ("meer dan toeval." if real else "niet te onderscheiden van toeval.")
+                if s.nl else
+                f"After {months} months of the plan |z| must be at least {limit} (stricter in "
+                "the first two years, as every monthly refresh is another chance for noise; "
+                "and controlled for false discoveries with the plan's other objectives): "
+                + ("more than chance." if real else "not distinguishable from chance."))
+    return head + boundary
+
+
+def _dispersion(s: Subject) -> str | None:
+    d = s.record.get("dispersion") or {}
+    phi = d.get("phi")
+    if phi is None:
+        return None
+    if phi <= 1.0:
+        return ("Extra spreiding: de maandelijkse tellingen van de basisjaren schommelen niet "
+                "meer dan toeval (Poisson)." if s.nl else
+                "Extra variation: the baseline years' monthly counts vary no more than chance "
+                "(Poisson).")
+    return (f"Extra spreiding: de maandelijkse tellingen schommelen {number(phi, 2, s.lang)} "
+            "keer zoveel als bij toeval alleen (geschat uit de basisjaren van dit "
+            "gebiedsniveau); de toets en de kans houden daar rekening mee." if s.nl else
+            f"Extra variation: the monthly counts vary {number(phi, 2, s.lang)} times as much "
+            "as chance alone (estimated from this area level's baseline years); the test and "
+            "the chance allow for it.")
+
+
+def _comparison(s: Subject) -> str | None:
+    comp = s.record.get("comparison")
+    if not comp:
+        return None
+    where = ("de rest van de stad" if s.nl else "the rest of the city") if comp.get(
+        "kind") == "rest_of_city" else ", ".join(comp.get("areas") or ())
+    change = comp.get("change")
+    return (f"Vergelijking: het doel geldt voor de verandering hier tegenover die in {where} "
+            f"({percent(change, 0, s.lang, signed=True)} sinds de basisperiode); zo telt een "
+            "daling die overal in de stad plaatsvond niet als effect van het project." if s.nl
+            else
+            f"Comparison: the target applies to the change here against the change in {where} "
+            f"({percent(change, 0, s.lang, signed=True)} since the baseline); so a fall that "
+            "happened all over the city does not count as the project's effect.")
+
+
+def _chance(s: Subject) -> str | None:
+    rec = s.record
+    prob = rec.get("probability")
+    projection = rec.get("projection") or {}
+    proj, low, high = projection.get("value"), projection.get("low"), projection.get("high")
+    if prob is None or proj is None:
+        return None
+    deadline = date(_day(rec["target"].get("deadline")))
+    words = chance_words(prob, s.lang)
+    return (f"Verwachting: een model van het verloop sinds de basisperiode (een sprong bij de "
+            f"start van het plan en een trend sindsdien, beide naar 'geen verandering' "
+            f"getrokken tenzij de gegevens ze duidelijk tonen; de trend gedempt doorgetrokken) "
+            f"komt uit op {s.value(proj)} tegen {deadline} (80 %: {s.value(low)} tot "
+            f"{s.value(high)}). Kans dat de waarde op de deadline het doel haalt: {words} "
+            f"({percent(prob, 0, s.lang)})." if s.nl else
+            f"Forecast: a model of the course since the baseline (a jump when the plan started "
+            f"and a trend since, both pulled towards 'no change' unless the data show them "
+            f"clearly; the trend carried on damped) reaches {s.value(proj)} by {deadline} "
+            f"(80 %: {s.value(low)} to {s.value(high)}). Chance that the value at the deadline "
+            f"meets the target: {words} ({percent(prob, 0, s.lang)}).")
 
 
 def _points(s: Subject, x: float) -> str:
@@ -214,10 +340,11 @@ def _sdg(s: Subject) -> str | None:
                 f"Open SDG progress measure: {category}, the current value meets the target "
                 f"(observed change {observed} a year).")
     required = growth(sdg.get("required_per_year"))
-    return (f"Open SDG-voortgangsmaat: waargenomen verandering {observed} per jaar, nodig "
-            f"{required} per jaar; verhouding {ratio_text}: {category}." if s.nl else
-            f"Open SDG progress measure: observed change {observed} a year, required "
-            f"{required} a year; ratio {ratio_text}: {category}.")
+    return (f"Ter vergelijking, de Open SDG-voortgangsmaat: waargenomen verandering {observed} "
+            f"per jaar, nodig {required} per jaar; verhouding {ratio_text}: {category}." if s.nl
+            else
+            f"For reference, the Open SDG progress measure: observed change {observed} a year, "
+            f"required {required} a year; ratio {ratio_text}: {category}.")
 
 
 def _position(s: Subject) -> str | None:
@@ -244,34 +371,9 @@ def _position(s: Subject) -> str | None:
             + (", the wrong way." if wrong else "."))
 
 
-def _projection(s: Subject) -> str | None:
-    rec = s.record
-    projection = rec.get("projection") or {}
-    proj, gap = projection.get("value"), projection.get("gap")
-    if proj is None:
-        return None
-    lower = rec.get("direction") == "lower"
-    deadline = date(_day(rec["target"].get("deadline")))
-    reaches = gap is not None and (gap <= 0 if lower else gap >= 0)
-    gap_text = "–"
-    if gap is not None and s.share:
-        gap_text = signed(number(gap * 100, 1, s.lang), gap) + (
-            " procentpunt" if s.nl else " percentage points")
-    elif gap is not None:
-        unit = (rec.get("unit") or {}).get(s.lang, "")
-        gap_text = (signed(s.value(abs(gap)), gap) if gap >= 0 else "-" + s.value(abs(gap))) + (
-            f" {unit}" if unit else "")
-    return (f"De gewogen trend (recente jaren wegen zwaarder, halveringstijd 2 jaar) komt uit "
-            f"op {s.value(proj)} tegen {deadline}; verwachte kloof met het doel: {gap_text}, "
-            + ("de trend haalt het doel." if reaches else "de trend haalt het doel niet.")
-            if s.nl else
-            f"The weighted trend (recent years weigh more, half-life 2 years) reaches "
-            f"{s.value(proj)} by {deadline}; anticipated gap to the target: {gap_text}, "
-            + ("the trend meets the target." if reaches else "the trend misses the target."))
-
-
 #: The sentences of an objective's method, in the order they are shown.
-SENTENCES: list[Sentence] = [_test, _outcome, _sdg, _position, _projection]
+SENTENCES: list[Sentence] = [_test, _outcome, _dispersion, _comparison, _chance, _position,
+                              _sdg]
 
 
 def sentences(record: dict[str, Any], indicator: Indicator | None, lang: str) -> list[str]:

@@ -52,6 +52,18 @@ def month_end(month: dt.date) -> dt.date:
     return add_months(month, 1) - dt.timedelta(days=1)
 
 
+def deadline_month_end(deadline: dt.date) -> dt.date:
+    """The last day of a deadline's last whole month (the deadline itself when it is a month's
+    last day): the end of the 12 months whose value says whether a target was met."""
+    end = month_end(deadline.replace(day=1))
+    return end if end == deadline else deadline.replace(day=1) - dt.timedelta(days=1)
+
+
+def months_between(end: dt.date, later: dt.date) -> int:
+    """Whole months after the month of ``end`` up to and including the month of ``later``."""
+    return (later.year - end.year) * 12 + later.month - end.month
+
+
 def months(first: dt.date, last: dt.date) -> list[dt.date]:
     """The first days of every month from ``first`` to ``last`` (both included)."""
     out, m = [], first.replace(day=1)

@@ -72,7 +72,17 @@ class Objective(_Strict):
     target: Target | None = None
     deadline: dt.date | None = None
     direction: Literal[DIRECTIONS] | None = None  # type: ignore[valid-type]
+    comparison: Literal["rest_of_city", "none"] | list[str] | None = None
     description: Text | None = None
+
+    def comparison_areas(self, area_level: str | None) -> str | list[str] | None:
+        """What the objective's areas are judged against: ``rest_of_city`` (the default for
+        project areas), a list of control areas, or None."""
+        if self.comparison == "none":
+            return None
+        if self.comparison is None:
+            return "rest_of_city" if area_level == "project" else None
+        return self.comparison
 
 
 class PlanInfo(_Strict):

@@ -2,60 +2,44 @@
 
 For every objective it lists what is missing (Specific: indicator, area, owner; Measurable: an
 indicator in the catalogue and a baseline; Achievable/Relevant: a target in the indicator's good
-direction; Time-bound: a deadline after the baseline, an approved plan version), and warns when
-the target cannot be told apart from noise before its deadline: for counts, even reaching the
-target exactly would not make the change significant (e.g. -10 % on 12 incidents a year).
+direction; Time-bound: a deadline after the baseline, an approved plan version), and states for
+every objective with a noise model the chance of showing its target by the deadline: if the
+indicator moves on a straight path from the baseline to the target, how likely the status's own
+test (:mod:`indicators.evidence`, with the dispersion of the area's level and the boundary for
+repeated looks) calls the change real at the deadline. Below 50 % the target cannot be told
+apart from noise (a warning), below 80 % it is hard to show (e.g. -10 % on 12 incidents a
+year: about 10 %).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
+from scipy import stats as sp
 
 from etl.taxonomy import area_levels
 from indicators.catalog import Catalog
+from indicators.evidence import RecentCounts, count_evidence, gaussian_evidence
+from indicators.periods import deadline_month_end, months_between
 from indicators.plan import Objective, PlanFile
 from indicators.progress import baseline_years
-from indicators.refresh import objective_areas
-from indicators.results import series
-
-Z_95 = 1.959964
+from indicators.refresh import PlanContexts, objective_areas
+from indicators.results import Tables, series
 
 
 @dataclass(frozen=True)
 class Finding:
     """One finding of the linter: ``error`` (a reference or date that makes no sense: the plan
-    cannot be loaded), ``missing`` (not SMART) or ``warning`` (noise, direction)."""
+    cannot be loaded), ``missing`` (not SMART), ``warning`` (noise, direction) or ``info`` (the
+    chance of showing the target, when it is good)."""
 
     objective_id: str
     severity: str
     code: str
     message: str
-
-
-def expected_z(ind_noise: str, baseline: float, change: float, base_years: float,
-               plan_years: float, n_eff: float | None = None) -> float | None:
-    """The test statistic a change of exactly ``change`` would give by the deadline.
-
-    Counts: the log rate ratio over its standard error, with the baseline's ``base_years`` of
-    counts against ``plan_years`` at the target rate. Shares: the pooled z-test of two waves of
-    effective size ``n_eff``. None when it cannot be told (no noise model, no value).
-    """
-    if baseline is None or baseline <= 0 or change is None or change <= -1:
-        return None
-    if ind_noise == "poisson":
-        target = baseline * (1 + change)
-        var = 1 / (baseline * base_years) + 1 / (target * max(plan_years, 1e-9))
-        return abs(math.log1p(change)) / math.sqrt(var)
-    if ind_noise == "share" and n_eff:
-        p0, p1 = baseline, min(max(baseline * (1 + change), 0.0), 1.0)
-        pooled = (p0 + p1) / 2
-        se = math.sqrt(pooled * (1 - pooled) * 2 / n_eff)
-        return abs(p1 - p0) / se if se > 0 else None
-    return None
 
 
 #: Latest deadline a plan may set, in years after its approval (or today).
@@ -82,10 +66,12 @@ def check_plan(plan: PlanFile, catalog: Catalog,
         out.append(Finding("(plan)", "warning", "no_areas_yet", "no areas are loaded yet: the "
                            "objectives' areas are checked once they are (and on activation)"))
     for obj in plan.objectives:
-        out.extend(_dates(obj, approved, today))
+        dated = _dates(obj, approved, today)
+        out.extend(dated)
         if areas:
             out.extend(_areas(obj, con))
-        out.extend(_check(obj, catalog, con))
+        # a deadline that makes no sense has no chance to be computed
+        out.extend(_check(obj, catalog, con if not errors(dated) else None))
     return out
 
 
@@ -186,29 +172,82 @@ def _check(obj: Objective, catalog: Catalog,
 def _noise_findings(obj: Objective, ind, con: duckdb.DuckDBPyConnection, first: int,
                     last: int) -> list[Finding]:
     out = []
-    plan_years = max(obj.deadline.year - last, 1)
+    levels = dict(con.execute("SELECT area_id, level FROM area").fetchall())
+    contexts = PlanContexts(con, Tables(), {})
+    months = months_between(dt.date(last, 12, 31), deadline_month_end(obj.deadline))
     base_years = last - first + 1
-    known = {a for (a,) in con.execute("SELECT area_id FROM area").fetchall()}
     for area in objective_areas(con, obj):
-        if area not in known:
+        if area not in levels:
             continue  # an error of its own (see _areas)
         data = series(con, ind, area)
         base = [p for p in data.years if first <= p.start.year <= last and p.complete]
-        if not base or ind.kind.noise is None:
+        if not base or ind.kind.noise is None or months < 1:
             continue
         if ind.kind.noise == "poisson":
             per_year = sum(p.numerator or 0 for p in base) / len(base)
-            z = expected_z("poisson", per_year, obj.target.change, base_years, plan_years)
+            ctx = contexts.context(obj, ind, area, levels[area])
+            power = count_power(per_year, obj.target.change, base_years, months,
+                                ctx.dispersion.phi, ctx.dispersion.df or None)
             size = f"{per_year:.0f} a year"
+            if ctx.dispersion.phi > 1:
+                size += f", {ctx.dispersion.phi:.1f} x Poisson variation"
         else:
-            n_eff = min(p.n_eff or 0 for p in base)
-            value = base[-1].value
-            z = expected_z(ind.kind.noise, value, obj.target.change, 1, 1, n_eff)
-            size = f"effective n {n_eff:.0f}"
-        if z is not None and z < Z_95:
-            out.append(Finding(
-                obj.id, "warning", "target_within_noise",
-                f"{area}: a change of {obj.target.change:+.0%} on {size} cannot be told apart "
-                f"from noise by {obj.deadline.year} (expected z = {z:.2f} < 1.96); use a larger "
-                "area, a longer baseline or a larger target"))
+            p0 = base[-1]
+            power = share_power(ind.kind.noise, p0.value, p0.sd, min(p.n_eff or p.n for p in base),
+                                obj.target.change, months)
+            size = f"effective n {min(p.n_eff or p.n for p in base):.0f}"
+        if power is None:
+            continue
+        year = obj.deadline.year
+        text = (f"{area}: chance of showing a change of {obj.target.change:+.0%} on {size} by "
+                f"{year}, if the target is reached on a straight path: {power:.0%} (kans om dit "
+                f"doel aan te tonen tegen {year}: {power:.0%})")
+        if power < 0.5:
+            out.append(Finding(obj.id, "warning", "target_within_noise",
+                               f"{text}; it cannot be told apart from noise: use a larger area, "
+                               "a broader category or a larger target"))
+        elif power < 0.8:
+            out.append(Finding(obj.id, "warning", "target_hard_to_show", text))
+        else:
+            out.append(Finding(obj.id, "info", "target_can_be_shown", text))
     return out
+
+
+def count_power(per_year: float, change: float, base_years: float, months: int, phi: float,
+                df: int | None) -> float | None:
+    """The chance that the status's count test calls a change real at the deadline, when the
+    yearly count moves on a straight line from ``per_year`` to ``per_year * (1 + change)`` over
+    the ``months`` from the baseline's end to the deadline (expected counts, normal
+    approximation: ``Phi(|E z| - threshold)``)."""
+    if per_year <= 0 or change is None or change <= -1:
+        return None
+    h = (np.arange(months) + 0.5) / months
+    expected = per_year * (1 + change * h) / 12
+    series = RecentCounts(expected, np.full(months, 1 / 12), per_year * base_years,
+                          float(base_years))
+    e = count_evidence(series, phi, df, "", "")
+    if e.z is None:
+        return None
+    return float(sp.norm.cdf(abs(e.z) - e.threshold))
+
+
+def share_power(noise: str, value: float | None, sd: float | None, n_eff: float,
+                change: float, months: int) -> float | None:
+    """The same for a share (logit scale) or a mean (log scale) measured on ``n_eff``
+    respondents or facts at the baseline and at the deadline."""
+    if value is None or change is None or not n_eff or value <= 0:
+        return None
+    target = value * (1 + change)
+    if noise == "share":
+        if not 0 < target < 1:
+            return None
+        e = gaussian_evidence(target, target * (1 - target) / n_eff, value,
+                              value * (1 - value) / n_eff, "logit", months, "", "")
+    elif sd:
+        e = gaussian_evidence(target, sd * sd / n_eff, value, sd * sd / n_eff, "log", months,
+                              "", "")
+    else:
+        return None
+    if e.z is None:
+        return None
+    return float(sp.norm.cdf(abs(e.z) - e.threshold))

@@ -13,23 +13,33 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from core.errors import IvmError
 from core.settings import setting
 from core.warehouse.schema import RESULT_TABLES
-from indicators.catalog import Catalog, load_catalog
+from indicators.catalog import Catalog, Indicator, load_catalog
 from indicators.catalog_store import effective_catalog, record_folder
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import compute_compstat
 from indicators.compute import compute_values, default_as_of, stage_values, write_values
-from indicators.periods import Coverage
+from indicators.noise import POISSON, AreaCounts, Dispersion, level_dispersion, season_profile
+from indicators.periods import Coverage, month_end
 from indicators.plan import Objective, PlanFile
-from indicators.progress import Progress, Series, assess
-from indicators.results import Tables, series
+from indicators.progress import (
+    Context,
+    Point,
+    Progress,
+    Series,
+    baseline_years,
+    evaluate,
+    finalize,
+)
+from indicators.results import Tables, level_months, monthly_counts, root_area, series
 
 
 @dataclass
@@ -52,8 +62,9 @@ class RefreshResult:
 
 
 def current_plan(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[Objective]]:
-    """The plan version in force (the latest activated, see :func:`activate_plan`) and its
-    objectives; (None, []) when none is."""
+    """The plan version in force (the latest activated, see
+    :func:`indicators.plan_activation.activate_plan`) and its objectives; (None, []) when none
+    is."""
     row = con.execute(
         "SELECT a.plan_version FROM plan_activation a "
         "JOIN plan_version v ON v.plan_version = a.plan_version "
@@ -68,49 +79,13 @@ def current_plan(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[Objec
     return version, [Objective.model_validate(json.loads(s)) for (s,) in specs]
 
 
-def activate_plan(con: duckdb.DuckDBPyConnection, version: str, by: str) -> None:
-    """Put a loaded plan version in force (inside a write); IvmError when it is not loaded."""
-    known = [v for (v,) in con.execute(
-        "SELECT plan_version FROM plan_version ORDER BY approved_on, plan_version").fetchall()]
-    if version not in known:
-        raise IvmError("unknown_plan", f"no plan version '{version}' is loaded",
-                       hint=("loaded: " + ", ".join(known)) if known else "`ivm load plan FILE`")
-    from indicators.plan_check import check_plan, errors
-
-    doc = _plan_file(con, version)
-    refused = errors(check_plan(doc, effective_catalog(con), con, in_force=True))
-    if refused:
-        first = refused[0]
-        raise IvmError("invalid_plan", f"plan {version} cannot be put in force: objective "
-                       f"{first.objective_id}: [{first.code}] {first.message}"
-                       + (f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""),
-                       hint="`ivm plan check` after loading what it needs, or load a "
-                       "corrected plan")
-    con.execute(
-        "INSERT INTO plan_activation SELECT coalesce(max(activation_id), 0) + 1, ?, "
-        "now()::TIMESTAMP, ? FROM plan_activation", [version, by])
-
-
-def plan_versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every loaded plan version: title, approval, objectives, whether it is in force."""
-    in_force, _ = current_plan(con)
-    rows = con.execute(
-        "SELECT v.plan_version, v.title, v.approved_on, count(o.objective_id), v.load_id, "
-        "(SELECT max(activated_at) FROM plan_activation a WHERE a.plan_version = v.plan_version) "
-        "FROM plan_version v LEFT JOIN objective o ON o.plan_version = v.plan_version "
-        "GROUP BY ALL ORDER BY v.approved_on NULLS LAST, v.plan_version").fetchall()
-    return [{"version": v, "title": t, "approved_on": a, "objectives": n, "load_id": lid,
-             "last_activated": act, "in_force": v == in_force}
-            for v, t, a, n, lid, act in rows]
-
-
 def plan_in_force(con: duckdb.DuckDBPyConnection) -> PlanFile | None:
     """The plan version in force as a plan file (None when no plan is in force)."""
     version, _ = current_plan(con)
-    return None if version is None else _plan_file(con, version)
+    return None if version is None else plan_file(con, version)
 
 
-def _plan_file(con: duckdb.DuckDBPyConnection, version: str) -> PlanFile:
+def plan_file(con: duckdb.DuckDBPyConnection, version: str) -> PlanFile:
     """A loaded plan version as a plan file."""
     info = con.execute("SELECT plan_version, title, approved_on, approved_by FROM plan_version "
                        "WHERE plan_version = ?", [version]).fetchall()[0]
@@ -132,27 +107,137 @@ def objective_areas(con: duckdb.DuckDBPyConnection, obj: Objective) -> list[str]
 
 def assess_plan(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, objectives: list[Objective],
-    as_of: dt.date, tables: Tables,
+    as_of: dt.date, tables: Tables, coverage: dict[str, Coverage] | None = None,
 ) -> list[Progress]:
-    """Every objective x area of the plan, assessed from the values in ``tables``."""
-    known = {a for (a,) in con.execute("SELECT area_id FROM area").fetchall()}
+    """Every objective x area of the plan, assessed from the values in ``tables`` (each
+    source's ``coverage`` says up to which month its counts are complete) and judged together
+    (:func:`indicators.progress.finalize`)."""
+    levels = dict(con.execute("SELECT area_id, level FROM area").fetchall())
+    contexts = PlanContexts(con, tables, coverage or {})
     out = []
     for obj in objectives:
         ind = catalog.indicators.get(obj.indicator) if obj.indicator else None
         for area in objective_areas(con, obj):
-            if area not in known:
-                p = assess(obj, ind, area, _EMPTY, as_of)
-                p.status = "insufficient_data"
-                p.reason_nl = f"gebied '{area}' is niet geladen"
-                p.reason_en = f"area '{area}' is not loaded"
-                out.append(p)
+            if area not in levels:
+                e = evaluate(obj, ind, area, _EMPTY, as_of)
+                e.done = True
+                e.progress.status = "insufficient_data"
+                e.progress.reason_nl = f"gebied '{area}' is niet geladen"
+                e.progress.reason_en = f"area '{area}' is not loaded"
+                out.append(e)
                 continue
             data = series(con, ind, area, tables) if ind else _EMPTY
-            out.append(assess(obj, ind, area, data, as_of))
-    return out
+            ctx = contexts.context(obj, ind, area, levels[area]) if ind else Context()
+            out.append(evaluate(obj, ind, area, data, as_of, ctx))
+    return finalize(out)
 
 
 _EMPTY = Series([], [])
+
+
+class PlanContexts:
+    """The dispersion, seasonal pattern and comparison of each objective's area, computed
+    once per indicator and level (or area) for a whole plan."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, tables: Tables,
+                 coverage: dict[str, Coverage]):
+        self.con, self.tables, self.coverage = con, tables, coverage
+        self._dispersion: dict[tuple, dict[str, Dispersion]] = {}
+        self._season: dict[tuple[str, str], tuple[float, ...]] = {}
+
+    def context(self, obj: Objective, ind: Indicator, area: str, level: str) -> Context:
+        """The context of ``obj`` in ``area`` (nothing but defaults for non-count measures)."""
+        if ind.kind.noise != "poisson" or obj.baseline is None:
+            return Context()
+        try:
+            first, last = baseline_years(obj.baseline.period)
+        except ValueError:
+            return Context()
+        root = root_area(self.con, area)
+        season = self.season(ind, root)
+        cov = self.coverage.get(ind.source)
+        anchor = month_end(cov.anchor) if cov else None
+        key = (ind.id, level, root, first, last)
+        if key not in self._dispersion:
+            self._dispersion[key] = self._level(ind, level, root, first, last, season)
+        disp = self._dispersion[key].get(area, POISSON)
+        comparison = obj.comparison_areas(level)
+        if not comparison or (comparison == "rest_of_city" and root == area):
+            return Context(disp, season, anchor=anchor)
+        comp = self._comparison(ind, area, root, comparison)
+        if comp is None:
+            return Context(disp, season, anchor=anchor)
+        comp_disp = level_dispersion([_area_counts("comparison", comp.months, ind, first, last,
+                                                   season)]).get("comparison", POISSON)
+        name = comparison if isinstance(comparison, str) else ",".join(comparison)
+        return Context(disp, season, comp, comp_disp, name, anchor)
+
+    def season(self, ind: Indicator, root: str) -> tuple[float, ...]:
+        """The seasonal factors of ``ind`` in the top area ``root``."""
+        key = (ind.id, root)
+        if key not in self._season:
+            self._season[key] = season_profile(monthly_counts(self.con, ind, root, self.tables))
+        return self._season[key]
+
+    def _level(self, ind: Indicator, level: str, root: str, first: int, last: int,
+               season: tuple[float, ...]) -> dict[str, Dispersion]:
+        """The dispersion of every area of ``level`` in the municipality ``root``."""
+        months = level_months(self.con, ind, level, dt.date(first, 1, 1),
+                              dt.date(last, 12, 31), self.tables, root)
+        rate = ind.kind.value_rule == "rate"
+        areas = []
+        for area_id, rows in months.items():
+            counts = np.array([c for _, c, _ in rows])
+            exposure = np.array([((d or 0.0) if rate else 1.0) / 12 for _, _, d in rows])
+            factors = np.array([season[m.month - 1] for m, _, _ in rows])
+            areas.append(AreaCounts(area_id, counts, exposure, factors))
+        return level_dispersion(areas)
+
+    def _comparison(self, ind: Indicator, area: str, root: str,
+                    comparison: str | list[str]) -> Series | None:
+        if comparison == "rest_of_city":
+            whole = series(self.con, ind, root, self.tables).months
+            part = {p.start: p for p in series(self.con, ind, area, self.tables).months}
+            return Series([], [], [_minus(p, part.get(p.start)) for p in whole])
+        known = [a for a in comparison if self.con.execute(
+            "SELECT 1 FROM area WHERE area_id = ?", [a]).fetchall()]
+        if not known:
+            return None
+        parts = [series(self.con, ind, a, self.tables).months for a in known]
+        by_month: dict[dt.date, list[Point]] = {}
+        for months in parts:
+            for p in months:
+                by_month.setdefault(p.start, []).append(p)
+        return Series([], [], [_plus(ps) for _, ps in sorted(by_month.items())
+                               if len(ps) == len(parts)])
+
+
+def _minus(whole: Point, part: Point | None) -> Point:
+    """A month of the city without the project area's facts and population."""
+    if part is None:
+        return whole
+    num = (whole.numerator or 0.0) - (part.numerator or 0.0)
+    den = None if whole.denominator is None else whole.denominator - (part.denominator or 0.0)
+    return replace(whole, numerator=num, denominator=den, value=None,
+                   complete=whole.complete and part.complete)
+
+
+def _plus(points: list[Point]) -> Point:
+    """One month of several control areas together."""
+    dens = [p.denominator for p in points]
+    return replace(points[0], numerator=sum(p.numerator or 0.0 for p in points),
+                   denominator=None if any(d is None for d in dens) else sum(dens),
+                   value=None, complete=all(p.complete for p in points))
+
+
+def _area_counts(name: str, months: list[Point], ind: Indicator, first: int, last: int,
+                 season: tuple[float, ...]) -> AreaCounts:
+    rate = ind.kind.value_rule == "rate"
+    pts = [p for p in months if first <= p.start.year <= last and p.complete]
+    return AreaCounts(
+        name, np.array([p.numerator or 0.0 for p in pts]),
+        np.array([((p.denominator or 0.0) if rate else 1.0) / 12 for p in pts]),
+        np.array([season[p.start.month - 1] for p in pts]))
 
 
 def catalog_sha(catalog: Catalog) -> str:
@@ -214,7 +299,7 @@ def _refresh(
             con.execute("INSERT INTO source_coverage VALUES (?, ?, ?, ?, ?)",
                         [c.kind, c.data_start, c.cutoff, c.anchor, c.rows])
         con.execute("INSERT INTO compstat SELECT * FROM ivm_compstat")
-        rows = assess_plan(con, catalog, objectives, as_of, Tables())
+        rows = assess_plan(con, catalog, objectives, as_of, Tables(), cov)
         _store_progress(con, version, rows, as_of, cov, catalog)
         refresh_id = con.execute(
             "SELECT coalesce(max(refresh_id), 0) + 1 FROM refresh_log").fetchall()[0][0]
@@ -281,5 +366,7 @@ def progress_as_of(
     version, objectives = current_plan(con)
     used = {o.indicator for o in objectives if o.indicator}
     compute_values(con, catalog, as_of, only=used, table="ivm_values")
-    rows = assess_plan(con, catalog, objectives, as_of, Tables("ivm_values", "ivm_population"))
-    return version, rows, _coverage_from_temp(con)
+    cov = _coverage_from_temp(con)
+    rows = assess_plan(con, catalog, objectives, as_of, Tables("ivm_values", "ivm_population"),
+                       cov)
+    return version, rows, cov

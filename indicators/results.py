@@ -101,14 +101,15 @@ def _fill(df: pd.DataFrame, ind: Indicator) -> None:
 def series(
     con: duckdb.DuckDBPyConnection, ind: Indicator, area_id: str, tables: Tables = STORED,
 ) -> Series:
-    """The indicator's calendar years and 12-month windows in one area (zeros filled in)."""
+    """The indicator's calendar years, 12-month windows and months in one area (zeros filled
+    in)."""
     fill = _zero_fill(ind)
     rows = con.execute(
         f"""
         WITH p AS (
             SELECT DISTINCT period_type, period, period_start, period_end, complete
             FROM {tables.values}
-            WHERE indicator_id = ? AND period_type IN ('year', 'r12')
+            WHERE indicator_id = ? AND period_type IN ('year', 'r12', 'month')
               AND area_level = (SELECT level FROM area WHERE area_id = ?))
         SELECT p.period_type, p.period, p.period_start, p.period_end,
                coalesce(v.complete, p.complete), coalesce(v.n, 0), v.numerator,
@@ -125,6 +126,7 @@ def series(
     ).fetchall()
     years: list[Point] = []
     windows: list[Point] = []
+    months: list[Point] = []
     _, zero_high = stats.poisson_ci(0)
     for (ptype, period, start, end, complete, n, num, den, value, n_eff, sd, lo, hi, inh,
          hh) in rows:
@@ -139,8 +141,68 @@ def series(
             lo = 0.0 if hi is not None else None
         point = Point(period, start, end, value, num, den, int(n), n_eff, sd, lo, hi,
                       bool(complete))
-        (years if ptype == "year" else windows).append(point)
-    return Series(years, windows)
+        {"year": years, "r12": windows, "month": months}[ptype].append(point)
+    return Series(years, windows, months)
+
+
+def level_months(
+    con: duckdb.DuckDBPyConnection, ind: Indicator, level: str, first: dt.date, last: dt.date,
+    tables: Tables = STORED, root: str | None = None,
+) -> dict[str, list[tuple[dt.date, float, float | None]]]:
+    """Every area of ``level`` (under ``root`` when given: one municipality of a warehouse that
+    holds several): its complete months from ``first`` to ``last`` as (month, count,
+    denominator), zeros filled in (an area without facts in a covered month has 0)."""
+    under = ("AND a.area_id IN (SELECT area_id FROM under)" if root is not None else "")
+    rows = con.execute(
+        f"""
+        WITH RECURSIVE under AS (
+            SELECT area_id FROM area WHERE area_id = ?
+            UNION SELECT c.area_id FROM area c JOIN under u ON c.parent_id = u.area_id),
+        p AS (
+            SELECT DISTINCT period, period_start FROM {tables.values}
+            WHERE indicator_id = ? AND period_type = 'month' AND area_level = ? AND complete
+              AND period_start BETWEEN ? AND ?)
+        SELECT a.area_id, p.period_start, coalesce(v.numerator, 0.0),
+               coalesce(v.denominator, CASE WHEN ? = 'households' THEN pop.households
+                                            ELSE pop.inhabitants END)
+        FROM area a CROSS JOIN p
+        LEFT JOIN {tables.values} v ON v.indicator_id = ? AND v.area_id = a.area_id
+             AND v.period = p.period
+        ASOF LEFT JOIN {tables.population} pop
+             ON pop.area_id = a.area_id AND year(p.period_start) >= pop.year
+        WHERE a.level = ? {under}
+        ORDER BY a.area_id, p.period_start
+        """,
+        [root, ind.id, level, first, last, ind.population or "inhabitants", ind.id, level],
+    ).fetchall()
+    out: dict[str, list[tuple[dt.date, float, float | None]]] = {}
+    for area_id, start, num, den in rows:
+        out.setdefault(area_id, []).append((start, float(num), den))
+    return out
+
+
+def monthly_counts(
+    con: duckdb.DuckDBPyConnection, ind: Indicator, area_id: str, tables: Tables = STORED,
+) -> list[tuple[dt.date, float]]:
+    """An area's count in every complete month, oldest first (zeros filled in)."""
+    level = con.execute("SELECT level FROM area WHERE area_id = ?", [area_id]).fetchall()
+    if not level:
+        return []
+    return [(m, c) for m, c, _ in level_months(
+        con, ind, level[0][0], dt.date(1, 1, 1), dt.date(9999, 12, 31), tables).get(
+            area_id, [])]
+
+
+def root_area(con: duckdb.DuckDBPyConnection, area_id: str) -> str:
+    """The top of an area's hierarchy (the area itself when it has no parent)."""
+    seen = {area_id}
+    current = area_id
+    while True:
+        row = con.execute("SELECT parent_id FROM area WHERE area_id = ?", [current]).fetchall()
+        if not row or row[0][0] is None or row[0][0] in seen:
+            return current
+        current = row[0][0]
+        seen.add(current)
 
 
 def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:

@@ -35,12 +35,11 @@ __all__ = [
     "norm_quantile",
     "poisson_ci",
     "poisson_rate_test",
-    "project",
+    "quantile_ci_ranks",
     "sdg_progress",
     "share_test",
     "t_quantile",
     "weighted_sd",
-    "weighted_trend",
     "wilson_ci",
 ]
 
@@ -244,6 +243,23 @@ def t_quantile(n: ArrayLike, level: float = 0.95) -> Floats:
     return _out(np.where(bad, np.nan, t))
 
 
+def quantile_ci_ranks(n: ArrayLike, q: float = 0.5, level: float = 0.95
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Distribution-free interval of the ``q`` quantile from ``n`` sorted values: the 0-based
+    positions ``(low, high)`` of the order statistics that bound it (Conover 1999, section
+    3.2; as ``scipy.stats.quantile_test(...).confidence_interval``): ``low = F^-1(alpha/2) - 1``
+    and ``high = F^-1(1 - alpha/2)`` for ``F`` the Binomial(n, q) distribution. It covers the
+    true quantile at least ``level`` of the time for any continuous distribution. -1 (low) or
+    ``n`` (high) where ``n`` is too small for that side."""
+    alpha = _level_alpha(level)
+    nn = np.atleast_1d(np.asarray(n, dtype=float))
+    low = stats.binom.ppf(alpha / 2, nn, q) - 1
+    high = stats.binom.isf(alpha / 2, nn, q)
+    low = np.where(np.isfinite(low), low, -1).astype(int)
+    high = np.where(np.isfinite(high), high, nn).astype(int)
+    return low, high
+
+
 def norm_quantile(level: float = 0.95) -> float:
     """The normal quantile ``z`` of :func:`wilson_ci` (``z = Phi^-1(1 - alpha/2)``)."""
     return float(stats.norm.isf(_level_alpha(level) / 2))
@@ -272,11 +288,15 @@ def mean_test(
     return float(2 * stats.t.sf(abs(t), df))
 
 
-def weighted_sd(sum_w: ArrayLike, sum_wx: ArrayLike, sum_wx2: ArrayLike) -> Floats:
+def weighted_sd(sum_w: ArrayLike, sum_wx: ArrayLike, sum_wx2: ArrayLike,
+                n_eff: ArrayLike | None = None) -> Floats:
     """Weighted standard deviation from the sums ``sum w``, ``sum w x`` and ``sum w x^2``.
 
-    Population form ``sqrt(sum w x^2 / sum w - mean^2)`` with ``mean = sum w x / sum w``; the
-    variance is clipped at 0 against rounding. Vectorised; NaN where ``sum_w <= 0``.
+    Without ``n_eff``, the population form ``sqrt(sum w x^2 / sum w - mean^2)`` with
+    ``mean = sum w x / sum w``; with it, the sample form for reliability weights, the
+    population variance times ``n_eff / (n_eff - 1)`` (with equal weights ``n_eff = n``: the
+    usual divisor ``n - 1``), NaN where ``n_eff <= 1``. The variance is clipped at 0 against
+    rounding. Vectorised; NaN where ``sum_w <= 0``.
     """
     sw, swx, swx2 = np.broadcast_arrays(np.asarray(sum_w, dtype=float),
                                         np.asarray(sum_wx, dtype=float),
@@ -285,6 +305,10 @@ def weighted_sd(sum_w: ArrayLike, sum_wx: ArrayLike, sum_wx2: ArrayLike) -> Floa
     safe = np.where(ok, sw, 1.0)
     mean = swx / safe
     var = np.clip(swx2 / safe - mean * mean, 0.0, None)
+    if n_eff is not None:
+        ne = np.broadcast_to(np.asarray(n_eff, dtype=float), var.shape)
+        ok = ok & (ne > 1)
+        var = var * ne / np.where(ne > 1, ne - 1, 1.0)
     return _out(np.where(ok, np.sqrt(var), np.nan))
 
 
@@ -439,57 +463,3 @@ def first_available(
         return None
     t, v = later[0]
     return t, float(v)
-
-
-# --------------------------------------------------------------------------------------------
-# Trend and projection
-# --------------------------------------------------------------------------------------------
-
-
-def _trend_data(t: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    tt = np.asarray(t, dtype=float).ravel()
-    yy = np.asarray(y, dtype=float).ravel()
-    if tt.shape != yy.shape:
-        raise ValueError(f"t and y differ in length ({tt.size} and {yy.size})")
-    keep = np.isfinite(tt) & np.isfinite(yy)
-    return tt[keep], yy[keep]
-
-
-def weighted_trend(t: ArrayLike, y: ArrayLike, half_life: float = 2.0) -> tuple[float, float]:
-    """Time-weighted least-squares line through ``(t, y)``: returns ``(intercept, slope)``.
-
-    Observation i weighs ``0.5 ** ((max(t) - t_i) / half_life)``: the latest observation weighs
-    1, one ``half_life`` earlier weighs one half, so recent years count more. Pairs with a missing
-    t or y are left out. Raises ValueError with fewer than two distinct times or a non-positive
-    half-life.
-    """
-    t_bar, y_bar, slope = _fit(*_trend_data(t, y), half_life)
-    return y_bar - slope * t_bar, slope
-
-
-def _fit(tt: np.ndarray, yy: np.ndarray, half_life: float) -> tuple[float, float, float]:
-    """The weighted means of t and y and the slope (the line passes through the means)."""
-    if not half_life > 0:
-        raise ValueError(f"half_life must be positive, got {half_life!r}")
-    if np.unique(tt).size < 2:
-        raise ValueError("a trend needs at least two distinct times")
-    w = 0.5 ** ((tt.max() - tt) / half_life)
-    t_bar = float(np.sum(w * tt) / np.sum(w))
-    y_bar = float(np.sum(w * yy) / np.sum(w))
-    dt = tt - t_bar
-    slope = float(np.sum(w * dt * (yy - y_bar)) / np.sum(w * dt * dt))
-    return t_bar, y_bar, slope
-
-
-def project(
-    t: ArrayLike, y: ArrayLike, t_target: float, half_life: float = 2.0
-) -> float | None:
-    """The value of :func:`weighted_trend` at ``t_target`` (e.g. the plan's deadline).
-
-    None with fewer than two distinct times (after leaving out missing values).
-    """
-    tt, yy = _trend_data(t, y)
-    if np.unique(tt).size < 2:
-        return None
-    t_bar, y_bar, slope = _fit(tt, yy, half_life)
-    return y_bar + slope * (float(t_target) - t_bar)

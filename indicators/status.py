@@ -6,8 +6,11 @@ One record per objective and area, in a stable shape (documented in ``docs/cli.m
      area {id, name, level}, direction, baseline {period, value}, target {value, change,
      deadline}, current {period, value, numerator, denominator, n, n_eff, ci_low, ci_high},
      test, p_value, progress, sdg {ratio, category, observed_per_year, required_per_year},
-     projection {value, gap}, status, status_label {nl, en}, reason {nl, en}, as_of, cutoff,
-     plan_version}
+     projection {value, gap, low, high}, probability, chance {nl, en}, comparison {kind,
+     areas, change}, dispersion {phi, df}, evidence {comparison, test, now_period,
+     base_period, now_value, base_value, change, z, p_value, threshold, months, df,
+     significant, counts}, rule, qualifier, qualifier_label {nl, en}, status,
+     status_label {nl, en}, symbol, reason {nl, en}, as_of, cutoff, plan_version}
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from typing import Any
 
 import duckdb
 
-from core.vocabulary import STATUS_SYMBOLS, STATUSES
+from core.vocabulary import QUALIFIERS, STATUS_SYMBOLS, STATUSES
 from indicators.catalog import Catalog, load_catalog
 from indicators.plan import PHASES
 from indicators.progress import Progress
+from indicators.reasons import chance_words
 from indicators.refresh import current_plan, progress_as_of
 
 
@@ -54,10 +58,28 @@ def _num(v: Any) -> Any:
     return v
 
 
+def _comparison(p: dict[str, Any]) -> dict[str, Any] | None:
+    kind = p.get("comparison")
+    if not kind:
+        return None
+    areas = [] if kind == "rest_of_city" else kind.split(",")
+    return {"kind": "rest_of_city" if kind == "rest_of_city" else "areas", "areas": areas,
+            "change": _num(p.get("comparison_change"))}
+
+
+def _evidence(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not evidence or "test" not in evidence:
+        return None
+    keys = ("comparison", "test", "now_period", "base_period", "now_value", "base_value",
+            "change", "z", "p_value", "threshold", "months", "df", "significant", "counts")
+    return {k: _num(evidence.get(k)) for k in keys}
+
+
 def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None,
             unit: dict[str, str] | None, plan_version: str | None, as_of: dt.date,
             cutoff: dt.date | None) -> dict[str, Any]:
     name, level = area or (None, None)
+    evidence = json.loads(p["evidence"]) if p.get("evidence") else None
     target = obj.get("target") or {}
     return {
         "id": obj["id"],
@@ -78,7 +100,18 @@ def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None
         "sdg": {"ratio": _num(p["sdg_ratio"]), "category": p["sdg_category"],
                 "observed_per_year": _num(p["observed_per_year"]),
                 "required_per_year": _num(p["required_per_year"])},
-        "projection": {"value": _num(p["projection"]), "gap": _num(p["gap"])},
+        "projection": {"value": _num(p["projection"]), "gap": _num(p["gap"]),
+                       "low": _num(p.get("projection_low")),
+                       "high": _num(p.get("projection_high"))},
+        "probability": _num(p.get("probability")),
+        "chance": {lang: chance_words(_num(p.get("probability")), lang) for lang in ("nl", "en")},
+        "comparison": _comparison(p),
+        "dispersion": {"phi": _num(p.get("dispersion")),
+                       "df": (evidence or {}).get("df")} if p.get("dispersion") else None,
+        "evidence": _evidence(evidence),
+        "rule": p.get("rule"), "qualifier": p.get("qualifier"),
+        "qualifier_label": (dict(QUALIFIERS[p["qualifier"]]) if p.get("qualifier") in QUALIFIERS
+                            else None),
         "status": p["status"], "status_label": dict(STATUSES[p["status"]]),
         "symbol": STATUS_SYMBOLS[p["status"]],
         "reason": {"nl": p["reason_nl"], "en": p["reason_en"]},

@@ -1,6 +1,9 @@
 """The ``ivm`` command line. Exit codes: 0 success, 1 data or user error (one line on stderr,
 no traceback), 2 wrong usage.
 
+This module holds the group and the commands about data in, serving and access; the commands
+about results are :mod:`ivm.cli_results`, the options and output they share :mod:`ivm.options`.
+
 Each command imports the layers it uses when it runs: ``ivm init`` or ``ivm loads`` start in a
 fraction of a second instead of loading the statistics and the dashboard first. (There is no
 import loop to avoid: this package sits above every layer.)"""
@@ -10,75 +13,36 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
 
 import click
 
-from core.errors import DeclarationError, IvmError
+from core.errors import IvmError
 from core.settings import SETTINGS, flag, setting
-from core.vocabulary import DEFAULT_STYLE, SOURCE_KINDS, STYLES, rounded, value_text
+from core.vocabulary import SOURCE_KINDS
 from core.warehouse import Warehouse
+from ivm.cli_results import export, indicators, plan, status
+from ivm.options import (
+    IvmGroup,
+    PeriodBound,
+    as_of_option,
+    day_of,
+    db_option,
+    emit,
+    format_option,
+)
 
 #: What ``ivm load`` takes: the vocabulary's source kinds.
 KINDS = list(SOURCE_KINDS)
-
-db_option = click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Warehouse file (default: $IVM_DB or data/ivmonitor.duckdb).",
-)
-format_option = click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-    show_default=True, help="Output format; json is stable for scripts.",
-)
-
-
-class PeriodBound(click.ParamType):
-    """A day (YYYY-MM-DD) or a month (YYYY-MM: its first day, or as an ``end`` its last)."""
-
-    name = "date"
-
-    def __init__(self, end: bool):
-        self.end = end
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        """The date the text means (exit 2 with a message when it is none)."""
-        import datetime as dt
-
-        from etl.delivery import month_end
-
-        if isinstance(value, dt.date):
-            return value
-        text = str(value).strip()
-        try:
-            if len(text) == 7:
-                first = dt.date.fromisoformat(text + "-01")
-                return month_end(first) if self.end else first
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{text!r} is not a date (YYYY-MM-DD) or a month (YYYY-MM)", param, ctx)
-
-
-class IvmGroup(click.Group):
-    """Turns IvmError into one line on stderr and exit code 1."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except DeclarationError as exc:
-            for problem in exc.problems:
-                click.echo(problem.one_line(), err=True)
-            sys.exit(1)
-        except IvmError as exc:
-            click.echo(exc.one_line(), err=True)
-            sys.exit(1)
 
 
 @click.group(cls=IvmGroup)
 @click.version_option(package_name="ivmonitor")
 def main() -> None:
     """ivmonitor: monitor a city's local integral safety plan."""
+
+
+for command in (status, indicators, plan, export):
+    main.add_command(command)
 
 
 @main.command()
@@ -215,7 +179,7 @@ def loads(db: str | None, fmt: str) -> None:
     from etl.inspect import load_log_rows
 
     rows = load_log_rows(Warehouse(db))
-    _emit(rows, fmt, ["load_id", "kind", "profile", "outcome", "rows_read", "rows_loaded",
+    emit(rows, fmt, ["load_id", "kind", "profile", "outcome", "rows_read", "rows_loaded",
                       "rows_replaced", "rows_skipped", "rows_quarantined", "cutoff_date", "file"])
 
 
@@ -228,7 +192,7 @@ def quarantine(load_id: int, db: str | None, fmt: str) -> None:
     from etl.inspect import quarantine_rows
 
     rows = quarantine_rows(Warehouse(db), load_id)
-    _emit(rows, fmt, ["row_number", "reason_codes", "reasons", "raw"])
+    emit(rows, fmt, ["row_number", "reason_codes", "reasons", "raw"])
 
 
 @main.command()
@@ -243,7 +207,7 @@ def info(db: str | None, fmt: str) -> None:
         click.echo(json.dumps(data, indent=2, default=str))
         return
     click.echo(f"warehouse: {data['path']}\nschema version: {data['schema_version']}")
-    _emit([{"table": t, "rows": n} for t, n in data["tables"].items()], fmt, ["table", "rows"])
+    emit([{"table": t, "rows": n} for t, n in data["tables"].items()], fmt, ["table", "rows"])
 
 
 @main.command()
@@ -256,7 +220,7 @@ def profiles(fmt: str) -> None:
         {"name": p.name, "kinds": ", ".join(p.kinds), "description": p.description}
         for p in builtin_profiles().values()
     ]
-    _emit(rows, fmt, ["name", "kinds", "description"])
+    emit(rows, fmt, ["name", "kinds", "description"])
 
 
 @main.command()
@@ -266,39 +230,7 @@ def settings(fmt: str) -> None:
     rows = [{"variable": s.env, "value": ("(set)" if s.value() else "") if s.secret
              else s.value(), "default": s.default, "group": s.group, "help": s.help}
             for s in SETTINGS.values()]
-    _emit(rows, fmt, ["variable", "value", "default", "group", "help"])
-
-
-as_of_option = click.option(
-    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-    help="Results as of this date (default: the stored results, as of the data's cut-off).",
-)
-catalog_option = click.option(
-    "--catalog", type=click.Path(file_okay=False), default=None,
-    help="Indicator catalogue folder (default: $IVM_CATALOG or the built-in catalogue).",
-)
-lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default="nl",
-                           show_default=True, help="Language of titles, statuses and reasons.")
-
-
-def _catalog(folder: str | None, db: str | None = None):
-    """The catalogue: the folder's (``--catalog``, ``IVM_CATALOG`` or built-in) and the
-    declarations recorded in the warehouse (when there is one)."""
-    from pathlib import Path
-
-    from indicators import effective_catalog
-
-    wh = Warehouse(db)
-    con = wh.connect_read_only() if wh.exists() else None
-    try:
-        return effective_catalog(con, Path(folder) if folder else None)
-    finally:
-        if con is not None:
-            con.close()
-
-
-def _day(value) -> Any:
-    return value.date() if value is not None else None
+    emit(rows, fmt, ["variable", "value", "default", "group", "help"])
 
 
 @main.command()
@@ -308,441 +240,7 @@ def refresh(as_of, db: str | None) -> None:
     """Recompute the stored indicator values, objective progress and CompStat windows."""
     from ivm.wiring import refresh_all
 
-    click.echo(refresh_all(Warehouse(db), _day(as_of)))
-
-
-@main.command()
-@click.option("--objective", default=None, help="Only this objective id.")
-@click.option("--area", default=None, help="Only this area id.")
-@click.option("--phase", type=click.Choice(["proactie", "preparatie", "preventie", "reactie",
-                                            "nazorg"]), default=None, help="Only this phase.")
-@click.option("--partner", default=None, help="Only objectives this partner owns or joins.")
-@as_of_option
-@format_option
-@lang_option
-@catalog_option
-@db_option
-def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
-           db: str | None) -> None:
-    """Progress and status of every objective of the plan in force."""
-    from indicators import StatusFilter, status_records, to_json
-
-    cat = _catalog(catalog, db)
-    con = Warehouse(db).connect_read_only()
-    try:
-        records = status_records(con, StatusFilter(objective, area, phase, partner),
-                                 _day(as_of), cat)
-    finally:
-        con.close()
-    if objective and not records:
-        raise IvmError("unknown_objective", f"no objective '{objective}' in the plan in force",
-                       hint="`ivm status` lists them")
-    if fmt == "json":
-        click.echo(to_json(records))
-        return
-    def shown(r: dict[str, Any], value: float | None) -> Any:
-        ind = cat.indicators.get(r["indicator"] or "")
-        return _value(value, ind.style if ind else DEFAULT_STYLE, fmt, lang)
-
-    rows = [{
-        "id": r["id"], "area": r["area"]["id"], "phase": r["phase"],
-        "indicator": r["indicator"], "baseline": shown(r, r["baseline"]["value"]),
-        "target": shown(r, r["target"]["value"]), "current": shown(r, r["current"]["value"]),
-        "deadline": r["target"]["deadline"], "p_value": _fmt(r["p_value"], 3),
-        "progress": _fmt(r["progress"], 2),
-        "status": f"{r['symbol']} {r['status_label'][lang]}", "reason": r["reason"][lang],
-        "as_of": r["as_of"], "cutoff": r["cutoff"],
-    } for r in records]
-    _emit(rows, fmt, ["id", "area", "phase", "indicator", "baseline", "target", "current",
-                      "deadline", "p_value", "progress", "status", "reason", "as_of",
-                      "cutoff"])
-
-
-def _fmt(value: Any, decimals: int = 3) -> Any:
-    if isinstance(value, float):
-        return round(value, decimals)
-    return value
-
-
-def _value(value: float | None, style: str, fmt: str, lang: str = "nl") -> Any:
-    """An indicator's value as every surface shows it: its text in a table, rounded to the
-    same digits in CSV, whole in JSON."""
-    if fmt == "table":
-        return value_text(value, style, lang) if value is not None else None
-    if fmt == "csv":
-        return rounded(value, style)
-    return value
-
-
-@main.group(cls=IvmGroup)
-def indicators() -> None:
-    """The indicator catalogue: list, check, show values."""
-
-
-@indicators.command("list")
-@catalog_option
-@format_option
-@db_option
-def indicators_list(catalog, fmt: str, db: str | None) -> None:
-    """Every indicator of the catalogue (with those recorded in the warehouse)."""
-    from indicators import builtin_folder
-
-    builtin = {p.stem for p in builtin_folder().glob("*.yaml")}
-    rows = [{"id": i.id, "title": i.title.nl, "source": i.source, "measure": i.measure,
-             "unit": i.unit.nl, "direction": i.direction, "period": i.period,
-             "origin": "built-in" if i.id in builtin else "added"}
-            for i in _catalog(catalog, db)]
-    _emit(rows, fmt, ["id", "title", "source", "measure", "unit", "direction", "period",
-                      "origin"])
-
-
-@indicators.command("add")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@db_option
-def indicators_add(paths: tuple[str, ...], db: str | None) -> None:
-    """Record indicator files in the warehouse, so every refresh computes them (and compute
-    them now); a file with a problem records nothing."""
-    from pathlib import Path
-
-    from ivm.wiring import change_catalog
-
-    click.echo(change_catalog(Warehouse(db), add=[Path(p) for p in paths]))
-
-
-@indicators.command("remove")
-@click.argument("ids", nargs=-1, required=True)
-@db_option
-def indicators_remove(ids: tuple[str, ...], db: str | None) -> None:
-    """Forget indicators recorded in the warehouse (their values go with the next results)."""
-    from ivm.wiring import change_catalog
-
-    click.echo(change_catalog(Warehouse(db), remove=list(ids)))
-
-
-@indicators.command("kinds")
-@format_option
-@lang_option
-def indicators_kinds(fmt: str, lang: str) -> None:
-    """Every registered measure kind: what it measures, how its values read, its noise model."""
-    from indicators import MEASURES
-
-    def example(style: str) -> float:
-        return 0.23456 if STYLES[style].percent else 1234 if STYLES[style].whole else 1234.5678
-
-    rows = [{"kind": name, "label": k.title(lang), "shown_as": value_text(
-        example(k.style), k.style, lang), "style": k.style,
-             "noise": k.noise or "none", "needs": ", ".join(k.needs),
-             "description": k.description(lang)} for name, k in sorted(MEASURES.items())]
-    _emit(rows, fmt, ["kind", "label", "shown_as", "noise", "needs", "description"])
-
-
-@indicators.command("check")
-@catalog_option
-def indicators_check(catalog) -> None:
-    """Validate every declaration; list every problem (file, key, what is wrong)."""
-    from pathlib import Path
-
-    from indicators import check_catalog, default_folder
-
-    folder = Path(catalog) if catalog else default_folder()
-    found, problems = check_catalog(folder)
-    for p in problems:
-        click.echo(p.one_line(), err=True)
-    if problems:
-        sys.exit(1)
-    click.echo(f"{len(found)} indicators, no problems: {folder}")
-
-
-@indicators.command("show")
-@click.argument("indicator_id")
-@click.option("--area", default=None, help="Area id (default: every area of --level).")
-@click.option("--level", default="gemeente", show_default=True, help="Area level.")
-@click.option("--period", default=None,
-              help="Period: 2024, 2024-Q1, 2024-03, or a window such as 2025-11/2026-10 "
-                   "(default: every year).")
-@click.option("--sql", "show_sql", is_flag=True, help="Print the compiled SQL and stop.")
-@as_of_option
-@catalog_option
-@format_option
-@db_option
-def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool, as_of,
-                    catalog, fmt: str, db: str | None) -> None:
-    """One indicator's definition and values (from the stored results, or computed)."""
-    import datetime as dt
-
-    from indicators import indicator_values, monthly_select, to_sql
-
-    cat = _catalog(catalog, db)
-    ind = cat[indicator_id]
-    if show_sql:
-        click.echo(to_sql(monthly_select(ind, _day(as_of) or dt.date.today(), 2000)))
-        return
-    con = Warehouse(db).connect_read_only()
-    try:
-        rows = indicator_values(con, cat, ind, area, level, period, _day(as_of))
-    finally:
-        con.close()
-    if fmt == "table":
-        click.echo(f"{ind.id}: {ind.title.nl} ({ind.unit.nl}; {ind.measure} of {ind.source}, "
-                   f"{ind.direction} is better)")
-    rows = [{**r, **{k: _value(r.get(k), ind.style, fmt) for k in ("value", "ci_low", "ci_high")}}
-            for r in rows]
-    _emit(rows, fmt, ["area_id", "name", "period", "complete", "value", "numerator",
-                      "denominator", "n", "n_eff", "ci_low", "ci_high"])
-
-
-@indicators.command("compare")
-@click.argument("indicator_id")
-@click.option("--level", default="wijk", show_default=True, help="Area level.")
-@click.option("--period", default=None,
-              help="Period (default: the latest complete calendar year).")
-@catalog_option
-@format_option
-@lang_option
-@db_option
-def indicators_compare(indicator_id: str, level: str, period, catalog, fmt: str, lang: str,
-                       db: str | None) -> None:
-    """Every area of a level against the rest of its municipality (the areas page's verdict:
-    higher, lower, or not distinguishable from noise), from the stored results."""
-    from indicators import area_comparison, stored_periods
-
-    ind = _catalog(catalog, db)[indicator_id]
-    con = Warehouse(db).connect_read_only()
-    try:
-        if period is None:
-            done = [p for p, complete in stored_periods(con, ind.id, "year", level) if complete]
-            if not done:
-                raise IvmError("no_values", f"no stored yearly values of '{ind.id}' at level "
-                               f"'{level}'", hint="`ivm refresh`, or another --level")
-            period = done[-1]
-        ranked = area_comparison(con, ind, level, period)
-    finally:
-        con.close()
-    if not len(ranked):
-        raise IvmError("no_values", f"no stored values of '{ind.id}' at level '{level}' in "
-                       f"period '{period}'", hint="`ivm indicators show ID` lists periods")
-    if fmt == "table":
-        click.echo(f"{ind.id} ({ind.unit.nl}), {level}, {period}: against the rest of the "
-                   "municipality")
-    rows = [{"area_id": r["area_id"], "name": r["name"],
-             "value": _value(_float(r["value"]), ind.style, fmt, lang),
-             "city_value": _value(_float(r["city_value"]), ind.style, fmt, lang),
-             "verdict": r["verdict"], "p_value": _fmt(_float(r["p"]), 4), "test": r["test"]}
-            for r in ranked.to_dict("records")]
-    _emit(rows, fmt, ["area_id", "name", "value", "city_value", "verdict", "p_value", "test"])
-
-
-def _float(value: Any) -> float | None:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return None
-    return x if x == x else None
-
-
-@main.group(cls=IvmGroup)
-def plan() -> None:
-    """The plan: SMART check, safety-chain matrix, Excel template."""
-
-
-@plan.command("check")
-@click.argument("path", required=False, type=click.Path(dir_okay=False))
-@catalog_option
-@db_option
-def plan_check(path, catalog, db: str | None) -> None:
-    """SMART check of a plan file (YAML or Excel), or of the plan in force.
-
-    Lists the errors (references and dates that make no sense: `ivm load plan` refuses the
-    plan), what each objective lacks, and warns when a target cannot be told apart from noise
-    before its deadline (with a warehouse: areas must be loaded, baselines come from the data).
-    Exit 1 when anything is wrong or missing.
-    """
-    from pathlib import Path
-
-    from indicators import check_plan, plan_in_force, read_plan_file
-
-    cat = _catalog(catalog, db)
-    wh = Warehouse(db)
-    con = wh.connect_read_only() if wh.exists() else None
-    try:
-        if path:
-            doc = read_plan_file(Path(path))
-        else:
-            if con is None:
-                raise IvmError("no_warehouse", "no plan file given and no warehouse",
-                               hint="pass a plan file or --db")
-            doc = plan_in_force(con)
-            if doc is None:
-                raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
-        findings = check_plan(doc, cat, con)
-    finally:
-        if con is not None:
-            con.close()
-    for f in findings:
-        click.echo(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
-    errors = sum(f.severity == "error" for f in findings)
-    missing = sum(f.severity == "missing" for f in findings)
-    warnings = len(findings) - missing - errors
-    click.echo(f"{len(doc.objectives)} objectives: {errors} error(s), {missing} missing "
-               f"part(s), {warnings} warning(s)")
-    if missing or errors:
-        sys.exit(1)
-
-
-@plan.command("activate")
-@click.argument("version")
-@db_option
-def plan_activate(version: str, db: str | None) -> None:
-    """Put the loaded plan VERSION in force (audited); loading a plan never does."""
-    from ivm.wiring import activate_plan
-
-    summary = activate_plan(Warehouse(db), version)
-    click.echo(f"plan {version} in force; {summary}")
-
-
-@plan.command("list")
-@db_option
-@format_option
-def plan_list(db: str | None, fmt: str) -> None:
-    """Every loaded plan version, and which one is in force."""
-    from indicators import plan_versions
-
-    con = Warehouse(db).connect_read_only()
-    try:
-        rows = plan_versions(con)
-    finally:
-        con.close()
-    for r in rows:
-        r["in_force"] = "in force" if r["in_force"] else ""
-    _emit(rows, fmt, ["version", "title", "approved_on", "objectives", "in_force",
-                      "last_activated"])
-
-
-@plan.command("matrix")
-@click.option("--by", type=click.Choice(["dimension", "partner"]), default="dimension",
-              show_default=True)
-@format_option
-@catalog_option
-@db_option
-def plan_matrix(by: str, fmt: str, catalog, db: str | None) -> None:
-    """The safety chain: phases x dimensions (or partners), objectives and their statuses."""
-    from core.vocabulary import STATUS_SYMBOLS
-    from indicators import chain_matrix, status_records
-
-    con = Warehouse(db).connect_read_only()
-    try:
-        cells = chain_matrix(status_records(con, catalog=_catalog(catalog, db)), by)
-    finally:
-        con.close()
-    if fmt == "json":
-        click.echo(json.dumps(cells, indent=2, ensure_ascii=False))
-        return
-    rows = [{"phase": c["phase"], by: c["column"], "objectives": c["objectives"],
-             "statuses": " ".join(f"{STATUS_SYMBOLS[s]}{n}" for s, n in c["statuses"].items()
-                                  if n) or "(gap)",
-             "ids": ", ".join(c["ids"])} for c in cells]
-    _emit(rows, fmt, ["phase", by, "objectives", "statuses", "ids"])
-
-
-@plan.command("template")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
-              help="The Excel file to write.")
-@click.option("--from-db", "from_db", is_flag=True, help="Fill it with the plan in force.")
-@db_option
-def plan_template(out: str, from_db: bool, db: str | None) -> None:
-    """Write the Excel plan template (empty, or with the plan in force); load it back with
-    `ivm load plan FILE.xlsx`."""
-    from pathlib import Path
-
-    from indicators import plan_in_force, write_plan_template
-
-    doc = None
-    if from_db:
-        con = Warehouse(db).connect_read_only()
-        try:
-            doc = plan_in_force(con)
-        finally:
-            con.close()
-        if doc is None:
-            raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
-    write_plan_template(Path(out), doc)
-    click.echo(f"plan template: {out}")
-
-
-audience_option = click.option(
-    "--audience", type=click.Choice(["internal", "public"]), default="internal",
-    show_default=True,
-    help="public: small numbers suppressed, no rows about single incidents or respondents.",
-)
-
-
-@main.group(cls=IvmGroup)
-def export() -> None:
-    """Exports: the council workbook and CSV of the stored tables."""
-
-
-def _out_path(out: str):
-    from pathlib import Path
-
-    path = Path(out)
-    if not path.resolve().parent.is_dir():
-        from core.errors import Where
-
-        raise IvmError("no_folder", "the folder to write into does not exist", Where(out))
-    return path
-
-
-@export.command("council")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
-              help="The .xlsx file to write.")
-@as_of_option
-@audience_option
-@lang_option
-@db_option
-def export_council(out: str, as_of, audience: str, lang: str, db: str | None) -> None:
-    """The council workbook: summary by phase, detail per phase with charts, wijken, method,
-    sources. The same warehouse and as-of date give the same file."""
-    from dashboard.export.council import write_council_workbook
-
-    path = _out_path(out)
-    con = Warehouse(db).connect_read_only()
-    try:
-        write_council_workbook(con, path, _day(as_of), audience, lang)
-    finally:
-        con.close()
-    _audit(db, "export", f"council workbook ({audience}, {lang}) to {path}")
-    click.echo(f"council workbook ({audience}, {lang}): {path}")
-
-
-@export.command("csv")
-@click.argument("table")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
-              help="The .csv file to write.")
-@audience_option
-@db_option
-def export_csv(table: str, out: str, audience: str, db: str | None) -> None:
-    """One stored TABLE as CSV (UTF-8, comma, ISO dates); text that a spreadsheet would take
-    for a formula gets a leading apostrophe."""
-    from dashboard.export.tables import write_table_csv
-
-    path = _out_path(out)
-    con = Warehouse(db).connect_read_only()
-    try:
-        n = write_table_csv(con, table, path, audience)
-    finally:
-        con.close()
-    _audit(db, "export", f"table {table} ({audience}, {n} rows) to {path}")
-    click.echo(f"{table} ({audience}): {n} rows to {path}")
-
-
-def _audit(db: str | None, event: str, detail: str) -> None:
-    """Log a command-line action in the access store, as the operating-system user."""
-    import getpass
-
-    from access.store import AccessStore
-
-    AccessStore.of_warehouse(Warehouse(db).path).audit(event, getpass.getuser(), "cli",
-                                                        detail=detail)
+    click.echo(refresh_all(Warehouse(db), day_of(as_of)))
 
 
 @main.group(cls=IvmGroup)
@@ -797,7 +295,7 @@ def user_list(db: str | None, fmt: str) -> None:
     from dataclasses import asdict
 
     rows = [asdict(u) for u in _store(db).users()]
-    _emit(rows, fmt, ["name", "role", "partner", "enabled", "created_at", "last_login_at"])
+    emit(rows, fmt, ["name", "role", "partner", "enabled", "created_at", "last_login_at"])
 
 
 @user.command("disable")
@@ -846,7 +344,7 @@ def user_roles(fmt: str) -> None:
              "downloads": ", ".join(sorted(allowed(r.name, r.audience))),
              "audience": r.audience, "incident_level": r.incident_level,
              "only_own_objectives": r.own_objectives_only} for r in ROLES.values()]
-    _emit(rows, fmt, ["role", "label", "pages", "audience", "incident_level",
+    emit(rows, fmt, ["role", "label", "pages", "audience", "incident_level",
                       "only_own_objectives", "downloads"])
 
 
@@ -858,38 +356,7 @@ def user_roles(fmt: str) -> None:
 def audit(limit: int, event: str | None, db: str | None, fmt: str) -> None:
     """The audit log, newest first: logins, failed logins, exports, loads, account changes."""
     rows = _store(db).audit_rows(limit, event)
-    _emit(rows, fmt, ["at", "event", "user_name", "role", "address", "detail"])
-
-
-def _emit(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> None:
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
-        return
-    if fmt == "csv":
-        import csv
-
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _csv_safe(row.get(k)) for k in columns})
-        return
-    if not rows:
-        click.echo("(none)")
-        return
-    width = {c: min(60, max(len(c), *(len(_cell(r.get(c))) for r in rows))) for c in columns}
-    click.echo("  ".join(c.ljust(width[c]) for c in columns))
-    for r in rows:
-        click.echo("  ".join(_cell(r.get(c))[: width[c]].ljust(width[c]) for c in columns))
-
-
-def _cell(value: Any) -> str:
-    return "" if value is None else str(value).replace("\n", " ")
-
-
-def _csv_safe(value: Any) -> str:
-    from dashboard.export.safe import csv_text  # the one rule every export follows
-
-    return csv_text(_cell(value) if isinstance(value, str) else value)
+    emit(rows, fmt, ["at", "event", "user_name", "role", "address", "detail"])
 
 
 if flag("debug"):

@@ -80,7 +80,7 @@ def test_sheets_and_their_layout(book):
         assert ws.column_dimensions["A"].width > 5, ws.title
     s = wb["Samenvatting"]
     assert s.freeze_panes == "C6"
-    assert s.auto_filter.ref.startswith("A5:S")
+    assert s.auto_filter.ref.startswith("A5:T")
     assert s.print_title_rows == "$5:$5"
 
 
@@ -92,14 +92,16 @@ def test_belgian_number_and_date_formats(book):
     r = row_of["PREV-01"]
     deadline = ws.cell(r, 13)
     assert isinstance(deadline.value, dt.datetime) and deadline.number_format == "dd/mm/yyyy"
-    assert ws.cell(r, 19).number_format == "dd/mm/yyyy"
+    assert ws.cell(r, 20).number_format == "dd/mm/yyyy"
+    assert ws.cell(r, 18).number_format == "0%"  # the chance of reaching the target
     assert ws.cell(r, 14).number_format == "#,##0.0"  # a rate per 1,000 households
     assert ws.cell(row_of["PREV-06"], 14).number_format == "0.0%"  # a survey share
     assert ws.cell(row_of["PREV-02"], 14).number_format == "#,##0"  # a count
-    assert ws.cell(row_of["PREV-02"], 10).number_format == "#,##0.0"  # a 3-year mean
-    assert rows["PREV-01"]["Symbool"] == "▲" and rows["PREV-01"]["Status"] == "op koers"
+    assert ws.cell(row_of["PREV-11"], 10).number_format == "#,##0.0"  # a 3-year mean
+    assert rows["PREV-01"]["Symbool"] == "✔" and rows["PREV-01"]["Status"] == "behaald"
+    assert 0 <= rows["PREV-01"]["Kans om het doel te halen"] <= 1
     # Dutch text in the reasons is Belgian too: decimal comma
-    assert "p < 0,001" in rows["PREV-01"]["Toelichting"]
+    assert "Meer dan toeval" in rows["PREV-01"]["Toelichting"]  # the test in plain words
     assert "15/12/2019" in ws["A2"].value  # the council's approval, dd/mm/yyyy
 
 
@@ -160,7 +162,7 @@ def _check_summary(path: Path, records: list[dict], lang: str = "nl",
     for row, rec in zip(rows, records, strict=True):
         values_ = list(row.values())
         (phase, oid, title, owner, partners, _ind, unit, area, code, base, base_period, target,
-         deadline, current, period, symbol, status, reason, cutoff) = values_
+         deadline, current, period, symbol, status, chance, reason, cutoff) = values_
         assert (oid, code) == (rec["id"], rec["area"]["id"])
         assert title == rec["title"][lang] and area == rec["area"]["name"]
         assert owner == rec["owner"] and partners == (", ".join(rec["partners"]) or None)
@@ -173,6 +175,7 @@ def _check_summary(path: Path, records: list[dict], lang: str = "nl",
         assert deadline.date().isoformat() == rec["target"]["deadline"]
         assert cutoff.date().isoformat() == rec["cutoff"]
         assert (symbol, status) == (rec["symbol"], rec["status_label"][lang])
+        assert _same(chance, rec["probability"], exact)
         assert reason == rec["reason"][lang]
         assert phase
 

@@ -12,7 +12,7 @@ import pytest
 
 from core.warehouse import Warehouse
 from etl.load import load_file
-from ivm.wiring import refresh_results
+from indicators import refresh_results
 from tests.conftest import open_data, query
 
 NO_IDS = "category,occurred_at,area_code\n"

@@ -17,7 +17,6 @@ from dashboard import figures_map as fm
 from dashboard.data import DashboardData
 from indicators import stats
 from indicators.compare import compare, compare_frame
-from indicators.compstat import NOTABLE
 from tests.conftest import render
 
 AALST_WIJKEN = ["Aalst Linkeroever Centrum - Binnenstad", "Baardegem", "Erembodegem",
@@ -209,11 +208,13 @@ def compstat_rows() -> pd.DataFrame:
                          "window_end": day, "count_now": now, "count_before": before,
                          "change": now / before - 1,
                          "z": float(stats.compstat_z(now, before)),
+                         "p_value": stats.poisson_rate_test(now, 1.0, before, 1.0),
+                         "notable": stats.poisson_rate_test(now, 1.0, before, 1.0) < 0.05,
                          "small": now < 10 and before < 10})
     return pd.DataFrame(rows)
 
 
-def test_compstat_greys_out_small_counts_and_marks_notable_z():
+def test_compstat_greys_out_small_counts_and_marks_windows_notable_by_the_exact_test():
     table = fa.compstat_table(compstat_rows(), {"fraud": "Fraude", "drugs": "Drugs"}, "nl")
     rows = cells(table)
     assert [r[0].children for r in rows] == ["Fraude", "Drugs"]  # in the names' order
@@ -222,12 +223,12 @@ def test_compstat_greys_out_small_counts_and_marks_notable_z():
     assert len(small) == 3 and all("kleiner dan 10" in c.title for c in small)
     assert small[0].children == "+100 %"
     assert not [c for c in fraud if "areas-small" in getattr(c, "className", "")]
-    z = float(stats.compstat_z(60, 30))
-    assert z >= NOTABLE
+    p = stats.poisson_rate_test(60, 1.0, 30, 1.0)  # 0.0024: notable
     notable = [c for c in fraud if "areas-notable" in getattr(c, "className", "")]
     assert len(notable) == 3 and "▲ opvallend hoger" in texts(notable[0])
-    assert notable[0].children[0] == "+" + f"{z:.1f}".replace(".", ",")
-    assert "2,8" in notable[0].title
+    assert notable[0].children[0] == "p = " + f"{p:.3f}".replace(".", ",")
+    assert "exacte toets" in notable[0].title
+    # 4 against 2 is +100 % but p = 0.69: not notable (the old z of 1.2 was not either)
     assert not [c for c in drugs if "areas-notable" in getattr(c, "className", "")]
     header = texts(table.children[0])
     assert "Laatste 28 dagen (04/10/2026 – 31/10/2026)" in header
@@ -268,9 +269,9 @@ def test_the_page_shows_the_wijken_with_belgian_numbers(demo_url):
     for name in AALST_WIJKEN:
         assert name in body
     assert "Woninginbraken per 1.000 huishoudens" in body
-    assert "Aalst (2025): 10,1 per 1.000 huishoudens" in body
+    assert "Aalst (2025): 10,0 per 1.000 huishoudens" in body
     assert "2.871" in body  # Binnenstad's households, with a thousands point
-    assert "niet te onderscheiden ≈" in body and "hoger ▲" in body
+    assert "niet te onderscheiden ≈" in body and "lager ▼" in body
     assert '"toself"' in body and '"choroplethmap"' not in body
     assert "CompStat-vensters: Aalst" in body and "Woninginbraak" in body
     assert "kleiner dan 10" in body  # small counts greyed out with their reason
@@ -280,7 +281,7 @@ def test_english_on_request(demo_url):
     body = page_text(demo_url, QUERY + "&lang=en")
     assert "Residential burglaries per 1,000 households" in body
     assert "Ranking (high to low)" in body and "Against the rest of the city" in body
-    assert "Aalst (2025): 10.1 per 1,000 households" in body and "2,871" in body
+    assert "Aalst (2025): 10.0 per 1,000 households" in body and "2,871" in body
     assert "indistinguishable ≈" in body and "Residential burglary" in body
     assert "Woninginbraken" not in body
 

@@ -109,7 +109,7 @@ def test_the_figure_has_band_values_baseline_target_path_and_projection(demo_cit
     assert set(traces) == {"band", "values", "baseline", "target", "path", "projection"}
     values = traces["values"]
     assert list(values.y) == pytest.approx([p.value for p in series.windows])
-    assert "9,6" in values.text[-1] and "per 1.000 huishoudens" in values.text[-1]
+    assert "9,2" in values.text[-1] and "per 1.000 huishoudens" in values.text[-1]
     band = traces["band"]
     assert band.fill == "toself" and len(band.x) == 2 * len(series.windows)
     assert max(band.y) == pytest.approx(max(p.ci_high for p in series.windows))
@@ -182,19 +182,20 @@ def test_the_page_shows_title_status_reason_and_definition(demo_url, demo_city):
     rec = _ivm_status(demo_city[0].path, "PREV-01")[0]
     text = _texts(_content(demo_url, "/doelstelling/PREV-01"))
     assert "Minder woninginbraken per 1.000 huishoudens" in text
-    assert "op koers" in text and rec["reason"]["nl"] in text
+    assert rec["status_label"]["nl"] in text and rec["reason"]["nl"] in text
     assert "woninginbraken en pogingen" in text  # the numerator in words
     assert "private huishoudens op 1 januari" in text  # the denominator in words
     assert "Data tot en met 31/10/2026" in text and "politiezone" in text
-    assert "Open SDG" in text and "p < 0,001" in text and "88 %" in text
+    assert "Open SDG" in text and "p < 0,001" in text and "108 %" in text  # the position
+    assert "Kans dat de waarde op de deadline het doel haalt" in text  # the forecast
 
 
 def test_the_page_in_english(demo_url, demo_city):
     rec = _ivm_status(demo_city[0].path, "PREV-01")[0]
     text = _texts(_content(demo_url, "/doelstelling/PREV-01", "?lang=en"))
     assert "Fewer residential burglaries per 1,000 households" in text
-    assert "on track" in text and rec["reason"]["en"] in text
-    assert "The method in plain words" in text and "op koers" not in text
+    assert rec["status_label"]["en"] in text and rec["reason"]["en"] in text
+    assert "The method in plain words" in text and "behaald" not in text
 
 
 def test_an_unknown_objective_says_so_and_links_back(demo_url):
@@ -211,7 +212,7 @@ def test_the_numbers_in_the_table_are_the_stored_values(demo_url, demo_city):
     current = _ivm_status(demo_city[0].path, "PREV-01")[0]["current"]
     rows = _rows(_find(_content(demo_url, "/doelstelling/PREV-01"), "objective-table"))
     row = {r[0]: r for r in rows}[period_label(current["period"], "nl")]
-    assert row[1] == number(current["value"], 1, "nl") == "9,6"
+    assert row[1] == number(current["value"], 1, "nl") == "9,2"
     assert row[2] == number(current["numerator"], 0, "nl")
     assert row[3] == number(current["denominator"], 0, "nl") == "41.347"
     assert row[5] == (f"{number(current['ci_low'], 1, 'nl')} – "
@@ -250,7 +251,7 @@ def _all(demo_city) -> list[dict]:
 def test_the_graph_renders_and_the_series_toggle_lives_in_the_url(demo_url, page):
     page.goto(demo_url + "/doelstelling/PREV-01")
     page.wait_for_selector("#objective-graph .js-plotly-plot", timeout=30000)
-    assert "op koers" in page.inner_text("#objective-status")
+    assert "behaald" in page.inner_text("#objective-status")
     assert page.locator("#objective-incomplete").count() == 0
     page.click("#objective-series label:has-text('kalenderjaren')")
     page.wait_for_selector("#objective-incomplete", timeout=30000)

@@ -95,9 +95,9 @@ def test_the_text_search_reads_titles_in_both_languages_without_case_or_accents(
     assert ids(filter_records(records, q="prev-0")) == {f"PREV-0{i}" for i in range(1, 10)}
     cafe = dict(records[0], id="X-1", title={"nl": "Café-overlast", "en": "Cafe nuisance"})
     assert filter_records([cafe], q="CAFE-over") == [cafe]
-    combined = filter_records(records, phase="preventie", status="within_noise",
+    combined = filter_records(records, phase="preventie", status="at_risk",
                               partner="preventiedienst", plan="LIVP", q="onveilig")
-    assert combined and all(r["phase"] == "preventie" and r["status"] == "within_noise"
+    assert combined and all(r["phase"] == "preventie" and r["status"] == "at_risk"
                             and "onveilig" in r["title"]["nl"].lower() for r in combined)
 
 
@@ -188,8 +188,8 @@ def test_the_overview_speaks_english_on_request(demo_url):
     ("?partner=CAW", lambda r: "CAW" in [r["owner"], *r["partners"]]),
     ("?plan=ZVP", lambda r: r["plan"] in ("ZVP", "both")),
     ("?q=inbraak", lambda r: "inbraak" in r["title"]["nl"].lower()),
-    ("?phase=preventie&status=within_noise&lang=en",
-     lambda r: r["phase"] == "preventie" and r["status"] == "within_noise"),
+    ("?phase=preventie&status=at_risk&lang=en",
+     lambda r: r["phase"] == "preventie" and r["status"] == "at_risk"),
 ])
 def test_filters_in_the_url_change_the_objectives_shown(demo_url, records, search, keep):
     page = content(demo_url, "/", search)

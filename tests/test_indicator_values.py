@@ -84,9 +84,14 @@ def test_within_norm_median_and_mean_match_numpy(con):
     days = con.execute("""
         SELECT (epoch(closed_at) - epoch(reported_at)) / 86400 AS d FROM nuisance
         WHERE closed_at >= reported_at AND year(reported_at) = 2024""").df().d
-    median = rows(con, "SELECT value FROM indicator_value WHERE indicator_id = "
+    median = rows(con, "SELECT value, ci_low, ci_high FROM indicator_value WHERE indicator_id = "
                        "'nuisance_close_days_median' AND area_id = '41002' AND period = '2024'")
     assert median[0][0] == pytest.approx(float(np.median(days)), rel=1e-9)
+    # the distribution-free interval of the median: scipy's order-statistic interval
+    from scipy import stats as sp
+
+    ci = sp.quantile_test(days.to_numpy(), q=float(np.median(days)), p=0.5).confidence_interval()
+    assert median[0][1:] == (pytest.approx(ci.low, rel=1e-9), pytest.approx(ci.high, rel=1e-9))
 
 
 def test_the_project_area_is_the_sum_of_its_sectors(con):
@@ -151,6 +156,12 @@ def test_stored_intervals_are_the_statistics_modules_intervals(con):
         elif measure == "mean":
             low, high = stats.mean_ci(part.value.to_numpy(), part.sd.to_numpy(),
                                       part.n_eff.to_numpy())
+        elif measure in ("median", "percentile"):  # order statistics: checked per area below
+            assert part.ci_low.notna().any(), measure
+            ok = part.ci_low.notna() & part.ci_high.notna()
+            assert (part.ci_low[ok] <= part.value[ok]).all()
+            assert (part.value[ok] <= part.ci_high[ok]).all()
+            continue
         else:
             assert part.ci_low.isna().all() and part.ci_high.isna().all(), measure
             continue

@@ -5,7 +5,9 @@
 - a real 25 % drop at 100 incidents a year is detected in at least 80 % of the series after
   three plan years against a three-year baseline.
 
-``docs/methods.md`` (section 6) quotes these rates; run with ``-s`` to see them. With 2,000
+The exact test is the one CompStat windows are flagged with (``docs/methods.md``, section 4);
+the objective status has its own simulation (``tests/test_status_simulation.py``). Run with
+``-s`` to see the rates. With 2,000
 series a simulated rate carries a Monte Carlo error of about one percentage point (two standard
 errors at 5 %); the seeds are fixed, so each run gives the same numbers. The exact test's true
 false-positive rate is at most 5 % whatever the counts: the last test computes it without

@@ -167,5 +167,5 @@ def test_a_warehouse_of_version_4_keeps_its_plan_in_force(toy_city, write):
 
     toy_city.init()
 
-    assert in_force(toy_city) == "LIVP-2025", "the latest approval, as before version 5"
+    assert in_force(toy_city) == "LIVP-2025", "the latest approval, as before version 6"
     assert dt.date.today() > dt.date(2025, 6, 30)

@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 import pytest
-import statsmodels.api as sm
 from scipy import stats as sps
 from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
@@ -26,11 +25,9 @@ from indicators.stats import (
     mean_test,
     poisson_ci,
     poisson_rate_test,
-    project,
     sdg_progress,
     share_test,
     weighted_sd,
-    weighted_trend,
     wilson_ci,
 )
 
@@ -326,43 +323,3 @@ def test_missing_base_year_uses_the_first_later_year_with_data():
     t, v = first_available(series, 2017.0)
     p = sdg_progress(v, 36.0, 30.0, t, 2021.0, 2025.0, "lower")
     assert p.observed == pytest.approx(0.9 ** 0.5 - 1)
-
-
-# --- trend and projection ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("half_life", [0.5, 2.0, 5.0])
-def test_weighted_trend_is_weighted_least_squares_with_halving_weights(half_life):
-    rng = np.random.default_rng(11)
-    t = np.array([2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023.5])
-    y = 120 - 3 * (t - 2015) + rng.normal(0, 6, t.size)
-    w = 0.5 ** ((t.max() - t) / half_life)
-    ref = sm.WLS(y, sm.add_constant(t), weights=w).fit()
-    intercept, slope = weighted_trend(t, y, half_life)
-    assert close([intercept, slope], ref.params)
-    at = project(t, y, 2025.0, half_life)
-    assert at == pytest.approx(ref.predict([[1.0, 2025.0]])[0], rel=TOL)
-
-
-def test_the_latest_year_weighs_one_and_two_years_earlier_one_half():
-    # Three points: weights 1/2 (2020), ~0.71 (2021), 1 (2022) with the default half-life.
-    t, y = [2020.0, 2021.0, 2022.0], [10.0, 14.0, 12.0]
-    w = [0.5, 0.5**0.5, 1.0]
-    ref = sm.WLS(y, sm.add_constant(t), weights=w).fit().params
-    assert close(weighted_trend(t, y), ref)
-
-
-def test_a_straight_line_is_recovered_and_projected_exactly():
-    t = np.arange(2017.0, 2024.0)
-    y = 50 - 2.5 * (t - 2017)
-    intercept, slope = weighted_trend(t, y)
-    assert slope == pytest.approx(-2.5, rel=TOL)
-    assert project(t, y, 2026.0) == pytest.approx(50 - 2.5 * 9, rel=TOL)
-
-
-def test_projection_needs_two_distinct_times():
-    assert project([2020.0], [5.0], 2025.0) is None
-    assert project([2020.0, 2020.0], [5.0, 6.0], 2025.0) is None
-    assert project([2020.0, 2021.0, 2022.0], [5.0, float("nan"), float("nan")], 2025.0) is None
-    with pytest.raises(ValueError):
-        weighted_trend([2020.0], [5.0])

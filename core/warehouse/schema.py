@@ -316,6 +316,11 @@ objective_progress = Table(
     *(Column(name, String, nullable=False) for name in ("status", "reason_nl", "reason_en")),
     Column("as_of", Date, nullable=False),
     Column("cutoff", Date),
+    *(Column(name, Float) for name in ("probability", "change")),
+    Column("comparison", String),
+    *(Column(name, Float) for name in (
+        "comparison_change", "dispersion", "projection_low", "projection_high")),
+    *(Column(name, String) for name in ("qualifier", "rule", "evidence")),
 )
 
 compstat = Table(
@@ -330,6 +335,8 @@ compstat = Table(
     Column("change", Float),
     Column("z", Float, nullable=False),
     Column("small", Boolean, nullable=False),
+    Column("p_value", Float),
+    Column("notable", Boolean),
 )
 
 #: Tables the indicators layer derives from the data; replaced whole on every refresh.

@@ -187,17 +187,21 @@ def _summary_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
         put(ws, row, 16, r["symbol"]).alignment = Alignment(horizontal="center")
         status = put(ws, row, 17, r["status_label"][lang])
         status.fill = PatternFill("solid", fgColor=STATUS_FILL[r["status"]])
-        reason = t["reason_hidden"] if f.reason_hidden(o) else r["reason"][lang]
-        put(ws, row, 18, reason)
-        put(ws, row, 19, date_of(r["cutoff"]))
-        for col in range(1, 20):
+        hidden = f.reason_hidden(o)
+        chance = put(ws, row, 18, None if hidden else r.get("probability"))
+        chance.number_format = "0%"
+        reason = t["reason_hidden"] if hidden else r["reason"][lang]
+        put(ws, row, 19, reason)
+        put(ws, row, 20, date_of(r["cutoff"]))
+        for col in range(1, 21):
             c = ws.cell(row=row, column=col)
-            c.alignment = WRAP if col in (3, 5, 6, 18) else Alignment(
+            c.alignment = WRAP if col in (3, 5, 6, 19) else Alignment(
                 vertical="top", horizontal=c.alignment.horizontal)
             if previous is not None and previous != r["phase"]:
                 c.border = LINE
         previous = r["phase"]
-    set_widths(ws, [11, 9, 40, 16, 22, 30, 16, 24, 11, 11, 10, 10, 11, 11, 15, 7, 16, 60, 11])
+    set_widths(ws, [11, 9, 40, 16, 22, 30, 16, 24, 11, 11, 10, 10, 11, 11, 15, 7, 16, 12, 60,
+                    11])
     finish_table(ws, header, len(SUMMARY_FIELDS), row, freeze_col=3)
 
 

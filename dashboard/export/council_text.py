@@ -10,7 +10,7 @@ LANGS = ("nl", "en")
 #: The columns of the Samenvatting and of a phase sheet: names of the vocabulary's fields.
 SUMMARY_FIELDS = ("phase", "id", "objective", "owner", "partners", "indicator", "unit", "area",
                   "area_code", "baseline", "baseline_period", "target", "deadline", "current",
-                  "period", "symbol", "status", "reason", "cutoff")
+                  "period", "symbol", "status", "chance", "reason", "cutoff")
 DETAIL_FIELDS = ("id", "objective", "area", "area_code", "period", "kind", "value", "ci_low",
                  "ci_high", "numerator", "denominator", "n", "n_eff", "baseline", "target")
 

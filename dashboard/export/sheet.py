@@ -46,7 +46,7 @@ LINE = Border(top=Side(style="thin", color="808080"))
 #: Pastel fills behind the status words (never the only sign: symbol and words carry it).
 STATUS_FILL = {
     "achieved": "C6EFCE", "on_track": "DDEBF7", "at_risk": "FFEB9C", "off_track": "F8CBAD",
-    "within_noise": "EDEDED", "insufficient_data": "FFFFFF",
+    "insufficient_data": "FFFFFF",
 }
 
 

@@ -160,8 +160,11 @@ def protect(
             by_cell[c].append(g)
 
     def rank(c: Cell, g: Group) -> tuple:
-        zero = c in counts and c not in floor  # a zero count: only when nothing else is left
-        return (zero, c == g.total, abs(cost.get(c, 0.0)), c)
+        return (c == g.total, abs(cost.get(c, 0.0)), c)
+
+    def hideable(c: Cell) -> bool:
+        """A shown cell that may be hidden: never a zero count (zeros are always shown)."""
+        return c in shown and c not in suppressed and not (c in counts and c not in floor)
 
     def must(c: Cell) -> bool:
         return c in suppressed or (c in hidden and c in primary)
@@ -174,7 +177,7 @@ def protect(
                 unknown = [c for c in g.cells() if c in suppressed or c in hidden]
                 if len(unknown) != 1 or not must(unknown[0]):
                     continue
-                free = [c for c in g.cells() if c in shown and c not in suppressed]
+                free = [c for c in g.cells() if hideable(c)]
                 if free:
                     suppressed.add(min(free, key=lambda c, g=g: rank(c, g)))
                     changed = True
@@ -183,13 +186,12 @@ def protect(
             return suppressed
         added: set[Cell] = set()
         for c in sorted(bad):  # one more cell next to each determined one, then check again
-            options = [g for g in by_cell[c]
-                       if any(x in shown and x not in suppressed for x in g.cells())]
+            options = [g for g in by_cell[c] if any(hideable(x) for x in g.cells())]
             if not options or any(x in added for g in by_cell[c] for x in g.cells()):
                 continue
             g = min(options, key=lambda g: (sum(x in suppressed or x in hidden
                                                 for x in g.cells()), g.total))
-            free = [x for x in g.cells() if x in shown and x not in suppressed]
+            free = [x for x in g.cells() if hideable(x)]
             pick = min(free, key=lambda x, g=g: rank(x, g))
             suppressed.add(pick)
             added.add(pick)

@@ -16,7 +16,7 @@ from dashboard.audience import data_of_app
 from dashboard.components import empty, frame, href
 from dashboard.components_chain import BY, chain_legend, chain_table, gap_summary
 from dashboard.components_overview import query_string
-from dashboard.i18n import lang_of, t
+from dashboard.i18n import lang_of
 from dashboard.registry import EVERYONE, register_page
 from dashboard.views import cached_view
 from indicators import chain_matrix
@@ -47,11 +47,11 @@ def layout(lang: str | None = None, by: str | None = None, **query: Any) -> html
     by = by if by in BY else "dimension"
     data = data_of_app()
     if not data.status():
-        return frame("chain", lang, {}, [html.H1(t("chain", lang)), empty(lang)])
-    return frame("chain", lang, {"by": None if by == "dimension" else by}, [
+        return frame(PAGE.key, lang, {}, [html.H1(PAGE.name(lang)), empty(lang)])
+    return frame(PAGE.key, lang, {"by": None if by == "dimension" else by}, [
         dcc.Location(id="chain-url", refresh=False),
         dcc.Store(id="chain-lang", data=lang),
-        html.H1(t("chain", lang)),
+        html.H1(PAGE.name(lang)),
         html.P(pick(TEXT, "intro", lang), className="intro"),
         html.Div([html.Span(pick(TEXT, "by", lang) + ": ", className="by-label"),
                   dcc.RadioItems(id="chain-by", value=by, inline=True,

@@ -56,7 +56,7 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
     data = data_of_app()
     rows = data.loads()
     if not rows:
-        return frame("data", lang, query, [html.H1(t("data", lang)),
+        return frame(PAGE.key, lang, query, [html.H1(PAGE.name(lang)),
                                            html.P(t("no_warehouse", lang))])
     today = dt.date.today()
     fresh = [
@@ -84,8 +84,8 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
          html.P(pick(TEXT, "hint", lang), className="hint")]
         if reasons else [html.P(pick(TEXT, "none_quarantined", lang))]
     )
-    return frame("data", lang, query, [
-        html.H1(t("data", lang)),
+    return frame(PAGE.key, lang, query, [
+        html.H1(PAGE.name(lang)),
         html.H2(t("sources", lang)),
         table([t("kind", lang), t("source", lang), t("cutoff", lang), t("finished", lang),
                t("rows", lang), pick(TEXT, "freshness", lang)], fresh, {4},

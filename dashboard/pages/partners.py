@@ -20,7 +20,7 @@ from dashboard.components_partners import (
     partner_label,
     partner_summary,
 )
-from dashboard.i18n import lang_of, t
+from dashboard.i18n import lang_of
 from dashboard.registry import EVERYONE, register_page
 from dashboard.views import cached_view
 
@@ -47,16 +47,16 @@ def layout(lang: str | None = None, partner: str | None = None, **query: Any) ->
     data = data_of_app()
     records = data.status()
     if not records:
-        return frame("partners", lang, {}, [html.H1(t("partners", lang)), empty(lang)],)
+        return frame(PAGE.key, lang, {}, [html.H1(PAGE.name(lang)), empty(lang)])
     chosen = _partner(partner, records)
     picker = dcc.RadioItems(
         id="partners-partner", value=chosen, className="partner-list",
         options=[{"label": partner_label(s, lang), "value": s["partner"]}
                  for s in partner_summary(records)])
-    return frame("partners", lang, {"partner": partner and chosen}, [
+    return frame(PAGE.key, lang, {"partner": partner and chosen}, [
         dcc.Location(id="partners-url", refresh=False),
         dcc.Store(id="partners-lang", data=lang),
-        html.H1(t("partners", lang)),
+        html.H1(PAGE.name(lang)),
         html.P(pick(TEXT, "intro", lang), className="intro"),
         html.Div([
             html.Nav([html.H2(pick(TEXT, "pick", lang)), picker], className="partner-nav",

@@ -23,15 +23,17 @@ category table and every effect on it), read as a whole.
 The model (per category: rate per 1,000 inhabitants in the first year, yearly trend, profiles by
 month, weekday and hour; see ``CATEGORIES``): daily expected counts per sector are the city rate
 times the sector's inhabitants times ``risk ** risk_power`` (times an extra factor in the centre
-wijken for shoplifting, pickpocketing, ...), normalised so the city rate holds, and Poisson
-drawn per month. On top of that: the carnival days (Sunday to Tuesday, centre wijken: violence,
-vandalism, pickpocketing, public order five to eight times normal; 2021 cancelled), New Year's
-night, the COVID-19 lockdown months (fewer burglaries and thefts, more intra-family violence),
-and the Ten Rozen project: its sectors are a burglary and vandalism hotspot (four times the
-city's rate per inhabitant) until the project start, after which burglary and vandalism fall
-40 % more than elsewhere (phased in over half a year). Residential burglary starts at about 5.5
-per 1,000 inhabitants and falls 6 % a year. Priority-1 arrival (call to on site) is log-normal
-around 10 minutes, faster in the centre, about 80 % within 15 minutes, improving slowly.
+wijken for shoplifting, pickpocketing, ...), normalised so the city rate holds, times a monthly
+gamma factor for the city and for each wijk (extra-Poisson variation, as real counts have), and
+Poisson drawn per month. On top of that: the carnival days (Sunday to Tuesday, centre wijken:
+violence, vandalism, pickpocketing, public order five to eight times normal; 2021 cancelled),
+New Year's night, the COVID-19 lockdown months (fewer burglaries and thefts, more intra-family
+violence), and the Ten Rozen project: its sectors are a burglary and vandalism hotspot (four
+times the city's rate per inhabitant) until the project start, after which burglary and
+vandalism fall 50 % more than elsewhere (phased in over half a year). Residential burglary
+starts at about 5.5 per 1,000 inhabitants and falls 6 % a year. Priority-1 arrival (call to on
+site) is log-normal around 10 minutes, faster in the centre, about 80 % within 15 minutes,
+improving slowly.
 
 Incidents reported after the export's closing date (the end of the last complete month) are
 not in the export yet. The same city, seed and scale give the same bytes; rows are generated
@@ -248,6 +250,8 @@ class Calendar:
         #: Sector group: 0 plain, 1 centre, 2 project, 3 centre and project.
         self.group = self.centre.astype(int) + 2 * self.project.astype(int)
         self.risk = np.array([s.risk for s in city.sectors])
+        #: Each sector's wijk as a number (for the extra variation shared by a wijk).
+        self.wijk = np.unique([s.wijk for s in city.sectors], return_inverse=True)[1]
         codes = [s.code for s in city.sectors]
         self.codes = np.array(codes, dtype=StringDType())
         self._population: dict[int, np.ndarray] = {}
@@ -339,10 +343,18 @@ def season_norm(season: tuple[float, ...], weekday: tuple[float, ...]) -> float:
     return float(np.mean(np.array(season)[month - 1] * np.array(weekday)[wday]))
 
 
+#: Extra-Poisson variation: every month each event kind's expected counts are multiplied by a
+#: gamma factor with mean 1 for the whole city (coefficient of variation CITY_CV) and one per
+#: wijk (WIJK_CV), so counts are negative binomial like real ones: a dispersion (variance over
+#: mean) of about 1.1-1.3 for a wijk and 1.2-2 for the city, rising with the count, as in the
+#: police.uk data (Lancashire 2022: 1.1-2.3).
+CITY_CV = 0.08
+WIJK_CV = 0.2
+
 #: The project hotspot: the Ten Rozen sectors' extra burglary and vandalism before the project.
 HOTSPOT = 4.0
 #: The extra fall of burglary and vandalism in the project sectors once the project runs.
-PROJECT_EFFECT = 0.4
+PROJECT_EFFECT = 0.5
 
 
 class Pattern(Protocol):
@@ -365,9 +377,11 @@ def draw_events(cat: Pattern, cal: Calendar, rng: np.random.Generator, days: np.
 
     Expected counts per (day, sector): yearly rate x trend x month and weekday profile /
     ``norm`` x lockdown and New Year factors, x carnival (centre sectors) and project (project
-    sectors) factors, x inhabitants x sector ``factor``. Drawn as a Poisson total per sector
-    and a day for each event from its sector group's day profile (the same distribution as a
-    Poisson draw per day and sector, at a cost that grows with the events, not the cells).
+    sectors) factors, x inhabitants x sector ``factor``, x this month's gamma factors of the
+    city and of the sector's wijk (:data:`CITY_CV`, :data:`WIJK_CV`). Drawn as a Poisson total
+    per sector and a day for each event from its sector group's day profile (the same
+    distribution as a Poisson draw per day and sector, at a cost that grows with the events,
+    not the cells).
     """
     month, wday, year = month_parts(days)
     t = cal.years_since_start(days)
@@ -384,7 +398,9 @@ def draw_events(cat: Pattern, cal: Calendar, rng: np.random.Generator, days: np.
         profiles[2:] *= 1 - PROJECT_EFFECT * cal.project_ramp(days)
     totals = profiles.sum(axis=1)
     base = cal.population(int(year[0])) * factor
-    counts = rng.poisson(base * totals[cal.group])
+    city = rng.gamma(1 / CITY_CV ** 2, CITY_CV ** 2)
+    wijk = rng.gamma(1 / WIJK_CV ** 2, WIJK_CV ** 2, size=int(cal.wijk.max()) + 1)
+    counts = rng.poisson(base * totals[cal.group] * city * wijk[cal.wijk])
     sector_ix = np.repeat(np.arange(len(base)), counts)
     day_ix = pick_rows(rng, profiles, cal.group[sector_ix])
     return day_ix, sector_ix

@@ -47,7 +47,7 @@ _OBJECTIVES = [
      {"change": -0.1}),
     ("PREV-01", "Minder woninginbraken per 1.000 huishoudens",
      "Fewer residential burglaries per 1,000 households", "both", "preventie", "criminaliteit",
-     "politiezone", ["preventiedienst"], "residential_burglary_rate", [CITY], {"change": -0.4}),
+     "politiezone", ["preventiedienst"], "residential_burglary_rate", [CITY], {"change": -0.35}),
     ("PREV-02", "Minder fietsdiefstallen", "Fewer bicycle thefts", "ZVP", "preventie",
      "criminaliteit", "politiezone", ["preventiedienst"], "bicycle_theft_count", [CITY],
      {"change": -0.1}),

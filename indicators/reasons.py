@@ -1,0 +1,127 @@
+"""The one-line reason under each status, in Dutch and English: what changed, what is needed,
+whether the change is more than chance, and the chance of reaching the target. Plain words
+first; the test and its numbers are in the status record (``evidence``) and on the objective
+page's "Hoe berekend?".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import TYPE_CHECKING
+
+from core.vocabulary import month, percent
+
+if TYPE_CHECKING:  # the evaluation is only read here
+    from indicators.judge import Verdict
+    from indicators.progress import Evaluation
+
+_WORDS = {
+    "nl": {"fall": "Daling van {x}", "rise": "Stijging van {x}", "same": "Gelijk gebleven",
+           "since": "sinds", "recent": "{a} – {m}", "now": "Nu {v}",
+           "target_change": "doel {x} tegen {y}", "target_value": "doel {v} tegen {y}",
+           "keep": "doel: {v} houden", "real": "Meer dan toeval", "noise":
+           "Niet te onderscheiden van toeval", "no_test": "Geen toets mogelijk",
+           "chance": "Kans om het doel te halen: {c}", "met": "Doel gehaald op de deadline",
+           "missed": "Doel niet gehaald op de deadline",
+           "about": "ongeveer {k} op 10", "below": "kleiner dan 1 op 10",
+           "above": "groter dan 9 op 10", "here": "hier",
+           "rest": "in de rest van de stad", "controls": "in de vergelijkingsgebieden",
+           "relative": "verschil {x}", "compared": "t.o.v. {c}", "worse": "wordt slechter",
+           "rest_short": "de rest van de stad", "controls_short": "de vergelijkingsgebieden"},
+    "en": {"fall": "Down {x}", "rise": "Up {x}", "same": "Unchanged", "since": "since",
+           "recent": "{a} – {m}", "now": "Now {v}",
+           "target_change": "target {x} by {y}", "target_value": "target {v} by {y}",
+           "keep": "target: keep {v}", "real": "More than chance",
+           "noise": "Not distinguishable from chance", "no_test": "No test possible",
+           "chance": "Chance of reaching the target: {c}", "met": "Target met at the deadline",
+           "missed": "Target missed at the deadline",
+           "about": "about {k} in 10", "below": "less than 1 in 10",
+           "above": "more than 9 in 10", "here": "here",
+           "rest": "in the rest of the city", "controls": "in the control areas",
+           "relative": "difference {x}", "compared": "against {c}", "worse": "getting worse",
+           "rest_short": "the rest of the city", "controls_short": "the control areas"},
+}
+
+
+def chance_words(p: float | None, lang: str) -> str | None:
+    """A probability in plain words: "ongeveer 8 op 10", "kleiner dan 1 op 10"."""
+    if p is None or not math.isfinite(p):
+        return None
+    w = _WORDS[lang]
+    if p < 0.05:
+        return w["below"]
+    if p > 0.95:
+        return w["above"]
+    return w["about"].format(k=max(1, min(9, math.floor(p * 10 + 0.5))))
+
+
+def _change(change: float | None, lang: str) -> str:
+    w = _WORDS[lang]
+    if change is None or not math.isfinite(change):
+        return "–"
+    if abs(change) < 0.005:
+        return w["same"]
+    return w["fall" if change < 0 else "rise"].format(x=percent(abs(change), 0, lang))
+
+
+def reasons(e: Evaluation, verdict: Verdict, rise: int) -> tuple[str, str]:
+    """The reason in Dutch and in English."""
+    return _reason(e, verdict, rise, "nl"), _reason(e, verdict, rise, "en")
+
+
+def _value(e: Evaluation, value: float | None, lang: str) -> str:
+    return e.ind.text(value, lang) if e.ind is not None else "–"
+
+
+def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
+    w = _WORDS[lang]
+    p, obj, ev = e.progress, e.obj, e.evidence
+    year = obj.deadline.year if obj.deadline else "?"
+    parts: list[str] = []
+    if ev is not None and ev.comparison == "recent_level" and ev.comparison_change is not None:
+        own = (1 + ev.change) * (1 + ev.comparison_change) - 1 if ev.change is not None else None
+        where = w["rest"] if p.comparison == "rest_of_city" else w["controls"]
+        parts.append(f"{_change(own, lang)} {w['here']}, "
+                     f"{_change(ev.comparison_change, lang).lower()} {where} "
+                     f"({w['since']} {obj.baseline.period}); "
+                     f"{w['relative'].format(x=percent(ev.change, 0, lang, signed=True))}")
+    elif ev is not None and ev.comparison == "recent_level":
+        a, b = (dt.date.fromisoformat(x + "-01") for x in ev.now_period.split("/"))
+        parts.append(f"{_change(ev.change, lang)} {w['since']} {obj.baseline.period} "
+                     f"({w['recent'].format(a=month(a, lang), m=month(b, lang))})")
+    else:
+        parts.append(f"{w['now'].format(v=_value(e, p.current_value, lang))} "
+                     f"({obj.baseline.period}: {_value(e, p.baseline_value, lang)})")
+    if e.maintain:
+        target = w["keep"].format(v=_value(e, p.target_value, lang))
+    elif obj.target.change is not None:
+        target = w["target_change"].format(x=percent(obj.target.change, 0, lang, signed=True),
+                                           y=year)
+        if p.comparison:
+            short = w["rest_short"] if p.comparison == "rest_of_city" else w["controls_short"]
+            target += " " + w["compared"].format(c=short)
+    else:
+        target = w["target_value"].format(v=_value(e, p.target_value, lang), y=year)
+    parts[0] += f"; {target}"
+    sentences = [parts[0]]
+    if verdict.qualifier == "worsened":
+        sentences.append(w["worse"][0].upper() + w["worse"][1:])
+    if not e.registered:
+        if ev is None or ev.z is None:
+            sentences.append(w["no_test"])
+        else:
+            sentences.append(w["real"] if rise else w["noise"])
+    prob = e.forecast.probability
+    final = p.current_period is not None and prob in (0.0, 1.0) and _deadline_reached(e)
+    if final:
+        sentences.append(w["met"] if prob == 1.0 else w["missed"])
+    elif (c := chance_words(prob, lang)) is not None:
+        sentences.append(w["chance"].format(c=c))
+    lang_note = e.note[0] if lang == "nl" else e.note[1]
+    return ". ".join(sentences) + "." + lang_note
+
+
+def _deadline_reached(e: Evaluation) -> bool:
+    f = e.forecast
+    return f.value is not None and f.low == f.value == f.high

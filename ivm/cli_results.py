@@ -1,0 +1,445 @@
+"""The ``ivm`` commands about results: ``status``, ``indicators`` (list, kinds, check, show,
+compare, add, remove), ``plan`` (check, activate, list, matrix, template) and ``export``
+(council, csv).
+
+Like every command, each imports the layers it uses when it runs (see :mod:`ivm.cli`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from core.errors import IvmError
+from core.vocabulary import DEFAULT_STYLE, STYLES, value_text
+from core.warehouse import Warehouse
+from ivm.options import (
+    IvmGroup,
+    as_float,
+    as_of_option,
+    catalog_of,
+    catalog_option,
+    day_of,
+    db_option,
+    emit,
+    format_option,
+    lang_option,
+    rounded_number,
+    shown_value,
+)
+
+
+@click.command()
+@click.option("--objective", default=None, help="Only this objective id.")
+@click.option("--area", default=None, help="Only this area id.")
+@click.option("--phase", type=click.Choice(["proactie", "preparatie", "preventie", "reactie",
+                                            "nazorg"]), default=None, help="Only this phase.")
+@click.option("--partner", default=None, help="Only objectives this partner owns or joins.")
+@as_of_option
+@format_option
+@lang_option
+@catalog_option
+@db_option
+def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
+           db: str | None) -> None:
+    """Progress and status of every objective of the plan in force."""
+    from indicators import StatusFilter, status_records, to_json
+
+    cat = catalog_of(catalog, db)
+    con = Warehouse(db).connect_read_only()
+    try:
+        records = status_records(con, StatusFilter(objective, area, phase, partner),
+                                 day_of(as_of), cat)
+    finally:
+        con.close()
+    if objective and not records:
+        raise IvmError("unknown_objective", f"no objective '{objective}' in the plan in force",
+                       hint="`ivm status` lists them")
+    if fmt == "json":
+        click.echo(to_json(records))
+        return
+    def shown(r: dict[str, Any], value: float | None) -> Any:
+        ind = cat.indicators.get(r["indicator"] or "")
+        return shown_value(value, ind.style if ind else DEFAULT_STYLE, fmt, lang)
+
+    rows = [{
+        "id": r["id"], "area": r["area"]["id"], "phase": r["phase"],
+        "indicator": r["indicator"], "baseline": shown(r, r["baseline"]["value"]),
+        "target": shown(r, r["target"]["value"]), "current": shown(r, r["current"]["value"]),
+        "deadline": r["target"]["deadline"], "p_value": rounded_number(r["p_value"], 3),
+        "progress": rounded_number(r["progress"], 2),
+        "status": f"{r['symbol']} {r['status_label'][lang]}", "reason": r["reason"][lang],
+        "as_of": r["as_of"], "cutoff": r["cutoff"],
+    } for r in records]
+    emit(rows, fmt, ["id", "area", "phase", "indicator", "baseline", "target", "current",
+                      "deadline", "p_value", "progress", "status", "reason", "as_of",
+                      "cutoff"])
+
+
+@click.group(cls=IvmGroup)
+def indicators() -> None:
+    """The indicator catalogue: list, check, show values."""
+
+
+@indicators.command("list")
+@catalog_option
+@format_option
+@db_option
+def indicators_list(catalog, fmt: str, db: str | None) -> None:
+    """Every indicator of the catalogue (with those recorded in the warehouse)."""
+    from indicators import builtin_folder
+
+    builtin = {p.stem for p in builtin_folder().glob("*.yaml")}
+    rows = [{"id": i.id, "title": i.title.nl, "source": i.source, "measure": i.measure,
+             "unit": i.unit.nl, "direction": i.direction, "period": i.period,
+             "origin": "built-in" if i.id in builtin else "added"}
+            for i in catalog_of(catalog, db)]
+    emit(rows, fmt, ["id", "title", "source", "measure", "unit", "direction", "period",
+                     "origin"])
+
+
+@indicators.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@db_option
+def indicators_add(paths: tuple[str, ...], db: str | None) -> None:
+    """Record indicator files in the warehouse, so every refresh computes them (and compute
+    them now); a file with a problem records nothing."""
+    from pathlib import Path
+
+    from ivm.wiring import change_catalog
+
+    click.echo(change_catalog(Warehouse(db), add=[Path(p) for p in paths]))
+
+
+@indicators.command("remove")
+@click.argument("ids", nargs=-1, required=True)
+@db_option
+def indicators_remove(ids: tuple[str, ...], db: str | None) -> None:
+    """Forget indicators recorded in the warehouse (their values go with the next results)."""
+    from ivm.wiring import change_catalog
+
+    click.echo(change_catalog(Warehouse(db), remove=list(ids)))
+
+
+@indicators.command("kinds")
+@format_option
+@lang_option
+def indicators_kinds(fmt: str, lang: str) -> None:
+    """Every registered measure kind: what it measures, how its values read, its noise model."""
+    from indicators import MEASURES
+
+    def example(style: str) -> float:
+        return 0.23456 if STYLES[style].percent else 1234 if STYLES[style].whole else 1234.5678
+
+    rows = [{"kind": name, "label": k.title(lang), "shown_as": value_text(
+        example(k.style), k.style, lang), "style": k.style,
+             "noise": k.noise or "none", "needs": ", ".join(k.needs),
+             "description": k.description(lang)} for name, k in sorted(MEASURES.items())]
+    emit(rows, fmt, ["kind", "label", "shown_as", "noise", "needs", "description"])
+
+
+@indicators.command("check")
+@catalog_option
+def indicators_check(catalog) -> None:
+    """Validate every declaration; list every problem (file, key, what is wrong)."""
+    from pathlib import Path
+
+    from indicators import check_catalog, default_folder
+
+    folder = Path(catalog) if catalog else default_folder()
+    found, problems = check_catalog(folder)
+    for p in problems:
+        click.echo(p.one_line(), err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"{len(found)} indicators, no problems: {folder}")
+
+
+@indicators.command("show")
+@click.argument("indicator_id")
+@click.option("--area", default=None, help="Area id (default: every area of --level).")
+@click.option("--level", default="gemeente", show_default=True, help="Area level.")
+@click.option("--period", default=None,
+              help="Period: 2024, 2024-Q1, 2024-03, or a window such as 2025-11/2026-10 "
+                   "(default: every year).")
+@click.option("--sql", "show_sql", is_flag=True, help="Print the compiled SQL and stop.")
+@as_of_option
+@catalog_option
+@format_option
+@db_option
+def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool, as_of,
+                    catalog, fmt: str, db: str | None) -> None:
+    """One indicator's definition and values (from the stored results, or computed)."""
+    import datetime as dt
+
+    from indicators import indicator_values, monthly_select, to_sql
+
+    cat = catalog_of(catalog, db)
+    ind = cat[indicator_id]
+    if show_sql:
+        click.echo(to_sql(monthly_select(ind, day_of(as_of) or dt.date.today(), 2000)))
+        return
+    con = Warehouse(db).connect_read_only()
+    try:
+        rows = indicator_values(con, cat, ind, area, level, period, day_of(as_of))
+    finally:
+        con.close()
+    if fmt == "table":
+        click.echo(f"{ind.id}: {ind.title.nl} ({ind.unit.nl}; {ind.measure} of {ind.source}, "
+                   f"{ind.direction} is better)")
+    values = ("value", "ci_low", "ci_high")
+    rows = [{**r, **{k: shown_value(r.get(k), ind.style, fmt) for k in values}} for r in rows]
+    emit(rows, fmt, ["area_id", "name", "period", "complete", "value", "numerator",
+                      "denominator", "n", "n_eff", "ci_low", "ci_high"])
+
+
+@indicators.command("compare")
+@click.argument("indicator_id")
+@click.option("--level", default="wijk", show_default=True, help="Area level.")
+@click.option("--period", default=None,
+              help="Period (default: the latest complete calendar year).")
+@catalog_option
+@format_option
+@lang_option
+@db_option
+def indicators_compare(indicator_id: str, level: str, period, catalog, fmt: str, lang: str,
+                       db: str | None) -> None:
+    """Every area of a level against the rest of its municipality (the areas page's verdict:
+    higher, lower, or not distinguishable from noise), from the stored results."""
+    from indicators import area_comparison, stored_periods
+
+    ind = catalog_of(catalog, db)[indicator_id]
+    con = Warehouse(db).connect_read_only()
+    try:
+        if period is None:
+            done = [p for p, complete in stored_periods(con, ind.id, "year", level) if complete]
+            if not done:
+                raise IvmError("no_values", f"no stored yearly values of '{ind.id}' at level "
+                               f"'{level}'", hint="`ivm refresh`, or another --level")
+            period = done[-1]
+        ranked = area_comparison(con, ind, level, period)
+    finally:
+        con.close()
+    if not len(ranked):
+        raise IvmError("no_values", f"no stored values of '{ind.id}' at level '{level}' in "
+                       f"period '{period}'", hint="`ivm indicators show ID` lists periods")
+    if fmt == "table":
+        click.echo(f"{ind.id} ({ind.unit.nl}), {level}, {period}: against the rest of the "
+                   "municipality")
+    rows = [{"area_id": r["area_id"], "name": r["name"],
+             "value": shown_value(as_float(r["value"]), ind.style, fmt, lang),
+             "city_value": shown_value(as_float(r["city_value"]), ind.style, fmt, lang),
+             "verdict": r["verdict"], "p_value": rounded_number(as_float(r["p"]), 4),
+             "test": r["test"]}
+            for r in ranked.to_dict("records")]
+    emit(rows, fmt, ["area_id", "name", "value", "city_value", "verdict", "p_value", "test"])
+
+
+@click.group(cls=IvmGroup)
+def plan() -> None:
+    """The plan: SMART check, the version in force, safety-chain matrix, Excel template."""
+
+
+@plan.command("check")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@catalog_option
+@db_option
+def plan_check(path, catalog, db: str | None) -> None:
+    """SMART check of a plan file (YAML or Excel), or of the plan in force.
+
+    Lists the errors (references and dates that make no sense: `ivm load plan` refuses the
+    plan), what each objective lacks, and warns when a target cannot be told apart from noise
+    before its deadline (with a warehouse: areas must be loaded, baselines come from the data).
+    Exit 1 when anything is wrong or missing.
+    """
+    from pathlib import Path
+
+    from indicators import check_plan, plan_in_force, read_plan_file
+
+    cat = catalog_of(catalog, db)
+    wh = Warehouse(db)
+    con = wh.connect_read_only() if wh.exists() else None
+    try:
+        if path:
+            doc = read_plan_file(Path(path))
+        else:
+            if con is None:
+                raise IvmError("no_warehouse", "no plan file given and no warehouse",
+                               hint="pass a plan file or --db")
+            doc = plan_in_force(con)
+            if doc is None:
+                raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
+        findings = check_plan(doc, cat, con)
+    finally:
+        if con is not None:
+            con.close()
+    for f in findings:
+        click.echo(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
+    errors = sum(f.severity == "error" for f in findings)
+    missing = sum(f.severity == "missing" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    click.echo(f"{len(doc.objectives)} objectives: {errors} error(s), {missing} missing "
+               f"part(s), {warnings} warning(s)")
+    if missing or errors:
+        sys.exit(1)
+
+
+@plan.command("activate")
+@click.argument("version")
+@db_option
+def plan_activate(version: str, db: str | None) -> None:
+    """Put the loaded plan VERSION in force (audited); loading a plan never does."""
+    from ivm.wiring import activate_plan
+
+    summary = activate_plan(Warehouse(db), version)
+    click.echo(f"plan {version} in force; {summary}")
+
+
+@plan.command("list")
+@db_option
+@format_option
+def plan_list(db: str | None, fmt: str) -> None:
+    """Every loaded plan version, and which one is in force."""
+    from indicators import plan_versions
+
+    con = Warehouse(db).connect_read_only()
+    try:
+        rows = plan_versions(con)
+    finally:
+        con.close()
+    for r in rows:
+        r["in_force"] = "in force" if r["in_force"] else ""
+    emit(rows, fmt, ["version", "title", "approved_on", "objectives", "in_force",
+                     "last_activated"])
+
+
+@plan.command("matrix")
+@click.option("--by", type=click.Choice(["dimension", "partner"]), default="dimension",
+              show_default=True)
+@format_option
+@catalog_option
+@db_option
+def plan_matrix(by: str, fmt: str, catalog, db: str | None) -> None:
+    """The safety chain: phases x dimensions (or partners), objectives and their statuses."""
+    from core.vocabulary import STATUS_SYMBOLS
+    from indicators import chain_matrix, status_records
+
+    con = Warehouse(db).connect_read_only()
+    try:
+        cells = chain_matrix(status_records(con, catalog=catalog_of(catalog, db)), by)
+    finally:
+        con.close()
+    if fmt == "json":
+        click.echo(json.dumps(cells, indent=2, ensure_ascii=False))
+        return
+    rows = [{"phase": c["phase"], by: c["column"], "objectives": c["objectives"],
+             "statuses": " ".join(f"{STATUS_SYMBOLS[s]}{n}" for s, n in c["statuses"].items()
+                                  if n) or "(gap)",
+             "ids": ", ".join(c["ids"])} for c in cells]
+    emit(rows, fmt, ["phase", by, "objectives", "statuses", "ids"])
+
+
+@plan.command("template")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="The Excel file to write.")
+@click.option("--from-db", "from_db", is_flag=True, help="Fill it with the plan in force.")
+@db_option
+def plan_template(out: str, from_db: bool, db: str | None) -> None:
+    """Write the Excel plan template (empty, or with the plan in force); load it back with
+    `ivm load plan FILE.xlsx`."""
+    from pathlib import Path
+
+    from indicators import plan_in_force, write_plan_template
+
+    doc = None
+    if from_db:
+        con = Warehouse(db).connect_read_only()
+        try:
+            doc = plan_in_force(con)
+        finally:
+            con.close()
+        if doc is None:
+            raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
+    write_plan_template(Path(out), doc)
+    click.echo(f"plan template: {out}")
+
+
+audience_option = click.option(
+    "--audience", type=click.Choice(["internal", "public"]), default="internal",
+    show_default=True,
+    help="public: small numbers suppressed, no rows about single incidents or respondents.",
+)
+
+
+@click.group(cls=IvmGroup)
+def export() -> None:
+    """Exports: the council workbook and CSV of the stored tables."""
+
+
+def _out_path(out: str):
+    from pathlib import Path
+
+    path = Path(out)
+    if not path.resolve().parent.is_dir():
+        from core.errors import Where
+
+        raise IvmError("no_folder", "the folder to write into does not exist", Where(out))
+    return path
+
+
+@export.command("council")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="The .xlsx file to write.")
+@as_of_option
+@audience_option
+@lang_option
+@db_option
+def export_council(out: str, as_of, audience: str, lang: str, db: str | None) -> None:
+    """The council workbook: summary by phase, detail per phase with charts, wijken, method,
+    sources. The same warehouse and as-of date give the same file."""
+    from dashboard.export.council import write_council_workbook
+
+    path = _out_path(out)
+    con = Warehouse(db).connect_read_only()
+    try:
+        write_council_workbook(con, path, day_of(as_of), audience, lang)
+    finally:
+        con.close()
+    _audit(db, "export", f"council workbook ({audience}, {lang}) to {path}")
+    click.echo(f"council workbook ({audience}, {lang}): {path}")
+
+
+@export.command("csv")
+@click.argument("table")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="The .csv file to write.")
+@audience_option
+@db_option
+def export_csv(table: str, out: str, audience: str, db: str | None) -> None:
+    """One stored TABLE as CSV (UTF-8, comma, ISO dates); text that a spreadsheet would take
+    for a formula gets a leading apostrophe."""
+    from dashboard.export.tables import write_table_csv
+
+    path = _out_path(out)
+    con = Warehouse(db).connect_read_only()
+    try:
+        n = write_table_csv(con, table, path, audience)
+    finally:
+        con.close()
+    _audit(db, "export", f"table {table} ({audience}, {n} rows) to {path}")
+    click.echo(f"{table} ({audience}): {n} rows to {path}")
+
+
+def _audit(db: str | None, event: str, detail: str) -> None:
+    """Log a command-line action in the access store, as the operating-system user."""
+    import getpass
+
+    from access.store import AccessStore
+
+    AccessStore.of_warehouse(Warehouse(db).path).audit(event, getpass.getuser(), "cli",
+                                                        detail=detail)
+
+
+__all__ = ["export", "indicators", "plan", "status"]

@@ -1,0 +1,158 @@
+"""What the ``ivm`` commands share: the common options, the group that turns a data or user
+error into one line and exit code 1, and the table, CSV and JSON output of rows (values of an
+indicator read as on every other surface, :mod:`core.vocabulary`).
+
+The indicators layer and the export rules are imported by the functions that need them, when
+a command runs: a command that needs neither starts without loading them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from core.errors import DeclarationError, IvmError
+from core.vocabulary import rounded, value_text
+from etl.delivery import month_end
+
+db_option = click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Warehouse file (default: $IVM_DB or data/ivmonitor.duckdb).",
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+    show_default=True, help="Output format; json is stable for scripts.",
+)
+
+
+class PeriodBound(click.ParamType):
+    """A day (YYYY-MM-DD) or a month (YYYY-MM: its first day, or as an ``end`` its last)."""
+
+    name = "date"
+
+    def __init__(self, end: bool):
+        self.end = end
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        """The date the text means (exit 2 with a message when it is none)."""
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 7:
+                first = dt.date.fromisoformat(text + "-01")
+                return month_end(first) if self.end else first
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a date (YYYY-MM-DD) or a month (YYYY-MM)", param, ctx)
+
+
+class IvmGroup(click.Group):
+    """Turns IvmError into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DeclarationError as exc:
+            for problem in exc.problems:
+                click.echo(problem.one_line(), err=True)
+            sys.exit(1)
+        except IvmError as exc:
+            click.echo(exc.one_line(), err=True)
+            sys.exit(1)
+
+
+as_of_option = click.option(
+    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+    help="Results as of this date (default: the stored results, as of the data's cut-off).",
+)
+catalog_option = click.option(
+    "--catalog", type=click.Path(file_okay=False), default=None,
+    help="Indicator catalogue folder (default: $IVM_CATALOG or the built-in catalogue).",
+)
+lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default="nl",
+                           show_default=True, help="Language of titles, statuses and reasons.")
+
+
+def rounded_number(value: Any, decimals: int = 3) -> Any:
+    if isinstance(value, float):
+        return round(value, decimals)
+    return value
+
+
+def shown_value(value: float | None, style: str, fmt: str, lang: str = "nl") -> Any:
+    """An indicator's value as every surface shows it: its text in a table, rounded to the
+    same digits in CSV, whole in JSON."""
+    if fmt == "table":
+        return value_text(value, style, lang) if value is not None else None
+    if fmt == "csv":
+        return rounded(value, style)
+    return value
+
+
+def as_float(value: Any) -> float | None:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if x == x else None
+
+
+
+def catalog_of(folder: str | None, db: str | None = None) -> Any:
+    """The catalogue of ``--catalog`` (default: ``IVM_CATALOG`` or the built-in one) with the
+    declarations recorded in the warehouse (when there is one)."""
+    from core.warehouse import Warehouse
+    from indicators import effective_catalog  # when a command needs it: the CLI starts fast
+
+    wh = Warehouse(db)
+    con = wh.connect_read_only() if wh.exists() else None
+    try:
+        return effective_catalog(con, Path(folder) if folder else None)
+    finally:
+        if con is not None:
+            con.close()
+
+
+def day_of(value: dt.datetime | None) -> dt.date | None:
+    """The day of a ``--as-of`` option."""
+    return value.date() if value is not None else None
+
+
+def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> None:
+    """Print rows as a table for people, or as CSV or JSON for scripts."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: csv_safe(row.get(k)) for k in columns})
+        return
+    if not rows:
+        click.echo("(none)")
+        return
+    width = {c: min(60, max(len(c), *(len(cell(r.get(c))) for r in rows))) for c in columns}
+    click.echo("  ".join(c.ljust(width[c]) for c in columns))
+    for r in rows:
+        click.echo("  ".join(cell(r.get(c))[: width[c]].ljust(width[c]) for c in columns))
+
+
+def cell(value: Any) -> str:
+    """A value as one line of text."""
+    return "" if value is None else str(value).replace("\n", " ")
+
+
+def csv_safe(value: Any) -> str:
+    """A cell of a CSV the command prints: the one rule every export follows."""
+    from dashboard.export.safe import csv_text  # when CSV is asked for: the CLI starts fast
+
+    return csv_text(cell(value) if isinstance(value, str) else value)
