@@ -11,7 +11,7 @@ In words a mayor reads:
 - **niet op koers / off track**: the chance is about 3 in 10 or less (below
   :data:`OFF_TRACK`), or the indicator moved away from the target by more than chance;
 - **onvoldoende gegevens / insufficient data**: no judgement is possible yet, and the reason
-  says why (no baseline, the plan's first 12 months, too few respondents).
+  says why (no baseline, the plan's first 12 months, too few respondents, no test possible).
 
 "Niet te onderscheiden van toeval" (within noise) is a qualifier next to a status, never a
 status of its own: an objective moving away from its target, or already past it, always
@@ -78,7 +78,9 @@ def decide(
     ``probability``: the chance of reaching the target (None: no forecast). ``tested``:
     whether a test was possible at all.
     """
-    noise = None if registered else ("within_noise" if tested else "no_test")
+    if not registered and not tested:  # never "within noise" where no test was possible
+        return Verdict("insufficient_data", "no_test", "no_test")
+    noise = None if registered else "within_noise"
     if maintain:
         if direction < 0:
             return _by_chance(probability, False, "worsened")

@@ -629,7 +629,8 @@ def finalize(evaluations: list[Evaluation]) -> list[Progress]:
         verdict = judge.decide(
             maintain=e.maintain, direction=good, registered=e.registered,
             meets_target=e.meets_target, better_than_baseline=e.better_than_baseline,
-            probability=e.forecast.probability, tested=e.evidence is not None)
+            probability=e.forecast.probability,
+            tested=e.evidence is not None and e.evidence.z is not None)
         p = e.progress
         p.status, p.rule, p.qualifier = verdict.status, verdict.rule, verdict.qualifier
         p.evidence = json.dumps(_evidence_record(e, rise), sort_keys=True, default=str)

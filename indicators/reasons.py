@@ -20,8 +20,9 @@ _WORDS = {
     "nl": {"fall": "Daling van {x}", "rise": "Stijging van {x}", "same": "Gelijk gebleven",
            "since": "sinds", "recent": "{a} – {m}", "now": "Nu {v}",
            "target_change": "doel {x} tegen {y}", "target_value": "doel {v} tegen {y}",
-           "keep": "doel: {v} houden", "real": "Meer dan toeval", "noise":
-           "Niet te onderscheiden van toeval", "no_test": "Geen toets mogelijk",
+           "keep_lower": "doel: hoogstens {v}", "keep_higher": "doel: minstens {v}",
+           "real": "Meer dan toeval", "noise": "Niet te onderscheiden van toeval",
+           "no_test": "Geen toets mogelijk: te weinig gegevens om de verandering te beoordelen",
            "chance": "Kans om het doel te halen: {c}", "met": "Doel gehaald op de deadline",
            "missed": "Doel niet gehaald op de deadline",
            "about": "ongeveer {k} op 10", "below": "kleiner dan 1 op 10",
@@ -32,8 +33,10 @@ _WORDS = {
     "en": {"fall": "Down {x}", "rise": "Up {x}", "same": "Unchanged", "since": "since",
            "recent": "{a} – {m}", "now": "Now {v}",
            "target_change": "target {x} by {y}", "target_value": "target {v} by {y}",
-           "keep": "target: keep {v}", "real": "More than chance",
-           "noise": "Not distinguishable from chance", "no_test": "No test possible",
+           "keep_lower": "target: at most {v}", "keep_higher": "target: at least {v}",
+           "real": "More than chance",
+           "noise": "Not distinguishable from chance",
+           "no_test": "No test possible: too little data to judge the change",
            "chance": "Chance of reaching the target: {c}", "met": "Target met at the deadline",
            "missed": "Target missed at the deadline",
            "about": "about {k} in 10", "below": "less than 1 in 10",
@@ -94,7 +97,8 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
         parts.append(f"{w['now'].format(v=_value(e, p.current_value, lang))} "
                      f"({obj.baseline.period}: {_value(e, p.baseline_value, lang)})")
     if e.maintain:
-        target = w["keep"].format(v=_value(e, p.target_value, lang))
+        key = "keep_lower" if p.direction == "lower" else "keep_higher"
+        target = w[key].format(v=_value(e, p.target_value, lang))
     elif obj.target.change is not None:
         target = w["target_change"].format(x=percent(obj.target.change, 0, lang, signed=True),
                                            y=year)

@@ -189,8 +189,8 @@ def monthly_counts(
     if not level:
         return []
     return [(m, c) for m, c, _ in level_months(
-        con, ind, level[0][0], dt.date(1, 1, 1), dt.date(9999, 12, 31), tables).get(
-            area_id, [])]
+        con, ind, level[0][0], dt.date(1, 1, 1), dt.date(9999, 12, 31), tables,
+        root=area_id).get(area_id, [])]
 
 
 def root_area(con: duckdb.DuckDBPyConnection, area_id: str) -> str:
