@@ -130,7 +130,7 @@ def _content(data: PublicData, indicator: str, year: int | None, lang: str) -> l
     out: list = [html.H2(heading, id="pubareas-heading")]
     if year is not None:
         out.append(dcc.Graph(id="pubareas-map", figure=area_map(
-            f, data.geojson("wijk"), indicator, year, lang),
+            f, data.geojson(data.neighbourhood_level() or "wijk"), indicator, year, lang),
             config={"displaylogo": False, "scrollZoom": True}))
     out.append(area_table(f, indicator, lang))
     return out

@@ -17,6 +17,7 @@ or renamed without touching another layer.
   :func:`method_sentences` and :func:`status_rules` (the method in plain words).
 """
 
+from indicators.availability import unavailable_indicators
 from indicators.catalog import (
     Catalog,
     Exclude,
@@ -32,6 +33,7 @@ from indicators.chain import chain_matrix
 from indicators.compare import (
     Comparison,
     area_comparison,
+    area_hierarchy,
     by_area,
     compare_frame,
     municipalities,
@@ -40,6 +42,7 @@ from indicators.compare import compare as compare_area
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import SMALL
 from indicators.compute import coverage as coverage_as_of
+from indicators.hierarchy import Hierarchy, loaded_hierarchy, top_level
 from indicators.measures import MEASURES, MeasureKind, measure
 from indicators.method import sentences as method_sentences
 from indicators.method import status_rules, test_of, test_text
@@ -83,10 +86,11 @@ from indicators.status import StatusFilter, status_counts, status_records, to_js
 
 __all__ = [
     "builtin_folder", "effective_catalog", "forget_indicators", "plan_versions",
-    "put_plan_in_force", "record_indicator_files",
+    "put_plan_in_force", "record_indicator_files", "unavailable_indicators",
     "MEASURES", "SMALL", "SOURCES", "STORED", "Catalog", "Comparison", "Exclude",
     "Indicator", "MeasureKind", "Objective", "PlanFile", "Point", "Series", "StatusFilter",
-    "Tables", "area_comparison", "area_names", "baseline_years", "by_area", "category_names",
+    "Tables", "Hierarchy", "area_comparison", "area_hierarchy", "loaded_hierarchy", "top_level",
+    "area_names", "baseline_years", "by_area", "category_names",
     "chain_matrix", "check_catalog", "check_plan", "city_of", "compare_area", "compare_frame",
     "complete_years", "copy_csv", "coverage_as_of", "current_plan", "default_folder", "has_results",
     "indicator_values", "load_catalog", "loads", "measure", "method_sentences", "monthly_select",

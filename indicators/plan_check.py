@@ -21,6 +21,7 @@ import numpy as np
 from scipy import stats as sp
 
 from etl.taxonomy import area_levels
+from indicators.availability import loaded_denominators, unavailable_reason
 from indicators.catalog import Catalog
 from indicators.evidence import RecentCounts, count_evidence, gaussian_evidence
 from indicators.periods import deadline_month_end, months_between
@@ -65,11 +66,15 @@ def check_plan(plan: PlanFile, catalog: Catalog,
     if con is not None and not areas:
         out.append(Finding("(plan)", "warning", "no_areas_yet", "no areas are loaded yet: the "
                            "objectives' areas are checked once they are (and on activation)"))
+    facts = con is not None and (in_force or _facts_loaded(con))
+    denominators = loaded_denominators(con) if con is not None else set()
     for obj in plan.objectives:
         dated = _dates(obj, approved, today)
         out.extend(dated)
         if areas:
             out.extend(_areas(obj, con))
+        if con is not None:
+            out.extend(_computable(obj, catalog, denominators, facts))
         # a deadline that makes no sense has no chance to be computed
         out.extend(_check(obj, catalog, con if not errors(dated) else None))
     return out
@@ -78,6 +83,30 @@ def check_plan(plan: PlanFile, catalog: Catalog,
 def errors(findings: list[Finding]) -> list[Finding]:
     """The findings that refuse a plan's load."""
     return [f for f in findings if f.severity == "error"]
+
+
+def _facts_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether facts or population are loaded (then what a rate needs must be there too)."""
+    return bool(con.execute(
+        "SELECT count(*) FROM load_log WHERE outcome = 'loaded' "
+        "AND kind NOT IN ('areas', 'plan')").fetchall()[0][0])
+
+
+def _computable(obj: Objective, catalog: Catalog, denominators: set[str],
+                facts: bool) -> list[Finding]:
+    """An objective on an indicator the warehouse can never compute (a rate whose denominator
+    is not loaded): refused once facts are loaded (or for a plan put in force), a warning
+    before."""
+    ind = catalog.indicators.get(obj.indicator) if obj.indicator else None
+    reason = unavailable_reason(ind, denominators) if ind is not None else None
+    if reason is None:
+        return []
+    if facts:
+        return [Finding(obj.id, "error", "no_denominator", f"indicator '{ind.id}' is "
+                        f"{reason.en}")]
+    return [Finding(obj.id, "warning", "no_denominator_yet", f"indicator '{ind.id}' needs "
+                    f"{ind.population}, not loaded yet: the objective is checked again once "
+                    "data are loaded (and on activation)")]
 
 
 def _dates(obj: Objective, approved: dt.date | None, today: dt.date) -> list[Finding]:

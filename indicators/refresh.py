@@ -27,6 +27,7 @@ from indicators.catalog_store import effective_catalog, record_folder
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import compute_compstat
 from indicators.compute import compute_values, default_as_of, stage_values, write_values
+from indicators.hierarchy import top_level
 from indicators.noise import POISSON, AreaCounts, Dispersion, level_dispersion, season_profile
 from indicators.periods import Coverage, month_end
 from indicators.plan import Objective, PlanFile
@@ -97,10 +98,11 @@ def plan_file(con: duckdb.DuckDBPyConnection, version: str) -> PlanFile:
 
 
 def objective_areas(con: duckdb.DuckDBPyConnection, obj: Objective) -> list[str]:
-    """The areas an objective applies to: its areas, every area of its level, or the city."""
+    """The areas an objective applies to: its areas, every area of its level, or the city (every
+    area of the top level of the loaded hierarchy)."""
     if obj.areas:
         return list(obj.areas)
-    level = obj.area_level or "gemeente"
+    level = obj.area_level or top_level(con)
     return [a for (a,) in con.execute(
         "SELECT area_id FROM area WHERE level = ? ORDER BY area_id", [level]).fetchall()]
 

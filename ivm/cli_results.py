@@ -88,16 +88,28 @@ def indicators() -> None:
 @format_option
 @db_option
 def indicators_list(catalog, fmt: str, db: str | None) -> None:
-    """Every indicator of the catalogue (with those recorded in the warehouse)."""
-    from indicators import builtin_folder
+    """Every indicator of the catalogue (with those recorded in the warehouse); with a
+    warehouse, why an indicator cannot be computed from what is loaded (e.g. a rate without
+    its population)."""
+    from indicators import builtin_folder, unavailable_indicators
 
     builtin = {p.stem for p in builtin_folder().glob("*.yaml")}
+    found = catalog_of(catalog, db)
+    wh = Warehouse(db)
+    missing = {}
+    if wh.exists():
+        con = wh.connect_read_only()
+        try:
+            missing = unavailable_indicators(con, found)
+        finally:
+            con.close()
     rows = [{"id": i.id, "title": i.title.nl, "source": i.source, "measure": i.measure,
              "unit": i.unit.nl, "direction": i.direction, "period": i.period,
-             "origin": "built-in" if i.id in builtin else "added"}
-            for i in catalog_of(catalog, db)]
+             "origin": "built-in" if i.id in builtin else "added",
+             "unavailable": missing[i.id].en if i.id in missing else ""}
+            for i in found]
     emit(rows, fmt, ["id", "title", "source", "measure", "unit", "direction", "period",
-                     "origin"])
+                     "origin", "unavailable"])
 
 
 @indicators.command("add")
@@ -160,7 +172,8 @@ def indicators_check(catalog) -> None:
 @indicators.command("show")
 @click.argument("indicator_id")
 @click.option("--area", default=None, help="Area id (default: every area of --level).")
-@click.option("--level", default="gemeente", show_default=True, help="Area level.")
+@click.option("--level", default=None,
+              help="Area level (default: the top level of the loaded areas, e.g. gemeente).")
 @click.option("--period", default=None,
               help="Period: 2024, 2024-Q1, 2024-03, or a window such as 2025-11/2026-10 "
                    "(default: every year).")
@@ -169,7 +182,7 @@ def indicators_check(catalog) -> None:
 @catalog_option
 @format_option
 @db_option
-def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool, as_of,
+def indicators_show(indicator_id: str, area, level: str | None, period, show_sql: bool, as_of,
                     catalog, fmt: str, db: str | None) -> None:
     """One indicator's definition and values (from the stored results, or computed)."""
     import datetime as dt
@@ -197,22 +210,24 @@ def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool,
 
 @indicators.command("compare")
 @click.argument("indicator_id")
-@click.option("--level", default="wijk", show_default=True, help="Area level.")
+@click.option("--level", default=None,
+              help="Area level (default: the neighbourhoods of the loaded areas, e.g. wijk).")
 @click.option("--period", default=None,
               help="Period (default: the latest complete calendar year).")
 @catalog_option
 @format_option
 @lang_option
 @db_option
-def indicators_compare(indicator_id: str, level: str, period, catalog, fmt: str, lang: str,
-                       db: str | None) -> None:
-    """Every area of a level against the rest of its municipality (the areas page's verdict:
-    higher, lower, or not distinguishable from noise), from the stored results."""
-    from indicators import area_comparison, stored_periods
+def indicators_compare(indicator_id: str, level: str | None, period, catalog, fmt: str,
+                       lang: str, db: str | None) -> None:
+    """Every area of a level against the rest of its city (the areas page's verdict: higher,
+    lower, or not distinguishable from noise), from the stored results."""
+    from indicators import area_comparison, loaded_hierarchy, stored_periods
 
     ind = catalog_of(catalog, db)[indicator_id]
     con = Warehouse(db).connect_read_only()
     try:
+        level = level or loaded_hierarchy(con).neighbourhoods() or "wijk"
         if period is None:
             done = [p for p, complete in stored_periods(con, ind.id, "year", level) if complete]
             if not done:
@@ -227,7 +242,7 @@ def indicators_compare(indicator_id: str, level: str, period, catalog, fmt: str,
                        f"period '{period}'", hint="`ivm indicators show ID` lists periods")
     if fmt == "table":
         click.echo(f"{ind.id} ({ind.unit.nl}), {level}, {period}: against the rest of the "
-                   "municipality")
+                   "city")
     rows = [{"area_id": r["area_id"], "name": r["name"],
              "value": shown_value(as_float(r["value"]), ind.style, fmt, lang),
              "city_value": shown_value(as_float(r["city_value"]), ind.style, fmt, lang),
