@@ -66,6 +66,26 @@ def migrate(db: str | None) -> None:
 
 
 @main.command()
+@click.option("--municipality", required=True, metavar="NAME_OR_NIS",
+              help="A municipality of Flanders or Brussels: its name (Gent) or NIS code "
+                   "(44021).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder for the municipality's area files [default: data/setup-NIS].")
+@db_option
+def setup(municipality: str, out: str | None, db: str | None) -> None:
+    """Set up a warehouse for any Flemish municipality from the Flanders-wide open layers
+    (boundary, deelgemeenten, wijken, statistical sectors, Statbel population), read in place
+    from IVM_OPEN_DATA."""
+    from pathlib import Path
+
+    from etl.municipality import find_municipality
+    from ivm.setup import run_setup
+
+    folder = Path(out) if out else Path("data") / f"setup-{find_municipality(municipality).nis}"
+    run_setup(Warehouse(db), municipality, folder, click.echo)
+
+
+@main.command()
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--profile", default="canonical", show_default=True,
