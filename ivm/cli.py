@@ -142,10 +142,13 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Pretend today is this date (default: today); data runs to the month before.")
 @click.option("--synthetic", is_flag=True, help="Use the built-in synthetic city, not open data.")
+@click.option("--municipality", default=None, metavar="NAME_OR_NIS",
+              help="Demo facts for this municipality of Flanders or Brussels (e.g. Gent or "
+                   "44021) instead of Aalst, on its real areas (needs the open data).")
 @click.option("--force", is_flag=True, help="Regenerate and reload even when unchanged.")
 @db_option
-def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, force: bool,
-         db: str | None) -> None:
+def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, municipality: str | None,
+         force: bool, db: str | None) -> None:
     """Generate the demo city's source files and load them like real data (strict)."""
     import datetime as dt
     from pathlib import Path
@@ -154,7 +157,10 @@ def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, force: bool,
 
     day = as_of.date() if as_of else dt.date.today()
     wh = Warehouse(db)
-    run_demo(wh, Path(out), seed, day, synthetic, force, click.echo, scale)
+    if municipality and (synthetic or scale != "city"):
+        raise IvmError("bad_option", "--municipality makes a city-scale demo on real areas",
+                       hint="leave out --synthetic and --scale national")
+    run_demo(wh, Path(out), seed, day, synthetic, force, click.echo, scale, municipality)
     demo_users(wh, click.echo)
 
 

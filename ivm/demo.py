@@ -50,16 +50,23 @@ def already_loaded(warehouse: Warehouse, out: Path, key: dict) -> bool:
 
 
 def run_demo(warehouse: Warehouse, out: Path, seed: int, as_of: dt.date, synthetic: bool,
-             force: bool, echo: Callable[[str], None], scale: str = "city") -> None:
-    """Generate (unless already loaded) and load the demo; report with ``echo``."""
+             force: bool, echo: Callable[[str], None], scale: str = "city",
+             municipality: str | None = None) -> None:
+    """Generate (unless already loaded) and load the demo (of Aalst, or of ``municipality``);
+    report with ``echo``."""
     key = {"seed": seed, "month": as_of.strftime("%Y-%m"), "synthetic": synthetic,
-           "scale": scale, "code": code_fingerprint()}
+           "scale": scale, "code": code_fingerprint(),
+           **({"municipality": municipality} if municipality else {})}
     if not force and already_loaded(warehouse, out, key):
         echo(f"demo already loaded and unchanged: {out} -> {warehouse.path}")
         return
-    city, loads = generate(out, seed=seed, as_of=as_of, synthetic=synthetic, scale=scale)
+    city, loads = generate(out, seed=seed, as_of=as_of, synthetic=synthetic, scale=scale,
+                           municipality=municipality)
     if scale == "national":
         areas = "Flanders and Brussels (be-aalst-areas open data, read in place)"
+    elif municipality:
+        areas = (f"{city.name} ({city.code}), cut from the Flanders-wide open layers "
+                 "(be-aalst-areas, be-statbel-bevolking, read in place)")
     elif city.source == "real":
         areas = "real Aalst open data (be-aalst-areas, read in place)"
     else:
@@ -69,8 +76,8 @@ def run_demo(warehouse: Warehouse, out: Path, seed: int, as_of: dt.date, synthet
     files = []
     plan = None
     for item in loads:
-        result = load_any(warehouse, item.kind, str(item.path), item.profile, True, {},
-                          refresh=False)
+        result = load_any(warehouse, item.kind, str(item.path), item.profile, True,
+                          {"level": item.level} if item.level else {}, refresh=False)
         echo(result.summary())
         files.append({"kind": item.kind, "file": str(item.path),
                       "sha256": inspect_file(item.path).sha256})

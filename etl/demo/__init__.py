@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.demo.activities import write_activities
-from etl.demo.city import City, build_city, build_national
+from etl.demo.city import City, build_city, build_municipality, build_national
 from etl.demo.incidents import write_incidents
 from etl.demo.nuisance import write_nuisance
 from etl.demo.plan import write_plan
@@ -33,10 +33,12 @@ class DemoLoad:
     path: Path
     profile: str
     rows: int | None = None
+    level: str | None = None  # the level of every row of an area file, when named
 
 
 def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
-             synthetic: bool = False, scale: str = "city") -> tuple[City, list[DemoLoad]]:
+             synthetic: bool = False, scale: str = "city",
+             municipality: str | None = None) -> tuple[City, list[DemoLoad]]:
     """Write the demo's source files into ``out``; return the city and the loads, in the order
     they must run (areas coarse to fine, population, facts, plan).
 
@@ -46,10 +48,15 @@ def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
     as_of = as_of or dt.date.today()
     out.mkdir(parents=True, exist_ok=True)
     national = scale == "national"
-    city = build_national(out, seed, as_of) if national else build_city(
-        out, seed, as_of, synthetic=synthetic
-    )
-    loads = [DemoLoad("areas", f, "canonical") for f in city.area_files]
+    if national:
+        city = build_national(out, seed, as_of)
+    elif municipality:
+        city = build_municipality(out, seed, as_of, municipality)
+    else:
+        city = build_city(out, seed, as_of, synthetic=synthetic)
+    levels: dict = city.extra.get("levels", {})  # type: ignore[assignment]
+    loads = [DemoLoad("areas", f, "canonical", level=levels.get(str(f)))
+             for f in city.area_files]
     pop = out / "bevolking_sectoren.csv"
     loads.append(DemoLoad("population", pop, "canonical", write_population(city, pop)))
     police = out / "politie_export.csv"
@@ -73,6 +80,7 @@ def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
         "scale": scale,
         "as_of": as_of.isoformat(),
         "areas": city.source,
+        "municipality": f"{city.name} ({city.code})",
         "period": [city.start.isoformat(), city.end.isoformat()],
         "files": [{"kind": d.kind, "file": str(d.path), "profile": d.profile, "rows": d.rows}
                   for d in loads],
