@@ -4,7 +4,16 @@ It sits next to the warehouse file (``ivmonitor.duckdb`` -> ``ivmonitor.access.s
 ``IVM_ACCESS_DB``) and belongs to it: copy both when you back up. It is a separate SQLite file
 because every dashboard process writes to it (a login, an export) while the DuckDB file is
 published read-only and replaced whole by each load; SQLite in WAL mode takes short writes from
-many processes at once. Tables are SQLAlchemy Core metadata like the warehouse's.
+many processes at once. Tables are SQLAlchemy Core metadata like the warehouse's, and every
+read and write is a plain statement through this module (no engine-specific SQL), so the store
+can move to another database server.
+
+Besides the accounts and the audit log it keeps what every server process must agree on at
+once: the sessions (:mod:`access.sessions`: a sign-out, a disabled account or a new password
+ends a session for every worker at the next request) and the sign-in throttle
+(:mod:`access.throttle`). A new store file is readable by its owner only; its ``-wal`` and
+``-shm`` files get the mode and group of the store file (an administrator's ``chmod 640`` and
+``chgrp`` of the store are kept for them too).
 """
 
 from __future__ import annotations
@@ -14,11 +23,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
     Column,
+    Float,
     Integer,
     MetaData,
     String,
@@ -26,17 +36,22 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
-    func,
     insert,
     select,
     update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from access.passwords import hash_password
 from access.roles import ACCOUNT_ROLES
 from core.errors import IvmError
 from core.settings import setting
+from core.warehouse.files import align_access, ensure_private
+
+if TYPE_CHECKING:
+    from access.sessions import Sessions
+    from access.throttle import LoginThrottle
 
 metadata = MetaData()
 
@@ -64,6 +79,36 @@ audit_log = Table(
     Column("detail", Text),
 )
 
+#: Server-side sessions: the cookie holds a random id, the store its SHA-256 only. A session
+#: ends when ``ended_at`` is set (sign-out, disabled account, new password, "sign out
+#: everywhere"); times are seconds since the epoch.
+app_session = Table(
+    "app_session", metadata,
+    Column("session_hash", String(64), primary_key=True),
+    Column("user_name", String(64), nullable=False, index=True),
+    Column("address", String(64)),
+    #: Named by a trusted proxy (single sign-on), not signed in with a password here.
+    Column("proxy", Boolean, nullable=False, default=False),
+    Column("started_at", Float, nullable=False),
+    Column("seen_at", Float, nullable=False),
+    Column("ended_at", Float, index=True),
+    Column("end_reason", String(32)),
+)
+
+#: Failed sign-ins per user name and source (an address, or a browser that signed in as that
+#: user before): how many, and when the next attempt may be made.
+login_throttle = Table(
+    "login_throttle", metadata,
+    Column("user_name", String(64), primary_key=True),
+    Column("source", String(80), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", Float, nullable=False, index=True),
+    #: No attempt is checked before this time.
+    Column("not_before", Float, nullable=False),
+    #: The wait that the next failure would bring (an attempt reserves it while it runs).
+    Column("next_delay", Float, nullable=False),
+)
+
 server_secret = Table(
     "server_secret", metadata,
     Column("name", String(32), primary_key=True),
@@ -71,16 +116,21 @@ server_secret = Table(
 )
 
 #: Audit events.
-EVENTS = ("login", "login_failed", "login_blocked", "logout", "access_denied", "export",
-          "load", "load_failed", "user_added", "user_disabled", "user_enabled",
-          "password_changed", "plan_activated")
+EVENTS = ("login", "login_failed", "login_blocked", "logout", "sessions_ended",
+          "access_denied", "request_refused", "export", "load", "load_failed", "user_added",
+          "user_disabled", "user_enabled", "password_changed", "plan_activated")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 
 def now() -> str:
     """The current UTC time as stored (ISO 8601, seconds)."""
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp(dt.datetime.now(dt.UTC).timestamp())
+
+
+def stamp(seconds: float) -> str:
+    """A time in seconds since the epoch as the store shows it (UTC, ISO 8601, seconds)."""
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -122,6 +172,7 @@ class AccessStore:
         """The SQLAlchemy engine (the file and its tables are created on first use)."""
         if self._engine is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            ensure_private(self.path)
             engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": 15})
 
             @event.listens_for(engine, "connect")
@@ -130,6 +181,8 @@ class AccessStore:
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA busy_timeout=15000")
                 cur.close()
+                # the log files get the store's mode and group, also when these changed since
+                align_access(self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
 
             metadata.create_all(engine)
             self._engine = engine
@@ -152,14 +205,31 @@ class AccessStore:
         return self.user(name)  # type: ignore[return-value]
 
     def set_password(self, name: str, password: str) -> None:
-        """Give a user a new password (and end the sessions made with the old one)."""
+        """Give a user a new password; the user's sessions end at once."""
         self._change(name, password_hash=hash_password(password), password_changed_at=now())
+        self.sessions.end_all(name, "password_changed")
         self.audit("password_changed", name)
 
     def set_enabled(self, name: str, enabled: bool) -> None:
         """Disable (or enable again) an account; a disabled user's sessions end at once."""
         self._change(name, enabled=enabled)
+        if not enabled:
+            self.sessions.end_all(name, "user_disabled")
         self.audit("user_enabled" if enabled else "user_disabled", name)
+
+    @property
+    def sessions(self) -> Sessions:
+        """The server-side sessions kept in this store."""
+        from access.sessions import Sessions
+
+        return Sessions(self.engine)
+
+    @property
+    def throttle(self) -> LoginThrottle:
+        """The sign-in throttle kept in this store."""
+        from access.throttle import LoginThrottle
+
+        return LoginThrottle(self.engine, self.secret_key())
 
     def _change(self, name: str, **values: Any) -> None:
         with self.engine.begin() as con:
@@ -211,38 +281,27 @@ class AccessStore:
         with self.engine.connect() as con:
             return [dict(r._mapping) for r in con.execute(q)]
 
-    def recent_failures(self, name: str, address: str | None,
-                        minutes: int) -> tuple[int, int]:
-        """Failed logins in the last ``minutes``: for this user name, and from this address."""
-        since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)).strftime(
-            "%Y-%m-%dT%H:%M:%SZ")
-        failed = [audit_log.c.event == "login_failed", audit_log.c.at >= since]
-        by_name = select(func.count()).select_from(audit_log).where(
-            *failed, audit_log.c.user_name == name)
-        by_address = select(func.count()).select_from(audit_log).where(
-            *failed, audit_log.c.address == address)
-        with self.engine.connect() as con:
-            return (int(con.execute(by_name).scalar_one()),
-                    int(con.execute(by_address).scalar_one()) if address else 0)
-
-    # -- the session key --------------------------------------------------------------------
+    # -- the server's key ------------------------------------------------------------------
 
     def secret_key(self) -> str:
-        """The key that signs session cookies, made once and shared by every server process
-        (``IVM_SECRET_KEY`` overrides it)."""
+        """The key that signs the sign-in form's browser marks (:mod:`access.throttle`), made
+        once and shared by every server process (``IVM_SECRET_KEY`` overrides it)."""
         configured = setting("secret_key")
         if configured:
             return configured
-        with self.engine.begin() as con:
-            row = con.execute(select(server_secret.c.value).where(
-                server_secret.c.name == "session")).first()
-            if row:
-                return row[0]
-            value = secrets.token_hex(32)
-            con.execute(insert(server_secret).prefix_with("OR IGNORE").values(
-                name="session", value=value))
-            return con.execute(select(server_secret.c.value).where(
-                server_secret.c.name == "session")).scalar_one()
+        query = select(server_secret.c.value).where(server_secret.c.name == "session")
+        with self.engine.connect() as con:
+            row = con.execute(query).first()
+        if row:
+            return row[0]
+        try:
+            with self.engine.begin() as con:
+                con.execute(insert(server_secret).values(name="session",
+                                                         value=secrets.token_hex(32)))
+        except IntegrityError:
+            pass  # another process made it first: use theirs
+        with self.engine.connect() as con:
+            return con.execute(query).scalar_one()
 
 
 _USER_COLUMNS = (users.c.name, users.c.role, users.c.partner, users.c.enabled,

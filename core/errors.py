@@ -7,8 +7,29 @@ plain words and, where there is one, a ``hint`` that says the fix. The CLI print
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+_FORMAT = r"\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+#: Characters that move a terminal's cursor, change its colours or title, reorder the text
+#: around them or hide in it: C0 and C1 controls, DEL, bidirectional and zero-width format
+#: characters, line and paragraph separators.
+CONTROL = re.compile(rf"[\x00-\x1f{_FORMAT}]")
+#: :data:`CONTROL` but for the newline and the tab.
+_MULTILINE_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f{_FORMAT}]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, lines: bool = False) -> str:
+    """``text`` safe to print on a terminal: every character of :data:`CONTROL` written as an
+    escape (``\\x1b``, ``\\u202e``), so text from data can neither drive the terminal nor
+    break a line; with ``lines`` newlines and tabs stay."""
+    return (_MULTILINE_CONTROL if lines else CONTROL).sub(_escape, text)
 
 
 @dataclass(frozen=True)
@@ -49,7 +70,7 @@ class IvmError(Exception):
         text = f"{loc}: {self.message}" if loc else self.message
         if self.hint:
             text += f" ({self.hint})"
-        return f"error [{self.code}] {text}"
+        return printable(f"error [{self.code}] {text}")
 
 
 class FileRejected(IvmError):

@@ -153,8 +153,9 @@ SETTINGS: dict[str, Setting] = {
             "secret_key",
             "IVM_SECRET_KEY",
             "",
-            "Key that signs session cookies; default: generated once and kept in the access "
-            "store.",
+            "Key that signs the mark a browser gets when it signs in (its attempts are then "
+            "throttled apart from its address's); default: generated once and kept in the "
+            "access store.",
             group="access",
             secret=True,
         ),
@@ -173,11 +174,21 @@ SETTINGS: dict[str, Setting] = {
             group="access",
         ),
         Setting(
-            "login_max_failures",
-            "IVM_LOGIN_MAX_FAILURES",
+            "login_free_failures",
+            "IVM_LOGIN_FREE_FAILURES",
             "5",
-            "Failed logins for one user name within 15 minutes (from one address: ten times "
-            "as many) before further attempts are refused until the window has passed.",
+            "Failed sign-ins for one user name from one address (or one browser that signed "
+            "in as that user before) within 15 minutes before each further attempt from there "
+            "has to wait: 1 s, then 2, 4, 8 ... seconds. Other addresses and browsers are not "
+            "slowed.",
+            group="access",
+        ),
+        Setting(
+            "login_max_delay_seconds",
+            "IVM_LOGIN_MAX_DELAY_SECONDS",
+            "300",
+            "The longest wait between two sign-in attempts of one user name from one address "
+            "(or browser) after repeated failures.",
             group="access",
         ),
         Setting(

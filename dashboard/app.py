@@ -15,6 +15,7 @@ from core.settings import flag, setting
 from core.warehouse import Warehouse
 from dashboard.auth import install
 from dashboard.data import DashboardData
+from dashboard.security import allow_inline
 from dashboard.views import warm_up
 
 HERE = Path(__file__).resolve().parent
@@ -26,12 +27,16 @@ REGENERATOR = "vendor/regenerator-runtime-0.14.1.js"
 
 
 class _App(Dash):
-    """Dash with a leaner page: the regenerator runtime instead of the whole polyfill."""
+    """Dash with a leaner page (the regenerator runtime instead of the whole polyfill) whose
+    inline scripts the Content-Security-Policy names."""
 
     def interpolate_index(self, **kwargs: Any) -> str:
-        """The page Dash would serve, with :data:`POLYFILL` swapped for :data:`REGENERATOR`."""
+        """The page Dash would serve, with :data:`POLYFILL` swapped for :data:`REGENERATOR`;
+        the hashes of the inline scripts Dash put in it (its renderer's start-up, clientside
+        callbacks) go to the response's policy (:func:`dashboard.security.allow_inline`)."""
         runtime = f'<script src="{self.get_asset_url(REGENERATOR)}"></script>'
         kwargs["scripts"] = POLYFILL.sub(lambda _m: runtime, kwargs["scripts"], count=1)
+        allow_inline(kwargs["scripts"], kwargs["renderer"])
         return super().interpolate_index(**kwargs)
 
 

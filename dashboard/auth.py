@@ -5,6 +5,12 @@ by a trusted reverse proxy (single sign-on, off by default), or, with ``ivm serv
 the public. Which pages each role may open is declared with the page (:mod:`dashboard.registry`),
 what a role may see beyond that is :mod:`access.roles`; this module enforces both:
 
+- the path is first brought to its normal form (:func:`dashboard.urls.normal_path`); a page
+  asked for under another spelling is redirected to it, and the pages callback's path is
+  replaced by it, so the access decision and Dash's router always read the same path; a path
+  without a normal form is refused;
+- a request that changes something (any method but GET, HEAD, OPTIONS) sent by another site is
+  refused (:mod:`dashboard.security`), and callbacks take ``application/json`` bodies only;
 - pages (``GET /wijken``...) and the pages callback (``/_dash-update-component`` with the page's
   path) are refused for a page the role may not open; the ``dienst`` role only opens the
   objectives its partner owns or contributes to;
@@ -13,28 +19,28 @@ what a role may see beyond that is :mod:`access.roles`; this module enforces bot
 - without a valid session, pages redirect to ``/login`` and every other route answers 401; only
   the login page and the stylesheets are open.
 
-Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure when the request came over
-HTTPS), holding the user name, the login time, the last request and the password's change time:
-a session ends after ``IVM_SESSION_IDLE_MINUTES`` without a request, ``IVM_SESSION_MAX_HOURS``
-after the login, when the account is disabled or its password changes. Failed logins are
-limited per user name (``IVM_LOGIN_MAX_FAILURES`` per 15 minutes) and per address (ten times
-as many: colleagues share a gateway); a wrong
-password and an unknown user get the same answer in the same time. Logins, failed logins,
-refusals and exports go to the audit log of :class:`access.store.AccessStore`.
+Sessions are kept in the access store (:mod:`access.sessions`); the cookie (HttpOnly,
+SameSite=Lax, Secure when the request came over HTTPS) carries a random id only. Sign-out, a
+disabled account, a new password and "sign out everywhere" end a session for every server
+process at once. Failed sign-ins slow down the user name and address (or browser) they come
+from (:mod:`access.throttle`), never the account itself; a wrong password and an unknown user
+get the same answer in the same time. Sign-ins, failures, throttled attempts, every refusal and
+every export go to the audit log of :class:`access.store.AccessStore`, with the user or the
+address.
 """
 
 from __future__ import annotations
 
 import html as htmlesc
 import ipaddress
-import time
+import math
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from dash import Dash
-from flask import Flask, Response, current_app, jsonify, redirect, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask import Response, current_app, g, jsonify, redirect, request
+from werkzeug.exceptions import Forbidden
 
 from access.passwords import burn, verify
 from access.roles import PUBLIC, ROLES, Viewer
@@ -47,12 +53,22 @@ from dashboard.registry import (
     may_open,
     page_of_path,
 )
+from dashboard.security import (
+    SAFE_METHODS,
+    add_security_headers,
+    cross_site,
+    response_policy,
+)
+from dashboard.urls import PATH_SAFE, normal_path, safe_next
 from dashboard.viewer import current_viewer, set_viewer
 
 COOKIE = "ivm_session"
-FAILURE_WINDOW_MINUTES = 15
-#: One address may fail this many times the per-user limit (many users behind one gateway).
-ADDRESS_FACTOR = 10
+#: The browser's sign-in mark (see :mod:`access.throttle`), sent to the sign-in form only.
+MARK_COOKIE = "ivm_browser"
+MARK_DAYS = 180
+CALLBACK_PATH = "/_dash-update-component"
+#: Paths open without a session (besides the stylesheets).
+OPEN_PATHS = ("/login", "/_favicon.ico")
 
 TEXT = {
     "title": {"nl": "Aanmelden", "en": "Sign in"},
@@ -61,8 +77,10 @@ TEXT = {
     "submit": {"nl": "Aanmelden", "en": "Sign in"},
     "failed": {"nl": "Onbekende gebruiker of fout wachtwoord.",
                "en": "Unknown user or wrong password."},
-    "blocked": {"nl": "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
-                "en": "Too many failed attempts. Try again in a quarter of an hour."},
+    "blocked": {"nl": "Te veel mislukte pogingen voor deze gebruiker vanaf dit adres. Probeer "
+                      "het over {n} seconden opnieuw.",
+                "en": "Too many failed attempts for this user from this address. Try again in "
+                      "{n} seconds."},
     "expired": {"nl": "Uw sessie is verlopen: meld u opnieuw aan.",
                 "en": "Your session has ended: please sign in again."},
     "out": {"nl": "U bent afgemeld.", "en": "You are signed out."},
@@ -103,13 +121,6 @@ class _Proxies:
         return any(ip in n for n in self.networks)
 
 
-class _Sessions(SecureCookieSessionInterface):
-    """Flask's signed cookie session, Secure exactly when the request came over HTTPS."""
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return request.is_secure
-
-
 class Guard:
     """Installs sign-in, sign-out and the checks on one Dash app."""
 
@@ -118,29 +129,36 @@ class Guard:
         self.store = store
         self.public = public
         self.proxies = _Proxies.from_settings()
-        self.idle = 60 * float(setting("session_idle_minutes"))
-        self.max_age = 3600 * float(setting("session_max_hours"))
-        self.max_failures = int(setting("login_max_failures"))
+        self.sessions = store.sessions
+        self.throttle = store.throttle
+        self.max_age = self.sessions.max_age
         server = app.server
-        server.secret_key = store.secret_key()
-        server.session_interface = _Sessions()
-        server.config.update(SESSION_COOKIE_NAME=COOKIE, SESSION_COOKIE_HTTPONLY=True,
-                             SESSION_COOKIE_SAMESITE="Lax",
-                             PERMANENT_SESSION_LIFETIME=int(self.max_age))
         server.config["IVM_GUARD"] = self
         server.before_request(self.check)
         server.after_request(self.headers)
         server.add_url_rule("/login", "ivm_login", self.login, methods=["GET", "POST"])
         server.add_url_rule("/logout", "ivm_logout", self.logout, methods=["POST"])
         server.register_error_handler(PermissionError, self._refused)
+        server.register_error_handler(Forbidden, self._refused)
 
     # -- every request ----------------------------------------------------------------------
 
     def check(self) -> Response | None:
-        """Before every request: find the viewer, then allow or refuse."""
-        path = request.path
-        if path == "/login" or path == "/_favicon.ico" or (
-                path.startswith("/assets/") and path.endswith(".css")):
+        """Before every request: the path's normal form, the same-origin rule, the viewer,
+        then allow or refuse."""
+        raw = request.path
+        path = normal_path(raw)
+        if path != raw:
+            if path is not None and request.method in ("GET", "HEAD"):
+                query = request.query_string.decode("latin-1")
+                return redirect(safe_next(quote(path, safe=PATH_SAFE)
+                                          + (f"?{query}" if query else "")), 308)
+            return self._refuse(400, f"path {raw[:200]!r}")
+        if request.method not in SAFE_METHODS:
+            reason = cross_site(request)
+            if reason:
+                return self._refuse(403, f"cross-site {request.method} {path[:100]}: {reason}")
+        if path in OPEN_PATHS or (path.startswith("/assets/") and path.endswith(".css")):
             return None
         viewer, expired = self._viewer()
         set_viewer(viewer)
@@ -148,10 +166,11 @@ class Guard:
             if path.startswith("/_dash-") or path.startswith("/assets/") or \
                     path.startswith("/static/"):
                 return Response("sign in first", 401, mimetype="text/plain")
-            target = path + (f"?{request.query_string.decode()}" if request.query_string else "")
+            target = quote(path, safe=PATH_SAFE) + (
+                f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
             query = {"next": target, **({"expired": "1"} if expired else {})}
             return redirect("/login?" + urlencode(query))
-        if path == "/_dash-update-component":
+        if path == CALLBACK_PATH:
             return self._check_callback(viewer)
         page, objective = page_of_path(path)
         if page is not None and not self._allowed(viewer, page, objective):
@@ -159,45 +178,47 @@ class Guard:
         return None
 
     def headers(self, response: Response) -> Response:
-        """After every request: nothing personal is cached, the page is not framed."""
+        """After every request: the security headers, nothing personal cached, and the
+        session cookie set (a session just made) or removed (one that ended)."""
         if not (request.path.startswith("/_dash-component-suites/")
                 or request.path.startswith("/assets/")):
             response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
+        add_security_headers(response, response_policy(), request.is_secure)
+        started = g.get("new_session")
+        if started:
+            self._set_session_cookie(response, started)
+        elif g.get("session_ended") and request.cookies.get(COOKIE):
+            response.delete_cookie(COOKIE, httponly=True, samesite="Lax")
         return response
 
+    def _set_session_cookie(self, response: Response, session_id: str) -> None:
+        response.set_cookie(COOKIE, session_id, max_age=int(self.max_age), httponly=True,
+                            samesite="Lax", secure=request.is_secure)
+
     def _viewer(self) -> tuple[Viewer | None, bool]:
-        """The viewer of this request, and whether a session just ended."""
+        """The viewer of this request, and whether the session it came with has ended."""
         if self.public:
             return PUBLIC, False
+        current = self.sessions.get(request.cookies.get(COOKIE))
         if self.proxies.trusted(request.remote_addr):
             name = request.headers.get(setting("user_header"))
             if name:
                 user = self.store.user(name)
                 if user is None or not user.enabled:
                     return None, False
-                if session.get("u") != name:
-                    session.clear()
-                    session.update(u=name, proxy=True)
+                if current is None or current.user_name != name:
+                    g.new_session = self.sessions.start(name, self._address(), proxy=True)
                     self.store.audit("login", name, user.role, self._address(), "proxy")
                 return Viewer(name, ROLES[user.role], user.partner), False
-        name = session.get("u")
-        if not name or session.get("proxy"):
-            return None, False
-        user = self.store.user(name)
-        now = time.time()
-        valid = (user is not None and user.enabled
-                 and session.get("pw") == user.password_changed_at
-                 and now - float(session.get("seen", 0)) <= self.idle
-                 and now - float(session.get("t0", 0)) <= self.max_age)
-        if not valid:
-            session.clear()
+        if current is None or current.proxy:
+            ended = bool(request.cookies.get(COOKIE))
+            g.session_ended = ended
+            return None, ended
+        user = self.store.user(current.user_name)
+        if user is None or not user.enabled:
+            g.session_ended = True
             return None, True
-        if now - float(session["seen"]) > 30:
-            session["seen"] = now
-        return Viewer(name, ROLES[user.role], user.partner), False
+        return Viewer(user.name, ROLES[user.role], user.partner), False
 
     def _allowed(self, viewer: Viewer, page: str, objective: str | None) -> bool:
         if page == "any":
@@ -210,37 +231,60 @@ class Guard:
         return True
 
     def _check_callback(self, viewer: Viewer) -> Response | None:
-        try:
-            body = request.get_json(force=True, silent=False) or {}
-            output = body["output"]
-        except Exception:  # noqa: BLE001 - a malformed request is refused, whatever it is
-            return Response("bad callback request", 400, mimetype="text/plain")
+        if request.mimetype != "application/json":
+            return self._refuse(415, f"callback body of type {request.mimetype or 'none'!r}",
+                                viewer)
+        body = request.get_json(silent=True)
+        output = body.get("output") if isinstance(body, dict) else None
+        if not isinstance(output, str):
+            return self._refuse(400, "callback body without an output", viewer)
         page = callback_page(output)
         objective = None
+        detail = output[:400]
         if page == "pages":
-            path = next((i.get("value") for i in body.get("inputs", [])
-                         if i.get("id") == "_pages_location" and i.get("property") == "pathname"),
-                        "/")
-            page, objective = page_of_path(str(path or "/"))
+            location = next((i for i in body.get("inputs") or [] if isinstance(i, dict)
+                             and i.get("id") == "_pages_location"
+                             and i.get("property") == "pathname"), None)
+            raw = str((location or {}).get("value") or "/")
+            path = normal_path(raw)
+            if path is None:
+                return self._refuse(400, f"page path {raw[:200]!r}", viewer)
+            if location is not None:
+                # Dash routes on this very body (Flask keeps the parsed JSON for the view)
+                location["value"] = path
+            page, objective = page_of_path(path)
             if page is None:
                 return None  # an unknown path: the not-found page, no data
+            detail = f"{output[:200]} {raw[:200]!r}"
         elif page == "objective":
-            key = next((s.get("value") for s in body.get("state", [])
-                        if s.get("id") == "objective-key"), None) or {}
+            key = next((s.get("value") for s in body.get("state") or []
+                        if isinstance(s, dict) and s.get("id") == "objective-key"), None) or {}
             objective = key.get("id") if isinstance(key, dict) else None
         if page is None or not self._allowed(viewer, page, objective) or (
                 viewer.audience != "internal" and internal_callback(output)):
             self.store.audit("access_denied", viewer.name, viewer.role.name, self._address(),
-                             f"callback {output[:200]}")
+                             f"callback {detail}")
             return jsonify(error="forbidden", page=page), 403
         return None
 
-    def _refused(self, exc: PermissionError) -> Response:
-        """A reader refused the viewer (defence in depth behind the checks above): 403."""
+    def _refused(self, exc: Exception) -> Response:
+        """A reader or a page refused the viewer (defence in depth behind the checks above):
+        403, in the audit log."""
         viewer = current_viewer()
         self.store.audit("access_denied", viewer.name, viewer.role.name, self._address(),
                          f"{request.path}: {exc}"[:500])
         return Response("forbidden", 403, mimetype="text/plain")
+
+    def _refuse(self, status: int, why: str, viewer: Viewer | None = None) -> Response:
+        """Refuse a request that is malformed or sent by another site, in the audit log with
+        the signed-in user (if any) and the address."""
+        name = viewer.name if viewer else None
+        role = viewer.role.name if viewer and viewer.name else None
+        if viewer is None and not self.public:
+            current = self.sessions.get(request.cookies.get(COOKIE))
+            name = current.user_name if current else None
+        self.store.audit("request_refused", name, role, self._address(), why[:500])
+        return Response("request refused", status, mimetype="text/plain")
 
     def _denied_page(self, viewer: Viewer, path: str) -> Response:
         self.store.audit("access_denied", viewer.name, viewer.role.name, self._address(), path)
@@ -261,7 +305,7 @@ class Guard:
     def login(self) -> Response | str:
         """The sign-in form (GET) and its check (POST)."""
         lang = "en" if request.args.get("lang") == "en" else "nl"
-        target = _safe_next(request.values.get("next"))
+        target = safe_next(request.values.get("next"), refused=OPEN_PATHS + ("/logout",))
         if self.public:
             return redirect(target)
         if request.method == "GET":
@@ -271,37 +315,55 @@ class Guard:
         name = (request.form.get("name") or "").strip()[:64]
         password = request.form.get("password") or ""
         address = self._address()
-        by_name, by_address = self.store.recent_failures(name, address,
-                                                         FAILURE_WINDOW_MINUTES)
-        if by_name >= self.max_failures or by_address >= ADDRESS_FACTOR * self.max_failures:
-            burn(password)
-            self.store.audit("login_blocked", name or None, None, address)
-            return Response(_login_page(lang, target, _t("blocked", lang), name), 429,
-                            mimetype="text/html")
+        source = self.throttle.source(name, address, request.cookies.get(MARK_COOKIE))
+        wait = self.throttle.reserve(name, source)
+        if wait > 0:
+            seconds = math.ceil(wait)
+            self.store.audit("login_blocked", name or None, None, address,
+                             f"{seconds} s to wait ({source.split(':', 1)[0]})")
+            page = _login_page(lang, target, _t("blocked", lang).format(n=seconds), name)
+            return Response(page, 429, mimetype="text/html",
+                            headers={"Retry-After": str(seconds)})
         stored = self.store.password_hash(name) if name else None
         ok = verify(password, stored) if stored else burn(password)
         if not ok:
+            self.throttle.failed(name, source)
             self.store.audit("login_failed", name or None, None, address)
             return Response(_login_page(lang, target, _t("failed", lang), name), 401,
                             mimetype="text/html")
         user = self.store.user(name)
         assert user is not None
-        session.clear()
-        now = time.time()
-        session.update(u=name, t0=now, seen=now, pw=user.password_changed_at)
-        session.permanent = True
+        self.throttle.cleared(name, source)
+        self.sessions.end(request.cookies.get(COOKIE), "signed_in_again")
+        response = redirect(target)
+        self._set_session_cookie(response, self.sessions.start(name, address))
+        response.set_cookie(MARK_COOKIE, self.throttle.mark(name), max_age=MARK_DAYS * 86400,
+                            path="/login", httponly=True, samesite="Strict",
+                            secure=request.is_secure)
         self.store.logged_in(name)
         self.store.audit("login", name, user.role, address)
-        return redirect(target)
+        return response
 
     def logout(self) -> Response:
-        """End the session (POST, so no other site can sign a user out with a link)."""
-        name = session.get("u")
+        """End the session, for every server process (a POST from this site only, so no other
+        site can sign a user out)."""
+        name = self.sessions.end(request.cookies.get(COOKIE), "logout")
         if name:
             user = self.store.user(name)
             self.store.audit("logout", name, user.role if user else None, self._address())
-        session.clear()
-        return redirect("/login?out=1")
+        response = redirect("/login?out=1")
+        response.delete_cookie(COOKIE, httponly=True, samesite="Lax")
+        return response
+
+    def end_sessions(self, name: str | None) -> int:
+        """End every session of ``name`` (None: of everyone) at once, for every server process
+        ("sign out everywhere", by an administrator; the administrator's own session stays);
+        how many ended. In the audit log with who did it."""
+        viewer = current_viewer()
+        ended = self.sessions.end_all(name, "signed_out_by_admin", keep=request.cookies.get(COOKIE))
+        self.store.audit("sessions_ended", viewer.name, viewer.role.name, self._address(),
+                         f"{ended} session(s) of {name or 'every user'}")
+        return ended
 
     def audit_export(self, what: str) -> None:
         """Note a download in the audit log, with who asked."""
@@ -312,13 +374,6 @@ class Guard:
 def guard_of_app() -> Guard | None:
     """The guard of the running app (None when the app was made without one)."""
     return current_app.config.get("IVM_GUARD")
-
-
-def _safe_next(value: str | None) -> str:
-    """Only a path on this server (never ``//host`` or ``http://...``)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/"
-    return value
 
 
 def _html_page(title: str, body: str, lang: str) -> str:

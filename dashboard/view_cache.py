@@ -37,6 +37,8 @@ from typing import Any
 import dash
 from plotly.io.json import to_json_plotly
 
+from core.warehouse.files import create_private
+
 #: How much rendered JSON a process keeps in memory per data version, in bytes (a few times
 #: that as Python objects); the least recently used goes first (and is read again from the
 #: shared files when asked for).
@@ -272,6 +274,7 @@ class SharedViews:
                     and sum(1 for _ in os.scandir(folder)) < SHARED_MAX_FILES):
                 tmp = base.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
                 try:
+                    os.close(create_private(tmp))  # internal figures: this user's alone
                     tmp.write_text(text, encoding="utf-8")
                     os.replace(tmp, path)
                 except OSError:  # a full disk: served, not shared

@@ -10,6 +10,7 @@ written for every attempt: loaded, unchanged (the same file was loaded before) o
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -146,7 +147,7 @@ def _load_file(
         raise IvmError(
             "unknown_kind", f"unknown kind '{kind}'", hint=f"one of {', '.join(LOADERS)}"
         )
-    if not path.is_file():
+    if not os.path.lexists(path):  # a link, a folder or a pipe: inspect_file says what it is
         raise IvmError("no_file", "no such file", Where(str(path)))
     start, end = delivery.period_start, delivery.period_end
     if start and end and end < start:

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 
+from core.errors import printable
+
 
 class Progress:
     """Writes ``file: step, N rows`` over one stderr line, only on a TTY and after 0.5 s."""
 
     def __init__(self, label: str, stream=None):
-        self.label = label
+        self.label = printable(label)  # a file name can carry escape sequences
         self.stream = stream or sys.stderr
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
         self.start = time.monotonic()

@@ -10,7 +10,7 @@ import loop to avoid: this package sits above every layer.)"""
 
 from __future__ import annotations
 
-import json
+import getpass
 import os
 import sys
 
@@ -29,6 +29,8 @@ from ivm.options import (
     db_option,
     emit,
     format_option,
+    json_text,
+    say,
 )
 
 #: What ``ivm load`` takes: the vocabulary's source kinds.
@@ -51,7 +53,7 @@ def init(db: str | None) -> None:
     """Create an empty warehouse (or migrate an existing one)."""
     wh = Warehouse(db)
     created = wh.init()
-    click.echo(f"{'created' if created else 'exists, up to date'}: {wh.path}")
+    say(f"{'created' if created else 'exists, up to date'}: {wh.path}")
 
 
 @main.command()
@@ -62,7 +64,7 @@ def migrate(db: str | None) -> None:
 
     wh = Warehouse(db)
     wh.init()
-    click.echo(f"{wh.path}: schema version {SCHEMA_VERSION}")
+    say(f"{wh.path}: schema version {SCHEMA_VERSION}")
 
 
 @main.command()
@@ -82,7 +84,7 @@ def setup(municipality: str, out: str | None, db: str | None) -> None:
     from ivm.setup import run_setup
 
     folder = Path(out) if out else Path("data") / f"setup-{find_municipality(municipality).nis}"
-    run_setup(Warehouse(db), municipality, folder, click.echo)
+    run_setup(Warehouse(db), municipality, folder, say)
 
 
 @main.command()
@@ -126,10 +128,10 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
         result = load_any(wh, kind, path, profile, strict, overrides,
                           period_start=period_start, period_end=period_end,
                           reapply=reapply, delivery_name=delivery_name)
-        click.echo(result.summary())
+        say(result.summary())
         version = loaded_plan_version(wh, result.load_id) if activate else None
         if version:
-            click.echo(f"plan {version} in force; {activate_plan(wh, version)}")
+            say(f"plan {version} in force; {activate_plan(wh, version)}")
 
 
 @main.command()
@@ -160,8 +162,8 @@ def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, municipality: 
     if municipality and (synthetic or scale != "city"):
         raise IvmError("bad_option", "--municipality makes a city-scale demo on real areas",
                        hint="leave out --synthetic and --scale national")
-    run_demo(wh, Path(out), seed, day, synthetic, force, click.echo, scale, municipality)
-    demo_users(wh, click.echo)
+    run_demo(wh, Path(out), seed, day, synthetic, force, say, scale, municipality)
+    demo_users(wh, say)
 
 
 @main.command()
@@ -182,12 +184,12 @@ def serve(host: str, port: int, workers: int, dev: bool, public: bool, db: str |
     if dev:
         from dashboard.app import create_app
 
-        click.echo(f"ivmonitor: http://{host}:{port} (development server, {mode})")
+        say(f"ivmonitor: http://{host}:{port} (development server, {mode})")
         create_app(wh, public=public).run(host=host, port=port, debug=False)
         return
     env = {**os.environ, SETTINGS["db"].env: str(wh.path.resolve()),
            SETTINGS["public_server"].env: "1" if public else "0"}
-    click.echo(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers, {mode})")
+    say(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers, {mode})")
     sys.stdout.flush()
     proxies = setting("trusted_proxies").strip()
     forwarded = ["--forwarded-allow-ips", proxies] if proxies else []
@@ -230,9 +232,9 @@ def info(db: str | None, fmt: str) -> None:
 
     data = warehouse_info(Warehouse(db))
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, default=str))
+        click.echo(json_text(data))
         return
-    click.echo(f"warehouse: {data['path']}\nschema version: {data['schema_version']}")
+    say(f"warehouse: {data['path']}\nschema version: {data['schema_version']}")
     emit([{"table": t, "rows": n} for t, n in data["tables"].items()], fmt, ["table", "rows"])
 
 
@@ -266,12 +268,13 @@ def refresh(as_of, db: str | None) -> None:
     """Recompute the stored indicator values, objective progress and CompStat windows."""
     from ivm.wiring import refresh_all
 
-    click.echo(refresh_all(Warehouse(db), day_of(as_of)))
+    say(refresh_all(Warehouse(db), day_of(as_of)))
 
 
 @main.group(cls=IvmGroup)
 def user() -> None:
-    """Dashboard accounts: add, list, disable, new password (roles: see `ivm user roles`)."""
+    """Dashboard accounts: add, list, disable, new password, sign out everywhere (roles: see
+    `ivm user roles`)."""
 
 
 def _store(db: str | None):
@@ -309,7 +312,7 @@ def user_add(name: str, role: str, partner: str | None, generate: bool, db: str 
     """Create an account NAME; the password is asked for (or read from stdin, or generated)."""
     password, made = _new_password(generate)
     _store(db).add_user(name, role, password, partner)
-    click.echo(f"user {name} ({role}{', ' + partner if partner else ''}) added"
+    say(f"user {name} ({role}{', ' + partner if partner else ''}) added"
                + (f"; password: {password}" if made else ""))
 
 
@@ -330,7 +333,7 @@ def user_list(db: str | None, fmt: str) -> None:
 def user_disable(name: str, db: str | None) -> None:
     """Disable an account: its sessions end at once, its login is refused."""
     _store(db).set_enabled(name, False)
-    click.echo(f"user {name} disabled")
+    say(f"user {name} disabled")
 
 
 @user.command("enable")
@@ -339,7 +342,7 @@ def user_disable(name: str, db: str | None) -> None:
 def user_enable(name: str, db: str | None) -> None:
     """Enable a disabled account again."""
     _store(db).set_enabled(name, True)
-    click.echo(f"user {name} enabled")
+    say(f"user {name} enabled")
 
 
 @user.command("password")
@@ -353,7 +356,34 @@ def user_password(name: str, generate: bool, db: str | None) -> None:
         raise IvmError("no_user", f"no user '{name}'", hint="`ivm user list`")
     password, made = _new_password(generate)
     store.set_password(name, password)
-    click.echo(f"new password for {name}" + (f": {password}" if made else " set"))
+    say(f"new password for {name}" + (f": {password}" if made else " set"))
+
+
+@user.command("signout")
+@click.argument("name", required=False)
+@click.option("--all", "everyone", is_flag=True, help="End every user's sessions.")
+@db_option
+def user_signout(name: str | None, everyone: bool, db: str | None) -> None:
+    """Sign NAME out everywhere: every open dashboard session of NAME ends at once, on every
+    server process (--all: everyone's)."""
+    if bool(name) == everyone:
+        raise click.UsageError("give a user NAME or --all")
+    store = _store(db)
+    if name and store.user(name) is None:
+        raise IvmError("no_user", f"no user '{name}'", hint="`ivm user list`")
+    ended = store.sessions.end_all(name, "signed_out_by_admin")
+    who = name or "every user"
+    store.audit("sessions_ended", getpass.getuser(), "cli", detail=f"{ended} session(s) of {who}")
+    say(f"{ended} session(s) of {who} ended")
+
+
+@user.command("sessions")
+@db_option
+@format_option
+def user_sessions(db: str | None, fmt: str) -> None:
+    """The open dashboard sessions: user, address, sign-in and last request (UTC)."""
+    emit(_store(db).sessions.open(), fmt,
+         ["user_name", "address", "started_at", "seen_at", "proxy"])
 
 
 @user.command("roles")

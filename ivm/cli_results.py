@@ -6,7 +6,6 @@ Like every command, each imports the layers it uses when it runs (see :mod:`ivm.
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -25,8 +24,11 @@ from ivm.options import (
     db_option,
     emit,
     format_option,
+    json_safe,
+    json_text,
     lang_option,
     rounded_number,
+    say,
     shown_value,
 )
 
@@ -58,7 +60,7 @@ def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
         raise IvmError("unknown_objective", f"no objective '{objective}' in the plan in force",
                        hint="`ivm status` lists them")
     if fmt == "json":
-        click.echo(to_json(records))
+        click.echo(json_safe(to_json(records)))
         return
     def shown(r: dict[str, Any], value: float | None) -> Any:
         ind = cat.indicators.get(r["indicator"] or "")
@@ -122,7 +124,7 @@ def indicators_add(paths: tuple[str, ...], db: str | None) -> None:
 
     from ivm.wiring import change_catalog
 
-    click.echo(change_catalog(Warehouse(db), add=[Path(p) for p in paths]))
+    say(change_catalog(Warehouse(db), add=[Path(p) for p in paths]))
 
 
 @indicators.command("remove")
@@ -132,7 +134,7 @@ def indicators_remove(ids: tuple[str, ...], db: str | None) -> None:
     """Forget indicators recorded in the warehouse (their values go with the next results)."""
     from ivm.wiring import change_catalog
 
-    click.echo(change_catalog(Warehouse(db), remove=list(ids)))
+    say(change_catalog(Warehouse(db), remove=list(ids)))
 
 
 @indicators.command("kinds")
@@ -163,10 +165,10 @@ def indicators_check(catalog) -> None:
     folder = Path(catalog) if catalog else default_folder()
     found, problems = check_catalog(folder)
     for p in problems:
-        click.echo(p.one_line(), err=True)
+        say(p.one_line(), err=True)
     if problems:
         sys.exit(1)
-    click.echo(f"{len(found)} indicators, no problems: {folder}")
+    say(f"{len(found)} indicators, no problems: {folder}")
 
 
 @indicators.command("show")
@@ -192,7 +194,7 @@ def indicators_show(indicator_id: str, area, level: str | None, period, show_sql
     cat = catalog_of(catalog, db)
     ind = cat[indicator_id]
     if show_sql:
-        click.echo(to_sql(monthly_select(ind, day_of(as_of) or dt.date.today(), 2000)))
+        say(to_sql(monthly_select(ind, day_of(as_of) or dt.date.today(), 2000)))
         return
     con = Warehouse(db).connect_read_only()
     try:
@@ -200,7 +202,7 @@ def indicators_show(indicator_id: str, area, level: str | None, period, show_sql
     finally:
         con.close()
     if fmt == "table":
-        click.echo(f"{ind.id}: {ind.title.nl} ({ind.unit.nl}; {ind.measure} of {ind.source}, "
+        say(f"{ind.id}: {ind.title.nl} ({ind.unit.nl}; {ind.measure} of {ind.source}, "
                    f"{ind.direction} is better)")
     values = ("value", "ci_low", "ci_high")
     rows = [{**r, **{k: shown_value(r.get(k), ind.style, fmt) for k in values}} for r in rows]
@@ -241,8 +243,7 @@ def indicators_compare(indicator_id: str, level: str | None, period, catalog, fm
         raise IvmError("no_values", f"no stored values of '{ind.id}' at level '{level}' in "
                        f"period '{period}'", hint="`ivm indicators show ID` lists periods")
     if fmt == "table":
-        click.echo(f"{ind.id} ({ind.unit.nl}), {level}, {period}: against the rest of the "
-                   "city")
+        say(f"{ind.id} ({ind.unit.nl}), {level}, {period}: against the rest of the city")
     rows = [{"area_id": r["area_id"], "name": r["name"],
              "value": shown_value(as_float(r["value"]), ind.style, fmt, lang),
              "city_value": shown_value(as_float(r["city_value"]), ind.style, fmt, lang),
@@ -291,12 +292,12 @@ def plan_check(path, catalog, db: str | None) -> None:
         if con is not None:
             con.close()
     for f in findings:
-        click.echo(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
+        say(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
     errors = sum(f.severity == "error" for f in findings)
     missing = sum(f.severity == "missing" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
-    click.echo(f"{len(doc.objectives)} objectives: {errors} error(s), {missing} missing "
-               f"part(s), {warnings} warning(s)")
+    say(f"{len(doc.objectives)} objectives: {errors} error(s), {missing} missing "
+        f"part(s), {warnings} warning(s)")
     if missing or errors:
         sys.exit(1)
 
@@ -309,7 +310,7 @@ def plan_activate(version: str, db: str | None) -> None:
     from ivm.wiring import activate_plan
 
     summary = activate_plan(Warehouse(db), version)
-    click.echo(f"plan {version} in force; {summary}")
+    say(f"plan {version} in force; {summary}")
 
 
 @plan.command("list")
@@ -347,7 +348,7 @@ def plan_matrix(by: str, fmt: str, catalog, db: str | None) -> None:
     finally:
         con.close()
     if fmt == "json":
-        click.echo(json.dumps(cells, indent=2, ensure_ascii=False))
+        click.echo(json_text(cells))
         return
     rows = [{"phase": c["phase"], by: c["column"], "objectives": c["objectives"],
              "statuses": " ".join(f"{STATUS_SYMBOLS[s]}{n}" for s, n in c["statuses"].items()
@@ -378,7 +379,7 @@ def plan_template(out: str, from_db: bool, db: str | None) -> None:
         if doc is None:
             raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
     write_plan_template(Path(out), doc)
-    click.echo(f"plan template: {out}")
+    say(f"plan template: {out}")
 
 
 audience_option = click.option(
@@ -423,7 +424,7 @@ def export_council(out: str, as_of, audience: str, lang: str, db: str | None) ->
     finally:
         con.close()
     _audit(db, "export", f"council workbook ({audience}, {lang}) to {path}")
-    click.echo(f"council workbook ({audience}, {lang}): {path}")
+    say(f"council workbook ({audience}, {lang}): {path}")
 
 
 @export.command("csv")
@@ -444,7 +445,7 @@ def export_csv(table: str, out: str, audience: str, db: str | None) -> None:
     finally:
         con.close()
     _audit(db, "export", f"table {table} ({audience}, {n} rows) to {path}")
-    click.echo(f"{table} ({audience}): {n} rows to {path}")
+    say(f"{table} ({audience}): {n} rows to {path}")
 
 
 def _audit(db: str | None, event: str, detail: str) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from core.errors import DeclarationError, IvmError
+from core.errors import CONTROL, DeclarationError, IvmError, printable
 from core.vocabulary import rounded, value_text
 from etl.delivery import month_end
 
@@ -54,6 +54,26 @@ class PeriodBound(click.ParamType):
             self.fail(f"{text!r} is not a date (YYYY-MM-DD) or a month (YYYY-MM)", param, ctx)
 
 
+def say(text: Any = "", err: bool = False) -> None:
+    """Print text for people (stdout, or stderr with ``err``): control characters that came
+    with the data (escape sequences, bidirectional overrides) are shown escaped, never sent to
+    the terminal; the text's own lines stay."""
+    click.echo(printable(str(text), lines=True), err=err)
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON for scripts (see :func:`json_safe`)."""
+    return json_safe(json.dumps(value, indent=2, default=str, ensure_ascii=False))
+
+
+def json_safe(text: str) -> str:
+    """JSON with every control character as a ``\\u`` escape: the same data, nothing a
+    terminal acts on (the layout's own newlines aside; inside strings JSON escapes those
+    already)."""
+    return CONTROL.sub(lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}",
+                       text)
+
+
 class IvmGroup(click.Group):
     """Turns IvmError into one line on stderr and exit code 1."""
 
@@ -62,10 +82,10 @@ class IvmGroup(click.Group):
             return super().invoke(ctx)
         except DeclarationError as exc:
             for problem in exc.problems:
-                click.echo(problem.one_line(), err=True)
+                say(problem.one_line(), err=True)
             sys.exit(1)
         except IvmError as exc:
-            click.echo(exc.one_line(), err=True)
+            say(exc.one_line(), err=True)
             sys.exit(1)
 
 
@@ -127,32 +147,37 @@ def day_of(value: dt.datetime | None) -> dt.date | None:
 
 
 def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> None:
-    """Print rows as a table for people, or as CSV or JSON for scripts."""
+    """Print rows as a table for people (text from data escaped), or as CSV or JSON for
+    scripts (JSON as :func:`json_safe`; CSV as it is, unless it goes to a terminal)."""
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
+        click.echo(json_text(rows))
         return
     if fmt == "csv":
+        shown = sys.stdout.isatty()
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: csv_safe(row.get(k)) for k in columns})
+            writer.writerow({k: csv_safe(row.get(k), shown) for k in columns})
         return
     if not rows:
-        click.echo("(none)")
+        say("(none)")
         return
     width = {c: min(60, max(len(c), *(len(cell(r.get(c))) for r in rows))) for c in columns}
-    click.echo("  ".join(c.ljust(width[c]) for c in columns))
+    say("  ".join(c.ljust(width[c]) for c in columns))
     for r in rows:
-        click.echo("  ".join(cell(r.get(c))[: width[c]].ljust(width[c]) for c in columns))
+        say("  ".join(cell(r.get(c))[: width[c]].ljust(width[c]) for c in columns))
 
 
 def cell(value: Any) -> str:
-    """A value as one line of text."""
-    return "" if value is None else str(value).replace("\n", " ")
+    """A value as one line of text, its control characters escaped."""
+    return "" if value is None else printable(str(value))
 
 
-def csv_safe(value: Any) -> str:
-    """A cell of a CSV the command prints: the one rule every export follows."""
+def csv_safe(value: Any, shown: bool = False) -> str:
+    """A cell of a CSV the command prints (``shown``: on a terminal, escaped): the one rule
+    every export follows."""
     from dashboard.export.safe import csv_text  # when CSV is asked for: the CLI starts fast
 
-    return csv_text(cell(value) if isinstance(value, str) else value)
+    if isinstance(value, str):
+        value = printable(value) if shown else value.replace("\n", " ")
+    return csv_text(value)

@@ -227,7 +227,7 @@ def rows_shown(page) -> list[str]:
 
 
 def wait_search(page, text: str) -> None:
-    page.wait_for_function(f"location.search.includes({json.dumps(text)})", timeout=30000)
+    page.wait_for_function(f"() => location.search.includes({json.dumps(text)})", timeout=30000)
 
 
 def test_a_status_tile_filters_the_overview_and_the_url_restores_it(demo_url, page, records):
@@ -249,7 +249,7 @@ def test_a_status_tile_filters_the_overview_and_the_url_restores_it(demo_url, pa
     assert sorted(rows_shown(page)) == achieved
     page.click("#overview-tiles button:has(.status-all)")
     wait_search(page, "lang=en")
-    page.wait_for_function("!location.search.includes('status')", timeout=30000)
+    page.wait_for_function("() => !location.search.includes('status')", timeout=30000)
     page.wait_for_selector("#overview-tiles .tile-active:has(.status-all)", timeout=30000)
     assert len(rows_shown(page)) == len(records)
     assert page.console_errors == []
@@ -262,7 +262,7 @@ def test_the_dropdowns_and_search_write_the_url(demo_url, page, records):
     page.click(".dash-dropdown-option:has-text('Nazorg')")
     wait_search(page, "phase=nazorg")
     page.wait_for_function(
-        "[...document.querySelectorAll('#overview-content tbody tr td:first-child')]"
+        "() => [...document.querySelectorAll('#overview-content tbody tr td:first-child')]"
         ".every(td => td.innerText.startsWith('NAZ-'))", timeout=30000)
     nazorg = sorted(r["id"] for r in records if r["phase"] == "nazorg")
     assert sorted(rows_shown(page)) == nazorg
@@ -272,7 +272,8 @@ def test_the_dropdowns_and_search_write_the_url(demo_url, page, records):
     wanted = sorted(r["id"] for r in records
                     if r["phase"] == "nazorg" and "slachtoffer" in r["title"]["nl"].lower())
     page.wait_for_function(
-        f"document.querySelectorAll('#overview-content tbody tr').length == {len(wanted)}",
+        f"() => document.querySelectorAll('#overview-content tbody tr').length == "
+        f"{len(wanted)}",
         timeout=30000)
     assert sorted(rows_shown(page)) == wanted
     assert "phase=nazorg" in page.url
@@ -287,7 +288,7 @@ def test_an_objective_id_leads_to_its_detail_page(demo_url, page):
     page.goto(demo_url + "/?lang=en&phase=reactie")
     page.wait_for_selector("#overview-content a.obj-link", timeout=30000)
     page.click("#overview-content a.obj-link >> text=REA-02")
-    page.wait_for_function("location.pathname == '/doelstelling/REA-02'", timeout=30000)
+    page.wait_for_function("() => location.pathname == '/doelstelling/REA-02'", timeout=30000)
     assert "lang=en" in page.url
 
 
@@ -322,7 +323,8 @@ def test_the_partner_page_switches_by_url_and_by_its_list(demo_url, page, record
     page.click("#partners-partner label:has-text('GAS-ambtenaar')")
     wait_search(page, "partner=GAS-ambtenaar")
     page.wait_for_function(
-        "document.querySelector('#partners-name').innerText == 'GAS-ambtenaar'", timeout=30000)
+        "() => document.querySelector('#partners-name').innerText == 'GAS-ambtenaar'",
+        timeout=30000)
     owns, _ = partner_records(records, "GAS-ambtenaar")
     shown = page.locator("#partners-owned tbody tr td:first-child").all_inner_texts()
     assert sorted(shown) == sorted(ids(owns))

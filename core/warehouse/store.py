@@ -5,7 +5,8 @@ writer holds. So a load never writes the published file: it copies it to ``<db>.
 the copy, checkpoints and closes it, and publishes it with one atomic ``os.replace``. Readers keep
 the file they opened (the old inode) until they reopen, and a reopen sees the whole new version.
 A crash or kill at any moment leaves the published file as it was; the stale copy is removed by
-the next writer. Writers queue on an exclusive ``flock`` on ``<db>.lock``.
+the next writer. Writers queue on an exclusive ``flock`` on ``<db>.lock``. The copy has the
+mode and group of the published file before any data is in it (:mod:`core.warehouse.files`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.pool import NullPool
 from core.errors import WarehouseError, Where, system_error
 from core.settings import setting
 from core.sqltext import lit
+from core.warehouse.files import PRIVATE, create_private, keep_access, stat_or_none
 from core.warehouse.migrate import SCHEMA_VERSION, current_version, upgrade
 
 
@@ -105,7 +107,8 @@ class Warehouse:
         wal = nxt.with_name(nxt.name + ".wal")
         _remove(nxt)
         _remove(wal)
-        if not self.exists() and not create:
+        published = stat_or_none(self.path) if self.exists() else None
+        if published is None and not create:
             raise WarehouseError(
                 "no_warehouse",
                 "no warehouse here",
@@ -115,13 +118,15 @@ class Warehouse:
         spill = self.path.with_name(self.path.name + ".tmp")
         con = None
         try:
-            if self.exists():
-                shutil.copyfile(self.path, nxt)
+            if published is not None:
+                _copy_keeping_access(self.path, nxt, published)
             con = duckdb.connect(
                 str(nxt),
                 config={"memory_limit": setting("load_memory_limit"),
                         "temp_directory": str(spill)},
             )
+            if published is None:  # a new warehouse: DuckDB made the file, its owner's alone
+                os.chmod(nxt, PRIVATE)
             self._check_not_newer(con)
             con.execute("BEGIN")
             upgrade(con)
@@ -254,6 +259,17 @@ class WarehouseReader:
                 self._con.close()
                 self._con = None
                 self._token = None
+
+
+def _copy_keeping_access(source: Path, target: Path, model: os.stat_result) -> None:
+    """Copy ``source`` to the new file ``target``, which has the mode and group of ``model``
+    before the first byte is written."""
+    fd = create_private(target)
+    try:
+        keep_access(model, fd)
+    finally:
+        os.close(fd)
+    shutil.copyfile(source, target)  # into the file as it is, with its mode and group
 
 
 def _remove(path: Path) -> None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import errno
 import hashlib
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from core.errors import FileRejected, Where
 
@@ -39,8 +43,29 @@ class FileFacts:
         return self.first_invalid_utf8 is None
 
 
+def open_input(path: Path) -> BinaryIO:
+    """Open an input file for reading, refused (one line, nothing read) when it is a symbolic
+    link or not a regular file (a folder, a device, a named pipe): a load reads the file it
+    was given, never what a link points to, and never waits on a pipe."""
+    where = Where(str(path))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FileRejected("symbolic_link", "is a symbolic link; ivmonitor reads only "
+                               "regular files", where, hint="give the file itself") from None
+        raise FileRejected("unreadable", f"cannot open file: {exc.strerror}", where) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise FileRejected("not_a_file", "is not a regular file (a folder, device or pipe)",
+                           where, hint="give a data file")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 def inspect_file(path: Path) -> FileFacts:
-    """Read ``path`` once: sha256, size, NUL bytes and the encoding of its text.
+    """Read ``path`` once (opened by :func:`open_input`): sha256, size, NUL bytes and the
+    encoding of its text.
 
     Encoding: ``utf-8-sig`` with a BOM, ``utf-16`` with a UTF-16 BOM (Excel's "Unicode text"),
     ``utf-8`` when every byte sequence is valid UTF-8, else ``cp1252`` (Windows-1252, the usual
@@ -54,13 +79,7 @@ def inspect_file(path: Path) -> FileFacts:
     cp1252_ok = True
     bom = False
     utf16 = False
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 (closed by the ``with`` right below)
-    except OSError as exc:
-        raise FileRejected(
-            "unreadable", f"cannot open file: {exc.strerror}", Where(str(path))
-        ) from None
-    with fh:
+    with open_input(path) as fh:
         while chunk := fh.read(_CHUNK):
             if size == 0 and chunk.startswith(codecs.BOM_UTF8):
                 bom = True
