@@ -29,6 +29,8 @@ AGGREGATES: dict[str, Columns] = {
     "category_map": ("profile", "kind", "source_value", "canonical"),
     "compstat": ("area_id", "area_level", "kind", "category", "window_type", "window_start",
                  "window_end", "count_now", "count_before", "change", "z", "small"),
+    "early_warning": ("area_id", "area_level", "kind", "category", "week_start", "week_end",
+                      "count", "expected", "upper", "p_value", "exceeds", "opens", "phi"),
     "indicator": ("indicator_id", "title_nl", "title_en", "unit_nl", "unit_en", "source",
                   "measure", "direction", "period_type", "min_n", "spec", "sql"),
     "indicator_value": ("indicator_id", "area_id", "area_level", "period_type", "period",

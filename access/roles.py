@@ -42,6 +42,11 @@ ROLES: dict[str, Role] = {r.name: r for r in [
 ACCOUNT_ROLES = tuple(r for r in ROLES if r != "publiek")
 
 
+#: The roles that may write every owner's update and every action's state (the mayor's
+#: steering and the administrator); a ``dienst`` account writes for its own partner only.
+STEERING_ROLES = frozenset({"beheerder", "bestuur"})
+
+
 @dataclass(frozen=True)
 class Viewer:
     """Who is asking: a user with a role (and, for ``dienst``, a partner), or the public."""
@@ -62,6 +67,13 @@ class Viewer:
             return True
         return self.partner is not None and (
             record.get("owner") == self.partner or self.partner in (record.get("partners") or []))
+
+    def may_report_for(self, owner: str | None) -> bool:
+        """Whether this viewer may write an owner's update, or an action's state, for what
+        ``owner`` answers for: the owner's own accounts, the beheerder and the bestuur."""
+        if self.role.name in STEERING_ROLES:
+            return True
+        return self.role.name == "dienst" and owner is not None and self.partner == owner
 
 
 PUBLIC = Viewer(None, ROLES["publiek"])

@@ -45,6 +45,8 @@ from sqlalchemy.exc import IntegrityError
 
 from access.passwords import hash_password
 from access.roles import ACCOUNT_ROLES
+from access.steering.partners import PartnerRegister
+from access.steering.tables import metadata as steering_metadata
 from core.errors import IvmError
 from core.settings import setting
 from core.warehouse.files import align_access, ensure_private
@@ -118,7 +120,9 @@ server_secret = Table(
 #: Audit events.
 EVENTS = ("login", "login_failed", "login_blocked", "logout", "sessions_ended",
           "access_denied", "request_refused", "export", "load", "load_failed", "user_added",
-          "user_disabled", "user_enabled", "password_changed", "plan_activated")
+          "user_disabled", "user_enabled", "password_changed", "partners_loaded",
+          "partner_changed", "update_written", "action_changed", "notice_sent",
+          "notice_failed", "plan_activated")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
@@ -185,6 +189,7 @@ class AccessStore:
                 align_access(self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
 
             metadata.create_all(engine)
+            steering_metadata.create_all(engine)  # what people write in the steering cycle
             self._engine = engine
         return self._engine
 
@@ -193,6 +198,8 @@ class AccessStore:
     def add_user(self, name: str, role: str, password: str, partner: str | None = None) -> User:
         """Create an account; the password is stored as a salted slow hash only."""
         _check_user(name, role, partner)
+        if partner is not None:
+            PartnerRegister(self.engine, self.audit, now).require(partner, "partner")
         stamp = now()
         with self.engine.begin() as con:
             if con.execute(select(users.c.name).where(users.c.name == name)).first():
@@ -318,6 +325,7 @@ def _check_user(name: str, role: str, partner: str | None) -> None:
                        hint=f"one of {', '.join(ACCOUNT_ROLES)}")
     if role == "dienst" and not partner:
         raise IvmError("partner_needed", "role dienst needs --partner",
-                       hint="the partner whose objectives this user follows, as in the plan")
+                       hint="the partner whose objectives this user follows, from the partner "
+                            "register (`ivm partners list`)")
     if role != "dienst" and partner:
         raise IvmError("partner_not_allowed", f"role {role} sees every objective: no --partner")

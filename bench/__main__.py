@@ -1,5 +1,5 @@
-"""Command line of the benchmarks: ``python -m bench load|indicators|refresh --scale
-city|national``, ``python -m bench export`` (the council workbook)."""
+"""Command line of the benchmarks: ``python -m bench load|indicators|refresh|early-warning
+--scale city|national``, ``python -m bench export`` (the council workbook)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import dashboard, export, indicators, load, refresh
+from bench import dashboard, early_warning, export, indicators, load, refresh
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,6 +91,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="markdown file the results are appended to")
     rp.add_argument("--no-results", action="store_true", help="do not append to the results file")
 
+    ep = sub.add_parser("early-warning", help="the early warning over every wijk and category "
+                        "vs the bare weekly GROUP BY (target <= 30 s at national scale)")
+    ep.add_argument("--scale", choices=early_warning.SCALES, default="city",
+                    help="demo warehouse built in the work folder (ignored with --db)")
+    ep.add_argument("--db", type=Path, default=None, help="an existing warehouse (read only)")
+    ep.add_argument("--repeat", type=int, default=3, help="runs per variant (median reported)")
+    ep.add_argument("--workdir", type=Path, default=None,
+                    help="where the demo warehouse goes, reused when already there")
+    ep.add_argument("--results", type=Path, default=early_warning.RESULTS,
+                    help="markdown file the results are appended to")
+    ep.add_argument("--no-results", action="store_true", help="do not append to the results file")
+
     dashboard.add_parser(sub)
 
     vp = sub.add_parser("_variant", help="internal: run one measured variant in this process")
@@ -111,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "dashboard":
         return dashboard.run(args)
+    if args.command == "early-warning":
+        return early_warning.run_benchmark(
+            scale=args.scale, db=args.db, repeat=max(1, args.repeat), workdir=args.workdir,
+            results=None if args.no_results else args.results)
     if args.command == "refresh":
         if args.repeat < 1:
             parser.error("--repeat must be at least 1")

@@ -10,12 +10,17 @@ from pathlib import Path
 from bench.dashboard import CHROMIUM_FLAGS, browser_context, start_server
 from bench.load import REPO
 
-#: (file name, URL path, element to wait for)
+#: The screens: a laptop, and a phone (390 x 844).
+LAPTOP = {"width": 1360, "height": 900}
+PHONE = {"width": 390, "height": 844}
+#: (file name, URL path, element to wait for, screen)
 SHOTS = [
-    ("overzicht.png", "/", ".page"),
-    ("doelstelling.png", "/doelstelling/PREV-01", ".js-plotly-plot"),
+    ("overzicht.png", "/", ".page", LAPTOP),
+    ("doelstelling.png", "/doelstelling/PREV-01", ".js-plotly-plot", LAPTOP),
     ("wijken.png", "/wijken?indicator=residential_burglary_rate&level=wijk&period=2025",
-     ".js-plotly-plot"),
+     ".js-plotly-plot", LAPTOP),
+    ("overzicht-telefoon.png", "/", ".page", PHONE),
+    ("doelstelling-telefoon.png", "/doelstelling/PREV-01", ".js-plotly-plot", PHONE),
 ]
 
 
@@ -33,9 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as pw:
             chromium = shutil.which("chromium") or "/usr/bin/chromium"
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-            page = browser_context(browser, url, viewport={"width": 1360, "height": 900}
-                                   ).new_page()
-            for name, path, selector in SHOTS:
+            pages = {}
+            for name, path, selector, screen in SHOTS:
+                key = (screen["width"], screen["height"])
+                if key not in pages:
+                    pages[key] = browser_context(browser, url, viewport=screen).new_page()
+                page = pages[key]
                 page.goto(url + path)
                 page.wait_for_selector(selector, timeout=60000)
                 page.wait_for_load_state("networkidle")

@@ -21,6 +21,8 @@ GROUPS = {
     "public": "Public audience",
     "access": "Access and sessions",
     "serving": "Serving",
+    "branding": "The city's name, logo and contact",
+    "steering": "The steering cycle: owners' updates, the reporting calendar, reminders",
     "development": "Development and tests",
 }
 
@@ -53,6 +55,14 @@ SETTINGS: dict[str, Setting] = {
             "",
             "Folder of the indicator catalogue (an analyst's copy with a new indicator); "
             "default: the built-in `indicators/catalog`. `--catalog` overrides it.",
+        ),
+        Setting(
+            "peer_group",
+            "IVM_PEERS",
+            "centrumsteden",
+            "The municipalities a city is compared with on the funnel plot: `centrumsteden` (the "
+            "13 Flemish centre cities, when at least three are loaded), `all` (every loaded "
+            "municipality) or NIS codes separated by commas.",
         ),
         Setting(
             "open_data_dir",
@@ -213,6 +223,92 @@ SETTINGS: dict[str, Setting] = {
             "1: the WSGI app (`dashboard.wsgi:server`) serves the public audience only, without "
             "sign-in; set by `ivm serve --public`.",
             group="serving",
+        ),
+        Setting(
+            "city_name",
+            "IVM_CITY_NAME",
+            "",
+            "The city's name in every page's header and footer, the browser's title and the "
+            "public view (`Stad Aalst`); empty: the name of the municipality in the warehouse.",
+            group="branding",
+        ),
+        Setting(
+            "city_logo",
+            "IVM_CITY_LOGO",
+            "",
+            "Path of the city's logo (PNG, SVG, JPEG or WebP, at most 512 KB), shown in the "
+            "header of every page; empty: no logo.",
+            group="branding",
+        ),
+        Setting(
+            "city_contact",
+            "IVM_CITY_CONTACT",
+            "",
+            "Who answers questions about the monitor and its accessibility (an e-mail address "
+            "or a phone number), in every page's footer and the accessibility statement.",
+            group="branding",
+        ),
+        Setting(
+            "city_website",
+            "IVM_CITY_WEBSITE",
+            "",
+            "The city's website (`https://www.aalst.be`), linked from the footer.",
+            group="branding",
+        ),
+        Setting(
+            "today",
+            "IVM_TODAY",
+            "",
+            "The day the reporting calendar takes as today (which periods are open for "
+            "owners' updates, which actions are overdue, which reminders are due), as "
+            "YYYY-MM-DD; empty: the system's date. Only to show or test another day.",
+            group="steering",
+        ),
+        Setting(
+            "update_max_chars",
+            "IVM_UPDATE_MAX_CHARS",
+            "2000",
+            "The longest text (characters) of each field of an owner's update (what was done, "
+            "what is next, why) and of a note on an action's state; longer is refused.",
+            group="steering",
+        ),
+        Setting(
+            "reminders",
+            "IVM_REMINDERS",
+            "0",
+            "1: `ivm remind` e-mails the owners whose updates are missing before the "
+            "reporting deadline (off by default: it only says whom it would write to).",
+            group="steering",
+        ),
+        Setting(
+            "remind_days",
+            "IVM_REMIND_DAYS",
+            "14",
+            "How many days before a reporting period's deadline reminders start; each partner "
+            "gets one notice per period.",
+            group="steering",
+        ),
+        Setting("smtp_host", "IVM_SMTP_HOST", "",
+                "The SMTP server that sends the reminders (host name); empty: none.",
+                group="steering"),
+        Setting("smtp_port", "IVM_SMTP_PORT", "25", "The SMTP server's port.",
+                group="steering"),
+        Setting("smtp_starttls", "IVM_SMTP_STARTTLS", "0",
+                "1: switch the SMTP connection to TLS (STARTTLS) before signing in and sending.",
+                group="steering"),
+        Setting("smtp_user", "IVM_SMTP_USER", "",
+                "The user name to sign in to the SMTP server with; empty: no sign-in.",
+                group="steering"),
+        Setting("smtp_password", "IVM_SMTP_PASSWORD", "",
+                "The password of the SMTP user.", group="steering", secret=True),
+        Setting("smtp_from", "IVM_SMTP_FROM", "ivmonitor@localhost",
+                "The sender address of the reminders.", group="steering"),
+        Setting(
+            "dashboard_url",
+            "IVM_DASHBOARD_URL",
+            "http://127.0.0.1:8050",
+            "The dashboard's address as people reach it (the link in a reminder).",
+            group="steering",
         ),
         Setting(
             "debug",

@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 LANGS = ("nl", "en")
 #: A text in both languages.
@@ -99,17 +100,26 @@ def p_value(p: float | None, lang: str = "nl") -> str:
     return f"p = {number(p, 3 if p < 0.1 else 2, lang)}"
 
 
+#: The time zone dates and times are shown in (stored times are UTC).
+LOCAL_ZONE = "Europe/Brussels"
+
+
 def date(value: dt.date | dt.datetime | str | None) -> str:
-    """A date as dd/mm/yyyy (with the time for a date-time), the Belgian way in both languages;
-    an ISO date text is read first."""
+    """A date as dd/mm/yyyy (with the time for a date-time, in Belgian time), the Belgian way in
+    both languages; an ISO date or date-time text is read first (``2026-12-04T12:25:01Z`` reads
+    ``04/12/2026 13:25``)."""
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = dt.date.fromisoformat(value[:10])
+            value = (dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                     if len(text) > 10 else dt.date.fromisoformat(text))
         except ValueError:
             return value
     if value is None:
         return MISSING
     if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(ZoneInfo(LOCAL_ZONE))
         return value.strftime("%d/%m/%Y %H:%M")
     return value.strftime("%d/%m/%Y")
 
@@ -120,7 +130,8 @@ def month(value: dt.date, lang: str = "nl") -> str:
 
 
 def period(text: str | None, lang: str = "nl") -> str:
-    """A stored period as people read it: ``2025``, ``2025-Q1``, ``mrt 2025`` for ``2025-03``
+    """A stored period as people read it: ``2025``, ``2025-K1`` (``2025-Q1`` in English),
+    ``mrt 2025`` for ``2025-03``
     and ``nov 2025 – okt 2026`` for the 12-month window ``2025-11/2026-10``."""
     if not text:
         return MISSING
@@ -131,7 +142,15 @@ def period(text: str | None, lang: str = "nl") -> str:
     m = re.fullmatch(r"(\d{4})-(\d{2})", text)
     if m:
         return month(dt.date(int(m[1]), int(m[2]), 1), lang)
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", text)
+    if m:
+        return quarter(int(m[1]), int(m[2]), lang)
     return text
+
+
+def quarter(year: int, number_: int, lang: str = "nl") -> str:
+    """A quarter the Belgian way: ``2026-K3`` in Dutch, ``2026-Q3`` in English."""
+    return f"{year}-{'K' if lang == 'nl' else 'Q'}{number_}"
 
 
 # -- values: one rule per style ---------------------------------------------------------------
@@ -318,7 +337,211 @@ SOURCE_KINDS: dict[str, Text] = {
     "survey": {"nl": "bevraging", "en": "survey"},
     "activities": {"nl": "partneractiviteiten", "en": "partner activities"},
     "plan": {"nl": "plan", "en": "plan"},
+    "partners": {"nl": "partnerregister", "en": "partner register"},
 }
+
+#: The sources as people name them (a load's ``source``); an unknown source shows as stored.
+SOURCE_NAMES: dict[str, Text] = {
+    "areas": {"nl": "gebiedsindeling", "en": "area boundaries"},
+    "population": {"nl": "bevolkingscijfers", "en": "population figures"},
+    "politie": {"nl": "politiezone: geregistreerde feiten", "en": "police zone: recorded offences"},
+    "meldingen": {"nl": "stad: meldingen van overlast", "en": "city: nuisance reports"},
+    "veiligheidsmonitor": {"nl": "veiligheidsmonitor: bevraging", "en": "safety survey"},
+    "partners": {"nl": "partners: activiteiten", "en": "partners: activities"},
+    "canonical": {"nl": "het plan (eigen formaat)", "en": "the plan (own format)"},
+}
+
+#: The warehouse's tables as the export page offers them: a name and a one-line description.
+TABLES: dict[str, dict[str, Text]] = {
+    "indicator_value": {
+        "name": {"nl": "Cijfers per indicator", "en": "Figures per indicator"},
+        "about": {"nl": "Elke indicator per gebied en periode, met teller, noemer en marge.",
+                  "en": "Every indicator per area and period, with numerator, denominator and "
+                        "margin."}},
+    "objective_progress": {
+        "name": {"nl": "Voortgang van de doelstellingen",
+                 "en": "Progress of the objectives"},
+        "about": {"nl": "Per doelstelling: basiswaarde, doel, huidige waarde, status en "
+                        "toelichting.",
+                  "en": "Per objective: baseline, target, current value, status and reason."}},
+    "objective": {
+        "name": {"nl": "Doelstellingen van het plan", "en": "The plan's objectives"},
+        "about": {"nl": "Titel, fase, eigenaar, partners, gebied en doel van elke "
+                        "doelstelling.",
+                  "en": "Title, phase, owner, partners, area and target of every objective."}},
+    "plan_version": {
+        "name": {"nl": "Versies van het plan", "en": "Versions of the plan"},
+        "about": {"nl": "Welke versie van het plan geldt, en wanneer ze is goedgekeurd.",
+                  "en": "Which version of the plan applies, and when it was approved."}},
+    "indicator": {
+        "name": {"nl": "Indicatoren", "en": "Indicators"},
+        "about": {"nl": "Wat elke indicator meet, in welke eenheid en uit welke bron.",
+                  "en": "What each indicator measures, in which unit and from which source."}},
+    "area": {
+        "name": {"nl": "Gebieden", "en": "Areas"},
+        "about": {"nl": "De stad, deelgemeenten, wijken en sectoren, met hun grenzen.",
+                  "en": "The city, its districts, neighbourhoods and sectors, with their "
+                        "boundaries."}},
+    "area_link": {
+        "name": {"nl": "Gebieden in elkaar", "en": "Areas within areas"},
+        "about": {"nl": "Welk gebied in welk groter gebied ligt.",
+                  "en": "Which area lies in which larger area."}},
+    "area_population": {
+        "name": {"nl": "Inwoners en huishoudens per gebied",
+                 "en": "Inhabitants and households per area"},
+        "about": {"nl": "Per gebied en jaar: het aantal inwoners en huishoudens.",
+                  "en": "Per area and year: the number of inhabitants and households."}},
+    "population": {
+        "name": {"nl": "Bevolkingscijfers zoals geladen", "en": "Population figures as loaded"},
+        "about": {"nl": "De bevolkingscijfers per sector zoals de bron ze gaf.",
+                  "en": "The population figures per sector as the source gave them."}},
+    "category_map": {
+        "name": {"nl": "Indeling van de feiten", "en": "Classification of offences"},
+        "about": {"nl": "Hoe elke categorie van een bron in de eigen indeling valt.",
+                  "en": "How each category of a source maps to the monitor's own."}},
+    "compstat": {
+        "name": {"nl": "Vergelijking met vorige periodes (CompStat)",
+                 "en": "Comparison with earlier periods (CompStat)"},
+        "about": {"nl": "Aantallen nu en in dezelfde periode ervoor, per gebied en categorie.",
+                  "en": "Counts now and in the same period before, per area and category."}},
+    "source_coverage": {
+        "name": {"nl": "Periode per bron", "en": "Period per source"},
+        "about": {"nl": "Van wanneer tot wanneer elke bron gegevens heeft.",
+                  "en": "From when to when each source has data."}},
+    "survey_question": {
+        "name": {"nl": "Vragen van de bevraging", "en": "Survey questions"},
+        "about": {"nl": "De vragen van de veiligheidsbevraging.",
+                  "en": "The questions of the safety survey."}},
+    "refresh_log": {
+        "name": {"nl": "Berekeningen", "en": "Computations"},
+        "about": {"nl": "Wanneer de resultaten berekend zijn, en met welke catalogus.",
+                  "en": "When the results were computed, and with which catalogue."}},
+    "incident": {
+        "name": {"nl": "Geregistreerde feiten (per feit)", "en": "Recorded offences (each)"},
+        "about": {"nl": "Elk feit van de politie, zonder persoonsgegevens.",
+                  "en": "Every offence recorded by the police, without personal data."}},
+    "nuisance": {
+        "name": {"nl": "Meldingen van overlast (per melding)",
+                 "en": "Nuisance reports (each)"},
+        "about": {"nl": "Elke melding van overlast bij de stad, zonder persoonsgegevens.",
+                  "en": "Every nuisance report to the city, without personal data."}},
+    "survey_response": {
+        "name": {"nl": "Antwoorden op de bevraging (per persoon)",
+                 "en": "Survey responses (each respondent)"},
+        "about": {"nl": "Per anonieme respondent: golf, gebied, gewicht en leeftijdsgroep.",
+                  "en": "Per anonymous respondent: wave, area, weight and age group."}},
+    "survey_answer": {
+        "name": {"nl": "Antwoorden per vraag", "en": "Answers per question"},
+        "about": {"nl": "Het antwoord van elke anonieme respondent op elke vraag.",
+                  "en": "Every anonymous respondent's answer to every question."}},
+    "activity": {
+        "name": {"nl": "Activiteiten van partners", "en": "Partners' activities"},
+        "about": {"nl": "Elke geregistreerde activiteit van een partner.",
+                  "en": "Every recorded activity of a partner."}},
+    "quarantine": {
+        "name": {"nl": "Rijen in quarantaine", "en": "Quarantined rows"},
+        "about": {"nl": "Rijen die bij het laden geweigerd zijn, met de reden.",
+                  "en": "Rows refused while loading, with the reason."}},
+    "load_log": {
+        "name": {"nl": "Laadlogboek", "en": "Load log"},
+        "about": {"nl": "Welke bestanden geladen zijn, wanneer en met welk resultaat.",
+                  "en": "Which files were loaded, when and with what outcome."}},
+}
+
+
+#: Who approves a plan, as the plan names them (``approved_by``); others show as written.
+APPROVERS: dict[str, Text] = {
+    "gemeenteraad": {"nl": "gemeenteraad", "en": "city council"},
+    "college": {"nl": "college van burgemeester en schepenen",
+                "en": "board of mayor and aldermen"},
+    "college van burgemeester en schepenen": {"nl": "college van burgemeester en schepenen",
+                                              "en": "board of mayor and aldermen"},
+    "burgemeester": {"nl": "burgemeester", "en": "mayor"},
+    "zoneraad": {"nl": "politieraad", "en": "police council"},
+    "politieraad": {"nl": "politieraad", "en": "police council"},
+}
+
+
+def approver(name: str | None, lang: str) -> str:
+    """Who approved the plan, in ``lang`` when the vocabulary knows the body."""
+    if not name:
+        return ""
+    return pick(APPROVERS, name.strip().lower(), lang) if name.strip().lower() in APPROVERS \
+        else name
+
+
+#: The events of the audit log, as the Beheer page names them.
+AUDIT_EVENTS: dict[str, Text] = {
+    "login": {"nl": "aangemeld", "en": "signed in"},
+    "login_failed": {"nl": "aanmelden mislukt", "en": "sign-in failed"},
+    "login_blocked": {"nl": "aanmelden geblokkeerd", "en": "sign-in blocked"},
+    "logout": {"nl": "afgemeld", "en": "signed out"},
+    "access_denied": {"nl": "toegang geweigerd", "en": "access refused"},
+    "export": {"nl": "gegevens gedownload", "en": "data downloaded"},
+    "load": {"nl": "gegevens geladen", "en": "data loaded"},
+    "load_failed": {"nl": "laden mislukt", "en": "load failed"},
+    "user_added": {"nl": "gebruiker toegevoegd", "en": "user added"},
+    "user_disabled": {"nl": "gebruiker uitgeschakeld", "en": "user disabled"},
+    "user_enabled": {"nl": "gebruiker ingeschakeld", "en": "user enabled"},
+    "password_changed": {"nl": "wachtwoord gewijzigd", "en": "password changed"},
+}
+
+#: Plotly's own words in Dutch (its ``nl`` locale: the toolbar, its notes, month names and
+#: number formats on the axes), passed to every chart in its configuration.
+PLOTLY_NL: dict[str, dict] = {
+    "dictionary": {
+        "Autoscale": "Automatisch schalen",
+        "Box Select": "Rechthoek selecteren",
+        "Click to enter Plot title": "Klik om een titel in te vullen",
+        "Compare data on hover": "Vergelijk de gegevens onder de muis",
+        "Double-click to zoom back out": "Dubbelklik om uit te zoomen",
+        "Download plot as a PNG": "Grafiek bewaren als PNG",
+        "Download plot": "Grafiek bewaren",
+        "Lasso Select": "Lasso-selectie",
+        "Pan": "Verschuiven",
+        "Produced with Plotly.js": "Gemaakt met Plotly.js",
+        "Reset axes": "Assen herstellen",
+        "Reset view": "Beeld herstellen",
+        "Show closest data on hover": "Toon de dichtste gegevens onder de muis",
+        "Snapshot succeeded": "Afbeelding gemaakt",
+        "Taking snapshot - this may take a few seconds": "Afbeelding wordt gemaakt, even geduld",
+        "Toggle Spike Lines": "Hulplijnen aan of uit",
+        "Toggle show closest data on hover": "Dichtste gegevens onder de muis aan of uit",
+        "Zoom": "Inzoomen op een gebied",
+        "Zoom in": "Inzoomen",
+        "Zoom out": "Uitzoomen",
+        "max:": "maximum:",
+        "mean:": "gemiddelde:",
+        "median:": "mediaan:",
+        "min:": "minimum:",
+        "new text": "nieuwe tekst",
+        "trace": "reeks",
+    },
+    "format": {
+        "days": ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
+                 "zaterdag"],
+        "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
+        "months": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                   "september", "oktober", "november", "december"],
+        "shortMonths": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt",
+                        "nov", "dec"],
+        "date": "%d/%m/%Y",
+        "decimal": ",",
+        "thousands": ".",
+        "year": "%Y",
+        "month": "%b %Y",
+        "dayMonth": "%-d %b",
+        "dayMonthYear": "%-d %b %Y",
+    },
+}
+
+
+def plotly_locale(lang: str) -> dict:
+    """A chart's language settings for Plotly: ``{"locale": "nl", "locales": {...}}``."""
+    if lang == "nl":
+        return {"locale": "nl", "locales": {"nl": PLOTLY_NL}}
+    return {"locale": "en"}
+
 
 LOAD_OUTCOMES: dict[str, Text] = {
     "loaded": {"nl": "✔ geladen", "en": "✔ loaded"},
@@ -422,3 +645,158 @@ FIELDS: dict[str, Text] = {
 def status_text(status: str, lang: str) -> str:
     """A status as symbol and words: ``▲ op koers``."""
     return f"{STATUS_SYMBOLS[status]} {pick(STATUSES, status, lang)}"
+
+
+# -- the steering cycle: partners, actions, owners' updates, the reporting calendar ------------
+
+#: The kinds of partner in the partner register.
+PARTNER_KINDS: dict[str, Text] = {
+    "police_zone": {"nl": "politiezone", "en": "police zone"},
+    "city_service": {"nl": "stadsdienst", "en": "city service"},
+    "external": {"nl": "externe partner", "en": "external partner"},
+}
+#: The level of government (or of the network) a partner belongs to.
+PARTNER_LEVELS: dict[str, Text] = {
+    "local": {"nl": "lokaal", "en": "local"},
+    "provincial": {"nl": "provinciaal", "en": "provincial"},
+    "flemish": {"nl": "Vlaams", "en": "Flemish"},
+    "federal": {"nl": "federaal", "en": "federal"},
+}
+#: An action's states, in the order an action goes through them.
+ACTION_STATES: dict[str, Text] = {
+    "planned": {"nl": "gepland", "en": "planned"},
+    "ongoing": {"nl": "lopend", "en": "ongoing"},
+    "done": {"nl": "afgerond", "en": "done"},
+    "postponed": {"nl": "uitgesteld", "en": "postponed"},
+    "cancelled": {"nl": "geschrapt", "en": "cancelled"},
+}
+#: Symbols that carry an action's state without colour.
+ACTION_SYMBOLS: dict[str, str] = {
+    "planned": "○", "ongoing": "◐", "done": "●", "postponed": "◷", "cancelled": "⊘",
+}
+#: An owner's own judgement of an objective: three of the statuses, in the owner's words.
+JUDGEMENTS: dict[str, Text] = {k: STATUSES[k] for k in ("on_track", "at_risk", "off_track")}
+#: How often owners report on their objectives.
+REPORTING_FREQUENCIES: dict[str, Text] = {
+    "month": {"nl": "maandelijks", "en": "monthly"},
+    "quarter": {"nl": "per kwartaal", "en": "quarterly"},
+    "half_year": {"nl": "per halfjaar", "en": "half-yearly"},
+    "year": {"nl": "jaarlijks", "en": "yearly"},
+}
+#: What needs the mayor's attention (the overview's list), most urgent first.
+ATTENTION_KINDS: dict[str, Text] = {
+    "worse": {"nl": "slechter sinds de vorige rapportering",
+              "en": "worse since the last reporting period"},
+    "off_track": {"nl": "niet op koers", "en": "off track"},
+    "at_risk": {"nl": "risico", "en": "at risk"},
+    "disagrees": {"nl": "eigen oordeel wijkt af van de cijfers",
+                  "en": "own judgement differs from the data"},
+    "missing_update": {"nl": "update ontbreekt", "en": "update missing"},
+    "overdue_action": {"nl": "actie over tijd", "en": "action overdue"},
+    "alert": {"nl": "signaal in een wijk", "en": "alert in a neighbourhood"},
+}
+#: The words of the steering cycle (owners' updates, actions, the council pack).
+STEERING: dict[str, Text] = {
+    "done": {"nl": "Wat werd gedaan", "en": "What was done"},
+    "next": {"nl": "Wat volgt", "en": "What is next"},
+    "judgement": {"nl": "Eigen oordeel", "en": "Own judgement"},
+    "judgement_reason": {"nl": "Waarom", "en": "Why"},
+    "computed": {"nl": "Status volgens de cijfers", "en": "Status from the data"},
+    "disagrees": {"nl": "wijkt af van de cijfers", "en": "differs from the data"},
+    "author": {"nl": "Door", "en": "By"},
+    "written_at": {"nl": "Geschreven op", "en": "Written on"},
+    "reporting_period": {"nl": "Rapporteringsperiode", "en": "Reporting period"},
+    "council_date": {"nl": "Gemeenteraad", "en": "Council meeting"},
+    "update_due": {"nl": "Update uiterlijk", "en": "Update due"},
+    "update": {"nl": "Update van de eigenaar", "en": "Owner's update"},
+    "updates": {"nl": "Updates van de eigenaars", "en": "Owners' updates"},
+    "no_update": {"nl": "geen update", "en": "no update"},
+    "action": {"nl": "Actie", "en": "Action"},
+    "actions": {"nl": "Acties", "en": "Actions"},
+    "action_state": {"nl": "Stand", "en": "State"},
+    "start": {"nl": "Start", "en": "Start"},
+    "due": {"nl": "Einddatum", "en": "Due"},
+    "outputs": {"nl": "Output (wat de acties opleveren)", "en": "Outputs (what the actions "
+                                                                "produce)"},
+    "overdue": {"nl": "over tijd", "en": "overdue"},
+    "changes": {"nl": "Wat veranderde sinds de vorige rapportering",
+                "en": "What changed since the last reporting period"},
+    "no_changes": {"nl": "Geen enkele status veranderde.", "en": "No status changed."},
+    "status_before": {"nl": "Status toen", "en": "Status then"},
+    "status_now": {"nl": "Status nu", "en": "Status now"},
+    "since": {"nl": "sinds", "en": "since"},
+    "timeline": {"nl": "Verloop van de status", "en": "Status over time"},
+    "missing": {"nl": "ontbreekt", "en": "missing"},
+    "written": {"nl": "geschreven", "en": "written"},
+    "partner": {"nl": "Partner", "en": "Partner"},
+    "partner_kind": {"nl": "Soort", "en": "Kind"},
+    "partner_level": {"nl": "Niveau", "en": "Level"},
+    "contact": {"nl": "Contactadres", "en": "Contact address"},
+    "name_nl": {"nl": "Naam", "en": "Name (Dutch)"},
+    "name_en": {"nl": "Naam (Engels)", "en": "Name"},
+    "data_version": {"nl": "Gegevensversie", "en": "Data version"},
+    "plan_change": {"nl": "Wijziging van het plan", "en": "Change of the plan"},
+    "added": {"nl": "toegevoegd", "en": "added"},
+    "dropped": {"nl": "geschrapt", "en": "dropped"},
+    "changed": {"nl": "gewijzigd", "en": "changed"},
+    "in_force": {"nl": "van kracht", "en": "in force"},
+    "attention": {"nl": "Vraagt aandacht", "en": "Needs attention"},
+    "attention_none": {"nl": "Niets vraagt nu uw aandacht.",
+                       "en": "Nothing needs your attention now."},
+    "board": {"nl": "Volledigheid van de updates", "en": "Completeness of the updates"},
+    "board_none": {"nl": "Het plan heeft geen rapporteringskalender.",
+                   "en": "The plan has no reporting calendar."},
+    "objectives": {"nl": "Doelstellingen", "en": "Objectives"},
+    "objective": {"nl": "Doelstelling", "en": "Objective"},
+    "write_update": {"nl": "Update schrijven", "en": "Write an update"},
+    "change_action": {"nl": "Stand van een actie wijzigen", "en": "Change an action's state"},
+    "note": {"nl": "Toelichting", "en": "Note"},
+    "save": {"nl": "Opslaan", "en": "Save"},
+    "saved": {"nl": "Opgeslagen.", "en": "Saved."},
+    "nothing_to_write": {"nl": "U schrijft voor geen enkele doelstelling van het plan.",
+                         "en": "You write for none of the plan's objectives."},
+    "owner": {"nl": "Eigenaar", "en": "Owner"},
+    "no_history": {"nl": "Nog geen statusgeschiedenis.", "en": "No status history yet."},
+    "as_of": {"nl": "Stand op", "en": "As of"},
+    "open_page": {"nl": "Opvolging", "en": "Steering"},
+    "plan_versions": {"nl": "Versies van het plan", "en": "Versions of the plan"},
+    "version": {"nl": "Versie", "en": "Version"},
+    "title": {"nl": "Titel", "en": "Title"},
+    "approved_on": {"nl": "Goedgekeurd op", "en": "Approved on"},
+    "approved_by": {"nl": "Goedgekeurd door", "en": "Approved by"},
+    "plan": {"nl": "Plan", "en": "Plan"},
+    "no_change": {"nl": "geen wijzigingen", "en": "no changes"},
+    "partners_register": {"nl": "Partnerregister", "en": "Partner register"},
+    "partner_id": {"nl": "Code", "en": "Id"},
+    "active": {"nl": "Actief", "en": "Active"},
+    "origin": {"nl": "Herkomst", "en": "Origin"},
+    "edit_partner": {"nl": "Partner toevoegen of wijzigen", "en": "Add or change a partner"},
+    "outputs_outcome": {"nl": "Wat de acties opleveren, naast de uitkomst",
+                        "en": "What the actions produce, next to the outcome"},
+    "outcome": {"nl": "uitkomst", "en": "outcome"},
+    "year": {"nl": "Jaar", "en": "Year"},
+}
+
+
+def action_state_key(text: str) -> str:
+    """An action's state key from its key or its Dutch or English word (``afgerond`` ->
+    ``done``); an unknown text is returned as it is (the model then names the choices)."""
+    folded = text.strip().casefold()
+    for key, words in ACTION_STATES.items():
+        if folded in (key, words["nl"].casefold(), words["en"].casefold()):
+            return key
+    return text
+
+
+def reporting_period(key: str | None, lang: str = "nl") -> str:
+    """A reporting period as people read it: ``2026-Q3`` -> ``3e kwartaal 2026`` / ``Q3 2026``;
+    ``2026-H1`` -> ``1e halfjaar 2026``; a month ``2026-03`` -> ``mrt 2026``; a year as is."""
+    if not key:
+        return MISSING
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", key)
+    if m:
+        return f"{m[2]}e kwartaal {m[1]}" if lang == "nl" else f"Q{m[2]} {m[1]}"
+    m = re.fullmatch(r"(\d{4})-H([12])", key)
+    if m:
+        return f"{m[2]}e halfjaar {m[1]}" if lang == "nl" else f"H{m[2]} {m[1]}"
+    return period(key, lang)

@@ -14,7 +14,9 @@ from flask import current_app
 from core.settings import flag, setting
 from core.warehouse import Warehouse
 from dashboard.auth import install
+from dashboard.branding import install_logo_route
 from dashboard.data import DashboardData
+from dashboard.registry import request_lang
 from dashboard.security import allow_inline
 from dashboard.views import warm_up
 
@@ -27,8 +29,8 @@ REGENERATOR = "vendor/regenerator-runtime-0.14.1.js"
 
 
 class _App(Dash):
-    """Dash with a leaner page (the regenerator runtime instead of the whole polyfill) whose
-    inline scripts the Content-Security-Policy names."""
+    """Dash with a leaner page (the regenerator runtime instead of the whole polyfill) that
+    declares its language and whose inline scripts the Content-Security-Policy names."""
 
     def interpolate_index(self, **kwargs: Any) -> str:
         """The page Dash would serve, with :data:`POLYFILL` swapped for :data:`REGENERATOR`;
@@ -37,8 +39,13 @@ class _App(Dash):
         runtime = f'<script src="{self.get_asset_url(REGENERATOR)}"></script>'
         kwargs["scripts"] = POLYFILL.sub(lambda _m: runtime, kwargs["scripts"], count=1)
         allow_inline(kwargs["scripts"], kwargs["renderer"])
-        return super().interpolate_index(**kwargs)
-
+        page = super().interpolate_index(**kwargs)
+        # the page's language from its first address (assets/lang.js follows it as the
+        # viewer moves between pages and languages); Dash's scripts sit in a plain block, not
+        # in a second footer landmark beside the page's own
+        page = page.replace("<html>", f'<html lang="{request_lang()}">', 1)
+        return page.replace("<footer>", '<div class="dash-scripts">', 1).replace(
+            "</footer>", "</div>", 1)
 
 
 def create_app(warehouse: Warehouse, public: bool = False) -> Dash:
@@ -60,8 +67,9 @@ def create_app(warehouse: Warehouse, public: bool = False) -> Dash:
     )
     app.server.config["IVM_WAREHOUSE"] = warehouse
     app.server.config["IVM_DATA"] = DashboardData(warehouse)
-    app.layout = html.Div([dcc.Location(id="url"), html.Main(dash.page_container)])
+    app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
     install(app, warehouse.path, public=public)
+    install_logo_route(app.server)
     return app
 
 

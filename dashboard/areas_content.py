@@ -19,6 +19,8 @@ from dashboard.components import finite
 from dashboard.data import DashboardData
 from dashboard.figures_areas import as_float
 from dashboard.i18n import t
+from dashboard.index_content import index_section
+from dashboard.peers_content import peers_section
 from dashboard.view_cache import provisional
 from indicators import Comparison, by_area, compare_area, compare_frame
 
@@ -257,7 +259,16 @@ def main_content(data: DashboardData, view: View, lang: str) -> dict[str, Any]:
                                      city_column=len(shown) != 1),
              html.P(pick(TEXT, "tests", lang), className="hint")]
     level_name = LEVELS.get(view.level, {}).get(lang, view.level)
-    return {"figure": figure, "notes": notes, "table": table,
+    city = cities.get(view.area) if view.area else None
+    if city is None:  # the plan's municipality: where most of its objectives lie
+        homes = [cities.get(r["area"]["id"]) for r in data.status()]
+        city = max(set(homes) - {None}, key=homes.count, default=None)
+    peers = (peers_section(data, view.indicator, view.period, city, lang)
+             if view.period_type == "year" else peers_section(data, view.indicator, None,
+                                                               city, lang))
+    # the index is per wijk: shown with the wijken
+    index = index_section(data.safety_index(city), lang) if view.level == "wijk" else []
+    return {"figure": figure, "notes": notes, "table": table, "peers": peers, "index": index,
             "multiples": multiples(data, view, ind, values, lang),
             "heading": f"{getattr(ind.title, lang)} — {level_name}, {view.period or '–'}"}
 
@@ -286,7 +297,8 @@ def multiples(data: DashboardData, view: View, ind: Any, values: pd.DataFrame, l
     df = pd.DataFrame(rows, columns=["name", "period", "value", "complete"])
     if not df["value"].apply(lambda v: finite(as_float(v))).any():
         return [html.P(pick(TEXT, "no_period", lang), className="empty")]
-    return [html.Div(fa.multiples_table(df, ind, lang), className="areas-multiples-box")]
+    return [html.Div(fa.multiples_table(df, ind, lang), className="areas-multiples-box",
+                     tabIndex="0")]
 
 
 def area_content(data: DashboardData, view: View, lang: str) -> tuple[list, list]:

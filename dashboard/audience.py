@@ -55,6 +55,11 @@ class PublicData:
             return []
         return self._data.kept(("public_status",), lambda: public_records(f))
 
+    def safety_index(self, city: str | None, year: int | None = None) -> dict[str, Any] | None:
+        """The safety index, shown with the public workbook's thresholds: the page hides a
+        wijk whose counts or survey sample are too small (``index_section(public=True)``)."""
+        return self._data.safety_index(city, year)
+
     def with_connection(self, fn: Any) -> Any:
         """Refused: the public audience has no direct access to the warehouse."""
         raise PermissionError("the public audience has no connection to the warehouse")

@@ -47,6 +47,7 @@ from access.roles import PUBLIC, ROLES, Viewer
 from access.store import AccessStore
 from core.settings import setting
 from dashboard.audience import data_of_app
+from dashboard.branding import LOGO_PATH, current_branding
 from dashboard.registry import (
     callback_page,
     internal_callback,
@@ -68,7 +69,7 @@ MARK_COOKIE = "ivm_browser"
 MARK_DAYS = 180
 CALLBACK_PATH = "/_dash-update-component"
 #: Paths open without a session (besides the stylesheets).
-OPEN_PATHS = ("/login", "/_favicon.ico")
+OPEN_PATHS = ("/login", "/_favicon.ico", LOGO_PATH)
 
 TEXT = {
     "title": {"nl": "Aanmelden", "en": "Sign in"},
@@ -168,7 +169,8 @@ class Guard:
                 return Response("sign in first", 401, mimetype="text/plain")
             target = quote(path, safe=PATH_SAFE) + (
                 f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
-            query = {"next": target, **({"expired": "1"} if expired else {})}
+            query = {"next": target, **({"expired": "1"} if expired else {}),
+                     **({"lang": "en"} if request.args.get("lang") == "en" else {})}
             return redirect("/login?" + urlencode(query))
         if path == CALLBACK_PATH:
             return self._check_callback(viewer)
@@ -377,12 +379,14 @@ def guard_of_app() -> Guard | None:
 
 
 def _html_page(title: str, body: str, lang: str) -> str:
+    brand = current_branding()
+    logo = f"<img src=\"{LOGO_PATH}\" alt=\"\" class=\"logo\">" if brand.logo else ""
     return (f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>ivmonitor — {htmlesc.escape(title)}</title>"
+            f"<title>{htmlesc.escape(title)} — {htmlesc.escape(brand.title)}</title>"
             f"<link rel=\"stylesheet\" href=\"/assets/login.css\"></head>"
-            f"<body><main class=\"login\"><p class=\"brand\">ivmonitor</p>{body}</main>"
-            f"</body></html>")
+            f"<body><main class=\"login\"><p class=\"brand\">{logo}"
+            f"{htmlesc.escape(brand.title)}</p>{body}</main></body></html>")
 
 
 def _login_page(lang: str, target: str, note: str | None = None, name: str = "") -> str:

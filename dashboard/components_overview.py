@@ -20,6 +20,7 @@ from core.vocabulary import (
     PHASES,
     SOURCE_KINDS,
     STATUSES,
+    approver,
     date,
     in_lang,
     number,
@@ -28,7 +29,7 @@ from core.vocabulary import (
 )
 from core.vocabulary import PLANS_LONG as PLANS
 from core.vocabulary import period as format_period
-from dashboard.components import href, status_badge, table
+from dashboard.components import data_row, href, status_badge, table
 from dashboard.export.suppress import MARK
 from dashboard.i18n import t
 from dashboard.registry import may_open_objective, path_of
@@ -156,6 +157,20 @@ def group_by_phase(records: Iterable[dict[str, Any]]) -> list[tuple[str, list[di
     return sorted(groups.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
 
 
+def own_first(records: Iterable[dict[str, Any]],
+              partner: str | None) -> list[dict[str, Any]]:
+    """The records with ``partner``'s own first (it owns them or contributes), each group in
+    its order; all of them as they are without a partner."""
+    records = list(records)
+    if not partner:
+        return records
+
+    def theirs(r: dict[str, Any]) -> bool:
+        return r.get("owner") == partner or partner in (r.get("partners") or [])
+
+    return [r for r in records if theirs(r)] + [r for r in records if not theirs(r)]
+
+
 def multi_area_ids(records: Iterable[dict[str, Any]]) -> set[str]:
     """The objectives that have records for more than one area."""
     seen: dict[str, set[str]] = {}
@@ -193,7 +208,7 @@ def plan_header(plan: dict[str, Any] | None, lang: str) -> list:
     if plan.get("approved_on"):
         approved = f"{t('approved', lang)} {date(plan['approved_on'])}"
         if plan.get("approved_by"):
-            approved += f" {pick(TEXT, 'by', lang)} {plan['approved_by']}"
+            approved += f" {pick(TEXT, 'by', lang)} {approver(plan['approved_by'], lang)}"
         bits.append(approved)
     return [html.H1(plan.get("title") or t("title", lang), id="overview-plan-title"),
             html.P(" · ".join(bits), className="plan-meta", id="overview-plan-meta")]
@@ -276,16 +291,25 @@ def objective_row(rec: dict[str, Any], indicators: dict[str, Any], lang: str,
     ]
 
 
+OBJECTIVE_NUMERIC = frozenset({4, 5, 6})
+
+
+def objectives_header(lang: str) -> list[str]:
+    """The overview table's column names."""
+    return [pick(TEXT, "id", lang), pick(TEXT, "title", lang), t("indicator", lang),
+            t("area", lang), t("baseline", lang), t("target", lang), t("current", lang),
+            t("status", lang), t("reason", lang)]
+
+
 def objectives_table(records: list[dict[str, Any]], indicators: dict[str, Any], lang: str,
                      multi: set[str] | frozenset = frozenset(),
                      table_id: str | None = None) -> html.Table:
     """The objectives as a table: id, title, indicator, area, baseline, target, current,
     status and reason."""
-    header = [pick(TEXT, "id", lang), pick(TEXT, "title", lang), t("indicator", lang),
-              t("area", lang), t("baseline", lang), t("target", lang), t("current", lang),
-              t("status", lang), t("reason", lang)]
-    return table(header, [objective_row(r, indicators, lang, multi) for r in records],
-                 numeric={4, 5, 6}, table_id=table_id, class_name="grid objectives")
+    return table(objectives_header(lang),
+                 [objective_row(r, indicators, lang, multi) for r in records],
+                 numeric=set(OBJECTIVE_NUMERIC), table_id=table_id,
+                 class_name="grid objectives cards")
 
 
 def objective_count(n: int, lang: str) -> str:
@@ -296,16 +320,25 @@ def objective_count(n: int, lang: str) -> str:
 
 def phase_groups(records: list[dict[str, Any]], indicators: dict[str, Any], lang: str,
                  multi: set[str] | frozenset = frozenset()) -> list:
-    """The objectives grouped by phase of the safety chain: a heading and a table per phase."""
-    groups = group_by_phase(records)
+    """The whole plan as one table, its columns aligned from phase to phase: a group of rows
+    per phase of the safety chain (``overview-phase-<phase>``), each under its heading row
+    (``overview-group-<phase>``). On a phone the rows become stacked cards."""
+    groups = group_by_phase(own_first(records, current_viewer().partner))
     if not groups:
         return [html.P(pick(TEXT, "none_match", lang), className="empty", id="overview-none")]
-    out: list = []
+    header = objectives_header(lang)
+    bodies = []
     for phase, recs in groups:
         n = len({r["id"] for r in recs})
-        out.append(html.Section([
-            html.H2([pick(PHASES, phase, lang), " ",
-                     html.Span(f"({objective_count(n, lang)})", className="muted")]),
-            objectives_table(recs, indicators, lang, multi, table_id=f"overview-phase-{phase}"),
-        ], className="phase-group", id=f"overview-group-{phase}"))
-    return out
+        heading = html.Tr(html.Th(html.H2([
+            pick(PHASES, phase, lang), " ",
+            html.Span(f"({objective_count(n, lang)})", className="muted")]),
+            colSpan=len(header), scope="rowgroup", id=f"overview-group-{phase}"),
+            className="group-row")
+        bodies.append(html.Tbody(
+            [heading, *(data_row(header, objective_row(r, indicators, lang, multi),
+                                 OBJECTIVE_NUMERIC, "objective-row") for r in recs)],
+            id=f"overview-phase-{phase}", className="phase-group"))
+    return [html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+                        *bodies], className="grid objectives cards plan-table",
+                       id="overview-plan-table")]

@@ -25,12 +25,18 @@ from dashboard.view_cache import SharedViews, VersionedCache
 from indicators import (
     Hierarchy,
     Indicator,
+    PeerFunnel,
     Series,
+    alert_weeks,
     area_hierarchy,
     category_names,
+    complete_years,
+    current_alerts,
     has_results,
+    index_parts,
     loads,
     municipalities,
+    peer_funnel,
     periods_by_type,
     plan_info,
     quarantine_reasons,
@@ -44,6 +50,7 @@ from indicators import (
     stored_coverage,
     unavailable_indicators,
     values,
+    wijk_safety_index,
 )
 
 
@@ -219,6 +226,40 @@ class DashboardData:
         """The stored CompStat windows."""
         key = ("compstat", level, tuple(area_ids) if area_ids else None, kind)
         return self._cached(key, lambda c: stored_compstat(c, area_ids, level, kind))
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """The early warning's stored alerts, running ones first."""
+        return self._cached(("alerts",), current_alerts) if self.available() else []
+
+    def alert_weeks(self, area_id: str, kind: str, category: str) -> list[dict[str, Any]]:
+        """One alert's judged weeks, oldest first."""
+        return self._cached(("alert_weeks", area_id, kind, category),
+                            lambda c: alert_weeks(c, area_id, kind, category))
+
+    def safety_index(self, city: str | None, year: int | None = None) -> dict[str, Any] | None:
+        """The safety index of ``city``'s wijken in ``year`` (default: the latest complete
+        year of its first part): rows, the parts, the period each part was read for."""
+        if city is None or not self.available():
+            return None
+
+        def build(c: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+            declared = index_parts()
+            first = declared[0].indicator if declared else None
+            years = complete_years(c, [first]).get(first, []) if first else []
+            chosen = year or (max(years) if years else None)
+            if chosen is None:
+                return None
+            rows, used = wijk_safety_index(c, self.catalog(), chosen, city)
+            return {"rows": rows, "used": used, "year": chosen, "parts": declared}
+        return self._cached(("safety_index", city, year), build)
+
+    def peer_funnel(self, indicator_id: str, year: str) -> PeerFunnel | None:
+        """The indicator's funnel of the peer group in a calendar year (None: none)."""
+        ind = self.indicator(indicator_id)
+        if ind is None:
+            return None
+        return self._cached(("peer_funnel", indicator_id, year),
+                            lambda c: peer_funnel(c, ind, year))
 
     def category_names(self, kind: str) -> dict[str, dict[str, str]]:
         """The canonical categories of a fact kind with their names (nl, en)."""

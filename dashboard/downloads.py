@@ -36,9 +36,10 @@ def tables(viewer: Viewer, audience: str) -> list[str]:
     return _warehouse(lambda c: table_names(audience, c, viewer.role.name))
 
 
-def table(viewer: Viewer, name: str, audience: str) -> bytes:
-    """One table as CSV bytes, as the viewer's role may have it."""
-    return _warehouse(lambda c: table_csv(c, name, audience, viewer.role.name))
+def table(viewer: Viewer, name: str, audience: str, dialect: str = "excel") -> bytes:
+    """One table as CSV bytes, as the viewer's role may have it, in a CSV dialect (``excel``:
+    Belgian Excel, ``comma``: scripts)."""
+    return _warehouse(lambda c: table_csv(c, name, audience, viewer.role.name, dialect))
 
 
 def council_workbook(audience: str, lang: str) -> bytes:

@@ -110,10 +110,15 @@ def verdict_title(c: Comparison, lang: str) -> str:
     return f"{p_value(c.p, lang)} ({pick(TESTS, c.test, lang)}, {pick(AGAINST, 'rest', lang)})"
 
 
-def verdict_cell(c: Comparison, lang: str) -> html.Span:
-    """The verdict as words with a symbol (colour only as an extra)."""
-    return html.Span(verdict_words(c, lang), className=f"areas-verdict areas-{c.verdict}",
-                     title=verdict_title(c, lang) or None)
+def verdict_cell(c: Comparison, lang: str) -> html.Span | html.Details:
+    """The verdict as words with a symbol (colour only as an extra); where a test was made, the
+    words open its p-value and name (a disclosure: by mouse, finger or keyboard alike)."""
+    words = html.Span(verdict_words(c, lang), className=f"areas-verdict areas-{c.verdict}")
+    test = verdict_title(c, lang)
+    if not test:
+        return words
+    return html.Details([html.Summary(words), html.Span(test, className="areas-test")],
+                        className="areas-verdict-test")
 
 
 def ranked_table(ranked: pd.DataFrame, ind: Any, lang: str, headers: Mapping[str, str],
@@ -246,7 +251,7 @@ def compstat_table(df: pd.DataFrame, names: Mapping[str, str], lang: str,
         body.append(html.Tr(cells))
     extra = {"id": table_id} if table_id else {}
     return html.Table([html.Thead([html.Tr(top), html.Tr(sub)]), html.Tbody(body)],
-                      className="grid areas-compstat-table", **extra)
+                      className="grid areas-compstat-table", tabIndex="0", **extra)
 
 
 def _as_date(value: Any) -> Any:

@@ -33,7 +33,9 @@ LEGEND = {
     "waves": {"nl": "Waarde (bevragingsgolven)", "en": "Value (survey waves)"},
     "baseline": {"nl": "Basiswaarde {period}", "en": "Baseline {period}"},
     "target": {"nl": "Doel {year}", "en": "Target {year}"},
-    "path": {"nl": "Rechte weg naar het doel", "en": "Straight path to the target"},
+    "path": {"nl": "Weg naar het doel", "en": "Path to the target"},
+    "milestones": {"nl": "Tussendoelen", "en": "Milestones"},
+    "milestone": {"nl": "Tussendoel {year}", "en": "Milestone {year}"},
     "projection": {"nl": "Verwachting (met 80 %-interval)",
                    "en": "Forecast (with 80 % interval)"},
     "by": {"nl": "tegen", "en": "by"},
@@ -161,11 +163,25 @@ def series_figure(points: list[Point], trend: list[Point], record: dict[str, Any
         t_dead = deadline_t(deadline)
         x_dead = date_of_t(t_dead).isoformat()
         by = f"{_l('by', lang)} {date(deadline)}"
+        steps = [m for m in record.get("milestones") or [] if m.get("value") is not None]
         if span is not None and b_value is not None:
+            # the path runs through the milestones (yearly streefwaarden) to the target
+            xs = ([date_of_t(span[2]).isoformat()]
+                  + [date_of_t(deadline_t(dt.date(m["year"], 12, 31))).isoformat()
+                     for m in steps] + [x_dead])
             fig.add_trace(go.Scatter(
-                x=[date_of_t(span[2]).isoformat(), x_dead], y=[y(b_value), y(t_value)],
+                x=xs, y=[y(b_value)] + [y(m["value"]) for m in steps] + [y(t_value)],
                 mode="lines", name=_l("path", lang), uid="path", hoverinfo="skip",
                 line={"color": COLOURS["path"], "width": 2, "dash": "dash"}))
+        if steps:
+            fig.add_trace(go.Scatter(
+                x=[date_of_t(deadline_t(dt.date(m["year"], 12, 31))).isoformat()
+                   for m in steps], y=[y(m["value"]) for m in steps], mode="markers",
+                uid="milestones", name=_l("milestones", lang),
+                text=[f"{_l('milestone', lang).format(year=m['year'])}: {txt(m['value'])}"
+                      for m in steps], hovertemplate="%{text}<extra></extra>",
+                marker={"symbol": "triangle-down", "size": 12, "color": COLOURS["target"],
+                        "line": {"color": "#000000", "width": 1}}))
         fig.add_trace(go.Scatter(
             x=[x_dead], y=[y(t_value)], mode="markers", uid="target",
             name=_l("target", lang).format(year=deadline.year),
@@ -210,5 +226,56 @@ def series_figure(points: list[Point], trend: list[Point], record: dict[str, Any
     return fig
 
 
+PUBLIC_LEGEND = {
+    "value": {"nl": "Waarde per jaar", "en": "Value per year"},
+    "hidden": {"nl": "x = afgeschermd (te klein aantal)", "en": "x = hidden (too small a number)"},
+    "baseline": {"nl": "Basiswaarde", "en": "Baseline"},
+    "target": {"nl": "Doel", "en": "Target"},
+}
+
+
+def public_figure(years: list[tuple[str, float | None]], baseline: float | None,
+                  target: float | None, ind: Indicator, lang: str) -> go.Figure:
+    """The public figures of an objective per year: ``years`` as (year, value), a hidden value
+    as None. A hidden year is a gap in the line, marked with an x above the axis, never drawn
+    as zero; the baseline and target are drawn when they are shown (not None)."""
+    scale = 100.0 if ind.kind.is_share else 1.0
+    unit = ind.unit.nl if lang == "nl" else ind.unit.en
+
+    def y(v: float | None) -> float | None:
+        return None if v is None else round(v * scale, 6)
+
+    xs = [year for year, _ in years]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=xs, y=[y(v) for _, v in years], mode="lines+markers", connectgaps=False,
+        name=PUBLIC_LEGEND["value"][lang], line={"color": COLOURS["value"], "width": 2.5},
+        marker={"size": 8}, text=[ind.text(v, lang) for _, v in years],
+        hovertemplate="%{x}: %{text}<extra></extra>"))
+    hidden = [year for year, v in years if v is None]
+    for year in hidden:
+        fig.add_annotation(x=year, y=0, yref="paper", text="x", showarrow=False, yshift=12,
+                           font={"size": 16, "color": "#1b1b1b"})
+    for key, value, dash in (("baseline", baseline, "solid"), ("target", target, "dash")):
+        if value is not None and xs:
+            fig.add_trace(go.Scatter(
+                x=[xs[0], xs[-1]], y=[y(value), y(value)], mode="lines",
+                name=f"{PUBLIC_LEGEND[key][lang]}: {ind.text(value, lang)}", hoverinfo="skip",
+                line={"color": COLOURS[key], "width": 2, "dash": dash}))
+    if hidden:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                                 name=PUBLIC_LEGEND["hidden"][lang],
+                                 marker={"symbol": "x", "color": "#1b1b1b", "size": 9}))
+    fig.update_layout(
+        separators=",." if lang == "nl" else ".,",
+        template="plotly_white", height=360, margin={"l": 60, "r": 20, "t": 20, "b": 40},
+        legend={"orientation": "h", "y": -0.2, "x": 0}, hovermode="closest",
+        xaxis={"type": "category"},
+        yaxis={"rangemode": "tozero", "title": {"text": f"{unit} (%)" if scale != 1 else unit},
+               "ticksuffix": " %" if scale != 1 else ""},
+    )
+    return fig
+
+
 __all__ = ["COLOURS", "baseline_t", "date_of_t", "deadline_t", "midpoint", "period_text",
-           "series_figure", "trend_points"]
+           "public_figure", "series_figure", "trend_points"]

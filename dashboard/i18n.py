@@ -29,18 +29,24 @@ LABELS = {
     "finished": {"nl": "Geladen op", "en": "Loaded at"},
     "rows": {"nl": "Rijen", "en": "Rows"},
     "no_warehouse": {
-        "nl": "Nog geen gegevens: voer `ivm init` en `ivm load` (of `make demo`) uit.",
-        "en": "No data yet: run `ivm init` and `ivm load` (or `make demo`).",
+        "nl": "Nog geen gegevens: de beheerder van de monitor laadt ze.",
+        "en": "No data yet: the monitor's administrator loads them.",
     },
     "language": {"nl": "English", "en": "Nederlands"},
     "logout": {"nl": "Afmelden", "en": "Sign out"},
     "public_view": {"nl": "Publieke versie: kleine aantallen afgeschermd",
                     "en": "Public version: small numbers suppressed"},
     "no_results": {
-        "nl": "Nog geen resultaten: laad gegevens (`ivm load`, `make demo`) of voer `ivm refresh` "
-              "uit.",
-        "en": "No results yet: load data (`ivm load`, `make demo`) or run `ivm refresh`.",
+        "nl": "Nog geen resultaten: de beheerder van de monitor laadt de gegevens en berekent "
+              "de resultaten.",
+        "en": "No results yet: the monitor's administrator loads the data and computes the "
+              "results.",
     },
+    "skip": {"nl": "Naar de inhoud", "en": "Skip to content"},
+    "main_nav": {"nl": "Hoofdmenu", "en": "Main menu"},
+    "contact": {"nl": "Contact", "en": "Contact"},
+    "website": {"nl": "Website van de stad", "en": "City website"},
+    "footer": {"nl": "Voettekst", "en": "Footer"},
     "approved": {"nl": "goedgekeurd op", "en": "approved on"},
     "current": {"nl": "Huidig", "en": "Current"},
     "incomplete": {"nl": "onvolledig", "en": "incomplete"},

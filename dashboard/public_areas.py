@@ -17,13 +17,14 @@ from dash import Input, Output, State, callback, dcc, html
 
 from core.vocabulary import pick
 from dashboard.audience import PublicData, data_of_app
-from dashboard.components import finite, frame, href, table
+from dashboard.components import finite, frame, graph_config, href, table
 from dashboard.components_overview import query_string
 from dashboard.export.figures import Figures
 from dashboard.export.release import AreaRow
 from dashboard.export.suppress import MARK
 from dashboard.figures_map import Shape, polygon_map
 from dashboard.i18n import lang_of, t
+from dashboard.index_content import index_section
 from dashboard.registry import path_of
 
 TEXT = {
@@ -129,9 +130,11 @@ def _content(data: PublicData, indicator: str, year: int | None, lang: str) -> l
     heading = f"{getattr(ind.title, lang)} ({getattr(ind.unit, lang)})"
     out: list = [html.H2(heading, id="pubareas-heading")]
     if year is not None:
-        out.append(dcc.Graph(id="pubareas-map", figure=area_map(
-            f, data.geojson(data.neighbourhood_level() or "wijk"), indicator, year, lang),
-            config={"displaylogo": False, "scrollZoom": True}))
+        fig = area_map(f, data.geojson(data.neighbourhood_level() or "wijk"), indicator, year,
+                       lang)
+        out.append(dcc.Graph(id="pubareas-map", figure=fig,
+                             config=graph_config(lang, scrollZoom=True),
+                             responsive=True, style={"height": f"{fig.layout.height or 520}px"}))
     out.append(area_table(f, indicator, lang))
     return out
 
@@ -160,7 +163,15 @@ def layout(data: PublicData, lang: str, query: dict[str, Any]) -> html.Div:
         html.P(pick(TEXT, "intro", lang), className="hint"),
         controls,
         html.Div(_content(data, indicator, year, lang), id="pubareas-view"),
+        html.Section(index_section(data.safety_index(_city(data)), lang, public=True),
+                     id="pubareas-index"),
     ], as_of=data.as_of())
+
+
+def _city(data: PublicData) -> str | None:
+    """The plan's municipality: where most of its objectives lie."""
+    homes = [r["area"]["id"][:5] for r in data.status()]
+    return max(set(homes), key=homes.count, default=None)
 
 
 @callback(

@@ -27,12 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 import dash
+from flask import has_request_context, request
 
 from access.roles import ROLES, Viewer
 from core.vocabulary import Text
+from dashboard.branding import current_branding
 
 HERE = Path(__file__).resolve().parent
 
@@ -100,9 +102,33 @@ def register_page(module: str, *, key: str, path: str, prefix: str, title: Text,
     PAGES[key] = page
     options: dict[str, Any] = {"path_template": path} if page.template else {"path": path}
     dash.register_page(module, name=f"{page.name('nl')} / {page.name('en')}",
-                       title=document_title or f"ivmonitor — {page.name('nl').lower()}",
+                       title=document_title or _document_title(page),
                        warm_views=warm_views, **options)
     return page
+
+
+def _document_title(page: Page) -> Callable[..., str]:
+    """The browser's title of a page, in the language of the request: ``Wijken — Aalst ·
+    ivmonitor``."""
+    def title(**_variables: str) -> str:
+        return f"{page.name(request_lang())} — {current_branding().title}"
+    return title
+
+
+def request_lang() -> str:
+    """The language of the request being answered: ``?lang=en`` in its address, or in the
+    address a pages callback renders; Dutch otherwise."""
+    if has_request_context():
+        if request.args.get("lang") == "en":
+            return "en"
+        if request.is_json:
+            body = request.get_json(silent=True) or {}
+            for item in body.get("inputs", []) if isinstance(body, dict) else []:
+                if isinstance(item, dict) and item.get("id") == "_pages_location" and \
+                        item.get("property") == "search":
+                    return "en" if parse_qs(str(item.get("value") or "").lstrip("?")).get(
+                        "lang") == ["en"] else "nl"
+    return "nl"
 
 
 def load_pages() -> dict[str, Page]:
@@ -214,4 +240,5 @@ def internal_callback(output: str) -> bool:
 
 __all__ = ["EVERYONE", "INTERNAL", "PAGES", "Page", "callback_page",
            "internal_callback", "load_pages", "may_open", "may_open_objective", "navigation",
-           "output_ids", "page_module", "page_of_path", "path_of", "register_page", "role_pages"]
+           "output_ids", "page_module", "page_of_path", "path_of", "register_page", "request_lang",
+           "role_pages"]

@@ -21,8 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from core.errors import DeclarationError, IvmError, Where
 from core.vocabulary import SOURCE_KINDS
 
-#: The kinds a profile maps: every source kind of the vocabulary but the plan (YAML, no profile).
-KINDS = tuple(k for k in SOURCE_KINDS if k != "plan")
+#: The kinds a profile maps: every source kind of the vocabulary but the plan and the partner
+#: register (their own formats, no profile).
+KINDS = tuple(k for k in SOURCE_KINDS if k not in ("plan", "partners"))
 
 DEFAULT_DATE_FORMATS = [
     "%d/%m/%Y %H:%M:%S",

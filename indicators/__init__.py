@@ -12,11 +12,23 @@ or renamed without touching another layer.
   the plan in force, the areas, the load log and the quarantine (:func:`plan_info`,
   :func:`loads`, ...); :func:`refresh_results` recomputes them.
 - **The plan and its status**: :func:`status_records` (what ``ivm status`` prints),
-  :func:`check_plan`, :func:`chain_matrix`, :func:`write_plan_template`.
+  :func:`check_plan`, :func:`chain_matrix`, :func:`write_plan_template`; the plan versions
+  (:func:`plan_versions`, :func:`stored_plan`, :func:`diff_plans`), what a plan refers to
+  (:func:`reference_problems`), its reporting calendar (:func:`plan_calendar`,
+  :func:`current_period`, :func:`previous_period`) and the data version of the stored results
+  (:func:`data_version`).
+- **Early warning**: :func:`current_alerts` (the stored alerts per area and category),
+  :func:`alert_weeks` (one series' judged weeks), :func:`alert_objectives` (whom it concerns),
+  :func:`alert_words` (an alert in plain words).
+- **Safety index**: :func:`wijk_safety_index` (crime, nuisance and feeling unsafe per wijk, city =
+  100), :func:`index_parts` (its declared parts).
+- **Peers**: :func:`peer_funnel` (a count or rate per municipality against its peer group,
+  with overdispersed control limits), :func:`has_funnel`.
 - **Statistics the surfaces show**: :func:`compare_area` (an area against the rest of its city),
   :func:`method_sentences` and :func:`status_rules` (the method in plain words).
 """
 
+from indicators.alerts import alert_objectives, alert_weeks, current_alerts
 from indicators.availability import unavailable_indicators
 from indicators.catalog import (
     Catalog,
@@ -46,12 +58,16 @@ from indicators.hierarchy import Hierarchy, loaded_hierarchy, top_level
 from indicators.measures import MEASURES, MeasureKind, measure
 from indicators.method import sentences as method_sentences
 from indicators.method import status_rules, test_of, test_text
-from indicators.plan import Objective, PlanFile
+from indicators.peers import PeerFunnel, peer_funnel
+from indicators.peers import supports as has_funnel
+from indicators.plan import Action, Objective, PlanFile, Reporting
 from indicators.plan_activation import activate_plan as put_plan_in_force
-from indicators.plan_activation import plan_versions
 from indicators.plan_check import check_plan
+from indicators.plan_diff import Change, diff_plans
 from indicators.plan_load import read_plan_file
 from indicators.plan_load import register as register_plan_loader
+from indicators.plan_refs import close_matches, reference_problems
+from indicators.plan_store import plan_versions, stored_plan
 from indicators.plan_xlsx import write_template as write_plan_template
 from indicators.progress import Point, Series, baseline_years
 from indicators.readers import (
@@ -59,6 +75,7 @@ from indicators.readers import (
     city_of,
     complete_years,
     copy_csv,
+    data_version,
     has_results,
     loads,
     periods_by_type,
@@ -72,21 +89,38 @@ from indicators.readers import (
     wijken_of,
     year_values,
 )
+from indicators.reasons import alert_words
 from indicators.refresh import current_plan, plan_in_force
 from indicators.refresh import refresh as refresh_results
+from indicators.reporting import (
+    ReportingPeriod,
+    current_period,
+    find_period,
+    meetings,
+    plan_calendar,
+    previous_period,
+)
 from indicators.results import STORED, Tables, series, stored_catalog, values
 from indicators.results import areas as stored_areas
 from indicators.results import as_of as stored_as_of
 from indicators.results import compstat as stored_compstat
 from indicators.results import coverage as stored_coverage
 from indicators.results import periods as stored_periods
+from indicators.safety_index import WijkIndex
+from indicators.safety_index import parts as index_parts
+from indicators.safety_index import safety_index as wijk_safety_index
 from indicators.show import indicator_values
 from indicators.sources import SOURCES, category_names
 from indicators.status import StatusFilter, status_counts, status_records, to_json
 
 __all__ = [
-    "builtin_folder", "effective_catalog", "forget_indicators", "plan_versions",
-    "put_plan_in_force", "record_indicator_files", "unavailable_indicators",
+    "builtin_folder", "effective_catalog", "forget_indicators", "put_plan_in_force",
+    "record_indicator_files", "unavailable_indicators",
+    "alert_objectives", "alert_weeks", "alert_words", "current_alerts", "PeerFunnel",
+    "has_funnel", "peer_funnel", "WijkIndex", "index_parts", "wijk_safety_index",
+    "Action", "Change", "ReportingPeriod", "Reporting", "close_matches", "current_period",
+    "data_version", "diff_plans", "find_period", "meetings", "plan_calendar", "plan_versions",
+    "previous_period", "reference_problems", "stored_plan",
     "MEASURES", "SMALL", "SOURCES", "STORED", "Catalog", "Comparison", "Exclude",
     "Indicator", "MeasureKind", "Objective", "PlanFile", "Point", "Series", "StatusFilter",
     "Tables", "Hierarchy", "area_comparison", "area_hierarchy", "loaded_hierarchy", "top_level",

@@ -25,7 +25,8 @@ SMALL = 10
 ALPHA = 0.05
 WINDOWS = ("28d", "ytd", "r12")
 
-_SOURCES = {"incidents": ("incident", "occurred_at", "category"),
+#: Per fact kind counted per category: its table, date column and category column.
+FACT_COLUMNS = {"incidents": ("incident", "occurred_at", "category"),
             "nuisance": ("nuisance", "reported_at", "type")}
 
 
@@ -69,7 +70,7 @@ def compute_compstat(con: duckdb.DuckDBPyConnection, cov: dict[str, Coverage]) -
         "window_end DATE, count_now BIGINT, count_before BIGINT, change DOUBLE, z DOUBLE, "
         "small BOOLEAN, p_value DOUBLE, notable BOOLEAN)"
     )
-    for kind, (table, date_col, cat_col) in _SOURCES.items():
+    for kind, (table, date_col, cat_col) in FACT_COLUMNS.items():
         if kind not in cov:
             continue
         con.execute("CREATE OR REPLACE TEMP TABLE ivm_windows (window_type VARCHAR, "

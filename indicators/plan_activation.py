@@ -1,6 +1,7 @@
 """The plan in force, chosen explicitly: ``ivm plan activate VERSION`` records an activation
 (who, when) after checking the version against the warehouse; the latest activation is the plan
-in force (:func:`indicators.refresh.current_plan`). Loading a plan never activates it."""
+in force (:func:`indicators.plan_store.in_force_version`). Loading a plan never activates it;
+the versions themselves stay as they were loaded (:mod:`indicators.plan_store`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import duckdb
 from core.errors import IvmError
 from indicators.catalog_store import effective_catalog
 from indicators.plan_check import check_plan, errors
-from indicators.refresh import current_plan, plan_file
+from indicators.plan_store import stored_plan
 
 
 def activate_plan(con: duckdb.DuckDBPyConnection, version: str, by: str) -> None:
@@ -19,7 +20,8 @@ def activate_plan(con: duckdb.DuckDBPyConnection, version: str, by: str) -> None
     if version not in known:
         raise IvmError("unknown_plan", f"no plan version '{version}' is loaded",
                        hint=("loaded: " + ", ".join(known)) if known else "`ivm load plan FILE`")
-    doc = plan_file(con, version)
+    doc = stored_plan(con, version)
+    assert doc is not None  # listed just above
     refused = errors(check_plan(doc, effective_catalog(con), con, in_force=True))
     if refused:
         first = refused[0]
@@ -31,16 +33,3 @@ def activate_plan(con: duckdb.DuckDBPyConnection, version: str, by: str) -> None
     con.execute(
         "INSERT INTO plan_activation SELECT coalesce(max(activation_id), 0) + 1, ?, "
         "now()::TIMESTAMP, ? FROM plan_activation", [version, by])
-
-
-def plan_versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every loaded plan version: title, approval, objectives, whether it is in force."""
-    in_force, _ = current_plan(con)
-    rows = con.execute(
-        "SELECT v.plan_version, v.title, v.approved_on, count(o.objective_id), v.load_id, "
-        "(SELECT max(activated_at) FROM plan_activation a WHERE a.plan_version = v.plan_version) "
-        "FROM plan_version v LEFT JOIN objective o ON o.plan_version = v.plan_version "
-        "GROUP BY ALL ORDER BY v.approved_on NULLS LAST, v.plan_version").fetchall()
-    return [{"version": v, "title": t, "approved_on": a, "objectives": n, "load_id": lid,
-             "last_activated": act, "in_force": v == in_force}
-            for v, t, a, n, lid, act in rows]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -16,8 +17,11 @@ from etl.readers import FileFacts
 from indicators.catalog_store import effective_catalog
 from indicators.plan import PlanFile, parse_plan
 from indicators.plan_check import check_plan, errors
+from indicators.plan_diff import diff_plans, summary
+from indicators.plan_refs import Register, partners_unchecked, reference_problems
+from indicators.plan_store import in_force_version, store_plan, stored_plan
 from indicators.plan_xlsx_read import read_plan_xlsx
-from indicators.refresh import current_plan
+from indicators.project import plan_problems
 
 
 def read_plan_file(path: Path) -> PlanFile:
@@ -41,10 +45,14 @@ def load_plan(
     profile: Profile,
     load_id: int,
     delivery: Delivery,
+    register: Callable[[], Register] | None = None,
 ) -> Counts:
     """Validate the plan file (YAML, or an Excel workbook ``.xlsx``), check it (``ivm plan
-    check``: an error refuses it, what is missing and the warnings are told) and store it: one
-    plan version, its objectives replaced whole. Loading never changes which plan is in force
+    check``: an error refuses it, what is missing and the warnings are told), check what it
+    refers to (partners in the ``register``, output indicators in the catalogue) and store it
+    as a new plan version with its objectives and actions. A version that is stored already is
+    never changed: the same content again adds nothing, other content is refused with what
+    differs (give it a version of its own). Loading never changes which plan is in force
     (``ivm plan activate``)."""
     is_xlsx = facts.path.suffix.casefold() == ".xlsx"
     text = ""
@@ -61,7 +69,8 @@ def load_plan(
         first = exc.problems[0]
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
         raise FileRejected(first.code, first.message + more, first.where) from None
-    findings = check_plan(plan, effective_catalog(con), con)
+    catalog = effective_catalog(con)
+    findings = check_plan(plan, catalog, con)
     refused = errors(findings)
     if refused:
         first = refused[0]
@@ -70,38 +79,43 @@ def load_plan(
             "invalid_plan", f"objective {first.objective_id}: [{first.code}] {first.message}"
             + more, Where(str(facts.path)), hint=f"`ivm plan check {facts.path.name}` lists "
             "every problem")
+    known = register() if register else None
+    places = plan_problems(con, plan)
+    if places:
+        more = f" (and {len(places) - 1} more)" if len(places) > 1 else ""
+        raise FileRejected("bad_places", places[0] + more, Where(str(facts.path)),
+                           hint="a project's buffer and control lie outside it (docs/methods.md, "
+                                "section 7)")
+    refs = reference_problems(plan, catalog, known)
+    if refs:
+        more = f" (and {len(refs) - 1} more)" if len(refs) > 1 else ""
+        raise FileRejected("unknown_reference", refs[0] + more, Where(str(facts.path)),
+                           hint="`ivm plan check FILE` lists every problem; `ivm partners "
+                                "list` shows the partner register")
     info = plan.plan
-    existing = {
-        oid: spec
-        for oid, spec in con.execute(
-            "SELECT objective_id, spec FROM objective WHERE plan_version = ?", [info.version]
-        ).fetchall()
-    }
+    earlier = stored_plan(con, info.version)
     counts = Counts(read=len(plan.objectives))
-    con.execute(
-        "INSERT OR REPLACE INTO plan_version VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [info.version, info.title, info.approved_on, info.approved_by, str(facts.path),
-         facts.sha256, load_id],
-    )
-    con.execute("DELETE FROM objective WHERE plan_version = ?", [info.version])
-    for o in plan.objectives:
-        spec = json.dumps(o.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        if o.id not in existing:
-            counts.loaded += 1
-        elif existing[o.id] != spec:
-            counts.replaced += 1
-        else:
-            counts.skipped += 1
-        con.execute(
-            "INSERT INTO objective VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [info.version, o.id, o.title.nl, o.phase, o.indicator, o.owner, spec, load_id],
-        )
-    dropped = set(existing) - {o.id for o in plan.objectives}
-    notes = []
-    if dropped:
-        names = ", ".join(sorted(dropped))
-        notes.append(f"{len(dropped)} objective(s) no longer in this plan version: {names}")
-    in_force, _ = current_plan(con)
+    if earlier is not None:
+        changes = diff_plans(earlier, plan)
+        if changes:
+            raise FileRejected(
+                "plan_version_exists",
+                f"plan version {info.version} is loaded already and differs: "
+                f"{summary(changes)}; an approved version never changes",
+                Where(str(facts.path)),
+                hint="give the new content its own version and approval date (e.g. "
+                     f"{info.version}-v2) and load it as a new version; `ivm plan diff` "
+                     "shows what differs")
+        counts.skipped = len(plan.objectives)
+        counts.message = f"plan version {info.version} is loaded already, identical"
+        return counts
+    store_plan(con, plan, str(facts.path), facts.sha256, load_id)
+    counts.loaded = len(plan.objectives)
+    notes = [f"{len(plan.actions)} action(s)"] if plan.actions else []
+    if partners_unchecked(plan, known):
+        notes.append("partners not checked: the partner register is empty (`ivm load "
+                     "partners FILE`)")
+    in_force = in_force_version(con)
     if in_force != info.version:
         now = f"plan {in_force} stays in force" if in_force else "no plan is in force yet"
         notes.append(f"{now}: `ivm plan activate {info.version}` puts this one in force")
@@ -117,6 +131,7 @@ def load_plan(
     return counts
 
 
-def register() -> None:
-    """Make ``ivm load plan`` use this loader."""
-    register_loader("plan", load_plan)
+def register(partners: Callable[[], Register] | None = None) -> None:
+    """Make ``ivm load plan`` use this loader; ``partners`` gives the partner register the
+    plan's partners are checked against (the command line always gives it)."""
+    register_loader("plan", functools.partial(load_plan, register=partners))

@@ -2,12 +2,13 @@
 the reader that validates a filled-in one is :mod:`indicators.plan_xlsx_read`.
 
 Many plan owners write their objectives in Excel rather than YAML. :func:`write_template`
-writes a workbook with a sheet ``Plan`` (the plan's version and approval, as key/value rows), a
-sheet ``Doelstellingen`` (one row per objective, Dutch headers with the English names in a
-second header row, drop-down lists for the fixed choices) and a sheet ``Uitleg`` explaining
-each column. :func:`read_plan_xlsx` reads such a workbook into the same mapping a YAML plan
-gives and validates it with the same model (:class:`indicators.plan.PlanFile`); every problem
-is reported at once with the sheet, the row number Excel shows and the column.
+writes a workbook with a sheet ``Plan`` (the plan's version, approval and reporting calendar, as
+key/value rows), a sheet ``Doelstellingen`` (one row per objective, Dutch headers with the
+English names in a second header row, drop-down lists for the fixed choices), a sheet
+``Acties`` (the actions under the objectives, laid out the same way) and a sheet ``Uitleg``
+explaining each column. :func:`read_plan_xlsx` reads such a workbook into the same mapping a
+YAML plan gives and validates it with the same model (:class:`indicators.plan.PlanFile`);
+every problem is reported at once with the sheet, the row number Excel shows and the column.
 """
 
 from __future__ import annotations
@@ -25,14 +26,24 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.errors import IvmError
+from core.vocabulary import ACTION_STATES as ACTION_STATE_NL
 from core.vocabulary import CHANGE, EXCEL_DATE
 from core.workbook import save_reproducible
-from indicators.plan import DIMENSIONS, DIRECTIONS, PHASES, PLANS, PlanFile
+from indicators.plan import (
+    ACTION_STATES,
+    DIMENSIONS,
+    DIRECTIONS,
+    FREQUENCIES,
+    PHASES,
+    PLANS,
+    PlanFile,
+)
 
 #: Larger workbooks are refused before they are opened.
 MAX_BYTES = 20 * 2**20
 PLAN_SHEET = "Plan"
 OBJECTIVES_SHEET = "Doelstellingen"
+ACTIONS_SHEET = "Acties"
 HELP_SHEET = "Uitleg"
 #: Header rows are looked for among the first rows of a sheet.
 HEADER_SCAN = 30
@@ -102,10 +113,43 @@ COLUMNS = (
             "Toelichting bij de doelstelling in het Nederlands (mag leeg).", ""),
     _Column("beschrijving_en", "description_en", 40, False,
             "Toelichting in het Engels (mag leeg; alleen samen met beschrijving_nl).", ""),
+    _Column("tussendoelen", "milestones", 20, False,
+            "Streefwaarden per jaar vóór de deadline, zoals het doel (waarde of wijziging): "
+            "jaar: getal, gescheiden door ';', bv. 2024: -5%; 2026: -10% (mag leeg).",
+            "2024: -5%; 2026: -10%"),
 )
 BY_NAME = {c.name: c for c in COLUMNS}
 ALIASES = {**{c.english: c.name for c in COLUMNS}, **{c.name: c.name for c in COLUMNS}}
-#: Plan sheet keys: (Dutch key, English key, the PlanInfo field, explanation in Dutch).
+#: The columns of the Acties sheet (one row per action under an objective).
+ACTION_COLUMNS = (
+    _Column("id", "id", 14, True, "Unieke code van de actie.", "A-PREV-01-1"),
+    _Column("doelstelling", "objective", 14, True,
+            f"Code van de doelstelling (blad '{OBJECTIVES_SHEET}') waaronder de actie valt.",
+            "PREV-01"),
+    _Column("titel_nl", "title_nl", 44, True, "Titel van de actie in het Nederlands.",
+            "Inbraakpreventiecampagne"),
+    _Column("titel_en", "title_en", 36, False, "Titel in het Engels (mag leeg).",
+            "Burglary prevention campaign"),
+    _Column("eigenaar", "owner", 18, False,
+            "Partner die de actie trekt (leeg: de eigenaar van de doelstelling).",
+            "preventiedienst"),
+    _Column("start", "start", 12, False, "Startdatum (datum of dd/mm/jjjj; mag leeg).",
+            "01/01/2025"),
+    _Column("einddatum", "due", 12, False, "Datum waarop de actie klaar moet zijn.",
+            "31/12/2025"),
+    _Column("stand", "state", 12, False,
+            "Stand bij de goedkeuring: gepland, lopend, afgerond, uitgesteld of geschrapt "
+            "(leeg: gepland). Daarna houden de eigenaars de stand bij in het dashboard.",
+            "gepland"),
+    _Column("output", "outputs", 28, False,
+            "Codes van de outputindicatoren die de actie oplevert, gescheiden door komma's.",
+            "techno_prevention_visits"),
+)
+ACTION_BY_NAME = {c.name: c for c in ACTION_COLUMNS}
+ACTION_ALIASES = {**{c.english: c.name for c in ACTION_COLUMNS},
+                  **{c.name: c.name for c in ACTION_COLUMNS}}
+#: Plan sheet keys: (Dutch key, English key, the PlanInfo field (``reporting.x``: a field of
+#: its reporting calendar), explanation in Dutch).
 PLAN_KEYS = (
     ("versie", "version", "version", "Versie van het plan, uniek per goedgekeurde versie."),
     ("titel", "title", "title", "Titel van het plan."),
@@ -113,7 +157,23 @@ PLAN_KEYS = (
      "Datum van goedkeuring (datum of dd/mm/jjjj; mag leeg)."),
     ("goedgekeurd_door", "approved_by", "approved_by",
      "Wie het plan goedkeurde, bv. gemeenteraad (mag leeg)."),
+    ("rapportering", "reporting", "reporting.frequency",
+     "Hoe vaak de eigenaars rapporteren: " + ", ".join(FREQUENCIES) + " (leeg: geen "
+     "rapporteringskalender)."),
+    ("rapportering_vanaf", "reporting_start", "reporting.start",
+     "Eerste dag van de eerste rapporteringsperiode (mag leeg: de periode na de goedkeuring)."),
+    ("termijn_dagen", "deadline_days", "reporting.deadline_days",
+     "Hoeveel dagen voor de gemeenteraad de updates binnen moeten zijn (leeg: 14)."),
+    ("gemeenteraden", "council_dates", "reporting.council_dates",
+     "De data van de gemeenteraden die de rapportering krijgen, dd/mm/jjjj, gescheiden door "
+     "komma's."),
 )
+#: Where a model field of an action sits in the Acties sheet.
+ACTION_FIELD_COLUMN = {
+    ("id",): "id", ("objective",): "doelstelling", ("title",): "titel_nl",
+    ("title", "nl"): "titel_nl", ("title", "en"): "titel_en", ("owner",): "eigenaar",
+    ("start",): "start", ("due",): "einddatum", ("state",): "stand", ("outputs",): "output",
+}
 PLAN_ALIASES = {k: nl for nl, en, _, _ in PLAN_KEYS for k in (nl, en)}
 #: Where a model field of an objective sits in the sheet.
 FIELD_COLUMN = {
@@ -142,6 +202,8 @@ _EXAMPLE_PLAN = {
         "target": {"change": -0.15}, "deadline": "2025-12-31", "direction": "lower",
     }],
 }
+#: An action's state as the Acties sheet writes it (the Dutch word).
+ACTION_STATE_WORDS = {k: ACTION_STATE_NL[k]["nl"] for k in ACTION_STATES}
 _BOLD = Font(bold=True)
 _ENGLISH = Font(italic=True, color="666666")
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -159,6 +221,7 @@ def write_template(path: str | Path, plan: PlanFile | None = None) -> None:
     wb = Workbook()
     _plan_sheet(wb.active, plan)
     _objectives_sheet(wb.create_sheet(OBJECTIVES_SHEET), plan)
+    _actions_sheet(wb.create_sheet(ACTIONS_SHEET), plan)
     _help_sheet(wb.create_sheet(HELP_SHEET))
     save_reproducible(wb, Path(path), _STAMP)
 
@@ -170,10 +233,14 @@ def _plan_sheet(ws: Any, plan: PlanFile) -> None:
     info = plan.plan
     for row, (nl, _en, attr, help_nl) in enumerate(PLAN_KEYS, start=3):
         ws.cell(row, 1, nl).font = _BOLD
-        _put(ws.cell(row, 2), getattr(info, attr))
-        if attr == "approved_on":
+        value = plan_value(plan, attr)
+        if isinstance(value, list):  # the council dates, as dd/mm/yyyy text
+            value = ", ".join(f"{d:%d/%m/%Y}" for d in value) or None
+        _put(ws.cell(row, 2), value)
+        if attr in ("approved_on", "reporting.start"):
             ws.cell(row, 2).number_format = EXCEL_DATE
         ws.cell(row, 3, help_nl)
+    del info
     for letter, width in zip("ABC", (18, 48, 60), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A3"
@@ -212,6 +279,43 @@ def _objectives_sheet(ws: Any, plan: PlanFile) -> None:
     ws.freeze_panes = "B3"
 
 
+def plan_value(plan: PlanFile, attr: str) -> Any:
+    """The value of a Plan sheet field (``reporting.x``: of the reporting calendar)."""
+    if attr.startswith("reporting."):
+        reporting = plan.plan.reporting
+        return getattr(reporting, attr.split(".", 1)[1]) if reporting else None
+    return getattr(plan.plan, attr)
+
+
+def _actions_sheet(ws: Any, plan: PlanFile) -> None:
+    _header(ws, 1, [c.name for c in ACTION_COLUMNS], _BOLD, _HEAD_FILL)
+    _header(ws, 2, [c.english for c in ACTION_COLUMNS], _ENGLISH, None)
+    for row, a in enumerate(plan.actions, start=3):
+        for item in a.outputs:
+            if SPLIT.search(item):
+                raise IvmError("not_representable", f"action {a.id}: output '{item}' holds a "
+                               "separator", hint="keep this plan in YAML")
+        values = {"id": a.id, "doelstelling": a.objective, "titel_nl": a.title.nl,
+                  "titel_en": a.title.en, "eigenaar": a.owner, "start": a.start,
+                  "einddatum": a.due, "stand": ACTION_STATE_WORDS[a.state],
+                  "output": ", ".join(a.outputs) or None}
+        for i, column in enumerate(ACTION_COLUMNS, start=1):
+            _put(ws.cell(row, i), values.get(column.name))
+    last = max(_LAST_ROW, len(plan.actions) + 2)
+    for i, column in enumerate(ACTION_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = column.width
+        if column.name in ("start", "einddatum"):
+            _format(ws, i, last, EXCEL_DATE)
+    letter = get_column_letter(1 + [c.name for c in ACTION_COLUMNS].index("stand"))
+    words = list(ACTION_STATE_WORDS.values())
+    dv = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="Ongeldige stand",
+                        error="Kies een waarde uit de lijst: " + ", ".join(words))
+    dv.add(f"{letter}3:{letter}{last}")
+    ws.add_data_validation(dv)
+    ws.freeze_panes = "B3"
+
+
 def _objective_row(o: Any) -> dict[str, Any]:
     for name, items in (("partners", o.partners), ("areas", o.areas)):
         for item in items:
@@ -240,6 +344,9 @@ def _objective_row(o: Any) -> dict[str, Any]:
         "doelwaarde": target.value if target else None,
         "doelwijziging": target.change if target else None,
         "deadline": o.deadline,
+        "tussendoelen": "; ".join(
+            f"{m.year}: {m.change if m.change is not None else m.value}"
+            for m in o.milestones) or None,
         "richting": o.direction,
         "beschrijving_nl": o.description.nl if o.description else None,
         "beschrijving_en": o.description.en if o.description else None,
@@ -254,6 +361,8 @@ def _help_sheet(ws: Any) -> None:
         "(de naam in kolom A, de waarde in kolom B).",
         f"Blad '{OBJECTIVES_SHEET}': één rij per doelstelling. Laat de twee kopregels staan "
         "(Nederlands, en Engels eronder); lege rijen worden overgeslagen.",
+        f"Blad '{ACTIONS_SHEET}': één rij per actie onder een doelstelling (mag leeg), met "
+        "dezelfde twee kopregels.",
         "Getallen mogen met een decimale komma (0,9); percentages als 15% of -15%. Datums als "
         "Excel-datum of als tekst dd/mm/jjjj. Gebruik geen formules: vul waarden in.",
         "Inlezen: ivm load plan <bestand>.xlsx. Elke fout wordt gemeld met blad, rij en kolom.",
@@ -266,6 +375,8 @@ def _help_sheet(ws: Any) -> None:
             for nl, _en, attr, help_nl in PLAN_KEYS]
     rows += [(OBJECTIVES_SHEET, c.name, "ja" if c.required else "nee", c.help_nl, c.example)
              for c in COLUMNS]
+    rows += [(ACTIONS_SHEET, c.name, "ja" if c.required else "nee", c.help_nl, c.example)
+             for c in ACTION_COLUMNS]
     for row, values in enumerate(rows, start=top + 1):
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row, col)

@@ -1,14 +1,19 @@
 """Reading the Excel plan (the template of :mod:`indicators.plan_xlsx`, filled in): every sheet,
-row and cell checked, the objectives validated with the same model as a YAML plan
+row and cell checked, the objectives and actions validated with the same model as a YAML plan
 (:class:`indicators.plan.PlanFile`); every problem is reported at once with the sheet, the row
 number Excel shows and the column's (Dutch) header.
+
+One job over more than 500 lines: the cell readers, the sheets' row readers and the placing of
+the model's problems on a sheet, row and column are one reader; apart, each would need the
+others' internals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +22,16 @@ from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
 from core.errors import DeclarationError, IvmError, Where
+from core.vocabulary import REPORTING_FREQUENCIES
 from etl.readers.xlsx import check_zip, value_text
-from indicators.plan import DIMENSIONS, DIRECTIONS, PHASES, PLANS, PlanFile
+from indicators.plan import DIMENSIONS, DIRECTIONS, FREQUENCIES, PHASES, PLANS, PlanFile
 from indicators.plan_xlsx import (
+    ACTION_ALIASES,
+    ACTION_BY_NAME,
+    ACTION_COLUMNS,
+    ACTION_FIELD_COLUMN,
+    ACTION_STATE_WORDS,
+    ACTIONS_SHEET,
     ALIASES,
     BY_NAME,
     COLUMNS,
@@ -86,19 +98,25 @@ def read_plan_xlsx(path: str | Path) -> PlanFile:
     try:
         plan_rows = _sheet_rows(wb, PLAN_SHEET, problems)
         objective_rows = _sheet_rows(wb, OBJECTIVES_SHEET, problems)
+        action_rows = _sheet_rows(wb, ACTIONS_SHEET, problems, optional=True)
     finally:
         wb.close()
     info, info_rows = ({}, {}) if plan_rows is None else _read_info(plan_rows, problems)
     objectives: list[dict] | None = None
     numbers: list[int] = []
     if objective_rows is not None:
-        objectives, numbers = _read_objectives(objective_rows, problems)
-    data = {"spec": 1, "plan": info, "objectives": objectives or []}
+        objectives, numbers = _read_rows(objective_rows, problems, _OBJECTIVES)
+    actions: list[dict] | None = []
+    action_numbers: list[int] = []
+    if action_rows:
+        actions, action_numbers = _read_rows(action_rows, problems, _ACTIONS)
+    data = {"spec": 1, "plan": info, "objectives": objectives or [], "actions": actions or []}
     try:
         plan = PlanFile.model_validate(data)
     except ValidationError as exc:
-        _model_problems(exc, info_rows, numbers, problems, plan_rows is not None,
-                        objectives is not None)
+        _model_problems(exc, info_rows, {"objectives": numbers, "actions": action_numbers},
+                        problems, plan_rows is not None,
+                        objectives is not None and actions is not None)
         plan = None
     if problems.items:
         raise DeclarationError(problems.items)
@@ -106,10 +124,14 @@ def read_plan_xlsx(path: str | Path) -> PlanFile:
     return plan
 
 
-def _sheet_rows(wb: Any, name: str, problems: _Problems) -> list[tuple[int, list]] | None:
-    """The sheet's non-empty rows as (Excel row number, cells), or None when it is missing."""
+def _sheet_rows(wb: Any, name: str, problems: _Problems,
+                optional: bool = False) -> list[tuple[int, list]] | None:
+    """The sheet's non-empty rows as (Excel row number, cells), or None when it is missing
+    (a problem unless the sheet is ``optional``)."""
     names = [ws.title for ws in wb.worksheets]
     found = next((n for n in names if n.strip().casefold() == name.casefold()), None)
+    if found is None and optional:
+        return None
     if found is None:
         shown = ", ".join(f"'{n}'" for n in names) or "no sheets"
         problems.items.append(IvmError(
@@ -157,21 +179,80 @@ def _read_info(rows: list[tuple[int, list]], problems: _Problems) -> tuple[dict,
         where[attr] = number
         if value_cell is None or value_cell.value is None:
             continue
-        reader = _date if attr == "approved_on" else _text
-        value = _cell(value_cell, reader, PLAN_SHEET, number, nl, problems)
-        if value is not None:
+        value = _cell(value_cell, _INFO_READERS.get(attr, _text), PLAN_SHEET, number, nl,
+                      problems)
+        if value is None:
+            continue
+        if attr.startswith("reporting."):
+            info.setdefault("reporting", {})[attr.split(".", 1)[1]] = value
+        else:
             info[attr] = value
     return info, where
 
 
-def _read_objectives(
-    rows: list[tuple[int, list]], problems: _Problems
+def _frequency(c: Any) -> str | None:
+    """A reporting frequency from its key or its Dutch or English words."""
+    text = _text(c)
+    if text is None:
+        return None
+    folded = str(text).strip().casefold()
+    for key in FREQUENCIES:
+        words = REPORTING_FREQUENCIES[key]
+        if folded in (key, words["nl"].casefold(), words["en"].casefold()):
+            return key
+    return str(text)
+
+
+def _integer(c: Any) -> int | None:
+    number = _number(c)
+    if number is None:
+        return None
+    if number == "from_data" or float(number) != int(float(number)):
+        raise _Bad(f"'{c.value}' is not a whole number of days")
+    return int(float(number))
+
+
+def _dates(c: Any) -> list[dt.date] | None:
+    """One date cell, or dates as text separated by commas."""
+    if not isinstance(c.value, str):
+        day = _date(c)
+        return [day] if day else None
+    out = []
+    for part in SPLIT.split(c.value):
+        if part.strip():
+            out.append(_date(_Value(part.strip())))
+    return out or None
+
+
+class _Value:
+    """A text read as if it were a cell (one part of a cell that lists several values)."""
+
+    def __init__(self, value: str):
+        self.value = value
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """A sheet of rows (objectives, actions): its name, columns and how a row becomes the YAML
+    plan's mapping."""
+
+    name: str
+    columns: tuple
+    aliases: dict[str, str]
+    by_name: dict[str, Any]
+    row: Callable[..., dict[str, Any]]
+    item: str
+
+
+def _read_rows(
+    rows: list[tuple[int, list]], problems: _Problems, sheet: _Sheet
 ) -> tuple[list[dict] | None, list[int]]:
-    """The objective rows as the YAML plan's mappings and the Excel row of each; None when the
-    sheet cannot be read (no header, a required column missing)."""
-    header = _header_row(rows[:HEADER_SCAN])
+    """The sheet's rows (objectives or actions) as the YAML plan's mappings and the Excel row
+    of each; None when the sheet cannot be read (no header, a required column missing)."""
+    SHEET, COLUMNS, ALIASES, BY_NAME = sheet.name, sheet.columns, sheet.aliases, sheet.by_name  # noqa: N806
+    header = _header_row(rows[:HEADER_SCAN], ALIASES)
     if header is None:
-        problems.add("no_header", OBJECTIVES_SHEET,
+        problems.add("no_header", SHEET,
                      f"no header row in the first {HEADER_SCAN} rows (expected the column "
                      "names " + ", ".join(c.name for c in COLUMNS if c.required) + ", ...)")
         return None, []
@@ -183,20 +264,20 @@ def _read_objectives(
             continue
         name = ALIASES.get(text.casefold())
         if name is None:
-            problems.add("unknown_column", OBJECTIVES_SHEET, f"unknown column '{text}'",
+            problems.add("unknown_column", SHEET, f"unknown column '{text}'",
                          header_number, text,
                          hint="the columns are " + ", ".join(c.name for c in COLUMNS))
         elif name in columns:
-            problems.add("duplicate_column", OBJECTIVES_SHEET, f"column '{name}' appears twice",
+            problems.add("duplicate_column", SHEET, f"column '{name}' appears twice",
                          header_number, name)
         else:
             columns[name] = i
     missing = [c.name for c in COLUMNS if c.required and c.name not in columns]
     for name in missing:
-        problems.add("missing_column", OBJECTIVES_SHEET, f"required column '{name}' is missing",
+        problems.add("missing_column", SHEET, f"required column '{name}' is missing",
                      header_number, name, hint="add the column to the header row")
     body = rows[position + 1:]
-    if body and _is_english_header(body[0][1], columns):
+    if body and _is_english_header(body[0][1], columns, BY_NAME):
         body = body[1:]
     objectives, numbers = [], []
     first_row: dict[Any, int] = {}
@@ -204,36 +285,37 @@ def _read_objectives(
         stray = [i for i, c in enumerate(cells)
                  if i not in columns.values() and c.value is not None and str(c.value).strip()]
         for i in stray:
-            problems.add("value_without_column", OBJECTIVES_SHEET,
+            problems.add("value_without_column", SHEET,
                          f"cell {get_column_letter(i + 1)}{number} holds a value in a column "
                          "without a known header", number, get_column_letter(i + 1))
         if missing:
             continue
         cell = {name: cells[i] if i < len(cells) else None for name, i in columns.items()}
-        objective = _objective(cell, number, problems)
+        objective = sheet.row(cell, number, problems)
         ident = objective.get("id")
         if ident is not None and ident in first_row:
-            problems.add("duplicate_id", OBJECTIVES_SHEET,
-                         f"objective id '{ident}' appears twice (rows {first_row[ident]} and "
-                         f"{number})", number, "id")
+            problems.add("duplicate_id", SHEET,
+                         f"{sheet.item} id '{ident}' appears twice (rows {first_row[ident]} "
+                         f"and {number})", number, "id")
         first_row.setdefault(ident, number)
         objectives.append(objective)
         numbers.append(number)
     return (None if missing else objectives), numbers
 
 
-def _header_row(rows: list[tuple[int, list]]) -> tuple[int, int, list] | None:
+def _header_row(rows: list[tuple[int, list]],
+                aliases: dict[str, str]) -> tuple[int, int, list] | None:
     """(position, Excel row, cells) of the row with the most known column names."""
     best, best_hits = None, 0
     for position, (number, cells) in enumerate(rows):
         hits = sum(1 for c in cells if isinstance(c.value, str)
-                   and c.value.strip().casefold() in ALIASES)
+                   and c.value.strip().casefold() in aliases)
         if hits > best_hits:
             best, best_hits = (position, number, cells), hits
     return best
 
 
-def _is_english_header(cells: list, columns: dict[str, int]) -> bool:
+def _is_english_header(cells: list, columns: dict[str, int], by_name: dict[str, Any]) -> bool:
     """Whether a row holds the English column names (the template's second header row)."""
     filled = matched = 0
     for name, i in columns.items():
@@ -241,8 +323,30 @@ def _is_english_header(cells: list, columns: dict[str, int]) -> bool:
         if value is None:
             continue
         filled += 1
-        matched += str(value).strip().casefold() == BY_NAME[name].english
+        matched += str(value).strip().casefold() == by_name[name].english
     return filled > 0 and 2 * matched > filled
+
+
+def _milestones(text: str, key: str, number: int, problems: _Problems) -> list[dict[str, Any]]:
+    """``2024: -5%; 2026: -10%`` as the plan's milestones (a percentage is a fraction)."""
+    out = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        year, _, amount = part.partition(":")
+        raw = amount.strip().replace(" ", "")
+        percent = raw.endswith("%")
+        raw = raw.rstrip("%")
+        if "," in raw and "." not in raw:
+            raw = raw.replace(",", ".")
+        try:
+            value = float(raw) / (100 if percent else 1)
+            out.append({"year": int(year.strip()), key: value})
+        except ValueError:
+            problems.add("bad_milestone", OBJECTIVES_SHEET,
+                         f"'{part}' is not 'year: number' (e.g. 2024: -5%)", number,
+                         "tussendoelen")
+    return out
 
 
 def _objective(cell: dict[str, Any], number: int, problems: _Problems) -> dict[str, Any]:
@@ -288,11 +392,42 @@ def _objective(cell: dict[str, Any], number: int, problems: _Problems) -> dict[s
                                 ("change", get("doelwijziging", _number))) if v is not None}
     if target:
         out["target"] = target
+    if (text := get("tussendoelen")) is not None:
+        key = "value" if "value" in target else "change"
+        out["milestones"] = _milestones(text, key, number, problems)
     description = {k: v for k, v in (("nl", get("beschrijving_nl")),
                                      ("en", get("beschrijving_en"))) if v is not None}
     if description:
         out["description"] = description
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _action(cell: dict[str, Any], number: int, problems: _Problems) -> dict[str, Any]:
+    """One action row as the YAML plan's mapping (empty cells are left out)."""
+
+    def get(name: str, reader: Any = None) -> Any:
+        c = cell.get(name)
+        if c is None or c.value is None:
+            return None
+        return _cell(c, reader or _text, ACTIONS_SHEET, number, name, problems)
+
+    title = {k: v for k, v in (("nl", get("titel_nl")), ("en", get("titel_en")))
+             if v is not None}
+    out: dict[str, Any] = {"id": get("id"), "objective": get("doelstelling"), "title": title,
+                           "owner": get("eigenaar"), "start": get("start", _date),
+                           "due": get("einddatum", _date)}
+    state = get("stand")
+    if state is not None:
+        words = {w.casefold(): k for k, w in ACTION_STATE_WORDS.items()}
+        out["state"] = words.get(str(state).strip().casefold(), state)
+    if (text := get("output")) is not None:
+        out["outputs"] = [p.strip() for p in SPLIT.split(text) if p.strip()]
+    return {k: v for k, v in out.items() if v is not None}
+
+
+_OBJECTIVES = _Sheet(OBJECTIVES_SHEET, COLUMNS, ALIASES, BY_NAME, _objective, "objective")
+_ACTIONS = _Sheet(ACTIONS_SHEET, ACTION_COLUMNS, ACTION_ALIASES, ACTION_BY_NAME, _action,
+                  "action")
 
 
 class _Bad(ValueError):
@@ -374,11 +509,13 @@ def _date(c: Any) -> dt.date | None:
 
 
 def _model_problems(
-    exc: ValidationError, info_rows: dict[str, int], numbers: list[int],
+    exc: ValidationError, info_rows: dict[str, int], numbers: dict[str, list[int]],
     problems: _Problems, plan_read: bool, objectives_read: bool,
 ) -> None:
     """Add the model's problems, each placed at its sheet, Excel row and column (problems of a
     sheet that is missing or unreadable were reported already)."""
+    places = {"objectives": (OBJECTIVES_SHEET, FIELD_COLUMN),
+              "actions": (ACTIONS_SHEET, ACTION_FIELD_COLUMN)}
     for err in exc.errors():
         loc, msg = tuple(err["loc"]), err["msg"]
         if err["type"] in ("literal_error", "string_pattern_mismatch"):
@@ -386,17 +523,24 @@ def _model_problems(
         if loc[:1] == ("plan",):
             if not plan_read:
                 continue
-            attr = loc[1] if len(loc) > 1 else None
-            key = next((nl for nl, _en, a, _ in PLAN_KEYS if a == attr), None)
+            parts = [k for k in loc[1:3] if isinstance(k, str)]
+            attr = ".".join(parts) if parts[:1] == ["reporting"] else (parts[0] if parts
+                                                                       else None)
+            key = next((nl for nl, _en, a, _ in PLAN_KEYS if a == attr),
+                       "rapportering" if parts[:1] == ["reporting"] else None)
             text = f"'{key}' is missing or empty" if msg == "Field required" else f"{key}: {msg}"
-            problems.add("invalid_plan", PLAN_SHEET, text, info_rows.get(str(attr)), key)
+            problems.add("invalid_plan", PLAN_SHEET, text,
+                         info_rows.get(str(attr)) or info_rows.get("reporting.frequency"), key)
         elif not objectives_read:
             continue
-        elif len(loc) >= 3 and loc[0] == "objectives" and isinstance(loc[1], int):
+        elif len(loc) >= 3 and loc[0] in places and isinstance(loc[1], int):
+            sheet, field_column = places[str(loc[0])]
             fields = tuple(k for k in loc[2:] if isinstance(k, str))
-            column = FIELD_COLUMN.get(fields[:2]) or FIELD_COLUMN.get(fields[:1])
+            column = field_column.get(fields[:2]) or field_column.get(fields[:1])
             text = f"'{column}' is empty but required" if msg == "Field required" else msg
-            problems.add("invalid_plan", OBJECTIVES_SHEET, text, numbers[loc[1]], column)
+            problems.add("invalid_plan", sheet, text, numbers[str(loc[0])][loc[1]], column)
+        elif loc[:1] == ("actions",) or (loc == () and msg.startswith("Value error, action")):
+            problems.add("invalid_plan", ACTIONS_SHEET, msg.removeprefix("Value error, "))
         elif loc == ("objectives",):
             problems.add("no_objectives", OBJECTIVES_SHEET, "the sheet holds no objectives",
                          hint="fill in one row per objective below the header rows")
@@ -404,3 +548,9 @@ def _model_problems(
             continue  # reported with its rows while reading
         else:
             problems.add("invalid_plan", OBJECTIVES_SHEET, msg)
+
+
+#: How each Plan sheet field is read (text unless named here).
+_INFO_READERS = {"approved_on": _date, "reporting.start": _date,
+                 "reporting.frequency": _frequency, "reporting.deadline_days": _integer,
+                 "reporting.council_dates": _dates}

@@ -45,7 +45,7 @@ from indicators.forecast import (
 )
 from indicators.noise import POISSON, Dispersion
 from indicators.periods import add_months, deadline_month_end, month_end, months_between
-from indicators.plan import Objective
+from indicators.plan import Objective, Target
 from indicators.reasons import reasons
 
 STATUSES = judge.STATUSES
@@ -233,6 +233,35 @@ class Evaluation:
     better_than_baseline: bool = False
     note: tuple[str, str] = ("", "")
     done: bool = False
+    milestone: int | None = None  # the intermediate target judged (its year), if any
+    milestone_before: tuple[int, bool] | None = None  # the latest past one: year, met
+
+
+def _with_milestone(obj: Objective, as_of: dt.date) -> Objective:
+    """The objective as judged now: a milestone of this year or later replaces the target and
+    deadline (the yearly streefwaarde is what the year is steered on); else the objective."""
+    step = obj.milestone_ahead(as_of.year)
+    if step is None:
+        return obj
+    return obj.model_copy(update={
+        "target": Target(value=step.value, change=step.change),
+        "deadline": dt.date(step.year, 12, 31), "milestones": []})
+
+
+def _milestone_met(obj: Objective, ind: Indicator, series: Series, baseline: float | None,
+                   as_of: dt.date) -> tuple[int, bool] | None:
+    """The latest past milestone with a complete calendar year: its year and whether the
+    year's value met it."""
+    step = obj.milestone_behind(as_of.year)
+    if step is None or baseline is None:
+        return None
+    year = next((p for p in series.years if p.start.year == step.year and p.complete
+                 and p.value is not None), None)
+    if year is None:
+        return None
+    goal = step.value if step.value is not None else baseline * (1 + (step.change or 0.0))
+    lower = (obj.direction or ind.direction) == "lower"
+    return step.year, (year.value <= goal if lower else year.value >= goal)
 
 
 _EMPTY_FIELDS = ("baseline_value", "target_value", "current_period", "current_value",
@@ -243,7 +272,21 @@ _EMPTY_FIELDS = ("baseline_value", "target_value", "current_period", "current_va
 
 def evaluate(obj: Objective, ind: Indicator | None, area_id: str, series: Series,
              as_of: dt.date, context: Context | None = None) -> Evaluation:
-    """Measure objective ``obj`` in ``area_id`` as of ``as_of`` (see the module docstring)."""
+    """Measure objective ``obj`` in ``area_id`` as of ``as_of`` (see the module docstring).
+    With milestones, the one of this year or later is judged (:func:`_with_milestone`), and
+    the latest past one is checked against its year's value."""
+    judged = _with_milestone(obj, as_of)
+    e = _evaluate(judged, ind, area_id, series, as_of, context)
+    if judged is not obj:
+        e.obj, e.milestone = obj, judged.deadline.year
+        e.progress.deadline = obj.deadline
+    if ind is not None and obj.milestones:
+        e.milestone_before = _milestone_met(obj, ind, series, e.progress.baseline_value, as_of)
+    return e
+
+
+def _evaluate(obj: Objective, ind: Indicator | None, area_id: str, series: Series,
+              as_of: dt.date, context: Context | None = None) -> Evaluation:
     context = context or Context()
     base_kw = dict(objective_id=obj.id, area_id=area_id, indicator_id=obj.indicator,
                    deadline=obj.deadline,
@@ -642,6 +685,10 @@ def finalize(evaluations: list[Evaluation]) -> list[Progress]:
 def _evidence_record(e: Evaluation, rise: int) -> dict:
     rec = e.evidence.as_dict() if e.evidence else {}
     rec["significant"] = rise != 0
+    if e.milestone is not None:
+        rec["milestone"] = e.milestone
+    if e.milestone_before is not None:
+        rec["milestone_before"] = {"year": e.milestone_before[0], "met": e.milestone_before[1]}
     rec["forecast"] = e.forecast.as_dict()
     return rec
 

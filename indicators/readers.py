@@ -40,6 +40,23 @@ def plan_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
             "objectives": len(objectives)}
 
 
+def data_version(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """Which data the stored results are computed from: the last successful load, the last
+    refresh and its as-of date, and a short label (``12.4``: load 12, refresh 4) that names
+    this version in the status history and on a frozen council pack. None before any
+    refresh."""
+    row = con.execute(
+        "SELECT refresh_id, as_of, plan_version, "
+        "(SELECT max(load_id) FROM load_log WHERE outcome = 'loaded') "
+        "FROM refresh_log ORDER BY refresh_id DESC LIMIT 1").fetchall()
+    if not row:
+        return None
+    refresh_id, as_of, plan_version, load_id = row[0]
+    load_id = int(load_id or 0)
+    return {"load_id": load_id, "refresh_id": int(refresh_id), "as_of": as_of,
+            "plan_version": plan_version, "label": f"{load_id}.{refresh_id}"}
+
+
 def has_results(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the warehouse holds stored results (a refresh has run)."""
     return con.execute("SELECT count(*) FROM refresh_log").fetchall()[0][0] > 0
@@ -192,11 +209,13 @@ def table_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, 
         "AND table_name = ? ORDER BY column_index", [name]).fetchall()
 
 
-def copy_csv(con: duckdb.DuckDBPyConnection, name: str, exprs: list[str], path: str) -> int:
+def copy_csv(con: duckdb.DuckDBPyConnection, name: str, exprs: list[str], path: str,
+             delimiter: str = ",") -> int:
     """Write ``SELECT exprs FROM name`` to a CSV file with DuckDB's own writer (any size, in
-    bounded memory): header, commas, ISO dates. Returns the number of rows."""
+    bounded memory): header, ``delimiter`` (a comma, or a semicolon for Belgian Excel), ISO
+    dates. Returns the number of rows."""
     con.execute(f"COPY (SELECT {', '.join(exprs)} FROM main.{ident(name)}) TO {lit(path)} "
-                "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', "
+                f"(FORMAT csv, HEADER true, DELIMITER {lit(delimiter)}, QUOTE '\"', "
                 "DATEFORMAT '%Y-%m-%d', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')")
     return con.execute(f"SELECT count(*) FROM main.{ident(name)}").fetchall()[0][0]
 

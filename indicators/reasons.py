@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
-from core.vocabulary import month, percent
+from core.vocabulary import date, month, number, percent, signed
 
 if TYPE_CHECKING:  # the evaluation is only read here
     from indicators.judge import Verdict
@@ -20,10 +20,14 @@ _WORDS = {
     "nl": {"fall": "Daling van {x}", "rise": "Stijging van {x}", "same": "Gelijk gebleven",
            "since": "sinds", "recent": "{a} – {m}", "now": "Nu {v}",
            "target_change": "doel {x} tegen {y}", "target_value": "doel {v} tegen {y}",
+           "milestone_change": "tussendoel {x} in {y}", "milestone_value": "tussendoel {v} in {y}",
+           "milestone_met": "Tussendoel {y} gehaald", "milestone_missed": "Tussendoel {y} niet "
+           "gehaald",
            "keep_lower": "doel: hoogstens {v}", "keep_higher": "doel: minstens {v}",
            "real": "Meer dan toeval", "noise": "Niet te onderscheiden van toeval",
            "no_test": "Geen toets mogelijk: te weinig gegevens om de verandering te beoordelen",
            "chance": "Kans om het doel te halen: {c}", "met": "Doel gehaald op de deadline",
+           "chance_milestone": "Kans om het tussendoel te halen: {c}",
            "missed": "Doel niet gehaald op de deadline",
            "about": "ongeveer {k} op 10", "below": "kleiner dan 1 op 10",
            "above": "groter dan 9 op 10", "here": "hier",
@@ -33,11 +37,14 @@ _WORDS = {
     "en": {"fall": "Down {x}", "rise": "Up {x}", "same": "Unchanged", "since": "since",
            "recent": "{a} – {m}", "now": "Now {v}",
            "target_change": "target {x} by {y}", "target_value": "target {v} by {y}",
+           "milestone_change": "milestone {x} in {y}", "milestone_value": "milestone {v} in {y}",
+           "milestone_met": "Milestone {y} met", "milestone_missed": "Milestone {y} missed",
            "keep_lower": "target: at most {v}", "keep_higher": "target: at least {v}",
            "real": "More than chance",
            "noise": "Not distinguishable from chance",
            "no_test": "No test possible: too little data to judge the change",
            "chance": "Chance of reaching the target: {c}", "met": "Target met at the deadline",
+           "chance_milestone": "Chance of reaching the milestone: {c}",
            "missed": "Target missed at the deadline",
            "about": "about {k} in 10", "below": "less than 1 in 10",
            "above": "more than 9 in 10", "here": "here",
@@ -81,6 +88,7 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
     w = _WORDS[lang]
     p, obj, ev = e.progress, e.obj, e.evidence
     year = obj.deadline.year if obj.deadline else "?"
+    step = next((m for m in obj.milestones if m.year == e.milestone), None)
     parts: list[str] = []
     if ev is not None and ev.comparison == "recent_level" and ev.comparison_change is not None:
         own = (1 + ev.change) * (1 + ev.comparison_change) - 1 if ev.change is not None else None
@@ -99,6 +107,10 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
     if e.maintain:
         key = "keep_lower" if p.direction == "lower" else "keep_higher"
         target = w[key].format(v=_value(e, p.target_value, lang))
+    elif step is not None:
+        target = (w["milestone_change"].format(x=percent(step.change, 0, lang, signed=True),
+                                               y=step.year) if step.change is not None else
+                  w["milestone_value"].format(v=_value(e, p.target_value, lang), y=step.year))
     elif obj.target.change is not None:
         target = w["target_change"].format(x=percent(obj.target.change, 0, lang, signed=True),
                                            y=year)
@@ -109,6 +121,9 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
         target = w["target_value"].format(v=_value(e, p.target_value, lang), y=year)
     parts[0] += f"; {target}"
     sentences = [parts[0]]
+    if e.milestone_before is not None:
+        y, met = e.milestone_before
+        sentences.append(w["milestone_met" if met else "milestone_missed"].format(y=y))
     if verdict.qualifier == "worsened":
         sentences.append(w["worse"][0].upper() + w["worse"][1:])
     if not e.registered:
@@ -121,7 +136,7 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
     if final:
         sentences.append(w["met"] if prob == 1.0 else w["missed"])
     elif (c := chance_words(prob, lang)) is not None:
-        sentences.append(w["chance"].format(c=c))
+        sentences.append(w["chance_milestone" if step is not None else "chance"].format(c=c))
     lang_note = e.note[0] if lang == "nl" else e.note[1]
     return ". ".join(sentences) + "." + lang_note
 
@@ -129,3 +144,71 @@ def _reason(e: Evaluation, verdict: Verdict, rise: int, lang: str) -> str:
 def _deadline_reached(e: Evaluation) -> bool:
     f = e.forecast
     return f.value is not None and f.low == f.value == f.high
+
+
+# -- the displacement check of a project ---------------------------------------------------------
+
+_AROUND = {
+    "nl": {
+        "none": "Geen aanwijzing dat de feiten naar de omliggende straten verschoven",
+        "displacement": "Aanwijzing dat feiten naar de omliggende straten verschoven",
+        "diffusion": "De omliggende straten verbeterden mee (een uitstraling van het project)",
+        "around": "rondom {d} feiten tegenover wat {c} deed",
+        "here": "in het projectgebied zelf {d}",
+        "net": "samen {d} (95 %-interval {lo} tot {hi})",
+        "rest": "de rest van de stad", "controls": "de vergelijkingsgebieden",
+    },
+    "en": {
+        "none": "No sign that the facts moved to the surrounding streets",
+        "displacement": "A sign that facts moved to the surrounding streets",
+        "diffusion": "The surrounding streets improved too (the project's benefits spread)",
+        "around": "around it {d} facts against what {c} did",
+        "here": "in the project area itself {d}",
+        "net": "together {d} (95 % interval {lo} to {hi})",
+        "rest": "the rest of the city", "controls": "the control areas",
+    },
+}
+
+
+def displacement_words(record: dict, lang: str) -> str:
+    """A project's displacement check in one plain sentence: whether the facts moved next
+    door, and the net effect of project and surroundings together (in facts in the last year,
+    beyond what the control did)."""
+    w = _AROUND[lang]
+
+    def facts(x: float) -> str:
+        return signed(number(x, 0, lang), x)
+
+    control = w["controls" if record.get("control_declared") else "rest"]
+    total = record["total"]
+    return (f"{w[record['verdict']]}: "
+            f"{w['around'].format(d=facts(record['displaced']['value']), c=control)}; "
+            f"{w['here'].format(d=facts(record['local']['value']))}; "
+            + w["net"].format(d=facts(total["value"]), lo=facts(total["low"]),
+                              hi=facts(total["high"])) + ".")
+
+
+# -- an early-warning alert ----------------------------------------------------------------------
+
+_ALERT = {
+    "nl": {"now": "{n} in de 4 weken tot {d}; gewoonlijk ongeveer {e} in die weken (signaal "
+                  "boven {u}).",
+           "since": "Signaal sinds de week tot {d}.",
+           "over": "Het signaal liep tot de week tot {d}; nu {n}, gewoonlijk ongeveer {e}."},
+    "en": {"now": "{n} in the 4 weeks to {d}; usually about {e} in those weeks (alert above "
+                  "{u}).",
+           "since": "Alert since the week to {d}.",
+           "over": "The alert ran until the week to {d}; now {n}, usually about {e}."},
+}
+
+
+def alert_words(alert: dict, lang: str) -> str:
+    """An early-warning alert in plain words: the count of the last four weeks against what is
+    usual in those weeks, and since when."""
+    w = _ALERT[lang]
+    n, e = number(alert["count"], 0, lang), number(alert["expected"], 0, lang)
+    if alert["running"]:
+        return (w["now"].format(n=n, d=date(alert["latest_week"]), e=e,
+                                u=number(alert["upper"], 0, lang)) + " "
+                + w["since"].format(d=date(alert["opened_week"])))
+    return w["over"].format(d=date(alert["opened_week"]), n=n, e=e)

@@ -22,6 +22,7 @@ import pyarrow as pa
 from core.errors import IvmError
 from core.settings import setting
 from core.warehouse.schema import RESULT_TABLES
+from indicators.alerts import compute_alerts
 from indicators.catalog import Catalog, Indicator, load_catalog
 from indicators.catalog_store import effective_catalog, record_folder
 from indicators.compile import monthly_select, to_sql
@@ -31,6 +32,7 @@ from indicators.hierarchy import top_level
 from indicators.noise import POISSON, AreaCounts, Dispersion, level_dispersion, season_profile
 from indicators.periods import Coverage, month_end
 from indicators.plan import Objective, PlanFile
+from indicators.plan_store import in_force_version, stored_plan
 from indicators.progress import (
     Context,
     Point,
@@ -40,6 +42,7 @@ from indicators.progress import (
     evaluate,
     finalize,
 )
+from indicators.project import displacement
 from indicators.results import Tables, level_months, monthly_counts, root_area, series
 
 
@@ -63,17 +66,12 @@ class RefreshResult:
 
 
 def current_plan(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[Objective]]:
-    """The plan version in force (the latest activated, see
-    :func:`indicators.plan_activation.activate_plan`) and its objectives; (None, []) when none
-    is."""
-    row = con.execute(
-        "SELECT a.plan_version FROM plan_activation a "
-        "JOIN plan_version v ON v.plan_version = a.plan_version "
-        "ORDER BY a.activation_id DESC LIMIT 1"
-    ).fetchall()
-    if not row:
+    """The plan version in force (the one activated last, see
+    :func:`indicators.plan_store.in_force_version`) and its objectives; (None, []) when no
+    version is in force."""
+    version = in_force_version(con)
+    if version is None:
         return None, []
-    version = row[0][0]
     specs = con.execute(
         "SELECT spec FROM objective WHERE plan_version = ? ORDER BY objective_id", [version]
     ).fetchall()
@@ -81,20 +79,10 @@ def current_plan(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[Objec
 
 
 def plan_in_force(con: duckdb.DuckDBPyConnection) -> PlanFile | None:
-    """The plan version in force as a plan file (None when no plan is in force)."""
+    """The plan version in force as a plan file, with its reporting calendar and actions (None
+    when no plan is loaded)."""
     version, _ = current_plan(con)
-    return None if version is None else plan_file(con, version)
-
-
-def plan_file(con: duckdb.DuckDBPyConnection, version: str) -> PlanFile:
-    """A loaded plan version as a plan file."""
-    info = con.execute("SELECT plan_version, title, approved_on, approved_by FROM plan_version "
-                       "WHERE plan_version = ?", [version]).fetchall()[0]
-    specs = con.execute("SELECT spec FROM objective WHERE plan_version = ? ORDER BY "
-                        "objective_id", [version]).fetchall()
-    return PlanFile.model_validate({
-        "plan": dict(zip(("version", "title", "approved_on", "approved_by"), info, strict=True)),
-        "objectives": [json.loads(s) for (s,) in specs]})
+    return None if version is None else stored_plan(con, version)
 
 
 def objective_areas(con: duckdb.DuckDBPyConnection, obj: Objective) -> list[str]:
@@ -131,7 +119,22 @@ def assess_plan(
             data = series(con, ind, area, tables) if ind else _EMPTY
             ctx = contexts.context(obj, ind, area, levels[area]) if ind else Context()
             out.append(evaluate(obj, ind, area, data, as_of, ctx))
-    return finalize(out)
+    done = finalize(out)
+    for e, p in zip(out, done, strict=True):
+        if e.ind is not None and (levels.get(p.area_id) == "project" or e.obj.buffer):
+            _add_displacement(con, e.ind, e.obj, p, tables)
+    return done
+
+
+def _add_displacement(con: duckdb.DuckDBPyConnection, ind: Indicator, obj: Objective,
+                      p: Progress, tables: Tables) -> None:
+    """The project's displacement check joins its status's evidence."""
+    found = displacement(con, ind, obj, p.area_id, p.dispersion or 1.0, tables)
+    if found is None:
+        return
+    record = p.evidence_record() or {}
+    record["displacement"] = found
+    p.evidence = json.dumps(record, sort_keys=True, default=str)
 
 
 _EMPTY = Series([], [])
@@ -285,6 +288,7 @@ def _refresh(
     staged = stage_values(con, catalog, as_of)
     cov: dict[str, Coverage] = _coverage_from_temp(con)
     compute_compstat(con, cov)
+    compute_alerts(con, cov)
     version, objectives = current_plan(con)
     con.execute("BEGIN")
     try:
@@ -301,6 +305,7 @@ def _refresh(
             con.execute("INSERT INTO source_coverage VALUES (?, ?, ?, ?, ?)",
                         [c.kind, c.data_start, c.cutoff, c.anchor, c.rows])
         con.execute("INSERT INTO compstat SELECT * FROM ivm_compstat")
+        con.execute("INSERT INTO early_warning SELECT * FROM ivm_early_warning")
         rows = assess_plan(con, catalog, objectives, as_of, Tables(), cov)
         _store_progress(con, version, rows, as_of, cov, catalog)
         refresh_id = con.execute(

@@ -6,11 +6,14 @@ One record per objective and area, in a stable shape (documented in ``docs/cli.m
      area {id, name, level}, direction, baseline {period, value}, target {value, change,
      deadline}, current {period, value, numerator, denominator, n, n_eff, ci_low, ci_high},
      test, p_value, progress, sdg {ratio, category, observed_per_year, required_per_year},
-     projection {value, gap, low, high}, probability, chance {nl, en}, comparison {kind,
-     areas, change}, dispersion {phi, df}, evidence {comparison, test, now_period,
+     projection {value, gap, low, high}, milestones [{year, change, value}], milestone {year,
+     value} (the intermediate target judged now), milestone_before {year, met}, probability,
+     chance {nl, en}, comparison {kind, areas, change}, dispersion {phi, df}, evidence
+     {comparison, test, now_period,
      base_period, now_value, base_value, change, z, p_value, threshold, months, df,
-     significant, counts}, rule, qualifier, qualifier_label {nl, en}, status,
-     status_label {nl, en}, symbol, reason {nl, en}, as_of, cutoff, plan_version}
+     significant, counts}, displacement (project areas: see docs/cli.md), rule, qualifier,
+     qualifier_label {nl, en}, status, status_label {nl, en}, symbol, reason {nl, en}, as_of,
+     cutoff, plan_version}
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from core.vocabulary import QUALIFIERS, STATUS_SYMBOLS, STATUSES
 from indicators.catalog import Catalog, load_catalog
 from indicators.plan import PHASES
 from indicators.progress import Progress
-from indicators.reasons import chance_words
+from indicators.reasons import chance_words, displacement_words
 from indicators.refresh import current_plan, progress_as_of
 
 
@@ -75,6 +78,33 @@ def _evidence(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: _num(evidence.get(k)) for k in keys}
 
 
+def _goal(base: Any, value: Any, change: Any) -> Any:
+    if value is not None:
+        return value
+    if base is None or change is None:
+        return None
+    return _num(base * (1 + change))
+
+
+def _final_target(p: dict[str, Any], target: dict[str, Any]) -> Any:
+    """The final target's value (the judged one may be a milestone's)."""
+    if not target:
+        return _num(p["target_value"])
+    return _goal(p["baseline_value"], target.get("value"), target.get("change"))
+
+
+def _milestones(p: dict[str, Any], obj: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"year": m["year"], "change": m.get("change"),
+             "value": _goal(p["baseline_value"], m.get("value"), m.get("change"))}
+            for m in obj.get("milestones") or []]
+
+
+def _displacement(found: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not found:
+        return None
+    return {**found, "words": {lang: displacement_words(found, lang) for lang in ("nl", "en")}}
+
+
 def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None,
             unit: dict[str, str] | None, plan_version: str | None, as_of: dt.date,
             cutoff: dt.date | None) -> dict[str, Any]:
@@ -90,8 +120,12 @@ def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None
         "area": {"id": p["area_id"], "name": name, "level": level},
         "direction": p["direction"],
         "baseline": {"period": p["baseline_period"], "value": _num(p["baseline_value"])},
-        "target": {"value": _num(p["target_value"]), "change": target.get("change"),
+        "target": {"value": _final_target(p, target), "change": target.get("change"),
                    "deadline": obj.get("deadline")},
+        "milestones": _milestones(p, obj),
+        "milestone": ({"year": evidence["milestone"], "value": _num(p["target_value"])}
+                      if evidence and evidence.get("milestone") else None),
+        "milestone_before": (evidence or {}).get("milestone_before"),
         "current": {k: _num(p[src]) for k, src in (
             ("period", "current_period"), ("value", "current_value"),
             ("numerator", "numerator"), ("denominator", "denominator"), ("n", "n"),
@@ -109,6 +143,7 @@ def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None
         "dispersion": {"phi": _num(p.get("dispersion")),
                        "df": (evidence or {}).get("df")} if p.get("dispersion") else None,
         "evidence": _evidence(evidence),
+        "displacement": _displacement((evidence or {}).get("displacement")),
         "rule": p.get("rule"), "qualifier": p.get("qualifier"),
         "qualifier_label": (dict(QUALIFIERS[p["qualifier"]]) if p.get("qualifier") in QUALIFIERS
                             else None),

@@ -20,7 +20,9 @@ from core.errors import IvmError
 from core.settings import SETTINGS, flag, setting
 from core.vocabulary import SOURCE_KINDS
 from core.warehouse import Warehouse
+from ivm.cli_places import alerts, peers, project, safety_index
 from ivm.cli_results import export, indicators, plan, status
+from ivm.cli_steering import partners, plan_diff, remind, updates
 from ivm.options import (
     IvmGroup,
     PeriodBound,
@@ -43,8 +45,10 @@ def main() -> None:
     """ivmonitor: monitor a city's local integral safety plan."""
 
 
-for command in (status, indicators, plan, export):
+for command in (status, indicators, plan, export, partners, updates, remind, project, alerts,
+                peers, safety_index):
     main.add_command(command)
+plan.add_command(plan_diff)
 
 
 @main.command()
@@ -112,12 +116,17 @@ def setup(municipality: str, out: str | None, db: str | None) -> None:
 def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category: str | None,
          level: str | None, period_start, period_end, delivery_name: str | None,
          reapply: bool, activate: bool, db: str | None) -> None:
-    """Load source files of KIND; each file is one all-or-nothing load."""
-    from ivm.wiring import activate_plan, load_any, loaded_plan_version
+    """Load source files of KIND; each file is one all-or-nothing load (``partners``: the
+    partner register, kept with the accounts)."""
+    from ivm.wiring import activate_plan, load_any, load_partners, plan_version_of
 
     if activate and kind != "plan":
         raise click.UsageError("--activate is for `ivm load plan`")
 
+    if kind == "partners":
+        for path in paths:
+            click.echo(load_partners(Warehouse(db), path))
+        return
     overrides: dict[str, str] = {}
     if category:
         overrides["type" if kind == "nuisance" else "category"] = category
@@ -129,8 +138,8 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
                           period_start=period_start, period_end=period_end,
                           reapply=reapply, delivery_name=delivery_name)
         say(result.summary())
-        version = loaded_plan_version(wh, result.load_id) if activate else None
-        if version:
+        if activate:
+            version = plan_version_of(path)
             say(f"plan {version} in force; {activate_plan(wh, version)}")
 
 
@@ -305,7 +314,8 @@ def _new_password(generate: bool) -> tuple[str, bool]:
               type=click.Choice(["beheerder", "analist", "bestuur", "politie", "dienst"]),
               help="What the user may see (see `ivm user roles`).")
 @click.option("--partner", default=None,
-              help="Role dienst: the partner (as in the plan) whose objectives the user follows.")
+              help="Role dienst: the partner (an id of the partner register) whose objectives "
+              "the user follows.")
 @click.option("--generate", is_flag=True, help="Generate a password and print it once.")
 @db_option
 def user_add(name: str, role: str, partner: str | None, generate: bool, db: str | None) -> None:

@@ -47,9 +47,12 @@ from ivm.options import (
 def status(objective, area, phase, partner, as_of, fmt: str, lang: str, catalog,
            db: str | None) -> None:
     """Progress and status of every objective of the plan in force."""
+    from access.steering.store import Steering
     from indicators import StatusFilter, status_records, to_json
 
     cat = catalog_of(catalog, db)
+    if partner:  # a misspelt partner is an error naming the close matches, not an empty list
+        Steering.of_warehouse(Warehouse(db).path).partners.require(partner)
     con = Warehouse(db).connect_read_only()
     try:
         records = status_records(con, StatusFilter(objective, area, phase, partner),
@@ -286,7 +289,8 @@ def plan_check(path, catalog, db: str | None) -> None:
                                hint="pass a plan file or --db")
             doc = plan_in_force(con)
             if doc is None:
-                raise IvmError("no_plan", "no plan loaded", hint="`ivm load plan FILE`")
+                raise IvmError("no_plan", "no plan in force", hint="`ivm load plan FILE "
+                               "--activate`, or `ivm plan activate VERSION` (`ivm plan list`)")
         findings = check_plan(doc, cat, con)
     finally:
         if con is not None:
@@ -327,8 +331,8 @@ def plan_list(db: str | None, fmt: str) -> None:
         con.close()
     for r in rows:
         r["in_force"] = "in force" if r["in_force"] else ""
-    emit(rows, fmt, ["version", "title", "approved_on", "objectives", "in_force",
-                     "last_activated"])
+    emit(rows, fmt, ["version", "title", "approved_on", "approved_by", "objectives", "actions",
+                     "in_force", "last_activated"])
 
 
 @plan.command("matrix")

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from access.steering.store import Steering
 from core.warehouse import Warehouse
 from etl.demo import generate
 from etl.readers import inspect_file
-from ivm.wiring import activate_plan, load_any, refresh_all
+from ivm.demo_history import play_history
+from ivm.wiring import activate_plan, load_any, load_partners, plan_version_of, refresh_all
 
 
 def code_fingerprint() -> str:
@@ -46,6 +46,7 @@ def already_loaded(warehouse: Warehouse, out: Path, key: dict) -> bool:
         ).fetchall()}
     finally:
         con.close()
+    loaded |= Steering.of_warehouse(warehouse.path).partners.files_loaded()
     return all(f.get("sha256") in loaded for f in data["files"])
 
 
@@ -76,15 +77,21 @@ def run_demo(warehouse: Warehouse, out: Path, seed: int, as_of: dt.date, synthet
     files = []
     plan = None
     for item in loads:
-        result = load_any(warehouse, item.kind, str(item.path), item.profile, True,
-                          {"level": item.level} if item.level else {}, refresh=False)
-        echo(result.summary())
+        if item.kind == "partners":
+            echo(load_partners(warehouse, str(item.path)))
+        elif not item.revision:
+            echo(load_any(warehouse, item.kind, str(item.path), item.profile, True,
+                          {"level": item.level} if item.level else {},
+                          refresh=False).summary())
         files.append({"kind": item.kind, "file": str(item.path),
                       "sha256": inspect_file(item.path).sha256})
-        if item.kind == "plan":
-            plan = yaml.safe_load(item.path.read_text(encoding="utf-8"))["plan"]["version"]
-    if plan is not None:  # the demo's own plan is put in force, as a city's council would
-        echo(f"plan {plan} in force; {activate_plan(warehouse, plan)}")
+        if item.kind == "plan" and not item.revision:
+            plan = plan_version_of(str(item.path))
+    if plan is not None:  # the demo's plan is put in force, as a city's council would
+        activate_plan(warehouse, plan, refresh=False)
+        echo(f"plan {plan} in force")
+        play_history(warehouse, next((i for i in loads if i.revision), None), as_of, city.end,
+                     echo)
     else:
         echo(refresh_all(warehouse))
     manifest = out / "manifest.json"
@@ -101,12 +108,15 @@ DEMO_USERS = [
     ("demo-bestuur", "bestuur", None),
     ("demo-politie", "politie", None),
     ("demo-dienst", "dienst", "preventiedienst"),
+    ("demo-politiezone", "dienst", "politiezone"),
+    ("demo-gas", "dienst", "GAS-ambtenaar"),
 ]
 
 
 def demo_users(warehouse: Warehouse, echo: Callable[[str], None]) -> dict[str, str]:
-    """One account per role with a freshly generated password (new on every run, never in the
-    code), printed so a newcomer can sign in at once; the public needs no account."""
+    """One account per role (and two more partner accounts, for the owners' updates of the
+    police zone and the GAS officer) with a freshly generated password (new on every run, never
+    in the code), printed so a newcomer can sign in at once; the public needs no account."""
     from access.passwords import generate
     from access.store import AccessStore
 

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from access.steering.store import Steering
 from access.store import AccessStore, access_path
 from core.errors import IvmError
 from core.journal import Journal
 from core.warehouse import Warehouse
 from etl.load import LoadResult, load_file, register_after_load
 from indicators import (
+    data_version,
     forget_indicators,
     put_plan_in_force,
+    read_plan_file,
     record_indicator_files,
     refresh_results,
     register_plan_loader,
+    status_records,
 )
 
 
@@ -47,35 +52,36 @@ def change_catalog(warehouse: Warehouse, add: list | None = None,
     return f"{what}; {summary}"
 
 
-def activate_plan(warehouse: Warehouse, version: str) -> str:
-    """Put a loaded plan version in force and recompute the results for it, in one publish;
-    audited. Returns the refresh's summary."""
+def activate_plan(warehouse: Warehouse, version: str, refresh: bool = True) -> str:
+    """Put a loaded plan version in force (checked again, audited) and, unless ``refresh`` is
+    False, recompute the results for it in the same publish and record the statuses in the
+    status history. Returns the refresh's summary."""
     with warehouse.writing() as con:
         put_plan_in_force(con, version, getpass.getuser())
-        summary = refresh_results(con).summary()
+        summary = refresh_results(con).summary() if refresh else ""
     audit_load(warehouse, "plan_activated", f"plan {version} in force")
-    return summary
+    if not refresh:
+        return "results not recomputed yet (`ivm refresh`)"
+    note = record_history(warehouse)
+    return f"{summary}\n{note}" if note else summary
 
 
-def loaded_plan_version(warehouse: Warehouse, load_id: int) -> str | None:
-    """The plan version a load stored."""
-    con = warehouse.connect_read_only()
-    try:
-        row = con.execute("SELECT plan_version FROM plan_version WHERE load_id = ?",
-                          [load_id]).fetchall()
-    finally:
-        con.close()
-    return row[0][0] if row else None
+def plan_version_of(path: str) -> str:
+    """The plan version a plan file declares."""
+    return read_plan_file(Path(path)).plan.version
 
 
 def load_any(
     warehouse: Warehouse, kind: str, path: str, profile: str, strict: bool,
     overrides: dict[str, str], refresh: bool = True, **delivery: Any,
 ) -> LoadResult:
-    """Load one file of any kind; the plan's meaning belongs to the indicators layer.
-    ``delivery``: the keyword options of :func:`etl.load.load_file` (period, re-apply, name)."""
+    """Load one file of any kind; the plan's meaning belongs to the indicators layer (which
+    checks its partners against the register), the partner register to the application store.
+    ``delivery``: the keyword options of :func:`etl.load.load_file` (period, re-apply, name).
+    A load that refreshed the results records the statuses in the status history."""
     if kind == "plan":
-        register_plan_loader()
+        register_plan_loader(lambda: Steering.of_warehouse(warehouse.path).partners
+                             .ids_and_names())
     register_after_load(refresh_after_load)
     try:
         result = load_file(warehouse, kind, path, profile, strict, overrides, after=refresh,
@@ -88,7 +94,41 @@ def load_any(
     note = audit_load(warehouse, "load", f"{kind} {path}: {result.summary()}")
     if note:
         result.notes.append(f"warning: {note}")
+    if result.outcome == "loaded" and refresh:
+        note = record_history(warehouse)
+        if note:
+            result.notes.append(note)
     return result
+
+
+def load_partners(warehouse: Warehouse, path: str) -> str:
+    """``ivm load partners FILE``: the partner register, into the application store (all or
+    nothing; a failure is in the audit log like a failed load); the summary line."""
+    try:
+        return Steering.of_warehouse(warehouse.path).partners.load_file(path, getpass.getuser())
+    except IvmError as exc:
+        note = audit_load(warehouse, "load_failed", f"partners {path}: {exc.one_line()}")
+        if note:
+            exc.hint = f"{exc.hint}; {note}" if exc.hint else note
+        raise
+
+
+def record_history(warehouse: Warehouse) -> str | None:
+    """Store the statuses of the published results in the status history (once per refresh);
+    a warning when the application store cannot take them (the results stay published)."""
+    try:
+        con = warehouse.connect_read_only()
+        try:
+            version = data_version(con)
+            records = status_records(con) if version else []
+        finally:
+            con.close()
+        if version and records:
+            Steering.of_warehouse(warehouse.path).history.record(records, version)
+        return None
+    except Exception as exc:  # noqa: BLE001 (the history's storage failed: say so, go on)
+        return f"warning: the status history could not be written ({type(exc).__name__}: " \
+               f"{str(exc)[:200]})"
 
 
 def audit_load(warehouse: Warehouse, event: str, detail: str) -> str | None:
@@ -116,6 +156,9 @@ def audit_load(warehouse: Warehouse, event: str, detail: str) -> str | None:
 
 
 def refresh_all(warehouse: Warehouse, as_of: dt.date | None = None) -> str:
-    """Recompute every stored result and publish them."""
+    """Recompute every stored result, publish them and record the statuses in the status
+    history."""
     with warehouse.writing() as con:
-        return refresh_results(con, as_of=as_of).summary()
+        text = refresh_results(con, as_of=as_of).summary()
+    note = record_history(warehouse)
+    return f"{text}\n{note}" if note else text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,12 +135,30 @@ def demo_city(tmp_path_factory) -> tuple[Warehouse, Path, list[str]]:
 
 @pytest.fixture
 def demo_copy(demo_city, tmp_path: Path) -> Warehouse:
-    """A private copy of the demo warehouse that a test may change."""
+    """A private copy of the demo warehouse that a test may change, with a copy of its
+    application store (accounts, partner register, owners' updates, status history)."""
     import shutil
 
     target = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_city[0].path, target)
+    copy_access_store(demo_city[0].path, target)
     return Warehouse(target)
+
+
+def copy_access_store(source_db: Path, target_db: Path) -> None:
+    """Copy the application store of one warehouse to another's place, whole: through SQLite's
+    backup (a plain file copy would miss what is still in the write-ahead log)."""
+    import sqlite3
+
+    from access.store import access_path
+
+    source = sqlite3.connect(access_path(source_db))
+    target = sqlite3.connect(access_path(target_db))
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
 
 
 # -- the dashboard, served for real ----------------------------------------------------------
@@ -305,3 +324,25 @@ def render(url: str, path: str, search: str = "", cookie: str | None = None) -> 
     req = urllib.request.Request(url + "/_dash-update-component",
                                  data=_json.dumps(body).encode(), headers=headers)
     return urllib.request.urlopen(req, timeout=60).read().decode()
+
+
+def page_content(url: str, path: str, search: str = "") -> Any:
+    """A page's component tree as the pages callback returns it (see :func:`render`)."""
+    return json.loads(render(url, path, search))["response"]["_pages_content"]["children"]
+
+
+def texts(node: Any) -> str:
+    """Every text of a rendered component tree, joined by spaces."""
+    out: list[str] = []
+
+    def walk(n: Any) -> None:
+        if isinstance(n, str | int | float) and not isinstance(n, bool):
+            out.append(str(n))
+        elif isinstance(n, list):
+            for x in n:
+                walk(x)
+        elif isinstance(n, dict):
+            walk(n.get("props", {}).get("children"))
+
+    walk(node)
+    return " ".join(out)

@@ -18,22 +18,24 @@ from tests.conftest import ensure_user, login, serve
 
 #: Which page each role may open: the specification this test holds the server to.
 MATRIX = {
-    #            overview chain areas partners objective data  export admin
-    "beheerder": (True, True, True, True, True, True, True, True),
-    "analist": (True, True, True, True, True, True, True, False),
-    "bestuur": (True, True, True, True, True, True, True, False),
-    "politie": (True, True, True, True, True, True, True, False),
-    "dienst": (True, True, True, True, True, False, True, False),
-    "publiek": (True, True, True, True, False, False, True, False),
+    #            overview chain areas partners objective data  export admin steering alerts
+    "beheerder": (True, True, True, True, True, True, True, True, True, True),
+    "analist": (True, True, True, True, True, True, True, False, False, True),
+    "bestuur": (True, True, True, True, True, True, True, False, True, True),
+    "politie": (True, True, True, True, True, True, True, False, False, True),
+    "dienst": (True, True, True, True, True, False, True, False, True, False),
+    "publiek": (True, True, True, True, False, False, True, False, False, False),
 }
-PAGES = ("overview", "chain", "areas", "partners", "objective", "data", "export", "admin")
+PAGES = ("overview", "chain", "areas", "partners", "objective", "data", "export", "admin",
+         "steering", "alerts")
 PATHS = {"overview": "/", "chain": "/keten", "areas": "/wijken", "partners": "/partners",
          "objective": "/doelstelling/REA-01", "data": "/gegevens", "export": "/export",
-         "admin": "/beheer"}
+         "admin": "/beheer", "steering": "/opvolging", "alerts": "/signalen"}
 #: The component prefix of each page's own callbacks (the public areas page has its own).
 PREFIX_PAGE = {"overview": "overview", "chain": "chain", "areas": "areas",
                "pubareas": "areas", "partners": "partners", "objective": "objective",
-               "export": "export", "gegevens": "data", "beheer": "admin"}
+               "export": "export", "gegevens": "data", "beheer": "admin",
+               "steering": "steering", "alerts": "alerts"}
 #: Callbacks that read internal figures: refused for the public audience on any page.
 INTERNAL_ONLY = ("areas", "objective")
 DIENST_PARTNER = "preventiedienst"  # contributes to PREV-01, not to REA-01
@@ -339,8 +341,11 @@ def _rows(tree, table_id: str) -> list[list[str]]:
     walk(tree)
     assert found, f"no table {table_id}"
     rows = []
-    tbody = found[0]["props"]["children"][1]
+    # a table's body, or one group of rows (a phase of the overview's plan, under its heading)
+    tbody = found[0]["props"]["children"][1] if found[0]["type"] == "Table" else found[0]
     for tr in tbody["props"]["children"]:
+        if tr["props"].get("className") == "group-row":
+            continue
         rows.append([" ".join(_texts(td["props"].get("children"))) for td in
                      tr["props"]["children"]])
     return rows
@@ -385,8 +390,11 @@ def test_public_and_dienst_pages_show_x_exactly_where_the_public_workbook_suppre
         rows = {(r[0], r[3]): r for phase in ("proactie", "preparatie", "preventie", "reactie",
                                               "nazorg")
                 for r in _try_rows(tree, f"overview-phase-{phase}")}
-        assert len(rows) == len(f.objectives)
-        for o in f.objectives:
+        # a partner's account opens the overview on its partner's objectives
+        shown = [o for o in f.objectives if who == "public" or DIENST_PARTNER in (
+            [o.record.get("owner"), *o.record.get("partners", [])])]
+        assert len(rows) == len(shown) > 0
+        for o in shown:
             rec = o.record
             row = rows[(rec["id"], rec["area"]["name"] or rec["area"]["id"])]
             assert row[4].startswith("x") == f.is_hidden(o.base_cell), (who, rec["id"])
@@ -461,11 +469,13 @@ def test_the_public_server_sends_each_table_exactly_as_the_public_export_makes_i
         offered = table_names("public", con, "publiek")
         assert "indicator_value" in offered and "incident" not in offered
         for table in offered:
-            status, body = callback(url, spec, None, state={"export-table": table,
-                                                            "export-audience": "public"})
-            sent = json.loads(body)["response"]["export-csv-file"]["data"]
-            assert status == 200 and base64.b64decode(sent["content"]) == table_csv(
-                con, table, "public", "publiek"), table
+            for dialect in ("excel", "comma"):  # Belgian Excel (the page's default), scripts
+                status, body = callback(url, spec, None, state={
+                    "export-table": table, "export-audience": "public",
+                    "export-dialect": dialect})
+                sent = json.loads(body)["response"]["export-csv-file"]["data"]
+                assert status == 200 and base64.b64decode(sent["content"]) == table_csv(
+                    con, table, "public", "publiek", dialect), (table, dialect)
     finally:
         con.close()
 
@@ -574,6 +584,8 @@ def test_sign_in_shows_the_roles_pages_and_sign_out_leaves_nothing_behind(served
         nav = page.inner_text("header.top nav")
         assert "Partners" in nav and "Gegevens" not in nav and "Beheer" not in nav
         assert page.inner_text("#nav-user") == "stadsdienst of partner"
+        # a city service opens Partners on its own partner
+        assert page.is_checked(f"#partners-partner input[value='{DIENST_PARTNER}']")
         page.click("#nav-logout")
         page.wait_for_selector("#login-form", timeout=20000)
         page.go_back()
@@ -627,7 +639,11 @@ def test_the_demo_makes_one_account_per_role_and_prints_fresh_passwords(demo_cop
     lines: list[str] = []
     first = demo_users(demo_copy, lines.append)
     store = AccessStore.of_warehouse(demo_copy.path)
-    assert sorted(store.user(n).role for n in first) == sorted(ACCOUNT_ROLES)
+    roles = [store.user(n).role for n in first]
+    assert set(roles) == set(ACCOUNT_ROLES)
+    # a partner account for each owner that writes its own updates in the demo's history
+    assert sorted(store.user(n).partner for n in first if store.user(n).role == "dienst") == [
+        "GAS-ambtenaar", "politiezone", "preventiedienst"]
     for name, password in first.items():
         assert any(name in line and password in line for line in lines)
         assert verify(password, store.password_hash(name))

@@ -26,7 +26,7 @@ period: year
 """
 
 PLAN = """spec: 1
-plan: {version: analyst-v1, title: Analist, approved_on: 2019-12-15}
+plan: {version: analyst-v1, title: Analist, approved_on: 2026-11-01}
 objectives:
   - id: NEW-01
     title: {nl: Minder nachtelijk geweld, en: Less night-time violence}

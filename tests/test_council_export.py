@@ -102,7 +102,7 @@ def test_belgian_number_and_date_formats(book):
     assert 0 <= rows["PREV-01"]["Kans om het doel te halen"] <= 1
     # Dutch text in the reasons is Belgian too: decimal comma
     assert "Meer dan toeval" in rows["PREV-01"]["Toelichting"]  # the test in plain words
-    assert "15/12/2019" in ws["A2"].value  # the council's approval, dd/mm/yyyy
+    assert "21/09/2026" in ws["A2"].value  # the revision's approval by the council, dd/mm/yyyy
 
 
 def test_document_properties(book):
@@ -110,12 +110,12 @@ def test_document_properties(book):
     p = wb.properties
     assert p.title == "Veiligheidsplan: stand van zaken voor de gemeenteraad"
     assert p.creator == "ivmonitor" and p.language == "nl-BE"
-    assert p.subject == "Lokaal integraal veiligheidsplan 2020-2027"
+    assert p.subject == "Lokaal integraal veiligheidsplan 2020-2027 (herziening)"
     assert p.created == dt.datetime(2026, 10, 31)  # the as-of date: reproducible
     props = {c.name: c.value for c in wb.custom_doc_props}
     assert props["ivm.audience"] == "internal"
     assert props["ivm.as_of"] == "2026-10-31"
-    assert props["ivm.plan_version"] == "LIVP-2020-2027-v1"
+    assert props["ivm.plan_version"] == "LIVP-2020-2027-v2"
 
 
 def test_native_charts_with_series_baseline_and_target(book):
@@ -269,7 +269,7 @@ def test_method_and_sources_sheets(book):
     assert police["Rijen gelezen"] == police["Geladen"] > 40_000
     sources = " ".join(str(c) for row in wb["Bronnen"].iter_rows(values_only=True) for c in row
                        if c)
-    assert "LIVP-2020-2027-v1" in sources and "gemeenteraad" in sources
+    assert "LIVP-2020-2027-v2" in sources and "gemeenteraad" in sources
     assert "Wijken voor omgevingsanalyse" in sources and "Statbel" in sources
 
 

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 import yaml
 
-from core.vocabulary import number
+from core.vocabulary import number, signed
 from core.vocabulary import period as period_label
 from dashboard.figures_objective import date_of_t, deadline_t, series_figure, trend_points
 from indicators import results
 from indicators.status import StatusFilter, status_records
-from tests.conftest import render, serve
+from tests.conftest import page_content, serve, texts
 
 ROOT = Path(__file__).resolve().parent.parent
 BURGLARY = "residential_burglary_rate"
@@ -49,26 +49,8 @@ def _traces(fig) -> dict[str, Any]:
     return {t.uid: t for t in fig.data}
 
 
-def _content(url: str, path: str, search: str = "") -> Any:
-    """The page's component tree as the pages callback returns it."""
-    return json.loads(render(url, path, search))["response"]["_pages_content"]["children"]
-
-
-def _texts(node: Any) -> str:
-    """Every text of a component tree, joined."""
-    out: list[str] = []
-
-    def walk(n: Any) -> None:
-        if isinstance(n, str | int | float) and not isinstance(n, bool):
-            out.append(str(n))
-        elif isinstance(n, list):
-            for x in n:
-                walk(x)
-        elif isinstance(n, dict):
-            walk(n.get("props", {}).get("children"))
-
-    walk(node)
-    return " ".join(out)
+_content = page_content
+_texts = texts
 
 
 def _find(node: Any, component_id: str) -> dict | None:
@@ -186,7 +168,8 @@ def test_the_page_shows_title_status_reason_and_definition(demo_url, demo_city):
     assert "woninginbraken en pogingen" in text  # the numerator in words
     assert "private huishoudens op 1 januari" in text  # the denominator in words
     assert "Data tot en met 31/10/2026" in text and "politiezone" in text
-    assert "Open SDG" in text and "p < 0,001" in text and "108 %" in text  # the position
+    # the position: past the revised target (v2: -25 % instead of -35 %)
+    assert "Open SDG" in text and "p < 0,001" in text and "151 %" in text
     assert "Kans dat de waarde op de deadline het doel haalt" in text  # the forecast
 
 
@@ -195,7 +178,7 @@ def test_the_page_in_english(demo_url, demo_city):
     text = _texts(_content(demo_url, "/doelstelling/PREV-01", "?lang=en"))
     assert "Fewer residential burglaries per 1,000 households" in text
     assert rec["status_label"]["en"] in text and rec["reason"]["en"] in text
-    assert "The method in plain words" in text and "behaald" not in text
+    assert "How is it computed?" in text and "behaald" not in text
 
 
 def test_an_unknown_objective_says_so_and_links_back(demo_url):
@@ -273,7 +256,7 @@ def test_the_language_switch_keeps_the_view_and_related_links_work(demo_url, pag
     page.click("#objective-series label:has-text('kalenderjaren')")
     page.wait_for_selector("#objective-incomplete", timeout=30000)
     page.click("#lang-switch")
-    page.wait_for_selector("text=The method in plain words", timeout=30000)
+    page.wait_for_selector("text=How is it computed?", timeout=30000)
     assert "lang=en" in page.url and "series=years" in page.url
     assert page.is_checked("#objective-series input[value='years']")
     page.click("#objective-related a:has-text('PREV-06')")
@@ -294,11 +277,14 @@ def multi_area(demo_city, tmp_path_factory):
     folder = tmp_path_factory.mktemp("multi")
     db = folder / "multi.duckdb"
     shutil.copyfile(demo_city[0].path, db)
-    plan = yaml.safe_load((demo_city[1] / "src" / "veiligheidsplan.yaml").read_text("utf-8"))
+    plan = yaml.safe_load((demo_city[1] / "src" / "veiligheidsplan-v2.yaml").read_text(
+        "utf-8"))
     for obj in plan["objectives"]:
         if obj["id"] == "PREV-01":
             obj["areas"] = ["41002", "41002W01", "41002W07"]
+    # a version of its own, approved after the one in force (an approved version never changes)
     plan["plan"]["version"] += "-wijken"
+    plan["plan"]["approved_on"] = "2026-10-19"
     (folder / "plan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), "utf-8")
     subprocess.run([sys.executable, "-m", "ivm", "load", "plan", str(folder / "plan.yaml"),
                     "--db", str(db), "--activate"], cwd=ROOT, check=True, capture_output=True)
@@ -332,3 +318,21 @@ def test_an_area_outside_the_objective_falls_back_with_a_note(multi_area):
     content = _content(url, "/doelstelling/PREV-01", "?area=41002W04")
     assert "hoort niet bij deze doelstelling" in _texts(_find(content, "objective-note"))
     assert "Aalst (gemeente)" in _texts(_find(content, "objective-meta"))
+
+
+def test_a_project_objective_shows_whether_the_drop_moved_next_door(demo_url, demo_city):
+    rec = _ivm_status(demo_city[0].path, "PRO-02")[0]
+    check = rec["displacement"]
+    content = _content(demo_url, "/doelstelling/PRO-02")
+    words = _texts(_find(content, "objective-around-words"))
+    assert words == check["words"]["nl"]
+    rows = _rows(_find(content, "objective-around-table"))
+    assert [r[0].split(" (")[0] for r in rows] == [
+        "Projectgebied", "Omliggende straten", "Vergelijking", "Project en omgeving samen"]
+    assert rows[0][1] == number(check["treated"]["before"], 0, "nl")
+    assert rows[3][4] == signed(number(check["total"]["value"], 0, "nl"), check["total"]["value"])
+    english = _texts(_find(_content(demo_url, "/doelstelling/PRO-02", "?lang=en"),
+                           "objective-around"))
+    assert check["words"]["en"] in english and "Omliggende" not in english
+    # an objective on an ordinary area has no such section
+    assert _find(_content(demo_url, "/doelstelling/PREV-01"), "objective-around") is None

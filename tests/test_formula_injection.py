@@ -81,12 +81,13 @@ def test_xlsx_text_is_a_string_with_quote_prefix(tmp_path):
 @pytest.fixture(scope="module")
 def evil(demo_city, tmp_path_factory) -> Warehouse:
     """A copy of the demo city with formula-like titles, owner, partners, plan title, area
-    names and file names, loaded the ordinary way (`ivm load`)."""
+    names and file names, loaded the ordinary way (`ivm load`) and put in force (`ivm plan
+    activate`)."""
     folder = tmp_path_factory.mktemp("evil")
     wh = Warehouse(folder / "evil.duckdb")
     shutil.copyfile(demo_city[0].path, wh.path)
     plan = yaml.safe_load((demo_city[1] / "src" / "veiligheidsplan.yaml").read_text("utf-8"))
-    plan["plan"].update(version="LIVP-EVIL", title=EVIL["plan"], approved_on="2020-01-15")
+    plan["plan"].update(version="LIVP-EVIL", title=EVIL["plan"], approved_on="2026-11-20")
     for o in plan["objectives"]:
         if o["id"] in ("PREV-01", "PREP-02"):
             o["title"] = {"nl": EVIL["title"], "en": EVIL["title_en"]}

@@ -110,8 +110,8 @@ def test_loading_a_plan_never_changes_the_plan_in_force(toy_city, write):
     assert in_force(toy_city) == "LIVP-2024", "a later approval date does not take over"
     listed = json.loads(ivm("plan", "list", "--db", str(toy_city.path), "--format",
                             "json").stdout)
-    assert [(p["version"], p["in_force"]) for p in listed] == [
-        ("LIVP-2024", "in force"), ("LIVP-2025", "")]
+    assert [(p["version"], p["in_force"]) for p in listed] == [  # newest approval first
+        ("LIVP-2025", ""), ("LIVP-2024", "in force")]
     con = duckdb.connect(str(toy_city.path), read_only=True)
     try:
         assessed = con.execute("SELECT DISTINCT plan_version FROM objective_progress").fetchall()

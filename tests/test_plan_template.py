@@ -118,7 +118,7 @@ def test_the_empty_template_is_a_valid_plan_with_one_example_objective(tmp_path)
 
 def test_the_template_guides_people_who_fill_it_in(tmp_path):
     wb = load_workbook(template(tmp_path))
-    assert wb.sheetnames == ["Plan", "Doelstellingen", "Uitleg"]
+    assert wb.sheetnames == ["Plan", "Doelstellingen", "Acties", "Uitleg"]
     ws = wb["Doelstellingen"]
     header = [c.value for c in ws[1]]
     assert header[:17] == [

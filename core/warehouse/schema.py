@@ -196,6 +196,20 @@ plan_version = Table(
     Column("file", String, nullable=False),
     Column("sha256", String, nullable=False),
     Column("load_id", BigInteger, nullable=False),
+    #: The plan's declaration (version, title, approval, reporting calendar) as JSON.
+    Column("spec", String),
+)
+
+#: The actions under the objectives of a plan version (schema version 6).
+plan_action = Table(
+    "plan_action",
+    metadata,
+    Column("plan_version", String, primary_key=True),
+    Column("action_id", String, primary_key=True),
+    Column("objective_id", String, nullable=False),
+    Column("owner", String),
+    Column("spec", String, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
 )
 
 objective = Table(
@@ -339,9 +353,22 @@ compstat = Table(
     Column("notable", Boolean),
 )
 
+early_warning = Table(
+    "early_warning",
+    metadata,
+    *(Column(name, String, nullable=False) for name in (
+        "area_id", "area_level", "kind", "category")),
+    Column("week_start", Date, nullable=False),
+    Column("week_end", Date, nullable=False),
+    *(Column(name, Float) for name in ("count", "expected", "upper", "p_value")),
+    Column("exceeds", Boolean, nullable=False),
+    Column("opens", Boolean, nullable=False),
+    Column("phi", Float),
+)
+
 #: Tables the indicators layer derives from the data; replaced whole on every refresh.
 RESULT_TABLES = ["refresh_log", "source_coverage", "indicator", "area_population",
-                 "indicator_value", "objective_progress", "compstat"]
+                 "indicator_value", "objective_progress", "compstat", "early_warning"]
 
 #: Tables that hold loaded data (everything but the audit trail and the derived results).
 DATA_TABLES = [t.name for t in metadata.sorted_tables

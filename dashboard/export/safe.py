@@ -31,15 +31,15 @@ def formula_like(text: str) -> bool:
     return text[:1] in FORMULA_STARTS
 
 
-def csv_text(value: Any) -> str:
-    """A value as CSV text: numbers as they are, text with a leading apostrophe when it is
-    :func:`formula_like`, missing values empty."""
+def csv_text(value: Any, decimal: str = ".") -> str:
+    """A value as CSV text: numbers as they are (``decimal``: the decimal mark), text with a
+    leading apostrophe when it is :func:`formula_like`, missing values empty."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return repr(value) if isinstance(value, float) else str(value)
+        return repr(value).replace(".", decimal) if isinstance(value, float) else str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     text = str(value)

@@ -20,6 +20,7 @@ from core.vocabulary import (
     DEFAULT_STYLE,
     EXCEL_DATE,
     FIELDS,
+    approver,
     date,
     excel_format,
     pick,
@@ -130,7 +131,8 @@ def title_block(ws: Worksheet, f: Figures, lang: str, subtitle: str) -> int:
     title = f"{plan.get('title') or t['doc_title']}: {subtitle}"
     put_text(ws.cell(row=1, column=1), title).font = TITLE_FONT
     if plan.get("approved_on"):
-        line = t["version"].format(v=plan.get("version"), by=plan.get("approved_by") or "?",
+        line = t["version"].format(v=plan.get("version"),
+                                   by=approver(plan.get("approved_by"), lang) or "?",
                                    on=date(plan["approved_on"]))
     else:
         line = t["not_approved"].format(v=plan.get("version"))

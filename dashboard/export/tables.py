@@ -10,8 +10,9 @@ suppressed cells left empty and flagged in a ``suppressed`` column.
 Every indicator value is rounded to the digits its measure kind shows everywhere else
 (:mod:`core.vocabulary`). Text from data goes through :mod:`dashboard.export.safe` (a leading
 ``=``, ``+``, ``-``, ``@``, tab or carriage return gets an apostrophe). Files are UTF-8 with a
-byte-order mark (so Excel reads the accents), comma-separated, ISO dates, a point as decimal
-mark.
+byte-order mark (so Excel reads the accents) and ISO dates, in one of two dialects
+(:data:`DIALECTS`): ``excel`` (Belgian Excel: semicolons, a decimal comma; the export page's
+default) or ``comma`` (commas and a decimal point, for scripts; the command line's default).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import io
 import shutil
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,6 +37,20 @@ from dashboard.export.safe import csv_text, sql_csv_text
 from indicators import Indicator, copy_csv, stored_catalog, stored_tables, table_columns
 
 BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV file separates its fields and writes a decimal number."""
+
+    delimiter: str
+    decimal: str
+
+
+#: ``excel``: what Excel with Belgian (Dutch or French) settings opens as columns;
+#: ``comma``: the plain CSV scripts expect.
+DIALECTS = {"excel": Dialect(";", ","), "comma": Dialect(",", ".")}
+NUMERIC_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
 
 #: The role of the command line (the local user).
 LOCAL_ROLE = "beheerder"
@@ -57,18 +73,24 @@ def table_names(audience: str = "internal", con: duckdb.DuckDBPyConnection | Non
 
 
 def table_csv(con: duckdb.DuckDBPyConnection, name: str, audience: str = "internal",
-              role: str = LOCAL_ROLE) -> bytes:
+              role: str = LOCAL_ROLE, dialect: str = "comma") -> bytes:
     """One table as CSV bytes (see :func:`write_table_csv`)."""
     buf = io.BytesIO()
-    write_table_csv(con, name, buf, audience, role)
+    write_table_csv(con, name, buf, audience, role, dialect)
     return buf.getvalue()
 
 
 def write_table_csv(con: duckdb.DuckDBPyConnection, name: str, out: str | Path | IO[bytes],
-                    audience: str = "internal", role: str = LOCAL_ROLE) -> int:
-    """Write one table as CSV to a path or a binary buffer; returns the number of rows. Only
-    a table named for the role and audience, and only its named columns."""
+                    audience: str = "internal", role: str = LOCAL_ROLE,
+                    dialect: str = "comma") -> int:
+    """Write one table as CSV to a path or a binary buffer in a :data:`DIALECTS` dialect;
+    returns the number of rows. Only a table named for the role and audience, and only its
+    named columns."""
     _check(audience)
+    if dialect not in DIALECTS:
+        raise IvmError("bad_dialect", f"unknown CSV dialect '{dialect}'",
+                       hint=" or ".join(DIALECTS))
+    how = DIALECTS[dialect]
     present = stored_tables(con)
     if name not in present:
         raise IvmError("unknown_table", f"no table '{name}' in the warehouse",
@@ -83,8 +105,8 @@ def write_table_csv(con: duckdb.DuckDBPyConnection, name: str, out: str | Path |
                        hint="tables: " + ", ".join(table_names(audience, con, role)))
     if audience == "public" and name in VALUE_COLUMNS:
         rows = _public_rows(con, name)
-        return _write_rows(out, list(columns), rows)
-    return _copy(con, name, columns, out)
+        return _write_rows(out, list(columns), rows, how)
+    return _copy(con, name, columns, out, how)
 
 
 def _check(audience: str) -> None:
@@ -93,8 +115,9 @@ def _check(audience: str) -> None:
                        hint="internal or public")
 
 
-def _rounded_sql(column: str, catalog: Mapping[str, Indicator]) -> str:
-    """SQL rounding an indicator's value column to the digits its style shows."""
+def _rounded_sql(column: str, catalog: Mapping[str, Indicator], alias: bool = True) -> str:
+    """SQL rounding an indicator's value column to the digits its style shows (``AS column``
+    unless not ``alias``)."""
     by_places: dict[int, list[str]] = {}
     for ind in catalog.values():
         by_places.setdefault(STYLES[ind.style].max_places, []).append(ind.id)
@@ -102,13 +125,22 @@ def _rounded_sql(column: str, catalog: Mapping[str, Indicator]) -> str:
     cases = " ".join(
         f"WHEN indicator_id IN ({', '.join(lit(i) for i in sorted(ids))}) "
         f"THEN round({q}, {places})" for places, ids in sorted(by_places.items()))
-    return f"CASE {cases} ELSE {q} END AS {q}" if cases else q
+    expr = f"CASE {cases} ELSE {q} END" if cases else q
+    return f"{expr} AS {q}" if alias and cases else expr
+
+
+def _decimal_sql(expr: str, how: Dialect) -> str:
+    """A number column written with the dialect's decimal mark."""
+    if how.decimal == ".":
+        return expr
+    return f"replace(CAST({expr} AS VARCHAR), '.', {lit(how.decimal)})"
 
 
 def _copy(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...],
-          out: str | Path | IO[bytes]) -> int:
+          out: str | Path | IO[bytes], how: Dialect = DIALECTS["comma"]) -> int:
     """DuckDB's own CSV writer (fast, any size): the named columns that the table has, text
-    through the safe rule, indicator values rounded."""
+    through the safe rule, indicator values rounded, numbers with the dialect's decimal
+    mark."""
     catalog = stored_catalog(con) if name in VALUE_COLUMNS else {}
     exprs = []
     for col, kind in table_columns(con, name):
@@ -116,12 +148,14 @@ def _copy(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...],
             continue
         q = ident(col)
         if col in VALUE_COLUMNS.get(name, ()):
-            exprs.append(_rounded_sql(col, catalog))
+            exprs.append(f"{_decimal_sql(_rounded_sql(col, catalog, alias=False), how)} AS {q}")
+        elif kind.startswith(NUMERIC_TYPES):
+            exprs.append(f"{_decimal_sql(q, how)} AS {q}")
         else:
             exprs.append(f"{sql_csv_text(q)} AS {q}" if kind == "VARCHAR" else q)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t.csv"
-        n = copy_csv(con, name, exprs, str(path))
+        n = copy_csv(con, name, exprs, str(path), how.delimiter)
         _emit(out, lambda fh: _append(fh, path))
     return n
 
@@ -131,13 +165,14 @@ def _append(fh: IO[bytes], path: Path) -> None:
         shutil.copyfileobj(src, fh, 1 << 20)
 
 
-def _write_rows(out: str | Path | IO[bytes], cols: list[str], rows: list[dict]) -> int:
+def _write_rows(out: str | Path | IO[bytes], cols: list[str], rows: list[dict],
+                how: Dialect = DIALECTS["comma"]) -> int:
     def body(fh: IO[bytes]) -> None:
         text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
-        writer = csv.writer(text, lineterminator="\n")
+        writer = csv.writer(text, delimiter=how.delimiter, lineterminator="\n")
         writer.writerow(cols)
         for r in rows:
-            writer.writerow([csv_text(r.get(c)) for c in cols])
+            writer.writerow([csv_text(r.get(c), how.decimal) for c in cols])
         text.detach()
 
     _emit(out, body)
@@ -219,4 +254,5 @@ def _public_figures(f: Any, name: str) -> list[dict[str, Any]]:
     return [rows[k] for k in sorted(rows)]
 
 
-__all__ = ["LOCAL_ROLE", "VALUE_COLUMNS", "table_csv", "table_names", "write_table_csv"]
+__all__ = ["DIALECTS", "LOCAL_ROLE", "VALUE_COLUMNS", "Dialect", "table_csv", "table_names",
+           "write_table_csv"]

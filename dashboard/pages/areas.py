@@ -27,7 +27,7 @@ from dashboard.areas_content import (
     resolve,
 )
 from dashboard.audience import data_of_app, is_public
-from dashboard.components import frame, href
+from dashboard.components import frame, graph_config, href
 from dashboard.figures_map import area_ids
 from dashboard.i18n import lang_of, t
 from dashboard.registry import EVERYONE, register_page
@@ -86,14 +86,18 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
                 html.H3(pick(TEXT, "map", lang)),
                 dcc.Store(id="areas-map-ids", data=area_ids(main["figure"])),
                 dcc.Graph(id="areas-map", figure=main["figure"],
-                          config={"displaylogo": False, "scrollZoom": True,
-                                  "modeBarButtonsToRemove": ["select2d", "lasso2d"]}),
+                          config=graph_config(lang, scrollZoom=True,
+                                              modeBarButtonsToRemove=["select2d", "lasso2d"]),
+                          responsive=True,
+                          style={"height": f"{main['figure'].layout.height or 520}px"}),
                 html.Div(main["notes"], id="areas-map-notes"),
             ], className="areas-map-box"),
             html.Section([html.H3(pick(TEXT, "ranked", lang)),
                           html.Div(main["table"], id="areas-table")],
                          className="areas-table-box"),
         ], className="areas-main"),
+        html.Section(main["index"], id="areas-index"),
+        html.Section(main["peers"], id="areas-peers"),
         html.Section(profile, id="areas-profile"),
         html.Section(compstat, id="areas-compstat"),
         html.Section([html.H2(pick(TEXT, "multiples", lang)),
@@ -133,6 +137,8 @@ def update_periods(indicator: str, level: str, ptype: str, period: str | None, l
     Output("areas-table", "children"),
     Output("areas-multiples", "children"),
     Output("areas-heading", "children"),
+    Output("areas-peers", "children"),
+    Output("areas-index", "children"),
     Output("areas-url", "search"),
     Output("lang-switch", "href", allow_duplicate=True),
     Input("areas-indicator", "value"),
@@ -156,7 +162,7 @@ def update_view(indicator: str, level: str, ptype: str, period: str | None, area
     search = link[len(PATH):] or ""
     other = href(PATH, "en" if lang == "nl" else "nl", **view.query())
     return (main["figure"], area_ids(main["figure"]), main["notes"], main["table"],
-            main["multiples"], main["heading"], search, other)
+            main["multiples"], main["heading"], main["peers"], main["index"], search, other)
 
 
 @callback(

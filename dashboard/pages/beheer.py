@@ -1,26 +1,32 @@
-"""Beheer / Administration: the accounts, the open sessions and the audit log, for the
-``beheerder`` role only.
+"""Beheer / Administration: the accounts, the open sessions, the partner register and the
+audit log, for the ``beheerder`` role only.
 
 Accounts are managed with ``ivm user add|disable|enable|password`` on the server; this page shows
 them (never a password or its hash), the open sessions per user with a button that ends them at
-once ("sign out everywhere", also ``ivm user signout``), and the newest audit events: logins,
-failed and throttled logins, refusals, exports, loads and account changes. URL: ``event`` (one
-kind) and ``lang``.
+once ("sign out everywhere", also ``ivm user signout``), the partner register with a form to add
+or change a partner (checked and audited like every write), and the newest audit events: logins,
+failed and throttled logins, refusals, exports, loads, account and partner changes. URL:
+``event`` (one kind) and ``lang``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import dash
-from dash import ALL, Input, Output, State, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import abort
 
+from access.roles import ROLES
+from access.steering.store import Steering
 from access.store import EVENTS
-from core.vocabulary import pick
+from core.errors import IvmError
+from core.vocabulary import AUDIT_EVENTS, PARTNER_KINDS, PARTNER_LEVELS, date, pick
 from dashboard.auth import guard_of_app
 from dashboard.components import frame, href, table
+from dashboard.components_steering import w
 from dashboard.i18n import lang_of
 from dashboard.registry import register_page
 from dashboard.viewer import current_viewer
@@ -33,10 +39,10 @@ LIMIT = 500
 TEXT = {
     "title": {"nl": "Beheer", "en": "Administration"},
     "users": {"nl": "Gebruikers", "en": "Users"},
-    "users_help": {"nl": "Beheer de gebruikers op de server met `ivm user add`, `ivm user "
-                         "disable` en `ivm user password`.",
-                   "en": "Manage users on the server with `ivm user add`, `ivm user disable` "
-                         "and `ivm user password`."},
+    "users_help": {"nl": "Gebruikers worden op de server toegevoegd, uitgeschakeld en van een "
+                         "nieuw wachtwoord voorzien (zie de handleiding 'Toegang en rollen').",
+                   "en": "Users are added, disabled and given a new password on the server (see "
+                         "the guide 'Access and roles')."},
     "audit": {"nl": "Auditlog (nieuwste eerst, hoogstens {n})",
               "en": "Audit log (newest first, at most {n})"},
     "name": {"nl": "Naam", "en": "Name"},
@@ -45,7 +51,7 @@ TEXT = {
     "enabled": {"nl": "Actief", "en": "Enabled"},
     "created": {"nl": "Aangemaakt", "en": "Created"},
     "last_login": {"nl": "Laatst aangemeld", "en": "Last sign-in"},
-    "at": {"nl": "Tijdstip (UTC)", "en": "Time (UTC)"},
+    "at": {"nl": "Tijdstip", "en": "Time"},
     "event": {"nl": "Gebeurtenis", "en": "Event"},
     "user": {"nl": "Gebruiker", "en": "User"},
     "address": {"nl": "Adres", "en": "Address"},
@@ -70,6 +76,25 @@ TEXT = {
 }
 
 
+#: A file's folders in a stored detail (a load's message names the file it read).
+FOLDERS = re.compile(r"(?<![\w.:/])/(?:[^\s/:]+/)+")
+
+
+def _detail(text: str | None) -> html.Span | str:
+    """An event's stored detail, as the log wrote it (in English, so marked as English for a
+    screen reader), with file names but not the folders they were read from."""
+    if not text:
+        return ""
+    return html.Span(FOLDERS.sub("", text), lang="en", className="beheer-detail")
+
+
+def _role(name: str, lang: str) -> str:
+    role = ROLES.get(name)
+    if role is None:
+        return name
+    return role.label_en if lang == "en" else role.label_nl
+
+
 def layout(lang: str | None = None, event: str | None = None, **query: Any) -> html.Div:
     """The accounts and the audit log (optionally one kind of event)."""
     lang = lang_of(lang)
@@ -80,14 +105,16 @@ def layout(lang: str | None = None, event: str | None = None, **query: Any) -> h
     event = event if event in EVENTS else None
     store = guard.store
     yes, no = pick(TEXT, "yes", lang), pick(TEXT, "no", lang)
-    users = [[u.name, u.role, u.partner or "–", yes if u.enabled else no, u.created_at,
-              u.last_login_at or "–"] for u in store.users()]
-    events = [[r["at"], r["event"], r["user_name"] or "–", r["role"] or "–",
-               r["address"] or "–", r["detail"] or ""]
+    users = [[u.name, _role(u.role, lang), u.partner or "–", yes if u.enabled else no,
+              date(u.created_at), date(u.last_login_at) if u.last_login_at else "–"]
+             for u in store.users()]
+    events = [[date(r["at"]), pick(AUDIT_EVENTS, r["event"], lang), r["user_name"] or "–",
+               _role(r["role"], lang) if r["role"] else "–", r["address"] or "–",
+               _detail(r["detail"])]
               for r in store.audit_rows(LIMIT, event)]
     links = [dcc.Link(pick(TEXT, "all", lang), href=href(PAGE.path, lang),
                       className="active" if event is None else None)]
-    links += [dcc.Link(e, href=href(PAGE.path, lang, event=e),
+    links += [dcc.Link(pick(AUDIT_EVENTS, e, lang), href=href(PAGE.path, lang, event=e),
                        className="active" if e == event else None) for e in EVENTS]
     return frame("admin", lang, {"event": event}, [
         html.H1(pick(TEXT, "title", lang)),
@@ -99,6 +126,9 @@ def layout(lang: str | None = None, event: str | None = None, **query: Any) -> h
         html.P(pick(TEXT, "sessions_help", lang), className="hint"),
         dcc.Store(id="beheer-lang", data=lang),
         html.Div(sessions_block(lang), id="beheer-sessions", **{"aria-live": "polite"}),
+        html.H2(w("partners_register", lang)),
+        html.Div(_partners(Steering(store), lang), id="beheer-partners-box"),
+        _partner_form(lang),
         html.H2(pick(TEXT, "audit", lang).format(n=LIMIT)),
         html.P([html.Span(f"{pick(TEXT, 'event', lang)}: "),
                 *[x for link in links for x in (link, " ")]], className="beheer-events"),
@@ -151,3 +181,66 @@ def sign_out_everywhere(_clicks: list, _all: int | None, lang: str | None) -> li
     else:
         raise PreventUpdate
     return sessions_block(lang, pick(TEXT, "ended", lang).format(n=ended))
+
+
+def _partners(steering: Steering, lang: str) -> html.Table:
+    rows = [[p.partner_id, p.name_nl, p.name_en or "–", pick(PARTNER_KINDS, p.kind, lang),
+             pick(PARTNER_LEVELS, p.level, lang), p.contact or "–",
+             pick(TEXT, "yes" if p.active else "no", lang), p.origin or "–"]
+            for p in steering.partners.all()]
+    return table([w(k, lang) for k in ("partner_id", "name_nl", "name_en", "partner_kind",
+                                       "partner_level", "contact", "active", "origin")],
+                 rows, table_id="beheer-partners")
+
+
+def _partner_form(lang: str) -> html.Section:
+    def field(key: str, control: Any) -> html.Label:
+        return html.Label([w(key, lang), control], className="steering-field")
+
+    return html.Section([
+        html.H3(w("edit_partner", lang)),
+        field("partner_id", dcc.Input(id="beheer-partner-id", type="text", maxLength=64)),
+        field("name_nl", dcc.Input(id="beheer-partner-name-nl", type="text", maxLength=200)),
+        field("name_en", dcc.Input(id="beheer-partner-name-en", type="text", maxLength=200)),
+        field("partner_kind", dcc.RadioItems(id="beheer-partner-kind", inline=True, options=[
+            {"label": pick(PARTNER_KINDS, k, lang), "value": k} for k in PARTNER_KINDS])),
+        field("partner_level", dcc.RadioItems(id="beheer-partner-level", inline=True, options=[
+            {"label": pick(PARTNER_LEVELS, k, lang), "value": k} for k in PARTNER_LEVELS])),
+        field("contact", dcc.Input(id="beheer-partner-contact", type="email", maxLength=254)),
+        dcc.Checklist(id="beheer-partner-active", value=["active"],
+                      options=[{"label": w("active", lang), "value": "active"}]),
+        html.Button(w("save", lang), id="beheer-partner-save", n_clicks=0),
+        html.P(id="beheer-partner-message", role="status", className="steering-message"),
+    ], className="steering-form", id="beheer-partner-form")
+
+
+@callback(
+    Output("beheer-partner-message", "children"),
+    Output("beheer-partners-box", "children"),
+    Input("beheer-partner-save", "n_clicks"),
+    State("beheer-partner-id", "value"),
+    State("beheer-partner-name-nl", "value"),
+    State("beheer-partner-name-en", "value"),
+    State("beheer-partner-kind", "value"),
+    State("beheer-partner-level", "value"),
+    State("beheer-partner-contact", "value"),
+    State("beheer-partner-active", "value"),
+    State("beheer-lang", "data"),
+    prevent_initial_call=True,
+)
+def save_partner(clicks, ident, name_nl, name_en, kind, level, contact, active, lang):
+    """Add or change a partner (the beheerder only, checked on the server); a partner left
+    blank in a field keeps its value."""
+    guard = guard_of_app()
+    if not clicks or guard is None:
+        raise PreventUpdate
+    lang = lang_of(lang)
+    steering = Steering(guard.store)
+    values = {k: v for k, v in (("name_nl", name_nl), ("name_en", name_en), ("kind", kind),
+                                ("level", level), ("contact", contact)) if v}
+    try:
+        steering.partners.save(current_viewer(), str(ident or "").strip(), **values,
+                               active="active" in (active or []))
+    except IvmError as exc:
+        return html.Span(exc.message, className="error", role="alert"), _partners(steering, lang)
+    return w("saved", lang), _partners(steering, lang)

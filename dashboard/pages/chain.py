@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from core.vocabulary import pick
 from dashboard.audience import data_of_app
-from dashboard.components import empty, frame, href
+from dashboard.components import choice_group, empty, frame, href
 from dashboard.components_chain import BY, chain_legend, chain_table, gap_summary
 from dashboard.components_overview import query_string
 from dashboard.i18n import lang_of
@@ -53,10 +53,10 @@ def layout(lang: str | None = None, by: str | None = None, **query: Any) -> html
         dcc.Store(id="chain-lang", data=lang),
         html.H1(PAGE.name(lang)),
         html.P(pick(TEXT, "intro", lang), className="intro"),
-        html.Div([html.Span(pick(TEXT, "by", lang) + ": ", className="by-label"),
-                  dcc.RadioItems(id="chain-by", value=by, inline=True,
-                                 options=[{"label": pick(TEXT, b, lang), "value": b}
-                                          for b in BY])],
+        html.Div(choice_group(pick(TEXT, "by", lang),
+                              dcc.RadioItems(id="chain-by", value=by, inline=True,
+                                             options=[{"label": pick(TEXT, b, lang), "value": b}
+                                                      for b in BY])),
                  className="filters chain-by"),
         html.Div(_matrix(by, lang), id="chain-matrix"),
         chain_legend(lang),

@@ -1,5 +1,8 @@
 """Export: the council workbook (the same code path as ``ivm export council``) and a CSV of
-every table, for the internal or the public audience."""
+every table this viewer may have, for the internal or the public audience. Tables are named in
+words with a line on what they hold; a CSV opens as columns in Belgian Excel by default
+(semicolons, a decimal comma, UTF-8 with a byte-order mark), or as plain comma CSV for
+scripts. URL: ``audience`` and ``lang``."""
 
 from __future__ import annotations
 
@@ -7,12 +10,13 @@ import dash
 from dash import Input, Output, State, dcc, html
 from flask import abort
 
-from core.vocabulary import date, pick
+from core.vocabulary import TABLES, date, pick
 from dashboard.audience import data_of_app
 from dashboard.auth import guard_of_app
-from dashboard.components import frame
+from dashboard.components import choice_group, frame
 from dashboard.downloads import audiences, council_workbook, table, tables
-from dashboard.i18n import lang_of
+from dashboard.export.tables import DIALECTS
+from dashboard.i18n import lang_of, t
 from dashboard.registry import EVERYONE, register_page
 from dashboard.viewer import current_viewer
 from dashboard.views import cached_view
@@ -24,27 +28,35 @@ TEXT = {
     "title": {"nl": "Export", "en": "Export"},
     "council": {"nl": "Werkboek voor de gemeenteraad", "en": "Council workbook"},
     "council_help": {
-        "nl": "Samenvatting per fase, detail per fase met grafieken, wijkvergelijking, methode en "
-              "bronnen; dezelfde cijfers als dit dashboard en `ivm status`.",
-        "en": "Summary by phase, detail by phase with charts, area comparison, method and "
-              "sources; the same figures as this dashboard and `ivm status`.",
+        "nl": "Een Excel-bestand met een samenvatting per fase, de details met grafieken, de "
+              "vergelijking van de wijken, de uitleg van de methode en de bronnen: dezelfde "
+              "cijfers als op deze website.",
+        "en": "An Excel file with a summary by phase, the details with charts, the comparison "
+              "of the areas, the explanation of the method and the sources: the same figures "
+              "as on this website.",
     },
-    "internal": {"nl": "Intern (alle cijfers)", "en": "Internal (all figures)"},
-    "public": {"nl": "Publiek (kleine aantallen afgeschermd)",
-               "en": "Public (small numbers suppressed)"},
-    "download": {"nl": "Download werkboek (.xlsx)", "en": "Download workbook (.xlsx)"},
+    "internal": {"nl": "Intern: alle cijfers, alleen voor intern gebruik",
+                 "en": "Internal: every figure, for internal use only"},
+    "public": {"nl": "Publiek: kleine aantallen afgeschermd, klaar om te publiceren",
+               "en": "Public: small numbers hidden, ready to publish"},
+    "download": {"nl": "Werkboek downloaden (.xlsx)", "en": "Download the workbook (.xlsx)"},
     "tables": {"nl": "Tabellen als CSV", "en": "Tables as CSV"},
     "tables_help": {
-        "nl": "Elke tabel van het datawarehouse als CSV (UTF-8, komma's); tekst die met =, +, "
-              "-, @ begint wordt nooit als formule gelezen. Het publiek krijgt geen rijen op "
-              "incidentniveau en afgeschermde kleine aantallen.",
-        "en": "Every warehouse table as CSV (UTF-8, commas); text starting with =, +, -, @ is "
-              "never read as a formula. The public gets no incident-level rows and small "
-              "numbers suppressed.",
+        "nl": "Elke tabel die u mag downloaden, als CSV-bestand. Tekst die met =, +, -, @ "
+              "begint wordt nooit als formule gelezen. De publieke versie bevat geen gegevens "
+              "per feit of per persoon, en schermt kleine aantallen af.",
+        "en": "Every table you may download, as a CSV file. Text starting with =, +, -, @ is "
+              "never read as a formula. The public version holds no data per offence or per "
+              "person, and hides small numbers.",
     },
     "table": {"nl": "Tabel", "en": "Table"},
-    "download_csv": {"nl": "Download CSV", "en": "Download CSV"},
-    "audience": {"nl": "Publiek", "en": "Audience"},
+    "download_csv": {"nl": "CSV downloaden", "en": "Download CSV"},
+    "audience": {"nl": "Voor wie is de export?", "en": "Who is the export for?"},
+    "dialect": {"nl": "Soort CSV", "en": "Kind of CSV"},
+    "excel": {"nl": "Voor Excel (puntkomma's, decimale komma)",
+              "en": "For Excel in Belgium (semicolons, decimal comma)"},
+    "comma": {"nl": "Voor scripts (komma's, decimale punt)",
+              "en": "For scripts (commas, decimal point)"},
 }
 
 
@@ -66,29 +78,61 @@ def layout(lang: str | None = None, audience: str | None = None, **query: str) -
     if not data.available():
         return frame("export", lang, query, [html.H1(pick(TEXT, "title", lang)),
                                              html.P(pick(TEXT, "council_help", lang))],)
-    names = tables(viewer, audience)
+    names = ordered(tables(viewer, audience))
     choices = [{"label": pick(TEXT, a, lang), "value": a} for a in allowed]
     return frame("export", lang, {**query, "audience": audience}, [
         dcc.Store(id="export-lang", data=lang),
         html.H1(pick(TEXT, "title", lang)),
-        html.Label([pick(TEXT, "audience", lang),
-                    dcc.RadioItems(id="export-audience", options=choices, value=audience,
-                                   inline=True)], className="filters"),
-        html.H2(pick(TEXT, "council", lang)),
-        html.P(pick(TEXT, "council_help", lang)),
-        html.P(f"{pick(TEXT, 'council', lang)}: {date(data.as_of())}", className="hint"),
-        html.Button(pick(TEXT, "download", lang), id="export-council-button"),
-        dcc.Download(id="export-council-file"),
-        html.H2(pick(TEXT, "tables", lang)),
-        html.P(pick(TEXT, "tables_help", lang)),
-        html.Div([
-            html.Label([pick(TEXT, "table", lang),
-                        dcc.Dropdown(id="export-table", options=names, value=names[0]
-                                     if names else None, clearable=False)]),
-            html.Button(pick(TEXT, "download_csv", lang), id="export-csv-button"),
-        ], className="filters"),
-        dcc.Download(id="export-csv-file"),
+        html.Div(choice_group(pick(TEXT, "audience", lang),
+                              dcc.RadioItems(id="export-audience", options=choices,
+                                             value=audience, className="export-choices")),
+                 className="export-audience"),
+        html.Section([
+            html.H2(pick(TEXT, "council", lang)),
+            html.P(pick(TEXT, "council_help", lang)),
+            html.P(f"{t('as_of', lang)} {date(data.as_of())}", className="hint"),
+            html.Button(pick(TEXT, "download", lang), id="export-council-button",
+                        className="button"),
+            dcc.Download(id="export-council-file"),
+        ], className="export-card"),
+        html.Section([
+            html.H2(pick(TEXT, "tables", lang)),
+            html.P(pick(TEXT, "tables_help", lang)),
+            html.Div([
+                html.Label([pick(TEXT, "table", lang),
+                            dcc.Dropdown(id="export-table", options=table_options(names, lang),
+                                         value=names[0] if names else None, clearable=False,
+                                         searchable=False)], className="export-table"),
+                choice_group(pick(TEXT, "dialect", lang),
+                             dcc.RadioItems(id="export-dialect", value="excel",
+                                            className="export-choices", options=[
+                                                {"label": pick(TEXT, d, lang), "value": d}
+                                                for d in DIALECTS])),
+            ], className="export-options"),
+            html.P(table_about(names[0], lang) if names else "", id="export-table-about",
+                   className="hint"),
+            html.Button(pick(TEXT, "download_csv", lang), id="export-csv-button",
+                        className="button"),
+            dcc.Download(id="export-csv-file"),
+        ], className="export-card"),
     ], as_of=data.as_of())
+
+
+def ordered(names: list[str]) -> list[str]:
+    """The tables in the vocabulary's order: the published figures first, bookkeeping last."""
+    order = list(TABLES)
+    return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
+
+
+def table_options(names: list[str], lang: str) -> list[dict[str, str]]:
+    """The tables as the dropdown offers them: by their name in words."""
+    return [{"label": pick(TABLES[n], "name", lang) if n in TABLES else n, "value": n}
+            for n in names]
+
+
+def table_about(name: str | None, lang: str) -> str:
+    """One line on what a table holds."""
+    return pick(TABLES[name], "about", lang) if name in TABLES else ""
 
 
 @dash.callback(
@@ -116,16 +160,19 @@ def download_council(_: int, audience: str, lang: str):
     Input("export-csv-button", "n_clicks"),
     State("export-table", "value"),
     State("export-audience", "value"),
+    State("export-dialect", "value"),
     prevent_initial_call=True,
 )
-def download_csv(_: int, name: str, audience: str):
-    """One table as a safe CSV for the chosen audience."""
+def download_csv(_: int, name: str, audience: str, dialect: str):
+    """One table as a safe CSV for the chosen audience, in the chosen dialect (Belgian Excel
+    unless another is asked for)."""
     audience = _checked(audience)
     viewer = current_viewer()
-    if name not in tables(viewer, audience):
+    dialect = dialect or "excel"
+    if name not in tables(viewer, audience) or dialect not in DIALECTS:
         abort(403)
-    body = table(viewer, name, audience)
-    _audit(f"table {name} ({audience})")
+    body = table(viewer, name, audience, dialect)
+    _audit(f"table {name} ({audience}, {dialect})")
     suffix = "" if audience == "internal" else "-publiek"
     return dcc.send_bytes(body, f"{name}{suffix}.csv")
 
@@ -135,14 +182,27 @@ def download_csv(_: int, name: str, audience: str):
     Output("export-table", "value"),
     Input("export-audience", "value"),
     State("export-table", "value"),
+    State("export-lang", "data"),
     prevent_initial_call=True,
 )
-def tables_for(audience: str, current: str | None):
+def tables_for(audience: str, current: str | None, lang: str):
     """The tables the chosen audience may download."""
     audience = _checked(audience)
     viewer = current_viewer()
-    names = tables(viewer, audience)
-    return names, current if current in names else (names[0] if names else None)
+    names = ordered(tables(viewer, audience))
+    return (table_options(names, lang_of(lang)),
+            current if current in names else (names[0] if names else None))
+
+
+@dash.callback(
+    Output("export-table-about", "children"),
+    Input("export-table", "value"),
+    State("export-lang", "data"),
+    prevent_initial_call=True,
+)
+def about_table(name: str | None, lang: str) -> str:
+    """What the chosen table holds."""
+    return table_about(name, lang_of(lang))
 
 
 def _audit(what: str) -> None:

@@ -8,7 +8,7 @@ import datetime as dt
 from dash import html
 
 from core.reasons import label as reason_label
-from core.vocabulary import SOURCE_KINDS, date, number, pick
+from core.vocabulary import SOURCE_KINDS, SOURCE_NAMES, date, number, pick
 from dashboard.audience import data_of_app
 from dashboard.components import frame, table
 from dashboard.data import freshness
@@ -36,8 +36,8 @@ TEXT = {
     "load": {"nl": "Lading", "en": "Load"},
     "reason_code": {"nl": "Reden", "en": "Reason"},
     "none_quarantined": {"nl": "Geen rijen in quarantaine.", "en": "No quarantined rows."},
-    "hint": {"nl": "Bekijk ze met `ivm quarantine LADING`.",
-             "en": "Inspect them with `ivm quarantine LOAD`."},
+    "hint": {"nl": "De beheerder van de monitor kan de rijen zelf bekijken op de server.",
+             "en": "The monitor's administrator can inspect the rows themselves on the server."},
 }
 
 
@@ -60,7 +60,9 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
                                            html.P(t("no_warehouse", lang))])
     today = dt.date.today()
     fresh = [
-        [pick(SOURCE_KINDS, r["kind"], lang), r["source"], date(r["cutoff_date"]),
+        [pick(SOURCE_KINDS, r["kind"], lang),
+         pick(SOURCE_NAMES, r["source"], lang) if r["source"] in SOURCE_NAMES else r["source"],
+         date(r["cutoff_date"]),
          date(r["finished_at"]),
          number(r["rows_loaded"] + r["rows_replaced"] + r["rows_skipped"], 0, lang),
          _freshness(r["cutoff_date"], lang, today) if r["cutoff_date"] else "–"]

@@ -1,7 +1,7 @@
 """Doelstelling / Objective: one objective of the plan in one area: its status and reason, the
 indicator's definition, the series with its interval, baseline, target, straight path and
 projection, the numbers behind it, the method in plain words, its partners and related
-objectives.
+objectives; and its follow-up: the status over time, its actions and the owners' updates.
 
 The URL is the state: ``/doelstelling/<id>?area=<area id>&series=years&lang=en``. ``area``
 chooses the area of an objective with several areas (default: the first), ``series`` shows
@@ -24,23 +24,40 @@ from core.vocabulary import (
     amount,
     date,
     number,
+    p_value,
     period,
     pick,
+    signed,
 )
 from dashboard.audience import data_of_app, is_public
-from dashboard.components import frame, href, status_badge, table
+from dashboard.branding import current_branding
+from dashboard.components import choice_group, frame, graph_config, href, status_badge, table
 from dashboard.data import DashboardData
 from dashboard.export.suppress import MARK
-from dashboard.figures_objective import period_text, series_figure, trend_points
+from dashboard.figures_objective import (
+    period_text,
+    public_figure,
+    series_figure,
+    trend_points,
+)
 from dashboard.i18n import lang_of, t
-from dashboard.registry import EVERYONE, may_open_objective, path_of, register_page
+from dashboard.objective_follow_up import follow_up
+from dashboard.registry import (
+    EVERYONE,
+    may_open_objective,
+    path_of,
+    register_page,
+    request_lang,
+)
+from dashboard.steering import fill
 from dashboard.viewer import current_viewer
 from dashboard.views import cached_view
 from indicators import Indicator, method_sentences, status_rules
 
 
 def _title(objective_id: str | None = None, **_: Any) -> str:
-    return f"ivmonitor — {objective_id or 'doelstelling'}"
+    word = "Objective" if request_lang() == "en" else "Doelstelling"
+    return f"{word} {objective_id or ''} — {current_branding().title}"
 
 
 def _warm_views(data: DashboardData) -> list[dict[str, str]]:
@@ -90,7 +107,7 @@ TEXT = {
     "both": {"nl": "LIVP en ZVP", "en": "LIVP and ZVP"},
     "series": {"nl": "Verloop", "en": "Over time"},
     "numbers": {"nl": "De cijfers", "en": "The numbers"},
-    "method": {"nl": "Methode in gewone woorden", "en": "The method in plain words"},
+    "method": {"nl": "Hoe berekend?", "en": "How is it computed?"},
     "partners": {"nl": "Partners", "en": "Partners"},
     "contributors": {"nl": "Meewerkende partners", "en": "Contributing partners"},
     "none": {"nl": "geen", "en": "none"},
@@ -115,13 +132,38 @@ TEXT = {
               "in the deadline's year."},
     "band": {"nl": "De band is het 95 %-betrouwbaarheidsinterval.",
              "en": "The band is the 95 % confidence interval."},
-    "no_band": {"nl": "Deze maat heeft geen ruismodel: geen interval.",
-                "en": "This measure has no noise model: no interval."},
-    "docs": {"nl": "Meer uitleg, met formules en bronnen: docs/methods.md in de broncode "
-                   "(hoofdstuk 3, 'Progress and status').",
-             "en": "More, with formulas and references: docs/methods.md in the source code "
-                   "(section 3, 'Progress and status')."},
+    "no_band": {"nl": "Voor deze maat wordt geen onzekerheidsmarge berekend.",
+                "en": "No margin of uncertainty is computed for this measure."},
+    "docs": {"nl": "De volledige uitleg, met formules en bronnen, staat op het blad 'Methode' "
+                   "van het werkboek voor de gemeenteraad (pagina Export).",
+             "en": "The full explanation, with formulas and references, is on the 'Method' "
+                   "sheet of the council workbook (Export page)."},
     "rules": {"nl": "Hoe de status wordt bepaald", "en": "How the status is decided"},
+    "around": {"nl": "Verschoof het naar de omgeving?",
+               "en": "Did it move to the surroundings?"},
+    "around_numbers": {"nl": "De toets in cijfers", "en": "The test in numbers"},
+    "place": {"nl": "Plaats", "en": "Place"},
+    "before": {"nl": "Voor ({p})", "en": "Before ({p})"},
+    "after": {"nl": "Na ({p})", "en": "After ({p})"},
+    "expected": {"nl": "Verwacht zonder project", "en": "Expected without the project"},
+    "difference": {"nl": "Verschil", "en": "Difference"},
+    "p_value": {"nl": "p-waarde", "en": "p-value"},
+    "project_area": {"nl": "Projectgebied", "en": "Project area"},
+    "buffer": {"nl": "Omliggende straten ({n} sectoren)",
+               "en": "Surrounding streets ({n} sectors)"},
+    "control": {"nl": "Vergelijking ({n} sectoren)", "en": "Control ({n} sectors)"},
+    "together": {"nl": "Project en omgeving samen", "en": "Project and surroundings together"},
+    "wdq": {"nl": "Gewogen verschuivingsquotiënt (WDQ): {q}. Positief: de omgeving verbeterde "
+                  "mee; negatief: verschuiving; onder -1: meer verschoven dan gewonnen.",
+            "en": "Weighted displacement quotient (WDQ): {q}. Positive: the surroundings "
+                  "improved too; negative: displacement; below -1: more moved than gained."},
+    "around_method": {
+        "nl": "Gewogen verschuivingsverschil (Bowers & Johnson 2003) met de toets van Wheeler "
+              "& Ratcliffe (2018); de vergelijking is geschaald naar elk gebied, de variantie "
+              "houdt rekening met de extra spreiding (φ = {phi}).",
+        "en": "Weighted displacement difference (Bowers & Johnson 2003) with the test of "
+              "Wheeler & Ratcliffe (2018); the control is scaled to each area, the variance "
+              "allows for extra variation (φ = {phi})."},
 }
 
 def _tx(key: str, lang: str, **kw: Any) -> str:
@@ -138,9 +180,19 @@ def _day(value: Any) -> dt.date | None:
 # -- the page ---------------------------------------------------------------------------------
 
 
+def layout(objective_id: str | None = None, lang: str | None = None, **query: str) -> Any:
+    """The objective's page; ``?area=`` picks the area, ``?series=years`` calendar years. Its
+    follow-up (status timeline, actions, owners' updates) is filled in per request: people
+    write it between loads."""
+    view = cached_layout(objective_id=objective_id, lang=lang, **query)
+    section = follow_up(objective_id or "", query.get("area"), lang_of(lang))
+    return view if section is None else fill(view, "objective-steering", section)
+
+
 @cached_view("objective")
-def layout(objective_id: str | None = None, lang: str | None = None, **query: str) -> html.Div:
-    """The objective's page; ``?area=`` picks the area, ``?series=years`` calendar years."""
+def cached_layout(objective_id: str | None = None, lang: str | None = None,
+                  **query: str) -> html.Div:
+    """The objective's figures (per data version and role)."""
     lang = lang_of(lang)
     data = data_of_app()
     objective_id = objective_id or ""
@@ -162,6 +214,7 @@ def layout(objective_id: str | None = None, lang: str | None = None, **query: st
             _area_links(records, rec, lang, path),
             html.P(note, className="hint", id="objective-note") if note else None,
             html.Div(public_body(data, rec, ind, lang), id="objective-body"),
+            html.Div(id="objective-steering"),
         ], as_of=data.as_of(), path=path)
     survey = ind is not None and ind.source == "survey"
     view = "years" if survey else (query.get("series") if query.get("series") in VIEWS
@@ -177,10 +230,10 @@ def layout(objective_id: str | None = None, lang: str | None = None, **query: st
                           for r in records])],
         className="objective-control", hidden=not several)
     series_picker = html.Div(
-        [html.Span(_tx("pick_series", lang), className="objective-control-label"),
-         dcc.RadioItems(id="objective-series", value=view, inline=True,
-                        className="objective-radio", options=[
-             {"label": _tx(v, lang), "value": v} for v in VIEWS])],
+        choice_group(_tx("pick_series", lang),
+                     dcc.RadioItems(id="objective-series", value=view, inline=True,
+                                    className="objective-radio", options=[
+                                        {"label": _tx(v, lang), "value": v} for v in VIEWS])),
         className="objective-control", hidden=survey)
     return frame("objective", lang, state, [
         html.H1([html.Span(rec["id"], className="objective-id"), " ",
@@ -188,6 +241,7 @@ def layout(objective_id: str | None = None, lang: str | None = None, **query: st
         html.Div([area_picker, series_picker], className="objective-controls"),
         html.P(note, className="hint", id="objective-note") if note else None,
         html.Div(body(data, records, rec, ind, view, lang), id="objective-body"),
+        html.Div(id="objective-steering"),
         dcc.Location(id="objective-url", refresh=False),
         dcc.Store(id="objective-key", data={"id": objective_id, "lang": lang}),
     ], as_of=data.as_of(), path=path)
@@ -256,6 +310,8 @@ def body(data: DashboardData, records: list[dict[str, Any]], rec: dict[str, Any]
     out = [_header(rec, ind, lang)]
     if ind is not None:
         out += _series_section(data, rec, ind, view, lang)
+    if rec.get("displacement"):
+        out.append(_around(rec["displacement"], lang))
     out += [_method(rec, ind, lang), _partners(rec, lang),
             _related(data.status(), rec, lang)]
     return out
@@ -284,12 +340,27 @@ def public_body(data: Any, rec: dict[str, Any], ind: Indicator | None, lang: str
             interval = ("–" if d.ci_low is None or d.ci_high is None
                         else f"{val(d.ci_low)} – {val(d.ci_high)}")
             rows.append([label, val(d.value), interval])
+        years = [(d.period, None if f.is_hidden(d.cell) else d.value)
+                 for d in match.rows if d.kind != "window"]
+        base_hidden = f.is_hidden(match.base_cell)
+        chart = []
+        if years:
+            fig = public_figure(
+                years, None if base_hidden else rec["baseline"]["value"],
+                None if base_hidden and match.relative_target else rec["target"]["value"],
+                ind, lang)
+            chart = [dcc.Graph(id="objective-public-graph", figure=fig,
+                               config=graph_config(lang), responsive=True,
+                               style={"height": f"{fig.layout.height}px"})]
         out.append(html.Section([
             html.H2(_tx("public_numbers", lang)),
             html.P(_tx("public_help", lang), className="hint"),
+            *chart,
             table([t("period", lang), _tx("value", lang), _tx("interval", lang)], rows, {1, 2},
                   table_id="objective-public-numbers"),
         ]))
+    if rec.get("displacement"):  # the verdict only: the counts of small areas stay private
+        out.append(_around(rec["displacement"], lang, public=True))
     out += [_method(rec, ind, lang), _partners(rec, lang), _related(data.status(), rec, lang)]
     return out
 
@@ -386,7 +457,8 @@ def _series_section(data: DashboardData, rec: dict[str, Any], ind: Indicator, vi
     notes.append(_tx("band" if banded else "no_band", lang))
     return [
         html.H2(_tx("series", lang)),
-        dcc.Graph(id="objective-graph", figure=fig, config={"displaylogo": False}),
+        dcc.Graph(id="objective-graph", figure=fig, config=graph_config(lang),
+                  responsive=True, style={"height": f"{fig.layout.height or 430}px"}),
         html.P(_tx("incomplete_note", lang, periods=", ".join(incomplete)),
                className="objective-incomplete", id="objective-incomplete")
         if incomplete else None,
@@ -417,11 +489,50 @@ def _numbers(points: list, ind: Indicator, survey: bool, lang: str) -> html.Tabl
     return table(header, rows, numeric, table_id="objective-table")
 
 
-def _method(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Section:
-    """The method in plain words (:mod:`indicators.method`, the text the council workbook's
-    Methode sheet has too) and how a status is decided."""
+def _around(d: dict[str, Any], lang: str, public: bool = False) -> html.Section:
+    """A project's displacement check: plain words, and the test one click away."""
+    words = d["words"][lang]
+    if public:
+        return html.Section([html.H2(_tx("around", lang)), html.P(words.split(":")[0] + ".")],
+                            id="objective-around")
+
+    def facts(x: float | None) -> str:
+        return "–" if x is None else signed(number(x, 0, lang), x)
+
+    ratio = d["control"]["after"] / d["control"]["before"]
+    both = {k: d["treated"][k] + d["buffer"][k] for k in ("before", "after")}
+    rows = []
+    for label, counts, est in (
+            (_tx("project_area", lang), d["treated"], d["local"]),
+            (_tx("buffer", lang, n=d["buffer_areas"]), d["buffer"], d["displaced"]),
+            (_tx("control", lang, n=d["control_areas"]), d["control"], None),
+            (_tx("together", lang), both, d["total"])):
+        rows.append([label, number(counts["before"], 0, lang), number(counts["after"], 0, lang),
+                     "–" if est is None else number(counts["before"] * ratio, 1, lang),
+                     "–" if est is None else facts(est["value"]),
+                     "–" if est is None else f"{facts(est['low'])} – {facts(est['high'])}",
+                     "–" if est is None else p_value(est["p_value"], lang)])
+    header = [_tx("place", lang), _tx("before", lang, p=period(d["before"], lang)),
+              _tx("after", lang, p=d["after"].replace("/", " – ")), _tx("expected", lang),
+              _tx("difference", lang), t("interval", lang), _tx("p_value", lang)]
     return html.Section([
-        html.H2(_tx("method", lang)),
+        html.H2(_tx("around", lang)),
+        html.P(words, id="objective-around-words"),
+        html.Details([
+            html.Summary(_tx("around_numbers", lang)),
+            table(header, rows, {1, 2, 3, 4, 5, 6}, table_id="objective-around-table"),
+            html.P(_tx("wdq", lang, q="–" if d["wdq"] is None else number(d["wdq"], 2, lang))),
+            html.P(_tx("around_method", lang, phi=number(d["phi"], 2, lang)), className="hint"),
+        ]),
+    ], id="objective-around")
+
+
+def _method(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Details:
+    """How it is computed, one click away ("Hoe berekend?"): the method in plain words
+    (:mod:`indicators.method`, the text the council workbook's Methode sheet has too), with its
+    tests and figures, and how a status is decided."""
+    return html.Details([
+        html.Summary(html.H2(_tx("method", lang)), id="objective-how"),
         html.Div([html.P(s) for s in method_sentences(rec, ind, lang)], id="objective-method"),
         html.Details([html.Summary(_tx("rules", lang)),
                       html.Ol([html.Li(f"{label}: {rule}")

@@ -1,6 +1,7 @@
 """Overzicht / Overview: the plan at a glance for the mayor.
 
-The plan's title, version and approval; the date each source runs to; a tile per status with
+The plan's title, version and approval; for the bestuur and the beheerder, what needs
+attention (:mod:`dashboard.steering`); the date each source runs to; a tile per status with
 its count (click one to filter on it); every objective grouped by phase of the safety chain with
 baseline, target, current value, status and reason. Filters live in the URL: ``phase``,
 ``status``, ``partner`` (owner or contributing), ``plan`` (LIVP, ZVP, both) and ``q`` (title).
@@ -29,8 +30,11 @@ from dashboard.components_overview import (
     tile_class,
     tile_counts,
 )
+from dashboard.components_steering import attention_section
 from dashboard.i18n import lang_of
-from dashboard.registry import EVERYONE, register_page
+from dashboard.registry import EVERYONE, path_of, register_page
+from dashboard.steering import ATTENTION_ROLES, attention_items, fill, plan_state, steering, today
+from dashboard.viewer import current_viewer
 from dashboard.views import cached_view
 
 PAGE = register_page(__name__, key="overview", path="/", prefix="overview",
@@ -86,14 +90,33 @@ def _filters(f: dict[str, Any], partners: list[str], lang: str) -> html.Div:
     ], className="filters", id="overview-filters")
 
 
+def layout(lang: str | None = None, **query: Any) -> Any:
+    """The overview for the filters in the URL; ``?lang=en`` switches to English. For the
+    bestuur and the beheerder it opens with what needs attention (what people wrote changes
+    between loads: filled in per request, never cached)."""
+    view = cached_layout(lang=lang, **query)
+    viewer = current_viewer()
+    if viewer.role.name not in ATTENTION_ROLES:
+        return view
+    state, records = plan_state(), steering()
+    if state is None or records is None or state.plan is None:
+        return view
+    items = attention_items(state, records, today())
+    return fill(view, "overview-attention",
+                attention_section(items, lang_of(lang), path_of("steering")))
+
+
 @cached_view("overview")
-def layout(lang: str | None = None, **query: Any) -> html.Div:
-    """The overview for the filters in the URL; ``?lang=en`` switches to English."""
+def cached_layout(lang: str | None = None, **query: Any) -> html.Div:
+    """The overview's figures for the filters in the URL (per data version and role)."""
     lang = lang_of(lang)
     data = data_of_app()
     records = data.status()
     if not records:
         return frame("overview", lang, {}, [*plan_header(data.plan(), lang), empty(lang)])
+    viewer = current_viewer()
+    if viewer.partner and "partner" not in query:  # a partner's account: its own preselected
+        query = {**query, "partner": viewer.partner}
     f = clean_query(query, records)
     groups, counts = _view(records, data.catalog(), f, lang)
     tiles = html.Div([
@@ -107,6 +130,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
         dcc.Location(id="overview-url", refresh=False),
         dcc.Store(id="overview-lang", data=lang),
         *plan_header(data.plan(), lang),
+        html.Div(id="overview-attention"),
         coverage_line(data.coverage(), lang),
         tiles,
         _filters(f, all_partners(records), lang),

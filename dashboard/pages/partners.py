@@ -1,7 +1,8 @@
 """Partners: what one partner owns and contributes to, with statuses and reasons.
 
 Pick a partner in the list (every partner with its number of objectives, owned / contributing);
-the default is the partner with most objectives. URL: ``partner`` and ``lang``.
+the default is the viewer's own partner (a ``dienst`` account), else the partner with most
+objectives. URL: ``partner`` and ``lang``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from core.vocabulary import pick
 from dashboard.audience import data_of_app
-from dashboard.components import empty, frame, href
+from dashboard.components import choice_group, empty, frame, href
 from dashboard.components_overview import query_string
 from dashboard.components_partners import (
     default_partner,
@@ -22,6 +23,7 @@ from dashboard.components_partners import (
 )
 from dashboard.i18n import lang_of
 from dashboard.registry import EVERYONE, register_page
+from dashboard.viewer import current_viewer
 from dashboard.views import cached_view
 
 PAGE = register_page(__name__, key="partners", path="/partners", prefix="partners",
@@ -35,9 +37,13 @@ TEXT = {
 
 
 def _partner(value: Any, records: list[dict[str, Any]]) -> str | None:
-    """The partner asked for, when it is one of the plan's; else the default."""
+    """The partner asked for, when it is one of the plan's; else the viewer's own partner (a
+    city service), else the default."""
     known = {s["partner"] for s in partner_summary(records)}
-    return value if value in known else default_partner(records)
+    if value in known:
+        return value
+    own = current_viewer().partner  # a city service opens on its own partner
+    return own if own in known else default_partner(records)
 
 
 @cached_view("partners")
@@ -48,7 +54,8 @@ def layout(lang: str | None = None, partner: str | None = None, **query: Any) ->
     records = data.status()
     if not records:
         return frame(PAGE.key, lang, {}, [html.H1(PAGE.name(lang)), empty(lang)])
-    chosen = _partner(partner, records)
+    # a partner's account opens on its own partner
+    chosen = _partner(partner or current_viewer().partner, records)
     picker = dcc.RadioItems(
         id="partners-partner", value=chosen, className="partner-list",
         options=[{"label": partner_label(s, lang), "value": s["partner"]}
@@ -59,8 +66,7 @@ def layout(lang: str | None = None, partner: str | None = None, **query: Any) ->
         html.H1(PAGE.name(lang)),
         html.P(pick(TEXT, "intro", lang), className="intro"),
         html.Div([
-            html.Nav([html.H2(pick(TEXT, "pick", lang)), picker], className="partner-nav",
-                     **{"aria-label": pick(TEXT, "pick", lang)}),
+            html.Div(choice_group(pick(TEXT, "pick", lang), picker), className="partner-nav"),
             html.Div(partner_detail(records, chosen, lang), id="partners-detail",
                      className="partner-detail"),
         ], className="partner-layout"),

@@ -16,7 +16,8 @@ from etl.demo.activities import write_activities
 from etl.demo.city import City, build_city, build_municipality, build_national
 from etl.demo.incidents import write_incidents
 from etl.demo.nuisance import write_nuisance
-from etl.demo.plan import write_plan
+from etl.demo.partners import write_partners
+from etl.demo.plan import write_plan, write_revised_plan
 from etl.demo.population import write_population
 from etl.demo.survey import write_survey
 
@@ -34,13 +35,16 @@ class DemoLoad:
     profile: str
     rows: int | None = None
     level: str | None = None  # the level of every row of an area file, when named
+    #: Loaded later in the demo's history (the revised plan, at its approval).
+    revision: bool = False
 
 
 def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
              synthetic: bool = False, scale: str = "city",
              municipality: str | None = None) -> tuple[City, list[DemoLoad]]:
     """Write the demo's source files into ``out``; return the city and the loads, in the order
-    they must run (areas coarse to fine, population, facts, plan).
+    they must run (partner register, areas coarse to fine, population, facts, plan; the
+    revised plan is loaded at its approval, in the demo's history).
 
     ``scale="national"``: Flanders and Brussels (needs the open data), at least ten million
     incidents with matching nuisance reports and survey rows, for the benchmarks; no plan.
@@ -55,8 +59,12 @@ def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
     else:
         city = build_city(out, seed, as_of, synthetic=synthetic)
     levels: dict = city.extra.get("levels", {})  # type: ignore[assignment]
-    loads = [DemoLoad("areas", f, "canonical", level=levels.get(str(f)))
-             for f in city.area_files]
+    loads = []
+    if not national:
+        partner_file = out / "partnerregister.csv"
+        loads.append(DemoLoad("partners", partner_file, "canonical", write_partners(partner_file)))
+    loads += [DemoLoad("areas", f, "canonical", level=levels.get(str(f)))
+              for f in city.area_files]
     pop = out / "bevolking_sectoren.csv"
     loads.append(DemoLoad("population", pop, "canonical", write_population(city, pop)))
     police = out / "politie_export.csv"
@@ -75,6 +83,9 @@ def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
                               write_activities(city, activities, seed)))
         plan = out / "veiligheidsplan.yaml"
         loads.append(DemoLoad("plan", plan, "canonical", write_plan(city, plan)))
+        revised = out / "veiligheidsplan-v2.yaml"
+        loads.append(DemoLoad("plan", revised, "canonical", write_revised_plan(city, revised),
+                              revision=True))
     manifest = {
         "seed": seed,
         "scale": scale,
@@ -82,8 +93,8 @@ def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
         "areas": city.source,
         "municipality": f"{city.name} ({city.code})",
         "period": [city.start.isoformat(), city.end.isoformat()],
-        "files": [{"kind": d.kind, "file": str(d.path), "profile": d.profile, "rows": d.rows}
-                  for d in loads],
+        "files": [{"kind": d.kind, "file": str(d.path), "profile": d.profile, "rows": d.rows,
+                   "revision": d.revision} for d in loads],
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return city, loads

@@ -28,7 +28,7 @@ What is registered (partner: activity [unit], area, volume and trend):
 - brandweerzone: brandpreventieadvies [advies], municipality, monthly totals;
 - GAS-ambtenaar: GAS-dossier behandeld [dossier] and GAS-bemiddeling [bemiddeling],
   municipality, monthly totals (more in the carnival month);
-- sociale dienst: doorverwijzing slachtofferhulp [doorverwijzing], wijk, about 9 a month,
+- sociale-dienst: doorverwijzing slachtofferhulp [doorverwijzing], wijk, about 9 a month,
   slowly rising;
 - jeugdwerk: contact jeugdwerk [contact], street-work rounds in the centre wijken and in Ten
   Rozen (``Aantal`` = young people met); in Ten Rozen few rounds before the project, then more
@@ -58,7 +58,7 @@ PREFIX = {
     "politiezone": "PZ",
     "preventiedienst": "PRE",
     "GAS-ambtenaar": "GAS",
-    "sociale dienst": "SOC",
+    "sociale-dienst": "SOC",
     "jeugdwerk": "JW",
     "brandweerzone": "BWZ",
     "huisvestingsmaatschappij": "HVM",
@@ -243,10 +243,10 @@ def registrations(city: City, seed: int) -> pd.DataFrame:
     rows.add("GAS-ambtenaar", "GAS-bemiddeling", "bemiddeling", cal.last, city.code,
              rng.poisson(3.0 * cal.lockdown))
 
-    # sociale dienst: referrals to victim support, by the victim's wijk
+    # sociale-dienst: referrals to victim support, by the victim's wijk
     month_ix, day = cal.events(rng, 9 * 1.03 ** cal.t)
     p = wijk_people * wijk_risk
-    rows.add("sociale dienst", "doorverwijzing slachtofferhulp", "doorverwijzing", day,
+    rows.add("sociale-dienst", "doorverwijzing slachtofferhulp", "doorverwijzing", day,
              rng.choice(wijk_codes, len(day), p=p / p.sum()), 1.0)
 
     # jeugdwerk: street-work rounds in the centre wijken and in Ten Rozen

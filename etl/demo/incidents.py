@@ -119,6 +119,7 @@ class Category:
     weekend_night: float = 0.0  # extra weight of the nights to Saturday and Sunday
     lockdown: float = 0.0  # 1: falls with lockdown activity; negative: rises
     project: bool = False  # Ten Rozen hotspot, target of the project
+    outbreak: bool = False  # the recent outbreak in one wijk (the early warning's example)
 
 
 CATEGORIES: tuple[Category, ...] = (
@@ -134,7 +135,7 @@ CATEGORIES: tuple[Category, ...] = (
              (0.0, 0.0, 0.05, 0.95), 240, centre=1.6),
     Category("theft_from_vehicle", (("Diefstal uit voertuig", 0.75),
                                     ("Diefstal aan voertuig", 0.25)), 3.0, -0.04, AUTUMN,
-             ALL_WEEK, NIGHT, (0.0, 0.05, 0.25, 0.7), 480, lockdown=0.3),
+             ALL_WEEK, NIGHT, (0.0, 0.05, 0.25, 0.7), 480, lockdown=0.3, outbreak=True),
     Category("vehicle_theft", (("Diefstal van motorvoertuig", 1.0),), 0.6, -0.03, AUTUMN,
              ALL_WEEK, NIGHT, (0.0, 0.1, 0.3, 0.6), 480),
     Category("pickpocketing", (("Gauwdiefstal", 1.0),), 1.0, -0.02, SHOPPING, SHOPS, DAY,
@@ -257,6 +258,12 @@ class Calendar:
         self._population: dict[int, np.ndarray] = {}
         self._cache: dict[object, np.ndarray] = {}
 
+    def months_to_end(self, days: np.ndarray) -> int:
+        """How many months ``days`` (one month) lies before the data's last month (0: it is
+        the last)."""
+        last = np.datetime64(self.city.end, "M")
+        return int((last - days[0].astype("datetime64[M]")).astype(int))
+
     def cached(self, key: object, make: Callable[[], np.ndarray]) -> np.ndarray:
         """``make()``, computed once per ``key`` for this calendar."""
         if key not in self._cache:
@@ -356,6 +363,12 @@ HOTSPOT = 4.0
 #: The extra fall of burglary and vandalism in the project sectors once the project runs.
 PROJECT_EFFECT = 0.5
 
+#: A recent outbreak the early warning should raise: thefts from vehicles in one wijk (the
+#: second in code order) run at 2.5 times their usual level in the data's last month but one and
+#: at five times in its last month.
+OUTBREAK = (5.0, 2.5)
+OUTBREAK_WIJK = 1
+
 
 class Pattern(Protocol):
     """How a kind of event occurs: what :func:`draw_events` reads (incident categories
@@ -400,6 +413,9 @@ def draw_events(cat: Pattern, cal: Calendar, rng: np.random.Generator, days: np.
     base = cal.population(int(year[0])) * factor
     city = rng.gamma(1 / CITY_CV ** 2, CITY_CV ** 2)
     wijk = rng.gamma(1 / WIJK_CV ** 2, WIJK_CV ** 2, size=int(cal.wijk.max()) + 1)
+    back = cal.months_to_end(days)
+    if getattr(cat, "outbreak", False) and back < len(OUTBREAK):
+        wijk[OUTBREAK_WIJK] *= OUTBREAK[back]
     counts = rng.poisson(base * totals[cal.group] * city * wijk[cal.wijk])
     sector_ix = np.repeat(np.arange(len(base)), counts)
     day_ix = pick_rows(rng, profiles, cal.group[sector_ix])

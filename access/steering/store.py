@@ -1,0 +1,50 @@
+"""The steering cycle's records in one application store: the partner register, owners'
+updates and actions' states, the status history and the reminders sent, each write audited in
+the store's audit log."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from access.steering.history import StatusHistory
+from access.steering.notices import Notices
+from access.steering.partners import PartnerRegister
+from access.steering.reports import Reports
+from access.store import AccessStore, now
+
+
+class Steering:
+    """The steering cycle's records in one application store."""
+
+    def __init__(self, store: AccessStore):
+        self.store = store
+        self.engine = store.engine
+
+    @classmethod
+    def of_warehouse(cls, warehouse_path: str | Path) -> Steering:
+        """The steering records that belong to a warehouse file."""
+        return cls(AccessStore.of_warehouse(warehouse_path))
+
+    @cached_property
+    def partners(self) -> PartnerRegister:
+        """The partner register."""
+        return PartnerRegister(self.engine, self.store.audit, now)
+
+    @cached_property
+    def reports(self) -> Reports:
+        """Owners' updates and actions' states."""
+        return Reports(self.engine, self.store.audit, now)
+
+    @cached_property
+    def notices(self) -> Notices:
+        """Reminders by e-mail."""
+        return Notices(self.engine, self.store.audit, now, self.reports, self.partners)
+
+    @cached_property
+    def history(self) -> StatusHistory:
+        """The status history."""
+        return StatusHistory(self.engine, now)
+
+
+__all__ = ["Steering"]
