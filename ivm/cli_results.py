@@ -275,7 +275,9 @@ def plan_check(path, catalog, db: str | None) -> None:
     """
     from pathlib import Path
 
-    from indicators import check_plan, plan_in_force, read_plan_file
+    from access.steering.store import Steering
+    from access.store import access_path
+    from indicators import check_plan, plan_in_force, read_plan_file, reference_problems
 
     cat = catalog_of(catalog, db)
     wh = Warehouse(db)
@@ -295,9 +297,16 @@ def plan_check(path, catalog, db: str | None) -> None:
     finally:
         if con is not None:
             con.close()
+    # what the plan names outside itself: output indicators, and partners once a register is
+    # loaded (the same check `ivm load plan` refuses on)
+    register = (Steering.of_warehouse(wh.path).partners.ids_and_names()
+                if access_path(wh.path).exists() else None)
+    refs = reference_problems(doc, cat, register)
     for f in findings:
         say(f"{f.objective_id}: {f.severity} [{f.code}] {f.message}")
-    errors = sum(f.severity == "error" for f in findings)
+    for line in refs:
+        say(f"{line.split(':', 1)[0]}: error [unknown_reference] {line.split(': ', 1)[1]}")
+    errors = sum(f.severity == "error" for f in findings) + len(refs)
     missing = sum(f.severity == "missing" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
     say(f"{len(doc.objectives)} objectives: {errors} error(s), {missing} missing "

@@ -79,6 +79,21 @@ def test_a_plan_whose_references_or_dates_make_no_sense_is_refused(toy_city, wri
         f"(plan): error {says}" in check.stdout), check.stdout
 
 
+def test_the_plan_check_lists_the_references_a_load_refuses(toy_city, write):
+    path = write("plan.yaml", plan(write).read_text(encoding="utf-8") + """actions:
+  - {id: A-1, objective: OD-01, title: {nl: Patrouilles}, outputs: [patrol_hourz]}
+""")
+
+    loaded = ivm("load", "plan", str(path), "--db", str(toy_city.path))
+    check = ivm("plan", "check", str(path), "--db", str(toy_city.path))
+
+    assert loaded.exit_code == 1 and "[unknown_reference]" in loaded.stderr
+    assert check.exit_code == 1
+    assert ("objective OD-01, action A-1: error [unknown_reference] unknown output indicator "
+            "'patrol_hourz' (output); close matches: patrol_hours") in check.stdout
+    assert "1 error(s)" in check.stdout
+
+
 def test_what_a_plan_lacks_is_told_but_the_plan_loads(toy_city, write):
     path = write("plan.yaml", PLAN.format(
         version="LIVP-2024", approved="2024-01-15", indicator="bicycle_theft_count",
