@@ -126,7 +126,7 @@ def load_plan(
         counts.warnings.append(
             f"warning: the plan check finds {len(missing)} missing part(s) and "
             f"{len(warnings)} warning(s) (`ivm plan check {facts.path.name}` lists them); "
-            "first: " + "; ".join(f"{f.objective_id} [{f.code}] {f.message}"
+            "first: " + ", ".join(f"{f.objective_id} [{f.code}]"
                                   for f in (missing + warnings)[:3]))
     return counts
 
