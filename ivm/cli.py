@@ -63,12 +63,25 @@ def init(db: str | None) -> None:
 @main.command()
 @db_option
 def migrate(db: str | None) -> None:
-    """Upgrade a warehouse made by an older version to the current schema."""
+    """Upgrade a warehouse and its application store (SQLite or PostgreSQL, IVM_APP_DB) made by
+    an older version to the current schemas; a new application store gets its tables."""
+    from sqlalchemy.exc import OperationalError
+
+    from access.app_db import engine_for, shown, unreachable
+    from access.app_schema import APP_SCHEMA_VERSION, upgrade
+    from access.store import AccessStore
     from core.warehouse.migrate import SCHEMA_VERSION
 
     wh = Warehouse(db)
     wh.init()
     say(f"{wh.path}: schema version {SCHEMA_VERSION}")
+    store = AccessStore.of_warehouse(wh.path)
+    try:
+        applied = upgrade(engine_for(store.url))
+    except OperationalError as exc:
+        raise unreachable(store.url, exc) from None
+    done = f" (applied {', '.join(map(str, applied))})" if applied else ""
+    say(f"{shown(store.url)}: application store schema version {APP_SCHEMA_VERSION}{done}")
 
 
 @main.command()
