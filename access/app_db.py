@@ -113,13 +113,16 @@ _lock = threading.Lock()
 
 
 def engine_for(url: URL) -> Engine:
-    """The engine of a store, one per URL and process (a forked process makes its own)."""
+    """The engine of a store: a database server's is one per URL and process (its pool of
+    connections is shared by every store object of the process; a forked process makes its
+    own); a SQLite file's is new, and closes with the last object using it."""
+    if sqlite_file(url):
+        return _sqlite_engine(url)
     key = (url.render_as_string(hide_password=False), os.getpid())
     with _lock:
         engine = _engines.get(key)
         if engine is None:
-            engine = _sqlite_engine(url) if sqlite_file(url) else _server_engine(url)
-            _engines[key] = engine
+            engine = _engines[key] = _server_engine(url)
         return engine
 
 

@@ -86,6 +86,40 @@ def toy_city(warehouse: Warehouse, write: Callable[..., Path]) -> Warehouse:
     return warehouse
 
 
+# -- the application store on both databases ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A real PostgreSQL server for the session (:mod:`tests.postgres`); the tests that need it
+    are skipped only when no PostgreSQL server binaries are installed (``.ci/run`` installs
+    Debian's ``postgresql``, so CI always runs them)."""
+    from tests.postgres import running_cluster, server_binaries
+
+    if server_binaries() is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in "
+                    "/usr/lib/postgresql/*/bin: install Debian's postgresql (.ci/run does)")
+    with running_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_db(request, monkeypatch) -> str:
+    """The application store a test runs on, as ``IVM_APP_DB``: the embedded SQLite file next
+    to the warehouse (empty setting, the default) or a fresh database of the real PostgreSQL
+    server."""
+    from access.app_db import forget_engines
+
+    if request.param == "sqlite":
+        monkeypatch.delenv("IVM_APP_DB", raising=False)
+        yield ""
+        return
+    url = request.getfixturevalue("postgres_cluster").database()
+    monkeypatch.setenv("IVM_APP_DB", url)
+    yield url
+    forget_engines()  # close this database's connections
+
+
 def open_data(*parts: str) -> Path:
     """A file of the real open data (read in place); skips the test when it is not present."""
     path = open_data_dir().joinpath(*parts)
