@@ -85,6 +85,33 @@ def migrate(db: str | None) -> None:
 
 
 @main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="A new folder for the backup (readable by its owner only).")
+@db_option
+def backup(out: str, db: str | None) -> None:
+    """Back up the warehouse and its application store (accounts, audit log, the steering
+    cycle's records; SQLite or PostgreSQL) together into a new folder."""
+    from pathlib import Path
+
+    from ivm.backup import backup as make_backup
+
+    make_backup(Warehouse(db), Path(out), say)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@db_option
+def restore(folder: str, db: str | None) -> None:
+    """Restore a backup folder into an empty installation: no warehouse at --db, an empty
+    application store (IVM_APP_DB, on either database)."""
+    from pathlib import Path
+
+    from ivm.backup import restore_into
+
+    restore_into(Warehouse(db), Path(folder), say)
+
+
+@main.command()
 @click.option("--municipality", required=True, metavar="NAME_OR_NIS",
               help="A municipality of Flanders or Brussels: its name (Gent) or NIS code "
                    "(44021).")
