@@ -171,13 +171,26 @@ def demo_copy(demo_city, tmp_path: Path) -> Warehouse:
 
 
 def copy_access_store(source_db: Path, target_db: Path) -> None:
-    """Copy the application store of one warehouse to another's place, whole: through SQLite's
-    backup (a plain file copy would miss what is still in the write-ahead log)."""
+    """Copy the (SQLite) application store of one warehouse to another's place, whole: through
+    SQLite's backup (a plain file copy would miss what is still in the write-ahead log), or,
+    when ``IVM_APP_DB`` names a PostgreSQL database, through a dump restored into it."""
+    import os
     import sqlite3
 
     from access.store import access_path
 
-    source = sqlite3.connect(access_path(source_db))
+    source_file = source_db.with_name(source_db.stem + ".access.sqlite")
+    if os.environ.get("IVM_APP_DB"):
+        from access.app_backup import dump, restore
+        from access.store import AccessStore
+
+        rows = target_db.with_name(target_db.name + ".store.jsonl")
+        with open(rows, "w", encoding="utf-8") as fh:
+            dump(AccessStore(source_file).engine, fh)
+        restore(AccessStore.of_warehouse(target_db).engine, rows)
+        rows.unlink()
+        return
+    source = sqlite3.connect(source_file)
     target = sqlite3.connect(access_path(target_db))
     try:
         source.backup(target)

@@ -98,7 +98,7 @@ def test_only_the_beheerder_edits_the_register_and_every_edit_is_audited(warehou
 # -- owners' updates and actions' states -------------------------------------------------------
 
 
-def test_the_owner_writes_its_update_and_another_partner_cannot(demo_copy):
+def test_the_owner_writes_its_update_and_another_partner_cannot(app_db, demo_copy):
     state = _state(demo_copy)
     reports = Steering.of_warehouse(demo_copy.path).reports
     period = state.current(DEMO_AS_OF)
@@ -154,7 +154,7 @@ def test_a_bad_update_is_refused_and_stores_nothing(demo_copy, change, code):
     assert len(reports.updates()) == before
 
 
-def test_an_action_state_is_changed_by_its_owner_only(demo_copy):
+def test_an_action_state_is_changed_by_its_owner_only(app_db, demo_copy):
     state = _state(demo_copy)
     reports = Steering.of_warehouse(demo_copy.path).reports
     action = next(a for a in state.plan.actions if state.action_owner(a) == "preventiedienst")
