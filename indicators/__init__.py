@@ -54,6 +54,8 @@ from indicators.compare import compare as compare_area
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import SMALL
 from indicators.compute import coverage as coverage_as_of
+from indicators.events import Edition, EditionComparison, event_comparison, event_words_of
+from indicators.events import editions as event_editions
 from indicators.hierarchy import Hierarchy, loaded_hierarchy, top_level
 from indicators.measures import MEASURES, MeasureKind, measure
 from indicators.method import sentences as method_sentences
@@ -116,6 +118,7 @@ from indicators.status import StatusFilter, status_counts, status_records, to_js
 __all__ = [
     "builtin_folder", "effective_catalog", "forget_indicators", "put_plan_in_force",
     "record_indicator_files", "unavailable_indicators",
+    "Edition", "EditionComparison", "event_comparison", "event_editions", "event_words_of",
     "alert_objectives", "alert_weeks", "alert_words", "current_alerts", "PeerFunnel",
     "has_funnel", "peer_funnel", "WijkIndex", "index_parts", "wijk_safety_index",
     "Action", "Change", "ReportingPeriod", "Reporting", "close_matches", "current_period",

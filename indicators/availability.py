@@ -1,7 +1,7 @@
-"""Which indicators the warehouse can compute at all: a rate needs its denominator (inhabitants
-or households) loaded for some area. An indicator that cannot be computed is unavailable with a
-reason; the surfaces say so instead of showing zeros or empty maps, and the plan check refuses
-an objective on it.
+"""Which indicators the warehouse can compute at all: a rate needs its denominator (inhabitants,
+households, the day population or visitors) loaded for some area. An indicator that cannot be
+computed is unavailable with a reason; the surfaces say so instead of showing zeros or empty
+maps, and the plan check refuses an objective on it.
 """
 
 from __future__ import annotations
@@ -14,15 +14,23 @@ from indicators.catalog import Catalog, Indicator, Text
 _DENOMINATORS = {
     "inhabitants": Text(nl="inwoners", en="inhabitants"),
     "households": Text(nl="huishoudens", en="households"),
+    "day_population": Text(nl="dagbevolking", en="day population"),
+    "visitors": Text(nl="bezoekers", en="visitors"),
 }
+#: The load that brings each denominator.
+_LOADED_BY = {"inhabitants": "population", "households": "population",
+              "day_population": "day_population", "visitors": "day_population"}
 
 
 def loaded_denominators(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The denominators loaded for at least one area (``inhabitants``, ``households``)."""
-    inhabitants, households = con.execute(
-        "SELECT count(*) FILTER (WHERE inhabitants > 0), count(*) FILTER (WHERE households > 0) "
-        "FROM population").fetchall()[0]
-    return {name for name, n in (("inhabitants", inhabitants), ("households", households)) if n}
+    """The denominators loaded for at least one area (``inhabitants``, ``households``,
+    ``day_population``, ``visitors``)."""
+    counts = con.execute(
+        "SELECT (SELECT count(*) FILTER (WHERE inhabitants > 0) FROM population), "
+        "(SELECT count(*) FILTER (WHERE households > 0) FROM population), "
+        "(SELECT count(*) FILTER (WHERE day_population > 0) FROM day_population), "
+        "(SELECT count(*) FILTER (WHERE visitors > 0) FROM day_population)").fetchall()[0]
+    return {name for name, n in zip(_DENOMINATORS, counts, strict=True) if n}
 
 
 def unavailable_reason(ind: Indicator, denominators: set[str]) -> Text | None:
@@ -31,11 +39,11 @@ def unavailable_reason(ind: Indicator, denominators: set[str]) -> Text | None:
         return None
     if ind.population in denominators:
         return None
-    words = _DENOMINATORS[ind.population]
+    words, load = _DENOMINATORS[ind.population], _LOADED_BY[ind.population]
     return Text(nl=f"niet beschikbaar: geen {words.nl} geladen (de noemer van dit cijfer); "
-                   "laad bevolkingsgegevens met `ivm load population`",
+                   f"laad ze met `ivm load {load}`",
                 en=f"unavailable: no {words.en} loaded (this figure's denominator); load "
-                   "population data with `ivm load population`")
+                   f"them with `ivm load {load}`")
 
 
 def unavailable_indicators(con: duckdb.DuckDBPyConnection, catalog: Catalog | dict

@@ -1,4 +1,4 @@
--- Schema version 9: the catalogue travels with the warehouse. Indicator declarations that are not
+-- Schema version 11: the catalogue travels with the warehouse. Indicator declarations that are not
 -- the built-in ones (an analyst's catalogue folder used for a refresh, or `ivm indicators add`)
 -- are recorded here, so every later refresh computes them too, whatever folder it is given.
 CREATE TABLE catalog_indicator (

@@ -1,4 +1,4 @@
--- Schema version 8: the plan in force is chosen explicitly (`ivm plan activate VERSION`); loading
+-- Schema version 10: the plan in force is chosen explicitly (`ivm plan activate VERSION`); loading
 -- a plan never changes which plan is in force by itself. Each activation is kept (who, when), the
 -- latest is the plan in force. A warehouse with plans gets the one that was in force until now
 -- (latest approval, then latest load) as its first activation.
@@ -10,5 +10,5 @@ CREATE TABLE plan_activation (
 );
 
 INSERT INTO plan_activation
-SELECT 1, plan_version, now()::TIMESTAMP, 'schema version 8'
+SELECT 1, plan_version, now()::TIMESTAMP, 'schema version 10'
 FROM plan_version ORDER BY approved_on DESC NULLS LAST, load_id DESC LIMIT 1;
