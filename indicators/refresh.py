@@ -24,13 +24,16 @@ from core.settings import setting
 from core.warehouse.schema import RESULT_TABLES
 from indicators.alerts import compute_alerts
 from indicators.catalog import Catalog, Indicator, load_catalog
+from indicators.catalog_store import effective_catalog, record_folder
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import compute_compstat
 from indicators.compute import compute_values, default_as_of, stage_values, write_values
+from indicators.events import event_evidence, settle_completeness
+from indicators.hierarchy import top_level
 from indicators.noise import POISSON, AreaCounts, Dispersion, level_dispersion, season_profile
 from indicators.periods import Coverage, month_end
 from indicators.plan import Objective, PlanFile
-from indicators.plan_store import stored_plan
+from indicators.plan_store import in_force_version, stored_plan
 from indicators.progress import (
     Context,
     Point,
@@ -64,14 +67,12 @@ class RefreshResult:
 
 
 def current_plan(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[Objective]]:
-    """The plan version in force (latest approval, then latest load) and its objectives."""
-    row = con.execute(
-        "SELECT plan_version FROM plan_version "
-        "ORDER BY approved_on DESC NULLS LAST, load_id DESC LIMIT 1"
-    ).fetchall()
-    if not row:
+    """The plan version in force (the one activated last, see
+    :func:`indicators.plan_store.in_force_version`) and its objectives; (None, []) when no
+    version is in force."""
+    version = in_force_version(con)
+    if version is None:
         return None, []
-    version = row[0][0]
     specs = con.execute(
         "SELECT spec FROM objective WHERE plan_version = ? ORDER BY objective_id", [version]
     ).fetchall()
@@ -86,10 +87,11 @@ def plan_in_force(con: duckdb.DuckDBPyConnection) -> PlanFile | None:
 
 
 def objective_areas(con: duckdb.DuckDBPyConnection, obj: Objective) -> list[str]:
-    """The areas an objective applies to: its areas, every area of its level, or the city."""
+    """The areas an objective applies to: its areas, every area of its level, or the city (every
+    area of the top level of the loaded hierarchy)."""
     if obj.areas:
         return list(obj.areas)
-    level = obj.area_level or "gemeente"
+    level = obj.area_level or top_level(con)
     return [a for (a,) in con.execute(
         "SELECT area_id FROM area WHERE level = ? ORDER BY area_id", [level]).fetchall()]
 
@@ -122,17 +124,25 @@ def assess_plan(
     for e, p in zip(out, done, strict=True):
         if e.ind is not None and (levels.get(p.area_id) == "project" or e.obj.buffer):
             _add_displacement(con, e.ind, e.obj, p, tables)
+        if e.ind is not None and e.ind.event is not None and p.area_id in levels:
+            _add_evidence(p, "event", event_evidence(con, e.ind, p.area_id,
+                                                     (coverage or {}).get(e.ind.source)))
     return done
 
 
 def _add_displacement(con: duckdb.DuckDBPyConnection, ind: Indicator, obj: Objective,
                       p: Progress, tables: Tables) -> None:
     """The project's displacement check joins its status's evidence."""
-    found = displacement(con, ind, obj, p.area_id, p.dispersion or 1.0, tables)
+    _add_evidence(p, "displacement",
+                  displacement(con, ind, obj, p.area_id, p.dispersion or 1.0, tables))
+
+
+def _add_evidence(p: Progress, key: str, found: dict | None) -> None:
+    """``found`` joins the status's evidence under ``key`` (nothing when None)."""
     if found is None:
         return
     record = p.evidence_record() or {}
-    record["displacement"] = found
+    record[key] = found
     p.evidence = json.dumps(record, sort_keys=True, default=str)
 
 
@@ -281,6 +291,8 @@ def _refresh(
     started = dt.datetime.now()
     t0 = time.perf_counter()
     catalog = catalog or load_catalog()
+    record_folder(con, catalog)  # an analyst's folder travels with the warehouse from now on
+    catalog = effective_catalog(con, catalog=catalog)
     as_of = as_of or default_as_of(con)
     staged = stage_values(con, catalog, as_of)
     cov: dict[str, Coverage] = _coverage_from_temp(con)
@@ -293,11 +305,11 @@ def _refresh(
             if table != "refresh_log":
                 con.execute(f"DELETE FROM {table}")
         _store_catalog(con, catalog, as_of)
-        con.execute("INSERT INTO area_population SELECT area_id, year, inhabitants, households "
-                    "FROM ivm_population")
+        con.execute("INSERT INTO area_population BY NAME SELECT * FROM ivm_population")
         # written sorted, so DuckDB's per-row-group min/max skip everything but the indicator,
         # level and period a reader asks for (the dashboard's queries at national scale)
         value_rows = write_values(con, staged, "indicator_value")
+        settle_completeness(con, {i.id: i for i in catalog}, cov)
         for c in cov.values():
             con.execute("INSERT INTO source_coverage VALUES (?, ?, ?, ?, ?)",
                         [c.kind, c.data_start, c.cutoff, c.anchor, c.rows])
@@ -328,9 +340,8 @@ def _coverage_from_temp(con: duckdb.DuckDBPyConnection) -> dict[str, Coverage]:
 
 
 def _store_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog, as_of: dt.date) -> None:
-    first_year = con.execute("SELECT year(min(data_start)) FROM ivm_coverage").fetchall()[0][0]
     for ind in catalog:
-        sql = to_sql(monthly_select(ind, as_of, first_year or as_of.year))
+        sql = to_sql(monthly_select(ind, as_of))
         con.execute(
             "INSERT INTO indicator VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [ind.id, ind.title.nl, ind.title.en, ind.unit.nl, ind.unit.en, ind.source,
@@ -366,11 +377,12 @@ def progress_as_of(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, catalog: Catalog | None = None,
 ) -> tuple[str | None, list[Progress], dict[str, Coverage]]:
     """The plan's progress as of another date, computed into temp tables (read-only is fine)."""
-    catalog = catalog or load_catalog()
+    catalog = effective_catalog(con, catalog=catalog)
     version, objectives = current_plan(con)
     used = {o.indicator for o in objectives if o.indicator}
     compute_values(con, catalog, as_of, only=used, table="ivm_values")
     cov = _coverage_from_temp(con)
+    settle_completeness(con, {i.id: i for i in catalog if i.id in used}, cov, "ivm_values")
     rows = assess_plan(con, catalog, objectives, as_of, Tables("ivm_values", "ivm_population"),
                        cov)
     return version, rows, cov

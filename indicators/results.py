@@ -17,6 +17,7 @@ import pandas as pd
 from core.sqltext import lit
 from indicators import stats
 from indicators.catalog import Indicator
+from indicators.hierarchy import top_level
 from indicators.progress import Point, Series
 
 
@@ -58,7 +59,7 @@ def values(
                p.period_start, p.period_end,
                coalesce(v.complete, p.complete) AS complete, coalesce(v.n, 0) AS n,
                v.numerator, v.denominator, v.value, v.n_eff, v.sd, v.ci_low, v.ci_high,
-               pop.inhabitants, pop.households
+               pop.inhabitants, pop.households, pop.{ind.population_column} AS per_population
         FROM area a CROSS JOIN p
         {join} {rows} v ON v.indicator_id = ? AND v.area_id = a.area_id
              AND v.period = p.period
@@ -75,14 +76,15 @@ def values(
 
 
 def _fill(df: pd.DataFrame, ind: Indicator) -> None:
-    """Zeros for the absent counts, rates and sums, with their intervals."""
-    missing = df["value"].isna()
+    """Zeros for the absent counts, rates and sums, with their intervals (a stored row without
+    a value, such as a rate whose population is not loaded, keeps its count)."""
+    missing = df["value"].isna() & df["numerator"].isna()
     if not missing.any():
         return
     df.loc[missing, "numerator"] = 0.0
     df.loc[missing, "n"] = 0
     if ind.kind.value_rule == "rate":
-        pop = df[ind.population].astype(float)
+        pop = df["per_population"].astype(float)
         df.loc[missing, "denominator"] = pop[missing]
         ok = missing & (pop > 0)
         df.loc[ok, "value"] = 0.0
@@ -114,7 +116,7 @@ def series(
         SELECT p.period_type, p.period, p.period_start, p.period_end,
                coalesce(v.complete, p.complete), coalesce(v.n, 0), v.numerator,
                v.denominator, v.value, v.n_eff, v.sd, v.ci_low, v.ci_high,
-               pop.inhabitants, pop.households
+               pop.{ind.population_column}
         FROM p
         LEFT JOIN {tables.values} v ON v.indicator_id = ? AND v.area_id = ?
              AND v.period = p.period
@@ -128,12 +130,12 @@ def series(
     windows: list[Point] = []
     months: list[Point] = []
     _, zero_high = stats.poisson_ci(0)
-    for (ptype, period, start, end, complete, n, num, den, value, n_eff, sd, lo, hi, inh,
-         hh) in rows:
-        if value is None and fill:
+    for (ptype, period, start, end, complete, n, num, den, value, n_eff, sd, lo, hi,
+         per_population) in rows:
+        if value is None and num is None and fill:
             num, n = 0.0, 0
             if ind.kind.value_rule == "rate":
-                den = inh if ind.population == "inhabitants" else hh
+                den = per_population
                 value = 0.0 if den else None
                 hi = float(zero_high) * (ind.factor or 1.0) / den if den else None
             else:
@@ -163,8 +165,7 @@ def level_months(
             WHERE indicator_id = ? AND period_type = 'month' AND area_level = ? AND complete
               AND period_start BETWEEN ? AND ?)
         SELECT a.area_id, p.period_start, coalesce(v.numerator, 0.0),
-               coalesce(v.denominator, CASE WHEN ? = 'households' THEN pop.households
-                                            ELSE pop.inhabitants END)
+               coalesce(v.denominator, pop.{ind.population_column})
         FROM area a CROSS JOIN p
         LEFT JOIN {tables.values} v ON v.indicator_id = ? AND v.area_id = a.area_id
              AND v.period = p.period
@@ -173,7 +174,7 @@ def level_months(
         WHERE a.level = ? {under}
         ORDER BY a.area_id, p.period_start
         """,
-        [root, ind.id, level, first, last, ind.population or "inhabitants", ind.id, level],
+        [root, ind.id, level, first, last, ind.id, level],
     ).fetchall()
     out: dict[str, list[tuple[dt.date, float, float | None]]] = {}
     for area_id, start, num, den in rows:
@@ -218,8 +219,10 @@ def stored_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Indicator]:
 
 
 def periods(con: duckdb.DuckDBPyConnection, indicator_id: str, period_type: str,
-            level: str = "gemeente") -> list[tuple[str, bool]]:
-    """The stored periods of a type for an indicator, oldest first, with their completeness."""
+            level: str | None = None) -> list[tuple[str, bool]]:
+    """The stored periods of a type for an indicator at a level (default: the top level),
+    oldest first, with their completeness."""
+    level = level or top_level(con)
     return [(p, bool(c)) for p, c in con.execute(
         "SELECT period, bool_and(complete) FROM indicator_value WHERE indicator_id = ? "
         "AND period_type = ? AND area_level = ? GROUP BY period ORDER BY min(period_start)",

@@ -43,6 +43,7 @@ from dashboard.components import (
     table,
 )
 from dashboard.data import DashboardData
+from dashboard.event_content import event_section
 from dashboard.export.suppress import MARK
 from dashboard.figures_objective import (
     period_text,
@@ -323,6 +324,8 @@ def body(data: DashboardData, records: list[dict[str, Any]], rec: dict[str, Any]
         out += _series_section(data, rec, ind, view, lang)
     if rec.get("displacement"):
         out.append(_around(rec["displacement"], lang))
+    if rec.get("event"):
+        out.append(event_section(rec["event"], lang))
     out += [_method(rec, ind, lang), _partners(rec, lang),
             _related(data.status(), rec, lang)]
     return out
@@ -375,6 +378,8 @@ def public_body(data: Any, rec: dict[str, Any], ind: Indicator | None, lang: str
         ]))
     if rec.get("displacement"):  # the verdict only: the counts of small areas stay private
         out.append(_around(rec["displacement"], lang, public=True))
+    if rec.get("event"):
+        out.append(event_section(rec["event"], lang, public=True))
     out += [_method(rec, ind, lang), _partners(rec, lang), _related(data.status(), rec, lang)]
     return out
 
