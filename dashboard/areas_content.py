@@ -318,18 +318,22 @@ def area_content(data: DashboardData, view: View, lang: str) -> tuple[list, list
 
 def warm_profile_reads(data: DashboardData) -> None:
     """The reads an area's profile starts from at the map's default level: every indicator in
-    its latest calendar year there and in the municipalities. Once a process holds them, a
-    first click on the map answers from memory."""
+    its latest calendar year there and at the top level (the profile's comparison). Once a
+    process holds them, a first click on the map answers from memory."""
     if not data.available():
         return
     levels = data.levels()
-    level = DEFAULT_LEVEL if DEFAULT_LEVEL in levels else levels[-1]
+    level = data.neighbourhood_level() or (levels[-1] if levels else None)
+    top = data.top_level()
+    if level is None:
+        return
     city_map(data)
     for ind in data.catalog().values():
         period = default_period(period_list(data, ind.id, "year", level))
         if period:
             data.values(ind.id, level, period)
-            data.values(ind.id, "gemeente", period)
+            if top:
+                data.values(ind.id, top, period)
 
 
 def profile_section(data: DashboardData, view: View, lang: str,
