@@ -13,7 +13,9 @@ from sqlalchemy import (
     Boolean,
     Column,
     Float,
+    ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -121,4 +123,37 @@ notice = Table(
     Column("sent_at", String(32), nullable=False),
     Column("outcome", String(16), nullable=False),
     Column("detail", Text),
+)
+
+#: Frozen council packs: one per council meeting in force (a replaced pack stays, marked with
+#: the pack that replaced it), with the data version it was computed from.
+council_pack = Table(
+    "council_pack", metadata,
+    Column("pack_id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting", String(10), nullable=False, index=True),
+    #: The reporting period reported at the meeting.
+    Column("period", String(16)),
+    Column("lang", String(2), nullable=False),
+    Column("plan_version", String(64)),
+    Column("as_of", String(10), nullable=False),
+    Column("load_id", Integer, nullable=False),
+    Column("refresh_id", Integer, nullable=False),
+    Column("data_version", String(32), nullable=False),
+    Column("frozen_at", String(32), nullable=False),
+    Column("frozen_by", String(64), nullable=False),
+    Column("replaced_by", Integer),
+    Column("replaced_at", String(32)),
+    Column("replaced_because", Text),
+)
+
+#: The files of a frozen pack: per audience the workbook and the PDF, byte for byte.
+council_pack_file = Table(
+    "council_pack_file", metadata,
+    Column("pack_id", Integer, ForeignKey("council_pack.pack_id"), primary_key=True),
+    Column("audience", String(16), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
 )
