@@ -449,6 +449,11 @@ TABLES: dict[str, dict[str, Text]] = {
 }
 
 
+#: The language people write in where the app keeps their own words (owners' updates): the
+#: city's. Pages mark such text with it (``lang``, WCAG 3.1.2) when they speak the other one.
+WRITTEN_IN = "nl"
+
+
 #: Who approves a plan, as the plan names them (``approved_by``); others show as written.
 APPROVERS: dict[str, Text] = {
     "gemeenteraad": {"nl": "gemeenteraad", "en": "city council"},
@@ -547,6 +552,11 @@ LOAD_OUTCOMES: dict[str, Text] = {
     "loaded": {"nl": "✔ geladen", "en": "✔ loaded"},
     "unchanged": {"nl": "＝ ongewijzigd", "en": "＝ unchanged"},
     "rejected": {"nl": "✖ geweigerd", "en": "✖ rejected"},
+}
+
+#: How a load read its file (``load_log.profile``); a source's own profile shows as named.
+LOAD_PROFILES: dict[str, Text] = {
+    "canonical": {"nl": "eigen formaat", "en": "own format"},
 }
 
 #: An indicator's period types.

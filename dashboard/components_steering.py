@@ -26,6 +26,8 @@ from core.vocabulary import (
     JUDGEMENTS,
     MISSING,
     STEERING,
+    WRITTEN_IN,
+    approver,
     date,
     month,
     number,
@@ -101,12 +103,15 @@ def update_card(u: Update, computed: str | None, names: dict[str, str],
                          className="computed")]
     if differs:
         verdict.append(html.Span(f"⚠ {w('disagrees', lang)}", className="disagrees"))
-    texts = [html.Dt(w("done", lang)), html.Dd(u.done, className="update-done")]
+    # the texts as the owner wrote them, marked with the language they are written in
+    texts = [html.Dt(w("done", lang)),
+             html.Dd(u.done, className="update-done", lang=WRITTEN_IN)]
     if u.next:
-        texts += [html.Dt(w("next", lang)), html.Dd(u.next, className="update-next")]
+        texts += [html.Dt(w("next", lang)),
+                  html.Dd(u.next, className="update-next", lang=WRITTEN_IN)]
     if u.reason:
         texts += [html.Dt(w("judgement_reason", lang)),
-                  html.Dd(u.reason, className="update-reason")]
+                  html.Dd(u.reason, className="update-reason", lang=WRITTEN_IN)]
     owner = names.get(u.owner or "", u.owner or MISSING)
     return html.Article([
         html.H3([f"{u.objective_id} · {reporting_period(u.period, lang)}"]),
@@ -167,7 +172,7 @@ def plan_versions_section(versions: list[dict[str, Any]], in_force: str | None,
     """The plan's versions (the one in force marked) and what changed from the version before
     it: targets, deadlines, objectives and actions added and dropped."""
     rows = [[v["version"] + (f" ({w('in_force', lang)})" if v["version"] == in_force else ""),
-             v["title"], date(v["approved_on"]), v["approved_by"] or MISSING,
+             v["title"], date(v["approved_on"]), approver(v["approved_by"], lang) or MISSING,
              v["objectives"], v["actions"]] for v in versions]
     children: list = [html.H2(w("plan_versions", lang)),
                       table([w("version", lang), w("title", lang), w("approved_on", lang),

@@ -263,8 +263,9 @@ def test_method_and_sources_sheets(book):
     for label, rule in status_rules("nl"):
         assert label in text and rule in text  # the status rules of the one method text
     loads = _rows(wb["Bronnen"], "Lading")
-    assert [r["Soort"] for r in loads][:3] == ["areas", "areas", "areas"]
-    police = next(r for r in loads if r["Soort"] == "incidents")
+    assert [r["Soort"] for r in loads][:3] == ["gebieden", "gebieden", "gebieden"]
+    assert {r["Uitkomst"] for r in loads} == {"✔ geladen"}
+    police = next(r for r in loads if r["Soort"] == "incidenten")
     assert police["Bestand"] == "politie_export.csv" and police["Afsluitdatum"].year == 2026
     assert police["Rijen gelezen"] == police["Geladen"] > 40_000
     sources = " ".join(str(c) for row in wb["Bronnen"].iter_rows(values_only=True) for c in row

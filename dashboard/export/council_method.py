@@ -16,8 +16,13 @@ from core.vocabulary import (
     DIRECTIONS,
     EXCEL_DATETIME,
     EXCEL_INT,
+    LOAD_OUTCOMES,
+    LOAD_PROFILES,
+    PERIOD_TYPES,
     POPULATIONS,
+    SOURCE_KINDS,
     TESTS,
+    approver,
     number,
     pick,
     status_text,
@@ -45,6 +50,7 @@ from dashboard.export.sheet import (
 from dashboard.export.suppress import rules
 from indicators import (
     SOURCES,
+    Exclude,
     Indicator,
     coverage_as_of,
     loads,
@@ -79,7 +85,7 @@ def method_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
             status_rule = t["status_rule"].format(n=ind.min_n, t=test)
         text = (lambda x: x.nl) if lang == "nl" else (lambda x: x.en)
         doc = kind.description(lang)
-        definition = f"{text(ind.numerator)}; {ind.measure}: {doc}"
+        definition = f"{text(ind.numerator)}; {kind.title(lang)}: {doc}"
         if ind.description:
             definition = f"{text(ind.description)} {definition}"
         denominator = text(ind.denominator) if ind.denominator else None
@@ -89,8 +95,9 @@ def method_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
             denominator = f"{denominator}; {per}" if denominator else per
         values = [ind.id, text(ind.title), text(ind.unit),
                   f"{ind.source} ({SOURCES[ind.source].description.get(lang, '')})",
-                  ind.measure, definition, denominator, _filters(ind) or t["no_filters"],
-                  pick(DIRECTIONS, ind.direction, lang), ind.period, test, ind.min_n,
+                  kind.title(lang), definition, denominator,
+                  _filters(ind, lang) or t["no_filters"], pick(DIRECTIONS, ind.direction, lang),
+                  _known(PERIOD_TYPES, ind.period, lang), test, ind.min_n,
                   status_rule,
                   supp]
         for col, v in enumerate(values, start=1):
@@ -119,14 +126,27 @@ def method_sheet(ws: Worksheet, f: Figures, lang: str) -> None:
     finish_table(ws, header, len(t["method_cols"]), last_table_row, freeze_col=2)
 
 
-def _filters(ind: Indicator) -> str:
-    parts = ind.filter_texts()
+def _filters(ind: Indicator, lang: str) -> str:
+    """The indicator's filters in ``lang``; the values from the data quoted as stored."""
+    t = T[lang]
+
+    def quoted(values) -> str:
+        return t["or"].join(f'"{v}"' for v in values)
+
+    parts = [t["filter_not_in" if isinstance(spec, Exclude) else "filter_in"].format(
+                 col=col, values=quoted(spec.not_ if isinstance(spec, Exclude) else spec))
+             for col, spec in ind.filters.items()]
     if ind.event:
-        parts.append(f"event {ind.event}")
+        parts.append(t["filter_event"].format(e=f'"{ind.event}"'))
     if ind.question:
-        parts.append(f"question {ind.question}" + (
-            f", counts {', '.join(ind.counts)}" if ind.counts else ""))
+        parts.append(t["filter_question"].format(q=ind.question) + (
+            ", " + t["filter_counts"].format(a=quoted(ind.counts)) if ind.counts else ""))
     return "; ".join(parts)
+
+
+def _known(table: dict, key: str | None, lang: str) -> str | None:
+    """``key`` in ``lang`` when the vocabulary knows it, else as stored."""
+    return pick(table, key, lang) if key in table else key
 
 
 def _objective_methods(ws: Worksheet, f: Figures, row: int, lang: str) -> int:
@@ -159,9 +179,11 @@ def sources_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, f: Figures,
         row += 1
         files.append(str(ld["file"]))
         finished = ld["finished_at"]
-        values = [ld["load_id"], ld["kind"], ld["profile"], _file_name(ld["file"]),
-                  ld["outcome"], *(ld[k] for k in ("rows_read", "rows_loaded", "rows_replaced",
-                                                   "rows_skipped", "rows_quarantined")),
+        values = [ld["load_id"], _known(SOURCE_KINDS, ld["kind"], lang),
+                  _known(LOAD_PROFILES, ld["profile"], lang), _file_name(ld["file"]),
+                  _known(LOAD_OUTCOMES, ld["outcome"], lang),
+                  *(ld[k] for k in ("rows_read", "rows_loaded", "rows_replaced",
+                                    "rows_skipped", "rows_quarantined")),
                   ld["cutoff_date"], finished.replace(microsecond=0) if finished else None]
         for col, v in enumerate(values, start=1):
             cell = put(ws, row, col, v, EXCEL_INT)
@@ -175,7 +197,8 @@ def sources_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, f: Figures,
     for kind, start, cutoff, rows in _coverage(con, f):
         row += 1
         desc = SOURCES[kind].description.get(lang) if kind in SOURCES else None
-        for col, v in enumerate([kind, desc, start, cutoff, rows], start=1):
+        for col, v in enumerate([_known(SOURCE_KINDS, kind, lang), desc, start, cutoff, rows],
+                                start=1):
             put(ws, row, col, v, EXCEL_INT)
     row += 2
     put_text(ws.cell(row=row, column=1), t["plan_title"]).font = SUB_FONT
@@ -184,8 +207,8 @@ def sources_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, f: Figures,
     if f.plan:
         row += 1
         p = f.plan
-        for col, v in enumerate([p["version"], p["title"], p["approved_on"], p["approved_by"],
-                                 p["objectives"]], start=1):
+        for col, v in enumerate([p["version"], p["title"], p["approved_on"],
+                                 approver(p["approved_by"], lang), p["objectives"]], start=1):
             put(ws, row, col, v, EXCEL_INT)
     row += 2
     put_text(ws.cell(row=row, column=1), t["credits_title"]).font = SUB_FONT
@@ -194,7 +217,7 @@ def sources_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, f: Figures,
     for folder, data, credit, licence in CREDITS:
         row += 1
         used = any(f"/{folder}/" in p.replace("\\", "/") for p in files)
-        for col, v in enumerate([data, credit, licence, t["yes"] if used else t["no"]],
+        for col, v in enumerate([data[lang], credit, licence, t["yes"] if used else t["no"]],
                                 start=1):
             put(ws, row, col, v).alignment = WRAP
     row += 1

@@ -63,6 +63,9 @@ T = {
         "doc_title": "Veiligheidsplan: stand van zaken voor de gemeenteraad",
         "no_filters": "geen",
         "no_minimum": "geen minimum n; toets: {t}",
+        "filter_in": "{col} is {values}", "filter_not_in": "{col} is niet {values}",
+        "filter_event": "alleen de dagen van gebeurtenis {e}", "filter_question": "vraag {q}",
+        "filter_counts": "telt de antwoorden {a}", "or": " of ",
     },
     "en": {
         "summary": "Summary", "areas": "Neighbourhoods", "method": "Method",
@@ -79,7 +82,7 @@ T = {
         "total": "Total", "total_years": "Years in total",
         "city": "city", "wijk": "neighbourhood", "unassigned": "not assigned to a neighbourhood",
         "unassigned_level": "rest",
-        "areas_note": "Per neighbourhood (wijk) and calendar year (complete years; for a survey "
+        "areas_note": "Per neighbourhood and calendar year (complete years; for a survey "
         "its waves). Counts, rates and sums add up to the city; the total runs over the years "
         "shown (a rate: summed count over summed population).",
         "method_cols": ["Id", "Title", "Unit", "Source", "Measure", "Definition",
@@ -109,22 +112,28 @@ T = {
         "doc_title": "Safety plan: progress report to the city council",
         "no_filters": "none",
         "no_minimum": "no minimum n; test: {t}",
+        "filter_in": "{col} is {values}", "filter_not_in": "{col} is not {values}",
+        "filter_event": "only the days of event {e}", "filter_question": "question {q}",
+        "filter_counts": "counts the answers {a}", "or": " or ",
     },
 }
 
-#: The open data a warehouse may hold, with the credit its licence asks for (README).
+#: The open data a warehouse may hold (its folder, what it holds in Dutch and in English), with
+#: the credit and licence its publisher asks for, quoted in the publisher's words (README).
 CREDITS = [
-    ("be-aalst-areas", "Wijken",
+    ("be-aalst-areas", {"nl": "Wijken", "en": "Neighbourhoods"},
      "Wijken voor omgevingsanalyse. © gemeentebesturen, verzameld door Data & Analyse van de "
      "Vlaamse provincies (https://github.com/provinciesincijfers/gebiedsniveaus/blob/master/"
      "gemeente_statsec_wijken/readme.md)", "Modellicentie Gratis Hergebruik v1.0"),
-    ("be-aalst-areas", "Statistische sectoren, deelgemeenten, gemeenten",
+    ("be-aalst-areas", {"nl": "Statistische sectoren, deelgemeenten, gemeenten",
+                        "en": "Statistical sectors, former municipalities, municipalities"},
      "Bron: Statbel (statistische sectoren); bewerking: Data & Analyse van de Vlaamse "
      "provincies", "Statbel open data (CC BY 4.0)"),
-    ("be-statbel-bevolking", "Bevolking",
+    ("be-statbel-bevolking", {"nl": "Bevolking", "en": "Population"},
      "Bron: Statbel (Algemene Directie Statistiek – Statistics Belgium), bevolking op "
      "1 januari 2020", "CC BY 4.0"),
-    ("uk-police-lancashire", "Lancashire incidents, wards, ward population",
+    ("uk-police-lancashire", {"nl": "Lancashire: incidenten, wards, bevolking per ward",
+                              "en": "Lancashire incidents, wards, ward population"},
      "Contains public sector information licensed under the Open Government Licence v3.0 "
      "(police.uk, Home Office). Source: Office for National Statistics licensed under the Open "
      "Government Licence v.3.0. Contains OS data © Crown copyright and database right 2022. "

@@ -184,7 +184,10 @@ def sign_out_everywhere(_clicks: list, _all: int | None, lang: str | None) -> li
 
 
 def _partners(steering: Steering, lang: str) -> html.Table:
-    rows = [[p.partner_id, p.name_nl, p.name_en or "–", pick(PARTNER_KINDS, p.kind, lang),
+    # each name in its own language, marked as such (WCAG 3.1.2)
+    rows = [[p.partner_id, html.Span(p.name_nl, lang="nl"),
+             html.Span(p.name_en, lang="en") if p.name_en else "–",
+             pick(PARTNER_KINDS, p.kind, lang),
              pick(PARTNER_LEVELS, p.level, lang), p.contact or "–",
              pick(TEXT, "yes" if p.active else "no", lang), p.origin or "–"]
             for p in steering.partners.all()]
