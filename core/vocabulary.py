@@ -842,6 +842,18 @@ PACK: dict[str, Text] = {
     "before": {"nl": "Was", "en": "Was"},
     "after": {"nl": "Wordt", "en": "Becomes"},
     "done_on": {"nl": "Afgerond op", "en": "Done on"},
+    "frozen_ok": {"nl": "Het raadsdossier van {d} is bevroren (gegevensversie {v}).",
+                  "en": "The council pack of {d} is frozen (data version {v})."},
+    "may_not_freeze": {"nl": "Alleen het bestuur en de beheerder bevriezen een raadsdossier.",
+                       "en": "Only the bestuur and the beheerder freeze a council pack."},
+    "choose_meeting": {"nl": "Kies een gemeenteraad.", "en": "Choose a council meeting."},
+    "pack_exists": {"nl": "Het raadsdossier van {d} is al bevroren; het blijft ongewijzigd. "
+                          "Vink 'vervangen' aan om het te vervangen.",
+                    "en": "The council pack of {d} is frozen already; it stays as it is. Tick "
+                          "'replace' to replace it."},
+    "pack": {"nl": "Dossier", "en": "Pack"},
+    "kind_of_file": {"nl": "Bestand", "en": "File"},
+    "download": {"nl": "Raadsdossier downloaden", "en": "Download the council pack"},
     "sheet_changes": {"nl": "Wijzigingen", "en": "Changes"},
     "sheet_updates": {"nl": "Updates", "en": "Updates"},
 }
