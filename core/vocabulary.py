@@ -489,6 +489,8 @@ AUDIT_EVENTS: dict[str, Text] = {
     "user_disabled": {"nl": "gebruiker uitgeschakeld", "en": "user disabled"},
     "user_enabled": {"nl": "gebruiker ingeschakeld", "en": "user enabled"},
     "password_changed": {"nl": "wachtwoord gewijzigd", "en": "password changed"},
+    "pack_frozen": {"nl": "raadsdossier bevroren", "en": "council pack frozen"},
+    "pack_replaced": {"nl": "raadsdossier vervangen", "en": "council pack replaced"},
 }
 
 #: Plotly's own words in Dutch (its ``nl`` locale: the toolbar, its notes, month names and

@@ -1,6 +1,6 @@
 """The steering cycle's records in one application store: the partner register, owners'
-updates and actions' states, the status history and the reminders sent, each write audited in
-the store's audit log."""
+updates and actions' states, the status history, the reminders sent and the frozen council
+packs, each write audited in the store's audit log."""
 
 from __future__ import annotations
 
