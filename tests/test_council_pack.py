@@ -4,6 +4,7 @@ page numbers, Belgian formats), and a public version that gives no small number 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import subprocess
@@ -72,13 +73,13 @@ def test_a_pack_is_frozen_with_its_data_version_and_both_audiences(frozen):
     finally:
         con.close()
     steering = Steering.of_warehouse(wh.path)
-    [pack] = steering.packs.packs()
+    pack = steering.packs.of_meeting(dt.date(2026, 12, 21))
     assert pack.meeting.isoformat() == MEETING and pack.period == "2026-Q3"
     assert pack.data_version == version["label"] and pack.plan_version == "LIVP-2020-2027-v2"
     assert pack.as_of == version["as_of"]
     assert pack.audiences() == ["internal", "public"]
-    audit = steering.store.audit_rows(event_name="pack_frozen")
-    assert MEETING in audit[0]["detail"] and version["label"] in audit[0]["detail"]
+    audit = steering.store.audit_rows(event_name="pack_frozen")[0]
+    assert MEETING in audit["detail"] and version["label"] in audit["detail"]
     listed = CliRunner().invoke(main, ["export", "packs", "--db", str(wh.path), "--format",
                                        "json"])
     assert listed.exit_code == 0 and '"meeting": "2026-12-21"' in listed.output
@@ -170,12 +171,13 @@ def test_freezing_the_meeting_again_is_refused_unless_replaced_and_audited(froze
     wh = _copy(demo_city, tmp_path)
     copy_access_store(frozen[0].path, wh.path)
     steering = Steering.of_warehouse(wh.path)
-    [first] = steering.packs.packs()
+    first = steering.packs.of_meeting(dt.date(2026, 12, 21))
+    every = steering.packs.packs(in_force_only=False)
     again = CliRunner().invoke(main, ["export", "council", "--meeting", MEETING, "--db",
                                       str(wh.path)])
     assert again.exit_code == 1
     assert "error [pack_frozen]" in again.output and "--replace" in again.output
-    assert steering.packs.packs(in_force_only=False) == [first]
+    assert steering.packs.packs(in_force_only=False) == every
     unknown = CliRunner().invoke(main, ["export", "council", "--meeting", "2026-12-20",
                                         "--db", str(wh.path)])
     assert unknown.exit_code == 1 and "no council meeting on 20/12/2026" in unknown.output
@@ -184,7 +186,7 @@ def test_freezing_the_meeting_again_is_refused_unless_replaced_and_audited(froze
                                          "--replace", "--because", "correctie PREV-01",
                                          "--db", str(wh.path)])
     assert replaced.exit_code == 0, replaced.output
-    [now] = steering.packs.packs()
+    now = steering.packs.of_meeting(dt.date(2026, 12, 21))
     old = steering.packs.pack(first.pack_id)
     assert now.pack_id != first.pack_id and old.replaced_by == now.pack_id
     assert steering.packs.content(old.pack_id, "internal", "pdf")[1] == frozen[1][
@@ -203,8 +205,8 @@ def test_a_frozen_pack_is_the_same_bytes_after_new_loads(frozen, demo_city, tmp_
     assert done.returncode == 0, done.stderr
     con = wh.connect_read_only()
     try:
-        assert data_version(con)["label"] != Steering.of_warehouse(wh.path).packs.packs()[
-            0].data_version  # new data since the freeze
+        assert data_version(con)["label"] != Steering.of_warehouse(wh.path).packs.of_meeting(
+            dt.date(2026, 12, 21)).data_version  # new data since the freeze
     finally:
         con.close()
     out = tmp_path / "again"
@@ -329,3 +331,26 @@ def _indicator_of(book, oid: str) -> str | None:
             title = row[names.index("Indicator")]
             return next((i.id for i in CATALOG if i.title.nl == title), None)
     return None
+
+
+def test_the_demo_ships_the_pack_of_its_last_council_meeting(demo_city):
+    """Frozen a week before the September meeting from the figures of then (the second
+    quarter's), it stays what the council got while the demo loaded more since."""
+    steering = Steering.of_warehouse(demo_city[0].path)
+    pack = steering.packs.of_meeting(dt.date(2026, 9, 21))
+    assert pack is not None and pack.frozen_by == "demo-bestuur"
+    assert (pack.period, pack.as_of.isoformat(), pack.plan_version) == (
+        "2026-Q2", "2026-06-30", "LIVP-2020-2027-v1")
+    con = demo_city[0].connect_read_only()
+    try:
+        assert data_version(con)["label"] != pack.data_version
+    finally:
+        con.close()
+    pages = _pages(steering.packs.content(pack.pack_id, "internal", "pdf")[1])
+    whole = "\n".join(pages)
+    assert "Gemeenteraad van 21/09/2026" in pages[0] and "2e kwartaal 2026" in pages[0]
+    assert "Sinds de gemeenteraad van 15/06/2026." in whole
+    changed = whole.split("Statussen die veranderden\n", 1)[1]
+    assert not changed.startswith("Geen.")  # statuses changed since June
+    assert "Update van de eigenaar" in whole and "Wat werd gedaan" in whole
+    assert pack.audiences() == ["internal", "public"]

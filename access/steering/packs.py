@@ -94,17 +94,18 @@ class CouncilPacks:
 
     def freeze(self, meta: PackMeta, files: Mapping[tuple[str, str], tuple[str, bytes]],
                user: str, role: str, replace: bool = False,
-               because: str | None = None) -> Pack:
+               because: str | None = None, at: str | None = None) -> Pack:
         """Store a pack's files (``files``: per (audience, kind) a file name and its bytes).
         Refused when the meeting has a pack already, unless ``replace``: then the old pack is
-        kept, marked replaced, and the replacement is audited."""
+        kept, marked replaced, and the replacement is audited. ``at``: the time it was frozen
+        (default: now)."""
         for (audience, kind), (_name, body) in files.items():
             if kind not in KINDS:
                 raise ValueError(f"unknown kind of pack file {kind!r}")
             if not body or len(body) > MAX_FILE_BYTES:
                 raise IvmError("bad_pack_file", f"the {kind} file for the {audience} audience "
                                f"has {len(body):,} bytes", hint=f"at most {MAX_FILE_BYTES:,}")
-        stamp = self._now()
+        stamp = at or self._now()
         with self.engine.begin() as con:
             old = con.execute(select(council_pack).where(
                 council_pack.c.meeting == meta.meeting.isoformat(),

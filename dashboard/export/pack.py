@@ -192,7 +192,7 @@ def freeze_pack(con: duckdb.DuckDBPyConnection, steering: Steering, meeting: dt.
     frozen = pick(PACK, "frozen", lang).format(d=date(at or now()), u=user, v=meta.data_version,
                                                 a=date(meta.as_of))
     files = pack_files(con, content, frozen)
-    return steering.packs.freeze(meta, files, user, role, replace, because)
+    return steering.packs.freeze(meta, files, user, role, replace, because, at)
 
 
 def _meta(con: duckdb.DuckDBPyConnection, meeting: dt.date, content: PackContent | None,
