@@ -147,7 +147,7 @@ MEDIANS: dict[str, tuple[str, str, str, str, str]] = {
 }
 #: Per-1,000 factor of the rates.
 RATE_FACTOR = 1000.0
-#: The event the carnival indicator is limited to (its days come from indicators.events).
+#: The event the carnival indicator is limited to (its held days come from the warehouse).
 CARNIVAL_EVENT = "aalst_carnival"
 
 
@@ -172,18 +172,20 @@ def measure_kinds() -> dict[str, list[str]]:
 
 
 def _setup(con, as_of: dt.date):
-    """(coverage per source kind, period map rows, first year with data)."""
+    """(coverage per source kind, period map rows, the carnival's held days as loaded)."""
     from indicators.compute import coverage
+    from indicators.events import editions
     from indicators.periods import period_rows
     from indicators.sources import SOURCES
 
     cov = coverage(con, as_of)
+    days = [d for e in editions(con, CARNIVAL_EVENT) if not e.cancelled for d in e.days]
     if not cov:
-        return cov, [], as_of.year
+        return cov, [], days
     first = min(c.data_start for c in cov.values())
     last = max(c.cutoff for c in cov.values())
     anchors = {k: c.anchor for k, c in cov.items() if not SOURCES[k].survey}
-    return cov, period_rows(first, last, anchors), first.year
+    return cov, period_rows(first, last, anchors), days
 
 
 def _period_arrow(rows: list[tuple]):
@@ -234,7 +236,8 @@ def _aggs(defs: dict, numbers: dict[str, int], weight: str | None = None
     return aggs, structs
 
 
-def handwritten_sql(as_of: dt.date, cov: dict, first_year: int, subset: bool = False) -> str:
+def handwritten_sql(as_of: dt.date, cov: dict, carnival_days: list[dt.date],
+                    subset: bool = False) -> str:
     """The one statement of the hand-written variant (reads ``bench_period_map`` and, with
     ``subset``, ``bench_subset``).
 
@@ -242,12 +245,10 @@ def handwritten_sql(as_of: dt.date, cov: dict, first_year: int, subset: bool = F
     joins the labels back afterwards: the natural keys (seven columns, most of them text) make
     DuckDB's hash aggregate several times heavier at national scale.
     """
-    from indicators.events import event_days
     from indicators.sources import SOURCES
 
     day_max = f"DATE '{as_of.isoformat()}'"
-    carnival = ", ".join(f"DATE '{d.isoformat()}'"
-                         for d in event_days(CARNIVAL_EVENT, first_year, as_of.year))
+    carnival = ", ".join(f"DATE '{d.isoformat()}'" for d in carnival_days) or "NULL"
     only = " AND area_id IN (SELECT area_id FROM bench_subset)" if subset else ""
     kinds = ", ".join(
         f"({lit(k)}, DATE '{c.data_start.isoformat()}', DATE '{c.cutoff.isoformat()}', "
@@ -400,12 +401,12 @@ def duckdb_values(con, as_of: dt.date, subset: list[str] | None = None):
     """The hand-written variant: coverage, period map and the one statement (Arrow table)."""
     import pyarrow as pa
 
-    cov, rows, first_year = _setup(con, as_of)
+    cov, rows, carnival_days = _setup(con, as_of)
     con.register("bench_period_map", _period_arrow(rows))
     if subset is not None:
         con.register("bench_subset", pa.table({"area_id": pa.array(subset, pa.string())}))
     try:
-        sql = handwritten_sql(as_of, cov, first_year, subset is not None)
+        sql = handwritten_sql(as_of, cov, carnival_days, subset is not None)
         return con.sql(sql).to_arrow_table()
     finally:
         con.unregister("bench_period_map")
@@ -467,11 +468,10 @@ def pandas_values(con, as_of: dt.date, subset: list[str] | None = None, timings=
     import numpy as np
     import pandas as pd
 
-    from indicators.events import event_days
     from indicators.sources import SOURCES
 
     timings = {} if timings is None else timings
-    cov, rows, first_year = _setup(con, as_of)
+    cov, rows, carnival_days = _setup(con, as_of)
     t0 = time.perf_counter()
     if subset is not None:
         import pyarrow as pa
@@ -528,7 +528,7 @@ def pandas_values(con, as_of: dt.date, subset: list[str] | None = None, timings=
     # facts per source, with the day each falls on
     inc["day"] = inc.occurred_at.dt.normalize()
     inc = inc[inc.day <= limit]
-    carnival = pd.to_datetime(event_days(CARNIVAL_EVENT, first_year, as_of.year))
+    carnival = pd.to_datetime(carnival_days)
     inc["carnival"] = inc.day.isin(carnival.astype(inc.day.dtype))
     inc["minutes"] = (inc.arrived_at - inc.reported_at).dt.total_seconds() / 60.0
     nui["day"] = nui.reported_at.dt.normalize()

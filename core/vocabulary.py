@@ -332,10 +332,12 @@ LEVELS: dict[str, Text] = {
 SOURCE_KINDS: dict[str, Text] = {
     "areas": {"nl": "gebieden", "en": "areas"},
     "population": {"nl": "bevolking", "en": "population"},
+    "day_population": {"nl": "dagbevolking en bezoekers", "en": "day population and visitors"},
     "incidents": {"nl": "incidenten", "en": "incidents"},
     "nuisance": {"nl": "overlast", "en": "nuisance"},
     "survey": {"nl": "bevraging", "en": "survey"},
     "activities": {"nl": "partneractiviteiten", "en": "partner activities"},
+    "events": {"nl": "evenementen", "en": "events"},
     "plan": {"nl": "plan", "en": "plan"},
     "partners": {"nl": "partnerregister", "en": "partner register"},
 }
@@ -344,6 +346,8 @@ SOURCE_KINDS: dict[str, Text] = {
 SOURCE_NAMES: dict[str, Text] = {
     "areas": {"nl": "gebiedsindeling", "en": "area boundaries"},
     "population": {"nl": "bevolkingscijfers", "en": "population figures"},
+    "events": {"nl": "evenementenkalender", "en": "events calendar"},
+    "day_population": {"nl": "dagbevolking en bezoekers", "en": "day population and visitors"},
     "politie": {"nl": "politiezone: geregistreerde feiten", "en": "police zone: recorded offences"},
     "meldingen": {"nl": "stad: meldingen van overlast", "en": "city: nuisance reports"},
     "veiligheidsmonitor": {"nl": "veiligheidsmonitor: bevraging", "en": "safety survey"},

@@ -331,9 +331,9 @@ def remove_load_rows(
 
 def _key_sql(spec: KindSpec) -> str | None:
     """SQL of the natural key of a kind whose rows are not identified by an id column:
-    population by area and year; a survey respondent by wave and id (a new wave may reuse the
-    ids of an earlier one)."""
-    if spec.kind == "population":
+    population and day population by area and year; a survey respondent by wave and id (a new
+    wave may reuse the ids of an earlier one)."""
+    if spec.kind in ("population", "day_population"):
         return "p.code_area_id || ':' || CAST(p.year AS VARCHAR)"
     if spec.kind == "survey":
         return "p.wave || ':' || p.raw_source_id"

@@ -260,8 +260,13 @@ def _source(profile: Profile, kind: str) -> str:
 
 
 def _ensure_loaders() -> None:
-    # The areas loader lives in etl; the plan loader is registered by the composition root.
+    # The areas and events loaders live in etl; the plan loader is registered by the
+    # composition root.
     if "areas" not in LOADERS:
         from etl.area_load import load_areas
 
         LOADERS["areas"] = load_areas
+    if "events" not in LOADERS:
+        from etl.event_load import load_events
+
+        LOADERS["events"] = load_events

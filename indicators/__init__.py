@@ -49,6 +49,8 @@ from indicators.compare import compare as compare_area
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import SMALL
 from indicators.compute import coverage as coverage_as_of
+from indicators.events import Edition, EditionComparison, event_comparison, event_words_of
+from indicators.events import editions as event_editions
 from indicators.measures import MEASURES, MeasureKind, measure
 from indicators.method import sentences as method_sentences
 from indicators.method import status_rules, test_of, test_text
@@ -107,6 +109,7 @@ from indicators.sources import SOURCES, category_names
 from indicators.status import StatusFilter, status_counts, status_records, to_json
 
 __all__ = [
+    "Edition", "EditionComparison", "event_comparison", "event_editions", "event_words_of",
     "alert_objectives", "alert_weeks", "alert_words", "current_alerts", "PeerFunnel",
     "has_funnel", "peer_funnel", "WijkIndex", "index_parts", "wijk_safety_index",
     "Action", "Change", "ReportingPeriod", "Reporting", "close_matches", "current_period",

@@ -20,11 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.errors import DeclarationError, IvmError, Where
 from core.settings import setting
-from indicators.events import EVENTS
+from etl.event_load import EVENT_ID
 from indicators.measures import MEASURES
 from indicators.sources import SOURCES
 
 PERIOD_TYPES = ("month", "quarter", "year", "r12", "ytd")
+#: What a rate may count per: inhabitants and households (summed over areas), a day population
+#: and visitors (per area as delivered).
+POPULATION_COLUMNS = ("inhabitants", "households", "day_population", "visitors")
 FilterValue = str | int | bool
 
 
@@ -68,7 +71,7 @@ class Indicator(_Strict):
     filters: dict[str, list[FilterValue] | Exclude] = Field(default_factory=dict)
     event: str | None = None
     value: str | None = None
-    population: Literal["inhabitants", "households"] | None = None
+    population: Literal[POPULATION_COLUMNS] | None = None  # type: ignore[valid-type]
     factor: float | None = Field(default=None, gt=0)
     question: str | None = None
     counts: list[str] | None = None
@@ -90,6 +93,12 @@ class Indicator(_Strict):
     def style(self) -> str:
         """The value style of its measure kind (see :mod:`core.vocabulary`)."""
         return self.kind.style
+
+    @property
+    def population_column(self) -> str:
+        """The column of the area population tables a rate divides by (one of a closed set,
+        so safe to name in SQL): inhabitants unless the declaration says otherwise."""
+        return self.population or "inhabitants"
 
     def text(self, value: float | None, lang: str = "nl") -> str:
         """One of its values as people read it, on every surface."""
@@ -206,9 +215,9 @@ def _meaning(ind: Indicator, file: str) -> list[IvmError]:
                     bad("unknown_value", f"{field}.{column}", f"unknown value '{v}'",
                         f"one of {', '.join(map(str, allowed))}")
     if ind.event is not None:
-        if ind.event not in EVENTS:
-            bad("unknown_event", "event", f"unknown event '{ind.event}'",
-                f"one of {', '.join(EVENTS) or '(none declared)'}")
+        if not EVENT_ID.fullmatch(ind.event):
+            bad("bad_event", "event", f"'{ind.event}' is not an event id",
+                "lower-case letters, digits and _, as in the events file (e.g. aalst_carnival)")
         if source.survey:
             bad("bad_event", "event", "a survey has waves, not days: no event filter")
     for message, field in measure.check(ind, source):

@@ -52,7 +52,7 @@ def render(catalog: Catalog) -> str:
         if i.denominator:
             lines.append(f"- denominator: {i.denominator.nl} / {i.denominator.en}")
         if i.population:
-            lines.append(f"- per {i.factor:,.0f} {i.population}")
+            lines.append(f"- per {i.factor:,.0f} {i.population.replace('_', ' ')}")
         if i.question:
             counts = f"; counts: {', '.join(i.counts)}" if i.counts else ""
             lines.append(f"- survey question: `{i.question}`{counts}")

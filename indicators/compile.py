@@ -1,10 +1,11 @@
 """Compile an indicator declaration to SQL with SQLAlchemy Core.
 
 Each indicator becomes one SELECT over its source that keeps the rows the declaration names
-(filters, event days, the rows the measure counts, nothing after the as-of date) and aggregates
-them per finest area and month. Values come in through SQLAlchemy's literal rendering of
-validated declarations, never by pasting text; ``ivm indicators show ID --sql`` prints it and
-``tests/snapshots/sql/`` pins it per catalogue indicator.
+(filters, the days of an event's editions that were held, the rows the measure counts, nothing
+after the as-of date) and aggregates them per finest area and month. Values come in through
+SQLAlchemy's literal rendering of validated declarations, never by pasting text; ``ivm
+indicators show ID --sql`` prints it and ``tests/snapshots/sql/`` pins it per catalogue
+indicator.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import sqlalchemy as sa
 
 from core.warehouse import schema
 from indicators.catalog import Exclude, Indicator
-from indicators.events import event_days
 from indicators.measures import Rows
 from indicators.sources import SOURCES, Source
 
@@ -77,18 +77,27 @@ def _rows(
     return Rows(source, weight, answer, answer_number, duration, where), table, conds
 
 
-def _day_conditions(ind: Indicator, source: Source, as_of: dt.date,
-                    first_year: int) -> list[sa.ColumnElement]:
-    """Nothing after the as-of date and, for an event indicator, only the event's days."""
+def held_days(event: str) -> sa.Select:
+    """Every day of the editions of ``event`` that were held (the warehouse's
+    ``event_edition``; a cancelled edition has no days)."""
+    e = schema.event_edition
+    days = sa.func.generate_series(sa.cast(e.c.first_day, sa.DateTime),
+                                   sa.cast(e.c.last_day, sa.DateTime), sa.text("INTERVAL 1 DAY"))
+    return sa.select(sa.cast(sa.func.unnest(days), sa.Date)).where(
+        e.c.event_id == event, e.c.cancelled.is_(False))
+
+
+def _day_conditions(ind: Indicator, source: Source, as_of: dt.date) -> list[sa.ColumnElement]:
+    """Nothing after the as-of date and, for an event indicator, only the days of its
+    editions that were held."""
     day = source.day()
     conds = [day <= _date(as_of)]
     if ind.event is not None:
-        days = [d.isoformat() for d in event_days(ind.event, first_year, as_of.year)]
-        conds.append(sa.cast(day, sa.String).in_(days))
+        conds.append(sa.cast(day, sa.Date).in_(held_days(ind.event)))
     return conds
 
 
-def monthly_select(ind: Indicator, as_of: dt.date, first_year: int) -> sa.Select:
+def monthly_select(ind: Indicator, as_of: dt.date) -> sa.Select:
     """The indicator's rows up to ``as_of``, aggregated per finest area and month.
 
     Additive measures give the sums ``n, num, den, sw2, sx2``; median and percentile give one
@@ -97,7 +106,7 @@ def monthly_select(ind: Indicator, as_of: dt.date, first_year: int) -> sa.Select
     source = SOURCES[ind.source]
     rows, table, conds = _rows(ind, source)
     day = source.day()
-    conds += _day_conditions(ind, source, as_of, first_year)
+    conds += _day_conditions(ind, source, as_of)
     month = sa.func.date_trunc("month", day)
     area = source.table.c.area_id
     built = ind.kind.build(ind, rows)
@@ -116,6 +125,23 @@ def monthly_select(ind: Indicator, as_of: dt.date, first_year: int) -> sa.Select
         .select_from(table)
         .where(*conds)
         .group_by(area, month)
+    )
+
+
+def daily_select(ind: Indicator, first: dt.date, last: dt.date) -> sa.Select:
+    """The facts a counting indicator keeps per finest area and day from ``first`` to
+    ``last``, on every day (its event restriction left out: what an event is compared with)."""
+    source = SOURCES[ind.source]
+    rows, table, conds = _rows(ind, source)
+    day = sa.cast(source.day(), sa.Date)
+    built = ind.kind.build(ind, rows)
+    area = source.table.c.area_id
+    return (
+        sa.select(area.label("area_id"), day.label("day"),
+                  sa.cast(built["num"], sa.Double).label("num"))
+        .select_from(table)
+        .where(*conds, day >= _date(first), day <= _date(last))
+        .group_by(area, day)
     )
 
 
@@ -149,7 +175,7 @@ def shareable(ind: Indicator) -> bool:
                for k in SUMS)
 
 
-def shared_scan(inds: list[Indicator], as_of: dt.date, first_year: int) -> SharedScan:
+def shared_scan(inds: list[Indicator], as_of: dt.date) -> SharedScan:
     """The shared scan of ``inds`` (additive and :func:`shareable`, all on one source and all
     with or all without a survey question)."""
     source = SOURCES[inds[0].source]
@@ -161,7 +187,7 @@ def shared_scan(inds: list[Indicator], as_of: dt.date, first_year: int) -> Share
     questions: list[str] = []
     for ind in inds:
         rows, table, conds = _rows(ind, source, shared=True)
-        cond = to_sql(sa.and_(*conds, *_day_conditions(ind, source, as_of, first_year)))
+        cond = to_sql(sa.and_(*conds, *_day_conditions(ind, source, as_of)))
         built = ind.kind.build(ind, rows)
         texts: dict[int, str] = {}  # a measure may use one aggregate for several sums
         cols: dict[str, str | None] = {}

@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from core.sqltext import lit
 from indicators import stats
-from indicators.catalog import Catalog, Indicator
+from indicators.catalog import POPULATION_COLUMNS, Catalog, Indicator
 from indicators.compile import SUMS, monthly_select, shareable, shared_scan, to_sql
 from indicators.periods import Coverage, month_end, period_rows
 from indicators.sources import SOURCES
@@ -133,11 +133,19 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
         "SELECT up.area_id, up.ancestor_id, a.level AS ancestor_level, a.area_no AS ancestor_no "
         "FROM up JOIN ivm_area a ON a.area_id = up.ancestor_id"
     )
+    # inhabitants and households add up over areas; a day population and visitors are taken
+    # as delivered per area (one visitor visits several wijken), the latest load's if two say
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ivm_population AS "
-        "SELECT c.ancestor_id AS area_id, p.year, sum(p.inhabitants) AS inhabitants, "
-        "sum(p.households) AS households FROM population p "
-        "JOIN ivm_closure c ON c.area_id = p.area_id GROUP BY ALL"
+        "WITH inh AS (SELECT c.ancestor_id AS area_id, p.year, sum(p.inhabitants) AS inhabitants, "
+        "  sum(p.households) AS households FROM population p "
+        "  JOIN ivm_closure c ON c.area_id = p.area_id GROUP BY ALL) "
+        "SELECT area_id, year, inh.inhabitants, inh.households, "
+        "CAST(d.day_population AS DOUBLE) AS day_population, "
+        "CAST(d.visitors AS DOUBLE) AS visitors "
+        "FROM inh FULL JOIN (SELECT area_id, year, arg_max(day_population, load_id) AS "
+        "  day_population, arg_max(visitors, load_id) AS visitors FROM day_population "
+        "  GROUP BY ALL) d USING (area_id, year)"
     )
     if cov:
         first = min(c.data_start for c in cov.values())
@@ -166,7 +174,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ivm_pop_year AS "
         "SELECT a.area_no, y.year_end, CAST(p.inhabitants AS DOUBLE) AS inhabitants, "
-        "CAST(p.households AS DOUBLE) AS households "
+        "CAST(p.households AS DOUBLE) AS households, p.day_population, p.visitors "
         "FROM (SELECT DISTINCT year_end FROM ivm_periods) y CROSS JOIN ivm_area a "
         "ASOF JOIN ivm_population p ON p.area_id = a.area_id AND y.year_end >= p.year"
     )
@@ -240,8 +248,7 @@ def _rows(ind: Indicator, number: int, table: str, cols: dict[str, str | None]) 
     denominator) and its lookups (Poisson bounds, t quantile)."""
     t = _columns(cols, "t")
     rule, noise = ind.kind.value_rule, ind.kind.noise
-    den = {"rate": "t.pop_households" if ind.population == "households" else
-           "t.pop_inhabitants", "ratio": t["den"]}.get(rule, _NULL)
+    den = {"rate": f"t.pop_{ind.population_column}", "ratio": t["den"]}.get(rule, _NULL)
     lo = hi = tq = _NULL
     if noise == "poisson":
         lo, hi = f"t.lo_{cols['num']}", f"t.hi_{cols['num']}"
@@ -366,7 +373,6 @@ def stage_values(
                   key=lambda i: i.id)
     by_id = {ind.id: ind for ind in inds}
     numbers = {ind.id: k for k, ind in enumerate(inds)}
-    first_year = min((c.data_start.year for c in cov.values()), default=as_of.year)
 
     groups: dict[tuple[str, bool], list[Indicator]] = {}
     alone: list[Indicator] = []
@@ -377,13 +383,13 @@ def stage_values(
             alone.append(ind)
     pending: list[tuple[_Summed, str]] = []  # each table's SELECT
     for g, members in enumerate(groups.values()):
-        scan = shared_scan(members, as_of, first_year)
+        scan = shared_scan(members, as_of)
         cols = sorted({c for m in scan.columns.values() for c in m.values() if c})
         pending.append((_Summed(f"ivm_sums_{g}", scan.source, scan.columns),
                         _roll_up(scan.sql, cols, scan.source)))
     for k, ind in enumerate(alone):
         select = (f"SELECT area_id, month, CAST(1 AS DOUBLE) AS rows, {', '.join(SUMS)} "
-                  f"FROM ({to_sql(monthly_select(ind, as_of, first_year))})")
+                  f"FROM ({to_sql(monthly_select(ind, as_of))})")
         pending.append((_Summed(f"ivm_sums_alone_{k}", ind.source,
                                 {ind.id: {"rows": "rows", **{s: s for s in SUMS}}}),
                         _roll_up(select, ["rows", *SUMS], ind.source)))
@@ -395,7 +401,7 @@ def stage_values(
             _Summed(f"ivm_direct_{numbers[ind.id]}", ind.source, {ind.id: {"n": "n", "x": "x"}}),
             f"SELECT c.ancestor_no AS area_no, p.period_no, CAST(count(*) AS DOUBLE) AS n, "
             f"quantile_cont(f.x, {q!r}) AS x, list_sort(list(f.x)) AS xs, {q!r} AS q "
-            f"FROM ({to_sql(monthly_select(ind, as_of, first_year))}) f "
+            f"FROM ({to_sql(monthly_select(ind, as_of))}) f "
             f"JOIN ivm_closure c ON c.area_id = f.area_id "
             f"JOIN ivm_period_map p ON {_periods_of('f.month', ind.source)} "
             f"GROUP BY c.ancestor_no, p.period_no"))
@@ -444,7 +450,7 @@ def _sort(con: duckdb.DuckDBPyConnection, s: _Summed, by_id: dict[str, Indicator
              "JOIN ivm_periods l ON l.period_no = t.period_no"]
     inds = [by_id[i] for i in s.columns]
     if any(i.kind.value_rule == "rate" for i in inds):
-        cols += ["pop.inhabitants AS pop_inhabitants", "pop.households AS pop_households"]
+        cols += [f"pop.{c} AS pop_{c}" for c in POPULATION_COLUMNS]
         joins.append("LEFT JOIN ivm_pop_year pop ON pop.area_no = t.area_no "
                      "AND pop.year_end = l.year_end")
     counts = sorted({c["num"] for i, c in s.columns.items()

@@ -185,11 +185,13 @@ def count(ind: Indicator, rows: Rows) -> dict[str, Any]:
 
 @measure("rate", value="rate", noise="poisson", needs=("population", "factor"), style="decimal1",
          label={"nl": "teller / noemer × factor", "en": "numerator / denominator × factor"},
-         doc_nl="het aantal feiten per zoveel inwoners of huishoudens van het gebied: aantal en "
-                "bevolking eerst opgeteld over de sectoren, dan gedeeld")
+         doc_nl="het aantal feiten per zoveel inwoners, huishoudens, dagbevolking of bezoekers "
+                "van het gebied: aantal en bevolking eerst opgeteld over de sectoren (de "
+                "dagbevolking en de bezoekers zoals geleverd per gebied), dan gedeeld")
 def rate(ind: Indicator, rows: Rows) -> dict[str, Any]:
-    """The number of facts per ``factor`` inhabitants or households of the area: the count
-    and the population are each summed over the area's sectors before dividing."""
+    """The number of facts per ``factor`` inhabitants, households, day population or visitors
+    of the area: the count and the inhabitants (households) are each summed over the area's
+    sectors before dividing; a day population and visitors are the area's as delivered."""
     return _count(ind, rows)
 
 

@@ -70,7 +70,7 @@ def peer_funnel(con: duckdb.DuckDBPyConnection, ind: Indicator, year: str,
     rows = con.execute(
         f"""
         SELECT a.area_id, a.name, coalesce(v.numerator, 0.0),
-               CASE WHEN ? = 'households' THEN pop.households ELSE pop.inhabitants END
+               pop.{ind.population_column}
         FROM area a
         JOIN (SELECT DISTINCT period, period_end, complete FROM {tables.values}
               WHERE indicator_id = ? AND period_type = 'year' AND period = ?
@@ -80,7 +80,7 @@ def peer_funnel(con: duckdb.DuckDBPyConnection, ind: Indicator, year: str,
         ASOF LEFT JOIN {tables.population} pop
              ON pop.area_id = a.area_id AND year(p.period_end) >= pop.year
         WHERE a.area_id IN (SELECT unnest(?))
-        """, [ind.population or "inhabitants", ind.id, year, ind.id, ids]).fetchall()
+        """, [ind.id, year, ind.id, ids]).fetchall()
     units = [Unit(a, float(o), float(n)) for a, _, o, n in rows if n]
     if len(units) < 3:
         return None

@@ -89,6 +89,11 @@ def _check(obj: Objective, catalog: Catalog,
         if obj.deadline is not None and obj.deadline.year <= last:
             add("missing", "deadline_before_baseline",
                 f"deadline {obj.deadline} is not after the baseline period")
+    if ind is not None and ind.event is not None and con is not None and not con.execute(
+            "SELECT 1 FROM event_edition WHERE event_id = ? AND NOT cancelled",
+            [ind.event]).fetchall():
+        add("missing", "unknown_event", f"indicator '{ind.id}' counts the days of event "
+            f"'{ind.event}', but no held edition of it is loaded (`ivm load events FILE`)")
     if ind is None or obj.baseline is None or obj.target is None or obj.deadline is None:
         return found
     direction = obj.direction or ind.direction

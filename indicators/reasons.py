@@ -212,3 +212,50 @@ def alert_words(alert: dict, lang: str) -> str:
                                 u=number(alert["upper"], 0, lang)) + " "
                 + w["since"].format(d=date(alert["opened_week"])))
     return w["over"].format(d=date(alert["opened_week"]), n=n, e=e)
+
+
+# -- an event's editions -------------------------------------------------------------------------
+
+_EVENT = {
+    "nl": {"held": "{name} {ed}: {k} per dag", "none": "{name}: nog geen volledige editie",
+           "ordinary": "{r} keer zoveel als op de gewone dagen van dezelfde weken ({o} per dag)",
+           "earlier": "tegenover {n} vorige editie(s) ({o} per dag): {c}",
+           "clear": "meer dan toeval", "chance": "binnen het toeval",
+           "cancelled": "Afgelast: {eds}."},
+    "en": {"held": "{name} {ed}: {k} a day", "none": "{name}: no complete edition yet",
+           "ordinary": "{r} times as many as on the ordinary days of the same weeks ({o} a day)",
+           "earlier": "against {n} earlier edition(s) ({o} a day): {c}",
+           "clear": "more than chance", "chance": "within chance",
+           "cancelled": "Cancelled: {eds}."},
+}
+
+
+def event_words(record: dict, lang: str) -> str:
+    """An event indicator's last complete edition in plain words: facts per day, against the
+    ordinary days of the same weeks and against the editions before it; the cancelled ones."""
+    w = _EVENT[lang]
+    name = record["name"][lang]
+    done = [e for e in record["editions"] if e["complete"]]
+    parts: list[str] = []
+    if not done:
+        parts.append(w["none"].format(name=name))
+    else:
+        e = done[-1]
+        text = w["held"].format(name=name, ed=e["edition"], k=number(e["per_day"], 1, lang))
+        ordinary = e.get("ordinary") or {}
+        if ordinary.get("ratio") is not None:
+            text += ", " + w["ordinary"].format(r=number(ordinary["ratio"], 1, lang),
+                                                o=number(e["ordinary_per_day"], 1, lang))
+        earlier = e.get("earlier") or {}
+        if earlier.get("ratio") is not None:
+            change = percent(earlier["ratio"] - 1, 0, lang, signed=True)
+            verdict = w["clear" if earlier["clear"] else "chance"]
+            text += "; " + w["earlier"].format(n=len(e["earlier_editions"]),
+                                               o=number(e["earlier_per_day"], 1, lang),
+                                               c=f"{change}, {verdict}")
+        parts.append(text + ".")
+    cancelled = [e["edition"] + (f" ({e['note']})" if e.get("note") else "")
+                 for e in record["editions"] if e["cancelled"]]
+    if cancelled:
+        parts.append(w["cancelled"].format(eds=", ".join(cancelled)))
+    return " ".join(parts)

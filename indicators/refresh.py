@@ -27,6 +27,7 @@ from indicators.catalog import Catalog, Indicator, load_catalog
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import compute_compstat
 from indicators.compute import compute_values, default_as_of, stage_values, write_values
+from indicators.events import event_evidence, settle_completeness
 from indicators.noise import POISSON, AreaCounts, Dispersion, level_dispersion, season_profile
 from indicators.periods import Coverage, month_end
 from indicators.plan import Objective, PlanFile
@@ -122,17 +123,25 @@ def assess_plan(
     for e, p in zip(out, done, strict=True):
         if e.ind is not None and (levels.get(p.area_id) == "project" or e.obj.buffer):
             _add_displacement(con, e.ind, e.obj, p, tables)
+        if e.ind is not None and e.ind.event is not None and p.area_id in levels:
+            _add_evidence(p, "event", event_evidence(con, e.ind, p.area_id,
+                                                     (coverage or {}).get(e.ind.source)))
     return done
 
 
 def _add_displacement(con: duckdb.DuckDBPyConnection, ind: Indicator, obj: Objective,
                       p: Progress, tables: Tables) -> None:
     """The project's displacement check joins its status's evidence."""
-    found = displacement(con, ind, obj, p.area_id, p.dispersion or 1.0, tables)
+    _add_evidence(p, "displacement",
+                  displacement(con, ind, obj, p.area_id, p.dispersion or 1.0, tables))
+
+
+def _add_evidence(p: Progress, key: str, found: dict | None) -> None:
+    """``found`` joins the status's evidence under ``key`` (nothing when None)."""
     if found is None:
         return
     record = p.evidence_record() or {}
-    record["displacement"] = found
+    record[key] = found
     p.evidence = json.dumps(record, sort_keys=True, default=str)
 
 
@@ -293,11 +302,11 @@ def _refresh(
             if table != "refresh_log":
                 con.execute(f"DELETE FROM {table}")
         _store_catalog(con, catalog, as_of)
-        con.execute("INSERT INTO area_population SELECT area_id, year, inhabitants, households "
-                    "FROM ivm_population")
+        con.execute("INSERT INTO area_population BY NAME SELECT * FROM ivm_population")
         # written sorted, so DuckDB's per-row-group min/max skip everything but the indicator,
         # level and period a reader asks for (the dashboard's queries at national scale)
         value_rows = write_values(con, staged, "indicator_value")
+        settle_completeness(con, {i.id: i for i in catalog}, cov)
         for c in cov.values():
             con.execute("INSERT INTO source_coverage VALUES (?, ?, ?, ?, ?)",
                         [c.kind, c.data_start, c.cutoff, c.anchor, c.rows])
@@ -328,9 +337,8 @@ def _coverage_from_temp(con: duckdb.DuckDBPyConnection) -> dict[str, Coverage]:
 
 
 def _store_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog, as_of: dt.date) -> None:
-    first_year = con.execute("SELECT year(min(data_start)) FROM ivm_coverage").fetchall()[0][0]
     for ind in catalog:
-        sql = to_sql(monthly_select(ind, as_of, first_year or as_of.year))
+        sql = to_sql(monthly_select(ind, as_of))
         con.execute(
             "INSERT INTO indicator VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [ind.id, ind.title.nl, ind.title.en, ind.unit.nl, ind.unit.en, ind.source,
@@ -371,6 +379,7 @@ def progress_as_of(
     used = {o.indicator for o in objectives if o.indicator}
     compute_values(con, catalog, as_of, only=used, table="ivm_values")
     cov = _coverage_from_temp(con)
+    settle_completeness(con, {i.id: i for i in catalog if i.id in used}, cov, "ivm_values")
     rows = assess_plan(con, catalog, objectives, as_of, Tables("ivm_values", "ivm_population"),
                        cov)
     return version, rows, cov

@@ -58,7 +58,7 @@ def values(
                p.period_start, p.period_end,
                coalesce(v.complete, p.complete) AS complete, coalesce(v.n, 0) AS n,
                v.numerator, v.denominator, v.value, v.n_eff, v.sd, v.ci_low, v.ci_high,
-               pop.inhabitants, pop.households
+               pop.inhabitants, pop.households, pop.{ind.population_column} AS per_population
         FROM area a CROSS JOIN p
         {join} {rows} v ON v.indicator_id = ? AND v.area_id = a.area_id
              AND v.period = p.period
@@ -82,7 +82,7 @@ def _fill(df: pd.DataFrame, ind: Indicator) -> None:
     df.loc[missing, "numerator"] = 0.0
     df.loc[missing, "n"] = 0
     if ind.kind.value_rule == "rate":
-        pop = df[ind.population].astype(float)
+        pop = df["per_population"].astype(float)
         df.loc[missing, "denominator"] = pop[missing]
         ok = missing & (pop > 0)
         df.loc[ok, "value"] = 0.0
@@ -114,7 +114,7 @@ def series(
         SELECT p.period_type, p.period, p.period_start, p.period_end,
                coalesce(v.complete, p.complete), coalesce(v.n, 0), v.numerator,
                v.denominator, v.value, v.n_eff, v.sd, v.ci_low, v.ci_high,
-               pop.inhabitants, pop.households
+               pop.{ind.population_column}
         FROM p
         LEFT JOIN {tables.values} v ON v.indicator_id = ? AND v.area_id = ?
              AND v.period = p.period
@@ -128,12 +128,12 @@ def series(
     windows: list[Point] = []
     months: list[Point] = []
     _, zero_high = stats.poisson_ci(0)
-    for (ptype, period, start, end, complete, n, num, den, value, n_eff, sd, lo, hi, inh,
-         hh) in rows:
+    for (ptype, period, start, end, complete, n, num, den, value, n_eff, sd, lo, hi,
+         per_population) in rows:
         if value is None and fill:
             num, n = 0.0, 0
             if ind.kind.value_rule == "rate":
-                den = inh if ind.population == "inhabitants" else hh
+                den = per_population
                 value = 0.0 if den else None
                 hi = float(zero_high) * (ind.factor or 1.0) / den if den else None
             else:
@@ -163,8 +163,7 @@ def level_months(
             WHERE indicator_id = ? AND period_type = 'month' AND area_level = ? AND complete
               AND period_start BETWEEN ? AND ?)
         SELECT a.area_id, p.period_start, coalesce(v.numerator, 0.0),
-               coalesce(v.denominator, CASE WHEN ? = 'households' THEN pop.households
-                                            ELSE pop.inhabitants END)
+               coalesce(v.denominator, pop.{ind.population_column})
         FROM area a CROSS JOIN p
         LEFT JOIN {tables.values} v ON v.indicator_id = ? AND v.area_id = a.area_id
              AND v.period = p.period
@@ -173,7 +172,7 @@ def level_months(
         WHERE a.level = ? {under}
         ORDER BY a.area_id, p.period_start
         """,
-        [root, ind.id, level, first, last, ind.population or "inhabitants", ind.id, level],
+        [root, ind.id, level, first, last, ind.id, level],
     ).fetchall()
     out: dict[str, list[tuple[dt.date, float, float | None]]] = {}
     for area_id, start, num, den in rows:

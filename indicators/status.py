@@ -11,7 +11,8 @@ One record per objective and area, in a stable shape (documented in ``docs/cli.m
      chance {nl, en}, comparison {kind, areas, change}, dispersion {phi, df}, evidence
      {comparison, test, now_period,
      base_period, now_value, base_value, change, z, p_value, threshold, months, df,
-     significant, counts}, displacement (project areas: see docs/cli.md), rule, qualifier,
+     significant, counts}, displacement (project areas: see docs/cli.md), event (event
+     indicators: every edition against ordinary days and earlier editions), rule, qualifier,
      qualifier_label {nl, en}, status, status_label {nl, en}, symbol, reason {nl, en}, as_of,
      cutoff, plan_version}
 """
@@ -30,7 +31,7 @@ from core.vocabulary import QUALIFIERS, STATUS_SYMBOLS, STATUSES
 from indicators.catalog import Catalog, load_catalog
 from indicators.plan import PHASES
 from indicators.progress import Progress
-from indicators.reasons import chance_words, displacement_words
+from indicators.reasons import chance_words, displacement_words, event_words
 from indicators.refresh import current_plan, progress_as_of
 
 
@@ -105,6 +106,12 @@ def _displacement(found: dict[str, Any] | None) -> dict[str, Any] | None:
     return {**found, "words": {lang: displacement_words(found, lang) for lang in ("nl", "en")}}
 
 
+def _event(found: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not found:
+        return None
+    return {**found, "words": {lang: event_words(found, lang) for lang in ("nl", "en")}}
+
+
 def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None,
             unit: dict[str, str] | None, plan_version: str | None, as_of: dt.date,
             cutoff: dt.date | None) -> dict[str, Any]:
@@ -144,6 +151,7 @@ def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None
                        "df": (evidence or {}).get("df")} if p.get("dispersion") else None,
         "evidence": _evidence(evidence),
         "displacement": _displacement((evidence or {}).get("displacement")),
+        "event": _event((evidence or {}).get("event")),
         "rule": p.get("rule"), "qualifier": p.get("qualifier"),
         "qualifier_label": (dict(QUALIFIERS[p["qualifier"]]) if p.get("qualifier") in QUALIFIERS
                             else None),

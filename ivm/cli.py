@@ -20,7 +20,7 @@ from core.errors import IvmError
 from core.settings import SETTINGS, flag, setting
 from core.vocabulary import SOURCE_KINDS
 from core.warehouse import Warehouse
-from ivm.cli_places import alerts, peers, project, safety_index
+from ivm.cli_places import alerts, events, peers, project, safety_index
 from ivm.cli_results import export, indicators, plan, status
 from ivm.cli_steering import partners, plan_diff, remind, updates
 from ivm.options import (
@@ -46,7 +46,7 @@ def main() -> None:
 
 
 for command in (status, indicators, plan, export, partners, updates, remind, project, alerts,
-                peers, safety_index):
+                peers, safety_index, events):
     main.add_command(command)
 plan.add_command(plan_diff)
 
@@ -63,12 +63,52 @@ def init(db: str | None) -> None:
 @main.command()
 @db_option
 def migrate(db: str | None) -> None:
-    """Upgrade a warehouse made by an older version to the current schema."""
+    """Upgrade a warehouse and its application store (SQLite or PostgreSQL, IVM_APP_DB) made by
+    an older version to the current schemas; a new application store gets its tables."""
+    from sqlalchemy.exc import OperationalError
+
+    from access.app_db import engine_for, shown, unreachable
+    from access.app_schema import APP_SCHEMA_VERSION, upgrade
+    from access.store import AccessStore
     from core.warehouse.migrate import SCHEMA_VERSION
 
     wh = Warehouse(db)
     wh.init()
     say(f"{wh.path}: schema version {SCHEMA_VERSION}")
+    store = AccessStore.of_warehouse(wh.path)
+    try:
+        applied = upgrade(engine_for(store.url))
+    except OperationalError as exc:
+        raise unreachable(store.url, exc) from None
+    done = f" (applied {', '.join(map(str, applied))})" if applied else ""
+    say(f"{shown(store.url)}: application store schema version {APP_SCHEMA_VERSION}{done}")
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="A new folder for the backup (readable by its owner only).")
+@db_option
+def backup(out: str, db: str | None) -> None:
+    """Back up the warehouse and its application store (accounts, audit log, the steering
+    cycle's records; SQLite or PostgreSQL) together into a new folder."""
+    from pathlib import Path
+
+    from ivm.backup import backup as make_backup
+
+    make_backup(Warehouse(db), Path(out), say)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@db_option
+def restore(folder: str, db: str | None) -> None:
+    """Restore a backup folder into an empty installation: no warehouse at --db, an empty
+    application store (IVM_APP_DB, on either database)."""
+    from pathlib import Path
+
+    from ivm.backup import restore_into
+
+    restore_into(Warehouse(db), Path(folder), say)
 
 
 @main.command()

@@ -21,6 +21,7 @@ from ivm.options import (
     format_option,
     lang_option,
     rounded_number,
+    say,
 )
 
 
@@ -255,3 +256,76 @@ def safety_index(year: int | None, city: str | None, fmt: str, lang: str,
         click.echo(f"{city} {chosen} (city = 100; "
                    + ", ".join(f"{p.title[lang]} {used.get(p.key, '-')}" for p in parts) + ")")
     emit(out, fmt, ["area_id", "name", *[p.key for p in parts], "index", "low", "high"])
+
+
+@click.command()
+@click.option("--indicator", "indicator_id", default=None,
+              help="An event indicator: compare each edition of its event in --area.")
+@click.option("--area", default=None,
+              help="With --indicator: the area (default: where the event takes place, else the "
+                   "municipality).")
+@format_option
+@lang_option
+@catalog_option
+@db_option
+def events(indicator_id: str | None, area: str | None, fmt: str, lang: str, catalog,
+           db: str | None) -> None:
+    """The loaded events and their editions (`ivm load events FILE`); with --indicator, each
+    edition of that event indicator against the ordinary days of the same weeks and against
+    the editions before it (see docs/methods.md, section 'Evenementen')."""
+    from indicators import event_comparison, event_editions, event_words_of
+
+    cat = catalog_of(catalog)
+    con = Warehouse(db).connect_read_only()
+    try:
+        if indicator_id is None:
+            rows = [{"event": e.event_id, "name": e.name(lang), "edition": e.edition,
+                     "first_day": e.first_day, "last_day": e.last_day, "area": e.area_id,
+                     "cancelled": e.cancelled, "note": e.note} for e in event_editions(con)]
+            emit(rows, fmt, ["event", "name", "edition", "first_day", "last_day", "area",
+                             "cancelled", "note"])
+            return
+        ind = cat.indicators.get(indicator_id)
+        if ind is None or ind.event is None:
+            raise IvmError("unknown_indicator",
+                           f"'{indicator_id}' is not an event indicator of the catalogue",
+                           hint="an event indicator names its event (`event:` in its file)")
+        eds = event_editions(con, ind.event)
+        if not eds:
+            raise IvmError("unknown_event", f"no editions of event '{ind.event}' are loaded",
+                           hint="load them with `ivm load events FILE`")
+        where = area or eds[-1].area_id or _only_top_area(con)
+        if not con.execute("SELECT 1 FROM area WHERE area_id = ?", [where]).fetchall():
+            raise IvmError("unknown_area", f"unknown area '{where}'")
+        found = event_comparison(con, ind, where)
+    finally:
+        con.close()
+    if fmt == "table":
+        say(event_words_of(found, lang))
+    rows = []
+    for c in found:
+        d = c.as_dict()
+        rows.append({
+            "edition": d["edition"], "first_day": d["first_day"], "days": d["days"],
+            "state": "cancelled" if d["cancelled"] else ("complete" if d["complete"]
+                                                         else "incomplete"),
+            "count": d["count"], "per_day": rounded_number(d["per_day"], 3),
+            "ordinary_per_day": rounded_number(d["ordinary_per_day"], 3),
+            "ratio": rounded_number((d["ordinary"] or {}).get("ratio"), 3),
+            "p_value": rounded_number((d["ordinary"] or {}).get("p_value"), 4),
+            "earlier_ratio": rounded_number((d["earlier"] or {}).get("ratio"), 3),
+            "earlier_p": rounded_number((d["earlier"] or {}).get("p_value"), 4),
+        } if fmt != "json" else {"area": where, **d})
+    emit(rows, fmt, ["edition", "first_day", "days", "state", "count", "per_day",
+                     "ordinary_per_day", "ratio", "p_value", "earlier_ratio", "earlier_p"])
+
+
+def _only_top_area(con) -> str:
+    """The one area without a parent, or an error asking for --area."""
+    tops = [a for (a,) in con.execute(
+        "SELECT area_id FROM area WHERE parent_id IS NULL AND area_id NOT IN "
+        "(SELECT area_id FROM area_link) ORDER BY area_id").fetchall()]
+    if len(tops) != 1:
+        raise IvmError("area_needed", f"{len(tops)} top-level areas are loaded: say which one",
+                       hint="--area ID")
+    return tops[0]

@@ -154,7 +154,7 @@ def indicators_show(indicator_id: str, area, level: str, period, show_sql: bool,
     cat = catalog_of(catalog)
     ind = cat[indicator_id]
     if show_sql:
-        say(to_sql(monthly_select(ind, day_of(as_of) or dt.date.today(), 2000)))
+        say(to_sql(monthly_select(ind, day_of(as_of) or dt.date.today())))
         return
     con = Warehouse(db).connect_read_only()
     try:

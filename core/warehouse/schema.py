@@ -99,6 +99,18 @@ population = Table(
     Column("load_id", BigInteger, nullable=False),
 )
 
+day_population = Table(
+    "day_population",
+    metadata,
+    Column("area_id", String, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("day_population", Float),
+    Column("visitors", Float),
+    *_fact_key(),
+    Column("row_hash", String, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
+)
+
 incident = Table(
     "incident",
     metadata,
@@ -272,6 +284,8 @@ area_population = Table(
     Column("year", Integer, primary_key=True),
     Column("inhabitants", BigInteger),
     Column("households", BigInteger),
+    Column("day_population", Float),
+    Column("visitors", Float),
 )
 
 indicator_value = Table(
@@ -345,6 +359,21 @@ early_warning = Table(
     Column("exceeds", Boolean, nullable=False),
     Column("opens", Boolean, nullable=False),
     Column("phi", Float),
+)
+
+event_edition = Table(
+    "event_edition",
+    metadata,
+    Column("event_id", String, primary_key=True),
+    Column("edition", String, primary_key=True),
+    Column("name_nl", String, nullable=False),
+    Column("name_en", String, nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("area_id", String),
+    Column("cancelled", Boolean, nullable=False),
+    Column("note", String),
+    Column("load_id", BigInteger, nullable=False),
 )
 
 #: Tables the indicators layer derives from the data; replaced whole on every refresh.

@@ -33,6 +33,7 @@ from dashboard.audience import data_of_app, is_public
 from dashboard.branding import current_branding
 from dashboard.components import choice_group, frame, graph_config, href, status_badge, table
 from dashboard.data import DashboardData
+from dashboard.event_content import event_section
 from dashboard.export.suppress import MARK
 from dashboard.figures_objective import (
     period_text,
@@ -312,6 +313,8 @@ def body(data: DashboardData, records: list[dict[str, Any]], rec: dict[str, Any]
         out += _series_section(data, rec, ind, view, lang)
     if rec.get("displacement"):
         out.append(_around(rec["displacement"], lang))
+    if rec.get("event"):
+        out.append(event_section(rec["event"], lang))
     out += [_method(rec, ind, lang), _partners(rec, lang),
             _related(data.status(), rec, lang)]
     return out
@@ -361,6 +364,8 @@ def public_body(data: Any, rec: dict[str, Any], ind: Indicator | None, lang: str
         ]))
     if rec.get("displacement"):  # the verdict only: the counts of small areas stay private
         out.append(_around(rec["displacement"], lang, public=True))
+    if rec.get("event"):
+        out.append(event_section(rec["event"], lang, public=True))
     out += [_method(rec, ind, lang), _partners(rec, lang), _related(data.status(), rec, lang)]
     return out
 

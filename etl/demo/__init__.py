@@ -14,6 +14,8 @@ from pathlib import Path
 
 from etl.demo.activities import write_activities
 from etl.demo.city import City, build_city, build_national
+from etl.demo.day_population import write_day_population
+from etl.demo.events import write_events
 from etl.demo.incidents import write_incidents
 from etl.demo.nuisance import write_nuisance
 from etl.demo.partners import write_partners
@@ -58,8 +60,15 @@ def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
         partner_file = out / "partnerregister.csv"
         loads.append(DemoLoad("partners", partner_file, "canonical", write_partners(partner_file)))
     loads += [DemoLoad("areas", f, "canonical") for f in city.area_files]
+    if not national:
+        events = out / "evenementen.csv"
+        loads.append(DemoLoad("events", events, "canonical", write_events(city, events)))
     pop = out / "bevolking_sectoren.csv"
     loads.append(DemoLoad("population", pop, "canonical", write_population(city, pop)))
+    if not national:
+        day = out / "dagbevolking.csv"
+        loads.append(DemoLoad("day_population", day, "canonical",
+                              write_day_population(city, day, seed)))
     police = out / "politie_export.csv"
     loads.append(DemoLoad("incidents", police, "be-politie",
                           write_incidents(city, police, seed, NATIONAL_SCALE if national

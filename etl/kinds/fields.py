@@ -99,6 +99,8 @@ MAX_RESPONSE_HOURS = 7 * 24
 #: respondent, and quantity of one partner activity.
 MAX_INHABITANTS = 100_000_000
 MAX_WEIGHT = 1_000_000
+#: Largest plausible number of visits to one area in a year.
+MAX_VISITORS = 10_000_000_000
 MAX_QUANTITY = 1_000_000_000
 
 
@@ -221,6 +223,30 @@ FACT_KINDS: dict[str, KindSpec] = {
             Check("out_of_range", "quantity >= 0", "quantity must not be negative"),
             Check("implausible_value", f"NOT isfinite(quantity) OR quantity <= {MAX_QUANTITY}",
                   f"quantity above {MAX_QUANTITY:,} is not plausible for one activity"),
+        ],
+    ),
+    "day_population": KindSpec(
+        "day_population",
+        "day_population",
+        [
+            FieldSpec("year", "int", required=True),
+            FieldSpec("day_population", "number"),
+            FieldSpec("visitors", "number"),
+        ],
+        date_field=None,
+        checks=[
+            Check("out_of_range", "year BETWEEN 1900 AND 2100", "year must be 1900 to 2100"),
+            Check("missing_value", "day_population IS NOT NULL OR visitors IS NOT NULL",
+                  "a row needs day_population, visitors or both"),
+            Check("out_of_range", "day_population IS NULL OR day_population >= 0",
+                  "day_population must not be negative"),
+            Check("out_of_range", "visitors IS NULL OR visitors >= 0",
+                  "visitors must not be negative"),
+            Check("implausible_value",
+                  f"day_population IS NULL OR day_population <= {MAX_INHABITANTS}",
+                  f"a day population above {MAX_INHABITANTS:,} is not plausible for one area"),
+            Check("implausible_value", f"visitors IS NULL OR visitors <= {MAX_VISITORS}",
+                  f"more than {MAX_VISITORS:,} visitors a year is not plausible for one area"),
         ],
     ),
     "population": KindSpec(
