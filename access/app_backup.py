@@ -3,11 +3,11 @@ SQLite and PostgreSQL, so a backup of one restores into the other (``ivm backup`
 ``ivm restore``).
 
 The file starts with one line naming the schema version and the tables; then one line per row,
-``{"t": table, "r": {column: value}}`` (bytes as base64 text), read and written a batch at a
-time (memory stays bounded whatever the audit log's size). A dump reads every table in one
-transaction (a consistent moment on PostgreSQL; SQLite's WAL readers see one moment too). A
-restore goes into an empty store of the same schema version, in one transaction: all of it or
-nothing.
+``{"t": table, "r": {column: value}}`` (bytes, such as a stored file, as ``{"b64": ...}``), read
+and written a batch at a time (memory stays bounded whatever the audit log's size). A dump
+reads every table in one transaction (a consistent moment on PostgreSQL; SQLite's WAL readers
+see one moment too). A restore goes into an empty store of the same schema version, in one
+transaction: all of it or nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import LargeBinary, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.schema import Table
 
@@ -26,8 +26,9 @@ from access.app_schema import APP_SCHEMA_VERSION, current_version
 from core.errors import IvmError, Where
 
 FORMAT = "ivmonitor-app-store"
-#: Rows read or written at a time.
+#: Rows read or written at a time, and the most bytes of JSON a batch holds.
 BATCH = 2000
+BATCH_BYTES = 32 << 20
 
 
 def tables() -> list[Table]:
@@ -36,11 +37,6 @@ def tables() -> list[Table]:
     from access.store import metadata
 
     return [*metadata.sorted_tables, *steering_metadata.sorted_tables]
-
-
-def _binary(table: Table) -> list[str]:
-    """The table's columns of bytes (written as base64 text)."""
-    return [c.name for c in table.columns if isinstance(c.type, LargeBinary)]
 
 
 def dump(engine: Engine, out: IO[str]) -> dict[str, int]:
@@ -55,16 +51,23 @@ def dump(engine: Engine, out: IO[str]) -> dict[str, int]:
             key = [c for c in table.primary_key.columns]
             result = con.execution_options(stream_results=True, yield_per=BATCH).execute(
                 select(table).order_by(*key))
-            binary = _binary(table)
             for row in result:
-                values = dict(row._mapping)
-                for name in binary:  # bytes (a frozen council pack's file) as base64 text
-                    if values[name] is not None:
-                        values[name] = base64.b64encode(bytes(values[name])).decode("ascii")
-                out.write(json.dumps({"t": table.name, "r": values},
-                                     ensure_ascii=False) + "\n")
+                values = {k: _plain(v) for k, v in row._mapping.items()}
+                out.write(json.dumps({"t": table.name, "r": values}, ensure_ascii=False) + "\n")
                 counts[table.name] += 1
     return counts
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"b64": base64.b64encode(bytes(value)).decode("ascii")}
+    return value
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"b64"}:
+        return base64.b64decode(value["b64"], validate=True)
+    return value
 
 
 def is_empty(engine: Engine) -> bool:
@@ -112,27 +115,23 @@ def _batches(fh: IO[str], by_name: dict[str, Table],
              where: Where) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     name: str | None = None
     rows: list[dict[str, Any]] = []
+    size = 0
     for number, line in enumerate(fh, start=2):
         try:
             item = json.loads(line)
             table, row = by_name[item["t"]], item["r"]
             if not isinstance(row, dict) or set(row) - set(table.columns.keys()):
                 raise ValueError
+            row = {k: _value(v) for k, v in row.items()}
         except (ValueError, KeyError, TypeError):
             raise IvmError("bad_backup", "not a row of a known table",
                            Where(where.file, row=number)) from None
-        try:
-            for column in _binary(table):
-                if row.get(column) is not None:
-                    row[column] = base64.b64decode(row[column], validate=True)
-        except (ValueError, TypeError):
-            raise IvmError("bad_backup", "not a row of a known table",
-                           Where(where.file, row=number)) from None
-        if (table.name != name and rows) or len(rows) >= BATCH:
+        if (table.name != name and rows) or len(rows) >= BATCH or size > BATCH_BYTES:
             yield name, rows  # type: ignore[misc]
-            rows = []
+            rows, size = [], 0
         name = table.name
         rows.append(row)
+        size += len(line)
     if rows and name:
         yield name, rows
 

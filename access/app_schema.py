@@ -1,17 +1,19 @@
 """The application store's schema versions: numbered migrations, the same on SQLite and
 PostgreSQL, recorded in ``app_schema_version`` and applied by ``ivm migrate``.
 
-A new, empty store gets the current tables at once and every version recorded (its tables are
-the metadata of :mod:`access.store` and :mod:`access.steering.tables`). A store made before
-versions were recorded is version 1 (the tables it lacks are added). A store of an older version
-gets the migrations above its version, in order, in one transaction: PostgreSQL runs DDL inside
-transactions, so a failing migration leaves nothing half-done there. Migrations hold a lock
-while they run (an advisory lock on PostgreSQL, a file lock next to a SQLite store), so two
+The tables are the metadata of :mod:`access.store` and :mod:`access.steering.tables`. Every
+store, new or old, is made by the same steps: a new one gets every migration from the first, an
+older one those above its version, in order, in one transaction (PostgreSQL runs DDL inside
+transactions, so a failing migration leaves nothing half-done there). A store made before
+versions were recorded is version 1 (the version-1 tables it lacks are added). Migrations hold a
+lock while they run (an advisory lock on PostgreSQL, a file lock next to a SQLite store), so two
 servers starting at once do not both create the tables.
 
-To change the schema: change the table's metadata, and add a numbered step to
+To change the schema: change the tables' metadata, and add a numbered step to
 :data:`MIGRATIONS` that brings a store of the previous version there with portable SQLAlchemy
-DDL (``sqlalchemy.schema.CreateTable``, ``AddConstraint``, ``ALTER TABLE ... ADD COLUMN``).
+DDL: ``create_tables(con, "new_table")`` for a new table, ``ALTER TABLE ... ADD COLUMN`` for a
+new column. A test builds a store from the migrations alone on SQLite and on PostgreSQL and
+fails when it differs from the metadata (a table or column without its migration).
 """
 
 from __future__ import annotations
@@ -41,11 +43,27 @@ def _tables() -> list[MetaData]:
     return [metadata, steering_metadata]
 
 
+def create_tables(con: Connection, *names: str) -> None:
+    """Create the named tables (with their indexes) as the metadata declares them, when they
+    do not exist yet."""
+    known = {t.name: t for meta in _tables() for t in meta.sorted_tables}
+    missing = set(names) - set(known)
+    if missing:
+        raise RuntimeError(f"no such application store tables: {sorted(missing)}")
+    for name in names:
+        known[name].create(con, checkfirst=True)
+
+
+#: The tables of version 1.
+V1_TABLES = ("app_user", "audit_log", "app_session", "login_throttle", "server_secret",
+             "partner", "partner_file", "owner_update", "action_state", "status_history",
+             "notice")
+
+
 def _v1(con: Connection) -> None:
     """Accounts, sessions, audit log, sign-in throttle, server key; the steering cycle's
     partner register, owners' updates, actions' states, status history and reminders."""
-    for meta in _tables():
-        meta.create_all(con, checkfirst=True)
+    create_tables(con, *V1_TABLES)
 
 
 def _v2(con: Connection) -> None:
@@ -89,19 +107,13 @@ def upgrade(engine: Engine, target: int | None = None) -> list[int]:
         have = current_version(con)
         version_table.create(con, checkfirst=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if have is None:  # a new store: the current tables, every version recorded
-            for meta in _tables():
-                meta.create_all(con, checkfirst=True)
-            todo = [(v, n, None) for v, n, _ in MIGRATIONS if v <= target]
-        else:
-            todo = [(v, n, step) for v, n, step in MIGRATIONS if have < v <= target]
-            if have >= 1 and not con.execute(select(version_table.c.version)).first():
-                _v1(con)  # made before versions were recorded: version 1, completed
-                con.execute(insert(version_table).values(version=1, name=MIGRATIONS[0][1],
-                                                         applied_at=stamp))
+        if have == 1 and not con.execute(select(version_table.c.version)).first():
+            _v1(con)  # made before versions were recorded: version 1, completed
+            con.execute(insert(version_table).values(version=1, name=MIGRATIONS[0][1],
+                                                     applied_at=stamp))
+        todo = [(v, n, step) for v, n, step in MIGRATIONS if (have or 0) < v <= target]
         for version, name, step in todo:
-            if step is not None:
-                step(con)
+            step(con)
             con.execute(insert(version_table).values(version=version, name=name,
                                                      applied_at=stamp))
     return [v for v, _, _ in todo]
@@ -145,4 +157,5 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-__all__ = ["APP_SCHEMA_VERSION", "MIGRATIONS", "current_version", "ready", "upgrade"]
+__all__ = ["APP_SCHEMA_VERSION", "MIGRATIONS", "create_tables", "current_version", "ready",
+           "upgrade"]

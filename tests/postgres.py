@@ -48,7 +48,10 @@ class Cluster:
 
     def __init__(self, bin_dir: Path):
         self.bin = bin_dir
-        self.folder = Path(tempfile.mkdtemp(prefix="ivm-pg-"))
+        # as root the server runs as another user, who must reach the folder: /tmp, not a
+        # private TMPDIR
+        private = os.geteuid() == 0 and Path("/tmp").is_dir()
+        self.folder = Path(tempfile.mkdtemp(prefix="ivm-pg-", dir="/tmp" if private else None))
         self.data = self.folder / "data"
         self.port = _free_port()
         self.user = None if os.geteuid() != 0 else next(

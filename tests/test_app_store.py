@@ -47,6 +47,20 @@ def test_the_setting_chooses_the_database(store: AccessStore, app_db: str, tmp_p
             range(1, APP_SCHEMA_VERSION + 1))
 
 
+def test_the_migrations_make_exactly_the_tables_the_code_declares(store: AccessStore):
+    """A store is made by the numbered migrations alone: a table or a column added to the
+    metadata without its migration fails here (on both databases)."""
+    from access.app_backup import tables
+
+    made = inspect(store.engine)
+    assert set(made.get_table_names()) == {t.name for t in tables()} | {version_table.name}
+    for table in tables():
+        assert {c["name"] for c in made.get_columns(table.name)} == set(table.columns.keys()), \
+            table.name
+        assert {i["name"] for i in made.get_indexes(table.name)} >= {
+            i.name for i in table.indexes}, table.name
+
+
 def test_accounts_sessions_and_the_audit_log(store: AccessStore):
     store.add_user("anna", "beheerder", PASSWORD)
     with pytest.raises(IvmError) as err:

@@ -135,3 +135,14 @@ def test_without_the_application_store_neither_server_is_ready(site):
         assert request(url, "GET", "/readyz")[:2] == (503, b"not ready\n")
         assert request(url, "GET", "/healthz")[:2] == (200, b"ok\n")
 
+
+
+def test_a_warehouse_that_cannot_be_read_is_not_ready(demo_city, tmp_path: Path):
+    from core.warehouse import Warehouse
+    from dashboard.health import warehouse_readable
+
+    assert warehouse_readable(demo_city[0])
+    assert not warehouse_readable(Warehouse(tmp_path / "missing.duckdb"))
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"not a database" * 100)
+    assert not warehouse_readable(Warehouse(broken))
