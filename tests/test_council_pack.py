@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from access.steering.store import Steering
+from core.vocabulary import period as period_words
 from core.warehouse import Warehouse
 from dashboard.export.suppress import MARK
 from indicators import data_version
@@ -27,7 +28,7 @@ from tests.conftest import copy_access_store
 MEETING = "2026-12-21"  # the council meeting the demo's current period (2026-Q3) goes to
 PREVIOUS = "21/09/2026"
 CATALOG = load_catalog()
-PERIOD = re.compile(r"^\d{4}(-\d{4})?$|^\d{4}-\d{2}/\d{4}-\d{2}$")
+PERIOD = re.compile(r"^\d{4}(-\d{4})?$|^[a-z]{3} \d{4} – [a-z]{3} \d{4}$")
 
 
 def _copy(demo_city, folder: Path) -> Warehouse:
@@ -285,7 +286,7 @@ def test_the_public_pdf_shows_a_figure_only_where_the_public_workbook_does(froze
     assert set(pdf) == set(wb)
     hidden = 0
     for oid, rows in wb.items():
-        assert [p for p, _ in pdf[oid]] == [p for p, _ in rows], oid
+        assert [p for p, _ in pdf[oid]] == [period_words(p) for p, _ in rows], oid
         for (period, shown), (_, value) in zip(pdf[oid], rows, strict=True):
             if value == MARK:
                 assert shown == MARK, (oid, period, shown)

@@ -8,12 +8,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
 
 import pytest
 
 from access.steering.store import Steering
-from tests.conftest import DEMO_AS_OF, copy_access_store, ensure_user, login, render, serve
+from tests.conftest import DEMO_AS_OF, copy_access_store, ensure_user, login, render, serve_on
 from tests.test_access_control import callback, dependencies
 
 MEETING = "2026-12-21"
@@ -30,16 +29,8 @@ def served(demo_city, tmp_path_factory):
     db = folder / "demo.duckdb"
     shutil.copyfile(demo_city[0].path, db)
     copy_access_store(demo_city[0].path, db)
-    before = os.environ.get("IVM_TODAY")
-    os.environ["IVM_TODAY"] = DEMO_AS_OF.isoformat()
-    try:
-        url, proc = serve(db)
-        public_url, public_proc = serve(db, "--public")
-    finally:
-        if before is None:
-            os.environ.pop("IVM_TODAY", None)
-        else:
-            os.environ["IVM_TODAY"] = before
+    url, proc = serve_on(db, DEMO_AS_OF)
+    public_url, public_proc = serve_on(db, DEMO_AS_OF, "--public")
     users = {"bestuur": ("t-bestuur", "bestuur", None), "analist": ("t-analist", "analist", None),
              "dienst": ("t-dienst", "dienst", "preventiedienst")}
     cookies = {k: login(url, n, ensure_user(db, n, r, p)) for k, (n, r, p) in users.items()}

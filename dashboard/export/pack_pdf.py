@@ -48,6 +48,7 @@ from core.vocabulary import (
     approver,
     date,
     percent,
+    period,
     pick,
     status_text,
     value_text,
@@ -347,13 +348,13 @@ def _objective(f: Figures, c: PackContent, areas: list[ObjectiveFigures], s: dic
              _in(o.indicator.title, lang) if o.indicator else r["indicator"]],
             [pick(FIELDS, "baseline", lang),
              f"{_value(f, o, r['baseline']['value'], o.base_cell, lang=lang)} "
-             f"({r['baseline']['period'] or MISSING})"],
+             f"({period(r['baseline']['period'], lang)})"],
             [pick(FIELDS, "target", lang),
              f"{_value(f, o, r['target']['value'], None, base_hidden and o.relative_target, lang)}"
              f" ({pick(FIELDS, 'deadline', lang).lower()} {date(r['target']['deadline'])})"],
             [pick(FIELDS, "current", lang),
              f"{_value(f, o, r['current']['value'], o.current_cell, lang=lang)} "
-             f"({r['current']['period'] or MISSING})"],
+             f"({period(r['current']['period'], lang)})"],
             [pick(FIELDS, "chance", lang),
              MARK if hidden_reason else percent(r.get("probability"), 0, lang)],
             [pick(FIELDS, "reason", lang),
@@ -361,7 +362,7 @@ def _objective(f: Figures, c: PackContent, areas: list[ObjectiveFigures], s: dic
         ]
         block: list[Flowable] = [_table(facts, [4.2 * cm, width - 4.2 * cm], s)]
         if o.rows:
-            values = [[d.period, _value(f, o, d.value, d.cell, lang=lang),
+            values = [[period(d.period, lang), _value(f, o, d.value, d.cell, lang=lang),
                        _value(f, o, d.ci_low, d.cell, lang=lang),
                        _value(f, o, d.ci_high, d.cell, lang=lang)] for d in o.rows]
             block += [Paragraph(text(pick(PACK, "values", lang)), s["H3"]),
