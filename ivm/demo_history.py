@@ -2,7 +2,7 @@
 (v1) in force, a refresh as of the end of each of the last four reporting periods (each records
 the statuses in the status history, as every refresh does), the owners' updates and actions'
 states written on the day they would have been (``etl.demo.steering``), the revised plan (v2)
-loaded at its approval, and the final refresh as of the data's cut-off.
+loaded and put in force at its approval, and the final refresh as of the data's cut-off.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from core.warehouse import Warehouse
 from etl.demo import DemoLoad
 from etl.demo import steering as demo_steering
 from indicators import read_plan_file
-from ivm.wiring import load_any, refresh_all
+from ivm.wiring import activate_plan, load_any, plan_version_of, refresh_all
 
 
 def _state(warehouse: Warehouse) -> PlanState:
@@ -43,8 +43,7 @@ def play_history(warehouse: Warehouse, revision: DemoLoad | None, today: dt.date
     pending = revision
     for index, period in enumerate(four, start=first):
         if pending is not None and revised_on is not None and revised_on <= period.end:
-            echo(load_any(warehouse, "plan", str(pending.path), pending.profile, True, {},
-                          refresh=False).summary())
+            _revise(warehouse, pending, echo)
             pending = None
         if period.end <= data_end:
             echo(refresh_all(warehouse, period.end))
@@ -69,9 +68,17 @@ def play_history(warehouse: Warehouse, revision: DemoLoad | None, today: dt.date
                                           today=u["day"], at=u["at"])
         echo(f"reporting period {period.key}: {len(written)} owners' update(s)")
     if pending is not None:
-        echo(load_any(warehouse, "plan", str(pending.path), pending.profile, True, {},
-                      refresh=False).summary())
+        _revise(warehouse, pending, echo)
     echo(refresh_all(warehouse))
+
+
+def _revise(warehouse: Warehouse, revision: DemoLoad, echo: Callable[[str], None]) -> None:
+    """Load the revised plan and put it in force, as the council's approval does."""
+    echo(load_any(warehouse, "plan", str(revision.path), revision.profile, True, {},
+                  refresh=False).summary())
+    version = plan_version_of(str(revision.path))
+    activate_plan(warehouse, version, refresh=False)
+    echo(f"plan {version} in force")
 
 
 def _approval(revision: DemoLoad | None) -> dt.date | None:

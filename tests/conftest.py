@@ -128,6 +128,15 @@ def open_data(*parts: str) -> Path:
     return path
 
 
+def query(wh: Warehouse, sql: str, params: list | None = None) -> list[tuple]:
+    """The rows a query returns, read from the published warehouse."""
+    con = wh.connect_read_only()
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def count(wh: Warehouse, sql: str, params: list | None = None) -> int:
     """The single number a query returns, read from the published warehouse."""
     con = wh.connect_read_only()

