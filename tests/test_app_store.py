@@ -53,8 +53,14 @@ def test_the_migrations_make_exactly_the_tables_the_code_declares(store: AccessS
     from access.app_backup import tables
 
     made = inspect(store.engine)
+    hint = "add a numbered step to MIGRATIONS in access/app_schema.py (CONTRIBUTING.md)"
+    missing = {t.name for t in tables()} - set(made.get_table_names())
+    assert not missing, f"tables no migration makes: {sorted(missing)}: {hint}"
     assert set(made.get_table_names()) == {t.name for t in tables()} | {version_table.name}
     for table in tables():
+        columns = set(table.columns.keys()) - {c["name"] for c in made.get_columns(table.name)}
+        assert not columns, f"columns of {table.name} no migration makes: {sorted(columns)}: " \
+                            f"{hint}"
         assert {c["name"] for c in made.get_columns(table.name)} == set(table.columns.keys()), \
             table.name
         assert {i["name"] for i in made.get_indexes(table.name)} >= {
