@@ -122,7 +122,7 @@ EVENTS = ("login", "login_failed", "login_blocked", "logout", "sessions_ended",
           "access_denied", "request_refused", "export", "load", "load_failed", "user_added",
           "user_disabled", "user_enabled", "password_changed", "partners_loaded",
           "partner_changed", "update_written", "action_changed", "notice_sent",
-          "notice_failed")
+          "notice_failed", "alert_closed")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 

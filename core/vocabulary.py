@@ -493,6 +493,7 @@ AUDIT_EVENTS: dict[str, Text] = {
     "user_disabled": {"nl": "gebruiker uitgeschakeld", "en": "user disabled"},
     "user_enabled": {"nl": "gebruiker ingeschakeld", "en": "user enabled"},
     "password_changed": {"nl": "wachtwoord gewijzigd", "en": "password changed"},
+    "alert_closed": {"nl": "signaal afgesloten", "en": "alert closed"},
 }
 
 #: Plotly's own words in Dutch (its ``nl`` locale: the toolbar, its notes, month names and

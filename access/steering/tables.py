@@ -122,3 +122,31 @@ notice = Table(
     Column("outcome", String(16), nullable=False),
     Column("detail", Text),
 )
+
+#: Early-warning alerts closed with a note: who closed it, when, and what was found or done.
+alert_note = Table(
+    "alert_note", metadata,
+    Column("note_id", Integer, primary_key=True, autoincrement=True),
+    Column("area_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("category", String(64), nullable=False),
+    #: The last day of the week the alert opened (ISO date): one alert of a series.
+    Column("opened_week", String(10), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("author", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("closed_at", String(32), nullable=False),
+    UniqueConstraint("area_id", "kind", "category", "opened_week", name="alert_note_once"),
+)
+
+#: Alert notices sent (or tried) to an owner partner, one per alert and partner.
+alert_notice = Table(
+    "alert_notice", metadata,
+    Column("notice_id", Integer, primary_key=True, autoincrement=True),
+    Column("alert", String(200), nullable=False, index=True),
+    Column("partner_id", String(64), nullable=False),
+    Column("address", String(254), nullable=False),
+    Column("sent_at", String(32), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("detail", Text),
+)
