@@ -1,19 +1,20 @@
 """The access store: user accounts, the audit log and the server's session key.
 
-It sits next to the warehouse file (``ivmonitor.duckdb`` -> ``ivmonitor.access.sqlite``, or
-``IVM_ACCESS_DB``) and belongs to it: copy both when you back up. It is a separate SQLite file
-because every dashboard process writes to it (a login, an export) while the DuckDB file is
-published read-only and replaced whole by each load; SQLite in WAL mode takes short writes from
-many processes at once. Tables are SQLAlchemy Core metadata like the warehouse's, and every
-read and write is a plain statement through this module (no engine-specific SQL), so the store
-can move to another database server.
+It is the application store (:mod:`access.app_db`): by default a SQLite file next to the
+warehouse (``ivmonitor.duckdb`` -> ``ivmonitor.access.sqlite``), or the PostgreSQL database
+that ``IVM_APP_DB`` names, which several app servers share. It belongs to the warehouse: back
+both up together (``ivm backup``). It is not in the DuckDB file because every dashboard process
+writes to it (a login, an export) while the warehouse is published read-only and replaced whole
+by each load. Tables are SQLAlchemy Core metadata like the warehouse's, and every read and
+write is a plain portable statement through this module, so both databases run the same code;
+the schema's versions are :mod:`access.app_schema` (``ivm migrate``).
 
 Besides the accounts and the audit log it keeps what every server process must agree on at
 once: the sessions (:mod:`access.sessions`: a sign-out, a disabled account or a new password
-ends a session for every worker at the next request) and the sign-in throttle
-(:mod:`access.throttle`). A new store file is readable by its owner only; its ``-wal`` and
-``-shm`` files get the mode and group of the store file (an administrator's ``chmod 640`` and
-``chgrp`` of the store are kept for them too).
+ends a session for every worker and server at the next request) and the sign-in throttle
+(:mod:`access.throttle`). A new SQLite store file is readable by its owner only; its ``-wal``
+and ``-shm`` files get the mode and group of the store file (an administrator's ``chmod 640``
+and ``chgrp`` of the store are kept for them too).
 """
 
 from __future__ import annotations
@@ -31,25 +32,29 @@ from sqlalchemy import (
     Float,
     Integer,
     MetaData,
-    String,
     Table,
-    Text,
-    create_engine,
-    event,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from access.app_db import (
+    LongStr,
+    Str,
+    app_db_url,
+    engine_for,
+    parse_url,
+    shown,
+    sqlite_file,
+    unreachable,
+)
 from access.passwords import hash_password
 from access.roles import ACCOUNT_ROLES
 from access.steering.partners import PartnerRegister
-from access.steering.tables import metadata as steering_metadata
 from core.errors import IvmError
 from core.settings import setting
-from core.warehouse.files import align_access, ensure_private
 
 if TYPE_CHECKING:
     from access.sessions import Sessions
@@ -59,26 +64,26 @@ metadata = MetaData()
 
 users = Table(
     "app_user", metadata,
-    Column("name", String(64), primary_key=True),
-    Column("role", String(16), nullable=False),
-    Column("partner", String(120)),
-    Column("password_hash", Text, nullable=False),
+    Column("name", Str(64), primary_key=True),
+    Column("role", Str(16), nullable=False),
+    Column("partner", Str(120)),
+    Column("password_hash", LongStr, nullable=False),
     Column("enabled", Boolean, nullable=False, default=True),
-    Column("created_at", String(32), nullable=False),
+    Column("created_at", Str(32), nullable=False),
     #: Changes with every new password: sessions made before it are no longer valid.
-    Column("password_changed_at", String(32), nullable=False),
-    Column("last_login_at", String(32)),
+    Column("password_changed_at", Str(32), nullable=False),
+    Column("last_login_at", Str(32)),
 )
 
 audit_log = Table(
     "audit_log", metadata,
     Column("audit_id", Integer, primary_key=True, autoincrement=True),
-    Column("at", String(32), nullable=False, index=True),
-    Column("event", String(32), nullable=False, index=True),
-    Column("user_name", String(64), index=True),
-    Column("role", String(16)),
-    Column("address", String(64)),
-    Column("detail", Text),
+    Column("at", Str(32), nullable=False, index=True),
+    Column("event", Str(32), nullable=False, index=True),
+    Column("user_name", Str(64), index=True),
+    Column("role", Str(16)),
+    Column("address", Str(64)),
+    Column("detail", LongStr),
 )
 
 #: Server-side sessions: the cookie holds a random id, the store its SHA-256 only. A session
@@ -86,23 +91,23 @@ audit_log = Table(
 #: everywhere"); times are seconds since the epoch.
 app_session = Table(
     "app_session", metadata,
-    Column("session_hash", String(64), primary_key=True),
-    Column("user_name", String(64), nullable=False, index=True),
-    Column("address", String(64)),
+    Column("session_hash", Str(64), primary_key=True),
+    Column("user_name", Str(64), nullable=False, index=True),
+    Column("address", Str(64)),
     #: Named by a trusted proxy (single sign-on), not signed in with a password here.
     Column("proxy", Boolean, nullable=False, default=False),
     Column("started_at", Float, nullable=False),
     Column("seen_at", Float, nullable=False),
     Column("ended_at", Float, index=True),
-    Column("end_reason", String(32)),
+    Column("end_reason", Str(32)),
 )
 
 #: Failed sign-ins per user name and source (an address, or a browser that signed in as that
 #: user before): how many, and when the next attempt may be made.
 login_throttle = Table(
     "login_throttle", metadata,
-    Column("user_name", String(64), primary_key=True),
-    Column("source", String(80), primary_key=True),
+    Column("user_name", Str(64), primary_key=True),
+    Column("source", Str(80), primary_key=True),
     Column("failures", Integer, nullable=False),
     Column("last_failure_at", Float, nullable=False, index=True),
     #: No attempt is checked before this time.
@@ -113,8 +118,8 @@ login_throttle = Table(
 
 server_secret = Table(
     "server_secret", metadata,
-    Column("name", String(32), primary_key=True),
-    Column("value", Text, nullable=False),
+    Column("name", Str(32), primary_key=True),
+    Column("value", LongStr, nullable=False),
 )
 
 #: Audit events.
@@ -122,7 +127,8 @@ EVENTS = ("login", "login_failed", "login_blocked", "logout", "sessions_ended",
           "access_denied", "request_refused", "export", "load", "load_failed", "user_added",
           "user_disabled", "user_enabled", "password_changed", "partners_loaded",
           "partner_changed", "update_written", "action_changed", "notice_sent",
-          "notice_failed", "alert_closed")
+          "notice_failed", "plan_activated", "pack_frozen",
+          "pack_replaced", "alert_closed")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
@@ -151,47 +157,55 @@ class User:
 
 
 def access_path(warehouse_path: str | Path) -> Path:
-    """The access store of a warehouse file: ``IVM_ACCESS_DB`` or next to it."""
-    configured = setting("access_db")
-    if configured:
-        return Path(configured)
+    """Where the records of a warehouse's application store that are files wait (the audit
+    journal): next to the SQLite store, or next to the warehouse when the store is a server's."""
     p = Path(warehouse_path)
-    return p.with_name(p.stem + ".access.sqlite")
+    return sqlite_file(app_db_url(p)) or p.with_name(p.stem + ".access")
 
 
 class AccessStore:
-    """Users, audit log and session key of one warehouse."""
+    """Users, audit log and session key of one warehouse, in one application store."""
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
+    def __init__(self, where: str | Path | URL):
+        """``where``: a database URL (``postgresql+psycopg://...``, ``sqlite:///...``) or the
+        path of a SQLite file."""
+        self.url = where if isinstance(where, URL) else (
+            parse_url(where) if isinstance(where, str) else parse_url(str(where)))
+        #: The SQLite file (None on a database server).
+        self.path = sqlite_file(self.url)
         self._engine: Engine | None = None
 
     @classmethod
     def of_warehouse(cls, warehouse_path: str | Path) -> AccessStore:
-        """The access store that belongs to a warehouse file."""
-        return cls(access_path(warehouse_path))
+        """The application store that belongs to a warehouse file (``IVM_APP_DB``)."""
+        return cls(app_db_url(warehouse_path))
+
+    def __repr__(self) -> str:
+        return f"AccessStore({shown(self.url)})"
 
     @property
     def engine(self) -> Engine:
-        """The SQLAlchemy engine (the file and its tables are created on first use)."""
+        """The SQLAlchemy engine; a new store gets its tables on first use, an embedded one of
+        an older version is upgraded (:func:`access.app_schema.ready`)."""
         if self._engine is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            ensure_private(self.path)
-            engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": 15})
+            from access.app_schema import ready
 
-            @event.listens_for(engine, "connect")
-            def _pragmas(dbapi_con: Any, _record: Any) -> None:
-                cur = dbapi_con.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA busy_timeout=15000")
-                cur.close()
-                # the log files get the store's mode and group, also when these changed since
-                align_access(self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
-
-            metadata.create_all(engine)
-            steering_metadata.create_all(engine)  # what people write in the steering cycle
+            engine = engine_for(self.url)
+            try:
+                ready(engine)
+            except OperationalError as exc:
+                raise unreachable(self.url, exc) from None
             self._engine = engine
         return self._engine
+
+    def reachable(self) -> bool:
+        """Whether the store answers a query now (the readiness check)."""
+        try:
+            with self.engine.connect() as con:
+                con.execute(select(server_secret.c.name).limit(1)).all()
+            return True
+        except Exception:  # noqa: BLE001 (any failure means: not ready)
+            return False
 
     # -- users ------------------------------------------------------------------------------
 
@@ -277,8 +291,8 @@ class AccessStore:
             raise ValueError(f"unknown audit event {event_name!r}")
         with self.engine.begin() as con:
             con.execute(insert(audit_log).values(
-                at=now(), event=event_name, user_name=user, role=role, address=address,
-                detail=detail))
+                at=now(), event=event_name, user_name=user and user[:64],
+                role=role and role[:16], address=address and address[:64], detail=detail))
 
     def audit_rows(self, limit: int = 200, event_name: str | None = None) -> list[dict[str, Any]]:
         """The newest audit events first."""

@@ -152,12 +152,17 @@ SETTINGS: dict[str, Setting] = {
             group="public",
         ),
         Setting(
-            "access_db",
-            "IVM_ACCESS_DB",
+            "app_db",
+            "IVM_APP_DB",
             "",
-            "Path of the access store (users, audit log); default: next to the warehouse, "
-            "`<name>.access.sqlite`.",
+            "Where everything people write is kept (accounts, sessions, audit log, sign-in "
+            "throttle, partner register, owners' updates, actions, status history): empty, "
+            "the SQLite file `<name>.access.sqlite` next to the warehouse; a file path, that "
+            "SQLite file; or `postgresql+psycopg://user:password@host:5432/name`, a "
+            "PostgreSQL database that several app servers share (`ivm migrate` creates and "
+            "upgrades its tables).",
             group="access",
+            secret=True,
         ),
         Setting(
             "secret_key",

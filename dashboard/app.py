@@ -16,6 +16,7 @@ from core.warehouse import Warehouse
 from dashboard.auth import install
 from dashboard.branding import install_logo_route
 from dashboard.data import DashboardData
+from dashboard.health import install_health_routes
 from dashboard.registry import request_lang
 from dashboard.security import allow_inline
 from dashboard.views import warm_up
@@ -68,7 +69,8 @@ def create_app(warehouse: Warehouse, public: bool = False) -> Dash:
     app.server.config["IVM_WAREHOUSE"] = warehouse
     app.server.config["IVM_DATA"] = DashboardData(warehouse)
     app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
-    install(app, warehouse.path, public=public)
+    guard = install(app, warehouse.path, public=public)
+    install_health_routes(app.server, warehouse, guard.store)
     install_logo_route(app.server)
     return app
 

@@ -25,7 +25,6 @@ from dashboard.view_cache import provisional
 from indicators import Comparison, by_area, compare_area, compare_frame
 
 DEFAULT_INDICATOR = "residential_burglary_rate"
-DEFAULT_LEVEL = "wijk"
 #: Above this many areas in a level, the map and table show one municipality's areas.
 CAP = 400
 #: Small multiples for at most this many areas.
@@ -63,9 +62,10 @@ TEXT = {
     "missing": {"nl": "{n} van de {total} gebieden zonder gegevens (grijs).",
                 "en": "{n} of the {total} areas without data (grey)."},
     "scope": {"nl": "Dit niveau telt {total} gebieden: kaart en tabel tonen de {n} gebieden van "
-                    "{city}. Kies op niveau gemeente een andere gemeente.",
+                    "{city}. Kies op niveau {top} een ander gebied.",
               "en": "This level has {total} areas: map and table show the {n} areas of {city}. "
-                    "Pick another municipality at the municipality level."},
+                    "Pick another area at the {top} level."},
+    "unavailable": {"nl": "niet beschikbaar", "en": "unavailable"},
     "no_period": {"nl": "Geen gegevens voor deze indicator op dit niveau.",
                   "en": "No data for this indicator at this level."},
     "profile": {"nl": "Profiel: {name}", "en": "Profile: {name}"},
@@ -121,7 +121,7 @@ def period_list(data: DashboardData, indicator: str, ptype: str, level: str
                 ) -> list[tuple[str, bool]]:
     """The periods of a type at a level, or the city's when the level has none (then every
     area shows "geen gegevens")."""
-    return data.periods(indicator, ptype, level) or data.periods(indicator, ptype, "gemeente")
+    return data.periods(indicator, ptype, level) or data.periods(indicator, ptype)
 
 
 def default_period(periods: list[tuple[str, bool]]) -> str | None:
@@ -130,16 +130,28 @@ def default_period(periods: list[tuple[str, bool]]) -> str | None:
     return complete[-1] if complete else (periods[-1][0] if periods else None)
 
 
+def default_indicator(data: DashboardData) -> str:
+    """The indicator shown first: the default one when it can be computed from what is loaded
+    and has values, else the first (by id) that has, else the default one anyway."""
+    catalog = data.catalog()
+    missing = data.unavailable()
+    fallback = DEFAULT_INDICATOR if DEFAULT_INDICATOR in catalog else next(iter(catalog))
+    for ind in [DEFAULT_INDICATOR, *sorted(catalog)]:
+        if ind in catalog and ind not in missing and data.periods(ind, "year"):
+            return ind
+    return fallback
+
+
 def resolve(data: DashboardData, query: dict[str, Any]) -> View:
     """The view a URL asks for, with defaults for whatever is missing or unknown."""
     catalog = data.catalog()
     indicator = query.get("indicator")
     if indicator not in catalog:
-        indicator = DEFAULT_INDICATOR if DEFAULT_INDICATOR in catalog else next(iter(catalog))
+        indicator = default_indicator(data)
     levels = data.levels()
     level = query.get("level")
     if level not in levels:
-        level = DEFAULT_LEVEL if DEFAULT_LEVEL in levels else levels[-1]
+        level = data.neighbourhood_level() or (levels[-1] if levels else None)
     ptype = query.get("period_type")
     if ptype not in PERIOD_TYPES:
         ptype = "year"
@@ -208,14 +220,21 @@ def main_content(data: DashboardData, view: View, lang: str) -> dict[str, Any]:
     figure = fa.map_figure(geo, values, ind, lang, view.area, revision=revision)
     notes = []
     if ids is not None:
+        top = data.top_level()
         notes.append(html.P(pick(TEXT, "scope", lang).format(
-            total=total, n=len(ids), city=area_name(data, scope_city)), className="hint"))
+            total=total, n=len(ids), city=area_name(data, scope_city),
+            top=LEVELS.get(top, {}).get(lang, top)), className="hint"))
+    reason = data.unavailable().get(view.indicator)
+    if reason is not None:
+        notes.append(html.P(getattr(reason, lang), className="areas-warning",
+                            id="areas-unavailable"))
     missing = int((~values["value"].apply(lambda v: finite(as_float(v)))).sum())
     if missing:
         notes.append(html.P(pick(TEXT, "missing", lang).format(n=missing, total=len(values)),
                             className="hint", id="areas-missing"))
-    city_rows = by_area(data.values(view.indicator, "gemeente", view.period)
-                         if view.period else pd.DataFrame())
+    top = data.top_level()
+    city_rows = by_area(data.values(view.indicator, top, view.period)
+                        if view.period and top else pd.DataFrame())
     ranked = compare_frame(values, city_rows, cities, ind)
     above = []
     if view.period is None:
@@ -301,6 +320,7 @@ def profile_section(data: DashboardData, view: View, lang: str,
     areas = data.areas()
     level = str(areas.loc[areas["area_id"] == view.area, "level"].iloc[0])
     city_id = cities.get(view.area)
+    top = data.top_level()
     rows = []
     catalog = data.catalog()
     start, late = time.monotonic(), False
@@ -315,7 +335,8 @@ def profile_section(data: DashboardData, view: View, lang: str,
         period = default_period(periods)
         complete = dict(periods).get(period, True)
         row = by_area(data.values(ind.id, level, period)).get(view.area) if period else None
-        city = by_area(data.values(ind.id, "gemeente", period)).get(city_id) if period else None
+        city = (by_area(data.values(ind.id, top, period)).get(city_id)
+                if period and top else None)
         verdict = compare_area(row, city, ind) if row is not None else Comparison("insufficient")
         has = row is not None and finite(as_float(row.get("value")))
         interval = "–"
@@ -373,8 +394,12 @@ def options_of(data: DashboardData, view: View, lang: str) -> dict[str, list]:
     catalog = data.catalog()
     inds = sorted(catalog.values(), key=lambda i: getattr(i.title, lang).lower())
     periods = period_list(data, view.indicator, view.period_type, view.level)
+    missing = data.unavailable()
+    unavailable = pick(TEXT, "unavailable", lang)
     return {
-        "indicator": [{"label": getattr(i.title, lang), "value": i.id} for i in inds],
+        "indicator": [{"label": getattr(i.title, lang) + (f" ({unavailable})"
+                                                          if i.id in missing else ""),
+                       "value": i.id} for i in inds],
         "level": [{"label": LEVELS.get(lv, {}).get(lang, lv), "value": lv}
                   for lv in data.levels()],
         "period_type": [{"label": pick(PERIOD_TYPES, p, lang), "value": p}

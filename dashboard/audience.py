@@ -22,7 +22,8 @@ from dashboard.export.suppress import MARK
 from dashboard.viewer import current_viewer
 
 _PASS = frozenset({"warehouse", "available", "plan", "as_of", "catalog", "indicator",
-                   "coverage", "areas", "levels", "geojson", "counts", "municipalities"})
+                   "coverage", "areas", "levels", "geojson", "counts", "municipalities",
+                   "hierarchy", "top_level", "neighbourhood_level"})
 
 
 class PublicData:

@@ -48,6 +48,7 @@ from access.store import AccessStore
 from core.settings import setting
 from dashboard.audience import data_of_app
 from dashboard.branding import LOGO_PATH, current_branding
+from dashboard.health import HEALTH_PATH, READY_PATH
 from dashboard.registry import (
     callback_page,
     internal_callback,
@@ -69,7 +70,7 @@ MARK_COOKIE = "ivm_browser"
 MARK_DAYS = 180
 CALLBACK_PATH = "/_dash-update-component"
 #: Paths open without a session (besides the stylesheets).
-OPEN_PATHS = ("/login", "/_favicon.ico", LOGO_PATH)
+OPEN_PATHS = ("/login", "/_favicon.ico", LOGO_PATH, HEALTH_PATH, READY_PATH)
 
 TEXT = {
     "title": {"nl": "Aanmelden", "en": "Sign in"},

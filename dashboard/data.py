@@ -23,10 +23,12 @@ import pandas as pd
 from core.warehouse import Warehouse, WarehouseReader
 from dashboard.view_cache import SharedViews, VersionedCache
 from indicators import (
+    Hierarchy,
     Indicator,
     PeerFunnel,
     Series,
     alert_weeks,
+    area_hierarchy,
     category_names,
     complete_years,
     current_alerts,
@@ -46,6 +48,7 @@ from indicators import (
     stored_catalog,
     stored_compstat,
     stored_coverage,
+    unavailable_indicators,
     values,
     wijk_safety_index,
 )
@@ -135,6 +138,14 @@ class DashboardData:
             return {}
         return self._cached(("catalog",), stored_catalog)
 
+    def unavailable(self) -> dict[str, Any]:
+        """The indicators that cannot be computed from what is loaded, with the reason (a
+        Text: ``nl``, ``en``)."""
+        if not self.available():
+            return {}
+        return self._cached(("unavailable",), lambda c: unavailable_indicators(
+            c, stored_catalog(c)))
+
     def indicator(self, indicator_id: str) -> Indicator | None:
         """One indicator of the stored results."""
         return self.catalog().get(indicator_id)
@@ -156,8 +167,12 @@ class DashboardData:
                             lambda c: series(c, ind, area_id))
 
     def periods(self, indicator_id: str, period_type: str,
-                level: str = "gemeente") -> list[tuple[str, bool]]:
-        """The periods of a type with values, oldest first, with their completeness."""
+                level: str | None = None) -> list[tuple[str, bool]]:
+        """The periods of a type with values at a level (default: the top level), oldest
+        first, with their completeness."""
+        level = level or self.top_level()
+        if level is None:
+            return []
         return self._all_periods(indicator_id, level).get(period_type, [])
 
     def _all_periods(self, indicator_id: str, level: str) -> dict[str, list[tuple[str, bool]]]:
@@ -178,11 +193,21 @@ class DashboardData:
         """Every area's municipality (see :func:`indicators.compare.municipalities`)."""
         return self.kept(("municipalities",), lambda: municipalities(self.areas()))
 
+    def hierarchy(self) -> Hierarchy:
+        """The loaded area hierarchy (levels, top level, each area's city)."""
+        return self.kept(("hierarchy",), lambda: area_hierarchy(self.areas()))
+
     def levels(self) -> list[str]:
-        """The area levels present, coarse to fine."""
-        order = ["gemeente", "deelgemeente", "wijk", "project", "sector", "district", "ward"]
-        present = set(self.areas()["level"])
-        return [lv for lv in order if lv in present] + sorted(present - set(order))
+        """The area levels present, coarse to fine, as the loaded hierarchy orders them."""
+        return self.hierarchy().levels if self.warehouse.exists() else []
+
+    def top_level(self) -> str | None:
+        """The level of the city total (gemeente, district, ...), from the loaded hierarchy."""
+        return self.hierarchy().top if self.warehouse.exists() else None
+
+    def neighbourhood_level(self) -> str | None:
+        """The level of the city's neighbourhoods (wijk, ward, ...), from the hierarchy."""
+        return self.hierarchy().neighbourhoods() if self.warehouse.exists() else None
 
     def geojson(self, level: str) -> dict[str, Any]:
         """The polygons of a level as a GeoJSON FeatureCollection (feature id = area id)."""

@@ -130,7 +130,8 @@ def _content(data: PublicData, indicator: str, year: int | None, lang: str) -> l
     heading = f"{getattr(ind.title, lang)} ({getattr(ind.unit, lang)})"
     out: list = [html.H2(heading, id="pubareas-heading")]
     if year is not None:
-        fig = area_map(f, data.geojson("wijk"), indicator, year, lang)
+        fig = area_map(f, data.geojson(data.neighbourhood_level() or "wijk"), indicator, year,
+                       lang)
         out.append(dcc.Graph(id="pubareas-map", figure=fig,
                              config=graph_config(lang, scrollZoom=True),
                              responsive=True, style={"height": f"{fig.layout.height or 520}px"}))

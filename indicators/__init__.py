@@ -29,6 +29,7 @@ or renamed without touching another layer.
 """
 
 from indicators.alerts import alert_objectives, alert_weeks, current_alerts
+from indicators.availability import unavailable_indicators
 from indicators.catalog import (
     Catalog,
     Exclude,
@@ -37,10 +38,14 @@ from indicators.catalog import (
     default_folder,
     load_catalog,
 )
+from indicators.catalog_store import add_files as record_indicator_files
+from indicators.catalog_store import builtin_folder, effective_catalog
+from indicators.catalog_store import remove as forget_indicators
 from indicators.chain import chain_matrix
 from indicators.compare import (
     Comparison,
     area_comparison,
+    area_hierarchy,
     by_area,
     compare_frame,
     municipalities,
@@ -51,12 +56,14 @@ from indicators.compstat import SMALL
 from indicators.compute import coverage as coverage_as_of
 from indicators.events import Edition, EditionComparison, event_comparison, event_words_of
 from indicators.events import editions as event_editions
+from indicators.hierarchy import Hierarchy, loaded_hierarchy, top_level
 from indicators.measures import MEASURES, MeasureKind, measure
 from indicators.method import sentences as method_sentences
 from indicators.method import status_rules, test_of, test_text
 from indicators.peers import PeerFunnel, peer_funnel
 from indicators.peers import supports as has_funnel
 from indicators.plan import Action, Objective, PlanFile, Reporting
+from indicators.plan_activation import activate_plan as put_plan_in_force
 from indicators.plan_check import check_plan
 from indicators.plan_diff import Change, diff_plans
 from indicators.plan_load import read_plan_file
@@ -109,6 +116,8 @@ from indicators.sources import SOURCES, category_names
 from indicators.status import StatusFilter, status_counts, status_records, to_json
 
 __all__ = [
+    "builtin_folder", "effective_catalog", "forget_indicators", "put_plan_in_force",
+    "record_indicator_files", "unavailable_indicators",
     "Edition", "EditionComparison", "event_comparison", "event_editions", "event_words_of",
     "alert_objectives", "alert_weeks", "alert_words", "current_alerts", "PeerFunnel",
     "has_funnel", "peer_funnel", "WijkIndex", "index_parts", "wijk_safety_index",
@@ -117,7 +126,8 @@ __all__ = [
     "previous_period", "reference_problems", "stored_plan",
     "MEASURES", "SMALL", "SOURCES", "STORED", "Catalog", "Comparison", "Exclude",
     "Indicator", "MeasureKind", "Objective", "PlanFile", "Point", "Series", "StatusFilter",
-    "Tables", "area_comparison", "area_names", "baseline_years", "by_area", "category_names",
+    "Tables", "Hierarchy", "area_comparison", "area_hierarchy", "loaded_hierarchy", "top_level",
+    "area_names", "baseline_years", "by_area", "category_names",
     "chain_matrix", "check_catalog", "check_plan", "city_of", "compare_area", "compare_frame",
     "complete_years", "copy_csv", "coverage_as_of", "current_plan", "default_folder", "has_results",
     "indicator_values", "load_catalog", "loads", "measure", "method_sentences", "monthly_select",

@@ -149,12 +149,21 @@ def indicator_files(folder: Path) -> list[Path]:
 
 def parse_indicator(path: Path) -> tuple[Indicator | None, list[IvmError]]:
     """Parse and check one declaration; return it (or None) and every problem found."""
-    file = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return None, [IvmError("wrong_encoding", f"an indicator file must be UTF-8 "
-                               f"({exc.reason})", Where(file))]
+                               f"({exc.reason})", Where(str(path)))]
+    return parse_indicator_text(text, str(path), path.stem)
+
+
+def parse_indicator_text(
+    text: str, file: str, stem: str
+) -> tuple[Indicator | None, list[IvmError]]:
+    """Parse and check one declaration's text (``file`` names it, ``stem`` is the id its file
+    name gives); return it (or None) and every problem found."""
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
@@ -172,9 +181,9 @@ def parse_indicator(path: Path) -> tuple[Indicator | None, list[IvmError]]:
             for err in exc.errors()
         ]
     problems = _meaning(ind, file)
-    if ind.id != path.stem:
+    if ind.id != stem:
         problems.append(IvmError(
-            "id_not_file_name", f"id '{ind.id}' differs from the file name '{path.stem}'",
+            "id_not_file_name", f"id '{ind.id}' differs from the file name '{stem}'",
             Where(file, field="id"), hint=f"rename the file to {ind.id}.yaml or fix the id",
         ))
     return (None if problems else ind), problems

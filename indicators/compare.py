@@ -23,6 +23,7 @@ import pandas as pd
 
 from indicators import stats
 from indicators.catalog import Indicator
+from indicators.hierarchy import Hierarchy
 from indicators.method import ALPHA, test_of
 from indicators.results import areas as stored_areas
 from indicators.results import values as stored_values
@@ -129,20 +130,21 @@ def compare_frame(values: pd.DataFrame, cities: Mapping[str, Mapping[str, Any]],
                            kind="stable").reset_index(drop=True)
 
 
+def area_hierarchy(areas: pd.DataFrame) -> Hierarchy:
+    """The hierarchy of an areas frame (area_id, level, parent_id)."""
+    return Hierarchy.of(zip(areas["area_id"], areas["level"], areas["parent_id"], strict=True))
+
+
 def municipalities(areas: pd.DataFrame) -> dict[str, str | None]:
-    """Every area's municipality (a municipality's is itself), by following parents; an area
-    without a parent chain gets the municipality of its NIS code (its first five characters)."""
-    parent = dict(zip(areas["area_id"], areas["parent_id"], strict=True))
-    level = dict(zip(areas["area_id"], areas["level"], strict=True))
+    """Every area's city: its area of the top level of the loaded hierarchy (a gemeente, a
+    district, ...; a top area's is itself), by following parents; an area without a parent
+    chain gets the top area of its NIS code (its first five characters) when there is one."""
+    h = area_hierarchy(areas)
     out: dict[str, str | None] = {}
-    for area in parent:
-        node, steps = area, 0
-        while node is not None and level.get(node) != "gemeente" and steps < 12:
-            node = parent.get(node) if isinstance(parent.get(node), str) else None
-            steps += 1
-        if level.get(node) != "gemeente":
-            node = area[:5] if level.get(area[:5]) == "gemeente" else None
-        out[area] = node
+    for area, top in h.top_of.items():
+        if top is None and h.level_of.get(area[:5]) == h.top:
+            top = area[:5]
+        out[area] = top
     return out
 
 
@@ -155,12 +157,14 @@ def by_area(df: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 def area_comparison(con: duckdb.DuckDBPyConnection, ind: Indicator, level: str,
                     period: str) -> pd.DataFrame:
-    """Every area of ``level`` in ``period`` against the rest of its municipality, ranked from
-    high to low: what the areas page shows, from the stored results."""
+    """Every area of ``level`` in ``period`` against the rest of its city (its area of the top
+    level), ranked from high to low: what the areas page shows, from the stored results."""
     values = stored_values(con, ind, level, period)
-    cities = by_area(stored_values(con, ind, "gemeente", period))
-    return compare_frame(values, cities, municipalities(stored_areas(con)), ind)
+    areas = stored_areas(con)
+    top = area_hierarchy(areas).top
+    cities = by_area(stored_values(con, ind, top, period)) if top else {}
+    return compare_frame(values, cities, municipalities(areas), ind)
 
 
-__all__ = ["VERDICTS", "Comparison", "area_comparison", "by_area", "compare", "compare_frame",
-           "municipalities"]
+__all__ = ["VERDICTS", "Comparison", "area_comparison", "area_hierarchy", "by_area", "compare",
+           "compare_frame", "municipalities"]

@@ -175,7 +175,9 @@ def count_probability(mean: float, log_var: float, phi: float, threshold: float,
                       lower_is_better: bool) -> float:
     """The chance that a count with forecast ``mean`` (log-normal uncertainty ``log_var``)
     and dispersion ``phi`` is at most ``threshold`` (lower is better) or at least it."""
-    mus = np.exp(math.log(mean) + math.sqrt(max(log_var, 0.0)) * _GH_X)
+    # the quadrature nodes' log means, kept below exp's overflow (a count of e^700 is as good
+    # as infinite for the chance of staying under a target)
+    mus = np.exp(np.minimum(math.log(mean) + math.sqrt(max(log_var, 0.0)) * _GH_X, 700.0))
     if lower_is_better:
         k = math.floor(threshold + 1e-9)
         if k < 0:
@@ -190,8 +192,9 @@ def count_probability(mean: float, log_var: float, phi: float, threshold: float,
 def _cdf(k: int, mu: np.ndarray, phi: float) -> np.ndarray:
     if phi <= 1.0 + 1e-9:
         return sp.poisson.cdf(k, mu)
-    # negative binomial with mean mu and variance phi * mu: n = mu / (phi - 1), p = 1 / phi
-    return sp.nbinom.cdf(k, mu / (phi - 1.0), 1.0 / phi)
+    # negative binomial with mean mu and variance phi * mu: n = mu / (phi - 1), p = 1 / phi;
+    # for a mean beyond any count (an overflowing node) the chance of staying under k is 0
+    return np.nan_to_num(sp.nbinom.cdf(k, mu / (phi - 1.0), 1.0 / phi), nan=0.0)
 
 
 def count_forecast(path: CountPath, phi: float, base_rate: float, value_per_count: float,
@@ -217,8 +220,23 @@ def count_forecast(path: CountPath, phi: float, base_rate: float, value_per_coun
     prob = None
     if target is not None:
         prob = count_probability(mean, var, phi, target / value_per_count, lower_is_better)
-    return Forecast(value, value * math.exp(-z * sd), value * math.exp(z * sd), prob,
-                    math.expm1(level), "path_model_counts")
+    spread = z * sd
+    if not math.isfinite(value) or not math.isfinite(spread) or spread > _MAX_LOG_SPREAD:
+        # a handful of counts (a municipality of 79 inhabitants): the interval spans more
+        # than any plausible value and its bounds would overflow; no interval is given
+        return Forecast(value if math.isfinite(value) else None, None, None, prob,
+                        _expm1_or_none(level), "path_model_counts")
+    return Forecast(value, value * math.exp(-spread), value * math.exp(spread), prob,
+                    _expm1_or_none(level), "path_model_counts")
+
+
+#: Widest forecast interval given, on the log scale (a factor of e^20, about 5 x 10^8, each way).
+_MAX_LOG_SPREAD = 20.0
+
+
+def _expm1_or_none(level: float) -> float | None:
+    """exp(level) - 1, or None where it overflows."""
+    return math.expm1(level) if math.isfinite(level) and level < 700 else None
 
 
 def gaussian_forecast(

@@ -20,6 +20,8 @@ import duckdb
 import numpy as np
 from scipy import stats as sp
 
+from etl.taxonomy import area_levels
+from indicators.availability import loaded_denominators, unavailable_reason
 from indicators.catalog import Catalog
 from indicators.evidence import RecentCounts, count_evidence, gaussian_evidence
 from indicators.periods import deadline_month_end, months_between
@@ -31,8 +33,9 @@ from indicators.results import Tables, series
 
 @dataclass(frozen=True)
 class Finding:
-    """One finding of the linter: ``missing`` (not SMART), ``warning`` (noise, direction) or
-    ``info`` (the chance of showing the target, when it is good)."""
+    """One finding of the linter: ``error`` (a reference or date that makes no sense: the plan
+    cannot be loaded), ``missing`` (not SMART), ``warning`` (noise, direction) or ``info`` (the
+    chance of showing the target, when it is good)."""
 
     objective_id: str
     severity: str
@@ -40,15 +43,108 @@ class Finding:
     message: str
 
 
+#: Latest deadline a plan may set, in years after its approval (or today).
+MAX_PLAN_YEARS = 30
+
+
 def check_plan(plan: PlanFile, catalog: Catalog,
-               con: duckdb.DuckDBPyConnection | None = None) -> list[Finding]:
-    """Every finding for every objective; with a warehouse, baselines come from the data."""
+               con: duckdb.DuckDBPyConnection | None = None,
+               today: dt.date | None = None, in_force: bool = False) -> list[Finding]:
+    """Every finding for every objective; with a warehouse, areas must be loaded (once any is,
+    or always for a plan to be put ``in_force``) and baselines come from the data."""
+    today = today or dt.date.today()
     out: list[Finding] = []
-    if plan.plan.approved_on is None:
+    approved = plan.plan.approved_on
+    if approved is None:
         out.append(Finding("(plan)", "missing", "no_approval",
                            "the plan version has no council approval date (approved_on)"))
+    elif approved > today:
+        out.append(Finding("(plan)", "error", "approved_in_future",
+                           f"the approval date {approved} lies in the future"))
+    areas = con is not None and (
+        in_force or bool(con.execute("SELECT count(*) FROM area").fetchall()[0][0]))
+    if con is not None and not areas:
+        out.append(Finding("(plan)", "warning", "no_areas_yet", "no areas are loaded yet: the "
+                           "objectives' areas are checked once they are (and on activation)"))
+    facts = con is not None and (in_force or _facts_loaded(con))
+    denominators = loaded_denominators(con) if con is not None else set()
     for obj in plan.objectives:
-        out.extend(_check(obj, catalog, con))
+        dated = _dates(obj, approved, today)
+        out.extend(dated)
+        if areas:
+            out.extend(_areas(obj, con))
+        if con is not None:
+            out.extend(_computable(obj, catalog, denominators, facts))
+        # a deadline that makes no sense has no chance to be computed
+        out.extend(_check(obj, catalog, con if not errors(dated) else None))
+    return out
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    """The findings that refuse a plan's load."""
+    return [f for f in findings if f.severity == "error"]
+
+
+def _facts_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether facts or population are loaded (then what a rate needs must be there too)."""
+    return bool(con.execute(
+        "SELECT count(*) FROM load_log WHERE outcome = 'loaded' "
+        "AND kind NOT IN ('areas', 'plan')").fetchall()[0][0])
+
+
+def _computable(obj: Objective, catalog: Catalog, denominators: set[str],
+                facts: bool) -> list[Finding]:
+    """An objective on an indicator the warehouse can never compute (a rate whose denominator
+    is not loaded): refused once facts are loaded (or for a plan put in force), a warning
+    before."""
+    ind = catalog.indicators.get(obj.indicator) if obj.indicator else None
+    reason = unavailable_reason(ind, denominators) if ind is not None else None
+    if reason is None:
+        return []
+    if facts:
+        return [Finding(obj.id, "error", "no_denominator", f"indicator '{ind.id}' is "
+                        f"{reason.en}")]
+    return [Finding(obj.id, "warning", "no_denominator_yet", f"indicator '{ind.id}' needs "
+                    f"{ind.population}, not loaded yet: the objective is checked again once "
+                    "data are loaded (and on activation)")]
+
+
+def _dates(obj: Objective, approved: dt.date | None, today: dt.date) -> list[Finding]:
+    """A deadline that lies before the plan's approval, or decades after it."""
+    out: list[Finding] = []
+    if obj.deadline is None:
+        return out
+    if approved is not None and obj.deadline < approved:
+        out.append(Finding(obj.id, "error", "deadline_before_approval",
+                           f"deadline {obj.deadline} lies before the plan's approval {approved}"))
+    start = approved if approved is not None and approved <= today else today
+    if obj.deadline.year > start.year + MAX_PLAN_YEARS:
+        out.append(Finding(obj.id, "error", "deadline_too_far",
+                           f"deadline {obj.deadline} lies more than {MAX_PLAN_YEARS} years "
+                           "after the plan"))
+    return out
+
+
+def _areas(obj: Objective, con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    """Areas the objective names that are not loaded, or a level no area has."""
+    out: list[Finding] = []
+    levels = dict(con.execute("SELECT level, count(*) FROM area GROUP BY level").fetchall())
+    if obj.areas:
+        known = {a for (a,) in con.execute(
+            "SELECT area_id FROM area WHERE area_id IN (SELECT unnest(?))",
+            [list(obj.areas)]).fetchall()}
+        for area in obj.areas:
+            if area not in known:
+                out.append(Finding(obj.id, "error", "unknown_area",
+                                   f"area '{area}' is not loaded"))
+    elif obj.area_level:
+        if obj.area_level not in area_levels():
+            out.append(Finding(obj.id, "error", "unknown_level",
+                               f"area level '{obj.area_level}' is not one of "
+                               + ", ".join(area_levels())))
+        elif not levels.get(obj.area_level):
+            out.append(Finding(obj.id, "warning", "no_areas_of_level",
+                               f"no area of level '{obj.area_level}' is loaded yet"))
     return out
 
 
@@ -71,7 +167,7 @@ def _check(obj: Objective, catalog: Catalog,
         add("missing", "no_indicator", "no indicator: the objective cannot be measured")
     ind = catalog.indicators.get(obj.indicator) if obj.indicator else None
     if obj.indicator and ind is None:
-        add("missing", "unknown_indicator",
+        add("error", "unknown_indicator",
             f"indicator '{obj.indicator}' is not in the catalogue")
     if obj.baseline is None:
         add("missing", "no_baseline", "no baseline (period and value or from_data)")
@@ -83,11 +179,11 @@ def _check(obj: Objective, catalog: Catalog,
         try:
             first, last = baseline_years(obj.baseline.period)
         except ValueError:
-            add("missing", "bad_baseline", f"baseline period '{obj.baseline.period}' is not "
+            add("error", "bad_baseline", f"baseline period '{obj.baseline.period}' is not "
                 "a year or a range of years")
             return found
         if obj.deadline is not None and obj.deadline.year <= last:
-            add("missing", "deadline_before_baseline",
+            add("error", "deadline_before_baseline",
                 f"deadline {obj.deadline} is not after the baseline period")
     if ind is not None and ind.event is not None and con is not None and not con.execute(
             "SELECT 1 FROM event_edition WHERE event_id = ? AND NOT cancelled",
@@ -116,8 +212,7 @@ def _noise_findings(obj: Objective, ind, con: duckdb.DuckDBPyConnection, first: 
     base_years = last - first + 1
     for area in objective_areas(con, obj):
         if area not in levels:
-            out.append(Finding(obj.id, "missing", "unknown_area", f"area '{area}' is not loaded"))
-            continue
+            continue  # an error of its own (see _areas)
         data = series(con, ind, area)
         base = [p for p in data.years if first <= p.start.year <= last and p.complete]
         if not base or ind.kind.noise is None or months < 1:

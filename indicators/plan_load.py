@@ -14,11 +14,12 @@ from etl.facts import Counts
 from etl.load import register_loader
 from etl.profile import Profile
 from etl.readers import FileFacts
-from indicators.catalog import load_catalog
+from indicators.catalog_store import effective_catalog
 from indicators.plan import PlanFile, parse_plan
+from indicators.plan_check import check_plan, errors
 from indicators.plan_diff import diff_plans, summary
 from indicators.plan_refs import Register, partners_unchecked, reference_problems
-from indicators.plan_store import store_plan, stored_plan
+from indicators.plan_store import in_force_version, store_plan, stored_plan
 from indicators.plan_xlsx_read import read_plan_xlsx
 from indicators.project import plan_problems
 
@@ -46,11 +47,13 @@ def load_plan(
     delivery: Delivery,
     register: Callable[[], Register] | None = None,
 ) -> Counts:
-    """Validate the plan file (YAML, or an Excel workbook ``.xlsx``), check what it refers to
-    (partners in the ``register``, output indicators in the catalogue) and store it as a new
-    plan version with its objectives and actions. A version that is stored already is never
-    changed: the same content again adds nothing, other content is refused with what differs
-    (give it a version of its own)."""
+    """Validate the plan file (YAML, or an Excel workbook ``.xlsx``), check it (``ivm plan
+    check``: an error refuses it, what is missing and the warnings are told), check what it
+    refers to (partners in the ``register``, output indicators in the catalogue) and store it
+    as a new plan version with its objectives and actions. A version that is stored already is
+    never changed: the same content again adds nothing, other content is refused with what
+    differs (give it a version of its own). Loading never changes which plan is in force
+    (``ivm plan activate``)."""
     is_xlsx = facts.path.suffix.casefold() == ".xlsx"
     text = ""
     if not is_xlsx:
@@ -66,6 +69,16 @@ def load_plan(
         first = exc.problems[0]
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
         raise FileRejected(first.code, first.message + more, first.where) from None
+    catalog = effective_catalog(con)
+    findings = check_plan(plan, catalog, con)
+    refused = errors(findings)
+    if refused:
+        first = refused[0]
+        more = f" (and {len(refused) - 1} more error(s))" if len(refused) > 1 else ""
+        raise FileRejected(
+            "invalid_plan", f"objective {first.objective_id}: [{first.code}] {first.message}"
+            + more, Where(str(facts.path)), hint=f"`ivm plan check {facts.path.name}` lists "
+            "every problem")
     known = register() if register else None
     places = plan_problems(con, plan)
     if places:
@@ -73,7 +86,7 @@ def load_plan(
         raise FileRejected("bad_places", places[0] + more, Where(str(facts.path)),
                            hint="a project's buffer and control lie outside it (docs/methods.md, "
                                 "section 7)")
-    refs = reference_problems(plan, load_catalog(), known)
+    refs = reference_problems(plan, catalog, known)
     if refs:
         more = f" (and {len(refs) - 1} more)" if len(refs) > 1 else ""
         raise FileRejected("unknown_reference", refs[0] + more, Where(str(facts.path)),
@@ -102,7 +115,19 @@ def load_plan(
     if partners_unchecked(plan, known):
         notes.append("partners not checked: the partner register is empty (`ivm load "
                      "partners FILE`)")
+    in_force = in_force_version(con)
+    if in_force != info.version:
+        now = f"plan {in_force} stays in force" if in_force else "no plan is in force yet"
+        notes.append(f"{now}: `ivm plan activate {info.version}` puts this one in force")
     counts.message = "; ".join(notes)
+    missing = [f for f in findings if f.severity == "missing"]
+    warnings = [f for f in findings if f.severity == "warning"]
+    if missing or warnings:
+        counts.warnings.append(
+            f"warning: the plan check finds {len(missing)} missing part(s) and "
+            f"{len(warnings)} warning(s) (`ivm plan check {facts.path.name}` lists them); "
+            "first: " + ", ".join(f"{f.objective_id} [{f.code}]"
+                                  for f in (missing + warnings)[:3]))
     return counts
 
 

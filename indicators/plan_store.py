@@ -43,17 +43,32 @@ def stored_plan(con: duckdb.DuckDBPyConnection, version: str) -> PlanFile | None
                                     "actions": [a.model_dump() for a in actions]})
 
 
+def in_force_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The plan version in force: the one activated last (``ivm plan activate``,
+    :mod:`indicators.plan_activation`); None when no version has been put in force. Loading a
+    version, whatever its approval date, never changes it."""
+    row = con.execute(
+        "SELECT a.plan_version FROM plan_activation a "
+        "JOIN plan_version v ON v.plan_version = a.plan_version "
+        "ORDER BY a.activation_id DESC LIMIT 1").fetchall()
+    return row[0][0] if row else None
+
+
 def plan_versions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every stored plan version, newest approval first: version, title, approved_on,
-    approved_by, objectives, actions, load_id."""
+    approved_by, objectives, actions, load_id, in_force (whether it is the version in force)
+    and last_activated (when it was last put in force, or None)."""
     rows = con.execute(
         "SELECT p.plan_version, p.title, p.approved_on, p.approved_by, p.load_id, "
         "(SELECT count(*) FROM objective o WHERE o.plan_version = p.plan_version), "
-        "(SELECT count(*) FROM plan_action a WHERE a.plan_version = p.plan_version) "
+        "(SELECT count(*) FROM plan_action a WHERE a.plan_version = p.plan_version), "
+        "(SELECT max(activated_at) FROM plan_activation a "
+        "WHERE a.plan_version = p.plan_version) "
         "FROM plan_version p ORDER BY p.approved_on DESC NULLS LAST, p.load_id DESC").fetchall()
     keys = ("version", "title", "approved_on", "approved_by", "load_id", "objectives",
-            "actions")
-    return [dict(zip(keys, r, strict=True)) for r in rows]
+            "actions", "last_activated")
+    in_force = in_force_version(con)
+    return [{**dict(zip(keys, r, strict=True)), "in_force": r[0] == in_force} for r in rows]
 
 
 def store_plan(con: duckdb.DuckDBPyConnection, plan: PlanFile, file: str, sha256: str,
@@ -78,4 +93,4 @@ def store_plan(con: duckdb.DuckDBPyConnection, plan: PlanFile, file: str, sha256
                     [version, a.id, a.objective, a.owner, canonical(a), load_id])
 
 
-__all__ = ["canonical", "plan_versions", "store_plan", "stored_plan"]
+__all__ = ["canonical", "in_force_version", "plan_versions", "store_plan", "stored_plan"]

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from core.sqltext import ident, lit
+from indicators.hierarchy import loaded_hierarchy
 from indicators.refresh import current_plan
 from indicators.results import STORED, Tables
 
@@ -72,19 +73,15 @@ def area_names(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
 
 def city_of(con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]],
             names: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
-    """The municipality of a plan's status records: the one its objectives name (else the
-    one their areas lie in, else the first loaded), as (id, name)."""
-    ids = [r["area"]["id"] for r in records if r["area"]["level"] == "gemeente"]
+    """The city of a plan's status records, an area of the top level of the loaded hierarchy
+    (a gemeente, a district, ...): the one its objectives name (else the one their areas lie
+    in, else the first loaded), as (id, name)."""
+    h = loaded_hierarchy(con)
+    ids = [r["area"]["id"] for r in records if r["area"]["level"] == h.top]
     if not ids:
-        areas = sorted({r["area"]["id"] for r in records})
-        ids = [a for (a,) in con.execute(
-            "SELECT DISTINCT l2.parent_id FROM area_link l1 "
-            "JOIN area_link l2 ON l2.area_id = l1.area_id "
-            "JOIN area a ON a.area_id = l2.parent_id "
-            "WHERE l1.parent_id IN (SELECT unnest(?)) AND a.level = 'gemeente' "
-            "ORDER BY 1", [areas]).fetchall()]
+        ids = [top for top in (h.top_of.get(r["area"]["id"]) for r in records) if top]
     if not ids:
-        ids = [a for a, (_, lv) in sorted(names.items()) if lv == "gemeente"][:1]
+        ids = h.top_areas()[:1]
     if not ids:
         return None
     city = Counter(ids).most_common(1)[0][0]
@@ -92,11 +89,14 @@ def city_of(con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]],
 
 
 def wijken_of(con: duckdb.DuckDBPyConnection, city: str) -> list[tuple[str, str]]:
-    """The wijken of a municipality, as (id, name), by id."""
+    """The areas of the first tier under the top level (wijken of a gemeente, wards of a
+    district) that lie in ``city``, as (id, name), by id."""
+    h = loaded_hierarchy(con)
+    level = h.neighbourhoods()
     return [(a, n) for a, n in con.execute(
-        "SELECT area_id, name FROM area WHERE level = 'wijk' AND (parent_id = ? OR area_id IN ("
-        "  SELECT l2.parent_id FROM area_link l1 JOIN area_link l2 ON l2.area_id = l1.area_id "
-        "  WHERE l1.parent_id = ?)) ORDER BY area_id", [city, city]).fetchall()]
+        "SELECT area_id, name FROM area WHERE level = ? AND area_id IN (SELECT unnest(?)) "
+        "ORDER BY area_id",
+        [level, [a for a, top in h.top_of.items() if top == city]]).fetchall()]
 
 
 def sectors_of(con: duckdb.DuckDBPyConnection, areas: list[str]) -> dict[str, set[str]]:

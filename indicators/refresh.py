@@ -25,14 +25,16 @@ from core.warehouse.schema import RESULT_TABLES
 from indicators.alerts import compute_alerts
 from indicators.boundaries import has_history
 from indicators.catalog import Catalog, Indicator, load_catalog
+from indicators.catalog_store import effective_catalog, record_folder
 from indicators.compile import monthly_select, to_sql
 from indicators.compstat import compute_compstat
 from indicators.compute import compute_values, default_as_of, stage_values, write_values
 from indicators.events import event_evidence, settle_completeness
+from indicators.hierarchy import top_level
 from indicators.noise import POISSON, AreaCounts, Dispersion, level_dispersion, season_profile
 from indicators.periods import Coverage, month_end
 from indicators.plan import Objective, PlanFile
-from indicators.plan_store import stored_plan
+from indicators.plan_store import in_force_version, stored_plan
 from indicators.progress import (
     Context,
     Point,
@@ -66,14 +68,12 @@ class RefreshResult:
 
 
 def current_plan(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[Objective]]:
-    """The plan version in force (latest approval, then latest load) and its objectives."""
-    row = con.execute(
-        "SELECT plan_version FROM plan_version "
-        "ORDER BY approved_on DESC NULLS LAST, load_id DESC LIMIT 1"
-    ).fetchall()
-    if not row:
+    """The plan version in force (the one activated last, see
+    :func:`indicators.plan_store.in_force_version`) and its objectives; (None, []) when no
+    version is in force."""
+    version = in_force_version(con)
+    if version is None:
         return None, []
-    version = row[0][0]
     specs = con.execute(
         "SELECT spec FROM objective WHERE plan_version = ? ORDER BY objective_id", [version]
     ).fetchall()
@@ -88,10 +88,11 @@ def plan_in_force(con: duckdb.DuckDBPyConnection) -> PlanFile | None:
 
 
 def objective_areas(con: duckdb.DuckDBPyConnection, obj: Objective) -> list[str]:
-    """The areas an objective applies to: its areas, every area of its level, or the city."""
+    """The areas an objective applies to: its areas, every area of its level, or the city (every
+    area of the top level of the loaded hierarchy)."""
     if obj.areas:
         return list(obj.areas)
-    level = obj.area_level or "gemeente"
+    level = obj.area_level or top_level(con)
     return [a for (a,) in con.execute(
         "SELECT area_id FROM area WHERE level = ? ORDER BY area_id", [level]).fetchall()]
 
@@ -293,6 +294,8 @@ def _refresh(
     started = dt.datetime.now()
     t0 = time.perf_counter()
     catalog = catalog or load_catalog()
+    record_folder(con, catalog)  # an analyst's folder travels with the warehouse from now on
+    catalog = effective_catalog(con, catalog=catalog)
     as_of = as_of or default_as_of(con)
     staged = stage_values(con, catalog, as_of)
     cov: dict[str, Coverage] = _coverage_from_temp(con)
@@ -399,7 +402,7 @@ def progress_as_of(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, catalog: Catalog | None = None,
 ) -> tuple[str | None, list[Progress], dict[str, Coverage]]:
     """The plan's progress as of another date, computed into temp tables (read-only is fine)."""
-    catalog = catalog or load_catalog()
+    catalog = effective_catalog(con, catalog=catalog)
     version, objectives = current_plan(con)
     used = {o.indicator for o in objectives if o.indicator}
     compute_values(con, catalog, as_of, only=used, table="ivm_values")

@@ -17,6 +17,7 @@ import pandas as pd
 from core.sqltext import lit
 from indicators import stats
 from indicators.catalog import Indicator
+from indicators.hierarchy import top_level
 from indicators.progress import Point, Series
 
 
@@ -77,8 +78,9 @@ def values(
 
 
 def _fill(df: pd.DataFrame, ind: Indicator) -> None:
-    """Zeros for the absent counts, rates and sums, with their intervals."""
-    missing = df["value"].isna()
+    """Zeros for the absent counts, rates and sums, with their intervals (a stored row without
+    a value, such as a rate whose population is not loaded, keeps its count)."""
+    missing = df["value"].isna() & df["numerator"].isna()
     if not missing.any():
         return
     df.loc[missing, "numerator"] = 0.0
@@ -132,7 +134,7 @@ def series(
     _, zero_high = stats.poisson_ci(0)
     for (ptype, period, start, end, complete, n, num, den, value, n_eff, sd, lo, hi,
          per_population) in rows:
-        if value is None and fill:
+        if value is None and num is None and fill:
             num, n = 0.0, 0
             if ind.kind.value_rule == "rate":
                 den = per_population
@@ -219,8 +221,10 @@ def stored_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Indicator]:
 
 
 def periods(con: duckdb.DuckDBPyConnection, indicator_id: str, period_type: str,
-            level: str = "gemeente") -> list[tuple[str, bool]]:
-    """The stored periods of a type for an indicator, oldest first, with their completeness."""
+            level: str | None = None) -> list[tuple[str, bool]]:
+    """The stored periods of a type for an indicator at a level (default: the top level),
+    oldest first, with their completeness."""
+    level = level or top_level(con)
     return [(p, bool(c)) for p, c in con.execute(
         "SELECT period, bool_and(complete) FROM indicator_value WHERE indicator_id = ? "
         "AND period_type = ? AND area_level = ? GROUP BY period ORDER BY min(period_start)",

@@ -11,6 +11,7 @@ import duckdb
 from core.errors import IvmError
 from indicators.catalog import Catalog, Indicator
 from indicators.compute import compute_values, default_as_of
+from indicators.hierarchy import top_level
 from indicators.results import STORED, Tables, values
 
 
@@ -28,11 +29,13 @@ def _stored_is_current(con: duckdb.DuckDBPyConnection, ind: Indicator,
 
 def indicator_values(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, ind: Indicator, area: str | None,
-    level: str, period: str | None, as_of: dt.date | None, recast: bool = False,
+    level: str | None, period: str | None, as_of: dt.date | None, recast: bool = False,
 ) -> list[dict[str, Any]]:
-    """Rows (area, period, value, numerator, denominator, n, interval) for people or scripts;
+    """Rows (area, period, value, numerator, denominator, n, interval) for people or scripts:
+    one area, or every area of ``level`` (default: the top level of the loaded hierarchy);
     with ``recast`` every period counted in today's areas (sector by sector), not in those of
     its own time."""
+    level = level or top_level(con)
     if area:
         found = con.execute("SELECT level FROM area WHERE area_id = ?", [area]).fetchall()
         if not found:

@@ -63,12 +63,52 @@ def init(db: str | None) -> None:
 @main.command()
 @db_option
 def migrate(db: str | None) -> None:
-    """Upgrade a warehouse made by an older version to the current schema."""
+    """Upgrade a warehouse and its application store (SQLite or PostgreSQL, IVM_APP_DB) made by
+    an older version to the current schemas; a new application store gets its tables."""
+    from sqlalchemy.exc import OperationalError
+
+    from access.app_db import engine_for, shown, unreachable
+    from access.app_schema import APP_SCHEMA_VERSION, upgrade
+    from access.store import AccessStore
     from core.warehouse.migrate import SCHEMA_VERSION
 
     wh = Warehouse(db)
     wh.init()
     say(f"{wh.path}: schema version {SCHEMA_VERSION}")
+    store = AccessStore.of_warehouse(wh.path)
+    try:
+        applied = upgrade(engine_for(store.url))
+    except OperationalError as exc:
+        raise unreachable(store.url, exc) from None
+    done = f" (applied {', '.join(map(str, applied))})" if applied else ""
+    say(f"{shown(store.url)}: application store schema version {APP_SCHEMA_VERSION}{done}")
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="A new folder for the backup (readable by its owner only).")
+@db_option
+def backup(out: str, db: str | None) -> None:
+    """Back up the warehouse and its application store (accounts, audit log, the steering
+    cycle's records; SQLite or PostgreSQL) together into a new folder."""
+    from pathlib import Path
+
+    from ivm.backup import backup as make_backup
+
+    make_backup(Warehouse(db), Path(out), say)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@db_option
+def restore(folder: str, db: str | None) -> None:
+    """Restore a backup folder into an empty installation: no warehouse at --db, an empty
+    application store (IVM_APP_DB, on either database)."""
+    from pathlib import Path
+
+    from ivm.backup import restore_into
+
+    restore_into(Warehouse(db), Path(folder), say)
 
 
 @main.command()
@@ -110,13 +150,18 @@ def setup(municipality: str, out: str | None, db: str | None) -> None:
               "told apart by it, and a file of the same name replaces them.")
 @click.option("--reapply", is_flag=True,
               help="Apply a file loaded before again (e.g. to undo a later correction).")
+@click.option("--activate", is_flag=True,
+              help="plan: put the loaded plan version in force (else `ivm plan activate`).")
 @db_option
 def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category: str | None,
          level: str | None, period_start, period_end, delivery_name: str | None,
-         reapply: bool, db: str | None) -> None:
+         reapply: bool, activate: bool, db: str | None) -> None:
     """Load source files of KIND; each file is one all-or-nothing load (``partners``: the
     partner register, kept with the accounts)."""
-    from ivm.wiring import load_any, load_partners
+    from ivm.wiring import activate_plan, load_any, load_partners, plan_version_of
+
+    if activate and kind != "plan":
+        raise click.UsageError("--activate is for `ivm load plan`")
 
     if kind == "partners":
         for path in paths:
@@ -133,6 +178,9 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
                           period_start=period_start, period_end=period_end,
                           reapply=reapply, delivery_name=delivery_name)
         say(result.summary())
+        if activate:
+            version = plan_version_of(path)
+            say(f"plan {version} in force; {activate_plan(wh, version)}")
 
 
 @main.command()
@@ -145,10 +193,13 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Pretend today is this date (default: today); data runs to the month before.")
 @click.option("--synthetic", is_flag=True, help="Use the built-in synthetic city, not open data.")
+@click.option("--municipality", default=None, metavar="NAME_OR_NIS",
+              help="Demo facts for this municipality of Flanders or Brussels (e.g. Gent or "
+                   "44021) instead of Aalst, on its real areas (needs the open data).")
 @click.option("--force", is_flag=True, help="Regenerate and reload even when unchanged.")
 @db_option
-def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, force: bool,
-         db: str | None) -> None:
+def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, municipality: str | None,
+         force: bool, db: str | None) -> None:
     """Generate the demo city's source files and load them like real data (strict)."""
     import datetime as dt
     from pathlib import Path
@@ -157,7 +208,10 @@ def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, force: bool,
 
     day = as_of.date() if as_of else dt.date.today()
     wh = Warehouse(db)
-    run_demo(wh, Path(out), seed, day, synthetic, force, say, scale)
+    if municipality and (synthetic or scale != "city"):
+        raise IvmError("bad_option", "--municipality makes a city-scale demo on real areas",
+                       hint="leave out --synthetic and --scale national")
+    run_demo(wh, Path(out), seed, day, synthetic, force, say, scale, municipality)
     demo_users(wh, say)
 
 

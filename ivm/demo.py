@@ -17,7 +17,7 @@ from core.warehouse import Warehouse
 from etl.demo import generate
 from etl.readers import inspect_file
 from ivm.demo_history import play_history
-from ivm.wiring import load_any, load_partners, refresh_all
+from ivm.wiring import activate_plan, load_any, load_partners, plan_version_of, refresh_all
 
 
 def code_fingerprint() -> str:
@@ -51,16 +51,23 @@ def already_loaded(warehouse: Warehouse, out: Path, key: dict) -> bool:
 
 
 def run_demo(warehouse: Warehouse, out: Path, seed: int, as_of: dt.date, synthetic: bool,
-             force: bool, echo: Callable[[str], None], scale: str = "city") -> None:
-    """Generate (unless already loaded) and load the demo; report with ``echo``."""
+             force: bool, echo: Callable[[str], None], scale: str = "city",
+             municipality: str | None = None) -> None:
+    """Generate (unless already loaded) and load the demo (of Aalst, or of ``municipality``);
+    report with ``echo``."""
     key = {"seed": seed, "month": as_of.strftime("%Y-%m"), "synthetic": synthetic,
-           "scale": scale, "code": code_fingerprint()}
+           "scale": scale, "code": code_fingerprint(),
+           **({"municipality": municipality} if municipality else {})}
     if not force and already_loaded(warehouse, out, key):
         echo(f"demo already loaded and unchanged: {out} -> {warehouse.path}")
         return
-    city, loads = generate(out, seed=seed, as_of=as_of, synthetic=synthetic, scale=scale)
+    city, loads = generate(out, seed=seed, as_of=as_of, synthetic=synthetic, scale=scale,
+                           municipality=municipality)
     if scale == "national":
         areas = "Flanders and Brussels (be-aalst-areas open data, read in place)"
+    elif municipality:
+        areas = (f"{city.name} ({city.code}), cut from the Flanders-wide open layers "
+                 "(be-aalst-areas, be-statbel-bevolking, read in place)")
     elif city.source == "real":
         areas = "real Aalst open data (be-aalst-areas, read in place)"
     else:
@@ -68,15 +75,21 @@ def run_demo(warehouse: Warehouse, out: Path, seed: int, as_of: dt.date, synthet
     echo(f"demo city: {areas}; data {city.start:%d/%m/%Y} - {city.end:%d/%m/%Y}, seed {seed}")
     warehouse.init()
     files = []
+    plan = None
     for item in loads:
         if item.kind == "partners":
             echo(load_partners(warehouse, str(item.path)))
         elif not item.revision:
-            echo(load_any(warehouse, item.kind, str(item.path), item.profile, True, {},
+            echo(load_any(warehouse, item.kind, str(item.path), item.profile, True,
+                          {"level": item.level} if item.level else {},
                           refresh=False).summary())
         files.append({"kind": item.kind, "file": str(item.path),
                       "sha256": inspect_file(item.path).sha256})
-    if any(item.kind == "plan" for item in loads):
+        if item.kind == "plan" and not item.revision:
+            plan = plan_version_of(str(item.path))
+    if plan is not None:  # the demo's plan is put in force, as a city's council would
+        activate_plan(warehouse, plan, refresh=False)
+        echo(f"plan {plan} in force")
         play_history(warehouse, next((i for i in loads if i.revision), None), as_of, city.end,
                      echo)
     else:

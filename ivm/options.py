@@ -126,11 +126,19 @@ def as_float(value: Any) -> float | None:
 
 
 
-def catalog_of(folder: str | None) -> Any:
-    """The catalogue of ``--catalog`` (default: ``IVM_CATALOG`` or the built-in one)."""
-    from indicators import load_catalog  # when a command needs it: the CLI starts fast
+def catalog_of(folder: str | None, db: str | None = None) -> Any:
+    """The catalogue of ``--catalog`` (default: ``IVM_CATALOG`` or the built-in one) with the
+    declarations recorded in the warehouse (when there is one)."""
+    from core.warehouse import Warehouse
+    from indicators import effective_catalog  # when a command needs it: the CLI starts fast
 
-    return load_catalog(Path(folder) if folder else None)
+    wh = Warehouse(db)
+    con = wh.connect_read_only() if wh.exists() else None
+    try:
+        return effective_catalog(con, Path(folder) if folder else None)
+    finally:
+        if con is not None:
+            con.close()
 
 
 def day_of(value: dt.datetime | None) -> dt.date | None:

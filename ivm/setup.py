@@ -31,5 +31,6 @@ def run_setup(warehouse: Warehouse, query: str, out: Path,
         echo(f"warning: {quarantined} row(s) quarantined; `ivm loads` and `ivm quarantine "
              "LOAD_ID` show why")
     echo(f"area files: {out}\nwarehouse: {warehouse.path}\nnext: load the city's facts with "
-         "`ivm load incidents|nuisance|survey|activities FILE`")
+         "`ivm load incidents|nuisance|survey|activities FILE`, or `ivm demo --municipality "
+         f"{layers.municipality.nis}` for demo facts")
     return layers

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -18,16 +19,56 @@ from core.errors import IvmError
 from core.journal import Journal
 from core.warehouse import Warehouse
 from etl.load import LoadResult, load_file, register_after_load
-from indicators import data_version, refresh_results, register_plan_loader, status_records
+from indicators import (
+    data_version,
+    forget_indicators,
+    put_plan_in_force,
+    read_plan_file,
+    record_indicator_files,
+    refresh_results,
+    register_plan_loader,
+    status_records,
+)
 
 
 def refresh_after_load(con: duckdb.DuckDBPyConnection) -> str:
-    """The after-load hook: recompute the stored results; a catalogue problem does not undo
-    the load (the results stay as they were and the message says why)."""
-    try:
-        return refresh_results(con).summary()
-    except IvmError as exc:
-        return f"results not refreshed: {exc.one_line()} (fix it, then run `ivm refresh`)"
+    """The after-load hook: recompute the stored results. A catalogue problem (an indicator
+    file that is not valid) refuses the load with it: nothing is published, the previous data
+    and results stay, and the one-line error names the file."""
+    return refresh_results(con).summary()
+
+
+def change_catalog(warehouse: Warehouse, add: list | None = None,
+                   remove: list[str] | None = None) -> str:
+    """Record indicator files in the warehouse (or forget recorded ones) and recompute the
+    results with them, in one publish."""
+    with warehouse.writing() as con:
+        done = record_indicator_files(con, add) if add else []
+        if remove:
+            forget_indicators(con, remove)
+        summary = refresh_results(con).summary()
+    what = (f"recorded: {', '.join(done) or '(unchanged)'}" if add else
+            f"forgotten: {', '.join(remove or [])}")
+    return f"{what}; {summary}"
+
+
+def activate_plan(warehouse: Warehouse, version: str, refresh: bool = True) -> str:
+    """Put a loaded plan version in force (checked again, audited) and, unless ``refresh`` is
+    False, recompute the results for it in the same publish and record the statuses in the
+    status history. Returns the refresh's summary."""
+    with warehouse.writing() as con:
+        put_plan_in_force(con, version, getpass.getuser())
+        summary = refresh_results(con).summary() if refresh else ""
+    audit_load(warehouse, "plan_activated", f"plan {version} in force")
+    if not refresh:
+        return "results not recomputed yet (`ivm refresh`)"
+    note = record_history(warehouse)
+    return f"{summary}\n{note}" if note else summary
+
+
+def plan_version_of(path: str) -> str:
+    """The plan version a plan file declares."""
+    return read_plan_file(Path(path)).plan.version
 
 
 def load_any(

@@ -86,12 +86,55 @@ def toy_city(warehouse: Warehouse, write: Callable[..., Path]) -> Warehouse:
     return warehouse
 
 
+# -- the application store on both databases ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A real PostgreSQL server for the session (:mod:`tests.postgres`); the tests that need it
+    are skipped only when no PostgreSQL server binaries are installed (``.ci/run`` installs
+    Debian's ``postgresql``, so CI always runs them)."""
+    from tests.postgres import running_cluster, server_binaries
+
+    if server_binaries() is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in "
+                    "/usr/lib/postgresql/*/bin: install Debian's postgresql (.ci/run does)")
+    with running_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_db(request, monkeypatch) -> str:
+    """The application store a test runs on, as ``IVM_APP_DB``: the embedded SQLite file next
+    to the warehouse (empty setting, the default) or a fresh database of the real PostgreSQL
+    server."""
+    from access.app_db import forget_engines
+
+    if request.param == "sqlite":
+        monkeypatch.delenv("IVM_APP_DB", raising=False)
+        yield ""
+        return
+    url = request.getfixturevalue("postgres_cluster").database()
+    monkeypatch.setenv("IVM_APP_DB", url)
+    yield url
+    forget_engines()  # close this database's connections
+
+
 def open_data(*parts: str) -> Path:
     """A file of the real open data (read in place); skips the test when it is not present."""
     path = open_data_dir().joinpath(*parts)
     if not path.exists():
         pytest.skip(f"open data not present: {path} (set IVM_OPEN_DATA)")
     return path
+
+
+def query(wh: Warehouse, sql: str, params: list | None = None) -> list[tuple]:
+    """The rows a query returns, read from the published warehouse."""
+    con = wh.connect_read_only()
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
 
 
 def count(wh: Warehouse, sql: str, params: list | None = None) -> int:
@@ -137,13 +180,26 @@ def demo_copy(demo_city, tmp_path: Path) -> Warehouse:
 
 
 def copy_access_store(source_db: Path, target_db: Path) -> None:
-    """Copy the application store of one warehouse to another's place, whole: through SQLite's
-    backup (a plain file copy would miss what is still in the write-ahead log)."""
+    """Copy the (SQLite) application store of one warehouse to another's place, whole: through
+    SQLite's backup (a plain file copy would miss what is still in the write-ahead log), or,
+    when ``IVM_APP_DB`` names a PostgreSQL database, through a dump restored into it."""
+    import os
     import sqlite3
 
     from access.store import access_path
 
-    source = sqlite3.connect(access_path(source_db))
+    source_file = source_db.with_name(source_db.stem + ".access.sqlite")
+    if os.environ.get("IVM_APP_DB"):
+        from access.app_backup import dump, restore
+        from access.store import AccessStore
+
+        rows = target_db.with_name(target_db.name + ".store.jsonl")
+        with open(rows, "w", encoding="utf-8") as fh:
+            dump(AccessStore(source_file).engine, fh)
+        restore(AccessStore.of_warehouse(target_db).engine, rows)
+        rows.unlink()
+        return
+    source = sqlite3.connect(source_file)
     target = sqlite3.connect(access_path(target_db))
     try:
         source.backup(target)
@@ -241,6 +297,21 @@ def serve(db: Path, *extra: str):
             time.sleep(0.2)
     proc.terminate()
     raise RuntimeError("the dashboard did not come up")
+
+
+def serve_on(db: Path, day: Any, *extra: str):
+    """:func:`serve` with the server's today being ``day`` (``IVM_TODAY`` for its processes)."""
+    import os
+
+    before = os.environ.get("IVM_TODAY")
+    os.environ["IVM_TODAY"] = day.isoformat()
+    try:
+        return serve(db, *extra)
+    finally:
+        if before is None:
+            os.environ.pop("IVM_TODAY", None)
+        else:
+            os.environ["IVM_TODAY"] = before
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,7 @@ def test_a_new_yaml_file_is_an_indicator_an_objective_can_use(demo_copy, tmp_pat
     plan = tmp_path / "plan.yaml"
     plan.write_text(PLAN, encoding="utf-8")
     monkeypatch.setenv("IVM_CATALOG", str(catalog))
-    cli("load", "plan", str(plan), "--db", db)
+    cli("load", "plan", str(plan), "--db", db, "--activate")
     records = json.loads(cli("status", "--db", db, "--format", "json"))
     assert [r["id"] for r in records] == ["NEW-01"]
     assert records[0]["indicator"] == "night_violence_count"

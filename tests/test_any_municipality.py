@@ -15,16 +15,7 @@ from click.testing import CliRunner
 
 from core.warehouse import Warehouse
 from ivm.cli import main
-from tests.conftest import open_data, render, serve
-
-
-def query(wh: Warehouse, sql: str) -> list[tuple]:
-    """The rows a query returns from the published warehouse."""
-    con = wh.connect_read_only()
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+from tests.conftest import open_data, query, render, serve
 
 
 def _raw(nis: str) -> dict[str, set[str]]:
@@ -146,3 +137,48 @@ def test_the_dashboard_serves_each_municipality_with_its_map(cities, name, wijk)
     n = query(wh, "SELECT count(*) FROM area WHERE level = 'wijk'")[0][0]
     assert wijk in body
     assert body.count('"toself"') >= n  # one filled polygon per wijk, drawn offline
+
+
+def test_demo_facts_for_the_smallest_municipality_on_its_real_areas(tmp_path):
+    db = tmp_path / "ivm.duckdb"
+    out = CliRunner().invoke(main, ["demo", "--municipality", "Herstappe", "--out",
+                                    str(tmp_path / "demo"), "--db", str(db),
+                                    "--as-of", "2026-12-04"])
+    assert out.exit_code == 0, out.output
+    assert "demo city: Herstappe (73028)" in out.output and "Traceback" not in out.output
+    wh = Warehouse(db)
+    assert query(wh, "SELECT count(*) FROM quarantine") == [(0,)]
+    assert dict(query(wh, "SELECT level, count(*) FROM area GROUP BY level")) == {
+        "gemeente": 1, "deelgemeente": 1, "wijk": 1, "sector": 2, "project": 1}
+    assert query(wh, "SELECT count(*) FROM incident")[0][0] > 0
+    # the demo plan names Herstappe's own places and is in force, every objective judged
+    status = CliRunner().invoke(main, ["status", "--format", "json", "--db", str(db)])
+    assert status.exit_code == 0, status.output
+    records = json.loads(status.output)
+    assert len(records) == 27
+    assert {r["area"]["id"] for r in records} <= {"73028", "73028W01", "73028-PROJECT"}
+    url, proc = serve(db)
+    try:
+        body = json.dumps(json.loads(render(url, "/wijken")), ensure_ascii=False)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert "Herstappe" in body and '"toself"' in body
+
+
+def test_demo_for_a_municipality_is_a_city_scale_demo_on_real_areas(tmp_path):
+    out = CliRunner().invoke(main, ["demo", "--municipality", "Gent", "--synthetic", "--db",
+                                    str(tmp_path / "ivm.duckdb")])
+    assert out.exit_code == 1
+    assert "--municipality makes a city-scale demo on real areas" in out.output
+
+
+def test_a_forecast_from_a_handful_of_counts_stays_finite():
+    import math
+
+    from indicators.forecast import count_probability
+
+    for phi in (1.0, 2.0):
+        for lower in (True, False):
+            p = count_probability(2.0, 1e6, phi, 1.0, lower)
+            assert math.isfinite(p) and 0.0 <= p <= 1.0

@@ -13,17 +13,11 @@ import pytest
 from core.warehouse import Warehouse
 from etl.load import load_file
 from indicators import refresh_results
-from tests.conftest import open_data
+from tests.conftest import open_data, query
 
 NO_IDS = "category,occurred_at,area_code\n"
 
 
-def _query(wh: Warehouse, sql: str, params: list | None = None) -> list[tuple]:
-    con = wh.connect_read_only()
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _refresh(wh: Warehouse) -> None:
@@ -39,7 +33,7 @@ def test_a_row_outside_the_declared_period_is_kept_back(toy_city, write):
                        period_end=dt.date(2024, 3, 31))
 
     assert (result.counts.loaded, result.counts.quarantined) == (1, 1)
-    assert _query(toy_city, "SELECT row_number, reason_codes, reasons FROM quarantine "
+    assert query(toy_city, "SELECT row_number, reason_codes, reasons FROM quarantine "
                             "WHERE load_id = ?", [result.load_id]) == [(
         3, "outside_period", "outside_period: occurred_at 2024-04-02 lies outside the period "
         "the delivery declares, 2024-01-01 to 2024-03-31")]
@@ -53,9 +47,9 @@ def test_a_declared_year_is_complete_although_its_first_incident_is_on_the_third
               period_start=dt.date(2023, 1, 1), period_end=dt.date(2023, 12, 31))
     _refresh(toy_city)
 
-    assert _query(toy_city, "SELECT DISTINCT complete FROM indicator_value "
+    assert query(toy_city, "SELECT DISTINCT complete FROM indicator_value "
                             "WHERE indicator_id = 'crime_count' AND period = '2023'") == [(True,)]
-    assert _query(toy_city, "SELECT data_start, cutoff FROM source_coverage "
+    assert query(toy_city, "SELECT data_start, cutoff FROM source_coverage "
                             "WHERE kind = 'incidents'") == [(dt.date(2023, 1, 1),
                                                              dt.date(2023, 12, 31))]
 
@@ -69,12 +63,12 @@ def test_a_year_between_two_deliveries_is_missing_and_never_compared(toy_city, w
                   period_start=dt.date(y, 1, 1), period_end=dt.date(y, 12, 31))
     _refresh(toy_city)
 
-    complete = dict(_query(toy_city, "SELECT period, bool_and(complete) FROM indicator_value "
+    complete = dict(query(toy_city, "SELECT period, bool_and(complete) FROM indicator_value "
                                      "WHERE indicator_id = 'crime_count' AND period_type = "
                                      "'year' GROUP BY 1"))
     assert complete.get("2020") is True and complete.get("2022") is True
     assert complete.get("2021") in (None, False), "2021 was never delivered: not a zero"
-    assert _query(toy_city, "SELECT count(*) FROM compstat WHERE kind = 'incidents'") == [(0,)]
+    assert query(toy_city, "SELECT count(*) FROM compstat WHERE kind = 'incidents'") == [(0,)]
 
 
 def test_days_without_a_row_between_two_monthly_deliveries_are_no_gap(toy_city, write):
@@ -84,7 +78,7 @@ def test_days_without_a_row_between_two_monthly_deliveries_are_no_gap(toy_city, 
                                            "41002W01\ndrugs,2024-02-29,41002W01\n"))
     _refresh(toy_city)
 
-    complete = dict(_query(toy_city, "SELECT period, bool_and(complete) FROM indicator_value "
+    complete = dict(query(toy_city, "SELECT period, bool_and(complete) FROM indicator_value "
                                      "WHERE indicator_id = 'crime_count' AND period_type = "
                                      "'month' GROUP BY 1"))
     assert complete == {"2024-01": True, "2024-02": True}
@@ -96,7 +90,7 @@ def test_compstat_compares_the_windows_a_source_covers(toy_city, write):
     load_file(toy_city, "incidents", write("two_years.csv", NO_IDS + rows))
     _refresh(toy_city)
 
-    windows = _query(toy_city, "SELECT DISTINCT window_type FROM compstat "
+    windows = query(toy_city, "SELECT DISTINCT window_type FROM compstat "
                                "WHERE area_id = '41002W01' ORDER BY 1")
     assert windows == [("28d",)], (
         "covered from the first row (10/01/2022) to the last (10/12/2023): the year to date "
@@ -106,7 +100,7 @@ def test_compstat_compares_the_windows_a_source_covers(toy_city, write):
               period_start=dt.date(2022, 1, 1), period_end=dt.date(2023, 12, 31))
     _refresh(toy_city)
 
-    windows = _query(toy_city, "SELECT window_type, count_now, count_before FROM compstat "
+    windows = query(toy_city, "SELECT window_type, count_now, count_before FROM compstat "
                                "WHERE area_id = '41002W01' ORDER BY 1")
     assert windows == [("28d", 1, 1), ("r12", 12, 12), ("ytd", 12, 12)]
 
@@ -125,9 +119,9 @@ def lancashire_2022(tmp_path_factory) -> Warehouse:
 
 
 def test_police_uk_months_complete_the_year_of_a_city_s_first_delivery(lancashire_2022):
-    assert _query(lancashire_2022, "SELECT data_start, cutoff FROM source_coverage") == [
+    assert query(lancashire_2022, "SELECT data_start, cutoff FROM source_coverage") == [
         (dt.date(2022, 1, 1), dt.date(2022, 12, 31))]
-    complete = _query(lancashire_2022, "SELECT DISTINCT complete FROM indicator_value "
+    complete = query(lancashire_2022, "SELECT DISTINCT complete FROM indicator_value "
                                        "WHERE indicator_id = 'nuisance_report_count' "
                                        "AND period = '2022' AND area_level = 'ward'")
     assert complete == [(True,)]
@@ -136,14 +130,14 @@ def test_police_uk_months_complete_the_year_of_a_city_s_first_delivery(lancashir
 def test_no_compstat_alarm_in_a_city_s_first_year(lancashire_2022):
     """Before: every window of 2022 was set against a 2021 of zeros, and all 271 wards read
     'opvallend hoger'. 2021 was never delivered: no window is compared with it."""
-    assert _query(lancashire_2022, "SELECT count(*) FROM compstat") == [(0,)]
+    assert query(lancashire_2022, "SELECT count(*) FROM compstat") == [(0,)]
 
 
 def test_the_ward_counts_of_2022_are_the_file_s(lancashire_2022):
     path = open_data("uk-police-lancashire", "lancashire_asb_2022.tsv")
     with open(path, encoding="utf-8", newline="") as fh:
         rows = sum(1 for _ in csv.reader(fh, delimiter="\t")) - 1
-    total = _query(lancashire_2022, "SELECT sum(value) FROM indicator_value "
+    total = query(lancashire_2022, "SELECT sum(value) FROM indicator_value "
                                     "WHERE indicator_id = 'nuisance_report_count' "
                                     "AND period = '2022' AND area_level = 'ward'")[0][0]
     assert total == rows == 56434

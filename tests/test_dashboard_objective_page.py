@@ -287,7 +287,7 @@ def multi_area(demo_city, tmp_path_factory):
     plan["plan"]["approved_on"] = "2026-10-19"
     (folder / "plan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), "utf-8")
     subprocess.run([sys.executable, "-m", "ivm", "load", "plan", str(folder / "plan.yaml"),
-                    "--db", str(db)], cwd=ROOT, check=True, capture_output=True)
+                    "--db", str(db), "--activate"], cwd=ROOT, check=True, capture_output=True)
     url, proc = serve(db)
     yield url, db
     proc.terminate()

@@ -27,7 +27,7 @@ import pytest
 from core.errors import FileRejected
 from etl.inspect import load_log_rows
 from etl.load import load_file
-from tests.conftest import count, square
+from tests.conftest import count, query, square
 
 NO_IDS = "category,occurred_at,area_code\n"
 
@@ -109,7 +109,7 @@ def test_two_one_type_extracts_with_the_same_rows_do_not_overwrite_each_other(
                            profile=toy_extract, overrides={"category": category})
         assert (result.counts.loaded, result.counts.replaced) == (3, 0), result.summary()
 
-    per_category = dict(_query(toy_city, "SELECT category, count(*) FROM incident GROUP BY 1"))
+    per_category = dict(query(toy_city, "SELECT category, count(*) FROM incident GROUP BY 1"))
     assert per_category == {"residential_burglary": 3, "robbery": 3}
 
 
@@ -171,7 +171,7 @@ def test_the_same_file_with_another_category_given_replaces_its_rows(
     load_file(toy_city, "incidents", extract, profile=toy_extract,
               overrides={"category": "residential_burglary"})
 
-    assert dict(_query(toy_city, "SELECT category, count(*) FROM incident GROUP BY 1")) == {
+    assert dict(query(toy_city, "SELECT category, count(*) FROM incident GROUP BY 1")) == {
         "residential_burglary": 2}
 
 
@@ -206,23 +206,23 @@ def test_a_new_survey_wave_may_reuse_the_respondent_ids_of_an_earlier_one(toy_ci
         *(f"{r},2018,41002W01,1.0,2" for r in ids))))
 
     assert (result.counts.loaded, result.counts.replaced) == (5, 0)
-    assert dict(_query(toy_city, "SELECT wave, count(*) FROM survey_response GROUP BY 1")) == {
+    assert dict(query(toy_city, "SELECT wave, count(*) FROM survey_response GROUP BY 1")) == {
         "2017": 5, "2018": 5}
     assert count(toy_city, "SELECT count(*) FROM survey_answer") == 10
 
 
 def test_an_area_file_without_geometry_names_or_parents_keeps_what_is_stored(toy_city, write):
-    before = _query(toy_city, "SELECT area_id, name, geometry, min_lon FROM area "
+    before = query(toy_city, "SELECT area_id, name, geometry, min_lon FROM area "
                               "WHERE level = 'wijk' ORDER BY 1")
-    links = _query(toy_city, "SELECT * EXCLUDE (load_id) FROM area_link ORDER BY ALL")
+    links = query(toy_city, "SELECT * EXCLUDE (load_id) FROM area_link ORDER BY ALL")
 
     result = load_file(toy_city, "areas", write("wijk_codes.csv", (
         "code,level\n41002W01,wijk\n41002W02,wijk\n41002W03,wijk\n")))
 
     assert result.counts.skipped == 3
-    assert _query(toy_city, "SELECT area_id, name, geometry, min_lon FROM area "
+    assert query(toy_city, "SELECT area_id, name, geometry, min_lon FROM area "
                             "WHERE level = 'wijk' ORDER BY 1") == before
-    assert _query(toy_city, "SELECT * EXCLUDE (load_id) FROM area_link ORDER BY ALL") == links
+    assert query(toy_city, "SELECT * EXCLUDE (load_id) FROM area_link ORDER BY ALL") == links
 
 
 def test_an_empty_geometry_cell_keeps_the_stored_polygon_and_a_new_one_replaces_it(
@@ -237,18 +237,18 @@ def test_an_empty_geometry_cell_keeps_the_stored_polygon_and_a_new_one_replaces_
 
 
 def test_a_parent_cycle_is_refused_and_the_hierarchy_stays_as_it_was(toy_city, write):
-    before = _query(toy_city, "SELECT * FROM area ORDER BY ALL"), _query(
+    before = query(toy_city, "SELECT * FROM area ORDER BY ALL"), query(
         toy_city, "SELECT * FROM area_link ORDER BY ALL")
 
     result = load_file(toy_city, "areas", write("cycle.csv",
                                                 "code,level,parent_id\n41002,gemeente,41002W01\n"))
 
     assert (result.counts.loaded, result.counts.quarantined) == (0, 1)
-    reasons = _query(toy_city, "SELECT reasons FROM quarantine WHERE load_id = ?",
+    reasons = query(toy_city, "SELECT reasons FROM quarantine WHERE load_id = ?",
                      [result.load_id])[0][0]
     assert reasons.startswith("parent_cycle: area '41002' would be its own ancestor (")
     assert "41002W01" in reasons
-    assert (_query(toy_city, "SELECT * FROM area ORDER BY ALL"), _query(
+    assert (query(toy_city, "SELECT * FROM area ORDER BY ALL"), query(
         toy_city, "SELECT * FROM area_link ORDER BY ALL")) == before
 
 
@@ -300,7 +300,7 @@ def test_a_column_s_decimal_convention_comes_from_all_its_values_when_streamed(
     result = load_file(toy_city, "activities", path)
 
     assert (result.counts.loaded, result.counts.quarantined) == (2600, 0)
-    assert dict(_query(toy_city, "SELECT left(source_id, 2), sum(quantity) FROM activity "
+    assert dict(query(toy_city, "SELECT left(source_id, 2), sum(quantity) FROM activity "
                                  "GROUP BY 1")) == {"AC": 3000.0, "AD": 1350.0}
 
 
@@ -361,12 +361,3 @@ def lancashire_wards(tmp_path):
     wh.init()
     load_file(wh, "areas", wards, profile="police-uk-extract")
     return wh
-
-
-def _query(wh, sql: str, params: list | None = None) -> list[tuple]:
-    con = wh.connect_read_only()
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-

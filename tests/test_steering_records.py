@@ -1,6 +1,7 @@
 """The steering cycle's records: the partner register, owners' updates and actions' states, and
-the status history, kept in the application store (SQLite next to the warehouse) so that what
-people write survives every load; and the demo's history that shows every part."""
+the status history, kept in the application store (SQLite next to the warehouse, or PostgreSQL:
+the register's tests run on both) so that what people write survives every load; and the demo's
+history that shows every part."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def _viewer(role: str, partner: str | None = None, name: str = "t-user") -> View
 
 
 def test_the_partner_register_loads_all_or_nothing_and_names_file_row_and_column(warehouse,
-                                                                                  write):
+                                                                                  write,
+                                                                                  app_db):
     register = Steering.of_warehouse(warehouse.path).partners
     bad = write("partners.csv", REGISTER + "jeugdwerk;Jeugdwerk;;vereniging;lokaal;\n")
     with pytest.raises(FileRejected) as err:
@@ -62,7 +64,8 @@ def test_the_partner_register_loads_all_or_nothing_and_names_file_row_and_column
     assert register.get("preventiedienst").name("en") == "Preventiedienst"
 
 
-def test_an_unknown_partner_of_an_account_or_a_filter_names_the_close_matches(warehouse, write):
+def test_an_unknown_partner_of_an_account_or_a_filter_names_the_close_matches(warehouse, write,
+                                                                             app_db):
     runner = CliRunner()
     db = str(warehouse.path)
     assert runner.invoke(main, ["load", "partners", str(write("p.csv", REGISTER)),
@@ -77,7 +80,8 @@ def test_an_unknown_partner_of_an_account_or_a_filter_names_the_close_matches(wa
                                                                     "preventiedienst"]
 
 
-def test_only_the_beheerder_edits_the_register_and_every_edit_is_audited(warehouse, write):
+def test_only_the_beheerder_edits_the_register_and_every_edit_is_audited(warehouse, write,
+                                                                         app_db):
     steering = Steering.of_warehouse(warehouse.path)
     steering.partners.load_file(write("p.csv", REGISTER))
     with pytest.raises(IvmError, match="only the beheerder"):
@@ -94,7 +98,7 @@ def test_only_the_beheerder_edits_the_register_and_every_edit_is_audited(warehou
 # -- owners' updates and actions' states -------------------------------------------------------
 
 
-def test_the_owner_writes_its_update_and_another_partner_cannot(demo_copy):
+def test_the_owner_writes_its_update_and_another_partner_cannot(app_db, demo_copy):
     state = _state(demo_copy)
     reports = Steering.of_warehouse(demo_copy.path).reports
     period = state.current(DEMO_AS_OF)
@@ -150,7 +154,7 @@ def test_a_bad_update_is_refused_and_stores_nothing(demo_copy, change, code):
     assert len(reports.updates()) == before
 
 
-def test_an_action_state_is_changed_by_its_owner_only(demo_copy):
+def test_an_action_state_is_changed_by_its_owner_only(app_db, demo_copy):
     state = _state(demo_copy)
     reports = Steering.of_warehouse(demo_copy.path).reports
     action = next(a for a in state.plan.actions if state.action_owner(a) == "preventiedienst")

@@ -76,6 +76,8 @@ def test_a_version_3_warehouse_gets_delivery_tagged_content_ids_and_wave_respond
     con.execute("UPDATE survey_answer SET source_id = 'R1'")
     con.execute("UPDATE survey_response SET source_id = 'R1'")
     con.execute("DELETE FROM schema_version WHERE version >= 4")
+    con.execute("DROP TABLE plan_activation")
+    con.execute("DROP TABLE catalog_indicator")
     con.execute("ALTER TABLE load_log DROP COLUMN options")
     con.execute("ALTER TABLE load_log DROP COLUMN period_start")
     con.execute("ALTER TABLE load_log DROP COLUMN rows_removed")

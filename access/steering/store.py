@@ -1,6 +1,6 @@
 """The steering cycle's records in one application store: the partner register, owners'
-updates and actions' states, the status history, the reminders sent and the alerts closed with
-a note, each write audited in the store's audit log."""
+updates and actions' states, the status history, the reminders sent, the frozen council
+packs and the alerts closed with a note, each write audited in the store's audit log."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from access.steering.alert_notes import AlertNotes
 from access.steering.history import StatusHistory
 from access.steering.notices import Notices
+from access.steering.packs import CouncilPacks
 from access.steering.partners import PartnerRegister
 from access.steering.reports import Reports
 from access.store import AccessStore, now
@@ -41,6 +42,11 @@ class Steering:
     def notices(self) -> Notices:
         """Reminders by e-mail."""
         return Notices(self.engine, self.store.audit, now, self.reports, self.partners)
+
+    @cached_property
+    def packs(self) -> CouncilPacks:
+        """The frozen council packs."""
+        return CouncilPacks(self.engine, self.store.audit, now)
 
     @cached_property
     def alerts(self) -> AlertNotes:

@@ -267,6 +267,25 @@ refresh_log = Table(
     Column("message", String),
 )
 
+plan_activation = Table(
+    "plan_activation",
+    metadata,
+    Column("activation_id", BigInteger, primary_key=True),
+    Column("plan_version", String, nullable=False),
+    Column("activated_at", DateTime, nullable=False),
+    Column("activated_by", String),
+)
+
+catalog_indicator = Table(
+    "catalog_indicator",
+    metadata,
+    Column("indicator_id", String, primary_key=True),
+    Column("yaml", String, nullable=False),
+    Column("file", String, nullable=False),
+    Column("sha256", String, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+)
+
 source_coverage = Table(
     "source_coverage",
     metadata,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.demo.activities import write_activities
-from etl.demo.city import City, build_city, build_national
+from etl.demo.city import City, build_city, build_municipality, build_national
 from etl.demo.day_population import write_day_population
 from etl.demo.events import write_events
 from etl.demo.incidents import write_incidents
@@ -36,12 +36,14 @@ class DemoLoad:
     path: Path
     profile: str
     rows: int | None = None
+    level: str | None = None  # the level of every row of an area file, when named
     #: Loaded later in the demo's history (the revised plan, at its approval).
     revision: bool = False
 
 
 def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
-             synthetic: bool = False, scale: str = "city") -> tuple[City, list[DemoLoad]]:
+             synthetic: bool = False, scale: str = "city",
+             municipality: str | None = None) -> tuple[City, list[DemoLoad]]:
     """Write the demo's source files into ``out``; return the city and the loads, in the order
     they must run (partner register, areas coarse to fine, population, facts, plan; the
     revised plan is loaded at its approval, in the demo's history).
@@ -52,14 +54,19 @@ def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
     as_of = as_of or dt.date.today()
     out.mkdir(parents=True, exist_ok=True)
     national = scale == "national"
-    city = build_national(out, seed, as_of) if national else build_city(
-        out, seed, as_of, synthetic=synthetic
-    )
+    if national:
+        city = build_national(out, seed, as_of)
+    elif municipality:
+        city = build_municipality(out, seed, as_of, municipality)
+    else:
+        city = build_city(out, seed, as_of, synthetic=synthetic)
+    levels: dict = city.extra.get("levels", {})  # type: ignore[assignment]
     loads = []
     if not national:
         partner_file = out / "partnerregister.csv"
         loads.append(DemoLoad("partners", partner_file, "canonical", write_partners(partner_file)))
-    loads += [DemoLoad("areas", f, "canonical") for f in city.area_files]
+    loads += [DemoLoad("areas", f, "canonical", level=levels.get(str(f)))
+              for f in city.area_files]
     if not national:
         events = out / "evenementen.csv"
         loads.append(DemoLoad("events", events, "canonical", write_events(city, events)))
@@ -93,6 +100,7 @@ def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
         "scale": scale,
         "as_of": as_of.isoformat(),
         "areas": city.source,
+        "municipality": f"{city.name} ({city.code})",
         "period": [city.start.isoformat(), city.end.isoformat()],
         "files": [{"kind": d.kind, "file": str(d.path), "profile": d.profile, "rows": d.rows,
                    "revision": d.revision} for d in loads],

@@ -54,7 +54,6 @@ from core.workbook import save_reproducible
 from etl.demo.city import PROJECT_CODE, City
 
 HEADER = ["Registratienummer", "Partner", "Activiteit", "Datum", "Gebied", "Aantal", "Eenheid"]
-CITY_CODE = "41002"
 PREFIX = {
     "politiezone": "PZ",
     "preventiedienst": "PRE",
@@ -94,12 +93,13 @@ class _Rows:
             "unit": unit,
         }))
 
-    def frame(self, project: set[str], project_start: dt.date) -> pd.DataFrame:
+    def frame(self, project: set[str], project_start: dt.date,
+              project_code: str = PROJECT_CODE) -> pd.DataFrame:
         """All registrations in date order, with their registration numbers; from
         ``project_start`` on, those in a ``project`` sector carry the project area code."""
         df = pd.concat(self.parts, ignore_index=True)
         in_project = df["area"].isin(project) & (df["date"] >= pd.Timestamp(project_start))
-        df.loc[in_project, "area"] = PROJECT_CODE
+        df.loc[in_project, "area"] = project_code
         df = df.sort_values(["date", "partner", "activity", "area"], kind="stable",
                             ignore_index=True)
         year = df["date"].dt.year
@@ -212,7 +212,7 @@ def registrations(city: City, seed: int) -> pd.DataFrame:
     rows.add("politiezone", "patrouille-uren", "uur", np.repeat(cal.last, len(centre_wijken)),
              np.tile(centre_wijken, len(cal.months)), np.round(hours.ravel() * 2) / 2)
     rest = 420 * (1 + 0.01 * cal.t) * rng.normal(1.0, 0.06, len(cal.months))
-    rows.add("politiezone", "patrouille-uren", "uur", cal.last, CITY_CODE, np.round(rest * 2) / 2)
+    rows.add("politiezone", "patrouille-uren", "uur", cal.last, city.code, np.round(rest * 2) / 2)
     days = [d for y in city.years if y not in CARNIVAL_CANCELLED for d in city.carnival(y)
             if city.start <= d <= city.end]
     day_factor = {6: 1.0, 0: 0.8, 1: 0.65}  # Sunday parade, Monday, Tuesday (Voil Jeanetten)
@@ -230,17 +230,17 @@ def registrations(city: City, seed: int) -> pd.DataFrame:
         first = np.array([np.datetime64(dt.date(year, int(m), 1)) for m in months])
         day = np.busday_offset(first + (rng.random(n) * 26).astype(int), 0, roll="forward")
         day = day[(day >= np.datetime64(city.start)) & (day <= np.datetime64(city.end))]
-        rows.add("brandweerzone", "oefening noodplan", "oefening", day, CITY_CODE, 1.0)
-    rows.add("brandweerzone", "brandpreventieadvies", "advies", cal.last, CITY_CODE,
+        rows.add("brandweerzone", "oefening noodplan", "oefening", day, city.code, 1.0)
+    rows.add("brandweerzone", "brandpreventieadvies", "advies", cal.last, city.code,
              rng.poisson(24 * (1 + 0.02 * cal.t) * cal.lockdown))
 
     # GAS-ambtenaar: files handled and mediations (municipality, monthly)
     carnival_month = np.zeros(len(cal.months), dtype=bool)
     for d in days:
         carnival_month |= (cal.years == d.year) & (cal.month == d.month)
-    rows.add("GAS-ambtenaar", "GAS-dossier behandeld", "dossier", cal.last, CITY_CODE,
+    rows.add("GAS-ambtenaar", "GAS-dossier behandeld", "dossier", cal.last, city.code,
              rng.poisson(55 * 1.02 ** cal.t * np.where(carnival_month, 1.35, 1.0)))
-    rows.add("GAS-ambtenaar", "GAS-bemiddeling", "bemiddeling", cal.last, CITY_CODE,
+    rows.add("GAS-ambtenaar", "GAS-bemiddeling", "bemiddeling", cal.last, city.code,
              rng.poisson(3.0 * cal.lockdown))
 
     # sociale-dienst: referrals to victim support, by the victim's wijk
@@ -268,7 +268,7 @@ def registrations(city: City, seed: int) -> pd.DataFrame:
         month_ix = np.nonzero(meets * (cal.lockdown >= 0.5))[0]
         rows.add("huisvestingsmaatschappij", "buurtoverleg", "overleg",
                  cal.days(rng, month_ix), rng.choice(project_codes, len(month_ix)), 1.0)
-    return rows.frame(set(codes[in_project]), city.project_start)
+    return rows.frame(set(codes[in_project]), city.project_start, city.project_code)
 
 
 def write_activities(city: City, path: Path, seed: int) -> int:
@@ -281,7 +281,7 @@ def write_activities(city: City, path: Path, seed: int) -> int:
     ws = wb.create_sheet("Activiteiten")
     for col, width in zip("ABCDEFG", (18, 24, 30, 12, 12, 10, 16), strict=True):
         ws.column_dimensions[col].width = width
-    ws.append([f"Partneractiviteiten integraal veiligheidsbeleid Aalst, "
+    ws.append([f"Partneractiviteiten integraal veiligheidsbeleid {city.name}, "
                f"{city.start:%d/%m/%Y} - {city.end:%d/%m/%Y}"])
     ws.append(HEADER)
     dates = df["date"].dt.date.tolist()

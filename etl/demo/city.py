@@ -65,6 +65,14 @@ class City:
     seed: int
     total_2020: int = AALST_2020
     extra: dict[str, object] = field(default_factory=dict)
+    code: str = "41002"  # the municipality's NIS code
+    name: str = "Aalst"
+    project_code: str = PROJECT_CODE
+    #: The plan's places: the centre wijk, the project's wijk, the wijk with the fewest
+    #: inhabitants (its survey sample is small)
+    centre_wijk: str = "41002W01"
+    project_wijk: str = "41002W07"
+    small_wijk: str = "41002W04"
 
     @property
     def years(self) -> list[int]:
@@ -139,11 +147,53 @@ def _write_sector_file(out: Path, city: City) -> Path:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["code", "name", "level", "wijk", "deelgemeente", "gemeente", "project"])
-        w.writerow([PROJECT_CODE, PROJECT_NAME, "project", "", "", "41002", ""])
+        w.writerow([city.project_code, PROJECT_NAME if city.code == "41002" else
+                    f"Wijkproject {city.wijken.get(city.project_wijk, city.project_wijk)}",
+                    "project", "", "", city.code, ""])
         for s in city.sectors:
-            w.writerow([s.code, s.name, "sector", s.wijk, s.deelgemeente, "41002",
-                        PROJECT_CODE if s.project else ""])
+            w.writerow([s.code, s.name, "sector", s.wijk, s.deelgemeente, city.code,
+                        city.project_code if s.project else ""])
     return path
+
+
+def build_municipality(out: Path, seed: int, as_of: dt.date, query: str) -> City:
+    """Any municipality of Flanders or Brussels (a name or NIS code), cut from the
+    Flanders-wide layers (:mod:`etl.municipality`): its real areas and 2020 population; the
+    centre is the wijk with the most sectors, the project the two first sectors of the next
+    one."""
+    from etl.municipality import cut_municipality
+
+    layers = cut_municipality(query, out)
+    m = layers.municipality
+    rng = np.random.default_rng(seed)
+    per_wijk: dict[str, int] = {}
+    for r in layers.sectors:
+        per_wijk[r["wijk"]] = per_wijk.get(r["wijk"], 0) + 1
+    ranked = sorted(per_wijk, key=lambda w: (-per_wijk[w], w))
+    centre = ranked[0]
+    project_wijk = ranked[1] if len(ranked) > 1 else centre
+    project = {r["statsec"] for r in layers.sectors if r["wijk"] == project_wijk}
+    project = set(sorted(project)[:2])
+    start, end = period(as_of)
+    sectors = []
+    for r in layers.sectors:
+        is_centre = r["wijk"] == centre
+        weight = float(rng.lognormal(0.0, 0.5)) * (2.0 if is_centre else 1.0)
+        risk = float(rng.lognormal(0.0, 0.35)) * (2.2 if is_centre else 1.0)
+        sectors.append(Sector(r["statsec"], r["statsec_naam"], r["wijk"], r["deelgemeente"],
+                              is_centre, weight, risk, r["statsec"] in project))
+    weights: dict[str, float] = {}
+    for s in sectors:
+        weights[s.wijk] = weights.get(s.wijk, 0.0) + s.weight
+    city = City("real", sectors, dict(layers.wijken), dict(layers.deelgemeenten), [], start,
+                end, dt.date(start.year + 5, 1, 1), seed,
+                total_2020=layers.inhabitants or 10_000, code=m.nis, name=m.name,
+                project_code=f"{m.nis}-PROJECT", centre_wijk=centre, project_wijk=project_wijk,
+                small_wijk=min(weights, key=lambda w: (weights[w], w)))
+    areas = [c for c in layers.files if c.kind == "areas" and c.level != "sector"]
+    city.area_files = [c.path for c in areas] + [_write_sector_file(out, city)]
+    city.extra["levels"] = {str(c.path): c.level for c in areas}
+    return city
 
 
 def _synthetic_areas(out: Path):

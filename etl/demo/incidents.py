@@ -415,7 +415,7 @@ def draw_events(cat: Pattern, cal: Calendar, rng: np.random.Generator, days: np.
     wijk = rng.gamma(1 / WIJK_CV ** 2, WIJK_CV ** 2, size=int(cal.wijk.max()) + 1)
     back = cal.months_to_end(days)
     if getattr(cat, "outbreak", False) and back < len(OUTBREAK):
-        wijk[OUTBREAK_WIJK] *= OUTBREAK[back]
+        wijk[min(OUTBREAK_WIJK, len(wijk) - 1)] *= OUTBREAK[back]  # a one-wijk town: its own
     counts = rng.poisson(base * totals[cal.group] * city * wijk[cal.wijk])
     sector_ix = np.repeat(np.arange(len(base)), counts)
     day_ix = pick_rows(rng, profiles, cal.group[sector_ix])

@@ -239,7 +239,7 @@ def write_nuisance(city: City, path: Path, seed: int) -> int:
     ws = wb.create_sheet("Meldingen")
     for col, width in zip("ABCDEFGH", (16, 24, 17, 17, 10, 10, 18, 28), strict=True):
         ws.column_dimensions[col].width = width
-    ws.append([f"Meldingen overlast Stad Aalst, {city.start:%d/%m/%Y} - {city.end:%d/%m/%Y}"])
+    ws.append([f"Meldingen overlast {city.name}, {city.start:%d/%m/%Y} - {city.end:%d/%m/%Y}"])
     ws.append(HEADER)
     counter: dict[int, int] = {}
     written = 0

@@ -131,7 +131,14 @@ def plan_document(city: City) -> dict:
     deadline = dt.date(city.end.year + 1, 12, 31)
     survey_baseline = max(y for y in wave_years(city) if y <= baseline_year)
     objectives = []
+    # the places of Aalst's plan, as the demo city has them
+    place = {CITY: city.code, CENTRE: city.centre_wijk, TEN_ROZEN_WIJK: city.project_wijk,
+             SMALL_WIJK: city.small_wijk, PROJECT_CODE: city.project_code}
+    project_name = "Ten Rozen" if city.code == CITY else city.wijken.get(city.project_wijk,
+                                                                         city.project_wijk)
     for oid, nl, en, plan, phase, dim, owner, partners, indicator, areas, target in _OBJECTIVES:
+        areas = list(dict.fromkeys(place.get(a, a) for a in areas))
+        nl, en = nl.replace("Ten Rozen", project_name), en.replace("Ten Rozen", project_name)
         # survey: the last wave before the plan; counts: the mean of three years, which
         # halves the noise a single baseline year would carry (docs/methods.md)
         period = (str(survey_baseline) if indicator in SURVEY_INDICATORS

@@ -535,11 +535,18 @@ def zip_bomb_xlsx(d: Path) -> Path:
 
 
 def _save(wb, path: Path) -> Path:  # noqa: ANN001 (openpyxl Workbook)
+    """Save a workbook byte for byte the same every time: fixed document times, and every zip
+    entry stamped with a fixed time (openpyxl stamps them with the clock)."""
     wb.properties.created = _FIXED_TIME
     wb.properties.modified = _FIXED_TIME
     buf = io.BytesIO()
     wb.save(buf)
-    path.write_bytes(buf.getvalue())
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, _ZIP_TIME), src.read(info.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    path.write_bytes(out.getvalue())
     return path
 
 

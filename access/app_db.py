@@ -1,0 +1,165 @@
+"""The application store's database: where everything people write lives (accounts, sessions,
+the audit log, the sign-in throttle, the steering cycle's records).
+
+One setting says where, ``IVM_APP_DB``:
+
+- empty (the default): a SQLite file next to the warehouse (``ivmonitor.duckdb`` ->
+  ``ivmonitor.access.sqlite``), the embedded store of one server;
+- a path: that SQLite file;
+- ``postgresql+psycopg://user:password@host:5432/name``: a PostgreSQL database, shared by
+  several app servers behind a load balancer.
+
+Every table is SQLAlchemy Core metadata and every statement plain SQLAlchemy (no pragma, upsert
+dialect or engine-specific SQL outside this module), so the same code runs on both. Times are
+stored as ISO 8601 text or seconds since the epoch (floats), never as a driver's datetime, and
+text columns take any string the same way on both: a NUL character, which PostgreSQL's text
+refuses, is stored as U+FFFD on either.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import String, Text, TypeDecorator, create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+
+from core.errors import IvmError
+from core.settings import setting
+from core.warehouse.files import align_access, ensure_private
+
+#: The database URL schemes the application store runs on.
+SCHEMES = ("sqlite", "postgresql+psycopg")
+#: Longest a statement may run on PostgreSQL (ms): every request is bounded in time.
+STATEMENT_TIMEOUT_MS = 15000
+#: Seconds to wait for a SQLite lock or a PostgreSQL connection.
+WAIT_SECONDS = 15
+
+
+class Str(TypeDecorator[str]):
+    """A bounded text column that stores any string alike on SQLite and PostgreSQL."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        """NUL (refused by PostgreSQL's text) becomes U+FFFD on every backend."""
+        return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
+class LongStr(Str):
+    """An unbounded text column (see :class:`Str`)."""
+
+    impl = Text
+    cache_ok = True
+
+
+def app_db_url(warehouse_path: str | Path) -> URL:
+    """The application store of a warehouse: ``IVM_APP_DB``, or the SQLite file next to it."""
+    configured = setting("app_db").strip()
+    if not configured:
+        p = Path(warehouse_path)
+        return sqlite_url(p.with_name(p.stem + ".access.sqlite"))
+    return parse_url(configured)
+
+
+def sqlite_url(path: str | Path) -> URL:
+    """The URL of a SQLite application store file."""
+    return URL.create("sqlite", database=str(Path(path)))
+
+
+def parse_url(text: str) -> URL:
+    """A database URL or a SQLite file path, checked: one of :data:`SCHEMES`."""
+    if "://" not in text:
+        return sqlite_url(text)
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise IvmError("bad_app_db", "IVM_APP_DB is not a database URL",
+                       hint="postgresql+psycopg://user:password@host:5432/name, or a file "
+                            "path for SQLite") from None
+    if url.drivername not in SCHEMES:
+        raise IvmError("bad_app_db", f"IVM_APP_DB: unsupported database '{url.drivername}'",
+                       hint=f"one of {', '.join(SCHEMES)}")
+    if url.drivername == "sqlite" and not url.database:
+        raise IvmError("bad_app_db", "IVM_APP_DB: a SQLite URL needs a file",
+                       hint="sqlite:////path/to/ivmonitor.access.sqlite")
+    return url
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite store (None for a database server)."""
+    return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+
+
+def shown(url: URL) -> str:
+    """The URL without its password, to show or log."""
+    return url.render_as_string(hide_password=True)
+
+
+def unreachable(url: URL, exc: Exception) -> IvmError:
+    """The one-line error for a store that cannot be reached (the password never shown)."""
+    why = str(getattr(exc, "orig", exc)).strip().splitlines() or ["no answer"]
+    return IvmError("app_store_unreachable", f"the application store {shown(url)} cannot be "
+                    f"reached: {why[0][:200]}",
+                    hint="check IVM_APP_DB and that the database server runs")
+
+
+_engines: dict[tuple[str, int], Engine] = {}
+_lock = threading.Lock()
+
+
+def engine_for(url: URL) -> Engine:
+    """The engine of a store: a database server's is one per URL and process (its pool of
+    connections is shared by every store object of the process; a forked process makes its
+    own); a SQLite file's is new, and closes with the last object using it."""
+    if sqlite_file(url):
+        return _sqlite_engine(url)
+    key = (url.render_as_string(hide_password=False), os.getpid())
+    with _lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = _server_engine(url)
+        return engine
+
+
+def forget_engines() -> None:
+    """Close every engine of this process (tests that drop a database, a restore)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    path = sqlite_file(url)
+    assert path is not None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private(path)
+    engine = create_engine(url, connect_args={"timeout": WAIT_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_con: Any, _record: Any) -> None:
+        # WAL: short writes from many processes at once; readers never wait for a writer
+        cur = dbapi_con.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={WAIT_SECONDS * 1000}")
+        cur.close()
+        # the log files get the store's mode and group, also when these changed since
+        align_access(path, Path(f"{path}-wal"), Path(f"{path}-shm"))
+
+    return engine
+
+
+def _server_engine(url: URL) -> Engine:
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=WAIT_SECONDS,
+        connect_args={"connect_timeout": WAIT_SECONDS, "application_name": "ivmonitor",
+                      "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"})
+
+
+__all__ = ["LongStr", "SCHEMES", "Str", "app_db_url", "engine_for", "forget_engines",
+           "parse_url", "shown", "sqlite_file", "sqlite_url", "unreachable"]
