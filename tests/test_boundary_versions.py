@@ -17,7 +17,7 @@ from etl.load import load_file
 from indicators import load_catalog
 from indicators.compute import compute_values
 from ivm.cli import main
-from ivm.wiring import load_any
+from ivm.wiring import activate_plan, load_any
 
 SECTORS = "statsec,statsec_naam,wijk,deelgemeente,gemeente\n"
 #: From 2025 the sector Begijnhof belongs to wijk 02.
@@ -120,6 +120,7 @@ def test_an_objective_keeps_the_areas_it_was_set_on(city, write):
                         "areas": ["41002W01"], "baseline": {"period": "2024"},
                         "target": {"change": -0.2}, "deadline": "2027-12-31"}]}))
     load_any(city, "plan", plan, "canonical", True, {})
+    activate_plan(city, "P-1")
     _redraw(city, write, period_start=dt.date(2025, 1, 1))
     out = CliRunner().invoke(main, ["status", "--format", "json", "--db", str(city.path)])
     assert out.exit_code == 0, out.output
