@@ -66,9 +66,18 @@ def _v1(con: Connection) -> None:
     create_tables(con, *V1_TABLES)
 
 
+def _v2(con: Connection) -> None:
+    """The frozen council packs and their files."""
+    from access.steering.tables import council_pack, council_pack_file
+
+    for table in (council_pack, council_pack_file):
+        table.create(con, checkfirst=True)
+
+
 #: Every migration as (version, name, step), numbered 1..n without gaps.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "accounts_audit_sessions_steering", _v1),
+    (2, "council_packs", _v2),
 ]
 
 #: The schema version this code reads and writes.

@@ -128,10 +128,20 @@ def allowed(role: str, audience: str) -> Mapping[str, Columns]:
     return DOWNLOADS.get(role, {})
 
 
+#: Who may freeze the council pack of a meeting (and replace a frozen one): the mayor's office
+#: and the beheerder. Every role downloads the frozen packs of the audiences it may export for.
+FREEZE_PACKS = frozenset({"bestuur", "beheerder"})
+
+
+def may_freeze_pack(role: str) -> bool:
+    """Whether ``role`` may freeze (or replace) a council pack."""
+    return role in FREEZE_PACKS
+
+
 def incident_level(role: str) -> bool:
     """Whether ``role`` may download rows about single facts or respondents."""
     return any(t in INCIDENT_LEVEL for t in DOWNLOADS.get(role, {}))
 
 
-__all__ = ["AGGREGATES", "BOOKKEEPING", "DOWNLOADS", "INCIDENT_LEVEL", "PUBLIC", "allowed",
-           "incident_level"]
+__all__ = ["AGGREGATES", "BOOKKEEPING", "DOWNLOADS", "FREEZE_PACKS", "INCIDENT_LEVEL", "PUBLIC",
+           "allowed", "incident_level", "may_freeze_pack"]

@@ -1,5 +1,6 @@
 """Command line of the benchmarks: ``python -m bench load|indicators|refresh|early-warning
---scale city|national``, ``python -m bench export`` (the council workbook)."""
+--scale city|national``, ``python -m bench export`` (the council workbook), ``python -m bench
+servers`` (two app servers on one PostgreSQL store)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import dashboard, early_warning, export, indicators, load, refresh
+from bench import dashboard, early_warning, export, indicators, load, refresh, servers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     ep.add_argument("--no-results", action="store_true", help="do not append to the results file")
 
     dashboard.add_parser(sub)
+    servers.add_parser(sub)
 
     vp = sub.add_parser("_variant", help="internal: run one measured variant in this process")
     vp.add_argument("variant", choices=sorted(load.VARIANTS))
@@ -123,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "dashboard":
         return dashboard.run(args)
+    if args.command == "servers":
+        return servers.run(args)
     if args.command == "early-warning":
         return early_warning.run_benchmark(
             scale=args.scale, db=args.db, repeat=max(1, args.repeat), workdir=args.workdir,

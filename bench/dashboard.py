@@ -257,9 +257,11 @@ class Stats:
         return s[min(len(s) - 1, max(0, round(q / 100 * len(s)) - 1))]
 
 
-def hammer(url: str, recorded: list[Recorded], users: int, seconds: float,
+def hammer(url: str | list[str], recorded: list[Recorded], users: int, seconds: float,
            max_requests: int, seed: int) -> dict[str, Stats]:
-    """``users`` threads replay the recorded callbacks until the time or request budget ends."""
+    """``users`` threads replay the recorded callbacks until the time or request budget ends
+    (given several servers' URLs, user k asks server k mod their number)."""
+    urls = [url] if isinstance(url, str) else url
     work = [(r.page, b) for r in recorded for b in r.bodies]
     stats = {r.page: Stats(r.page) for r in recorded}
     lock = threading.Lock()
@@ -274,9 +276,10 @@ def hammer(url: str, recorded: list[Recorded], users: int, seconds: float,
                     return
                 budget[0] -= 1
             page, body = rng.choice(work)
-            req = urllib.request.Request(url + "/_dash-update-component", data=body,
+            target = urls[k % len(urls)]
+            req = urllib.request.Request(target + "/_dash-update-component", data=body,
                                          headers={"Content-Type": "application/json",
-                                                  "Cookie": SESSIONS.get(url, "")})
+                                                  "Cookie": SESSIONS.get(target, "")})
             t0 = time.perf_counter()
             ok = True
             try:

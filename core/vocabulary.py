@@ -493,6 +493,8 @@ AUDIT_EVENTS: dict[str, Text] = {
     "user_disabled": {"nl": "gebruiker uitgeschakeld", "en": "user disabled"},
     "user_enabled": {"nl": "gebruiker ingeschakeld", "en": "user enabled"},
     "password_changed": {"nl": "wachtwoord gewijzigd", "en": "password changed"},
+    "pack_frozen": {"nl": "raadsdossier bevroren", "en": "council pack frozen"},
+    "pack_replaced": {"nl": "raadsdossier vervangen", "en": "council pack replaced"},
 }
 
 #: Plotly's own words in Dutch (its ``nl`` locale: the toolbar, its notes, month names and
@@ -789,6 +791,77 @@ STEERING: dict[str, Text] = {
                         "en": "What the actions produce, next to the outcome"},
     "outcome": {"nl": "uitkomst", "en": "outcome"},
     "year": {"nl": "Jaar", "en": "Year"},
+}
+
+#: The words of the council pack (raadsdossier): its PDF's sections and the workbook's extra
+#: sheets.
+PACK: dict[str, Text] = {
+    "title": {"nl": "Raadsdossier", "en": "Council pack"},
+    "for_meeting": {"nl": "Gemeenteraad van {d}", "en": "City council of {d}"},
+    "contents": {"nl": "Inhoud", "en": "Contents"},
+    "summary": {"nl": "Samenvatting", "en": "Summary"},
+    "changes": {"nl": "Wat veranderde sinds de vorige gemeenteraad",
+                "en": "What changed since the previous council meeting"},
+    "changes_since": {"nl": "Sinds de gemeenteraad van {d}.",
+                      "en": "Since the council meeting of {d}."},
+    "first_meeting": {"nl": "Dit is de eerste gemeenteraad van de rapporteringskalender.",
+                      "en": "This is the first council meeting of the reporting calendar."},
+    "status_changes": {"nl": "Statussen die veranderden", "en": "Statuses that changed"},
+    "targets_revised": {"nl": "Herziene doelen en einddatums", "en": "Targets and deadlines "
+                                                                       "revised"},
+    "new_actions": {"nl": "Nieuwe acties", "en": "New actions"},
+    "completed_actions": {"nl": "Afgeronde acties", "en": "Actions completed"},
+    "none": {"nl": "Geen.", "en": "None."},
+    "board": {"nl": "Volledigheid van de updates", "en": "Completeness of the updates"},
+    "objectives_of": {"nl": "Doelstellingen: {p}", "en": "Objectives: {p}"},
+    "values": {"nl": "Waarden per jaar", "en": "Values per year"},
+    "method": {"nl": "Methode en bronnen", "en": "Method and sources"},
+    "method_text": {
+        "nl": "De status van elke doelstelling volgt uit de cijfers, met de regels van de "
+              "methode: het werkboek van dit dossier (blad Methode) legt ze per doelstelling "
+              "uit, met elke bron en de goedkeuring van het plan.",
+        "en": "Each objective's status follows from the data by the rules of the method: this "
+              "pack's workbook (sheet Method) explains them per objective, with every source "
+              "and the plan's approval.",
+    },
+    "frozen": {"nl": "Bevroren op {d} door {u}; gegevensversie {v}, cijfers tot {a}.",
+               "en": "Frozen on {d} by {u}; data version {v}, figures up to {a}."},
+    "page": {"nl": "Pagina {n} van {m}", "en": "Page {n} of {m}"},
+    "freeze": {"nl": "Raadsdossier bevriezen", "en": "Freeze the council pack"},
+    "freeze_help": {
+        "nl": "Bevriest het dossier voor een gemeenteraad: het werkboek en de pdf, intern en "
+              "publiek, met de gegevensversie van vandaag. Een bevroren dossier blijft "
+              "ongewijzigd na nieuwe gegevens.",
+        "en": "Freezes the pack for a council meeting: the workbook and the PDF, internal and "
+              "public, with today's data version. A frozen pack stays unchanged after new "
+              "data.",
+    },
+    "replace": {"nl": "Het bestaande dossier van deze gemeenteraad vervangen",
+                "en": "Replace this meeting's existing pack"},
+    "frozen_packs": {"nl": "Bevroren raadsdossiers", "en": "Frozen council packs"},
+    "no_packs": {"nl": "Nog geen bevroren raadsdossier.", "en": "No frozen council pack yet."},
+    "download_pdf": {"nl": "pdf", "en": "PDF"},
+    "download_xlsx": {"nl": "werkboek", "en": "workbook"},
+    "meeting": {"nl": "Gemeenteraad", "en": "Council meeting"},
+    "kind": {"nl": "Soort", "en": "Kind"},
+    "what": {"nl": "Wat", "en": "What"},
+    "before": {"nl": "Was", "en": "Was"},
+    "after": {"nl": "Wordt", "en": "Becomes"},
+    "done_on": {"nl": "Afgerond op", "en": "Done on"},
+    "frozen_ok": {"nl": "Het raadsdossier van {d} is bevroren (gegevensversie {v}).",
+                  "en": "The council pack of {d} is frozen (data version {v})."},
+    "may_not_freeze": {"nl": "Alleen het bestuur en de beheerder bevriezen een raadsdossier.",
+                       "en": "Only the bestuur and the beheerder freeze a council pack."},
+    "choose_meeting": {"nl": "Kies een gemeenteraad.", "en": "Choose a council meeting."},
+    "pack_exists": {"nl": "Het raadsdossier van {d} is al bevroren; het blijft ongewijzigd. "
+                          "Vink 'vervangen' aan om het te vervangen.",
+                    "en": "The council pack of {d} is frozen already; it stays as it is. Tick "
+                          "'replace' to replace it."},
+    "pack": {"nl": "Dossier", "en": "Pack"},
+    "kind_of_file": {"nl": "Bestand", "en": "File"},
+    "download": {"nl": "Raadsdossier downloaden", "en": "Download the council pack"},
+    "sheet_changes": {"nl": "Wijzigingen", "en": "Changes"},
+    "sheet_updates": {"nl": "Updates", "en": "Updates"},
 }
 
 

@@ -1,5 +1,5 @@
-"""What the export page hands out: the council workbook and CSV tables, for a viewer and an
-audience, through the warehouse connection of the running app.
+"""What the export page hands out: the council workbook, CSV tables and the frozen council packs,
+for a viewer and an audience, through the warehouse connection of the running app.
 
 The page decides nothing about data here: which tables a role may have is the allow-list of
 :mod:`access.downloads` (applied by :mod:`dashboard.export.tables`), the workbook is
@@ -8,6 +8,7 @@ The page decides nothing about data here: which tables a role may have is the al
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
@@ -15,9 +16,15 @@ from typing import Any
 import duckdb
 from flask import current_app
 
+from access.downloads import may_freeze_pack
 from access.roles import Viewer
+from access.steering.packs import Pack
+from core.errors import IvmError
 from dashboard.export.council import write_council_workbook
+from dashboard.export.pack import freeze_pack
 from dashboard.export.tables import table_csv, table_names
+from dashboard.steering import plan_state, steering
+from indicators import ReportingPeriod
 
 
 def audiences(viewer: Viewer) -> list[str]:
@@ -47,3 +54,36 @@ def council_workbook(audience: str, lang: str) -> bytes:
     buffer = io.BytesIO()
     _warehouse(lambda c: write_council_workbook(c, buffer, None, audience, lang))
     return buffer.getvalue()
+
+
+def council_periods() -> list[ReportingPeriod]:
+    """The reporting periods of the plan in force that have a council meeting."""
+    state = plan_state()
+    return [p for p in (state.periods if state else []) if p.council is not None]
+
+
+def frozen_packs() -> list[Pack]:
+    """The frozen council packs in force, the newest meeting first (none without a store)."""
+    records = steering()
+    return records.packs.packs() if records is not None else []
+
+
+def pack_file(viewer: Viewer, pack_id: int, audience: str, kind: str) -> tuple[str, bytes]:
+    """A frozen pack's file, as frozen; refused (PermissionError) for an audience the viewer
+    may not export for."""
+    records = steering()
+    if records is None or audience not in audiences(viewer):
+        raise PermissionError(audience)
+    return records.packs.content(pack_id, audience, kind)
+
+
+def freeze(viewer: Viewer, meeting: dt.date, lang: str, replace: bool) -> Pack:
+    """Freeze the council pack of ``meeting`` as ``viewer`` (the bestuur and the beheerder
+    only: :func:`access.downloads.may_freeze_pack`)."""
+    records = steering()
+    if records is None or not may_freeze_pack(viewer.role.name):
+        raise IvmError("not_allowed", f"{viewer.name or 'this user'} may not freeze a council "
+                       "pack", hint="the bestuur and the beheerder may")
+    return _warehouse(lambda c: freeze_pack(c, records, meeting, viewer.name or "",
+                                            viewer.role.name, lang, replace,
+                                            "replaced on the export page" if replace else None))

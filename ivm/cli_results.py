@@ -1,6 +1,6 @@
 """The ``ivm`` commands about results: ``status``, ``indicators`` (list, kinds, check, show,
 compare, add, remove), ``plan`` (check, activate, list, matrix, template) and ``export``
-(council, csv).
+(council, packs, pack, csv).
 
 Like every command, each imports the layers it uses when it runs (see :mod:`ivm.cli`)."""
 
@@ -419,17 +419,32 @@ def _out_path(out: str):
 
 
 @export.command("council")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
-              help="The .xlsx file to write.")
+@click.option("--out", default=None, type=click.Path(),
+              help="The .xlsx file to write (with --meeting: a folder for the pack's files).")
+@click.option("--meeting", default=None, type=click.DateTime(["%Y-%m-%d"]),
+              help="Freeze the council pack for this council date of the reporting calendar: "
+                   "the workbook and the PDF, internal and public, kept in the application "
+                   "store with the data version.")
+@click.option("--replace", is_flag=True, help="Replace the meeting's frozen pack (audited; the "
+                                              "old one stays readable).")
+@click.option("--because", default=None, help="Why the pack is replaced (in the audit log).")
 @as_of_option
 @audience_option
 @lang_option
 @db_option
-def export_council(out: str, as_of, audience: str, lang: str, db: str | None) -> None:
+def export_council(out: str | None, meeting, replace: bool, because: str | None, as_of,
+                   audience: str, lang: str, db: str | None) -> None:
     """The council workbook: summary by phase, detail per phase with charts, wijken, method,
-    sources. The same warehouse and as-of date give the same file."""
+    sources. The same warehouse and as-of date give the same file. With --meeting, freeze
+    the council pack (raadsdossier) of that meeting; `ivm export pack` downloads it again."""
     from dashboard.export.council import write_council_workbook
 
+    if meeting is not None:
+        _freeze(day_of(meeting), out, replace, because, lang, db)
+        return
+    if out is None:
+        raise IvmError("no_out", "say where to write the workbook (--out FILE.xlsx), or "
+                       "freeze a council pack (--meeting DATE)")
     path = _out_path(out)
     con = Warehouse(db).connect_read_only()
     try:
@@ -438,6 +453,99 @@ def export_council(out: str, as_of, audience: str, lang: str, db: str | None) ->
         con.close()
     _audit(db, "export", f"council workbook ({audience}, {lang}) to {path}")
     say(f"council workbook ({audience}, {lang}): {path}")
+
+
+def _freeze(meeting, out: str | None, replace: bool, because: str | None, lang: str,
+            db: str | None) -> None:
+    """Freeze the pack of ``meeting`` as the operating-system user (the beheerder's role)."""
+    import getpass
+
+    from access.steering.store import Steering
+    from dashboard.export.pack import freeze_pack
+
+    folder = _out_folder(out) if out else None
+    wh = Warehouse(db)
+    steering = Steering.of_warehouse(wh.path)
+    con = wh.connect_read_only()
+    try:
+        pack = freeze_pack(con, steering, meeting, getpass.getuser(), "cli", lang, replace,
+                           because)
+    finally:
+        con.close()
+    say(f"council pack {meeting.isoformat()} frozen (pack {pack.pack_id}, data version "
+        f"{pack.data_version}, plan {pack.plan_version}, figures up to "
+        f"{pack.as_of.isoformat()})")
+    if folder is not None:
+        _write_pack(steering, pack, folder, None)
+
+
+def _out_folder(out: str):
+    from pathlib import Path
+
+    from core.errors import Where
+
+    folder = Path(out)
+    if not folder.is_dir():
+        raise IvmError("no_folder", "the folder to write the pack into does not exist",
+                       Where(out))
+    return folder
+
+
+def _write_pack(steering, pack, folder, audience: str | None,
+                kind: str | None = None) -> None:
+    for f in pack.files:
+        if (audience and f.audience != audience) or (kind and f.kind != kind):
+            continue
+        name, body = steering.packs.content(pack.pack_id, f.audience, f.kind)
+        path = folder / name
+        path.write_bytes(body)
+        say(f"{f.audience} {f.kind}: {path} ({len(body):,} bytes, sha256 {f.sha256[:12]})")
+
+
+@export.command("packs")
+@click.option("--all", "every", is_flag=True, help="Also the packs that were replaced.")
+@db_option
+@format_option
+def export_packs(every: bool, db: str | None, fmt: str) -> None:
+    """The frozen council packs, the newest meeting first: meeting, reporting period, data
+    version, plan version, who froze it and when, and its files."""
+    from access.steering.store import Steering
+
+    packs = Steering.of_warehouse(Warehouse(db).path).packs.packs(in_force_only=not every)
+    rows = [{"pack": p.pack_id, "meeting": p.meeting.isoformat(), "period": p.period or "",
+             "data_version": p.data_version, "as_of": p.as_of.isoformat(),
+             "plan_version": p.plan_version or "", "frozen_at": p.frozen_at,
+             "frozen_by": p.frozen_by, "replaced_by": p.replaced_by or "",
+             "files": ", ".join(f"{f.audience} {f.kind}" for f in p.files)} for p in packs]
+    emit(rows, fmt, ["pack", "meeting", "period", "data_version", "as_of", "plan_version",
+                     "frozen_at", "frozen_by", "replaced_by", "files"])
+
+
+@export.command("pack")
+@click.argument("meeting", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="The folder to write the files into.")
+@click.option("--audience", type=click.Choice(["internal", "public"]), default=None,
+              help="Only this audience's files (default: both).")
+@click.option("--kind", type=click.Choice(["pdf", "xlsx"]), default=None,
+              help="Only the PDF or only the workbook (default: both).")
+@db_option
+def export_pack(meeting, out: str, audience: str | None, kind: str | None,
+                db: str | None) -> None:
+    """The frozen council pack of MEETING, byte for byte as it was frozen."""
+    from access.steering.store import Steering
+
+    folder = _out_folder(out)
+    wh = Warehouse(db)
+    steering = Steering.of_warehouse(wh.path)
+    pack = steering.packs.of_meeting(day_of(meeting))
+    if pack is None:
+        raise IvmError("no_pack", f"no frozen council pack for {day_of(meeting).isoformat()}",
+                       hint="`ivm export packs` lists them; `ivm export council --meeting "
+                            "DATE` freezes one")
+    _write_pack(steering, pack, folder, audience, kind)
+    _audit(db, "export", f"council pack {pack.meeting.isoformat()} (pack {pack.pack_id}, "
+                         f"{audience or 'all audiences'}) to {folder}")
 
 
 @export.command("csv")

@@ -2,7 +2,9 @@
 (v1) in force, a refresh as of the end of each of the last four reporting periods (each records
 the statuses in the status history, as every refresh does), the owners' updates and actions'
 states written on the day they would have been (``etl.demo.steering``), the revised plan (v2)
-loaded and put in force at its approval, and the final refresh as of the data's cut-off.
+loaded and put in force at its approval, the council pack of the last council meeting frozen a
+week before it (from the figures of that moment), and the final refresh as of the data's
+cut-off.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ def play_history(warehouse: Warehouse, revision: DemoLoad | None, today: dt.date
     revised_on = _approval(revision)
     states: dict[str, str] = {}
     pending = revision
+    past = [p.council for p in periods if p.council is not None and p.council <= today]
+    last_meeting = max(past, default=None)
     for index, period in enumerate(four, start=first):
         if pending is not None and revised_on is not None and revised_on <= period.end:
             _revise(warehouse, pending, echo)
@@ -67,9 +71,28 @@ def play_history(warehouse: Warehouse, revision: DemoLoad | None, today: dt.date
                                           u["done"], u["next"], u["judgement"], u["reason"],
                                           today=u["day"], at=u["at"])
         echo(f"reporting period {period.key}: {len(written)} owners' update(s)")
+        if period.council is not None and period.council == last_meeting:
+            echo(_freeze(warehouse, steering, period.council))
     if pending is not None:
         _revise(warehouse, pending, echo)
     echo(refresh_all(warehouse))
+
+
+def _freeze(warehouse: Warehouse, steering: Steering, meeting: dt.date) -> str:
+    """Freeze the council pack of the last council meeting as the mayor's office did, a week
+    before the meeting, from the figures of that moment (once: a demo played again keeps it)."""
+    from dashboard.export.pack import freeze_pack
+
+    if steering.packs.of_meeting(meeting) is not None:
+        return f"council pack {meeting.isoformat()}: frozen already"
+    con = warehouse.connect_read_only()
+    try:
+        pack = freeze_pack(con, steering, meeting, "demo-bestuur", "bestuur",
+                           at=f"{meeting - dt.timedelta(days=7)}T09:00:00Z")
+    finally:
+        con.close()
+    return (f"council pack {meeting.isoformat()}: frozen (data version {pack.data_version}, "
+            f"figures up to {pack.as_of.isoformat()})")
 
 
 def _revise(warehouse: Warehouse, revision: DemoLoad, echo: Callable[[str], None]) -> None:

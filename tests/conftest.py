@@ -299,6 +299,21 @@ def serve(db: Path, *extra: str):
     raise RuntimeError("the dashboard did not come up")
 
 
+def serve_on(db: Path, day: Any, *extra: str):
+    """:func:`serve` with the server's today being ``day`` (``IVM_TODAY`` for its processes)."""
+    import os
+
+    before = os.environ.get("IVM_TODAY")
+    os.environ["IVM_TODAY"] = day.isoformat()
+    try:
+        return serve(db, *extra)
+    finally:
+        if before is None:
+            os.environ.pop("IVM_TODAY", None)
+        else:
+            os.environ["IVM_TODAY"] = before
+
+
 @pytest.fixture(scope="session")
 def demo_url(demo_city):
     """The dashboard on the demo city, under gunicorn on 127.0.0.1, for the whole session."""

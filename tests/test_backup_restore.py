@@ -55,6 +55,7 @@ def test_a_backup_restores_into_an_empty_installation_on_either_database(
     rows = manifest["app_store"]["rows"]
     assert rows["app_user"] >= 1 and rows["audit_log"] >= 1
     assert rows["partner"] > 0 and rows["status_history"] > 0 and rows["owner_update"] > 0
+    assert rows["council_pack_file"] == 4  # the demo's frozen pack: bytes, as base64
 
     target = tmp_path / "new" / "ivmonitor.duckdb"
     target.parent.mkdir()
@@ -64,6 +65,12 @@ def test_a_backup_restores_into_an_empty_installation_on_either_database(
     restored = AccessStore.of_warehouse(target)
     assert (restored.path is None) == bool(app_db)
     assert rows_of(restored) == backed_up["rows"]
+    from access.steering.store import Steering
+
+    [pack] = Steering(restored).packs.packs()  # its files, byte for byte
+    source = Steering(AccessStore.of_warehouse(backed_up["db"])).packs
+    assert Steering(restored).packs.content(pack.pack_id, "public", "pdf") == source.content(
+        pack.pack_id, "public", "pdf")
     assert verify(backed_up["password"], restored.password_hash("t-terug"))
     restored.audit("login", "t-terug")  # the numbering goes on after the restored rows
     assert restored.audit_rows(1)[0]["audit_id"] == max(

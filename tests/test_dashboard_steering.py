@@ -6,7 +6,6 @@ the server, per callback, over real HTTP); the completeness board counts it."""
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
@@ -19,7 +18,7 @@ from tests.conftest import (
     ensure_user,
     login,
     render,
-    serve,
+    serve_on,
 )
 from tests.test_access_control import callback, dependencies
 
@@ -40,15 +39,7 @@ def served(demo_city, tmp_path_factory):
     db = folder / "demo.duckdb"
     shutil.copyfile(demo_city[0].path, db)
     copy_access_store(demo_city[0].path, db)
-    before = os.environ.get("IVM_TODAY")
-    os.environ["IVM_TODAY"] = DEMO_AS_OF.isoformat()
-    try:
-        url, proc = serve(db)
-    finally:
-        if before is None:
-            os.environ.pop("IVM_TODAY", None)
-        else:
-            os.environ["IVM_TODAY"] = before
+    url, proc = serve_on(db, DEMO_AS_OF)
     users = {"owner": ("t-gas", "dienst", OWNER), "other": ("t-jeugd", "dienst", OTHER),
              "bestuur": ("t-bestuur", "bestuur", None)}
     passwords = {k: ensure_user(db, n, r, p) for k, (n, r, p) in users.items()}

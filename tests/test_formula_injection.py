@@ -4,6 +4,7 @@ CSV export (formula / CSV injection, OWASP)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import shutil
@@ -223,3 +224,55 @@ def test_cli_csv_and_status_csv_are_safe(evil, tmp_path):
     for row in csv.reader(io.StringIO(status.stdout)):
         for field in row:
             assert field[:1] not in FORMULA_STARTS or _is_number(field), field
+
+
+# -- the council pack: an owner's update with HTML and formulas --------------------------------
+
+EVIL_UPDATE = {
+    "done": '<b>vet</b> <script>alert(1)</script> =HYPERLINK("http://evil.example","klik") & '
+            '<font color="red">rood</font> &amp;',
+    "next": "=1+1",
+    "reason": "@SUM(1+1)*cmd|' /C calc'!A0",
+}
+
+
+def test_the_council_pack_prints_html_and_formulas_as_text(evil, demo_city, tmp_path):
+    """The evil city's pack, with an owner's update full of markup and formulas: the PDF
+    prints the characters written, the workbook holds them as text, never a formula."""
+    import pypdf
+
+    from access.roles import ROLES, Viewer
+    from access.steering.state import PlanState
+    from access.steering.store import Steering
+    from dashboard.export.pack import freeze_pack
+    from tests.conftest import DEMO_AS_OF, copy_access_store
+
+    wh = Warehouse(tmp_path / "evil.duckdb")
+    shutil.copyfile(evil.path, wh.path)
+    copy_access_store(demo_city[0].path, wh.path)
+    steering = Steering.of_warehouse(wh.path)
+    con = wh.connect_read_only()
+    try:
+        state = PlanState.read(con)
+        steering.reports.write_update(
+            Viewer("t-bestuur", ROLES["bestuur"], None), state, state.current(DEMO_AS_OF).key,
+            "PREV-01", EVIL_UPDATE["done"], EVIL_UPDATE["next"], "at_risk",
+            EVIL_UPDATE["reason"], today=DEMO_AS_OF)
+        pack = freeze_pack(con, steering, dt.date(2026, 12, 21), "t-bestuur", "bestuur")
+    finally:
+        con.close()
+    for audience in ("internal", "public"):
+        _, pdf = steering.packs.content(pack.pack_id, audience, "pdf")
+        text = re.sub(r"\s+", "", "".join(
+            p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages))
+        for written in [*EVIL_UPDATE.values(), EVIL["title"], EVIL["plan"]]:
+            assert re.sub(r"\s+", "", written) in text, (audience, written)
+        name, book = steering.packs.content(pack.pack_id, audience, "xlsx")
+        path = tmp_path / name
+        path.write_bytes(book)
+        assert not re.search(r"<f[ >]", _sheet_xml(path)), "a cell holds a formula"
+        ws = openpyxl.load_workbook(path)["Updates"]
+        cells = {c.value: c for row in ws.iter_rows() for c in row if c.value}
+        for written in EVIL_UPDATE.values():
+            cell = cells[written]
+            assert cell.data_type == "s" and cell.quotePrefix == formula_like(written)

@@ -10,14 +10,14 @@ sign-in, and say "not ready" when the application store is gone.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from click.testing import CliRunner
 
 from access.store import AccessStore
+from ivm.cli import main
 from tests.conftest import ensure_user, login, serve
 from tests.test_access_control import request
 
@@ -38,10 +38,9 @@ def site(demo_city, postgres_cluster, tmp_path_factory):
         env.setenv("IVM_TRUSTED_PROXIES", "127.0.0.1/32")
         env.setenv("IVM_LOGIN_FREE_FAILURES", str(FREE_FAILURES))
         env.setenv("IVM_LOGIN_MAX_DELAY_SECONDS", "4")
-        done = subprocess.run([sys.executable, "-m", "ivm", "migrate", "--db", str(db)],
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        assert "application store schema version" in done.stdout
+        done = CliRunner().invoke(main, ["migrate", "--db", str(db)])  # in this process
+        assert done.exit_code == 0, done.output
+        assert "application store schema version" in done.output
         a, proc_a = serve(db, "--workers", "1")
         b, proc_b = serve(db, "--workers", "1")
         yield {"a": a, "b": b, "db": db, "app_db": url, "cluster": postgres_cluster,

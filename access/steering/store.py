@@ -1,6 +1,6 @@
 """The steering cycle's records in one application store: the partner register, owners'
-updates and actions' states, the status history and the reminders sent, each write audited in
-the store's audit log."""
+updates and actions' states, the status history, the reminders sent and the frozen council
+packs, each write audited in the store's audit log."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from access.steering.history import StatusHistory
 from access.steering.notices import Notices
+from access.steering.packs import CouncilPacks
 from access.steering.partners import PartnerRegister
 from access.steering.reports import Reports
 from access.store import AccessStore, now
@@ -40,6 +41,11 @@ class Steering:
     def notices(self) -> Notices:
         """Reminders by e-mail."""
         return Notices(self.engine, self.store.audit, now, self.reports, self.partners)
+
+    @cached_property
+    def packs(self) -> CouncilPacks:
+        """The frozen council packs."""
+        return CouncilPacks(self.engine, self.store.audit, now)
 
     @cached_property
     def history(self) -> StatusHistory:

@@ -13,7 +13,9 @@ from sqlalchemy import (
     Boolean,
     Column,
     Float,
+    ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     UniqueConstraint,
@@ -121,4 +123,37 @@ notice = Table(
     Column("sent_at", Str(32), nullable=False),
     Column("outcome", Str(16), nullable=False),
     Column("detail", LongStr),
+)
+
+#: Frozen council packs: one per council meeting in force (a replaced pack stays, marked with
+#: the pack that replaced it), with the data version it was computed from.
+council_pack = Table(
+    "council_pack", metadata,
+    Column("pack_id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting", Str(10), nullable=False, index=True),
+    #: The reporting period reported at the meeting.
+    Column("period", Str(16)),
+    Column("lang", Str(2), nullable=False),
+    Column("plan_version", Str(64)),
+    Column("as_of", Str(10), nullable=False),
+    Column("load_id", Integer, nullable=False),
+    Column("refresh_id", Integer, nullable=False),
+    Column("data_version", Str(32), nullable=False),
+    Column("frozen_at", Str(32), nullable=False),
+    Column("frozen_by", Str(64), nullable=False),
+    Column("replaced_by", Integer),
+    Column("replaced_at", Str(32)),
+    Column("replaced_because", LongStr),
+)
+
+#: The files of a frozen pack: per audience the workbook and the PDF, byte for byte.
+council_pack_file = Table(
+    "council_pack_file", metadata,
+    Column("pack_id", Integer, ForeignKey("council_pack.pack_id"), primary_key=True),
+    Column("audience", Str(16), primary_key=True),
+    Column("kind", Str(8), primary_key=True),
+    Column("name", Str(200), nullable=False),
+    Column("sha256", Str(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
 )

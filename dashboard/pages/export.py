@@ -1,20 +1,37 @@
-"""Export: the council workbook (the same code path as ``ivm export council``) and a CSV of
-every table this viewer may have, for the internal or the public audience. Tables are named in
+"""Export: the council workbook (the same code path as ``ivm export council``), the frozen
+council packs (the bestuur and the beheerder freeze one for a council date of the reporting
+calendar, like ``ivm export council --meeting``; every role downloads the packs of the audiences
+it may export for) and a CSV of every table this viewer may have, for the internal or the public
+audience. Tables are named in
 words with a line on what they hold; a CSV opens as columns in Belgian Excel by default
 (semicolons, a decimal comma, UTF-8 with a byte-order mark), or as plain comma CSV for
 scripts. URL: ``audience`` and ``lang``."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dash
 from dash import Input, Output, State, dcc, html
 from flask import abort
 
-from core.vocabulary import TABLES, date, pick
+from access.downloads import may_freeze_pack
+from core.clock import today
+from core.errors import IvmError
+from core.vocabulary import PACK, STEERING, TABLES, date, pick, reporting_period
 from dashboard.audience import data_of_app
 from dashboard.auth import guard_of_app
 from dashboard.components import choice_group, frame
-from dashboard.downloads import audiences, council_workbook, table, tables
+from dashboard.downloads import (
+    audiences,
+    council_periods,
+    council_workbook,
+    freeze,
+    frozen_packs,
+    pack_file,
+    table,
+    tables,
+)
 from dashboard.export.tables import DIALECTS
 from dashboard.i18n import lang_of, t
 from dashboard.registry import EVERYONE, register_page
@@ -67,7 +84,7 @@ def _checked(audience: str | None) -> str:
     return str(audience)
 
 
-@cached_view("export")
+@cached_view("export", daily=True)
 def layout(lang: str | None = None, audience: str | None = None, **query: str) -> html.Div:
     """The export page; ``audience=public`` preselects the public versions."""
     lang = lang_of(lang)
@@ -95,6 +112,7 @@ def layout(lang: str | None = None, audience: str | None = None, **query: str) -
                         className="button"),
             dcc.Download(id="export-council-file"),
         ], className="export-card"),
+        pack_card(viewer.role.name, lang),
         html.Section([
             html.H2(pick(TEXT, "tables", lang)),
             html.P(pick(TEXT, "tables_help", lang)),
@@ -116,6 +134,63 @@ def layout(lang: str | None = None, audience: str | None = None, **query: str) -
             dcc.Download(id="export-csv-file"),
         ], className="export-card"),
     ], as_of=data.as_of())
+
+
+def pack_card(role: str, lang: str) -> html.Section:
+    """The council packs: freeze one for a council date (the bestuur and the beheerder), and
+    download the frozen ones (filled per request: packs are frozen between data versions)."""
+    children: list = [html.H2(pick(PACK, "title", lang))]
+    if may_freeze_pack(role):
+        periods = council_periods()
+        day = today()
+        coming = [p for p in periods if p.council >= day]
+        default = (coming[0] if coming else periods[-1]).council if periods else None
+        options = [{"label": f"{date(p.council)} ({reporting_period(p.key, lang)})",
+                    "value": p.council.isoformat()} for p in periods]
+        children += [
+            html.P(pick(PACK, "freeze_help", lang)),
+            html.Div([
+                html.Label([pick(PACK, "meeting", lang),
+                            dcc.Dropdown(id="export-pack-meeting", options=options,
+                                         value=default.isoformat() if default else None,
+                                         clearable=False)], className="export-table"),
+                dcc.Checklist(id="export-pack-replace", value=[], className="export-choices",
+                              options=[{"label": pick(PACK, "replace", lang),
+                                        "value": "replace"}]),
+            ], className="export-options"),
+            html.Button(pick(PACK, "freeze", lang), id="export-pack-freeze",
+                        className="button"),
+        ]
+    children += [
+        html.P(id="export-pack-message", role="status", **{"aria-live": "polite"}),
+        html.H3(pick(PACK, "frozen_packs", lang)),
+        html.Div([
+            html.Label([pick(PACK, "pack", lang),
+                        dcc.Dropdown(id="export-pack-choice", options=[], value=None,
+                                     clearable=False, searchable=False,
+                                     placeholder=pick(PACK, "no_packs", lang))],
+                       className="export-table"),
+            choice_group(pick(PACK, "kind_of_file", lang),
+                         dcc.RadioItems(id="export-pack-kind", value="pdf",
+                                        className="export-choices", options=[
+                                            {"label": pick(PACK, "download_pdf", lang),
+                                             "value": "pdf"},
+                                            {"label": pick(PACK, "download_xlsx", lang),
+                                             "value": "xlsx"}])),
+        ], className="export-options"),
+        html.Button(pick(PACK, "download", lang), id="export-pack-download",
+                    className="button"),
+        dcc.Download(id="export-pack-file"),
+    ]
+    return html.Section(children, className="export-card")
+
+
+def pack_options(lang: str) -> list[dict[str, str]]:
+    """The frozen packs as the dropdown offers them: meeting, period and data version."""
+    return [{"label": f"{date(p.meeting)}"
+                      + (f" ({reporting_period(p.period, lang)})" if p.period else "")
+                      + f" · {pick(STEERING, 'data_version', lang).lower()} {p.data_version}",
+             "value": str(p.pack_id)} for p in frozen_packs()]
 
 
 def ordered(names: list[str]) -> list[str]:
@@ -203,6 +278,76 @@ def tables_for(audience: str, current: str | None, lang: str):
 def about_table(name: str | None, lang: str) -> str:
     """What the chosen table holds."""
     return table_about(name, lang_of(lang))
+
+
+@dash.callback(
+    Output("export-pack-choice", "options"),
+    Output("export-pack-choice", "value"),
+    Input("export-pack-message", "children"),
+    State("export-lang", "data"),
+)
+def list_packs(_: object, lang: str):
+    """The frozen packs (again after a pack was frozen), the newest meeting first."""
+    options = pack_options(lang_of(lang))
+    return options, options[0]["value"] if options else None
+
+
+@dash.callback(
+    Output("export-pack-message", "children"),
+    Input("export-pack-freeze", "n_clicks"),
+    State("export-pack-meeting", "value"),
+    State("export-pack-replace", "value"),
+    State("export-lang", "data"),
+    prevent_initial_call=True,
+)
+def freeze_pack(clicks: int | None, meeting: str | None, replace: list[str] | None,
+                lang: str) -> str:
+    """Freeze the pack of the chosen meeting (the bestuur and the beheerder only, checked on
+    the server); a meeting with a pack is replaced only when asked."""
+    lang = lang_of(lang)
+    viewer = current_viewer()
+    if not may_freeze_pack(viewer.role.name):
+        guard = guard_of_app()
+        if guard is not None and clicks:
+            guard.store.audit("access_denied", viewer.name, viewer.role.name,
+                              detail="freeze council pack")
+        return pick(PACK, "may_not_freeze", lang)
+    if not clicks:
+        return ""
+    try:
+        day = dt.date.fromisoformat(str(meeting))
+    except ValueError:
+        return pick(PACK, "choose_meeting", lang)
+    try:
+        pack = freeze(viewer, day, lang, bool(replace))
+    except IvmError as exc:
+        if exc.code == "pack_frozen":
+            return pick(PACK, "pack_exists", lang).format(d=date(day))
+        return exc.one_line()
+    return pick(PACK, "frozen_ok", lang).format(d=date(day), v=pack.data_version)
+
+
+@dash.callback(
+    Output("export-pack-file", "data"),
+    Input("export-pack-download", "n_clicks"),
+    State("export-pack-choice", "value"),
+    State("export-pack-kind", "value"),
+    State("export-audience", "value"),
+    prevent_initial_call=True,
+)
+def download_pack(clicks: int | None, pack_id: str | None, kind: str | None, audience: str):
+    """A frozen pack's PDF or workbook for the chosen audience, byte for byte as frozen."""
+    audience = _checked(audience)
+    if not clicks or not pack_id or kind not in ("pdf", "xlsx"):
+        return dash.no_update
+    try:
+        name, body = pack_file(current_viewer(), int(pack_id), audience, kind)
+    except (PermissionError, ValueError):
+        abort(403)
+    except IvmError:
+        return dash.no_update
+    _audit(f"council pack {pack_id} ({audience}, {kind})")
+    return dcc.send_bytes(body, name)
 
 
 def _audit(what: str) -> None:
