@@ -286,6 +286,17 @@ catalog_indicator = Table(
     Column("recorded_at", DateTime, nullable=False),
 )
 
+#: The public releases (schema version 12): what each decided, for the next one.
+public_release = Table(
+    "public_release",
+    metadata,
+    Column("release_id", BigInteger, primary_key=True),
+    Column("label", String, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("payload", String, nullable=False),
+)
+
 source_coverage = Table(
     "source_coverage",
     metadata,
