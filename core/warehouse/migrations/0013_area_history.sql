@@ -1,4 +1,4 @@
--- Schema version 12: boundaries that change. `area_link` holds today's links, each with the
+-- Schema version 13: boundaries that change. `area_link` holds today's links, each with the
 -- first day it holds (`valid_from`, NULL: always); a link a new layer version ends moves to
 -- `area_link_history` with its last day. Figures of a past period use the links of that
 -- period; a recast uses today's.
