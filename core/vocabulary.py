@@ -104,6 +104,11 @@ def p_value(p: float | None, lang: str = "nl") -> str:
 LOCAL_ZONE = "Europe/Brussels"
 
 
+def between(low: str, high: str, lang: str = "nl") -> str:
+    """A margin of error in words: ``tussen 38 % en 51 %``, ``between 38 % and 51 %``."""
+    return f"tussen {low} en {high}" if lang == "nl" else f"between {low} and {high}"
+
+
 def date(value: dt.date | dt.datetime | str | None) -> str:
     """A date as dd/mm/yyyy (with the time for a date-time, in Belgian time), the Belgian way in
     both languages; an ISO date or date-time text is read first (``2026-12-04T12:25:01Z`` reads
@@ -450,6 +455,15 @@ TABLES: dict[str, dict[str, Text]] = {
         "name": {"nl": "Laadlogboek", "en": "Load log"},
         "about": {"nl": "Welke bestanden geladen zijn, wanneer en met welk resultaat.",
                   "en": "Which files were loaded, when and with what outcome."}},
+}
+
+
+#: The one line that says what an ``x`` in place of a figure means, wherever one appears.
+SUPPRESSED_NOTE: Text = {
+    "nl": "x = niet getoond: een klein aantal, of een cijfer waaruit een klein aantal af te "
+          "leiden is (ter bescherming van de privacy).",
+    "en": "x = not shown: a small number, or a figure from which a small number could be "
+          "worked out (to protect privacy).",
 }
 
 

@@ -35,6 +35,8 @@ PROFILE_BUDGET = 20
 
 TEXT = {
     "title": {"nl": "Wijken", "en": "Areas"},
+    "profile_loading": {"nl": "Het profiel van het gebied wordt berekend…",
+                        "en": "Computing the area's profile…"},
     "intro": {"nl": "Eén indicator per gebied: kaart, rangschikking en de vraag of een gebied "
                     "echt verschilt van de rest van de stad of binnen de ruis valt.",
               "en": "One indicator per area: map, ranking, and whether an area really differs "
@@ -312,6 +314,26 @@ def area_content(data: DashboardData, view: View, lang: str) -> tuple[list, list
         profile = profile_section(data, view, lang, cities)
         target = view.area
     return profile, compstat_section(data, target, lang)
+
+
+def warm_profile_reads(data: DashboardData) -> None:
+    """The reads an area's profile starts from at the map's default level: every indicator in
+    its latest calendar year there and at the top level (the profile's comparison). Once a
+    process holds them, a first click on the map answers from memory."""
+    if not data.available():
+        return
+    levels = data.levels()
+    level = data.neighbourhood_level() or (levels[-1] if levels else None)
+    top = data.top_level()
+    if level is None:
+        return
+    city_map(data)
+    for ind in data.catalog().values():
+        period = default_period(period_list(data, ind.id, "year", level))
+        if period:
+            data.values(ind.id, level, period)
+            if top:
+                data.values(ind.id, top, period)
 
 
 def profile_section(data: DashboardData, view: View, lang: str,

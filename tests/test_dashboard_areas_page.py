@@ -417,6 +417,43 @@ def test_a_row_click_or_the_url_shows_an_areas_profile(demo_url, page):
     assert page.console_errors == []
 
 
+#: Whether the loading message was ever on the page (recorded by the browser itself).
+SEES_LOADING = """
+window.__sawLoading = false;
+new MutationObserver(() => {
+  const m = document.querySelector('.profile-loading');
+  if (m && m.offsetParent !== null) window.__sawLoading = m.getAttribute('role');
+}).observe(document, {childList: true, subtree: true});
+"""
+IN_VIEW = """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+                        return r.top >= 0 && r.top < window.innerHeight; }"""
+
+
+def test_while_a_profile_is_computed_a_message_says_so_and_the_profile_comes_into_view(
+        demo_url, page):
+    """On a phone the profile appears far below the map: the click brings its place into view
+    with a message until it arrives (the answer held back a second here, as a first
+    computation on a busy server takes)."""
+    import time
+
+    def slow(route):
+        if b"areas-profile" in (route.request.post_data_buffer or b""):
+            time.sleep(1.0)
+        route.continue_()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.add_init_script(SEES_LOADING)
+    page.route("**/_dash-update-component", slow)
+    page.goto(demo_url + "/wijken" + QUERY)
+    page.wait_for_selector("#areas-ranked", timeout=30000)
+    assert page.evaluate("() => window.scrollY") == 0
+    page.click("#areas-ranked button:has-text('Meldert')")
+    page.wait_for_selector("#areas-profile-title:has-text('Meldert')", timeout=30000)
+    assert page.evaluate("() => window.__sawLoading") == "status"  # announced, not only seen
+    page.wait_for_function(IN_VIEW, arg="#areas-profile-title", timeout=5000)
+    assert page.console_errors == []
+
+
 def test_a_click_on_the_map_selects_that_area(demo_url, page):
     page.goto(demo_url + "/wijken" + QUERY)
     page.wait_for_selector(MAP, timeout=30000)

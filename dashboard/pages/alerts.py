@@ -57,8 +57,12 @@ TEXT = {
     "all": {"nl": "alle gemeenten", "en": "all municipalities"},
     "more": {"nl": "{n} signalen; de eerste {k} staan hier. Kies een gemeente.",
              "en": "{n} alerts; the first {k} are shown. Pick a municipality."},
-    "method": {"nl": "Methode: docs/methods.md, hoofdstuk 8 (vroegtijdige signalen).",
-               "en": "Method: docs/methods.md, section 8 (early warning)."},
+    "method": {"nl": "Methode: naar de Farrington-methode uit de bewaking van de volksgezondheid "
+                     "(Farrington e.a. 1996; Noufaily e.a. 2013), aangepast aan tellingen van "
+                     "feiten; de volledige uitleg staat in de methodenota van ivmonitor.",
+               "en": "Method: after the Farrington method of public health surveillance "
+                     "(Farrington et al. 1996; Noufaily et al. 2013), adapted to counts of "
+                     "offences; the full explanation is in ivmonitor's methods note."},
 }
 
 
