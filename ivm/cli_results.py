@@ -450,6 +450,10 @@ def export_council(out: str | None, meeting, replace: bool, because: str | None,
     from dashboard.export.council import write_council_workbook
 
     if meeting is not None:
+        if as_of is not None:
+            raise IvmError("as_of_with_meeting", "a council pack freezes the stored results; "
+                           "--as-of does not apply to it", hint="refresh as of the date "
+                           "first (`ivm refresh --as-of`), then freeze")
         _freeze(day_of(meeting), out, replace, because, lang, db)
         return
     if out is None:
