@@ -148,6 +148,8 @@ class Release:
         self.shown: set[Cell] = set()
         self.primary: set[Cell] = set()
         self.counts: set[Cell] = set()
+        #: Per primary count: how far apart its smallest and largest possible value must stay.
+        self.widths: dict[Cell, float] = {}
         self.groups: list[Group] = []
         self._group_keys: set[tuple] = set()
         self._data: dict[tuple[str, str, int], _Value] = {}
@@ -172,6 +174,8 @@ class Release:
         self.shown.add(c)
         if small:
             self.primary.add(c)
+            if fam == "count":
+                self.widths.setdefault(c, float(thresholds_for(ind, self.t).min_count - 2))
         return c
 
     def group(self, total: Cell, members: Sequence[Cell],
