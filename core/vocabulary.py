@@ -509,6 +509,7 @@ AUDIT_EVENTS: dict[str, Text] = {
     "password_changed": {"nl": "wachtwoord gewijzigd", "en": "password changed"},
     "pack_frozen": {"nl": "raadsdossier bevroren", "en": "council pack frozen"},
     "pack_replaced": {"nl": "raadsdossier vervangen", "en": "council pack replaced"},
+    "alert_closed": {"nl": "signaal afgesloten", "en": "alert closed"},
 }
 
 #: Plotly's own words in Dutch (its ``nl`` locale: the toolbar, its notes, month names and

@@ -179,6 +179,9 @@ def test_freezing_the_meeting_again_is_refused_unless_replaced_and_audited(froze
     assert again.exit_code == 1
     assert "error [pack_frozen]" in again.output and "--replace" in again.output
     assert steering.packs.packs(in_force_only=False) == every
+    dated = CliRunner().invoke(main, ["export", "council", "--meeting", MEETING, "--as-of",
+                                      "2026-06-30", "--db", str(wh.path)])
+    assert dated.exit_code == 1 and "--as-of does not apply" in dated.output
     unknown = CliRunner().invoke(main, ["export", "council", "--meeting", "2026-12-20",
                                         "--db", str(wh.path)])
     assert unknown.exit_code == 1 and "no council meeting on 20/12/2026" in unknown.output

@@ -155,7 +155,7 @@ class Notices:
         link = setting("dashboard_url").rstrip("/") + "/opvolging"
         sender = setting("smtp_from")
         try:
-            with _connect() as smtp:
+            with connect_smtp() as smtp:
                 for n in due:
                     try:
                         refused = smtp.send_message(n.message(sender, link))
@@ -164,11 +164,11 @@ class Notices:
                         self._record(n, "sent", None, user)
                         outcome.sent.append(n)
                     except smtplib.SMTPException as exc:
-                        why = _why(exc)
+                        why = failure_text(exc)
                         self._record(n, "failed", why, user)
                         outcome.failed.append((n, why))
         except (OSError, smtplib.SMTPException) as exc:
-            why = _why(exc)
+            why = failure_text(exc)
             for n in due:
                 if n not in outcome.sent and all(n is not f for f, _ in outcome.failed):
                     self._record(n, "failed", why, user)
@@ -187,7 +187,7 @@ class Notices:
                     detail=text[:2000])
 
 
-def _connect() -> smtplib.SMTP:
+def connect_smtp() -> smtplib.SMTP:
     """A connection to the configured SMTP server (STARTTLS and sign-in when set)."""
     smtp = smtplib.SMTP(setting("smtp_host"), int(setting("smtp_port")), timeout=SMTP_TIMEOUT)
     try:
@@ -201,8 +201,9 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def _why(exc: BaseException) -> str:
+def failure_text(exc: BaseException) -> str:
+    """An SMTP or network failure in one short line."""
     return f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
-__all__ = ["Notice", "Notices", "Outcome", "due_notices"]
+__all__ = ["Notice", "Notices", "Outcome", "connect_smtp", "due_notices", "failure_text"]

@@ -85,6 +85,18 @@ area_link = Table(
     Column("area_id", String, primary_key=True),
     Column("parent_id", String, primary_key=True),
     Column("load_id", BigInteger, nullable=False),
+    Column("valid_from", Date),
+)
+
+area_link_history = Table(
+    "area_link_history",
+    metadata,
+    Column("area_id", String, nullable=False),
+    Column("parent_id", String, nullable=False),
+    Column("valid_from", Date),
+    Column("valid_to", Date, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
+    Column("closed_by", BigInteger, nullable=False),
 )
 
 population = Table(

@@ -151,6 +151,12 @@ TEXT = {
              "en": "The full explanation, with formulas and references, is on the 'Method' "
                    "sheet of the council workbook (Export page)."},
     "rules": {"nl": "Hoe de status wordt bepaald", "en": "How the status is decided"},
+    "boundaries": {"nl": "De gebiedsgrenzen veranderden sinds het plan werd goedgekeurd. De "
+                         "status meet dit doel op de grenzen van {d}, zoals het werd gesteld; "
+                         "de grafiek en de tabel tonen elke periode op de grenzen van die tijd.",
+                   "en": "Area boundaries changed since the plan was approved. The status "
+                         "measures this objective on the boundaries of {d}, as it was set; the "
+                         "chart and the table show each period on the boundaries of its time."},
     "around": {"nl": "Verschoof het naar de omgeving?",
                "en": "Did it move to the surroundings?"},
     "around_numbers": {"nl": "De toets in cijfers", "en": "The test in numbers"},
@@ -322,6 +328,9 @@ def body(data: DashboardData, records: list[dict[str, Any]], rec: dict[str, Any]
     out = [_header(rec, ind, lang)]
     if ind is not None:
         out += _series_section(data, rec, ind, view, lang)
+    if rec.get("boundaries"):
+        out.append(html.P(_tx("boundaries", lang, d=date(rec["boundaries"])),
+                          id="objective-boundaries", className="hint"))
     if rec.get("displacement"):
         out.append(_around(rec["displacement"], lang))
     if rec.get("event"):
