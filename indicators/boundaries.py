@@ -68,3 +68,12 @@ def has_history(con) -> bool:
     return bool(con.execute(
         "SELECT (SELECT count(*) FROM area_link_history) + (SELECT count(*) FROM area_link "
         "WHERE valid_from IS NOT NULL)").fetchall()[0][0])
+
+
+def changed_parents(con) -> set[str]:
+    """The areas whose make-up changed over time: the parents of every ended link and of every
+    link that started later than always (``area_link`` holds every ancestor of an area, so an
+    area that moved changes each ancestor it left or joined, and only those)."""
+    return {p for (p,) in con.execute(
+        "SELECT parent_id FROM area_link_history UNION "
+        "SELECT parent_id FROM area_link WHERE valid_from IS NOT NULL").fetchall()}

@@ -23,7 +23,7 @@ from core.errors import IvmError
 from core.settings import setting
 from core.warehouse.schema import RESULT_TABLES
 from indicators.alerts import compute_alerts
-from indicators.boundaries import has_history
+from indicators.boundaries import changed_parents, has_history
 from indicators.catalog import Catalog, Indicator, load_catalog
 from indicators.catalog_store import effective_catalog, record_folder
 from indicators.compile import monthly_select, to_sql
@@ -122,10 +122,11 @@ def assess_plan(
             ctx = contexts.context(obj, ind, area, levels[area]) if ind else Context()
             out.append(evaluate(obj, ind, area, data, as_of, ctx))
     done = finalize(out)
+    redrawn = changed_parents(con) if tables.boundaries is not None else set()
     for e, p in zip(out, done, strict=True):
         if e.ind is not None and (levels.get(p.area_id) == "project" or e.obj.buffer):
             _add_displacement(con, e.ind, e.obj, p, tables)
-        if tables.boundaries is not None:
+        if p.area_id in redrawn:  # measured on the boundaries it was set on
             _add_evidence(p, "boundaries", {"day": tables.boundaries.isoformat()})
         if e.ind is not None and e.ind.event is not None and p.area_id in levels:
             _add_evidence(p, "event", event_evidence(con, e.ind, p.area_id,
