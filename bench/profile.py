@@ -25,7 +25,9 @@ import os
 import random
 import threading
 import time
+import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -67,8 +69,13 @@ def sample(db: Path, size: int, seed: int) -> list[tuple[str, str]]:
     return rng.sample(rows, min(size, len(rows)))
 
 
+#: What went wrong with the answers that did not carry a profile: HTTP status or error.
+FAILURES: Counter = Counter()
+
+
 def click(url: str, area: str, level: str) -> tuple[float, bool]:
-    """One click's answer time (ms) and whether it carried the area's profile."""
+    """One click's answer time (ms) and whether it carried the area's profile (else the
+    reason is counted in :data:`FAILURES`)."""
     req = urllib.request.Request(url + "/_dash-update-component", data=body(area, level),
                                  headers={"Content-Type": "application/json",
                                           "Cookie": SESSIONS.get(url, "")})
@@ -77,8 +84,14 @@ def click(url: str, area: str, level: str) -> tuple[float, bool]:
         with urllib.request.urlopen(req, timeout=60) as resp:
             payload = resp.read()
             ok = resp.status == 200 and b"areas-profile-title" in payload
-    except OSError:
+            if not ok:
+                FAILURES[f"HTTP {resp.status} without a profile"] += 1
+    except urllib.error.HTTPError as e:
         ok = False
+        FAILURES[f"HTTP {e.code}: {e.read()[:120]!r}"] += 1
+    except OSError as e:
+        ok = False
+        FAILURES[type(e).__name__] += 1
     return (time.perf_counter() - t0) * 1000, ok
 
 
@@ -149,6 +162,8 @@ def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
                 for s in (first, mixed, everything)]
     verdicts.append(f"errors = {everything.errors} (target 0): "
                     + ("met" if everything.errors == 0 else "NOT met"))
+    if FAILURES:
+        print("failures: " + "; ".join(f"{k} x{n}" for k, n in FAILURES.most_common()))
     for v in verdicts:
         print(v)
     if results is not None:
@@ -180,6 +195,8 @@ def _append(path: Path, scale: str, users: int, seconds: float, max_requests: in
         format_markdown(rows),
         "",
         *[f"**{v}**  " for v in verdicts],
+        *([f"- failures: {'; '.join(f'{k} x{n}' for k, n in FAILURES.most_common())}"]
+          if FAILURES else []),
         "",
     ]
     with open(path, "a", encoding="utf-8") as fh:

@@ -316,6 +316,14 @@ def area_content(data: DashboardData, view: View, lang: str) -> tuple[list, list
     return profile, compstat_section(data, target, lang)
 
 
+def rows_by_area(data: DashboardData, indicator: str, level: str,
+                 period: str) -> dict[str, dict[str, Any]]:
+    """The indicator's rows at a level in a period, by area id, kept until the next version
+    (a profile looks up one area in each of them)."""
+    return data.kept(("by_area", indicator, level, period),
+                     lambda: by_area(data.values(indicator, level, period)))
+
+
 def warm_profile_reads(data: DashboardData) -> None:
     """The reads an area's profile starts from at the map's default level: every indicator in
     its latest calendar year there and at the top level (the profile's comparison). Once a
@@ -331,9 +339,9 @@ def warm_profile_reads(data: DashboardData) -> None:
     for ind in data.catalog().values():
         period = default_period(period_list(data, ind.id, "year", level))
         if period:
-            data.values(ind.id, level, period)
+            rows_by_area(data, ind.id, level, period)
             if top:
-                data.values(ind.id, top, period)
+                rows_by_area(data, ind.id, top, period)
 
 
 def profile_section(data: DashboardData, view: View, lang: str,
@@ -356,8 +364,8 @@ def profile_section(data: DashboardData, view: View, lang: str,
         periods = period_list(data, ind.id, view.period_type, level)
         period = default_period(periods)
         complete = dict(periods).get(period, True)
-        row = by_area(data.values(ind.id, level, period)).get(view.area) if period else None
-        city = (by_area(data.values(ind.id, top, period)).get(city_id)
+        row = rows_by_area(data, ind.id, level, period).get(view.area) if period else None
+        city = (rows_by_area(data, ind.id, top, period).get(city_id)
                 if period and top else None)
         verdict = compare_area(row, city, ind) if row is not None else Comparison("insufficient")
         has = row is not None and finite(as_float(row.get("value")))
