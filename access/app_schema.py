@@ -68,10 +68,7 @@ def _v1(con: Connection) -> None:
 
 def _v2(con: Connection) -> None:
     """The frozen council packs and their files."""
-    from access.steering.tables import council_pack, council_pack_file
-
-    for table in (council_pack, council_pack_file):
-        table.create(con, checkfirst=True)
+    create_tables(con, "council_pack", "council_pack_file")
 
 
 def _v3(con: Connection) -> None:

@@ -841,6 +841,8 @@ PACK: dict[str, Text] = {
     },
     "frozen": {"nl": "Bevroren op {d} door {u}; gegevensversie {v}, cijfers tot {a}.",
                "en": "Frozen on {d} by {u}; data version {v}, figures up to {a}."},
+    "frozen_public": {"nl": "Bevroren op {d}; gegevensversie {v}, cijfers tot {a}.",
+                      "en": "Frozen on {d}; data version {v}, figures up to {a}."},
     "page": {"nl": "Pagina {n} van {m}", "en": "Page {n} of {m}"},
     "freeze": {"nl": "Raadsdossier bevriezen", "en": "Freeze the council pack"},
     "freeze_help": {

@@ -44,8 +44,7 @@ def index_section(found: dict[str, Any] | None, lang: str, public: bool = False)
     min_neff = float(setting("public_min_neff"))
     rows, hidden = [], False
     for w in found["rows"]:
-        small = public and ((w.smallest_count is not None and w.smallest_count < min_count)
-                            or (w.smallest_n_eff is not None and w.smallest_n_eff < min_neff))
+        small = public and w.too_small(min_count, min_neff)
         hidden = hidden or small
 
         def cell(v: Any, small: bool = small) -> Any:

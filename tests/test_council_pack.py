@@ -317,6 +317,10 @@ def test_no_small_count_can_be_recovered_from_the_public_pack(frozen, demo_city)
     assert not by_rank and not by_lp
     pdf = "\n".join(_pages(files["raadsdossier-2026-12-21-publiek.pdf"]))
     assert "Publieke versie" in pdf
+    account = Steering.of_warehouse(frozen[0].path).packs.of_meeting(
+        dt.date(2026, 12, 21)).frozen_by  # who froze it: named inside only
+    assert f"door {account}" not in pdf and f"door {account}" in "\n".join(
+        _pages(files["raadsdossier-2026-12-21.pdf"]))
     for oid, rows in _pdf_values(_pages(files["raadsdossier-2026-12-21-publiek.pdf"])).items():
         ind = CATALOG.indicators.get(_indicator_of(book, oid))
         if ind is None or ind.kind.noise != "poisson" or ind.kind.value_rule != "num" \
