@@ -516,7 +516,8 @@ def test_no_incident_level_rows_in_the_public_workbook(public):
     assert not texts & locations
     assert "Teller" not in {c.value for c in wb["Preventie"][5]}  # no numerators or n
     assert set(wb.sheetnames) <= {"Samenvatting", "Proactie", "Preparatie", "Preventie",
-                                  "Reactie", "Nazorg", "Wijken", "Methode", "Bronnen"}
+                                  "Reactie", "Nazorg", "Wijken", "Veiligheidsindex", "Methode",
+                                  "Bronnen"}
 
 
 def test_a_higher_threshold_hides_more(demo_city, tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ from dashboard.export.safe import put_text
 from dashboard.export.sheet import (
     NOTE_FONT,
     finish_table,
+    print_setup,
     put,
     put_header,
     put_hidden,
@@ -52,13 +53,13 @@ def index_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, f: Figures, lang:
     declared = index_parts()
     first = declared[0].indicator if declared else None
     years = complete_years(con, [first]).get(first, []) if first else []
-    if f.city is None or not years or stored_as_of(con) != f.as_of:
-        put_text(ws.cell(row=row, column=1), t["none"]).font = NOTE_FONT
-        return
-    year = max(years)
-    rows, used = wijk_safety_index(con, f.catalog.indicators, year, f.city[0])
+    rows, used, year = [], {}, None
+    if f.city is not None and years and stored_as_of(con) == f.as_of:
+        year = max(years)
+        rows, used = wijk_safety_index(con, f.catalog.indicators, year, f.city[0])
     if not rows:
         put_text(ws.cell(row=row, column=1), t["none"]).font = NOTE_FONT
+        print_setup(ws, None)
         return
     put_text(ws.cell(row=4, column=1), t["note"].format(
         year=year, wave=used.get("unsafe", "–"))).font = NOTE_FONT
