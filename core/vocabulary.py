@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 LANGS = ("nl", "en")
+#: The languages by their English names, as the audit log (written in English) names them: a
+#: bare code such as "en" would read as the Dutch word on the Beheer page.
+LANGUAGE_NAMES: dict[str, str] = {"nl": "Dutch", "en": "English"}
 #: A text in both languages.
 Text = Mapping[str, str]
 #: Shown for a missing value (never NaN or "inf").

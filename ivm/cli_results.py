@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from core.errors import IvmError
-from core.vocabulary import DEFAULT_STYLE, STYLES, value_text
+from core.vocabulary import DEFAULT_STYLE, LANGUAGE_NAMES, STYLES, value_text
 from core.warehouse import Warehouse
 from ivm.options import (
     IvmGroup,
@@ -465,7 +465,7 @@ def export_council(out: str | None, meeting, replace: bool, because: str | None,
         write_council_workbook(con, path, day_of(as_of), audience, lang)
     finally:
         con.close()
-    _audit(db, "export", f"council workbook ({audience}, {lang}) to {path}")
+    _audit(db, "export", f"council workbook ({audience}, {LANGUAGE_NAMES[lang]}) to {path}")
     say(f"council workbook ({audience}, {lang}): {path}")
 
 
