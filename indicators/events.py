@@ -34,7 +34,7 @@ from scipy import stats
 
 from indicators.boundaries import closure_sql
 from indicators.catalog import Indicator
-from indicators.compile import daily_select, to_sql
+from indicators.compile import daily_select, held_days, to_sql
 from indicators.compute import coverage
 from indicators.periods import Coverage
 from indicators.reasons import event_words
@@ -93,12 +93,10 @@ def settle_completeness(con: duckdb.DuckDBPyConnection, catalog: dict[str, Indic
             f"""
             UPDATE {table} v SET complete = coalesce((
                 SELECT count(*) > 0 AND bool_and({covered})
-                FROM (SELECT CAST(unnest(generate_series(CAST(first_day AS TIMESTAMP),
-                                   CAST(last_day AS TIMESTAMP), INTERVAL 1 DAY)) AS DATE) AS day
-                      FROM event_edition WHERE event_id = ? AND NOT cancelled) d
+                FROM ({to_sql(held_days(ind.event))}) AS d(day)
                 WHERE d.day BETWEEN v.period_start AND v.period_end), false)
             WHERE v.indicator_id = ?
-            """, [ind.event, ind.id])
+            """, [ind.id])
 
 
 @dataclass(frozen=True)
