@@ -14,7 +14,6 @@ and owner partner, each kept (table ``alert_notice``) and audited.
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -25,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from access.roles import Viewer
-from access.steering.notices import connect_smtp, failure_text
+from access.steering.notices import send_each
 from access.steering.partners import PartnerRegister
 from access.steering.reports import clean_text
 from access.steering.tables import alert_note, alert_notice
@@ -186,26 +185,13 @@ class AlertNotes:
                            hint="set IVM_SMTP_HOST (and IVM_SMTP_PORT)")
         link = setting("dashboard_url").rstrip("/") + "/signalen"
         sender = setting("smtp_from")
-        try:
-            with connect_smtp() as smtp:
-                for n in due:
-                    what = names.get((n.alert["kind"], n.alert["category"]),
-                                     n.alert["category"])
-                    try:
-                        refused = smtp.send_message(n.message(sender, link, what))
-                        if refused:
-                            raise smtplib.SMTPRecipientsRefused(refused)
-                        self._record(n, "sent", None, user)
-                        outcome.sent.append(n)
-                    except smtplib.SMTPException as exc:
-                        self._record(n, "failed", failure_text(exc), user)
-                        outcome.failed.append((n, failure_text(exc)))
-        except (OSError, smtplib.SMTPException) as exc:
-            why = failure_text(exc)
-            for n in due:
-                if n not in outcome.sent and all(n is not f for f, _ in outcome.failed):
-                    self._record(n, "failed", why, user)
-                    outcome.failed.append((n, why))
+
+        def message(n: AlertNotice) -> EmailMessage:
+            what = names.get((n.alert["kind"], n.alert["category"]), n.alert["category"])
+            return n.message(sender, link, what)
+
+        outcome.sent, outcome.failed = send_each(
+            due, message, lambda n, result, detail: self._record(n, result, detail, user))
         return outcome
 
     def _record(self, n: AlertNotice, outcome: str, detail: str | None,

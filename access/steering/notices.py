@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import TypeVar
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
@@ -30,6 +31,8 @@ from access.steering.tables import notice
 from core.errors import IvmError
 from core.settings import flag, setting
 from core.vocabulary import date, reporting_period
+
+T = TypeVar("T")
 
 #: How long one SMTP conversation may take (seconds).
 SMTP_TIMEOUT = 30
@@ -154,25 +157,9 @@ class Notices:
             return outcome
         link = setting("dashboard_url").rstrip("/") + "/opvolging"
         sender = setting("smtp_from")
-        try:
-            with connect_smtp() as smtp:
-                for n in due:
-                    try:
-                        refused = smtp.send_message(n.message(sender, link))
-                        if refused:
-                            raise smtplib.SMTPRecipientsRefused(refused)
-                        self._record(n, "sent", None, user)
-                        outcome.sent.append(n)
-                    except smtplib.SMTPException as exc:
-                        why = failure_text(exc)
-                        self._record(n, "failed", why, user)
-                        outcome.failed.append((n, why))
-        except (OSError, smtplib.SMTPException) as exc:
-            why = failure_text(exc)
-            for n in due:
-                if n not in outcome.sent and all(n is not f for f, _ in outcome.failed):
-                    self._record(n, "failed", why, user)
-                    outcome.failed.append((n, why))
+        outcome.sent, outcome.failed = send_each(
+            due, lambda n: n.message(sender, link),
+            lambda n, result, detail: self._record(n, result, detail, user))
         return outcome
 
     def _record(self, n: Notice, outcome: str, detail: str | None, user: str | None) -> None:
@@ -185,6 +172,34 @@ class Notices:
                 f"update(s) ({', '.join(n.missing)})" + (f"; {detail}" if detail else ""))
         self._audit("notice_sent" if outcome == "sent" else "notice_failed", user, "cli",
                     detail=text[:2000])
+
+
+def send_each(items: list[T], message: Callable[[T], EmailMessage],
+              record: Callable[[T, str, str | None], None]) -> tuple[list[T], list[tuple[T, str]]]:
+    """Send one message per item in one SMTP conversation, recording each outcome (``sent``, or
+    ``failed`` with why; a refused connection fails every item not yet sent); the items sent
+    and the items failed with why."""
+    sent: list[T] = []
+    failed: list[tuple[T, str]] = []
+    try:
+        with connect_smtp() as smtp:
+            for item in items:
+                try:
+                    refused = smtp.send_message(message(item))
+                    if refused:
+                        raise smtplib.SMTPRecipientsRefused(refused)
+                    record(item, "sent", None)
+                    sent.append(item)
+                except smtplib.SMTPException as exc:
+                    record(item, "failed", failure_text(exc))
+                    failed.append((item, failure_text(exc)))
+    except (OSError, smtplib.SMTPException) as exc:
+        why = failure_text(exc)
+        for item in items:
+            if item not in sent and all(item is not f for f, _ in failed):
+                record(item, "failed", why)
+                failed.append((item, why))
+    return sent, failed
 
 
 def connect_smtp() -> smtplib.SMTP:
@@ -206,4 +221,5 @@ def failure_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
-__all__ = ["Notice", "Notices", "Outcome", "connect_smtp", "due_notices", "failure_text"]
+__all__ = ["Notice", "Notices", "Outcome", "connect_smtp", "due_notices", "failure_text",
+           "send_each"]
