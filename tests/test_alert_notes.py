@@ -4,8 +4,6 @@ alert and on its chart; its owners get one e-mail per alert, through a real SMTP
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import urllib.request
 
@@ -17,7 +15,7 @@ from access.steering.store import Steering
 from core.errors import IvmError
 from dashboard.figures_alerts import alert_figure
 from indicators import current_alerts
-from tests.conftest import admin_cookie, free_port, serve, texts
+from tests.conftest import Inbox, admin_cookie, free_port, serve, texts
 
 NOTE = "Dader gevat op 2/12; <b>=SUM(A1)</b> extra patrouilles tot eind december."
 
@@ -81,18 +79,6 @@ def test_the_closing_note_is_marked_on_the_alert_s_chart(demo_copy, alert):
     fig = alert_figure(weeks, "nl", note)
     assert [a.text for a in fig.layout.annotations] == ["Afgesloten: Verklaard: één dader."]
     assert fig.layout.shapes[0].x0 == note.closed_at[:10]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(
-            envelope.original_content, policy=email.policy.default)))
-        return "250 OK"
 
 
 @pytest.fixture
