@@ -353,10 +353,11 @@ def events(indicator_id: str | None, area: str | None, fmt: str, lang: str, cata
 
 
 def _only_top_area(con) -> str:
-    """The one area without a parent, or an error asking for --area."""
-    tops = [a for (a,) in con.execute(
-        "SELECT area_id FROM area WHERE parent_id IS NULL AND area_id NOT IN "
-        "(SELECT area_id FROM area_link) ORDER BY area_id").fetchall()]
+    """The one area of the loaded hierarchy's top level, or an error asking for --area."""
+    from indicators import top_level
+
+    tops = [a for (a,) in con.execute("SELECT area_id FROM area WHERE level = ? ORDER BY 1",
+                                      [top_level(con)]).fetchall()]
     if len(tops) != 1:
         raise IvmError("area_needed", f"{len(tops)} top-level areas are loaded: say which one",
                        hint="--area ID")
