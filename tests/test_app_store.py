@@ -184,6 +184,27 @@ def test_the_steering_records(store: AccessStore, tmp_path: Path):
     assert events.count("partners_loaded") == 1 and "partner_changed" in events
 
 
+def test_a_frozen_council_pack_reads_back_byte_for_byte(store: AccessStore):
+    from access.steering.packs import PackMeta
+
+    packs = Steering(store).packs
+    meta = PackMeta(dt.date(2026, 12, 15), "2026-Q3", "nl", "LIVP-v2", dt.date(2026, 11, 24),
+                    12, 4)
+    workbook = bytes(range(256)) * 64  # every byte value, NUL included
+    first = packs.freeze(meta, {("internal", "xlsx"): ("raad.xlsx", workbook),
+                                ("public", "pdf"): ("raad.pdf", b"%PDF-1.7\x00\xff")},
+                         "anna", "bestuur")
+    assert packs.content(first.pack_id, "internal", "xlsx") == ("raad.xlsx", workbook)
+    with pytest.raises(IvmError):
+        packs.freeze(meta, {("internal", "xlsx"): ("raad.xlsx", b"x")}, "anna", "bestuur")
+    second = packs.freeze(meta, {("internal", "xlsx"): ("raad-2.xlsx", b"nieuw")}, "anna",
+                          "bestuur", replace=True, because="correctie")
+    assert second.pack_id > first.pack_id
+    assert packs.of_meeting(meta.meeting).pack_id == second.pack_id
+    assert packs.pack(first.pack_id).replaced_by == second.pack_id
+    assert packs.content(first.pack_id, "public", "pdf")[1] == b"%PDF-1.7\x00\xff"
+
+
 def test_a_new_store_gets_every_version_and_an_old_one_waits_for_ivm_migrate(
         store: AccessStore, app_db: str, tmp_path: Path, monkeypatch):
     from access import app_schema
