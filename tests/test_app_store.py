@@ -184,25 +184,36 @@ def test_the_steering_records(store: AccessStore, tmp_path: Path):
     assert events.count("partners_loaded") == 1 and "partner_changed" in events
 
 
-def test_a_frozen_council_pack_reads_back_byte_for_byte(store: AccessStore):
+def test_frozen_council_packs(store: AccessStore):
+    """A pack's files come back byte for byte (every byte value, as stored); a meeting is frozen
+    once unless replaced; a damaged file is refused, never handed out."""
     from access.steering.packs import PackMeta
+    from access.steering.tables import council_pack_file
 
     packs = Steering(store).packs
-    meta = PackMeta(dt.date(2026, 12, 15), "2026-Q3", "nl", "LIVP-v2", dt.date(2026, 11, 24),
+    meta = PackMeta(dt.date(2026, 12, 21), "2026-Q3", "nl", "LIVP-v2", dt.date(2026, 10, 31),
                     12, 4)
-    workbook = bytes(range(256)) * 64  # every byte value, NUL included
-    first = packs.freeze(meta, {("internal", "xlsx"): ("raad.xlsx", workbook),
-                                ("public", "pdf"): ("raad.pdf", b"%PDF-1.7\x00\xff")},
-                         "anna", "bestuur")
-    assert packs.content(first.pack_id, "internal", "xlsx") == ("raad.xlsx", workbook)
-    with pytest.raises(IvmError):
-        packs.freeze(meta, {("internal", "xlsx"): ("raad.xlsx", b"x")}, "anna", "bestuur")
-    second = packs.freeze(meta, {("internal", "xlsx"): ("raad-2.xlsx", b"nieuw")}, "anna",
-                          "bestuur", replace=True, because="correctie")
-    assert second.pack_id > first.pack_id
-    assert packs.of_meeting(meta.meeting).pack_id == second.pack_id
+    body = bytes(range(256)) * 64
+    files = {(a, k): (f"raadsdossier.{k}", body + a.encode() + k.encode())
+             for a in ("internal", "public") for k in ("pdf", "xlsx")}
+    first = packs.freeze(meta, files, "anna", "bestuur")
+    assert first.data_version == "12.4" and first.audiences() == ["internal", "public"]
+    assert packs.content(first.pack_id, "public", "pdf") == files[("public", "pdf")]
+    with pytest.raises(IvmError) as err:
+        packs.freeze(meta, files, "anna", "bestuur")
+    assert err.value.code == "pack_frozen"
+    assert packs.packs(in_force_only=False) == [first]
+    second = packs.freeze(meta, files, "anna", "bestuur", replace=True, because="correctie")
+    assert packs.of_meeting(meta.meeting) == second
     assert packs.pack(first.pack_id).replaced_by == second.pack_id
-    assert packs.content(first.pack_id, "public", "pdf")[1] == b"%PDF-1.7\x00\xff"
+    events = [r["event"] for r in store.audit_rows(10)]
+    assert events[:2] == ["pack_replaced", "pack_frozen"]
+    with store.engine.begin() as con:
+        con.execute(update(council_pack_file).where(
+            council_pack_file.c.pack_id == second.pack_id).values(content=b"tampered"))
+    with pytest.raises(IvmError) as err:
+        packs.content(second.pack_id, "internal", "pdf")
+    assert err.value.code == "pack_damaged"
 
 
 def test_a_new_store_gets_every_version_and_an_old_one_waits_for_ivm_migrate(

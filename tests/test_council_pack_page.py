@@ -33,8 +33,10 @@ def served(demo_city, tmp_path_factory):
     public_url, public_proc = serve_on(db, DEMO_AS_OF, "--public")
     users = {"bestuur": ("t-bestuur", "bestuur", None), "analist": ("t-analist", "analist", None),
              "dienst": ("t-dienst", "dienst", "preventiedienst")}
-    cookies = {k: login(url, n, ensure_user(db, n, r, p)) for k, (n, r, p) in users.items()}
-    yield {"url": url, "public": public_url, "db": db, "cookies": cookies}
+    passwords = {k: ensure_user(db, n, r, p) for k, (n, r, p) in users.items()}
+    cookies = {k: login(url, users[k][0], passwords[k]) for k in users}
+    yield {"url": url, "public": public_url, "db": db, "cookies": cookies,
+           "passwords": passwords}
     for p in (proc, public_proc):
         p.terminate()
         p.wait(timeout=20)
@@ -144,3 +146,42 @@ def _frozen(served):
     if steering.packs.of_meeting(DAY) is None:
         _freeze(served, "bestuur")
     return steering.packs.of_meeting(DAY)
+
+
+def test_the_bestuur_freezes_and_downloads_in_the_browser(served, browser, tmp_path):
+    """The same on the page itself: a council date chosen from the calendar, frozen, and its
+    PDF downloaded byte for byte."""
+    from pathlib import Path
+
+    context = browser.new_context(viewport={"width": 1300, "height": 1000},
+                                  accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(served["url"] + "/login")
+        page.fill("#login-name", "t-bestuur")
+        page.fill("#login-password", served["passwords"]["bestuur"])
+        page.click("#login-submit")
+        page.wait_for_selector("#page-overview", timeout=60000)
+        page.goto(served["url"] + "/export")
+        page.wait_for_selector("#export-pack-freeze", timeout=60000)
+        page.click("#export-pack-meeting")
+        page.click(".dash-dropdown-option:has-text('15/03/2027 (4e kwartaal 2026)')")
+        page.click("#export-pack-freeze")
+        page.wait_for_selector("#export-pack-message:has-text('bevroren')", timeout=120000)
+        assert "Het raadsdossier van 15/03/2027 is bevroren" in page.inner_text(
+            "#export-pack-message")
+        page.wait_for_selector("#export-pack-choice:has-text('15/03/2027')", timeout=60000)
+        with page.expect_download(timeout=60000) as info:
+            page.click("#export-pack-download")
+        download = info.value
+        assert download.suggested_filename == "raadsdossier-2027-03-15.pdf"
+        got = Path(download.path()).read_bytes()
+        assert errors == []
+    finally:
+        context.close()
+    steering = Steering.of_warehouse(served["db"])
+    pack = steering.packs.of_meeting(dt.date(2027, 3, 15))
+    assert pack.frozen_by == "t-bestuur"
+    assert got == steering.packs.content(pack.pack_id, "internal", "pdf")[1]
