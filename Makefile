@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench load --scale $(SCALE) || status=1; \
 	$(BIN)/python -m bench indicators --scale $(SCALE) || status=1; \
 	$(BIN)/python -m bench dashboard --scale $(SCALE) || status=1; \
+	$(BIN)/python -m bench profile --scale $(SCALE) || status=1; \
 	$(BIN)/python -m bench export || status=1; \
 	exit $$status
 

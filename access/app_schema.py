@@ -68,16 +68,19 @@ def _v1(con: Connection) -> None:
 
 def _v2(con: Connection) -> None:
     """The frozen council packs and their files."""
-    from access.steering.tables import council_pack, council_pack_file
+    create_tables(con, "council_pack", "council_pack_file")
 
-    for table in (council_pack, council_pack_file):
-        table.create(con, checkfirst=True)
+
+def _v3(con: Connection) -> None:
+    """Early-warning alerts closed with a note, and the notices to their owners."""
+    create_tables(con, "alert_note", "alert_notice")
 
 
 #: Every migration as (version, name, step), numbered 1..n without gaps.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "accounts_audit_sessions_steering", _v1),
     (2, "council_packs", _v2),
+    (3, "alert_notes", _v3),
 ]
 
 #: The schema version this code reads and writes.

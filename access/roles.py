@@ -42,6 +42,11 @@ ROLES: dict[str, Role] = {r.name: r for r in [
 ACCOUNT_ROLES = tuple(r for r in ROLES if r != "publiek")
 
 
+#: The roles that work with the indicator catalogue and see its technical names (indicator
+#: ids); the others read the indicators' titles only.
+ANALYST_ROLES = frozenset({"beheerder", "analist"})
+
+
 #: The roles that may write every owner's update and every action's state (the mayor's
 #: steering and the administrator); a ``dienst`` account writes for its own partner only.
 STEERING_ROLES = frozenset({"beheerder", "bestuur"})

@@ -128,7 +128,7 @@ EVENTS = ("login", "login_failed", "login_blocked", "logout", "sessions_ended",
           "user_disabled", "user_enabled", "password_changed", "partners_loaded",
           "partner_changed", "update_written", "action_changed", "notice_sent",
           "notice_failed", "plan_activated", "pack_frozen",
-          "pack_replaced")
+          "pack_replaced", "alert_closed")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 

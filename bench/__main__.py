@@ -1,6 +1,6 @@
-"""Command line of the benchmarks: ``python -m bench load|indicators|refresh|early-warning
---scale city|national``, ``python -m bench export`` (the council workbook), ``python -m bench
-servers`` (two app servers on one PostgreSQL store)."""
+"""Command line of the benchmarks: ``python -m bench load|indicators|refresh|early-warning|
+dashboard|profile --scale city|national``, ``python -m bench export`` (the council workbook),
+``python -m bench servers`` (two app servers on one PostgreSQL store)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import dashboard, early_warning, export, indicators, load, refresh, servers
+from bench import dashboard, early_warning, export, indicators, load, profile, refresh, servers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     ep.add_argument("--no-results", action="store_true", help="do not append to the results file")
 
     dashboard.add_parser(sub)
+    profile.add_parser(sub)
     servers.add_parser(sub)
 
     vp = sub.add_parser("_variant", help="internal: run one measured variant in this process")
@@ -125,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "dashboard":
         return dashboard.run(args)
+    if args.command == "profile":
+        return profile.run(args)
     if args.command == "servers":
         return servers.run(args)
     if args.command == "early-warning":

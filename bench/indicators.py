@@ -282,16 +282,24 @@ def handwritten_sql(as_of: dt.date, cov: dict, carnival_days: list[dt.date],
     return f"""
 WITH RECURSIVE
 edges AS (
-  SELECT area_id, parent_id FROM area_link
-  UNION SELECT area_id, parent_id FROM area WHERE parent_id IS NOT NULL),
-up(area_id, ancestor_id) AS (
-  SELECT area_id, area_id FROM area
-  UNION SELECT up.area_id, edges.parent_id FROM up JOIN edges ON edges.area_id = up.ancestor_id),
+  SELECT area_id, parent_id, coalesce(valid_from, DATE '0001-01-01') AS f,
+         DATE '9999-12-31' AS t FROM area_link
+  UNION ALL SELECT area_id, parent_id, coalesce(valid_from, DATE '0001-01-01'), valid_to
+  FROM area_link_history
+  UNION ALL SELECT area_id, parent_id, DATE '0001-01-01', DATE '9999-12-31' FROM area a
+  WHERE parent_id IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM area_link l WHERE l.area_id = a.area_id AND l.parent_id = a.parent_id)),
+up(area_id, ancestor_id, f, t) AS (
+  SELECT area_id, area_id, DATE '0001-01-01', DATE '9999-12-31' FROM area
+  UNION SELECT up.area_id, e.parent_id, greatest(up.f, e.f), least(up.t, e.t)
+  FROM up JOIN edges e ON e.area_id = up.ancestor_id
+  WHERE greatest(up.f, e.f) <= least(up.t, e.t)),
 ancestors AS MATERIALIZED (
   SELECT area_id AS ancestor_id, level AS ancestor_level,
          row_number() OVER (ORDER BY area_id) AS ancestor_no FROM area),
-closure AS MATERIALIZED (
-  SELECT up.area_id, a.ancestor_no FROM up JOIN ancestors a ON a.ancestor_id = up.ancestor_id),
+spans AS MATERIALIZED (
+  SELECT up.area_id, a.ancestor_no, up.f, up.t
+  FROM up JOIN ancestors a ON a.ancestor_id = up.ancestor_id),
 periods AS MATERIALIZED (
   SELECT month, kind, period_type, dense_rank() OVER (ORDER BY period_type, period) AS period_no
   FROM bench_period_map),
@@ -301,15 +309,6 @@ period_labels AS (
   FROM bench_period_map),
 kinds(kind, data_start, cutoff, survey) AS (VALUES {kinds}),
 inds(indicator_no, indicator_id, kind, population, factor) AS (VALUES {inds}),
-pop AS (
-  SELECT y.year_end, pp.ancestor_no, pp.inhabitants, pp.households
-  FROM (SELECT DISTINCT year(period_end) AS year_end FROM bench_period_map) y
-  JOIN (SELECT c.ancestor_no, p.year, sum(p.inhabitants) AS inhabitants,
-               sum(p.households) AS households
-        FROM population p JOIN closure c ON c.area_id = p.area_id
-        WHERE true{only.replace('area_id', 'p.area_id', 1)}
-        GROUP BY ALL) pp ON pp.year <= y.year_end
-  QUALIFY row_number() OVER (PARTITION BY pp.ancestor_no, y.year_end ORDER BY pp.year DESC) = 1),
 inc AS (
   SELECT area_id, CAST(date_trunc('month', day) AS DATE) AS month,
     {nl.join(inc_aggs)}
@@ -339,6 +338,25 @@ srv AS (
           AND a.answer IS NOT NULL AND a.answer <> '')
   WHERE month <= {day_max}{only}
   GROUP BY ALL),
+months AS (
+  SELECT DISTINCT area_id, month FROM inc UNION SELECT DISTINCT area_id, month FROM nui
+  UNION SELECT DISTINCT area_id, month FROM act UNION SELECT DISTINCT area_id, month FROM srv
+  UNION SELECT DISTINCT area_id, make_date(year, 1, 1) FROM population),
+closure AS MATERIALIZED (
+  -- each (area, month) with every area it lay in that month, once (two chains of links to one
+  -- ancestor give one row)
+  SELECT DISTINCT m.area_id, m.month, s.ancestor_no FROM months m
+  JOIN spans s ON s.area_id = m.area_id AND m.month BETWEEN s.f AND s.t),
+pop AS (
+  SELECT y.year_end, pp.ancestor_no, pp.inhabitants, pp.households
+  FROM (SELECT DISTINCT year(period_end) AS year_end FROM bench_period_map) y
+  JOIN (SELECT c.ancestor_no, p.year, sum(p.inhabitants) AS inhabitants,
+               sum(p.households) AS households
+        FROM population p JOIN closure c ON c.area_id = p.area_id
+             AND c.month = make_date(p.year, 1, 1)
+        WHERE true{only.replace('area_id', 'p.area_id', 1)}
+        GROUP BY ALL) pp ON pp.year <= y.year_end
+  QUALIFY row_number() OVER (PARTITION BY pp.ancestor_no, y.year_end ORDER BY pp.year DESC) = 1),
 monthly AS (
   SELECT kind, area_id, month, v.i AS indicator_no, v.n, v.num, v.den FROM (
     SELECT 'incidents' AS kind, area_id, month, unnest([{', '.join(inc_structs)}]) AS v FROM inc
@@ -353,7 +371,7 @@ rolled AS (
   SELECT m.indicator_no, c.ancestor_no, p.period_no,
          sum(m.n) AS n, sum(m.num) AS num, sum(m.den) AS den
   FROM monthly m
-  JOIN closure c ON c.area_id = m.area_id
+  JOIN closure c ON c.area_id = m.area_id AND c.month = m.month
   JOIN kinds k ON k.kind = m.kind
   JOIN periods p ON p.month = m.month AND (p.kind IS NULL OR p.kind = m.kind)
        AND (NOT k.survey OR p.period_type = 'year')
@@ -364,7 +382,7 @@ medians AS (
   SELECT f.indicator_no, c.ancestor_no, p.period_no,
          CAST(count(*) AS DOUBLE) AS n, quantile_cont(f.x, 0.5) AS x
   FROM facts f
-  JOIN closure c ON c.area_id = f.area_id
+  JOIN closure c ON c.area_id = f.area_id AND c.month = f.month
   JOIN kinds k ON k.kind = f.kind
   JOIN periods p ON p.month = f.month AND (p.kind IS NULL OR p.kind = f.kind)
        AND (NOT k.survey OR p.period_type = 'year')
@@ -483,7 +501,8 @@ def pandas_values(con, as_of: dt.date, subset: list[str] | None = None, timings=
         return con.execute(sql).df()
 
     area = read("SELECT area_id, parent_id, level FROM area")
-    link = read("SELECT area_id, parent_id FROM area_link")
+    link = read("SELECT area_id, parent_id, valid_from FROM area_link")
+    history = read("SELECT area_id, parent_id, valid_from, valid_to FROM area_link_history")
     pop = read("SELECT area_id, year, inhabitants, households FROM population" + where)
     inc = read("SELECT area_id, category, occurred_at, reported_at, arrived_at, priority "
                "FROM incident" + where)
@@ -495,20 +514,40 @@ def pandas_values(con, as_of: dt.date, subset: list[str] | None = None, timings=
         con.unregister("bench_subset")
     timings["read"] = time.perf_counter() - t0
 
-    # the area closure: every area with itself and every ancestor, by iterated merges
-    edges = pd.concat([link, area.loc[area.parent_id.notna(), ["area_id", "parent_id"]]])
-    edges = edges.drop_duplicates()
-    closure = pd.DataFrame({"area_id": area.area_id, "ancestor_id": area.area_id})
+    # the area closure: every area with itself and every ancestor over the span its chain of
+    # links holds (ended links from area_link_history), by iterated merges
+    early, late = pd.Timestamp("1000-01-01"), pd.Timestamp("2999-12-31")
+    link["f"] = pd.to_datetime(link.valid_from).fillna(early)
+    link["t"] = late
+    ended = history.assign(f=pd.to_datetime(history.valid_from).fillna(early),
+                           t=pd.to_datetime(history.valid_to))
+    own = area.loc[area.parent_id.notna(), ["area_id", "parent_id"]].merge(
+        link[["area_id", "parent_id"]], how="left", indicator=True)
+    own = own.loc[own["_merge"] == "left_only", ["area_id", "parent_id"]].assign(f=early, t=late)
+    edges = pd.concat([link[["area_id", "parent_id", "f", "t"]],
+                       ended[["area_id", "parent_id", "f", "t"]], own], ignore_index=True)
+    closure = pd.DataFrame({"area_id": area.area_id, "ancestor_id": area.area_id, "f": early,
+                            "t": late})
     frontier = closure
     while len(frontier):
         step = frontier.merge(edges, left_on="ancestor_id", right_on="area_id",
                               suffixes=("", "_e"))
-        step = step[["area_id", "parent_id"]].rename(columns={"parent_id": "ancestor_id"})
+        step["f"] = step[["f", "f_e"]].max(axis=1)
+        step["t"] = step[["t", "t_e"]].min(axis=1)
+        step = step.loc[step.f <= step.t, ["area_id", "parent_id", "f", "t"]].rename(
+            columns={"parent_id": "ancestor_id"})
         step = step.drop_duplicates().merge(closure, how="left", indicator=True)
-        frontier = step.loc[step["_merge"] == "left_only", ["area_id", "ancestor_id"]]
+        frontier = step.loc[step["_merge"] == "left_only", ["area_id", "ancestor_id", "f", "t"]]
         closure = pd.concat([closure, frontier], ignore_index=True)
     levels = area.set_index("area_id")["level"]
     closure["area_level"] = closure.ancestor_id.map(levels)
+
+    def in_areas(df: pd.DataFrame, when: pd.Series) -> pd.DataFrame:
+        """``df`` with the areas each row lay in at ``when`` (a row per ancestor, once)."""
+        df = df.assign(_when=when.values, _row=np.arange(len(df))).merge(closure, on="area_id")
+        df = df[(df._when >= df.f) & (df._when <= df.t)]
+        return df.drop_duplicates(subset=["_row", "ancestor_id"]).drop(
+            columns=["_when", "_row", "f", "t"])
 
     # the period map and the sources' coverage
     pm = pd.DataFrame(rows, columns=["month", "kind", "period_type", "period", "period_start",
@@ -576,7 +615,7 @@ def pandas_values(con, as_of: dt.date, subset: list[str] | None = None, timings=
     monthly = pd.concat(parts, ignore_index=True)
 
     def to_periods(df: pd.DataFrame) -> pd.DataFrame:
-        df = df.merge(closure, on="area_id")
+        df = in_areas(df, pd.to_datetime(df.month))
         df = df.merge(kinds, on="kind")
         calendar = df.merge(pm[pm.kind.isna()].drop(columns="kind"), on="month")
         windows = df.merge(pm[pm.kind.notna()], on=["month", "kind"])
@@ -597,7 +636,7 @@ def pandas_values(con, as_of: dt.date, subset: list[str] | None = None, timings=
 
     # rates: the population of the ancestor area, the latest year up to the period's end
     rate_ids = {i: p for i, (s, _b, _h, p) in shapes.items() if s == "rate"}
-    pop_up = pop.merge(closure[["area_id", "ancestor_id"]], on="area_id").groupby(
+    pop_up = in_areas(pop, pd.to_datetime(pop.year.astype(str) + "-01-01")).groupby(
         ["ancestor_id", "year"], as_index=False)[["inhabitants", "households"]].sum(min_count=1)
     pop_up["year"] = pop_up.year.astype("int64")
     is_rate = rolled.indicator_id.isin(list(rate_ids))

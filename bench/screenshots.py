@@ -1,13 +1,18 @@
 """Screenshots of the dashboard for the README, made by code (``make screenshots``): the demo
-served by ``ivm serve`` on 127.0.0.1, photographed in headless Chromium."""
+served by ``ivm serve`` on 127.0.0.1 (signed in, and the public server of ``--public``),
+photographed in headless Chromium."""
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
-from bench.dashboard import CHROMIUM_FLAGS, browser_context, start_server
+from bench.dashboard import CHROMIUM_FLAGS, browser_context, free_port, start_server
 from bench.load import REPO
 
 #: The screens: a laptop, and a phone (390 x 844).
@@ -22,6 +27,31 @@ SHOTS = [
     ("overzicht-telefoon.png", "/", ".page", PHONE),
     ("doelstelling-telefoon.png", "/doelstelling/PREV-01", ".js-plotly-plot", PHONE),
 ]
+#: The same for the public server (no sign-in): an objective's chart of its public figures on
+#: a phone (an element named by its id is scrolled to the top of the screen).
+PUBLIC_SHOTS = [
+    ("publiek-doelstelling-telefoon.png", "/doelstelling/PREV-01", "#objective-public-graph",
+     PHONE),
+]
+
+
+def start_public(db: Path) -> tuple[str, subprocess.Popen]:
+    """``ivm serve --public`` for ``db`` on a free loopback port; its URL and process."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ivm", "serve", "--public", "--port", str(port), "--db", str(db)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "/", timeout=2)
+            return url, proc
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("ivm serve --public stopped") from None
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("the public dashboard did not come up")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,26 +64,33 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     url, proc = start_server(args.db, 2)
+    public_url, public_proc = start_public(args.db)
     try:
         with sync_playwright() as pw:
             chromium = shutil.which("chromium") or "/usr/bin/chromium"
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
             pages = {}
-            for name, path, selector, screen in SHOTS:
-                key = (screen["width"], screen["height"])
+            shots = [(url, *s) for s in SHOTS] + [(public_url, *s) for s in PUBLIC_SHOTS]
+            for base, name, path, selector, screen in shots:
+                key = (base, screen["width"], screen["height"])
                 if key not in pages:
-                    pages[key] = browser_context(browser, url, viewport=screen).new_page()
+                    pages[key] = browser_context(browser, base, viewport=screen).new_page()
                 page = pages[key]
-                page.goto(url + path)
+                page.goto(base + path)
                 page.wait_for_selector(selector, timeout=60000)
                 page.wait_for_load_state("networkidle")
+                if selector.startswith("#"):
+                    page.evaluate("(s) => { const e = document.querySelector(s); window.scrollTo("
+                                  "0, e.getBoundingClientRect().top + window.scrollY - 190); }",
+                                  selector)
                 page.wait_for_timeout(500)
                 page.screenshot(path=str(args.out / name))
                 print(f"wrote {args.out / name}")
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for p in (proc, public_proc):
+            p.terminate()
+            p.wait(timeout=30)
     return 0
 
 

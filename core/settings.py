@@ -286,6 +286,15 @@ SETTINGS: dict[str, Setting] = {
             group="steering",
         ),
         Setting(
+            "alert_notices",
+            "IVM_ALERT_NOTICES",
+            "0",
+            "1: `ivm alerts --notify` e-mails the owners of the objectives a new early-warning "
+            "alert concerns, once per alert (off by default: it only says whom it would write "
+            "to).",
+            group="steering",
+        ),
+        Setting(
             "remind_days",
             "IVM_REMIND_DAYS",
             "14",

@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 LANGS = ("nl", "en")
+#: The languages by their English names, as the audit log (written in English) names them: a
+#: bare code such as "en" would read as the Dutch word on the Beheer page.
+LANGUAGE_NAMES: dict[str, str] = {"nl": "Dutch", "en": "English"}
 #: A text in both languages.
 Text = Mapping[str, str]
 #: Shown for a missing value (never NaN or "inf").
@@ -102,6 +105,11 @@ def p_value(p: float | None, lang: str = "nl") -> str:
 
 #: The time zone dates and times are shown in (stored times are UTC).
 LOCAL_ZONE = "Europe/Brussels"
+
+
+def between(low: str, high: str, lang: str = "nl") -> str:
+    """A margin of error in words: ``tussen 38 % en 51 %``, ``between 38 % and 51 %``."""
+    return f"tussen {low} en {high}" if lang == "nl" else f"between {low} and {high}"
 
 
 def date(value: dt.date | dt.datetime | str | None) -> str:
@@ -453,6 +461,15 @@ TABLES: dict[str, dict[str, Text]] = {
 }
 
 
+#: The one line that says what an ``x`` in place of a figure means, wherever one appears.
+SUPPRESSED_NOTE: Text = {
+    "nl": "x = niet getoond: een klein aantal, of een cijfer waaruit een klein aantal af te "
+          "leiden is (ter bescherming van de privacy).",
+    "en": "x = not shown: a small number, or a figure from which a small number could be "
+          "worked out (to protect privacy).",
+}
+
+
 #: The language people write in where the app keeps their own words (owners' updates): the
 #: city's. Pages mark such text with it (``lang``, WCAG 3.1.2) when they speak the other one.
 WRITTEN_IN = "nl"
@@ -495,6 +512,7 @@ AUDIT_EVENTS: dict[str, Text] = {
     "password_changed": {"nl": "wachtwoord gewijzigd", "en": "password changed"},
     "pack_frozen": {"nl": "raadsdossier bevroren", "en": "council pack frozen"},
     "pack_replaced": {"nl": "raadsdossier vervangen", "en": "council pack replaced"},
+    "alert_closed": {"nl": "signaal afgesloten", "en": "alert closed"},
 }
 
 #: Plotly's own words in Dutch (its ``nl`` locale: the toolbar, its notes, month names and
@@ -826,6 +844,8 @@ PACK: dict[str, Text] = {
     },
     "frozen": {"nl": "Bevroren op {d} door {u}; gegevensversie {v}, cijfers tot {a}.",
                "en": "Frozen on {d} by {u}; data version {v}, figures up to {a}."},
+    "frozen_public": {"nl": "Bevroren op {d}; gegevensversie {v}, cijfers tot {a}.",
+                      "en": "Frozen on {d}; data version {v}, figures up to {a}."},
     "page": {"nl": "Pagina {n} van {m}", "en": "Page {n} of {m}"},
     "freeze": {"nl": "Raadsdossier bevriezen", "en": "Freeze the council pack"},
     "freeze_help": {

@@ -35,6 +35,8 @@ PROFILE_BUDGET = 20
 
 TEXT = {
     "title": {"nl": "Wijken", "en": "Areas"},
+    "profile_loading": {"nl": "Het profiel van het gebied wordt berekend…",
+                        "en": "Computing the area's profile…"},
     "intro": {"nl": "Eén indicator per gebied: kaart, rangschikking en de vraag of een gebied "
                     "echt verschilt van de rest van de stad of binnen de ruis valt.",
               "en": "One indicator per area: map, ranking, and whether an area really differs "
@@ -314,6 +316,34 @@ def area_content(data: DashboardData, view: View, lang: str) -> tuple[list, list
     return profile, compstat_section(data, target, lang)
 
 
+def rows_by_area(data: DashboardData, indicator: str, level: str,
+                 period: str) -> dict[str, dict[str, Any]]:
+    """The indicator's rows at a level in a period, by area id, kept until the next version
+    (a profile looks up one area in each of them)."""
+    return data.kept(("by_area", indicator, level, period),
+                     lambda: by_area(data.values(indicator, level, period)))
+
+
+def warm_profile_reads(data: DashboardData) -> None:
+    """The reads an area's profile starts from at the map's default level: every indicator in
+    its latest calendar year there and at the top level (the profile's comparison). Once a
+    process holds them, a first click on the map answers from memory."""
+    if not data.available():
+        return
+    levels = data.levels()
+    level = data.neighbourhood_level() or (levels[-1] if levels else None)
+    top = data.top_level()
+    if level is None:
+        return
+    city_map(data)
+    for ind in data.catalog().values():
+        period = default_period(period_list(data, ind.id, "year", level))
+        if period:
+            rows_by_area(data, ind.id, level, period)
+            if top:
+                rows_by_area(data, ind.id, top, period)
+
+
 def profile_section(data: DashboardData, view: View, lang: str,
                     cities: dict[str, str | None]) -> list:
     """Every indicator in the area against its city."""
@@ -334,8 +364,8 @@ def profile_section(data: DashboardData, view: View, lang: str,
         periods = period_list(data, ind.id, view.period_type, level)
         period = default_period(periods)
         complete = dict(periods).get(period, True)
-        row = by_area(data.values(ind.id, level, period)).get(view.area) if period else None
-        city = (by_area(data.values(ind.id, top, period)).get(city_id)
+        row = rows_by_area(data, ind.id, level, period).get(view.area) if period else None
+        city = (rows_by_area(data, ind.id, top, period).get(city_id)
                 if period and top else None)
         verdict = compare_area(row, city, ind) if row is not None else Comparison("insufficient")
         has = row is not None and finite(as_float(row.get("value")))

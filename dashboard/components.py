@@ -12,7 +12,14 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
-from core.vocabulary import STATUS_SYMBOLS, STATUSES, date, pick, plotly_locale
+from core.vocabulary import (
+    STATUS_SYMBOLS,
+    STATUSES,
+    SUPPRESSED_NOTE,
+    date,
+    pick,
+    plotly_locale,
+)
 from dashboard.branding import LOGO_PATH, PRODUCT, Branding, current_branding
 from dashboard.i18n import t
 from dashboard.registry import PAGES, may_open, navigation
@@ -100,7 +107,8 @@ def frame(page: str, lang: str, query: dict[str, Any], children: list, as_of: An
 
 
 def footer(lang: str, brand: Branding) -> html.Footer:
-    """The footer: the city, its contact and website, and the accessibility statement."""
+    """The footer: the city, its contact and website, the method in plain words and the
+    accessibility statement."""
     viewer = current_viewer()
     items: list = [html.Span(brand.name or PRODUCT, className="city")]
     if brand.contact:
@@ -109,7 +117,7 @@ def footer(lang: str, brand: Branding) -> html.Footer:
         items.append(html.Span([f"{t('contact', lang)}: ", html.A(brand.contact, href=target)]))
     if brand.website:
         items.append(html.A(t("website", lang), href=brand.website))
-    for key in ("accessibility",):
+    for key in ("method", "accessibility"):
         if key in PAGES and may_open(viewer, key):
             items.append(dcc.Link(PAGES[key].name(lang), href=href(PAGES[key].path, lang),
                                   id=f"footer-{key}"))
@@ -166,6 +174,12 @@ def choice_group(legend: str, choices: Any, class_name: str = "group") -> html.F
     the legend)."""
     return html.Fieldset([html.Legend(legend, id=f"{choices.id}-legend"), choices],
                          className=class_name)
+
+
+def suppressed_note(lang: str) -> html.P:
+    """The one line that says what an ``x`` in place of a figure means (put it on every page
+    that shows one)."""
+    return html.P(SUPPRESSED_NOTE[lang], className="hint suppressed-note")
 
 
 def empty(lang: str) -> html.P:

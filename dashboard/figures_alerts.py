@@ -22,11 +22,13 @@ LEGEND = {
     "exceeds": {"nl": "Boven de drempel", "en": "Over the threshold"},
     "x": {"nl": "laatste dag van de 4 weken", "en": "last day of the 4 weeks"},
     "y": {"nl": "feiten of meldingen", "en": "offences or reports"},
+    "note": {"nl": "Afgesloten: {t}", "en": "Closed: {t}"},
 }
 
 
-def alert_figure(weeks: list[dict[str, Any]], lang: str) -> go.Figure:
-    """The judged weeks of one alert (oldest first)."""
+def alert_figure(weeks: list[dict[str, Any]], lang: str, note: Any = None) -> go.Figure:
+    """The judged weeks of one alert (oldest first); with the alert's closing ``note`` (its
+    ``closed_at`` and ``note``), a marked line on the day it was closed with the note's words."""
     fig = go.Figure()
     xs = [w["week_end"].isoformat() for w in weeks]
 
@@ -50,6 +52,13 @@ def alert_figure(weeks: list[dict[str, Any]], lang: str) -> go.Figure:
             marker={"symbol": "triangle-up", "size": 14, "color": COLOURS["upper"],
                     "line": {"color": "#000000", "width": 1}},
             hoverinfo="skip"))
+    if note is not None:
+        day = note.closed_at[:10]
+        text = note.note if len(note.note) <= 60 else note.note[:57] + "..."
+        fig.add_vline(x=day, line={"color": "#000000", "dash": "dot", "width": 1})
+        fig.add_annotation(x=day, y=1, yref="paper", text=LEGEND["note"][lang].format(t=text),
+                           showarrow=False, xanchor="right", align="right",
+                           font={"size": 11}, bgcolor="#FFFFFF")
     fig.update_layout(
         separators=",." if lang == "nl" else ".,", template="plotly_white", height=300,
         margin={"l": 50, "r": 10, "t": 10, "b": 40}, legend={"orientation": "h", "y": -0.3},

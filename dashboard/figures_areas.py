@@ -236,9 +236,12 @@ def compstat_table(df: pd.DataFrame, names: Mapping[str, str], lang: str,
             html.Th(pick(TEXT, "test", lang))]
     order = {c: i for i, c in enumerate(names)}
     cats = sorted(df["category"].unique(), key=lambda c: (order.get(c, len(order)), c))
+    by_category: dict[Any, dict[str, dict[str, Any]]] = {}
+    for r in df.to_dict("records"):  # once, not a filtered frame per category
+        by_category.setdefault(r["category"], {})[r["window_type"]] = r
     body = []
     for cat in cats:
-        rows = {r["window_type"]: r for r in df[df["category"] == cat].to_dict("records")}
+        rows = by_category.get(cat, {})
         cells = [html.Td(names.get(cat, cat))]
         for w in windows:
             r = rows.get(w)

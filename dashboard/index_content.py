@@ -11,7 +11,7 @@ from dash import html
 
 from core.settings import setting
 from core.vocabulary import number, pick
-from dashboard.components import table
+from dashboard.components import suppressed_note, table
 from dashboard.export.suppress import MARK
 
 TEXT = {
@@ -27,12 +27,10 @@ TEXT = {
     "wijk": {"nl": "Wijk", "en": "Neighbourhood"},
     "index": {"nl": "Index", "en": "Index"},
     "interval": {"nl": "95 %-interval", "en": "95 % interval"},
-    "hidden": {"nl": "x: te weinig feiten of antwoorden om te publiceren.",
-               "en": "x: too few facts or answers to publish."},
-    "method": {"nl": "Methode: docs/methods.md, hoofdstuk 10 (naar de Amsterdamse "
-                     "Veiligheidsindex en het Rotterdamse Wijkprofiel).",
-               "en": "Method: docs/methods.md, section 10 (after Amsterdam's safety index "
-                     "and Rotterdam's neighbourhood profile)."},
+    "method": {"nl": "Opgebouwd naar het voorbeeld van de Amsterdamse Veiligheidsindex en het "
+                     "Rotterdamse Wijkprofiel.",
+               "en": "Built after Amsterdam's safety index and Rotterdam's neighbourhood "
+                     "profile."},
 }
 
 
@@ -46,8 +44,7 @@ def index_section(found: dict[str, Any] | None, lang: str, public: bool = False)
     min_neff = float(setting("public_min_neff"))
     rows, hidden = [], False
     for w in found["rows"]:
-        small = public and ((w.smallest_count is not None and w.smallest_count < min_count)
-                            or (w.smallest_n_eff is not None and w.smallest_n_eff < min_neff))
+        small = public and w.too_small(min_count, min_neff)
         hidden = hidden or small
 
         def cell(v: Any, small: bool = small) -> Any:
@@ -66,6 +63,6 @@ def index_section(found: dict[str, Any] | None, lang: str, public: bool = False)
     out = [title, html.P(pick(TEXT, "intro", lang).format(year=found["year"], wave=wave)),
            table(header, rows, set(range(1, len(header))), table_id="areas-index-table")]
     if hidden:
-        out.append(html.P(pick(TEXT, "hidden", lang), className="hint"))
+        out.append(suppressed_note(lang))
     out.append(html.P(pick(TEXT, "method", lang), className="hint"))
     return out

@@ -26,6 +26,8 @@ def follow_up(objective_id: str, area: str | None, lang: str) -> html.Section | 
     """The objective's status over time ("niet op koers sinds maart 2026"), its actions with
     their state and outputs, and the owners' updates of every period, the own judgement beside
     the status from the data (None when there is nothing to show)."""
+    if current_viewer().role.name == "publiek":
+        return None  # the owners' updates name their authors: for the plan's partners only
     state, records = plan_state(), steering()
     if state is None or records is None or state.objective(objective_id) is None:
         return None

@@ -15,9 +15,9 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
-from core.vocabulary import pick
+from core.vocabulary import between, pick
 from dashboard.audience import PublicData, data_of_app
-from dashboard.components import finite, frame, graph_config, href, table
+from dashboard.components import finite, frame, graph_config, href, suppressed_note, table
 from dashboard.components_overview import query_string
 from dashboard.export.figures import Figures
 from dashboard.export.release import AreaRow
@@ -31,10 +31,11 @@ TEXT = {
     "title": {"nl": "Wijken", "en": "Areas"},
     "intro": {
         "nl": "De indicatoren van het plan per wijk en per kalenderjaar, zoals in de publieke "
-              "versie van het werkboek voor de gemeenteraad. Een x is een klein aantal, of een "
-              "cijfer dat een klein aantal beschermt.",
+              "versie van het werkboek voor de gemeenteraad. Bij een cijfer uit de bevraging "
+              "staat de foutenmarge: de echte waarde ligt met 95 % zekerheid daartussen.",
         "en": "The plan's indicators per area and calendar year, as in the public version of "
-              "the council workbook. An x is a small number, or a figure that protects one.",
+              "the council workbook. A figure from the survey comes with its margin of error: "
+              "the true value lies within it with 95 % certainty.",
     },
     "year": {"nl": "Jaar", "en": "Year"},
     "total": {"nl": "Totaal", "en": "Total"},
@@ -70,10 +71,16 @@ def _shown(f: Figures, r: AreaRow, year: int | None) -> tuple[float | None, bool
 
 
 def _cell(f: Figures, r: AreaRow, year: int | None, lang: str) -> Any:
+    """A shown value (a survey's share with its margin of error in words), or x."""
     value, hidden = _shown(f, r, year)
     if hidden:
         return html.Span(MARK, className="suppressed", title=pick(TEXT, "suppressed", lang))
-    return r.indicator.text(value, lang)
+    text = r.indicator.text(value, lang)
+    interval = r.intervals.get(year) if year is not None else None
+    if interval is None or r.indicator.source != "survey":
+        return text
+    low, high = (r.indicator.text(x, lang) for x in interval)
+    return [text, html.Span(between(low, high, lang), className="note margin")]
 
 
 def area_table(f: Figures, indicator: str, lang: str) -> html.Table:
@@ -161,6 +168,7 @@ def layout(data: PublicData, lang: str, query: dict[str, Any]) -> html.Div:
         dcc.Store(id="pubareas-lang", data=lang),
         html.H1(pick(TEXT, "title", lang)),
         html.P(pick(TEXT, "intro", lang), className="hint"),
+        suppressed_note(lang),
         controls,
         html.Div(_content(data, indicator, year, lang), id="pubareas-view"),
         html.Section(index_section(data.safety_index(_city(data)), lang, public=True),

@@ -84,10 +84,13 @@ def register_page(module: str, *, key: str, path: str, prefix: str, title: Text,
                   roles: Iterable[str], nav: int | None = None, internal: bool = False,
                   public_prefix: str | None = None,
                   document_title: str | Callable[..., str] | None = None,
-                  warm_views: Callable[[Any], list[dict[str, str]]] | None = None) -> Page:
+                  warm_views: Callable[[Any], list[dict[str, str]]] | None = None,
+                  warm_reads: Callable[[Any], None] | None = None) -> Page:
     """Declare a page (call it at the top of the page's module, with ``__name__``) and register
     it with Dash's page registry. ``warm_views`` (a template page): the path variables of the
-    views the warm-up renders, from the data."""
+    views the warm-up renders, from the data. ``warm_reads``: the reads the page's callbacks
+    start from, made by the warm-up in every serving process (its answers are the process's
+    own, unlike rendered views)."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"page '{key}': unknown role(s) {sorted(unknown)}")
@@ -103,7 +106,7 @@ def register_page(module: str, *, key: str, path: str, prefix: str, title: Text,
     options: dict[str, Any] = {"path_template": path} if page.template else {"path": path}
     dash.register_page(module, name=f"{page.name('nl')} / {page.name('en')}",
                        title=document_title or _document_title(page),
-                       warm_views=warm_views, **options)
+                       warm_views=warm_views, warm_reads=warm_reads, **options)
     return page
 
 

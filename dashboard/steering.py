@@ -18,6 +18,7 @@ from flask import current_app
 from plotly.io.json import to_json_plotly
 
 from access.roles import Viewer
+from access.steering.alert_notes import alert_key
 from access.steering.attention import (
     Attention,
     StatusChange,
@@ -115,15 +116,18 @@ def attention_items(state: PlanState, records: Steering, day: dt.date) -> list[A
 
 
 def alert_items(state: PlanState) -> list[Attention]:
-    """The early warning's running alerts in the plan's municipalities, each for the owner of
-    the objective that counts its kind of facts (:func:`indicators.alert_objectives`; none
-    when no objective counts it apart)."""
+    """The early warning's running alerts in the plan's municipalities that no owner closed
+    with a note yet, each for the owner of the objective that counts its kind of facts
+    (:func:`indicators.alert_objectives`; none when no objective counts it apart)."""
     data = current_app.config["IVM_DATA"]
     towns = {r["area"]["id"][:5] for r in state.records}
     catalog = data.catalog()
+    records = steering()
+    closed = records.alerts.notes() if records is not None else {}
     out = []
     for a in data.alerts():
-        if not a["running"] or (a["municipality"] or "")[:5] not in towns:
+        if (not a["running"] or (a["municipality"] or "")[:5] not in towns
+                or alert_key(a) in closed):
             continue
         concerned = alert_objectives(state.records, catalog, a["kind"], a["category"])
         owner = next((r for r in concerned if r.get("owner")), None)

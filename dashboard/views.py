@@ -64,6 +64,7 @@ def warm_up(app: Any, languages: tuple[str, ...] = ("nl", "en")) -> threading.Th
 
     A page with a path template (``/doelstelling/<objective_id>``) says which views to render
     with ``warm_views`` in its registration: a function of the data giving the path variables.
+    A page's ``warm_reads`` (the reads its callbacks start from) runs in every process.
     """
     data: DashboardData = app.server.config["IVM_DATA"]
     busy = threading.Lock()
@@ -75,6 +76,13 @@ def warm_up(app: Any, languages: tuple[str, ...] = ("nl", "en")) -> threading.Th
             with data.warming() as mine:
                 if mine:
                     render_all()
+            guard = app.server.config.get("IVM_GUARD")
+            internal = guard is not None and not guard.public  # public: the callbacks refuse
+            for entry in list(dash.page_registry.values()) if internal else []:
+                reads = entry.get("warm_reads")
+                if callable(reads):
+                    with contextlib.suppress(Exception):  # its users see the same failure
+                        reads(data)
         finally:
             busy.release()
 

@@ -8,6 +8,7 @@ keyed by code: a new code is added, a changed one replaced, an identical one ski
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -18,6 +19,7 @@ import shapely
 
 from core.errors import FileRejected, Where
 from core.reasons import reason_text
+from etl.area_versions import apply_links, check_version
 from etl.delivery import Delivery
 from etl.facts import Counts, read_options
 from etl.profile import Profile
@@ -114,7 +116,9 @@ def load_areas(
             "strict", f"{counts.quarantined} area row(s) failed validation", where,
             hint="load without --strict to quarantine them",
         )
-    _upsert(con, good, stored, load_id, counts)
+    if delivery.period_start is not None:
+        check_version(good, stored, delivery.period_start, str(facts.path))
+    _upsert(con, good, stored, load_id, counts, delivery.period_start)
     return counts
 
 
@@ -295,7 +299,7 @@ def _digest(e: dict) -> str:
 
 def _upsert(
     con: duckdb.DuckDBPyConnection, good: list[dict], stored: dict[str, dict], load_id: int,
-    counts: Counts,
+    counts: Counts, valid_from: dt.date | None,
 ) -> None:
     if not good:
         return
@@ -320,7 +324,6 @@ def _upsert(
     changed = [a for a, d in new if current.get(a) != d]
     if not changed:
         return
-    con.execute("DELETE FROM area_link WHERE area_id IN (SELECT unnest(?))", [changed])
     con.register("_areas", table)
     con.execute(
         "INSERT OR REPLACE INTO area SELECT area_id, name, level, parent_id, geometry, min_lon, "
@@ -329,9 +332,10 @@ def _upsert(
     )
     con.unregister("_areas")
     changed_set = set(changed)
-    links = [(e["area_id"], p) for e in good if e["area_id"] in changed_set for p in e["parents"]]
-    if links:
-        con.register("_links", pa.table({"area_id": [a for a, _ in links],
-                                         "parent_id": [p for _, p in links]}))
-        con.execute("INSERT INTO area_link SELECT area_id, parent_id, ? FROM _links", [load_id])
-        con.unregister("_links")
+    wanted = {e["area_id"]: e["parents"] for e in good if e["area_id"] in changed_set}
+    moved = apply_links(con, changed, wanted, load_id, valid_from)
+    if moved and valid_from is None:
+        counts.warnings.append(
+            f"{moved} area(s) changed their parents without --period-start: a correction of "
+            "the past (figures of every period follow); a new layer version takes "
+            "--period-start YYYY-MM and keeps the past as it was")

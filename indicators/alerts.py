@@ -56,13 +56,14 @@ def weekly_counts(con: duckdb.DuckDBPyConnection, kind: str, cov: Coverage, week
     try:
         got = con.execute(
             f"""
-            WITH up AS (SELECT c.area_id, a.no FROM ivm_closure c
+            WITH up AS (SELECT c.area_id, a.no, c.valid_from, c.valid_to FROM ivm_closure c
                         JOIN ivm_ew_areas a ON a.area_id = c.ancestor_id
                         WHERE c.ancestor_level = ?)
             SELECT up.no * {len(cats)} + k.no AS series,
                    (DATE '{cov.cutoff.isoformat()}' - CAST(f.{date_col} AS DATE)) // 7 AS back,
                    count(*) AS n
             FROM {table} f JOIN up ON up.area_id = f.area_id
+                 AND CAST(f.{date_col} AS DATE) BETWEEN up.valid_from AND up.valid_to
             JOIN ivm_ew_cats k ON k.category = f.{cat_col}
             WHERE f.{date_col} >= CAST(? AS TIMESTAMP)
               AND f.{date_col} < CAST(? AS TIMESTAMP) + INTERVAL 1 DAY

@@ -57,6 +57,7 @@ def compstat_sql(table: str, date_col: str, cat_col: str) -> str:
                             BETWEEN w.before_start AND w.before_end) AS count_before
     FROM {table} f
     JOIN ivm_closure c ON c.area_id = f.area_id
+         AND CAST(f.{date_col} AS DATE) BETWEEN c.valid_from AND c.valid_to
     JOIN ivm_windows w ON CAST(f.{date_col} AS DATE) BETWEEN w.before_start AND w.window_end
     GROUP BY ALL
     """

@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from core.sqltext import lit
 from indicators import stats
+from indicators.boundaries import closure_sql
 from indicators.catalog import POPULATION_COLUMNS, Catalog, Indicator
 from indicators.compile import SUMS, monthly_select, shareable, shared_scan, to_sql
 from indicators.periods import Coverage, month_end, period_rows
@@ -108,12 +109,15 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     return max(dated or [c.cutoff for c in cov.values()] or [dt.date.today()])
 
 
-def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverage]:
+def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date,
+            boundaries: dt.date | None = None) -> dict[str, Coverage]:
     """Temp tables every computation uses: areas and their closure, area population, periods.
 
     ``ivm_area`` numbers the areas in the order of (level, area id) and ``ivm_periods`` the
     periods in the order of (period type, period), so sorting on the numbers is sorting on the
-    labels; ``ivm_closure`` pairs every area with itself and each ancestor.
+    labels; ``ivm_closure`` pairs every area with itself and each ancestor over the span in
+    which that holds (:mod:`indicators.boundaries`; with ``boundaries`` a date: that day's
+    links, for all time).
     """
     cov = coverage(con, as_of)
     con.execute(
@@ -122,16 +126,9 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
         "dense_rank() OVER (ORDER BY level) AS level_no FROM area"
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE ivm_closure AS "
-        "WITH RECURSIVE edges AS ("
-        "  SELECT area_id, parent_id FROM area_link "
-        "  UNION SELECT area_id, parent_id FROM area WHERE parent_id IS NOT NULL), "
-        "up(area_id, ancestor_id) AS ("
-        "  SELECT area_id, area_id FROM area "
-        "  UNION SELECT up.area_id, edges.parent_id FROM up JOIN edges "
-        "  ON edges.area_id = up.ancestor_id) "
-        "SELECT up.area_id, up.ancestor_id, a.level AS ancestor_level, a.area_no AS ancestor_no "
-        "FROM up JOIN ivm_area a ON a.area_id = up.ancestor_id"
+        f"CREATE OR REPLACE TEMP TABLE ivm_closure AS WITH c AS ({closure_sql(boundaries)}) "
+        "SELECT c.area_id, c.ancestor_id, a.level AS ancestor_level, a.area_no AS ancestor_no, "
+        "c.valid_from, c.valid_to FROM c JOIN ivm_area a ON a.area_id = c.ancestor_id"
     )
     # inhabitants and households add up over areas; a day population and visitors are taken
     # as delivered per area (one visitor visits several wijken), the latest load's if two say
@@ -139,7 +136,8 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Coverag
         "CREATE OR REPLACE TEMP TABLE ivm_population AS "
         "WITH inh AS (SELECT c.ancestor_id AS area_id, p.year, sum(p.inhabitants) AS inhabitants, "
         "  sum(p.households) AS households FROM population p "
-        "  JOIN ivm_closure c ON c.area_id = p.area_id GROUP BY ALL) "
+        "  JOIN ivm_closure c ON c.area_id = p.area_id "
+        "  AND make_date(p.year, 1, 1) BETWEEN c.valid_from AND c.valid_to GROUP BY ALL) "
         "SELECT area_id, year, inh.inhabitants, inh.households, "
         "CAST(d.day_population AS DOUBLE) AS day_population, "
         "CAST(d.visitors AS DOUBLE) AS visitors "
@@ -219,7 +217,8 @@ def _roll_up(select: str, cols: list[str], kind: str) -> str:
     return (
         f"WITH m AS ({select}), "
         f"a AS (SELECT c.ancestor_no, m.month, {first} FROM m "
-        f"JOIN ivm_closure c ON c.area_id = m.area_id GROUP BY c.ancestor_no, m.month) "
+        f"JOIN ivm_closure c ON c.area_id = m.area_id "
+        f"AND m.month BETWEEN c.valid_from AND c.valid_to GROUP BY c.ancestor_no, m.month) "
         f"SELECT a.ancestor_no AS area_no, p.period_no, {second} FROM a "
         f"JOIN ivm_period_map p ON {_periods_of('a.month', kind)} "
         f"GROUP BY a.ancestor_no, p.period_no"
@@ -363,11 +362,13 @@ def _covered(c: Coverage) -> str:
 
 def stage_values(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, as_of: dt.date,
-    only: Iterable[str] | None = None,
+    only: Iterable[str] | None = None, boundaries: dt.date | None = None,
 ) -> Staged:
     """Read the sources and sum them into every area and period (temp tables, sorted into
-    storage order); the values themselves follow when :func:`write_values` runs the SELECT."""
-    cov = prepare(con, as_of)
+    storage order); the values themselves follow when :func:`write_values` runs the SELECT.
+    Each period counts in the areas of its own boundaries, or, with ``boundaries`` a date, in
+    those of that day (see :func:`prepare`)."""
+    cov = prepare(con, as_of, boundaries)
     wanted = set(only) if only is not None else None
     inds = sorted((i for i in catalog if i.source in cov and (wanted is None or i.id in wanted)),
                   key=lambda i: i.id)
@@ -403,6 +404,7 @@ def stage_values(
             f"quantile_cont(f.x, {q!r}) AS x, list_sort(list(f.x)) AS xs, {q!r} AS q "
             f"FROM ({to_sql(monthly_select(ind, as_of))}) f "
             f"JOIN ivm_closure c ON c.area_id = f.area_id "
+            f"AND f.month BETWEEN c.valid_from AND c.valid_to "
             f"JOIN ivm_period_map p ON {_periods_of('f.month', ind.source)} "
             f"GROUP BY c.ancestor_no, p.period_no"))
 
@@ -540,10 +542,12 @@ def write_values(con: duckdb.DuckDBPyConnection, staged: Staged, table: str) -> 
 def compute_values(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, as_of: dt.date,
     only: Iterable[str] | None = None, table: str = "ivm_values",
+    boundaries: dt.date | None = None,
 ) -> int:
     """Every value of the catalogue's indicators (or ``only`` these) as of ``as_of``, written to
     the temp table ``table`` (created or replaced, the columns of ``indicator_value``, sorted
-    as it is stored); the number of values."""
-    staged = stage_values(con, catalog, as_of, only)
+    as it is stored), on the boundaries of each period or of the day ``boundaries``; the
+    number of values."""
+    staged = stage_values(con, catalog, as_of, only, boundaries)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({_VALUE_TABLE})")
     return write_values(con, staged, table)

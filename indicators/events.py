@@ -32,8 +32,9 @@ from dataclasses import dataclass
 import duckdb
 from scipy import stats
 
+from indicators.boundaries import closure_sql
 from indicators.catalog import Indicator
-from indicators.compile import daily_select, to_sql
+from indicators.compile import daily_select, held_days, to_sql
 from indicators.compute import coverage
 from indicators.periods import Coverage
 from indicators.reasons import event_words
@@ -92,12 +93,10 @@ def settle_completeness(con: duckdb.DuckDBPyConnection, catalog: dict[str, Indic
             f"""
             UPDATE {table} v SET complete = coalesce((
                 SELECT count(*) > 0 AND bool_and({covered})
-                FROM (SELECT CAST(unnest(generate_series(CAST(first_day AS TIMESTAMP),
-                                   CAST(last_day AS TIMESTAMP), INTERVAL 1 DAY)) AS DATE) AS day
-                      FROM event_edition WHERE event_id = ? AND NOT cancelled) d
+                FROM ({to_sql(held_days(ind.event))}) AS d(day)
                 WHERE d.day BETWEEN v.period_start AND v.period_end), false)
             WHERE v.indicator_id = ?
-            """, [ind.event, ind.id])
+            """, [ind.id])
 
 
 @dataclass(frozen=True)
@@ -220,19 +219,16 @@ def ordinary_days(edition: Edition) -> list[dt.date]:
 
 def daily_counts(con: duckdb.DuckDBPyConnection, ind: Indicator, area_id: str,
                  first: dt.date, last: dt.date) -> dict[dt.date, float]:
-    """The indicator's facts per day in ``area_id`` (itself and every area under it), from
-    ``first`` to ``last``, all days (the event restriction left out)."""
+    """The indicator's facts per day in ``area_id`` (itself and every area under it on that
+    day), from ``first`` to ``last``, all days (the event restriction left out)."""
     sql = to_sql(daily_select(ind, first, last))
     return {d: float(n) for d, n in con.execute(
         f"""
-        WITH RECURSIVE edges AS (
-            SELECT area_id, parent_id FROM area_link
-            UNION SELECT area_id, parent_id FROM area WHERE parent_id IS NOT NULL),
-        under(area_id) AS (
-            SELECT ?::VARCHAR UNION SELECT e.area_id FROM edges e JOIN under u
-            ON e.parent_id = u.area_id)
+        WITH c AS ({closure_sql()})
         SELECT f.day, sum(f.num) FROM ({sql}) f
-        WHERE f.area_id IN (SELECT area_id FROM under) GROUP BY f.day
+        JOIN c ON c.area_id = f.area_id AND c.ancestor_id = ?
+             AND f.day BETWEEN c.valid_from AND c.valid_to
+        GROUP BY f.day
         """, [area_id]).fetchall()}
 
 

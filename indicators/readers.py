@@ -126,12 +126,13 @@ def complete_years(con: duckdb.DuckDBPyConnection, ids: list[str],
 
 def year_values(con: duckdb.DuckDBPyConnection, ids: list[str], areas: list[str],
                 years: list[int], tables: Tables = STORED) -> tuple[dict, set]:
-    """The stored yearly values (n, numerator, denominator, value, n_eff) of the indicators
-    in the areas, by (indicator, area, year), and which (indicator, level, year) have any value
-    at all (where none has, a reader fills nothing in)."""
+    """The stored yearly values (n, numerator, denominator, value, n_eff, ci_low, ci_high) of
+    the indicators in the areas, by (indicator, area, year), and which (indicator, level, year)
+    have any value at all (where none has, a reader fills nothing in)."""
     periods = [str(y) for y in years]
     rows = con.execute(
-        f"SELECT indicator_id, area_id, period, n, numerator, denominator, value, n_eff "
+        f"SELECT indicator_id, area_id, period, n, numerator, denominator, value, n_eff, "
+        "ci_low, ci_high "
         f"FROM {tables.values} WHERE period_type = 'year' "
         "AND indicator_id IN (SELECT unnest(?)) AND area_id IN (SELECT unnest(?)) "
         "AND period IN (SELECT unnest(?))", [ids, areas, periods]).fetchall()
@@ -139,8 +140,7 @@ def year_values(con: duckdb.DuckDBPyConnection, ids: list[str], areas: list[str]
         f"SELECT DISTINCT indicator_id, area_level, period FROM {tables.values} "
         "WHERE period_type = 'year' AND indicator_id IN (SELECT unnest(?)) "
         "AND period IN (SELECT unnest(?))", [ids, periods]).fetchall()}
-    return ({(i, a, int(p)): (n, num, den, v, neff) for i, a, p, n, num, den, v, neff in rows},
-            present)
+    return ({(i, a, int(p)): tuple(rest) for i, a, p, *rest in rows}, present)
 
 
 def populations(con: duckdb.DuckDBPyConnection, areas: list[str], tables: Tables = STORED

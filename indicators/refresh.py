@@ -23,6 +23,7 @@ from core.errors import IvmError
 from core.settings import setting
 from core.warehouse.schema import RESULT_TABLES
 from indicators.alerts import compute_alerts
+from indicators.boundaries import changed_parents, has_history
 from indicators.catalog import Catalog, Indicator, load_catalog
 from indicators.catalog_store import effective_catalog, record_folder
 from indicators.compile import monthly_select, to_sql
@@ -121,9 +122,12 @@ def assess_plan(
             ctx = contexts.context(obj, ind, area, levels[area]) if ind else Context()
             out.append(evaluate(obj, ind, area, data, as_of, ctx))
     done = finalize(out)
+    redrawn = changed_parents(con) if tables.boundaries is not None else set()
     for e, p in zip(out, done, strict=True):
         if e.ind is not None and (levels.get(p.area_id) == "project" or e.obj.buffer):
             _add_displacement(con, e.ind, e.obj, p, tables)
+        if p.area_id in redrawn:  # measured on the boundaries it was set on
+            _add_evidence(p, "boundaries", {"day": tables.boundaries.isoformat()})
         if e.ind is not None and e.ind.event is not None and p.area_id in levels:
             _add_evidence(p, "event", event_evidence(con, e.ind, p.area_id,
                                                      (coverage or {}).get(e.ind.source)))
@@ -315,7 +319,8 @@ def _refresh(
                         [c.kind, c.data_start, c.cutoff, c.anchor, c.rows])
         con.execute("INSERT INTO compstat SELECT * FROM ivm_compstat")
         con.execute("INSERT INTO early_warning SELECT * FROM ivm_early_warning")
-        rows = assess_plan(con, catalog, objectives, as_of, Tables(), cov)
+        rows = assess_plan(con, catalog, objectives, as_of,
+                           _plan_tables(con, catalog, objectives, version, as_of), cov)
         _store_progress(con, version, rows, as_of, cov, catalog)
         refresh_id = con.execute(
             "SELECT coalesce(max(refresh_id), 0) + 1 FROM refresh_log").fetchall()[0][0]
@@ -330,6 +335,27 @@ def _refresh(
         raise
     return RefreshResult(as_of, len(catalog), value_rows, len(rows), version,
                          time.perf_counter() - t0)
+
+
+def _plan_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog, objectives: list[Objective],
+                 version: str | None, as_of: dt.date, table: str = "ivm_plan_values") -> Tables:
+    """The values a plan is judged on: the stored ones; once boundaries changed, its indicators
+    recomputed on the boundaries of the day the plan was approved (an objective keeps the
+    areas it was set on), into the temp table ``table``."""
+    day = _approved_on(con, version) if version and has_history(con) else None
+    if day is None:
+        return Tables() if table == "ivm_plan_values" else Tables(table, "ivm_population")
+    used = {o.indicator for o in objectives if o.indicator}
+    compute_values(con, catalog, as_of, only=used, table=table, boundaries=day)
+    settle_completeness(con, {i.id: i for i in catalog if i.id in used},
+                        _coverage_from_temp(con), table)
+    return Tables(table, "ivm_population", boundaries=day)
+
+
+def _approved_on(con: duckdb.DuckDBPyConnection, version: str) -> dt.date | None:
+    row = con.execute("SELECT approved_on FROM plan_version WHERE plan_version = ?",
+                      [version]).fetchall()
+    return row[0][0] if row else None
 
 
 def _coverage_from_temp(con: duckdb.DuckDBPyConnection) -> dict[str, Coverage]:
@@ -383,6 +409,6 @@ def progress_as_of(
     compute_values(con, catalog, as_of, only=used, table="ivm_values")
     cov = _coverage_from_temp(con)
     settle_completeness(con, {i.id: i for i in catalog if i.id in used}, cov, "ivm_values")
-    rows = assess_plan(con, catalog, objectives, as_of, Tables("ivm_values", "ivm_population"),
-                       cov)
+    rows = assess_plan(con, catalog, objectives, as_of,
+                       _plan_tables(con, catalog, objectives, version, as_of, "ivm_values"), cov)
     return version, rows, cov

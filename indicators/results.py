@@ -27,6 +27,8 @@ class Tables:
 
     values: str = "indicator_value"
     population: str = "area_population"
+    #: The day whose boundaries the values were counted on (None: each period's own).
+    boundaries: dt.date | None = None
 
 
 STORED = Tables()

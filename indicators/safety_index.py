@@ -55,6 +55,12 @@ class WijkIndex:
     smallest_count: float | None = None
     smallest_n_eff: float | None = None
 
+    def too_small(self, min_count: float, min_neff: float) -> bool:
+        """Whether the public may not see this wijk's index: its smallest count is below
+        ``min_count`` or its survey's effective n below ``min_neff``."""
+        return ((self.smallest_count is not None and self.smallest_count < min_count)
+                or (self.smallest_n_eff is not None and self.smallest_n_eff < min_neff))
+
 
 def parts() -> list[Part]:
     """The declared parts (``safety_index.yaml``)."""

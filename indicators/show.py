@@ -29,21 +29,24 @@ def _stored_is_current(con: duckdb.DuckDBPyConnection, ind: Indicator,
 
 def indicator_values(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, ind: Indicator, area: str | None,
-    level: str | None, period: str | None, as_of: dt.date | None,
+    level: str | None, period: str | None, as_of: dt.date | None, recast: bool = False,
 ) -> list[dict[str, Any]]:
     """Rows (area, period, value, numerator, denominator, n, interval) for people or scripts:
-    one area, or every area of ``level`` (default: the top level of the loaded hierarchy)."""
+    one area, or every area of ``level`` (default: the top level of the loaded hierarchy);
+    with ``recast`` every period counted in today's areas (sector by sector), not in those of
+    its own time."""
     level = level or top_level(con)
     if area:
         found = con.execute("SELECT level FROM area WHERE area_id = ?", [area]).fetchall()
         if not found:
             raise IvmError("unknown_area", f"no area '{area}' in the warehouse")
         level = found[0][0]
-    if _stored_is_current(con, ind, as_of):
+    if _stored_is_current(con, ind, as_of) and not recast:
         tables = STORED
     else:
         day = as_of or default_as_of(con)
-        compute_values(con, catalog, day, only=[ind.id], table="ivm_values")
+        compute_values(con, catalog, day, only=[ind.id], table="ivm_values",
+                       boundaries=dt.date.today() if recast else None)
         tables = Tables("ivm_values", "ivm_population")
     if period:
         periods = [period]

@@ -152,6 +152,7 @@ def _record(p: dict[str, Any], obj: dict[str, Any], area: tuple[str, str] | None
         "evidence": _evidence(evidence),
         "displacement": _displacement((evidence or {}).get("displacement")),
         "event": _event((evidence or {}).get("event")),
+        "boundaries": ((evidence or {}).get("boundaries") or {}).get("day"),
         "rule": p.get("rule"), "qualifier": p.get("qualifier"),
         "qualifier_label": (dict(QUALIFIERS[p["qualifier"]]) if p.get("qualifier") in QUALIFIERS
                             else None),

@@ -101,14 +101,19 @@ def _rows(objective: str, d: dict) -> list[dict]:
 @click.command()
 @click.option("--area", default=None, help="Only this area id.")
 @click.option("--municipality", default=None, help="Only the areas of this municipality (id).")
+@click.option("--notify", is_flag=True,
+              help="E-mail the owners of the objectives each new running alert concerns, once "
+                   "per alert (IVM_ALERT_NOTICES=1; else say whom it would write to).")
 @format_option
 @lang_option
 @db_option
-def alerts(area: str | None, municipality: str | None, fmt: str, lang: str,
+def alerts(area: str | None, municipality: str | None, notify: bool, fmt: str, lang: str,
            db: str | None) -> None:
     """The early warning: areas (wijken) where a category of incidents or nuisance reports
     rises beyond its seasonal pattern in the last four weeks, running alerts first (see
     docs/methods.md, section 8)."""
+    from access.steering.alert_notes import alert_key
+    from access.steering.store import Steering
     from indicators import (
         alert_objectives,
         alert_words,
@@ -118,7 +123,8 @@ def alerts(area: str | None, municipality: str | None, fmt: str, lang: str,
         stored_catalog,
     )
 
-    con = Warehouse(db).connect_read_only()
+    wh = Warehouse(db)
+    con = wh.connect_read_only()
     try:
         found = current_alerts(con, [area] if area else None)
         _, objectives = current_plan(con)
@@ -128,15 +134,40 @@ def alerts(area: str | None, municipality: str | None, fmt: str, lang: str,
     if municipality:
         found = [a for a in found if a["municipality"] == municipality]
     names = {k: category_names(k) for k in ("incidents", "nuisance")}
-    rows = []
+    notes = Steering.of_warehouse(wh.path).alerts
+    closed = notes.notes()
+    rows, owned = [], []
     for a in found:
         concerned = alert_objectives([o.model_dump() for o in objectives], catalog, a["kind"],
                                      a["category"])
         label = names[a["kind"]].get(a["category"], {}).get(lang, a["category"])
+        by_owner: dict[str, list[str]] = {}
+        for o in concerned:
+            if o.get("owner"):
+                by_owner.setdefault(o["owner"], []).append(o["id"])
+        owned.append((a, by_owner))
+        note = closed.get(alert_key(a))
         rows.append({**a, "category_name": label,
                      "objectives": [o["id"] for o in concerned],
-                     "owners": sorted({o["owner"] for o in concerned if o.get("owner")}),
-                     "words": alert_words(a, lang)})
+                     "owners": sorted(by_owner), "words": alert_words(a, lang),
+                     "note": note.note if note else None,
+                     "closed_by": note.author if note else None,
+                     "closed_at": note.closed_at if note else None})
+    if notify:
+        dutch = {(k, c): n.get("nl", c) for k in names for c, n in names[k].items()}
+        outcome = notes.notify(owned, dutch)
+        for n in outcome.sent:
+            say(f"sent: {alert_key(n.alert)} to {n.partner_id} <{n.address}>")
+        for n, why in outcome.failed:
+            say(f"failed: {alert_key(n.alert)} to {n.partner_id}: {why}")
+        for n in outcome.would_send:
+            say(f"would send (IVM_ALERT_NOTICES is off): {alert_key(n.alert)} to "
+                f"{n.partner_id} <{n.address}>")
+        for n in outcome.no_address:
+            say(f"no contact address for {n.partner_id}: {alert_key(n.alert)} not sent")
+        if outcome.failed:
+            raise SystemExit(1)
+        return
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
         return
@@ -145,10 +176,11 @@ def alerts(area: str | None, municipality: str | None, fmt: str, lang: str,
            ("yes" if r["running"] else ("nee" if lang == "nl" else "no")),
            "count": rounded_number(r["count"], 0), "expected": rounded_number(r["expected"], 1),
            "upper": rounded_number(r["upper"], 0), "p_value": rounded_number(r["p_value"], 5),
-           "objectives": " ".join(r["objectives"]), "owners": " ".join(r["owners"])}
+           "objectives": " ".join(r["objectives"]), "owners": " ".join(r["owners"]),
+           "note": r["note"]}
           for r in rows], fmt,
          ["area", "category_name", "running", "opened_week", "latest_week", "count",
-          "expected", "upper", "p_value", "objectives", "owners", "words"])
+          "expected", "upper", "p_value", "objectives", "owners", "words", "note"])
 
 
 @click.command()
@@ -321,10 +353,11 @@ def events(indicator_id: str | None, area: str | None, fmt: str, lang: str, cata
 
 
 def _only_top_area(con) -> str:
-    """The one area without a parent, or an error asking for --area."""
-    tops = [a for (a,) in con.execute(
-        "SELECT area_id FROM area WHERE parent_id IS NULL AND area_id NOT IN "
-        "(SELECT area_id FROM area_link) ORDER BY area_id").fetchall()]
+    """The one area of the loaded hierarchy's top level, or an error asking for --area."""
+    from indicators import top_level
+
+    tops = [a for (a,) in con.execute("SELECT area_id FROM area WHERE level = ? ORDER BY 1",
+                                      [top_level(con)]).fetchall()]
     if len(tops) != 1:
         raise IvmError("area_needed", f"{len(tops)} top-level areas are loaded: say which one",
                        hint="--area ID")

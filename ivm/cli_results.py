@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from core.errors import IvmError
-from core.vocabulary import DEFAULT_STYLE, STYLES, value_text
+from core.vocabulary import DEFAULT_STYLE, LANGUAGE_NAMES, STYLES, value_text
 from core.warehouse import Warehouse
 from ivm.options import (
     IvmGroup,
@@ -183,13 +183,17 @@ def indicators_check(catalog) -> None:
               help="Period: 2024, 2024-Q1, 2024-03, or a window such as 2025-11/2026-10 "
                    "(default: every year).")
 @click.option("--sql", "show_sql", is_flag=True, help="Print the compiled SQL and stop.")
+@click.option("--recast", is_flag=True,
+              help="Count every period in today's areas (sector by sector), not in the areas "
+                   "of its own time.")
 @as_of_option
 @catalog_option
 @format_option
 @db_option
-def indicators_show(indicator_id: str, area, level: str | None, period, show_sql: bool, as_of,
-                    catalog, fmt: str, db: str | None) -> None:
-    """One indicator's definition and values (from the stored results, or computed)."""
+def indicators_show(indicator_id: str, area, level: str | None, period, show_sql: bool,
+                    recast: bool, as_of, catalog, fmt: str, db: str | None) -> None:
+    """One indicator's definition and values (from the stored results, or computed); each
+    period in the areas of its own time unless --recast."""
     import datetime as dt
 
     from indicators import indicator_values, monthly_select, to_sql
@@ -201,16 +205,22 @@ def indicators_show(indicator_id: str, area, level: str | None, period, show_sql
         return
     con = Warehouse(db).connect_read_only()
     try:
-        rows = indicator_values(con, cat, ind, area, level, period, day_of(as_of))
+        rows = indicator_values(con, cat, ind, area, level, period, day_of(as_of), recast)
     finally:
         con.close()
     if fmt == "table":
         say(f"{ind.id}: {ind.title.nl} ({ind.unit.nl}; {ind.measure} of {ind.source}, "
                    f"{ind.direction} is better)")
+        if recast:
+            say(f"recast onto the boundaries of {dt.date.today().isoformat()}: every period "
+                "counted in today's areas")
+    if recast:
+        rows = [{**r, "boundaries": f"recast {dt.date.today().isoformat()}"} for r in rows]
     values = ("value", "ci_low", "ci_high")
     rows = [{**r, **{k: shown_value(r.get(k), ind.style, fmt) for k in values}} for r in rows]
     emit(rows, fmt, ["area_id", "name", "period", "complete", "value", "numerator",
-                      "denominator", "n", "n_eff", "ci_low", "ci_high"])
+                      "denominator", "n", "n_eff", "ci_low", "ci_high",
+                      *(["boundaries"] if recast else [])])
 
 
 @indicators.command("compare")
@@ -440,6 +450,10 @@ def export_council(out: str | None, meeting, replace: bool, because: str | None,
     from dashboard.export.council import write_council_workbook
 
     if meeting is not None:
+        if as_of is not None:
+            raise IvmError("as_of_with_meeting", "a council pack freezes the stored results; "
+                           "--as-of does not apply to it", hint="refresh as of the date "
+                           "first (`ivm refresh --as-of`), then freeze")
         _freeze(day_of(meeting), out, replace, because, lang, db)
         return
     if out is None:
@@ -451,7 +465,7 @@ def export_council(out: str | None, meeting, replace: bool, because: str | None,
         write_council_workbook(con, path, day_of(as_of), audience, lang)
     finally:
         con.close()
-    _audit(db, "export", f"council workbook ({audience}, {lang}) to {path}")
+    _audit(db, "export", f"council workbook ({audience}, {LANGUAGE_NAMES[lang]}) to {path}")
     say(f"council workbook ({audience}, {lang}): {path}")
 
 

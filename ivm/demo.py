@@ -82,7 +82,7 @@ def run_demo(warehouse: Warehouse, out: Path, seed: int, as_of: dt.date, synthet
         elif not item.revision:
             echo(load_any(warehouse, item.kind, str(item.path), item.profile, True,
                           {"level": item.level} if item.level else {},
-                          refresh=False).summary())
+                          refresh=False, period_start=item.period_start).summary())
         files.append({"kind": item.kind, "file": str(item.path),
                       "sha256": inspect_file(item.path).sha256})
         if item.kind == "plan" and not item.revision:

@@ -18,6 +18,7 @@ from access.store import AccessStore, access_path
 from core.errors import IvmError
 from core.journal import Journal
 from core.warehouse import Warehouse
+from core.warehouse.releases import record_release
 from etl.load import LoadResult, load_file, register_after_load
 from indicators import (
     data_version,
@@ -35,7 +36,23 @@ def refresh_after_load(con: duckdb.DuckDBPyConnection) -> str:
     """The after-load hook: recompute the stored results. A catalogue problem (an indicator
     file that is not valid) refuses the load with it: nothing is published, the previous data
     and results stay, and the one-line error names the file."""
-    return refresh_results(con).summary()
+    return refresh_and_release(con)
+
+
+def refresh_and_release(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> str:
+    """Recompute the stored results (inside a write) and record their public release: the
+    figures the public audience sees from now on, decided knowing the release before
+    (:func:`dashboard.export.figures.public_release`). The refresh's summary."""
+    from dashboard.export.figures import public_release
+
+    summary = refresh_results(con, as_of=as_of).summary()
+    try:
+        found = public_release(con)
+    except ValueError as exc:  # the suppression found no safe pattern: the export will say so
+        return f"{summary}\nwarning: the public release was not recorded: {exc}"
+    if found is not None:
+        record_release(con, *found)
+    return summary
 
 
 def change_catalog(warehouse: Warehouse, add: list | None = None,
@@ -46,7 +63,7 @@ def change_catalog(warehouse: Warehouse, add: list | None = None,
         done = record_indicator_files(con, add) if add else []
         if remove:
             forget_indicators(con, remove)
-        summary = refresh_results(con).summary()
+        summary = refresh_and_release(con)
     what = (f"recorded: {', '.join(done) or '(unchanged)'}" if add else
             f"forgotten: {', '.join(remove or [])}")
     return f"{what}; {summary}"
@@ -58,7 +75,7 @@ def activate_plan(warehouse: Warehouse, version: str, refresh: bool = True) -> s
     status history. Returns the refresh's summary."""
     with warehouse.writing() as con:
         put_plan_in_force(con, version, getpass.getuser())
-        summary = refresh_results(con).summary() if refresh else ""
+        summary = refresh_and_release(con) if refresh else ""
     audit_load(warehouse, "plan_activated", f"plan {version} in force")
     if not refresh:
         return "results not recomputed yet (`ivm refresh`)"
@@ -159,6 +176,6 @@ def refresh_all(warehouse: Warehouse, as_of: dt.date | None = None) -> str:
     """Recompute every stored result, publish them and record the statuses in the status
     history."""
     with warehouse.writing() as con:
-        text = refresh_results(con, as_of=as_of).summary()
+        text = refresh_and_release(con, as_of)
     note = record_history(warehouse)
     return f"{text}\n{note}" if note else text

@@ -224,6 +224,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives (the real SMTP server the
+    e-mail tests start on 127.0.0.1)."""
+
+    def __init__(self):
+        import email.message
+
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        import email
+        import email.policy
+
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(
+            envelope.original_content, policy=email.policy.default)))
+        return "250 OK"
+
+
 from tests.serving import COOKIES as _COOKIES  # noqa: E402 - shared state, one module
 from tests.serving import CREDENTIALS  # noqa: E402
 

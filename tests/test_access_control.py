@@ -24,7 +24,7 @@ MATRIX = {
     "bestuur": (True, True, True, True, True, True, True, False, True, True),
     "politie": (True, True, True, True, True, True, True, False, False, True),
     "dienst": (True, True, True, True, True, False, True, False, True, False),
-    "publiek": (True, True, True, True, False, False, True, False, False, False),
+    "publiek": (True, True, True, True, True, False, True, False, False, False),
 }
 PAGES = ("overview", "chain", "areas", "partners", "objective", "data", "export", "admin",
          "steering", "alerts")
@@ -425,7 +425,8 @@ def test_public_and_dienst_responses_carry_no_incident_level_rows_or_small_count
     small = {o.record["id"]: o for o in f.objectives
              if f.is_hidden(o.current_cell) and o.record["current"]["numerator"]}
     assert small
-    views = [(served["public"], None, ("/", "/keten", "/wijken", "/partners", "/export")),
+    views = [(served["public"], None, ("/", "/keten", "/wijken", "/partners", "/export",
+                                       "/doelstelling/PREV-12")),
              (served["url"], served["cookies"]["dienst"],
               ("/", "/keten", "/wijken", "/partners", "/export", "/doelstelling/PREV-12"))]
     for url, cookie, paths in views:

@@ -26,6 +26,8 @@ def _ids(node: Any) -> list[str]:
             props = n.get("props", {})
             if isinstance(props.get("id"), str):
                 out.append(props["id"])
+            elif isinstance(props.get("id"), dict):  # a pattern-matching id: its type
+                out.append(props["id"]["type"])
             walk(props.get("children"))
 
     walk(node)
@@ -41,7 +43,8 @@ def test_the_demo_outbreak_is_on_the_page_in_plain_words(demo_url):
     ident = next(i for i in _ids(content) if i.startswith("alert-") and i.endswith("-table"))
     assert "theft_from_vehicle" in ident
     # the weeks one click away: a chart and a table of 13 weeks
-    assert any(i.endswith("-graph") for i in _ids(content))
+    assert "alerts-graph" in _ids(content)
+    assert "alerts-note" in _ids(content)  # the closing note, or the form, filled in
 
 
 def test_the_page_in_english(demo_url):

@@ -28,3 +28,18 @@ def test_the_dashboard_benchmark_replays_recorded_callbacks(demo_city, browser):
         assert 0.05 < first_render <= slowest < idle + 20, row
     assert "callback p95 = " in text and "first render" in text
     assert "errors = 0 (target 0): met" in text
+
+
+def test_the_profile_benchmark_clicks_areas_and_reports_both_phases(demo_city):
+    out = subprocess.run(
+        [sys.executable, "-m", "bench", "profile", "--db", str(demo_city[0].path),
+         "--users", "2", "--areas", "3", "--seconds", "1", "--max-requests", "6",
+         "--workers", "1", "--settle", "0", "--no-results"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert out.returncode in (0, 1), out.stderr[-3000:]
+    text = out.stdout
+    first = next(ln for ln in text.splitlines() if ln.startswith("first clicks "))
+    assert first.split()[2] == "3"  # every area of the sample clicked once
+    assert "first clicks: profile p95 = " in text and "mixed: profile p95 = " in text
+    assert "errors = 0 (target 0): met" in text  # every answer carried the area's profile

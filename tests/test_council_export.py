@@ -20,7 +20,7 @@ from indicators.results import series, values
 from ivm.cli import main
 
 SHEETS = ["Samenvatting", "Proactie", "Preparatie", "Preventie", "Reactie", "Nazorg", "Wijken",
-          "Methode", "Bronnen"]
+          "Veiligheidsindex", "Methode", "Bronnen"]
 
 
 @pytest.fixture(scope="module")

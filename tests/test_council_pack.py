@@ -179,6 +179,9 @@ def test_freezing_the_meeting_again_is_refused_unless_replaced_and_audited(froze
     assert again.exit_code == 1
     assert "error [pack_frozen]" in again.output and "--replace" in again.output
     assert steering.packs.packs(in_force_only=False) == every
+    dated = CliRunner().invoke(main, ["export", "council", "--meeting", MEETING, "--as-of",
+                                      "2026-06-30", "--db", str(wh.path)])
+    assert dated.exit_code == 1 and "--as-of does not apply" in dated.output
     unknown = CliRunner().invoke(main, ["export", "council", "--meeting", "2026-12-20",
                                         "--db", str(wh.path)])
     assert unknown.exit_code == 1 and "no council meeting on 20/12/2026" in unknown.output
@@ -314,6 +317,10 @@ def test_no_small_count_can_be_recovered_from_the_public_pack(frozen, demo_city)
     assert not by_rank and not by_lp
     pdf = "\n".join(_pages(files["raadsdossier-2026-12-21-publiek.pdf"]))
     assert "Publieke versie" in pdf
+    account = Steering.of_warehouse(frozen[0].path).packs.of_meeting(
+        dt.date(2026, 12, 21)).frozen_by  # who froze it: named inside only
+    assert f"door {account}" not in pdf and f"door {account}" in "\n".join(
+        _pages(files["raadsdossier-2026-12-21.pdf"]))
     for oid, rows in _pdf_values(_pages(files["raadsdossier-2026-12-21-publiek.pdf"])).items():
         ind = CATALOG.indicators.get(_indicator_of(book, oid))
         if ind is None or ind.kind.noise != "poisson" or ind.kind.value_rule != "num" \

@@ -100,8 +100,7 @@ def _paths(page, role: str) -> list[str]:
         "header.top nav a, footer.foot a[id^='footer-']",
         "els => els.map(a => new URL(a.href).pathname)")
     paths = list(dict.fromkeys(links))
-    if role != "publiek":
-        paths.append(f"/doelstelling/{OBJECTIVE.get(role, DEFAULT_OBJECTIVE)}")
+    paths.append(f"/doelstelling/{OBJECTIVE.get(role, DEFAULT_OBJECTIVE)}")
     return paths
 
 
@@ -198,6 +197,8 @@ def test_the_walk_reaches_every_page_of_every_role(walk):
     assert any(v.startswith("beheerder /beheer?") for v in walk.visited)
     assert any(v.startswith("dienst /doelstelling/PREV-01") for v in walk.visited)
     assert any(v.startswith("publiek /wijken?lang=en") for v in walk.visited)
+    assert any(v.startswith("publiek /doelstelling/REA-02") for v in walk.visited)
+    assert any(v.startswith("publiek /methode?") for v in walk.visited)
 
 
 def test_no_page_scrolls_sideways_on_a_phone_a_tablet_or_a_laptop(walk):

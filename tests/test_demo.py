@@ -62,7 +62,7 @@ def test_the_demo_has_every_area_level_and_the_project_area(demo):
     wh, _, _ = demo
     levels = dict(wh.connect_read_only().execute(
         "SELECT level, count(*) FROM area GROUP BY level").fetchall())
-    assert levels["wijk"] == 16 and levels["sector"] == 134 and levels["project"] == 1
+    assert levels["wijk"] == 16 and levels["sector"] == 134 and levels["project"] == 3
     assert count(wh, "SELECT count(*) FROM area_link WHERE parent_id = '41002P01'") == 2
 
 

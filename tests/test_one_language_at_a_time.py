@@ -39,7 +39,7 @@ DUTCH = _words(
     "aangemeld afmelden bij voor elke welke wanneer vraag telt gebeurtenis regel bron")
 OTHER = {"nl": ENGLISH, "en": DUTCH}
 PATHS = ("/", "/keten", "/wijken", "/partners", "/gegevens", "/export", "/beheer",
-         "/opvolging", "/signalen", "/toegankelijkheid", "/doelstelling/REA-02",
+         "/opvolging", "/signalen", "/methode", "/toegankelijkheid", "/doelstelling/REA-02",
          "/doelstelling/PREV-12", "/doelstelling/PRO-02")
 #: A token that names something (an id, a file, an address, a quoted value from the data)
 #: rather than saying something.

@@ -80,7 +80,8 @@ def _stored_peers(warehouse, codes: list[str], rates: list[float]) -> None:
         for code, rate in zip(codes, rates, strict=True):
             con.execute("INSERT INTO area (area_id, name, level, load_id) VALUES (?, ?, "
                         "'gemeente', 1)", [code, f"Stad {code}"])
-            con.execute("INSERT INTO area_population VALUES (?, 2025, 80000, 35000)", [code])
+            con.execute("INSERT INTO area_population (area_id, year, inhabitants, households) "
+                        "VALUES (?, 2025, 80000, 35000)", [code])
             con.execute(
                 "INSERT INTO indicator_value (indicator_id, area_id, area_level, period_type, "
                 "period, period_start, period_end, complete, n, numerator, value) VALUES "

@@ -21,8 +21,17 @@ import openpyxl
 import pytest
 
 from dashboard.export.council import write_council_workbook
-from dashboard.export.suppress import Group, Thresholds, determined, protect, small_count
+from dashboard.export.figures import council_figures
+from dashboard.export.suppress import (
+    Group,
+    Published,
+    Thresholds,
+    determined,
+    protect,
+    small_count,
+)
 from indicators.catalog import load_catalog
+from tests.test_suppression_across_releases import exposed
 
 CATALOG = load_catalog()
 MARK = "x"
@@ -384,6 +393,45 @@ def test_no_suppressed_figure_can_be_recovered(public):
     assert not by_lp, sorted(by_lp)[:10]
 
 
+def _releases(con) -> tuple[Published, Published]:
+    """The last two public releases the demo's history recorded (one per refresh)."""
+    rows = con.execute("SELECT payload FROM public_release ORDER BY release_id DESC "
+                       "LIMIT 2").fetchall()
+    assert len(rows) == 2, "every refresh records its public release"
+    later, earlier = (Published.from_json(p) for (p,) in rows)
+    return earlier, later
+
+
+def test_the_recorded_release_is_the_one_published(public):
+    _, con = public
+    earlier, later = _releases(con)
+    assert council_figures(con, audience="public").hidden == later.hidden
+    unchanged = {c for c in earlier.hidden if earlier.values[c] == later.values.get(c)}
+    assert unchanged and unchanged <= later.hidden, "earlier suppressions are kept"
+
+
+def test_two_consecutive_releases_give_nothing_away(public):
+    """An outsider holding both releases (a quarter apart), with every relation of each and the
+    differences between them, neither works out nor narrows any figure either release hid."""
+    _, con = public
+    earlier, later = _releases(con)
+    assert not exposed([earlier, later])
+
+
+def test_two_releases_decided_one_at_a_time_give_figures_away(public):
+    """The attack is not blind: the later release decided on its own figures only (safe by
+    itself, like the earlier one) gives figures away together with the earlier release."""
+    _, con = public
+    earlier, later = _releases(con)
+    shown = later.figures | later.hidden
+    alone = protect(later.values, shown, later.primary, later.groups, counts=later.counts,
+                    widths=later.widths)
+    naive = Published(later.values, shown - alone, alone, later.primary, later.widths,
+                      later.counts, later.groups)
+    assert not exposed([naive]) and not exposed([earlier])
+    assert exposed([earlier, naive])
+
+
 def test_the_attack_works_on_naive_suppression(public):
     """The same attack recovers cells when only the small cells are hidden: it is not blind.
     Every x of one indicator whose true value is 5 or more (a complementary one) is shown
@@ -468,7 +516,8 @@ def test_no_incident_level_rows_in_the_public_workbook(public):
     assert not texts & locations
     assert "Teller" not in {c.value for c in wb["Preventie"][5]}  # no numerators or n
     assert set(wb.sheetnames) <= {"Samenvatting", "Proactie", "Preparatie", "Preventie",
-                                  "Reactie", "Nazorg", "Wijken", "Methode", "Bronnen"}
+                                  "Reactie", "Nazorg", "Wijken", "Veiligheidsindex", "Methode",
+                                  "Bronnen"}
 
 
 def test_a_higher_threshold_hides_more(demo_city, tmp_path, monkeypatch):

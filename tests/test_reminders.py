@@ -4,28 +4,12 @@ every notice is in the audit log. Off by default."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-
 import pytest
 from click.testing import CliRunner
 
 from access.steering.store import Steering
 from ivm.cli import main
-from tests.conftest import DEMO_AS_OF, free_port
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        message = email.message_from_bytes(envelope.original_content,
-                                           policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
+from tests.conftest import DEMO_AS_OF, Inbox, free_port
 
 
 @pytest.fixture

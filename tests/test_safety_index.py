@@ -60,3 +60,30 @@ def test_the_wijken_page_shows_the_index_in_both_languages(demo_url):
     assert "Veiligheidsindex per wijk" in text and "de stad is 100" in text
     english = texts(page_content(demo_url, "/wijken", "?lang=en"))
     assert "Safety index per neighbourhood" in english and "Veiligheidsindex" not in english
+
+
+@pytest.mark.parametrize("audience", ["internal", "public"])
+def test_the_council_workbook_has_the_index_sheet(demo_city, tmp_path, audience):
+    import openpyxl
+
+    db = str(demo_city[0].path)
+    out = tmp_path / "raad.xlsx"
+    result = CliRunner().invoke(main, ["export", "council", "--out", str(out), "--audience",
+                                       audience, "--db", db])
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out)["Veiligheidsindex"]
+    rows = {r[1]: r for r in ws.iter_rows(values_only=True) if r[1] and str(r[1])[:5] == "41002"
+            and r[0] != "Wijkcode"}
+    con = duckdb.connect(db, read_only=True)
+    try:
+        year = int(str(ws["A4"].value).split("Cijfers van ")[1][:4])
+        wijken, _ = safety_index(con, stored_catalog(con), year, "41002")
+    finally:
+        con.close()
+    assert set(rows) == {w.area_id for w in wijken} and len(rows) == 16
+    for w in wijken:
+        index_cell = rows[w.area_id][2 + len(parts())]
+        if audience == "public" and w.too_small(5, 30):
+            assert index_cell == "x"
+        else:
+            assert index_cell == (None if w.index is None else round(w.index))

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import TypeVar
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
@@ -30,6 +31,8 @@ from access.steering.tables import notice
 from core.errors import IvmError
 from core.settings import flag, setting
 from core.vocabulary import date, reporting_period
+
+T = TypeVar("T")
 
 #: How long one SMTP conversation may take (seconds).
 SMTP_TIMEOUT = 30
@@ -154,25 +157,9 @@ class Notices:
             return outcome
         link = setting("dashboard_url").rstrip("/") + "/opvolging"
         sender = setting("smtp_from")
-        try:
-            with _connect() as smtp:
-                for n in due:
-                    try:
-                        refused = smtp.send_message(n.message(sender, link))
-                        if refused:
-                            raise smtplib.SMTPRecipientsRefused(refused)
-                        self._record(n, "sent", None, user)
-                        outcome.sent.append(n)
-                    except smtplib.SMTPException as exc:
-                        why = _why(exc)
-                        self._record(n, "failed", why, user)
-                        outcome.failed.append((n, why))
-        except (OSError, smtplib.SMTPException) as exc:
-            why = _why(exc)
-            for n in due:
-                if n not in outcome.sent and all(n is not f for f, _ in outcome.failed):
-                    self._record(n, "failed", why, user)
-                    outcome.failed.append((n, why))
+        outcome.sent, outcome.failed = send_each(
+            due, lambda n: n.message(sender, link),
+            lambda n, result, detail: self._record(n, result, detail, user))
         return outcome
 
     def _record(self, n: Notice, outcome: str, detail: str | None, user: str | None) -> None:
@@ -187,7 +174,35 @@ class Notices:
                     detail=text[:2000])
 
 
-def _connect() -> smtplib.SMTP:
+def send_each(items: list[T], message: Callable[[T], EmailMessage],
+              record: Callable[[T, str, str | None], None]) -> tuple[list[T], list[tuple[T, str]]]:
+    """Send one message per item in one SMTP conversation, recording each outcome (``sent``, or
+    ``failed`` with why; a refused connection fails every item not yet sent); the items sent
+    and the items failed with why."""
+    sent: list[T] = []
+    failed: list[tuple[T, str]] = []
+    try:
+        with connect_smtp() as smtp:
+            for item in items:
+                try:
+                    refused = smtp.send_message(message(item))
+                    if refused:
+                        raise smtplib.SMTPRecipientsRefused(refused)
+                    record(item, "sent", None)
+                    sent.append(item)
+                except smtplib.SMTPException as exc:
+                    record(item, "failed", failure_text(exc))
+                    failed.append((item, failure_text(exc)))
+    except (OSError, smtplib.SMTPException) as exc:
+        why = failure_text(exc)
+        for item in items:
+            if item not in sent and all(item is not f for f, _ in failed):
+                record(item, "failed", why)
+                failed.append((item, why))
+    return sent, failed
+
+
+def connect_smtp() -> smtplib.SMTP:
     """A connection to the configured SMTP server (STARTTLS and sign-in when set)."""
     smtp = smtplib.SMTP(setting("smtp_host"), int(setting("smtp_port")), timeout=SMTP_TIMEOUT)
     try:
@@ -201,8 +216,10 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def _why(exc: BaseException) -> str:
+def failure_text(exc: BaseException) -> str:
+    """An SMTP or network failure in one short line."""
     return f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
-__all__ = ["Notice", "Notices", "Outcome", "due_notices"]
+__all__ = ["Notice", "Notices", "Outcome", "connect_smtp", "due_notices", "failure_text",
+           "send_each"]

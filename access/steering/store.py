@@ -1,12 +1,13 @@
 """The steering cycle's records in one application store: the partner register, owners'
-updates and actions' states, the status history, the reminders sent and the frozen council
-packs, each write audited in the store's audit log."""
+updates and actions' states, the status history, the reminders sent, the frozen council
+packs and the alerts closed with a note, each write audited in the store's audit log."""
 
 from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
 
+from access.steering.alert_notes import AlertNotes
 from access.steering.history import StatusHistory
 from access.steering.notices import Notices
 from access.steering.packs import CouncilPacks
@@ -46,6 +47,11 @@ class Steering:
     def packs(self) -> CouncilPacks:
         """The frozen council packs."""
         return CouncilPacks(self.engine, self.store.audit, now)
+
+    @cached_property
+    def alerts(self) -> AlertNotes:
+        """Alerts closed with a note, and the notices to their owners."""
+        return AlertNotes(self.engine, self.store.audit, now, self.partners)
 
     @cached_property
     def history(self) -> StatusHistory:

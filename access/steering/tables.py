@@ -157,3 +157,31 @@ council_pack_file = Table(
     Column("size", Integer, nullable=False),
     Column("content", LargeBinary, nullable=False),
 )
+
+#: Early-warning alerts closed with a note: who closed it, when, and what was found or done.
+alert_note = Table(
+    "alert_note", metadata,
+    Column("note_id", Integer, primary_key=True, autoincrement=True),
+    Column("area_id", Str(64), nullable=False),
+    Column("kind", Str(32), nullable=False),
+    Column("category", Str(64), nullable=False),
+    #: The last day of the week the alert opened (ISO date): one alert of a series.
+    Column("opened_week", Str(10), nullable=False),
+    Column("note", LongStr, nullable=False),
+    Column("author", Str(64), nullable=False),
+    Column("role", Str(16), nullable=False),
+    Column("closed_at", Str(32), nullable=False),
+    UniqueConstraint("area_id", "kind", "category", "opened_week", name="alert_note_once"),
+)
+
+#: Alert notices sent (or tried) to an owner partner, one per alert and partner.
+alert_notice = Table(
+    "alert_notice", metadata,
+    Column("notice_id", Integer, primary_key=True, autoincrement=True),
+    Column("alert", Str(200), nullable=False, index=True),
+    Column("partner_id", Str(64), nullable=False),
+    Column("address", Str(254), nullable=False),
+    Column("sent_at", Str(32), nullable=False),
+    Column("outcome", Str(16), nullable=False),
+    Column("detail", LongStr),
+)

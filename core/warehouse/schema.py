@@ -85,6 +85,18 @@ area_link = Table(
     Column("area_id", String, primary_key=True),
     Column("parent_id", String, primary_key=True),
     Column("load_id", BigInteger, nullable=False),
+    Column("valid_from", Date),
+)
+
+area_link_history = Table(
+    "area_link_history",
+    metadata,
+    Column("area_id", String, nullable=False),
+    Column("parent_id", String, nullable=False),
+    Column("valid_from", Date),
+    Column("valid_to", Date, nullable=False),
+    Column("load_id", BigInteger, nullable=False),
+    Column("closed_by", BigInteger, nullable=False),
 )
 
 population = Table(
@@ -272,6 +284,17 @@ catalog_indicator = Table(
     Column("file", String, nullable=False),
     Column("sha256", String, nullable=False),
     Column("recorded_at", DateTime, nullable=False),
+)
+
+#: The public releases (schema version 12): what each decided, for the next one.
+public_release = Table(
+    "public_release",
+    metadata,
+    Column("release_id", BigInteger, primary_key=True),
+    Column("label", String, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("payload", String, nullable=False),
 )
 
 source_coverage = Table(

@@ -11,6 +11,8 @@
   and a native Excel line chart per objective (value, baseline, target);
 - **Wijken**: the plan's indicators per wijk and year, the part assigned to no wijk, the city,
   and (for counts, rates and sums) the total over the years;
+- **Veiligheidsindex**: crime, nuisance and feeling unsafe per wijk on one scale, city = 100,
+  with each part and the index's interval (:mod:`dashboard.export.index_sheet`);
 - **Methode**: every indicator of the catalogue (definition, source, denominator, test, status
   and suppression rule), the status rules, each objective's method in plain words (the text
   of the objective page, :mod:`indicators.method`) and the suppression rules;
@@ -65,6 +67,8 @@ from dashboard.export.council_text import (
     T,
 )
 from dashboard.export.figures import Figures, council_figures
+from dashboard.export.index_sheet import index_sheet
+from dashboard.export.index_sheet import title as index_title
 from dashboard.export.release import ObjectiveFigures
 from dashboard.export.safe import put_text
 from dashboard.export.sheet import (
@@ -127,6 +131,7 @@ def build_workbook(con: duckdb.DuckDBPyConnection, figures: Figures, lang: str) 
             _phase_sheet(wb.create_sheet(pick(PHASES, phase, lang)), figures, objs, phase,
                          lang)
     _areas_sheet(wb.create_sheet(t["areas"]), figures, lang)
+    index_sheet(wb.create_sheet(index_title(lang)), con, figures, lang)
     method_sheet(wb.create_sheet(t["method"]), figures, lang)
     sources_sheet(wb.create_sheet(t["sources"]), con, figures, lang)
     _properties(wb, figures, lang)

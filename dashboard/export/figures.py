@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from core.errors import IvmError
+from core.warehouse.releases import latest_release
 from dashboard.export.release import (
     AreaRow,
     ObjectiveFigures,
@@ -26,7 +27,7 @@ from dashboard.export.release import (
     cell_key,
     fill,
 )
-from dashboard.export.suppress import Cell, Group, Thresholds, protect
+from dashboard.export.suppress import Cell, Group, Published, Thresholds, carry, protect
 from indicators import (
     STORED,
     Catalog,
@@ -37,6 +38,7 @@ from indicators import (
     city_of,
     complete_years,
     current_plan,
+    data_version,
     load_catalog,
     plan_info,
     populations,
@@ -73,6 +75,8 @@ class Figures:
     shown: set[Cell] = field(default_factory=set)
     groups: list[Group] = field(default_factory=list)
     hidden: set[Cell] = field(default_factory=set)
+    #: The public release as the next one must know it (public audience only).
+    release: Published | None = None
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -101,7 +105,8 @@ def council_figures(
     catalog: Catalog | None = None, thresholds: Thresholds | None = None,
 ) -> Figures:
     """The workbook's figures (status records, detail series, wijk table), with the public
-    audience's suppression decided over all of them at once."""
+    audience's suppression decided over all of them at once, knowing the public release
+    before (recorded with the warehouse: :func:`public_release`)."""
     if audience not in AUDIENCES:
         raise IvmError("bad_audience", f"unknown audience '{audience}'",
                        hint="internal or public")
@@ -154,9 +159,46 @@ def council_figures(
     figures = Figures(run_as_of, audience, thresholds, catalog, plan, city, all_years, objs,
                       area_rows, model.values, model.shown, model.groups)
     if audience == "public":
-        figures.hidden = protect(model.values, model.shown, model.primary, model.groups,
-                                 model.cost, model.counts)
+        version = data_version(con)
+        text = latest_release(con, version["label"] if version and tables is STORED else None)
+        earlier = Published.from_json(text) if text else None
+        rule = (float(thresholds.min_count), float(thresholds.min_neff))
+        if earlier is not None and earlier.thresholds != rule:
+            earlier = None  # decided under other thresholds: this one is decided on its own
+        figures.hidden = _protect(model, earlier)
+        figures.release = Published(
+            dict(model.values), model.shown - figures.hidden, set(figures.hidden),
+            set(model.primary), dict(model.widths), set(model.counts), list(model.groups),
+            rule)
     return figures
+
+
+def _protect(model: Release, earlier: Published | None) -> set[Cell]:
+    """The cells the public release hides: decided on its own cells and, when there is an
+    earlier release, on both at once (:func:`dashboard.export.suppress.carry`)."""
+    if earlier is None:
+        return protect(model.values, model.shown, model.primary, model.groups, model.cost,
+                       model.counts, model.widths)
+    c = carry(earlier, model.values)
+    return protect({**c.values, **model.values}, model.shown, model.primary | c.primary,
+                   model.groups + c.groups, model.cost, model.counts | c.counts,
+                   {**c.widths, **model.widths}, known=c.known, keep=c.keep)
+
+
+def public_release(con: duckdb.DuckDBPyConnection) -> tuple[str, dt.date, str] | None:
+    """The public release of the stored results, to record with the warehouse: data version,
+    as-of date and payload; None when there is no plan status to release."""
+    version = data_version(con)
+    if version is None:
+        return None
+    try:
+        f = council_figures(con, audience="public")
+    except IvmError as exc:
+        if exc.code == "no_results":
+            return None
+        raise
+    assert f.release is not None
+    return version["label"], f.as_of, f.release.to_json()
 
 
 def _first_year(obj: Objective | None) -> int | None:

@@ -28,7 +28,7 @@ from access.steering.reports import StateChange, Update
 from access.steering.state import PlanState
 from access.steering.store import Steering
 from core.errors import IvmError, Where
-from core.vocabulary import date
+from core.vocabulary import PACK, date, pick
 from core.workbook import save_reproducible
 from dashboard.export.council import build_workbook
 from dashboard.export.council_text import LANGS
@@ -159,16 +159,16 @@ def pack_workbook(con: duckdb.DuckDBPyConnection, figures: Figures, content: Pac
 
 
 def pack_files(con: duckdb.DuckDBPyConnection, content: PackContent,
-               frozen: str) -> dict[tuple[str, str], tuple[str, bytes]]:
-    """Per audience the workbook and the PDF (``frozen``: the line that says when, by whom
-    and from which data the pack was frozen)."""
+               frozen: dict[str, str]) -> dict[tuple[str, str], tuple[str, bytes]]:
+    """Per audience the workbook and the PDF (``frozen``: per audience the line that says
+    when and from which data the pack was frozen, and for the internal one by whom)."""
     out = {}
     for audience in AUDIENCES:
         figures = council_figures(con, None, audience)
         out[(audience, "xlsx")] = (pack_name(content.meeting, audience, "xlsx"),
                                    pack_workbook(con, figures, content))
         buffer = io.BytesIO()
-        pack_pdf(buffer, figures, content, frozen)
+        pack_pdf(buffer, figures, content, frozen[audience])
         out[(audience, "pdf")] = (pack_name(content.meeting, audience, "pdf"),
                                   buffer.getvalue())
     return out
@@ -178,7 +178,8 @@ def freeze_pack(con: duckdb.DuckDBPyConnection, steering: Steering, meeting: dt.
                 user: str, role: str, lang: str = "nl", replace: bool = False,
                 because: str | None = None, at: str | None = None) -> Pack:
     """Build and store the pack for ``meeting`` from the stored results (refused when the
-    meeting has a frozen pack, unless ``replace``)."""
+    meeting has a frozen pack, unless ``replace``; ``at``: the time it is frozen, default
+    now). The public PDF says when the pack was frozen, not by which account."""
     from access.store import now
 
     if lang not in LANGS:
@@ -187,10 +188,9 @@ def freeze_pack(con: duckdb.DuckDBPyConnection, steering: Steering, meeting: dt.
         steering.packs.refuse_frozen(meeting)
     content = pack_content(con, steering, meeting, lang)
     meta = _meta(con, meeting, content, lang)
-    from core.vocabulary import PACK, pick
-
-    frozen = pick(PACK, "frozen", lang).format(d=date(at or now()), u=user, v=meta.data_version,
-                                                a=date(meta.as_of))
+    words = {"d": date(at or now()), "u": user, "v": meta.data_version, "a": date(meta.as_of)}
+    frozen = {"internal": pick(PACK, "frozen", lang).format(**words),
+              "public": pick(PACK, "frozen_public", lang).format(**words)}
     files = pack_files(con, content, frozen)
     return steering.packs.freeze(meta, files, user, role, replace, because, at)
 

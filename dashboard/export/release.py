@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.export.suppress import Cell, Group, Thresholds
@@ -33,6 +33,8 @@ class AreaRow:
     total: float | None
     cells: dict[int, Cell]
     total_cell: Cell | None
+    #: The 95 % interval of a year's value, where the indicators layer computes one.
+    intervals: dict[int, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -106,6 +108,7 @@ class _Value:
     denominator: float | None
     value: float | None
     n_eff: float | None
+    interval: tuple[float, float] | None = None
 
 
 def fill(ind: Indicator, values: dict, pops: dict, areas: list[str], years: list[int],
@@ -118,8 +121,10 @@ def fill(ind: Indicator, values: dict, pops: dict, areas: list[str], years: list
         for y in years:
             got = values.get((ind.id, a, y))
             if got is not None:
-                n, num, den, v, neff = got
-                out[a, y] = _Value(int(n or 0), num, den, v, neff)
+                n, num, den, v, neff, low, high = got
+                out[a, y] = _Value(int(n or 0), num, den, v, neff,
+                                   (low, high) if low is not None and high is not None
+                                   else None)
             elif rule in ("num", "rate") and (ind.id, levels.get(a), y) in present:
                 den = None
                 if rule == "rate":
@@ -143,6 +148,8 @@ class Release:
         self.shown: set[Cell] = set()
         self.primary: set[Cell] = set()
         self.counts: set[Cell] = set()
+        #: Per primary count: how far apart its smallest and largest possible value must stay.
+        self.widths: dict[Cell, float] = {}
         self.groups: list[Group] = []
         self._group_keys: set[tuple] = set()
         self._data: dict[tuple[str, str, int], _Value] = {}
@@ -167,6 +174,8 @@ class Release:
         self.shown.add(c)
         if small:
             self.primary.add(c)
+            if fam == "count":
+                self.widths.setdefault(c, float(thresholds_for(ind, self.t).min_count - 2))
         return c
 
     def group(self, total: Cell, members: Sequence[Cell],
@@ -219,13 +228,15 @@ class Release:
         key_years = [y for y in years if all((a, y) in rows for a, _, _ in areas)]
         span = f"{key_years[0]}-{key_years[-1]}" if key_years else ""
         for a, name, level in areas:
-            vals, cells = {}, {}
+            vals, cells, intervals = {}, {}, {}
             for y in years:
                 v = rows.get((a, y))
                 if v is None or v.value is None:
                     continue
                 vals[y] = v.value
                 cells[y] = self.cell(ind, a, str(y), v)
+                if v.interval is not None:
+                    intervals[y] = v.interval
             total = total_cell = None
             if additive and key_years:
                 parts = [rows[(a, y)] for y in key_years]
@@ -241,7 +252,8 @@ class Release:
                     if fam == "count":
                         self.group(total_cell, [cells[y] for y in key_years])
             if vals:
-                out.append(AreaRow(ind, a, name, level, vals, total, cells, total_cell))
+                out.append(AreaRow(ind, a, name, level, vals, total, cells, total_cell,
+                                   intervals))
         if fam in ("count", "share") and len(out) == len(areas):  # the city = its parts
             members = [r for r in out if r.level != "gemeente"]
             city_row = out[-1]

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import dcc, html
+from dash import ALL, MATCH, Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
+from access.steering.alert_notes import AlertNote, alert_key
+from core.errors import IvmError
 from core.vocabulary import date, number, pick
 from dashboard.audience import data_of_app
 from dashboard.components import empty, frame, href, table
 from dashboard.figures_alerts import alert_figure
 from dashboard.i18n import lang_of
 from dashboard.registry import INTERNAL, path_of, register_page
+from dashboard.steering import steering
+from dashboard.viewer import current_viewer
 from dashboard.views import cached_view
 from indicators import alert_objectives, alert_words
 
@@ -57,8 +62,17 @@ TEXT = {
     "all": {"nl": "alle gemeenten", "en": "all municipalities"},
     "more": {"nl": "{n} signalen; de eerste {k} staan hier. Kies een gemeente.",
              "en": "{n} alerts; the first {k} are shown. Pick a municipality."},
-    "method": {"nl": "Methode: docs/methods.md, hoofdstuk 8 (vroegtijdige signalen).",
-               "en": "Method: docs/methods.md, section 8 (early warning)."},
+    "closed": {"nl": "Afgesloten door {who} op {day}: ", "en": "Closed by {who} on {day}: "},
+    "close_label": {"nl": "Wat werd gevonden of gedaan? (notitie bij het afsluiten)",
+                    "en": "What was found or done? (note on closing)"},
+    "close": {"nl": "Signaal afsluiten met deze notitie", "en": "Close the alert with this note"},
+    "saved": {"nl": "Afgesloten.", "en": "Closed."},
+    "method": {"nl": "Methode: naar de Farrington-methode uit de bewaking van de volksgezondheid "
+                     "(Farrington e.a. 1996; Noufaily e.a. 2013), aangepast aan tellingen van "
+                     "feiten; de volledige uitleg staat in de methodenota van ivmonitor.",
+               "en": "Method: after the Farrington method of public health surveillance "
+                     "(Farrington et al. 1996; Noufaily et al. 2013), adapted to counts of "
+                     "offences; the full explanation is in ivmonitor's methods note."},
 }
 
 
@@ -96,6 +110,7 @@ def layout(lang: str | None = None, gemeente: str | None = None, **query: Any) -
     names = {k: data.category_names(k) for k in ("incidents", "nuisance")}
     children += [_alert(data, a, records, catalog, names, lang) for a in found[:SHOWN]]
     children.append(html.P(_tx("method", lang), className="hint"))
+    children.append(dcc.Store(id="alerts-lang", data=lang))
     return frame(PAGE.key, lang, {"gemeente": gemeente}, children, as_of=data.as_of())
 
 
@@ -121,18 +136,111 @@ def _alert(data: Any, a: dict[str, Any], records: list[dict[str, Any]], catalog:
              "–" if w["p_value"] is None else number(w["p_value"], 4, lang),
              _tx("yes" if w["exceeds"] else "no", lang)] for w in weeks]
     ident = f"alert-{a['area_id']}-{a['kind']}-{a['category']}"
+    key = alert_key(a)
     return html.Section([
         html.H2([f"{kind_name} – {a['area_name'] or a['area_id']}",
                  html.Span(f" {'▲' if a['running'] else '△'} {_tx(state, lang)}",
                            className=f"alert-state alert-{state}")]),
         html.P(alert_words(a, lang)),
         who,
+        html.Div(id={"type": "alerts-note", "key": key}, **{"aria-live": "polite"}),
         html.Details([
             html.Summary(_tx("weeks", lang)),
             dcc.Graph(figure=alert_figure(weeks, lang), config={"displaylogo": False},
-                      id=f"{ident}-graph"),
+                      id={"type": "alerts-graph", "key": key}),
             table([_tx(k, lang) for k in ("week", "count", "expected", "upper", "p",
                                            "exceeds")], rows, {1, 2, 3, 4},
                   table_id=f"{ident}-table"),
         ]),
     ], className="alert", id=ident)
+
+
+# -- closing an alert with a note (not cached: notes are written by people) ----------------------
+
+
+def _find(key: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """The alert of ``key`` and the owners of the objectives it concerns."""
+    data = data_of_app()
+    alert = next((a for a in data.alerts() if alert_key(a) == key), None)
+    if alert is None:
+        return None, []
+    concerned = alert_objectives(data.status(), data.catalog(), alert["kind"], alert["category"])
+    return alert, sorted({r["owner"] for r in concerned if r.get("owner")})
+
+
+def _note_box(key: str, note: AlertNote | None, owners: list[str], lang: str,
+              message: Any = None) -> list:
+    """The closing note, or the form to close the alert for whoever may."""
+    if note is not None:
+        return [html.P([html.Strong(_tx("closed", lang, who=note.author,
+                                        day=date(note.closed_at[:10]))),
+                        html.Span(note.note, lang="nl")], className="alert-note"),
+                *([message] if message else [])]
+    viewer = current_viewer()
+    if not any(viewer.may_report_for(o) for o in owners or [None]):
+        return []
+    return [html.Label([_tx("close_label", lang),
+                        dcc.Textarea(id={"type": "alerts-text", "key": key}, value="",
+                                     style={"width": "100%"})]),
+            html.Button(_tx("close", lang), id={"type": "alerts-close", "key": key},
+                        className="button"),
+            *([message] if message else [])]
+
+
+def _figure(key: str, note: AlertNote | None, lang: str) -> Any:
+    if note is None:
+        return no_update
+    data = data_of_app()
+    weeks = data.alert_weeks(note.area_id, note.kind, note.category)
+    return alert_figure(weeks, lang, note)
+
+
+@callback(
+    Output({"type": "alerts-note", "key": ALL}, "children"),
+    Output({"type": "alerts-graph", "key": ALL}, "figure"),
+    Input("alerts-lang", "data"),
+    State({"type": "alerts-note", "key": ALL}, "id"),
+)
+def show_notes(lang, ids):
+    """Each alert's closing note (and its mark on the chart), or the form to close it."""
+    records = steering()
+    if records is None or not ids:
+        raise PreventUpdate
+    lang = lang_of(lang)
+    notes = records.alerts.notes()
+    boxes, figures = [], []
+    for ident in ids:
+        key = ident["key"]
+        note = notes.get(key)
+        _, owners = _find(key) if note is None else (None, [])
+        boxes.append(_note_box(key, note, owners, lang))
+        figures.append(_figure(key, note, lang))
+    return boxes, figures
+
+
+@callback(
+    Output({"type": "alerts-note", "key": MATCH}, "children", allow_duplicate=True),
+    Output({"type": "alerts-graph", "key": MATCH}, "figure", allow_duplicate=True),
+    Input({"type": "alerts-close", "key": MATCH}, "n_clicks"),
+    State({"type": "alerts-text", "key": MATCH}, "value"),
+    State({"type": "alerts-close", "key": MATCH}, "id"),
+    State("alerts-lang", "data"),
+    prevent_initial_call=True,
+)
+def close_alert(clicks, text, ident, lang):
+    """Close the alert with the note (checked on the server: who may, the text)."""
+    records = steering()
+    if not clicks or records is None:
+        raise PreventUpdate
+    lang = lang_of(lang)
+    key = ident["key"]
+    alert, owners = _find(key)
+    if alert is None:
+        raise PreventUpdate
+    try:
+        note = records.alerts.close(current_viewer(), alert, owners, text)
+    except IvmError as exc:
+        return (_note_box(key, records.alerts.notes().get(key), owners, lang,
+                          html.P(exc.message, className="error", role="alert")), no_update)
+    return (_note_box(key, note, owners, lang, html.P(_tx("saved", lang), role="status")),
+            _figure(key, note, lang))

@@ -25,6 +25,7 @@ from dashboard.areas_content import (
     period_list,
     period_options,
     resolve,
+    warm_profile_reads,
 )
 from dashboard.audience import data_of_app, is_public
 from dashboard.components import frame, graph_config, href
@@ -35,7 +36,8 @@ from dashboard.views import cached_view
 
 PATH = "/wijken"
 PAGE = register_page(__name__, key="areas", path=PATH, prefix="areas", public_prefix="pubareas",
-              internal=True, title={"nl": "Wijken", "en": "Areas"}, roles=EVERYONE, nav=3)
+              internal=True, title={"nl": "Wijken", "en": "Areas"}, roles=EVERYONE, nav=3,
+              warm_reads=warm_profile_reads)
 
 def _control(label: str, component: Any) -> html.Label:
     return html.Label([label, component])
@@ -98,7 +100,13 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
         ], className="areas-main"),
         html.Section(main["index"], id="areas-index"),
         html.Section(main["peers"], id="areas-peers"),
-        html.Section(profile, id="areas-profile"),
+        # a click computes the profile (seconds, the first time): say so where it will appear,
+        # and bring that place into view (assets/areas.js)
+        dcc.Loading(html.Section(profile, id="areas-profile"), id="areas-profile-loading",
+                    target_components={"areas-profile": "children"}, delay_show=150,
+                    overlay_style={"visibility": "visible", "opacity": 0.35},
+                    custom_spinner=html.P(pick(TEXT, "profile_loading", lang),
+                                          className="profile-loading", role="status")),
         html.Section(compstat, id="areas-compstat"),
         html.Section([html.H2(pick(TEXT, "multiples", lang)),
                       html.Div(main["multiples"], id="areas-multiples")]),

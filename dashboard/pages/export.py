@@ -18,7 +18,15 @@ from flask import abort
 from access.downloads import may_freeze_pack
 from core.clock import today
 from core.errors import IvmError
-from core.vocabulary import PACK, STEERING, TABLES, date, pick, reporting_period
+from core.vocabulary import (
+    LANGUAGE_NAMES,
+    PACK,
+    STEERING,
+    TABLES,
+    date,
+    pick,
+    reporting_period,
+)
 from dashboard.audience import data_of_app
 from dashboard.auth import guard_of_app
 from dashboard.components import choice_group, frame
@@ -224,7 +232,7 @@ def download_council(_: int, audience: str, lang: str):
     data = data_of_app()
     body = council_workbook(audience, lang)
     as_of = data.as_of()
-    _audit(f"council workbook ({audience}, {lang})")
+    _audit(f"council workbook ({audience}, {LANGUAGE_NAMES[lang]})")
     suffix = "" if audience == "internal" else "-publiek"
     name = f"ivmonitor-gemeenteraad-{as_of:%Y-%m-%d}{suffix}.xlsx"
     return dcc.send_bytes(body, name)

@@ -15,6 +15,7 @@ from typing import Any
 
 from dash import Input, Output, State, callback, dcc, html
 
+from access.roles import ANALYST_ROLES
 from core.vocabulary import (
     CHANGE,
     DIMENSIONS,
@@ -22,6 +23,7 @@ from core.vocabulary import (
     PHASES,
     SOURCE_KINDS,
     amount,
+    between,
     date,
     number,
     p_value,
@@ -31,7 +33,15 @@ from core.vocabulary import (
 )
 from dashboard.audience import data_of_app, is_public
 from dashboard.branding import current_branding
-from dashboard.components import choice_group, frame, graph_config, href, status_badge, table
+from dashboard.components import (
+    choice_group,
+    frame,
+    graph_config,
+    href,
+    status_badge,
+    suppressed_note,
+    table,
+)
 from dashboard.data import DashboardData
 from dashboard.event_content import event_section
 from dashboard.export.suppress import MARK
@@ -68,7 +78,7 @@ def _warm_views(data: DashboardData) -> list[dict[str, str]]:
 
 register_page(__name__, key="objective", path="/doelstelling/<objective_id>",
               prefix="objective", internal=True, title={"nl": "Doelstelling", "en": "Objective"},
-              roles=EVERYONE - {"publiek"}, document_title=_title, warm_views=_warm_views)
+              roles=EVERYONE, document_title=_title, warm_views=_warm_views)
 
 #: The series views: 12-month windows ending at the last complete month, or calendar years.
 VIEWS = ("windows", "years")
@@ -79,9 +89,10 @@ TEXT = {
                        "en": "Figures per year (public version)"},
     "public_help": {
         "nl": "Dezelfde cijfers als het werkboek voor de gemeenteraad in de publieke versie. "
-              "Een x is een klein aantal, of een cijfer dat een klein aantal beschermt.",
-        "en": "The same figures as the public version of the council workbook. An x is a "
-              "small number, or a figure that protects one."},
+              "De marge zegt waar de echte waarde met 95 % zekerheid ligt.",
+        "en": "The same figures as the public version of the council workbook. The margin "
+              "says where the true value lies with 95 % certainty."},
+    "margin": {"nl": "Foutenmarge (95 %)", "en": "Margin of error (95 %)"},
     "suppressed": {"nl": "afgeschermd", "en": "suppressed"},
     "value": {"nl": "Waarde", "en": "Value"},
     "test_hidden": {"nl": "De uitkomst van de toets is afgeschermd: ze zou een klein aantal "
@@ -140,6 +151,12 @@ TEXT = {
              "en": "The full explanation, with formulas and references, is on the 'Method' "
                    "sheet of the council workbook (Export page)."},
     "rules": {"nl": "Hoe de status wordt bepaald", "en": "How the status is decided"},
+    "boundaries": {"nl": "De gebiedsgrenzen veranderden sinds het plan werd goedgekeurd. De "
+                         "status meet dit doel op de grenzen van {d}, zoals het werd gesteld; "
+                         "de grafiek en de tabel tonen elke periode op de grenzen van die tijd.",
+                   "en": "Area boundaries changed since the plan was approved. The status "
+                         "measures this objective on the boundaries of {d}, as it was set; the "
+                         "chart and the table show each period on the boundaries of its time."},
     "around": {"nl": "Verschoof het naar de omgeving?",
                "en": "Did it move to the surroundings?"},
     "around_numbers": {"nl": "De toets in cijfers", "en": "The test in numbers"},
@@ -311,6 +328,9 @@ def body(data: DashboardData, records: list[dict[str, Any]], rec: dict[str, Any]
     out = [_header(rec, ind, lang)]
     if ind is not None:
         out += _series_section(data, rec, ind, view, lang)
+    if rec.get("boundaries"):
+        out.append(html.P(_tx("boundaries", lang, d=date(rec["boundaries"])),
+                          id="objective-boundaries", className="hint"))
     if rec.get("displacement"):
         out.append(_around(rec["displacement"], lang))
     if rec.get("event"):
@@ -341,7 +361,7 @@ def public_body(data: Any, rec: dict[str, Any], ind: Indicator | None, lang: str
                 rows.append([label, mark, mark])
                 continue
             interval = ("–" if d.ci_low is None or d.ci_high is None
-                        else f"{val(d.ci_low)} – {val(d.ci_high)}")
+                        else between(val(d.ci_low), val(d.ci_high), lang))
             rows.append([label, val(d.value), interval])
         years = [(d.period, None if f.is_hidden(d.cell) else d.value)
                  for d in match.rows if d.kind != "window"]
@@ -359,8 +379,11 @@ def public_body(data: Any, rec: dict[str, Any], ind: Indicator | None, lang: str
             html.H2(_tx("public_numbers", lang)),
             html.P(_tx("public_help", lang), className="hint"),
             *chart,
-            table([t("period", lang), _tx("value", lang), _tx("interval", lang)], rows, {1, 2},
+            table([t("period", lang), _tx("value", lang), _tx("margin", lang)], rows, {1, 2},
                   table_id="objective-public-numbers"),
+            # the header's note says it when the header hides a figure too
+            suppressed_note(lang) if any(f.is_hidden(d.cell) for d in match.rows)
+            and not rec.get("suppressed") else None,
         ]))
     if rec.get("displacement"):  # the verdict only: the counts of small areas stay private
         out.append(_around(rec["displacement"], lang, public=True))
@@ -410,7 +433,10 @@ def _header(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Secti
     ind_items = []
     if ind is not None:
         title = ind.title.nl if lang == "nl" else ind.title.en
-        ind_items += row(t("indicator", lang), [title, " ", html.Code(ind.id)])
+        # the catalogue's id is for those who work with the catalogue
+        ident = ([" ", html.Code(ind.id)] if current_viewer().role.name in ANALYST_ROLES
+                 else [])
+        ind_items += row(t("indicator", lang), [title, *ident])
         ind_items += row(_tx("unit", lang),
                          unit or (ind.unit.nl if lang == "nl" else ind.unit.en))
         ind_items += row(_tx("definition", lang), _definition(ind, lang))
@@ -426,6 +452,7 @@ def _header(rec: dict[str, Any], ind: Indicator | None, lang: str) -> html.Secti
         html.Div([html.Dl(plan_items, className="objective-meta", id="objective-meta"),
                   html.Dl(ind_items, className="objective-meta", id="objective-indicator")],
                  className="objective-meta-columns"),
+        suppressed_note(lang) if hidden else None,
     ], className="objective-header")
 
 

@@ -15,7 +15,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from core.vocabulary import PHASES, STATUSES, pick
 from dashboard.audience import data_of_app
-from dashboard.components import empty, frame, href
+from dashboard.components import empty, frame, href, suppressed_note
 from dashboard.components_overview import (
     PLANS,
     all_partners,
@@ -135,6 +135,7 @@ def cached_layout(lang: str | None = None, **query: Any) -> html.Div:
         tiles,
         _filters(f, all_partners(records), lang),
         html.Div(groups, id="overview-content"),
+        suppressed_note(lang) if any(r.get("suppressed") for r in records) else None,
     ], as_of=data.as_of())
 
 

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.demo.activities import write_activities
-from etl.demo.city import City, build_city, build_municipality, build_national
+from etl.demo.city import (
+    REDRAWN_FROM,
+    City,
+    build_city,
+    build_municipality,
+    build_national,
+    write_redrawn_sectors,
+)
 from etl.demo.day_population import write_day_population
 from etl.demo.events import write_events
 from etl.demo.incidents import write_incidents
@@ -39,6 +46,8 @@ class DemoLoad:
     level: str | None = None  # the level of every row of an area file, when named
     #: Loaded later in the demo's history (the revised plan, at its approval).
     revision: bool = False
+    #: The first day an area file holds from (a new layer version), when it is one.
+    period_start: dt.date | None = None
 
 
 def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
@@ -67,6 +76,9 @@ def generate(out: Path, seed: int = 2011, as_of: dt.date | None = None,
         loads.append(DemoLoad("partners", partner_file, "canonical", write_partners(partner_file)))
     loads += [DemoLoad("areas", f, "canonical", level=levels.get(str(f)))
               for f in city.area_files]
+    redrawn = write_redrawn_sectors(city, out) if not national else None
+    if redrawn is not None:
+        loads.append(DemoLoad("areas", redrawn, "canonical", 1, period_start=REDRAWN_FROM))
     if not national:
         events = out / "evenementen.csv"
         loads.append(DemoLoad("events", events, "canonical", write_events(city, events)))

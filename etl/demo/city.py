@@ -34,6 +34,15 @@ CENTRE_WIJKEN = ("41002W01", "41002W02", "41002W03", "41002W06")
 PROJECT_CODE = "41002P01"
 PROJECT_NAME = "Ten Rozen (wijkproject)"
 PROJECT_SECTORS = ("41002A2PA", "41002A212")
+#: The seed's other projects, as project areas of two real sectors each (where the demo puts
+#: them: an illustration, not the projects' real boundaries); no objective of the demo plan.
+OTHER_PROJECTS = {
+    "41002P02": ("Sint-Joris (project)", ("41002A64-", "41002A71-")),
+    "41002P03": ("Parktuin Schelfhout (project)", ("41002A089", "41002A072")),
+}
+#: The city redrew one wijk boundary: from this month the sector moves to the other wijk (a
+#: layer version loaded with --period-start; figures before it keep the old wijk).
+REDRAWN_SECTOR, REDRAWN_TO, REDRAWN_FROM = "41002A23-", "41002W05", dt.date(2024, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -150,9 +159,36 @@ def _write_sector_file(out: Path, city: City) -> Path:
         w.writerow([city.project_code, PROJECT_NAME if city.code == "41002" else
                     f"Wijkproject {city.wijken.get(city.project_wijk, city.project_wijk)}",
                     "project", "", "", city.code, ""])
+        others = _other_projects(city)
+        for code, (name, _) in others.items():
+            w.writerow([code, name, "project", "", "", city.code, ""])
+        in_other = {sector: code for code, (_, sectors) in others.items() for sector in sectors}
         for s in city.sectors:
             w.writerow([s.code, s.name, "sector", s.wijk, s.deelgemeente, city.code,
-                        city.project_code if s.project else ""])
+                        city.project_code if s.project else in_other.get(s.code, "")])
+    return path
+
+
+def _other_projects(city: City) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The seed's other projects, in the real Aalst only (their sectors must exist)."""
+    codes = {s.code for s in city.sectors}
+    if city.code != "41002" or city.source != "real":
+        return {}
+    return {k: v for k, v in OTHER_PROJECTS.items() if set(v[1]) <= codes}
+
+
+def write_redrawn_sectors(city: City, out: Path) -> Path | None:
+    """The layer version of the redrawn wijk boundary (the real Aalst only): the moved sector
+    under its new wijk, to be loaded with ``--period-start`` :data:`REDRAWN_FROM`."""
+    moved = next((s for s in city.sectors if s.code == REDRAWN_SECTOR), None)
+    if moved is None or city.source != "real" or REDRAWN_TO not in city.wijken:
+        return None
+    path = out / f"areas_sectors_{REDRAWN_FROM:%Y-%m}.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["code", "name", "level", "wijk", "deelgemeente", "gemeente"])
+        w.writerow([moved.code, moved.name, "sector", REDRAWN_TO, moved.deelgemeente,
+                    city.code])
     return path
 
 
