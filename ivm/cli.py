@@ -21,6 +21,7 @@ from core.settings import SETTINGS, flag, setting
 from core.vocabulary import SOURCE_KINDS
 from core.warehouse import Warehouse
 from ivm.cli_places import alerts, events, peers, project, safety_index
+from ivm.cli_profiles import profile
 from ivm.cli_results import export, indicators, plan, status
 from ivm.cli_steering import partners, plan_diff, remind, updates
 from ivm.options import (
@@ -46,7 +47,7 @@ def main() -> None:
 
 
 for command in (status, indicators, plan, export, partners, updates, remind, project, alerts,
-                peers, safety_index, events):
+                peers, safety_index, events, profile):
     main.add_command(command)
 plan.add_command(plan_diff)
 
