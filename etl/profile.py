@@ -180,7 +180,8 @@ def _builtin_named(name: str) -> Profile | None:
 
 
 def load_profile(name_or_path: str) -> Profile:
-    """A built-in profile by name, or a profile YAML file by path."""
+    """A built-in profile by name, or a profile YAML file by path, checked as ``ivm profile
+    check`` checks it (:mod:`etl.profile_check`): a problem refuses it."""
     named = _builtin_named(name_or_path)
     if named is not None:
         return named
@@ -189,7 +190,13 @@ def load_profile(name_or_path: str) -> Profile:
         return builtins[name_or_path]
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") and path.is_file():
-        return _parse(path.read_text(encoding="utf-8"), str(path))
+        profile = _parse(path.read_text(encoding="utf-8"), str(path))
+        from etl.profile_check import check_profile
+
+        problems = check_profile(profile, str(path))
+        if problems:  # a misspelt field or category would otherwise be ignored, or quarantine
+            raise DeclarationError(problems)
+        return profile
     raise IvmError(
         "unknown_profile",
         f"no profile '{name_or_path}'",

@@ -14,9 +14,9 @@ import difflib
 import re
 from pathlib import Path
 
-from core.errors import DeclarationError, IvmError, Where
+from core.errors import IvmError, Where
 from etl.kinds.fields import FACT_KINDS
-from etl.profile import KINDS, KindProfile, Profile, _parse
+from etl.profile import KINDS, KindProfile, Profile
 from etl.taxonomy import area_levels, canonical_values
 
 #: The words for a canonical field's type (in docs/formats.md and the draft).
@@ -183,14 +183,5 @@ def sample_problems(profile: Profile, kind: str, path: Path) -> list[IvmError]:
                      hint="the file has: " + ", ".join(raw.columns[:30])) for name in missing]
 
 
-def check_text(text: str, file: str) -> list[IvmError]:
-    """The problems of a profile's YAML text: its shape (all at once) or else its meaning."""
-    try:
-        profile = _parse(text, file)
-    except DeclarationError as exc:
-        return list(exc.problems)
-    return check_profile(profile, file)
-
-
-__all__ = ["FIELD_TYPES", "KINDS", "check_profile", "check_text", "column_keys",
-           "kind_fields", "sample_problems"]
+__all__ = ["FIELD_TYPES", "KINDS", "check_profile", "column_keys", "kind_fields",
+           "sample_problems"]

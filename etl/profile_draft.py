@@ -230,7 +230,9 @@ def draft_profile(path: Path, kind: str, name: str | None = None,
             lines, unresolved = _categories(kind, counts)
             text += lines
     if kind == "areas":
-        text += _area_file_lines(bound, columns, used, sample)
+        lines, area_notes = _area_file_lines(bound, columns, used, sample)
+        text += lines
+        notes += area_notes
     elif any(t == "area" for _, t, _ in fields):
         lines, area_notes = _area_rule(bound, columns, used, sample)
         text += lines
@@ -444,33 +446,52 @@ def _area_rule(bound: dict[str, str], columns: list[str], used: set[str],
 
 
 def _area_file_lines(bound: dict[str, str], columns: list[str], used: set[str],
-                     sample: Sample) -> list[str]:
-    """The parents and level lines of an areas file."""
-    lines = []
+                     sample: Sample) -> tuple[list[str], list[str]]:
+    """The parents and level lines of an areas file, and notes."""
+    lines, notes = [], []
     by_key = {_key(c): c for c in columns if c not in used}
     parents = [by_key[k] for k in map(_key, PARENT_ALIASES) if k in by_key]
     if parents:
         lines.append("    parents: [" + ", ".join(_q(p) for p in parents) + "]")
         used.update(parents)
-    if "level" not in bound:
-        codes = _filled(sample.values.get(bound.get("code", ""), []))
-        level = _level_of(codes)
-        if level:
-            lines.append(f"    level: {level}  # every code looks like one of this level")
+    if "level" in bound:
+        return lines, notes
+    codes = _filled(sample.values.get(bound.get("code", ""), []))
+    matched: dict[str, Counter] = {}
+    unmatched = []
+    patterns = [(p, re.compile(p), lvl) for p, lvl in _level_patterns().items()]
+    for code in codes:
+        hit = next(((p, lvl) for p, rx, lvl in patterns if rx.search(code.upper())), None)
+        if hit is None:
+            unmatched.append(code)
         else:
-            lines.append("    # level: give the level of every row here, or --level when "
-                         "loading")
-    return lines
+            matched.setdefault(hit[1], Counter())[hit[0]] += 1
+    if len(matched) == 1 and not unmatched:
+        lines.append(f"    level: {next(iter(matched))}  # every code looks like one of "
+                     "this level")
+    elif codes and len(unmatched) <= len(codes) / 2:
+        lines.append("    level_by_code:")
+        for level, patterns in matched.items():
+            for pattern, n in patterns.most_common():
+                lines.append(f"      {_q(pattern)}: {level}  # {n:,} sampled code(s)")
+        if unmatched:
+            notes.append(f"{len(unmatched):,} sampled code(s) match no level pattern (e.g. "
+                         + ", ".join(unmatched[:3]) + "): those rows would be quarantined as "
+                         "unknown_level; add a pattern, or give --level when every row is of "
+                         "one level")
+    else:
+        lines.append("    # level: give the level of every row here, or --level when loading")
+        notes.append("the codes show no level: give level: (or --level when loading)")
+    return lines, notes
 
 
-def _level_of(codes: list[str]) -> str | None:
-    """The level every code has by the built-in patterns (Belgian codes, GSS ward codes)."""
+def _level_patterns() -> dict[str, str]:
+    """Code patterns of the levels: the built-in ones (Belgian codes, GSS ward and district
+    codes)."""
     patterns = dict(builtin_profiles()["canonical"].kinds["areas"].level_by_code)
     patterns[r"^E05\d{6}$"] = "ward"
     patterns[r"^E0[67]\d{6}$"] = "district"
-    levels = {next((lvl for p, lvl in patterns.items() if re.search(p, c.upper())), None)
-              for c in codes}
-    return levels.pop() if len(levels) == 1 and None not in levels else None
+    return patterns
 
 
 def _common_prefix(names: list[str]) -> str:

@@ -157,3 +157,54 @@ def test_drafting_a_missing_or_unreadable_file_fails_in_one_line(tmp_path):
         assert done.exit_code == 1 and code in done.output
         assert len(done.output.strip().splitlines()) == 1
         assert "Traceback" not in done.output
+
+
+def test_every_built_in_profile_passes_the_check():
+    from etl.profile import builtin_profiles
+    from etl.profile_check import check_profile
+
+    for name, profile in builtin_profiles().items():
+        assert check_profile(profile, name) == [], name
+        assert ivm("profile", "check", name).exit_code == 0
+
+
+def test_a_load_through_a_profile_that_fails_the_check_is_refused_and_stores_nothing(tmp_path):
+    from etl.inspect import data_checksum, load_log_rows
+
+    wh = Warehouse(tmp_path / "ivm.duckdb")
+    wh.init()
+    before = data_checksum(wh)
+    profile = tmp_path / "typo.yaml"
+    profile.write_text("spec: 1\nname: typo\nkinds:\n  nuisance:\n    source: x\n"
+                       "    columns: {reported_at: date, priorty: prio}\n"
+                       "    constants: {type: general}\n    area: {code: wijk}\n")
+    data = tmp_path / "meldingen.csv"
+    data.write_text("date,prio,wijk\n01/02/2024,1,41002W01\n")
+
+    done = ivm("load", "nuisance", str(data), "--profile", str(profile), "--db", str(wh.path))
+
+    assert done.exit_code == 1
+    [line] = done.output.strip().splitlines()
+    assert line.startswith("error [profile_field] ") and line.endswith(
+        "typo.yaml, field 'kinds.nuisance.columns.priorty': 'priorty' is not a field of "
+        "nuisance (fields: source_id, type, reported_at, closed_at, channel, gas_fine, "
+        "longitude, latitude, location)")
+    assert data_checksum(wh) == before
+    assert load_log_rows(wh)[-1]["outcome"] == "failed"
+
+
+def test_an_area_file_draft_takes_the_level_from_the_codes_and_names_those_that_show_none():
+    wards = ivm("profile", "draft", str(open_data("uk-police-lancashire",
+                                                  "lancashire_wards_2022.geojson")),
+                "--kind", "areas")
+    sectors = ivm("profile", "draft", str(open_data(
+        "be-aalst-areas", "statsec2024_deelgemeente_belgie_cp1252.csv")), "--kind", "areas")
+
+    kp = yaml.safe_load(wards.output)["kinds"]["areas"]
+    assert kp["columns"] == {"code": "ward_code", "name": "ward_name"}
+    assert kp["level"] == "ward"
+    doc = yaml.safe_load(sectors.output)
+    assert doc["encoding"] == "cp1252" and doc["delimiter"] == ";"
+    assert doc["kinds"]["areas"]["parents"] == ["deelgemeente", "gemeente"]
+    assert "sector" in doc["kinds"]["areas"]["level_by_code"].values()
+    assert "79 sampled code(s) match no level pattern (e.g. 1100212MQ" in sectors.output
