@@ -147,8 +147,8 @@ def setup(municipality: str, out: str | None, db: str | None) -> None:
               help="Last day the delivery covers, its cut-off: YYYY-MM-DD, or YYYY-MM for the "
               "month's last day (default: its last row).")
 @click.option("--delivery", "delivery_name", default=None,
-              help="Name of the delivery (default: the file's name); rows without an id are "
-              "told apart by it, and a file of the same name replaces them.")
+              help="Name of the delivery (default: the file's name, without .gz); rows without "
+              "an id are told apart by it, and a file of the same name replaces them.")
 @click.option("--reapply", is_flag=True,
               help="Apply a file loaded before again (e.g. to undo a later correction).")
 @click.option("--activate", is_flag=True,

@@ -119,3 +119,8 @@ def test_a_gzipped_police_extract_loads_exactly_as_the_extract_itself(
                 "FROM nuisance GROUP BY ALL ORDER BY ALL")
     assert query(gz, per_ward) == query(plain, per_ward)
     assert list(unpacked.iterdir()) == [], "the unpacked copy is removed once read"
+    # the compressed file is the same delivery as the file itself: its rows are not counted twice
+    again = load_file(plain, "nuisance", packed.gzipped(tsv, tmp_path / "p"),
+                      profile="police-uk-extract", after=False)
+    assert (again.counts.loaded, again.counts.skipped) == (0, 56434)
+    assert query(plain, per_ward) == query(gz, per_ward)
