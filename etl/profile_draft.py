@@ -45,18 +45,20 @@ _MORE_FORMATS = ["%Y-%m", "%Y%m%d", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%
 
 #: Usual headers of each canonical field (compared without case, spaces or punctuation).
 ALIASES: dict[str, list[str]] = {
-    "source_id": ["id", "crimeid", "incidentid", "pvnummer", "pv", "nummer", "meldingid",
-                  "meldingnummer", "dossiernummer", "referentie", "reference", "respondentid",
-                  "respondent"],
+    "source_id": ["id", "crime id", "incident id", "pv nummer", "pv", "nummer", "melding id",
+                  "meldingnummer", "meldingsnummer", "dossiernummer", "registratienummer",
+                  "referentie", "reference", "respondent id", "respondent"],
     "category": ["crimetype", "categorie", "category", "misdrijf", "feit", "feitcategorie",
                  "offence", "offencetype", "type", "soort"],
-    "type": ["type", "soort", "overlasttype", "subtype", "crimetype", "categorie", "category"],
-    "occurred_at": ["occurred", "feitdatum", "datumfeit", "pleegdatum", "datum", "date",
-                    "datetime", "tijdstip", "month", "maand"],
-    "reported_at": ["reported", "meldingsdatum", "datummelding", "aangiftedatum", "gemeld",
-                    "datum", "date", "datetime", "month", "maand"],
+    "type": ["type overlast", "overlasttype", "type", "soort", "subtype", "crime type",
+             "categorie", "category"],
+    "occurred_at": ["occurred", "feitdatum", "datum feit", "pleegdatum", "datum", "date",
+                    "datetime", "month", "maand"],
+    "reported_at": ["reported", "meldingsdatum", "datum melding", "aangiftedatum",
+                    "datum aangifte", "aangifte", "gemeld", "datum", "date", "datetime",
+                    "month", "maand"],
     "dispatched_at": ["dispatched", "dispatch", "uitgestuurd", "vertrek"],
-    "arrived_at": ["arrived", "arrival", "aankomst", "terplaatse"],
+    "arrived_at": ["arrived", "arrival", "aankomst", "ter plaatse"],
     "closed_at": ["closed", "afgesloten", "gesloten", "afsluitdatum"],
     "priority": ["prioriteit", "prio"],
     "longitude": ["lon", "lng", "long", "lengtegraad", "xwgs84", "x"],
@@ -64,11 +66,11 @@ ALIASES: dict[str, list[str]] = {
     "location": ["locatie", "adres", "address", "straat", "street", "plaats"],
     "channel": ["kanaal"],
     "gas_fine": ["gasboete", "gas"],
-    "wave": ["golf", "jaar", "year", "editie"],
+    "wave": ["golf", "meting", "jaar", "year", "editie"],
     "weight": ["gewicht", "weging", "wgt"],
     "age_group": ["leeftijdsgroep", "leeftijdscategorie", "leeftijd", "age"],
     "partner": ["dienst", "organisatie"],
-    "activity_type": ["activiteit", "type", "soort"],
+    "activity_type": ["activiteit", "activity", "type", "soort"],
     "activity_date": ["datum", "date"],
     "quantity": ["aantal", "count", "hoeveelheid", "number"],
     "unit": ["eenheid"],
@@ -90,9 +92,10 @@ ALIASES: dict[str, list[str]] = {
     "cancelled": ["geannuleerd", "afgelast"],
     "note": ["opmerking", "toelichting"],
 }
-#: Headers of an area code column (the ``area:`` rule), and of an area's parent columns.
-AREA_CODE_ALIASES = ["areacode", "areaid", "area", "gebied", "gebiedscode", "wijk", "wijkcode",
-                     "statsec", "sector", "sectorcode", "niscode", "wardcode", "gsscode", "ward"]
+ALIASES["area_code"] = ["area id", "area", "gebied", "gebiedscode", "wijk", "wijkcode",
+                        "statsec", "sector", "sectorcode", "nis code", "ward code", "gss code",
+                        "ward"]
+#: Headers of an area's parent columns.
 PARENT_ALIASES = ["parentid", "parent", "wijk", "deelgemeente", "gemeente", "district",
                   "project"]
 _DATE_TYPES = ("datetime", "date")
@@ -100,7 +103,7 @@ _NUMBER_TYPES = ("int", "number")
 
 
 def _key(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.casefold())
+    return re.sub(r"[\W_]", "", name.casefold())
 
 
 @dataclass
@@ -166,16 +169,11 @@ def draft_profile(path: Path, kind: str, name: str | None = None,
     fields = kind_fields(kind)
     columns = [c for c in sample.columns if c != "geometry"]
     used: set[str] = set()
-    bound: dict[str, str] = {}
-    for fname, ftype, _ in fields:
-        if ftype in ("area", "parents", "geometry"):
-            continue
-        if fname in ("type", "category") and category:
-            continue
-        col = _match(fname, ftype, columns, used, sample)
-        if col is not None:
-            bound[fname] = col
-            used.add(col)
+    wanted = [(f, t) for f, t, _ in fields if t not in ("area", "parents", "geometry")
+              and not (t == "category" and category)]
+    if any(t == "area" for _, t, _ in fields):
+        wanted.append(("area_code", "text"))
+    bound = _assign(wanted, columns, used, sample)
     text: list[str] = []
     profile_name = name or re.sub(r"[^a-z0-9]+", "-", path.name.split(".")[0].casefold()).strip(
         "-") or "draft"
@@ -239,6 +237,7 @@ def draft_profile(path: Path, kind: str, name: str | None = None,
         notes += area_notes
     if kind == "survey":
         questions = [c for c in columns if c not in used and _key(c).startswith(("q", "vraag"))]
+        used.update(questions)
         prefix = _common_prefix(questions)
         if prefix:
             text.append(f"    questions: {_q(prefix + '*')}")
@@ -274,16 +273,48 @@ def _filled(values: list[str | None]) -> list[str]:
     return [v.strip() for v in values if v is not None and v.strip()]
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.casefold())
+
+
+def _score(header: str, fname: str) -> int:
+    """How well ``header`` names the field: the field's name or a usual header exactly (the
+    earlier in :data:`ALIASES`, the better), else a usual header's words among the header's
+    (``Datum/uur feit`` holds ``datum feit``; more words, a better match); 0: not at all."""
+    key, words = _key(header), set(_words(header))
+    best = 0
+    for i, alias in enumerate([fname, *ALIASES.get(fname, [])]):
+        if key == _key(alias):
+            best = max(best, 1000 - i)
+        elif len(_key(alias)) >= 3 and set(_words(alias)) <= words:
+            best = max(best, 100 * len(_words(alias)) - i)
+    return best
+
+
+def _assign(wanted: list[tuple[str, str]], columns: list[str], used: set[str],
+            sample: Sample) -> dict[str, str]:
+    """Each field's column: the best-named pairs first, each column to one field, and only
+    where the column's values fit the field's type."""
+    pairs = sorted(
+        (-_score(col, fname), i, j, fname, ftype, col)
+        for i, (fname, ftype) in enumerate(wanted)
+        for j, col in enumerate(columns)
+        if col not in used and _score(col, fname) > 0
+    )
+    bound: dict[str, str] = {}
+    for *_, fname, ftype, col in pairs:
+        if fname in bound or col in used:
+            continue
+        if _fits(ftype, fname, _filled(sample.values[col][:2000])):
+            bound[fname] = col
+            used.add(col)
+    return bound
+
+
 def _match(fname: str, ftype: str, columns: list[str], used: set[str],
            sample: Sample) -> str | None:
-    """The column for a field: its own name, else a usual header whose values fit."""
-    names = [fname, *ALIASES.get(fname, [])]
-    by_key = {_key(c): c for c in columns if c not in used}
-    for alias in names:
-        col = by_key.get(_key(alias))
-        if col is not None and _fits(ftype, fname, _filled(sample.values[col][:2000])):
-            return col
-    return None
+    """The column for one field (see :func:`_assign`)."""
+    return _assign([(fname, ftype)], columns, used, sample).get(fname)
 
 
 def _fits(ftype: str, fname: str, values: list[str]) -> bool:
@@ -428,12 +459,10 @@ def _known_spellings(kind: str) -> dict[str, str]:
 def _area_rule(bound: dict[str, str], columns: list[str], used: set[str],
                sample: Sample) -> tuple[list[str], list[str]]:
     """The ``area:`` lines of a fact kind: a code column and/or coordinates."""
-    by_key = {_key(c): c for c in columns if c not in used}
-    code = next((by_key[k] for k in map(_key, AREA_CODE_ALIASES) if k in by_key), None)
+    code = bound.pop("area_code", None)
     rule = {}
     if code:
         rule["code"] = code
-        used.add(code)
     lon = bound.get("longitude") or _match("longitude", "number", columns, used, sample)
     lat = bound.get("latitude") or _match("latitude", "number", columns, used, sample)
     if lon and lat:

@@ -124,3 +124,27 @@ def test_a_gzipped_police_extract_loads_exactly_as_the_extract_itself(
                       profile="police-uk-extract", after=False)
     assert (again.counts.loaded, again.counts.skipped) == (0, 56434)
     assert query(plain, per_ward) == query(gz, per_ward)
+
+
+def test_features_of_a_geopackage_that_are_no_polygons_are_quarantined_with_their_reason(
+    aalst_top: Warehouse, tmp_path
+) -> None:
+    import numpy as np
+    import pyogrio.raw
+
+    from etl.inspect import quarantine_rows
+
+    gpkg = tmp_path / "punten.gpkg"
+    points = shapely.to_wkb(np.array([shapely.Point(4.03, 50.93), shapely.Point(4.05, 50.94)]))
+    pyogrio.raw.write(gpkg, geometry=points, field_data=[np.array(["41002W91", "41002W92"],
+                                                                   dtype=object)],
+                      fields=["code"], crs="EPSG:4326", driver="GPKG", layer="punten",
+                      geometry_type="Point")
+    wh = _copy(aalst_top, tmp_path)
+
+    result = load_file(wh, "areas", gpkg, after=False)
+
+    assert (result.counts.read, result.counts.loaded, result.counts.quarantined) == (2, 0, 2)
+    rows = quarantine_rows(wh, result.load_id)
+    assert [r["reason_codes"] for r in rows] == ["wrong_geometry", "wrong_geometry"]
+    assert "feature 1 has a Point; expected Polygon or MultiPolygon" in rows[0]["reasons"]

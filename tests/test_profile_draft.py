@@ -208,3 +208,23 @@ def test_an_area_file_draft_takes_the_level_from_the_codes_and_names_those_that_
     assert doc["kinds"]["areas"]["parents"] == ["deelgemeente", "gemeente"]
     assert "sector" in doc["kinds"]["areas"]["level_by_code"].values()
     assert "79 sampled code(s) match no level pattern (e.g. 1100212MQ" in sectors.output
+
+
+def test_a_police_export_with_dutch_headers_is_matched_by_the_words_of_its_headers(tmp_path):
+    export = tmp_path / "politie_export.csv"
+    export.write_text(
+        "PV-nummer;Feitcategorie;Datum/uur feit;Datum/uur aangifte;Tijdstip dispatch;"
+        "Tijdstip ter plaatse;Prioriteit;Straat;Statistische sector\n"
+        "AA.1;Woninginbraak;03/01/2024 22:10;04/01/2024 08:00;04/01/2024 08:05;"
+        "04/01/2024 08:20;2;Kerkstraat;41002A00-\n", encoding="cp1252")
+
+    kp = yaml.safe_load(ivm("profile", "draft", str(export), "--kind", "incidents").output)[
+        "kinds"]["incidents"]
+
+    assert kp["columns"] == {
+        "source_id": "PV-nummer", "category": "Feitcategorie", "occurred_at": "Datum/uur feit",
+        "reported_at": "Datum/uur aangifte", "priority": "Prioriteit",
+        "dispatched_at": "Tijdstip dispatch", "arrived_at": "Tijdstip ter plaatse",
+        "location": "Straat"}
+    assert kp["area"] == {"code": "Statistische sector"}
+    assert kp["categories"] == {"Woninginbraak": "residential_burglary"}
