@@ -82,6 +82,7 @@ def read_options(profile: Profile, names: tuple[str, ...]) -> ReadOptions:
         delimiter=profile.delimiter,
         decimal="." if profile.decimal == "auto" else profile.decimal,
         sheet=profile.sheet,
+        layer=profile.layer,
         expected_columns=names,
     )
 
