@@ -129,6 +129,14 @@ SETTINGS: dict[str, Setting] = {
             "refused: deliver them as a shapefile or GeoPackage.",
         ),
         Setting(
+            "max_gunzip_mb",
+            "IVM_MAX_GUNZIP_MB",
+            "4096",
+            "Largest size a gzip-compressed file (`.csv.gz`, ...) may unpack to, in MiB; a file "
+            "that unpacks further, or beyond 10 MiB at more than 200 times its packed size, is "
+            "refused as a gzip bomb.",
+        ),
+        Setting(
             "earliest_date",
             "IVM_EARLIEST_DATE",
             "1990-01-01",
@@ -227,6 +235,36 @@ SETTINGS: dict[str, Setting] = {
             "0",
             "1: the WSGI app (`dashboard.wsgi:server`) serves the public audience only, without "
             "sign-in; set by `ivm serve --public`.",
+            group="serving",
+        ),
+        Setting(
+            "publish_dir",
+            "IVM_PUBLISH_DIR",
+            "",
+            "A folder shared with the app servers (local, NFS v4, CephFS): every load also "
+            "publishes its new warehouse version there as `ivmonitor-<data version>.duckdb`, "
+            "with `current.json` naming it and its SHA-256; an app server (`ivm serve`) with "
+            "this setting serves the version `current.json` names instead of `IVM_DB`, and "
+            "switches between requests. Empty: the warehouse file itself is served.",
+            group="serving",
+        ),
+        Setting(
+            "publish_keep",
+            "IVM_PUBLISH_KEEP",
+            "3",
+            "How many warehouse versions the publish folder keeps (the current one included, "
+            "at least 2); an older one is removed by a later publish once no server has it "
+            "open.",
+            group="serving",
+        ),
+        Setting(
+            "log_format",
+            "IVM_LOG_FORMAT",
+            "text",
+            "`text` or `json`: the servers' log of requests (standard output), and, with "
+            "`json`, the command line's log of loads and publishes (standard error), one JSON "
+            "object per line: time, level, event, request id, role and hashed account, path, "
+            "status, duration in ms, data version. Never a user's name or address.",
             group="serving",
         ),
         Setting(
