@@ -204,7 +204,12 @@ def store_area_profiles(con: duckdb.DuckDBPyConnection, catalog: Iterable[Indica
 
 def profiles_missing(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether there are stored values but no stored profiles (a warehouse refreshed before
-    profiles were stored)."""
+    profiles were stored); False for a schema without either table (a partial upgrade)."""
+    tables = con.execute(
+        "SELECT count(DISTINCT table_name) FROM information_schema.tables "
+        "WHERE table_name IN ('indicator_value', 'area_profile')").fetchall()[0][0]
+    if tables < 2:
+        return False
     return bool(con.execute(
         "SELECT EXISTS (SELECT 1 FROM indicator_value) "
         "AND NOT EXISTS (SELECT 1 FROM area_profile)").fetchall()[0][0])

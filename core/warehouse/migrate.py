@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from importlib import resources
 
 import duckdb
@@ -39,8 +40,21 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0] or 0)
 
 
+#: Called after migrations were applied, in the same transaction, with the versions applied:
+#: a layer above fills a new derived table from what is stored already (the layers register
+#: themselves through their composition root, :mod:`ivm`; core knows none of them).
+_AFTER_UPGRADE: list[Callable[[duckdb.DuckDBPyConnection, list[int]], None]] = []
+
+
+def after_upgrade(fn: Callable[[duckdb.DuckDBPyConnection, list[int]], None]) -> None:
+    """Register ``fn(con, applied)`` to run after every upgrade that applied migrations."""
+    if fn not in _AFTER_UPGRADE:
+        _AFTER_UPGRADE.append(fn)
+
+
 def upgrade(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> list[int]:
-    """Apply every migration above the current version up to ``target``; return those applied.
+    """Apply every migration above the current version up to ``target`` (then the hooks of
+    :func:`after_upgrade`); return those applied.
 
     Runs inside the caller's transaction, so a failing migration leaves nothing half-done.
     """
@@ -56,4 +70,7 @@ def upgrade(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> lis
             con.execute(sql)
             con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
             applied.append(version)
+    if applied:
+        for fn in _AFTER_UPGRADE:
+            fn(con, applied)
     return applied

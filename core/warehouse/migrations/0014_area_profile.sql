@@ -2,7 +2,8 @@
 -- period the areas page shows (the level's latest complete one, else its latest; the city's
 -- periods when the level has none) and whether it is complete, the area's figures there and
 -- its city's (zeros filled in as for the stored values). Replaced by every refresh
--- (indicators/area_profile.py), and filled by `ivm migrate` for results refreshed before it.
+-- (indicators/area_profile.py), and, right after this migration, filled from the results
+-- already stored (by whatever command migrates: see ivm/__init__.py).
 CREATE TABLE IF NOT EXISTS area_profile (
     area_id          VARCHAR NOT NULL,
     period_type      VARCHAR NOT NULL,
