@@ -8,8 +8,8 @@ each run in its own subprocess (interpreter start-up and imports not timed):
 ``ivm``
     ``etl.load.load_file`` of the file into a fresh warehouse that has the areas loaded: sniffing,
     checksum, parsing, validation, area assignment, quarantine, merge and the atomic publish.
-    (pandas, which pyarrow imports lazily inside the reader, is imported before the clock
-    starts; its import time is shown in the note.)
+    (pandas, which pyarrow imports lazily inside the reader, and the modules a load imports on
+    first use are imported before the clock starts; pandas' import time is shown in the note.)
 ``duckdb``
     DuckDB's own ``CREATE TABLE t AS SELECT * FROM read_csv(...)`` into a fresh DuckDB file
     (the ceiling: no validation at all). The text uses only characters that Windows-1252 and
@@ -56,8 +56,8 @@ LABELS = {
 }
 #: Rows the pandas variant runs on when the file is bigger (then extrapolated).
 PANDAS_MAX_ROWS = 200_000
-#: The goal: ivm loads at least half as many rows per second as DuckDB's bare read_csv.
-TARGET_RATIO = 0.5
+#: The goal: ivm loads at least 0.8 times as many rows per second as DuckDB's bare read_csv.
+TARGET_RATIO = 0.8
 
 HEADER = (
     "source_id;category;occurred_at;reported_at;priority;dispatched_at;arrived_at;"
@@ -208,8 +208,11 @@ def head_of(path: Path, rows: int, out: Path) -> None:
 
 
 def _variant_ivm(csv: Path, db: Path) -> dict:
+    # with the modules a load imports on first use (imports are not load work, as for the others)
     from core.warehouse import Warehouse
+    from etl import area_load, event_load  # noqa: F401
     from etl.load import load_file
+    from etl.readers import delimited  # noqa: F401
 
     # pyarrow imports pandas lazily the first time the CSV reader turns a numpy array into an
     # Arrow array: a one-off import, not load work, so it is done (and reported) before timing.
@@ -549,6 +552,6 @@ _RESULTS_INTRO = """# Benchmark results
 Appended by `python -m bench load --scale city|national`. Seconds: median over the repeats
 (min-max); rows/s at the median; peak RSS: the largest `ru_maxrss` of the variant's own process
 over the repeats (interpreter and libraries included). Target: ivm's load_file reaches at least
-0.5 x the rows/s of DuckDB's bare `read_csv` into a table.
+0.8 x the rows/s of DuckDB's bare `read_csv` into a table.
 """
 

@@ -129,6 +129,14 @@ SETTINGS: dict[str, Setting] = {
             "refused: deliver them as a shapefile or GeoPackage.",
         ),
         Setting(
+            "max_gunzip_mb",
+            "IVM_MAX_GUNZIP_MB",
+            "4096",
+            "Largest size a gzip-compressed file (`.csv.gz`, ...) may unpack to, in MiB; a file "
+            "that unpacks further, or beyond 10 MiB at more than 200 times its packed size, is "
+            "refused as a gzip bomb.",
+        ),
+        Setting(
             "earliest_date",
             "IVM_EARLIEST_DATE",
             "1990-01-01",

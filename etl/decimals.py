@@ -27,6 +27,8 @@ _COMMA = _SIGN + (
 _POINT = _SIGN + (
     r"(\d+\.(\d{1,2}|\d{4,})|\d{4,}\.\d{3}|0\.\d{3}|\d{1,3}(,\d{3}){2,}|\d{1,3}(,\d{3})+\.\d+)$"
 )
+#: The two patterns for other modules (the profile draft judges sampled values by them).
+COMMA_ONLY, POINT_ONLY = _COMMA, _POINT
 #: Values read differently by the two conventions: ``1.234`` / ``1,234`` (a decimal or
 #: thousands), ``1.234.567``, ``1.234,5`` and their mirror images (valid in one only).
 _DIFFERS = _SIGN + r"(\d{1,3}([.,]\d{3})+([.,]\d+)?|\d{4,}[.,]\d{3})$"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,9 +56,11 @@ class Delivery:
         """The tag of this delivery's content ids (rows without an id of their own): its name
         (the file's name unless named) and the category given, so the same row in two files,
         or in two one-type extracts, stays two rows, while a corrected file of the same name
-        replaces its predecessor."""
+        replaces its predecessor. A compressed file is named as the file it holds
+        (``asb.tsv.gz`` is the delivery ``asb.tsv``)."""
         given = self.overrides.get("category") or self.overrides.get("type") or ""
-        text = f"{self.name or path.name}\x1f{given}"
+        name = self.name or re.sub(r"\.gz$", "", path.name, flags=re.IGNORECASE)
+        text = f"{name}\x1f{given}"
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def id_prefix(self) -> str:

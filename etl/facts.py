@@ -82,6 +82,7 @@ def read_options(profile: Profile, names: tuple[str, ...]) -> ReadOptions:
         delimiter=profile.delimiter,
         decimal="." if profile.decimal == "auto" else profile.decimal,
         sheet=profile.sheet,
+        layer=profile.layer,
         expected_columns=names,
     )
 
@@ -271,11 +272,13 @@ def _withdraw(
         return 0
     table = ident(spec.table)
     date = ident(spec.date_field or "")
+    prefix = tag + CONTENT_ID
+    # only this delivery's content ids can match (a delivery with ids holds none of them)
     return con.execute(
         f"DELETE FROM {table} WHERE source = ? AND starts_with(source_id, ?) "
         f"AND CAST({date} AS DATE) BETWEEN ? AND ? "
-        "AND source_id NOT IN (SELECT source_id FROM checked WHERE source_id IS NOT NULL)",
-        [source, tag + CONTENT_ID, counts.period_start, counts.cutoff],
+        "AND source_id NOT IN (SELECT source_id FROM checked WHERE starts_with(source_id, ?))",
+        [source, prefix, counts.period_start, counts.cutoff, prefix],
     ).fetchall()[0][0]
 
 

@@ -47,29 +47,46 @@ class _Strict(BaseModel):
 class AreaRule(_Strict):
     """How a row finds its area: by ``code`` (any level), else by point in polygon."""
 
-    code: str | list[str] | None = None
-    longitude: str | list[str] | None = None
-    latitude: str | list[str] | None = None
+    code: str | list[str] | None = Field(
+        default=None, description="column of the area code (one name or alternatives)")
+    longitude: str | list[str] | None = Field(
+        default=None, description="column of the WGS84 longitude (point in polygon)")
+    latitude: str | list[str] | None = Field(
+        default=None, description="column of the WGS84 latitude (point in polygon)")
     levels: list[str] | None = Field(
         default=None, description="area levels a code may be of / polygons to test, finest first"
     )
-    unknown: Literal["quarantine", "skip"] = "quarantine"
+    unknown: Literal["quarantine", "skip"] = Field(
+        default="quarantine",
+        description="a row whose area is not found: quarantined (`unknown_area`, "
+        "`outside_areas`) or skipped")
 
 
 class KindProfile(_Strict):
     """The mapping of one kind."""
 
     source: str = Field(description="namespace of the source ids, e.g. 'politie-aalst'")
-    columns: dict[str, str | list[str]] = Field(default_factory=dict)
-    constants: dict[str, Any] = Field(default_factory=dict)
-    categories: dict[str, str] = Field(default_factory=dict)
-    date_formats: list[str] | None = None
+    columns: dict[str, str | list[str]] = Field(
+        default_factory=dict,
+        description="canonical field -> source column (one name or alternatives, any case); "
+        "a field not named is looked for under its own name")
+    constants: dict[str, Any] = Field(
+        default_factory=dict, description="canonical field -> value for every row (a field "
+        "the file lacks, e.g. `type: general`)")
+    categories: dict[str, str] = Field(
+        default_factory=dict,
+        description="source value -> category id of `etl/taxonomy.yaml` (`_skip`: the row "
+        "belongs to another kind); matched case-insensitively")
+    date_formats: list[str] | None = Field(
+        default=None, description="date formats of this kind (strftime), else the profile's")
     date_precision: Literal["auto", "day", "month"] = Field(
         default="auto",
         description="month: every date stands for its whole month (police.uk publishes "
         "months); auto: month when every date is the first of a month at midnight",
     )
-    area: AreaRule | None = None
+    area: AreaRule | None = Field(
+        default=None, description="how a row finds its area: a code column, coordinates, or "
+        "both (the code first)")
     level: str | None = Field(default=None, description="areas: level of every row")
     level_by_code: dict[str, str] = Field(
         default_factory=dict, description="areas: regex on the code -> level"
@@ -83,18 +100,28 @@ class KindProfile(_Strict):
 class Profile(_Strict):
     """A source profile."""
 
-    spec: Literal[1] = 1
-    name: str
-    description: str = ""
-    encoding: str = "auto"
-    delimiter: str = "auto"
+    spec: Literal[1] = Field(default=1, description="version of the profile format")
+    name: str = Field(description="the name `--profile` takes")
+    description: str = Field(default="", description="one line for `ivm profiles`")
+    encoding: str = Field(
+        default="auto", description="text encoding of CSV files (`utf-8`, `cp1252`, ...); "
+        "auto: detected (UTF-8 with or without BOM, UTF-16, else Windows-1252)")
+    delimiter: str = Field(
+        default="auto", description="field separator of CSV files; auto: detected from the "
+        "first lines (`;`, `,`, tab, `|`), tab for .tsv")
     decimal: Literal[",", ".", "auto"] = Field(
         default="auto",
         description="decimal separator; auto: ',' in ';'-separated files, else '.'",
     )
-    sheet: str | None = None
-    date_formats: list[str] = Field(default_factory=lambda: list(DEFAULT_DATE_FORMATS))
-    kinds: dict[str, KindProfile]
+    sheet: str | None = Field(
+        default=None, description="XLSX: the sheet to read; default: the first visible one")
+    layer: str | None = Field(
+        default=None, description="GeoPackage: the layer to read; default: the only layer "
+        "with geometry, else the only polygon layer")
+    date_formats: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_DATE_FORMATS),
+        description="date formats tried in order (strftime: `%d/%m/%Y`, `%Y-%m`, ...)")
+    kinds: dict[str, KindProfile] = Field(description="kind -> its mapping (see below)")
 
     @field_validator("kinds")
     @classmethod
@@ -153,7 +180,8 @@ def _builtin_named(name: str) -> Profile | None:
 
 
 def load_profile(name_or_path: str) -> Profile:
-    """A built-in profile by name, or a profile YAML file by path."""
+    """A built-in profile by name, or a profile YAML file by path, checked as ``ivm profile
+    check`` checks it (:mod:`etl.profile_check`): a problem refuses it."""
     named = _builtin_named(name_or_path)
     if named is not None:
         return named
@@ -162,7 +190,13 @@ def load_profile(name_or_path: str) -> Profile:
         return builtins[name_or_path]
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") and path.is_file():
-        return _parse(path.read_text(encoding="utf-8"), str(path))
+        profile = _parse(path.read_text(encoding="utf-8"), str(path))
+        from etl.profile_check import check_profile
+
+        problems = check_profile(profile, str(path))
+        if problems:  # a misspelt field or category would otherwise be ignored, or quarantine
+            raise DeclarationError(problems)
+        return profile
     raise IvmError(
         "unknown_profile",
         f"no profile '{name_or_path}'",

@@ -37,22 +37,27 @@ class _Strict(BaseModel):
 class Text(_Strict):
     """A text in Dutch and (optionally) English."""
 
-    nl: str = Field(min_length=1)
-    en: str | None = None
+    nl: str = Field(min_length=1, description="the text in Dutch")
+    en: str | None = Field(default=None, description="the text in English")
 
 
 class Baseline(_Strict):
     """Where the objective starts: a period and a value, or ``from_data``."""
 
-    period: str
-    value: float | Literal["from_data"] = "from_data"
+    period: str = Field(description="the baseline period: a year (`2023`) or a range of years "
+                        "(`2021-2023`)")
+    value: float | Literal["from_data"] = Field(
+        default="from_data", description="the value then; `from_data`: computed from the "
+        "loaded data")
 
 
 class Target(_Strict):
     """Where the objective must arrive: an absolute value or a relative change (-0.15)."""
 
-    value: float | None = None
-    change: float | None = None
+    value: float | None = Field(default=None, description="the value to reach (give this or "
+                                "`change`)")
+    change: float | None = Field(default=None, description="the relative change from the "
+                                 "baseline to reach: -0.15 is 15 % lower")
 
     @model_validator(mode="after")
     def _one_of(self) -> Target:
@@ -65,30 +70,46 @@ class Milestone(Target):
     """An intermediate target (streefwaarde): the value (or change from the baseline) to reach
     in a calendar year before the deadline."""
 
-    year: int = Field(ge=1900, le=2200)
+    year: int = Field(ge=1900, le=2200, description="the calendar year of the milestone, "
+                      "before the deadline")
 
 
 class Objective(_Strict):
     """One objective of the plan."""
 
-    id: str = Field(pattern=ID_PATTERN, max_length=64)
-    title: Text
-    plan: Literal[PLANS]  # type: ignore[valid-type]
-    phase: Literal[PHASES]  # type: ignore[valid-type]
-    dimension: Literal[DIMENSIONS] | None = None  # type: ignore[valid-type]
-    owner: str | None = None
-    partners: list[str] = Field(default_factory=list)
-    indicator: str | None = None
-    areas: list[str] = Field(default_factory=list)
-    area_level: str | None = None
-    baseline: Baseline | None = None
-    target: Target | None = None
-    deadline: dt.date | None = None
-    direction: Literal[DIRECTIONS] | None = None  # type: ignore[valid-type]
-    comparison: Literal["rest_of_city", "none"] | list[str] | None = None
-    buffer: list[str] | None = None
-    milestones: list[Milestone] = Field(default_factory=list)
-    description: Text | None = None
+    id: str = Field(pattern=ID_PATTERN, max_length=64,
+                    description="the objective's id (letters, digits, `-`, `_`, `.`)")
+    title: Text = Field(description="the objective in a sentence")
+    plan: Literal[PLANS] = Field(  # type: ignore[valid-type]
+        description="the plan it belongs to: the city's LIVP, the police zone's ZVP, or both")
+    phase: Literal[PHASES] = Field(  # type: ignore[valid-type]
+        description="its phase of the safety chain")
+    dimension: Literal[DIMENSIONS] | None = Field(  # type: ignore[valid-type]
+        default=None, description="the safety dimension it addresses")
+    owner: str | None = Field(default=None, description="the partner that owns it (an id of "
+                              "the partner register)")
+    partners: list[str] = Field(default_factory=list,
+                                description="partners that contribute (ids)")
+    indicator: str | None = Field(default=None, description="the catalogue indicator that "
+                                  "measures it (`ivm indicators list`)")
+    areas: list[str] = Field(default_factory=list, description="area codes it applies to; "
+                             "default: the city")
+    area_level: str | None = Field(default=None, description="the level of those areas "
+                                   "(`wijk`, `project`, ...)")
+    baseline: Baseline | None = Field(default=None, description="where it starts")
+    target: Target | None = Field(default=None, description="where it must arrive")
+    deadline: dt.date | None = Field(default=None, description="when the target is to be "
+                                     "reached (YYYY-MM-DD)")
+    direction: Literal[DIRECTIONS] | None = Field(  # type: ignore[valid-type]
+        default=None, description="which way is better; default: the indicator's")
+    comparison: Literal["rest_of_city", "none"] | list[str] | None = Field(
+        default=None, description="what its areas are judged against: `rest_of_city` (the "
+        "default for project areas), control area codes, or `none`")
+    buffer: list[str] | None = Field(default=None, description="a project area's surrounding "
+                                     "streets or areas, for the displacement check")
+    milestones: list[Milestone] = Field(default_factory=list, description="intermediate "
+                                        "targets, one per year, in order")
+    description: Text | None = Field(default=None, description="a longer explanation")
 
     @model_validator(mode="after")
     def _milestones_in_order(self) -> Objective:
@@ -127,14 +148,17 @@ class Action(_Strict):
     indicators such as techno-prevention visits) and the state it starts in. Owners update the
     state in the dashboard; the plan's ``state`` is where it starts."""
 
-    id: str = Field(pattern=ID_PATTERN, max_length=64)
-    objective: str
-    title: Text
-    owner: str | None = None
-    start: dt.date | None = None
-    due: dt.date | None = None
-    state: Literal[ACTION_STATES] = "planned"  # type: ignore[valid-type]
-    outputs: list[str] = Field(default_factory=list)
+    id: str = Field(pattern=ID_PATTERN, max_length=64, description="the action's id")
+    objective: str = Field(description="the id of the objective it serves")
+    title: Text = Field(description="what is done")
+    owner: str | None = Field(default=None, description="the partner that does it (id)")
+    start: dt.date | None = Field(default=None, description="when it starts")
+    due: dt.date | None = Field(default=None, description="when it is due (not before start)")
+    state: Literal[ACTION_STATES] = Field(  # type: ignore[valid-type]
+        default="planned", description="the state it starts in (Dutch words accepted: "
+        "gepland, lopend, afgerond, uitgesteld, geschrapt)")
+    outputs: list[str] = Field(default_factory=list, description="ids of catalogue indicators "
+                               "the action produces (output indicators)")
 
     @model_validator(mode="before")
     @classmethod
@@ -156,10 +180,14 @@ class Reporting(_Strict):
     ``start``; each period is reported at the first council meeting after it ends, and its
     updates are due ``deadline_days`` before that meeting."""
 
-    frequency: Literal[FREQUENCIES] = "quarter"  # type: ignore[valid-type]
-    start: dt.date | None = None
-    deadline_days: int = Field(14, ge=0, le=120)
-    council_dates: list[dt.date] = Field(default_factory=list)
+    frequency: Literal[FREQUENCIES] = Field(  # type: ignore[valid-type]
+        default="quarter", description="how often owners report")
+    start: dt.date | None = Field(default=None, description="the first day of the first "
+                                  "reporting period")
+    deadline_days: int = Field(14, ge=0, le=120, description="days before the council "
+                               "meeting the updates are due")
+    council_dates: list[dt.date] = Field(default_factory=list, description="the council "
+                                         "meetings a period is reported at")
 
     @model_validator(mode="after")
     def _sorted(self) -> Reporting:
@@ -172,20 +200,24 @@ class Reporting(_Strict):
 class PlanInfo(_Strict):
     """The plan version, its approval and its reporting calendar."""
 
-    version: str = Field(pattern=ID_PATTERN, max_length=64)
-    title: str
-    approved_on: dt.date | None = None
-    approved_by: str | None = None
-    reporting: Reporting | None = None
+    version: str = Field(pattern=ID_PATTERN, max_length=64, description="the plan version "
+                         "(a revision is a new version)")
+    title: str = Field(description="the plan's title")
+    approved_on: dt.date | None = Field(default=None, description="the day the council "
+                                        "approved it (not in the future)")
+    approved_by: str | None = Field(default=None, description="who approved it")
+    reporting: Reporting | None = Field(default=None, description="the reporting calendar")
 
 
 class PlanFile(_Strict):
     """A plan file: ``spec: 1``, the plan's version, its objectives and their actions."""
 
-    spec: Literal[1] = 1
-    plan: PlanInfo
-    objectives: list[Objective] = Field(min_length=1)
-    actions: list[Action] = Field(default_factory=list)
+    spec: Literal[1] = Field(default=1, description="version of the plan format")
+    plan: PlanInfo = Field(description="the plan version and its approval")
+    objectives: list[Objective] = Field(min_length=1, description="the objectives (at least "
+                                        "one)")
+    actions: list[Action] = Field(default_factory=list, description="the actions under the "
+                                  "objectives")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> PlanFile:

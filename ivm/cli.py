@@ -21,6 +21,7 @@ from core.settings import SETTINGS, flag, setting
 from core.vocabulary import SOURCE_KINDS
 from core.warehouse import Warehouse
 from ivm.cli_places import alerts, events, peers, project, safety_index
+from ivm.cli_profiles import profile
 from ivm.cli_results import export, indicators, plan, status
 from ivm.cli_steering import partners, plan_diff, remind, updates
 from ivm.options import (
@@ -46,7 +47,7 @@ def main() -> None:
 
 
 for command in (status, indicators, plan, export, partners, updates, remind, project, alerts,
-                peers, safety_index, events):
+                peers, safety_index, events, profile):
     main.add_command(command)
 plan.add_command(plan_diff)
 
@@ -146,8 +147,8 @@ def setup(municipality: str, out: str | None, db: str | None) -> None:
               help="Last day the delivery covers, its cut-off: YYYY-MM-DD, or YYYY-MM for the "
               "month's last day (default: its last row).")
 @click.option("--delivery", "delivery_name", default=None,
-              help="Name of the delivery (default: the file's name); rows without an id are "
-              "told apart by it, and a file of the same name replaces them.")
+              help="Name of the delivery (default: the file's name, without .gz); rows without "
+              "an id are told apart by it, and a file of the same name replaces them.")
 @click.option("--reapply", is_flag=True,
               help="Apply a file loaded before again (e.g. to undo a later correction).")
 @click.option("--activate", is_flag=True,

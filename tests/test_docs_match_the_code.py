@@ -48,3 +48,24 @@ def test_the_status_example_in_docs_has_every_key_the_code_writes(demo_city):
         return found
 
     assert keys(record) == keys(example)
+
+
+def test_docs_formats_md_lists_every_profile_key_and_plan_field_as_the_models_declare():
+    from etl.profile import AreaRule, KindProfile, Profile
+    from indicators import PlanFile
+    from ivm.formats_doc import docs_with_parts, model_rows
+
+    text = (DOCS / "formats.md").read_text(encoding="utf-8")
+    assert text == docs_with_parts(text), "run: python -m ivm.formats_doc"
+    profile_part = text.split("<!-- profile -->")[1].split("<!-- /profile -->")[0]
+    for model in (Profile, KindProfile, AreaRule):
+        for name in model.model_fields:
+            assert re.search(rf"^\| `([a-z_.A-Z]+\.)?{name}` \|", profile_part, re.M), name
+    rows = model_rows(PlanFile)
+    plan_part = text.split("<!-- plan -->")[1].split("<!-- /plan -->")[0]
+    assert {"objectives[].target.change", "plan.reporting.council_dates",
+            "actions[].outputs", "objectives[].milestones[].year"} <= {r[0] for r in rows}
+    for key, _, _, what in [*rows, *model_rows(Profile)]:
+        assert what, f"{key} has no description in its model"
+    for key, *_ in rows:
+        assert f"| `{key}` |" in plan_part

@@ -264,6 +264,12 @@ CASES = [
         corpus.huge_field_and_truncated_row,
         Quarantined({3: "field_too_long", 4: "too_few_fields"}, loaded=1),
     ),
+    Case(
+        "line_longer_than_a_stream_block_keeps_row_numbers", "incidents",
+        corpus.line_longer_than_a_stream_block,
+        Quarantined({20_002: "field_too_long", 25_002: "too_few_fields",
+                     26_003: "invalid_datetime"}, loaded=29_998),
+    ),
     # --- not a table at all --------------------------------------------------------------------
     Case(
         "picture_named_csv", "incidents", corpus.binary_as_csv,

@@ -29,7 +29,7 @@ from core.warehouse import Warehouse
 from core.warehouse.schema import DATA_TABLES
 from etl.inspect import load_log_rows
 from etl.load import load_file
-from tests.nasty import corpus, implausible, robustness
+from tests.nasty import corpus, implausible, packed, robustness
 
 IVM = [sys.executable, "-m", "ivm"]
 
@@ -101,6 +101,21 @@ CASES = [
          ("--category", "Burglary")),
     Case("unknown_profile", "incidents", corpus.semicolon_delimited, 1,
          ("[unknown_profile]", "no profile 'nottingham'"), "failed", ("--profile", "nottingham")),
+    Case("gzip_bomb", "incidents", packed.gzip_bomb_csv, 1,
+         ("[gzip_bomb]", "incidents_bomb.csv.gz:", "times its packed size"), "rejected"),
+    Case("gzip_larger_than_allowed", "incidents", packed.gzip_bomb_csv, 1,
+         ("[gzip_bomb]", "more than the 1 MiB allowed"), "rejected",
+         env={"IVM_MAX_GUNZIP_MB": "1"}),
+    Case("gzip_damaged", "incidents", packed.gzip_damaged_csv, 1,
+         ("[corrupt_gzip]", "incidents_damaged.csv.gz:", "damaged"), "rejected"),
+    Case("gzip_cut_short", "incidents", packed.gzip_cut_short_csv, 1,
+         ("[corrupt_gzip]", "cut short"), "rejected"),
+    Case("text_named_gz", "incidents", packed.text_named_gz, 1,
+         ("[not_gzip]", "incidents_plain.csv.gz:"), "rejected"),
+    Case("csv_named_gpkg", "areas", packed.csv_named_gpkg, 1,
+         ("[not_geopackage]", "wijken.gpkg:", "not an SQLite database"), "rejected"),
+    Case("sqlite_named_gpkg", "areas", packed.sqlite_named_gpkg, 1,
+         ("[not_geopackage]", "wijken_sqlite.gpkg:"), "rejected"),
 ]
 
 

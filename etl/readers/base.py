@@ -56,7 +56,13 @@ class ReadOptions:
     delimiter: str = "auto"
     decimal: str = ","
     sheet: str | None = None
+    layer: str | None = None
     expected_columns: tuple[str, ...] = ()
+
+
+#: The file types :func:`read_table` reads, by name ending.
+FORMATS = (".csv", ".tsv", ".txt", ".xlsx", ".parquet", ".geojson", ".json", ".shp", ".gpkg",
+           ".csv.gz", ".tsv.gz", ".txt.gz", ".geojson.gz")
 
 
 def read_table(facts: FileFacts, options: ReadOptions) -> RawTable:
@@ -85,11 +91,19 @@ def read_table(facts: FileFacts, options: ReadOptions) -> RawTable:
         from etl.readers.geo import read_shapefile
 
         return read_shapefile(facts, options)
+    if suffix == ".gpkg":
+        from etl.readers.geopackage import read_geopackage
+
+        return read_geopackage(facts, options)
+    if suffix == ".gz":
+        from etl.readers.gzipped import read_gzipped
+
+        return read_gzipped(facts, options, read_table)
     raise FileRejected(
         "unknown_format",
         f"unknown file type '{suffix or '(none)'}'",
         Where(str(path)),
-        hint="expected .csv, .tsv, .txt, .xlsx, .parquet, .geojson, .json or .shp",
+        hint="expected " + ", ".join(FORMATS),
     )
 
 

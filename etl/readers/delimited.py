@@ -122,22 +122,40 @@ class _Retry(Exception):
     """The binary read met a record only the text read handles (a malformed one)."""
 
 
+class _LongLine(Exception):
+    """A record is longer than the small blocks the file is streamed in (see _STREAM_BLOCK)."""
+
+
+#: Bytes the file is parsed in at a time while no line is longer: small blocks let the next
+#: block be parsed while DuckDB checks the rows of the one before (one block of the size a
+#: line may take, IVM_MAX_LINE_MB, would be parsed before the first row is checked). A longer
+#: line makes the read go on in blocks of the size a line may take.
+_STREAM_BLOCK = 1 << 20
+
+
 def _batches(
     facts: FileFacts, table: RawTable, encoding: str, delimiter: str
 ) -> Iterator[pa.RecordBatch]:
     """The file's batches. A Windows-1252 or Latin-1 file is parsed as bytes and only its
     values with non-ASCII bytes are decoded (Arrow's own transcoding decodes the whole file in
     Python, on one core). That read has no handler for malformed records (Arrow cannot pass
-    their undecoded text to one): at the first, the text read takes over where it stopped."""
+    their undecoded text to one): at the first, the text read takes over where it stopped.
+    Either read goes on in larger blocks where a line is longer than the small ones."""
     codec = _single_byte_codec(facts, encoding)
     passed = [0, 0]  # records passed on (blank ones included), rows yielded
-    if codec is not None:
+    limit = _block_size()
+    block = min(_STREAM_BLOCK, limit)
+    while True:
         try:
-            yield from _read(facts, table, encoding, delimiter, codec, passed)
+            if codec is not None:
+                yield from _read(facts, table, encoding, delimiter, codec, passed, block)
+            else:
+                yield from _read(facts, table, encoding, delimiter, None, passed, block)
             return
         except _Retry:
-            pass
-    yield from _read(facts, table, encoding, delimiter, None, passed)
+            codec = None
+        except _LongLine:
+            block = limit
 
 
 def _read(
@@ -147,9 +165,12 @@ def _read(
     delimiter: str,
     codec: str | None,
     passed: list[int],
+    block: int,
 ) -> Iterator[pa.RecordBatch]:
-    """One read of the file: as bytes decoded with ``codec``, or (None) as text in
-    ``encoding``; the first ``passed[0]`` records were passed on by an earlier read."""
+    """One read of the file in blocks of ``block`` bytes: as bytes decoded with ``codec``, or
+    (None) as text in ``encoding``; the first ``passed[0]`` records were passed on by an
+    earlier read. Raises _LongLine where a line is longer than a block smaller than the size a
+    line may take."""
     columns = table.columns
     binary = codec is not None
     skip = passed[0]
@@ -162,7 +183,7 @@ def _read(
     read_opts = pacsv.ReadOptions(
         column_names=columns,
         skip_rows=table.first_data_row - 1,
-        block_size=_block_size(),
+        block_size=block,
         encoding="utf8" if binary or encoding in _UTF8 else encoding,
     )
     # Blank lines come through as rows of empty strings so that the row numbers count them;
@@ -192,6 +213,7 @@ def _read(
     except pa.ArrowInvalid as exc:
         if "Empty CSV file" in str(exc):
             raise no_rows from None
+        _retry_longer(exc, block)
         if binary:
             raise _Retry from None
         raise _unreadable(exc, "", where) from None
@@ -203,6 +225,7 @@ def _read(
         except StopIteration:
             break
         except pa.ArrowInvalid as exc:
+            _retry_longer(exc, block)
             if binary:
                 raise _Retry from None
             raise _unreadable(exc, f" after row {seen + first - 1}", where) from None
@@ -242,6 +265,13 @@ def _block_size() -> int:
     except ValueError:
         raise FileRejected("bad_setting", f"IVM_MAX_LINE_MB is not a number: {text!r}") from None
     return max(4096, int(mib * 2**20))
+
+
+def _retry_longer(exc: pa.ArrowInvalid, block: int) -> None:
+    """Raise _LongLine when ``exc`` is a line longer than ``block``, a block smaller than the
+    size a line may take."""
+    if "straddl" in str(exc) and block < _block_size():
+        raise _LongLine from None
 
 
 def _unreadable(exc: pa.ArrowInvalid, after: str, where: Where) -> FileRejected:

@@ -1,4 +1,5 @@
-"""Area polygons: GeoJSON FeatureCollections (WGS84) and ESRI shapefiles (reprojected).
+"""Area polygons: GeoJSON FeatureCollections (WGS84) and ESRI shapefiles (reprojected); the
+GeoPackage reader (:mod:`etl.readers.geopackage`) shares the reprojection and repair.
 
 Both come out as the attribute columns plus ``geometry``, the polygon as compact GeoJSON text in
 WGS84 longitude/latitude. Features that are not polygons are malformed rows; invalid polygons
@@ -103,7 +104,7 @@ def read_geojson(facts: FileFacts, options: ReadOptions) -> RawTable:
         texts = [value_text(_plain(props.get(k)), options.decimal) for k in keys]
         rows.append((number, texts, text_geometry))
     table.details["repaired"] = str(repaired)
-    table.batches = _chunks(columns, rows)
+    table.batches = row_batches(columns, rows)
     return table
 
 
@@ -223,9 +224,10 @@ def _check_lonlat(geometry: Any, where: Where, what: str = "") -> None:
         )
 
 
-def _chunks(
+def row_batches(
     columns: list[str], rows: Iterable[tuple[int, list[str], str]]
 ) -> Iterator[pa.RecordBatch]:
+    """Record batches of ``(row number, attribute texts, geometry text)`` rows."""
     values: list[list[str]] = [[] for _ in columns]
     numbers: list[int] = []
     for number, texts, geometry in rows:
@@ -394,11 +396,11 @@ def _shape_batches(
             pending.append((number, texts, geometry))
             if len(pending) >= _BATCH:
                 seen += len(pending)
-                yield from _chunks(table.columns, _finish(pending, to_wgs84, table))
+                yield from row_batches(table.columns, finish_polygons(pending, to_wgs84, table))
                 pending = []
         if pending:
             seen += len(pending)
-            yield from _chunks(table.columns, _finish(pending, to_wgs84, table))
+            yield from row_batches(table.columns, finish_polygons(pending, to_wgs84, table))
     finally:
         reader.close()
     if seen == 0 and not table.malformed:
@@ -421,7 +423,7 @@ def _shape_geometry(shp: Any, number: int, texts: list[str], table: RawTable) ->
     return None
 
 
-def _finish(
+def finish_polygons(
     pending: list[tuple[int, list[str], Any]],
     to_wgs84: pyproj.Transformer | None,
     table: RawTable,

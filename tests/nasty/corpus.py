@@ -496,6 +496,22 @@ def huge_field_and_truncated_row(d: Path) -> Path:
     )
 
 
+def line_longer_than_a_stream_block(d: Path) -> Path:
+    """A Windows-1252 file of 30,000 rows whose row 20,002 holds a 2 MiB field: longer than the
+    blocks a file is streamed in, shorter than a line may be (IVM_MAX_LINE_MB), so the read
+    goes on in larger blocks; then a cut-off row and an impossible date."""
+    rows = [
+        f"L{i},bicycle_theft,03/03/2024 14:30,,,Café {i},41002W01" for i in range(1, 30_001)
+    ]
+    rows[20_000] = 'L20001,bicycle_theft,03/03/2024 15:30,,,"' + "x" * 2_000_000 + '",41002W01'
+    rows[25_000:25_000] = ["L25001,bicycle_theft,03/0"]
+    rows[26_001] = "L26001,bicycle_theft,31/02/2024 14:30,,,Kerkstraat,41002W01"
+    return _text(
+        d, "incidents_long_line.csv", "\n".join([INCIDENT_HEADER, *rows]) + "\n",
+        encoding="cp1252",
+    )
+
+
 # --- not a table at all -----------------------------------------------------------------------
 
 
