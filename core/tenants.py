@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
@@ -164,6 +165,18 @@ def _tenant(file: Path, n: int, entry: object) -> Tenant:
     return Tenant(tenant_id, name.strip(), tuple(names), (file.parent / db).resolve())
 
 
+def site_url(tenant: Tenant | None) -> str:
+    """The dashboard's address as people reach it (the link in a reminder or an alert notice):
+    ``IVM_DASHBOARD_URL``, with a tenant's first host name in place of its host (its scheme
+    and port kept)."""
+    base = setting("dashboard_url").rstrip("/")
+    if tenant is None:
+        return base
+    parts = urlsplit(base)
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme or "https", tenant.hosts[0] + port, parts.path, "", ""))
+
+
 _loaded: dict[tuple[str, float], Tenants] = {}
 
 
@@ -183,4 +196,4 @@ def configured_tenants() -> Tenants | None:
 
 
 __all__ = ["TENANT_ID", "Tenant", "Tenants", "configured_tenants", "load_tenants",
-           "normal_host"]
+           "normal_host", "site_url"]

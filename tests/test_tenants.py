@@ -353,3 +353,17 @@ def test_the_cities_demo_makes_one_tenant_per_municipality(tmp_path):
                        (["--cities", "Aalst,Mechlen"], "no municipality 'Mechlen'")):
         out = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "d"), *args])
         assert out.exit_code == 1 and says in out.output, (args, out.output)
+
+
+def test_reminders_and_alert_notices_link_to_their_tenants_host(tmp_path, monkeypatch):
+    from access.steering.store import Steering
+
+    (tmp_path / "tenants.yaml").write_text(TENANTS_FILE, encoding="utf-8")
+    monkeypatch.setenv("IVM_TENANTS", str(tmp_path / "tenants.yaml"))
+    monkeypatch.setenv("IVM_DASHBOARD_URL", "https://veiligheid.example.be:8443/")
+    steering = Steering.of_warehouse(tmp_path / "herstappe" / "ivmonitor.duckdb")
+    assert steering.notices.site == "https://herstappe.ivm.test:8443"
+    assert steering.alerts.site == "https://herstappe.ivm.test:8443"
+    monkeypatch.delenv("IVM_TENANTS")
+    one_city = Steering.of_warehouse(tmp_path / "ivmonitor.duckdb")
+    assert one_city.notices.site == "https://veiligheid.example.be:8443"
