@@ -248,6 +248,36 @@ SETTINGS: dict[str, Setting] = {
             group="serving",
         ),
         Setting(
+            "publish_dir",
+            "IVM_PUBLISH_DIR",
+            "",
+            "A folder shared with the app servers (local, NFS v4, CephFS): every load also "
+            "publishes its new warehouse version there as `ivmonitor-<data version>.duckdb`, "
+            "with `current.json` naming it and its SHA-256; an app server (`ivm serve`) with "
+            "this setting serves the version `current.json` names instead of `IVM_DB`, and "
+            "switches between requests. Empty: the warehouse file itself is served.",
+            group="serving",
+        ),
+        Setting(
+            "publish_keep",
+            "IVM_PUBLISH_KEEP",
+            "3",
+            "How many warehouse versions the publish folder keeps (the current one included, "
+            "at least 2); an older one is removed by a later publish once no server has it "
+            "open.",
+            group="serving",
+        ),
+        Setting(
+            "log_format",
+            "IVM_LOG_FORMAT",
+            "text",
+            "`text` or `json`: the servers' log of requests (standard output), and, with "
+            "`json`, the command line's log of loads and publishes (standard error), one JSON "
+            "object per line: time, level, event, request id, role and hashed account, path, "
+            "status, duration in ms, data version. Never a user's name or address.",
+            group="serving",
+        ),
+        Setting(
             "city_name",
             "IVM_CITY_NAME",
             "",

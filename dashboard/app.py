@@ -10,13 +10,16 @@ from typing import Any
 import dash
 from dash import Dash, dcc, html
 
+from core.logs import configure
 from core.settings import flag, setting
 from core.tenants import Tenants, configured_tenants
 from core.warehouse import Warehouse
+from core.warehouse.publish import PublishFolder
 from dashboard.auth import install
 from dashboard.branding import install_logo_route
 from dashboard.health import install_health_routes
 from dashboard.registry import request_lang
+from dashboard.request_log import install_request_log
 from dashboard.security import allow_inline
 from dashboard.sites import Sites, current_site
 from dashboard.views import warm_up
@@ -71,6 +74,7 @@ def create_app(warehouse: Warehouse, public: bool = False,
     sites = Sites.of(warehouse, tenants)
     app.server.config["IVM_SITES"] = sites
     app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
+    install_request_log(app.server, sites)
     install(app, sites, public=public)
     install_health_routes(app.server, sites)
     install_logo_route(app.server)
@@ -82,12 +86,19 @@ def warehouse_of_app() -> Warehouse:
     return current_site().warehouse
 
 
+def served_warehouse(path: str | None = None) -> Warehouse:
+    """The warehouse an app server serves: the file ``path`` (default ``IVM_DB``), or, with a
+    publish folder (``IVM_PUBLISH_DIR``), the version its pointer names."""
+    return Warehouse(path or setting("db") or None, served_from=PublishFolder.from_settings())
+
+
 def server_from_environment():
     """The Flask server for a WSGI server (gunicorn): the warehouse comes from ``IVM_DB`` (or
-    each tenant's from ``IVM_TENANTS``), the public mode from ``IVM_PUBLIC=1`` (set by ``ivm
-    serve --public``). Each worker renders the pages' default views in the background as it
-    starts."""
-    app = create_app(Warehouse(setting("db") or None), public=flag("public_server"),
+    each tenant's from ``IVM_TENANTS``, or the publish folder), the public mode from
+    ``IVM_PUBLIC=1`` (set by ``ivm serve --public``); the log goes to standard output. Each
+    worker renders the pages' default views in the background as it starts."""
+    configure("stdout")
+    app = create_app(served_warehouse(), public=flag("public_server"),
                      tenants=configured_tenants())
     warm_up(app)
     return app.server

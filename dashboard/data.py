@@ -13,15 +13,17 @@ This module knows nothing of requests, viewers or audiences: which data a viewer
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from core.warehouse import Warehouse, WarehouseReader
-from dashboard.view_cache import SharedViews, VersionedCache
+from core.warehouse.publish import Version
+from dashboard.view_cache import SharedViews, VersionedCache, plain
 from indicators import (
     Hierarchy,
     Indicator,
@@ -32,6 +34,7 @@ from indicators import (
     category_names,
     complete_years,
     current_alerts,
+    data_version,
     has_results,
     index_parts,
     loads,
@@ -55,18 +58,59 @@ from indicators import (
 
 
 class DashboardData:
-    """The dashboard's view of one warehouse (one per process)."""
+    """The dashboard's view of one warehouse (one per process).
+
+    A request reads one version from start to end: :meth:`pinned` (the server enters it for
+    every request, the warm-up for each round) fixes the newest published version for the
+    block, and every answer, rendered view and query inside it is of that version; a load
+    published meanwhile is seen from the next request on."""
 
     def __init__(self, warehouse: Warehouse):
         self.warehouse = warehouse
         self._reader = WarehouseReader(warehouse)
-        self.cache = VersionedCache(warehouse.version_token)
-        self.shared = SharedViews(warehouse.path, warehouse.version_token)
+        self._pin: contextvars.ContextVar[Version | None] = contextvars.ContextVar(
+            f"ivm_version_{id(self)}", default=None)
+        self.cache = VersionedCache(self.token, newest=self._newest_token)
+        self.shared = SharedViews(warehouse.path, self.token)
 
     # -- plumbing ---------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[Version | None]:
+        """Read the version published now (None: none) throughout the block."""
+        reset = self._pin.set(self._reader.newest())
+        try:
+            yield self._pin.get()
+        finally:
+            self._pin.reset(reset)
+
+    def version(self) -> Version | None:
+        """The version read now: the block's (:meth:`pinned`), else the newest."""
+        return self._pin.get() or self._reader.newest()
+
+    def token(self) -> Hashable | None:
+        """The token of :meth:`version` (None without a warehouse)."""
+        version = self.version()
+        return version.token if version is not None else None
+
+    def _newest_token(self) -> Hashable | None:
+        version = self._reader.newest()
+        return version.token if version is not None else None
+
+    def exists(self) -> bool:
+        """Whether there is a version to read."""
+        return self.version() is not None
+
+    def version_label(self) -> str | None:
+        """The data version label of the version read now (``12.4``), None without one."""
+        version = self.version()
+        if version is None:
+            return None
+        return version.label or self._cached(
+            ("data_version",), lambda c: (data_version(c) or {}).get("label"))
+
     def _query(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
-        con = self._reader.connection()
+        con = self._reader.connection(self.version())
         try:
             return fn(con)
         finally:
@@ -89,7 +133,10 @@ class DashboardData:
         """The rendered view ``build`` makes for ``key`` in the current version, as JSON-ready
         plain values, kept in memory (bounded by bytes) and shared with the other processes
         serving the same warehouse."""
-        return self.cache.view(key, lambda: self.shared.get(self.cache.token, key, build))
+        token = self.token()
+        if not self.cache.keeps(token):  # a request that began before the last publish
+            return plain(build())[0]
+        return self.cache.view(key, lambda: self.shared.get(token, key, build))
 
     def warming(self) -> contextlib.AbstractContextManager[bool]:
         """Whether this process is the one to warm the rendered views up (see
@@ -106,7 +153,7 @@ class DashboardData:
 
     def available(self) -> bool:
         """Whether there is a warehouse with stored results to show."""
-        if not self.warehouse.exists():
+        if not self.exists():
             return False
         return self._cached(("available",), has_results)
 
@@ -124,7 +171,7 @@ class DashboardData:
 
     def plan(self) -> dict[str, Any] | None:
         """The plan version in force: version, title, approved_on, approved_by, objectives."""
-        return self._cached(("plan",), plan_info) if self.warehouse.exists() else None
+        return self._cached(("plan",), plan_info) if self.exists() else None
 
     def as_of(self) -> Any:
         """The as-of date of the stored results."""
@@ -184,7 +231,7 @@ class DashboardData:
 
     def areas(self, level: str | None = None) -> pd.DataFrame:
         """Areas without their geometry (id, name, level, parent, bounding box)."""
-        if not self.warehouse.exists():
+        if not self.exists():
             return pd.DataFrame(columns=["area_id", "name", "level"])
         df = self._cached(("areas", level), lambda c: stored_areas(c, level))
         return df.drop(columns=["geometry"])
@@ -199,15 +246,15 @@ class DashboardData:
 
     def levels(self) -> list[str]:
         """The area levels present, coarse to fine, as the loaded hierarchy orders them."""
-        return self.hierarchy().levels if self.warehouse.exists() else []
+        return self.hierarchy().levels if self.exists() else []
 
     def top_level(self) -> str | None:
         """The level of the city total (gemeente, district, ...), from the loaded hierarchy."""
-        return self.hierarchy().top if self.warehouse.exists() else None
+        return self.hierarchy().top if self.exists() else None
 
     def neighbourhood_level(self) -> str | None:
         """The level of the city's neighbourhoods (wijk, ward, ...), from the hierarchy."""
-        return self.hierarchy().neighbourhoods() if self.warehouse.exists() else None
+        return self.hierarchy().neighbourhoods() if self.exists() else None
 
     def geojson(self, level: str) -> dict[str, Any]:
         """The polygons of a level as a GeoJSON FeatureCollection (feature id = area id)."""
@@ -273,13 +320,13 @@ class DashboardData:
 
     def loads(self) -> list[dict[str, Any]]:
         """Every load attempt, newest first (empty when there is no warehouse)."""
-        if not self.warehouse.exists():
+        if not self.exists():
             return []
         return self._cached(("loads",), loads)
 
     def quarantine_reasons(self) -> list[dict[str, Any]]:
         """Per load and reason code: how many rows were kept back."""
-        if not self.warehouse.exists():
+        if not self.exists():
             return []
         return self._cached(("quarantine",), quarantine_reasons)
 

@@ -81,8 +81,9 @@ class VersionedCache:
     request that noticed it)."""
 
     def __init__(self, version: Callable[[], Token], view_bytes: int = RENDERED_BYTES,
-                 patience: float = PATIENCE):
+                 patience: float = PATIENCE, newest: Callable[[], Token] | None = None):
         self._version = version
+        self._newest = newest
         self.view_bytes = view_bytes
         self.patience = patience
         self._lock = threading.Lock()
@@ -107,10 +108,22 @@ class VersionedCache:
         """Call ``fn`` whenever a lookup notices a newly published version."""
         self._on_new_version = fn
 
-    def _current(self) -> Token:
-        """The published version's token; a new one empties the cache (call under the lock)."""
-        token = self._version()
+    def keeps(self, token: Token) -> bool:
+        """Whether the cache keeps what is made for version ``token``: it is the version it
+        holds, or the newest one (see :meth:`_current`)."""
+        with self._lock:
+            return self._current(token)[1]
+
+    def _current(self, token: Token | None = None) -> tuple[Token, bool]:
+        """The version's token (``version()``'s unless given), and whether the cache keeps it.
+
+        A new token empties the cache when it is the newest (``newest()``, when given): a
+        request that read an older version (it began before a publish) is served without the
+        cache, whatever the order in which requests come. Call under the lock."""
+        token = self._version() if token is None else token
         if token != self._token:
+            if self._newest is not None and token != self._newest():
+                return token, False
             self._answers.clear()
             self._views.clear()
             self._view_size = 0
@@ -118,7 +131,7 @@ class VersionedCache:
             self._token = token
             if renew:
                 self._on_new_version()  # type: ignore[misc]
-        return token
+        return token, True
 
     def answer(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """``build()`` for ``key``, kept until the next version is published."""
@@ -139,7 +152,9 @@ class VersionedCache:
         patient = True
         while True:
             with self._lock:
-                token = self._current()
+                token, kept = self._current()
+                if not kept:  # an older version's request: kept nowhere
+                    break
                 store = self._views if views else self._answers
                 if key in store:
                     if views:

@@ -78,7 +78,7 @@ def _warm_site(app: Any, site: Site, languages: tuple[str, ...]) -> threading.Th
         if not busy.acquire(blocking=False):
             return
         try:
-            with data.warming() as mine:
+            with data.pinned(), data.warming() as mine:
                 if mine:
                     render_all()
             guard = app.server.config.get("IVM_GUARD")
@@ -86,7 +86,8 @@ def _warm_site(app: Any, site: Site, languages: tuple[str, ...]) -> threading.Th
             for entry in list(dash.page_registry.values()) if internal else []:
                 reads = entry.get("warm_reads")
                 if callable(reads):
-                    with contextlib.suppress(Exception):  # its users see the same failure
+                    # a failure here: its users see the same failure
+                    with contextlib.suppress(Exception), data.pinned():
                         reads(data)
         finally:
             busy.release()

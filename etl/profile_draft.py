@@ -164,9 +164,10 @@ def draft_profile(path: Path, kind: str, name: str | None = None,
     """Propose a profile for ``path`` as ``kind`` (see the module doc)."""
     if kind not in KINDS:
         raise IvmError("unknown_kind", f"unknown kind '{kind}'", hint=f"one of {', '.join(KINDS)}")
+    fields = kind_fields(kind)
+    _check_category(kind, category)
     sample = read_sample(path)
     notes: list[str] = []
-    fields = kind_fields(kind)
     columns = [c for c in sample.columns if c != "geometry"]
     used: set[str] = set()
     wanted = [(f, t) for f, t, _ in fields if t not in ("area", "parents", "geometry")
@@ -213,7 +214,7 @@ def draft_profile(path: Path, kind: str, name: str | None = None,
             text.append(f"      {fname}: {_q(bound[fname])}")
         elif required and not (category and ftype == "category"):
             missing.append(fname)
-    if not bound:
+    if text[-1] == "    columns:":
         text[-1] = "    columns: {}"
     unresolved: list[str] = []
     cat_field = next((f for f, t, _ in fields if t == "category"), None)
@@ -262,6 +263,18 @@ def draft_profile(path: Path, kind: str, name: str | None = None,
         text.append("# columns not used: " + ", ".join(unused))
     body = "\n".join(text[:1] + [f"# note: {n}" for n in notes] + text[1:]) + "\n"
     return Draft(body, notes, bound, unresolved)
+
+
+def _check_category(kind: str, category: str | None) -> None:
+    """Refuse a ``--category`` that is no category id of ``kind`` (naming the valid ones)."""
+    if category is None:
+        return
+    if not any(t == "category" for _, t, _ in kind_fields(kind)):
+        raise IvmError("bad_option", f"--category applies to incidents and nuisance, not {kind}")
+    valid = canonical_values(kind)
+    if category not in valid:
+        raise IvmError("unknown_category", f"--category '{category}' is not a category of {kind}",
+                       hint="valid: " + ", ".join(valid))
 
 
 def _q(value: str) -> str:

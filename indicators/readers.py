@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from core.sqltext import ident, lit
+from core.warehouse.publish import data_version_label
 from indicators.hierarchy import loaded_hierarchy
 from indicators.refresh import current_plan
 from indicators.results import STORED, Tables
@@ -54,7 +55,7 @@ def data_version(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     refresh_id, as_of, plan_version, load_id = row[0]
     load_id = int(load_id or 0)
     return {"load_id": load_id, "refresh_id": int(refresh_id), "as_of": as_of,
-            "plan_version": plan_version, "label": f"{load_id}.{refresh_id}"}
+            "plan_version": plan_version, "label": data_version_label(load_id, refresh_id)}
 
 
 def has_results(con: duckdb.DuckDBPyConnection) -> bool:

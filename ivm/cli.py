@@ -11,12 +11,14 @@ import loop to avoid: this package sits above every layer.)"""
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import sys
 
 import click
 
 from core.errors import IvmError
+from core.logs import configure, log_format
 from core.settings import SETTINGS, flag, setting
 from core.vocabulary import SOURCE_KINDS
 from core.warehouse import Warehouse
@@ -44,6 +46,9 @@ KINDS = list(SOURCE_KINDS)
 @click.version_option(package_name="ivmonitor")
 def main() -> None:
     """ivmonitor: monitor a city's local integral safety plan."""
+    # the log of loads and publishes: JSON lines on stderr with IVM_LOG_FORMAT=json; in text,
+    # errors only (the commands' own lines say the rest)
+    configure("stderr", logging.INFO if log_format() == "json" else logging.ERROR)
 
 
 for command in (status, indicators, plan, export, partners, updates, remind, project, alerts,
@@ -83,6 +88,21 @@ def migrate(db: str | None) -> None:
         raise unreachable(store.url, exc) from None
     done = f" (applied {', '.join(map(str, applied))})" if applied else ""
     say(f"{shown(store.url)}: application store schema version {APP_SCHEMA_VERSION}{done}")
+
+
+@main.command()
+@db_option
+def publish(db: str | None) -> None:
+    """Publish the warehouse as it is into the publish folder (IVM_PUBLISH_DIR) for the app
+    servers: the first time, or after a publish that could not reach it (loads publish there
+    themselves)."""
+    wh = Warehouse(db)
+    version = wh.publish()
+    if version is None:
+        say(f"already published: {wh.path}")
+        return
+    say(f"published: data version {version.label} as {version.file} "
+        f"(sha256 {version.sha256})")
 
 
 @main.command()
@@ -252,21 +272,33 @@ def serve(host: str, port: int, workers: int, dev: bool, public: bool, db: str |
     if tenants is not None:
         say(f"tenants of {tenants.file}: " + ", ".join(
             f"{t.id} at http://{t.hosts[0]}:{port}" for t in tenants))
+    folder = setting("publish_dir").strip()
+    if folder:
+        mode += f", serving the versions published in {folder}"
     if dev:
-        from dashboard.app import create_app
+        from core.logs import configure
+        from dashboard.app import create_app, served_warehouse
 
         say(f"ivmonitor: http://{host}:{port} (development server, {mode})")
-        create_app(wh, public=public, tenants=tenants).run(host=host, port=port, debug=False)
+        configure("stdout")
+        create_app(served_warehouse(db), public=public, tenants=tenants).run(
+            host=host, port=port, debug=False)
         return
     env = {**os.environ, SETTINGS["db"].env: str(wh.path.resolve()),
            SETTINGS["public_server"].env: "1" if public else "0"}
-    say(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers, {mode})")
+    if log_format() == "json":  # standard output carries the log's JSON lines only
+        from core.logs import event
+
+        event("serve", url=f"http://{host}:{port}", workers=workers, mode=mode)
+    else:
+        say(f"ivmonitor: http://{host}:{port} ({workers} gunicorn workers, {mode})")
     sys.stdout.flush()
     proxies = setting("trusted_proxies").strip()
     forwarded = ["--forwarded-allow-ips", proxies] if proxies else []
+    # every request is logged by the app itself (dashboard.request_log), without addresses
     args = [sys.executable, "-m", "gunicorn", *forwarded, "--bind", f"{host}:{port}", "--workers",
             str(workers), "--threads", "4", "--worker-class", "gthread", "--timeout", "120",
-            "--access-logfile", "-", "--log-level", "warning", "dashboard.wsgi:server"]
+            "--log-level", "warning", "dashboard.wsgi:server"]
     os.execve(sys.executable, args, env)
 
 

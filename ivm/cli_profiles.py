@@ -17,16 +17,10 @@ def profile() -> None:
     built-in ones)."""
 
 
-def _kinds() -> list[str]:
-    from etl.profile import KINDS
-
-    return list(KINDS)
-
-
 @profile.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--kind", required=True, type=click.Choice(_kinds()),
-              help="The kind the file holds.")
+@click.option("--kind", required=True,
+              help="The kind the file holds (a kind `ivm load` takes, but plan and partners).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Write the profile to this new .yaml file (default: print it).")
 @click.option("--name", default=None, help="The profile's name (default: from the file name).")
@@ -59,7 +53,7 @@ def draft(file: str, kind: str, out: str | None, name: str | None,
 @click.argument("file")
 @click.option("--sample", type=click.Path(dir_okay=False), default=None,
               help="A data file: check that its columns give every required field.")
-@click.option("--kind", type=click.Choice(_kinds()), default=None,
+@click.option("--kind", default=None,
               help="With --sample: the kind the file holds (default: the profile's only kind).")
 def check(file: str, sample: str | None, kind: str | None) -> None:
     """Check a profile (a .yaml file or a built-in name): its keys, the fields it maps, the

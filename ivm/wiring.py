@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,9 @@ from access.steering.store import Steering
 from access.store import AccessStore, access_path
 from core.errors import IvmError
 from core.journal import Journal
+from core.logs import event
 from core.warehouse import Warehouse
+from core.warehouse.publish import version_label
 from core.warehouse.releases import record_release
 from etl.load import LoadResult, load_file, register_after_load
 from indicators import (
@@ -100,14 +104,21 @@ def load_any(
         register_plan_loader(lambda: Steering.of_warehouse(warehouse.path).partners
                              .ids_and_names())
     register_after_load(refresh_after_load)
+    started = time.perf_counter()
     try:
         result = load_file(warehouse, kind, path, profile, strict, overrides, after=refresh,
                            **delivery)
     except IvmError as exc:
+        event("load_failed", logging.WARNING, kind=kind, code=exc.code,
+              duration_ms=_ms(started))
         note = audit_load(warehouse, "load_failed", f"{kind} {path}: {exc.one_line()}")
         if note:
             exc.hint = f"{exc.hint}; {note}" if exc.hint else note
         raise
+    event("load", kind=kind, load_id=result.load_id, outcome=result.outcome,
+          rows_read=result.counts.read, rows_loaded=result.counts.loaded,
+          rows_quarantined=result.counts.quarantined, duration_ms=_ms(started),
+          data_version=published_label(warehouse))
     note = audit_load(warehouse, "load", f"{kind} {path}: {result.summary()}")
     if note:
         result.notes.append(f"warning: {note}")
@@ -116,6 +127,22 @@ def load_any(
         if note:
             result.notes.append(note)
     return result
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def published_label(warehouse: Warehouse) -> str | None:
+    """The data version label of the published warehouse (None: it cannot be read now)."""
+    try:
+        con = warehouse.connect_read_only()
+    except IvmError:
+        return None
+    try:
+        return version_label(con)
+    finally:
+        con.close()
 
 
 def load_partners(warehouse: Warehouse, path: str) -> str:

@@ -285,11 +285,12 @@ def admin_cookie(url: str) -> str:
     return _COOKIES[url]
 
 
-def serve(db: Path, *extra: str):
+def serve(db: Path, *extra: str, log: Path | None = None):
     """Start `ivm serve` (gunicorn) for ``db`` on a free loopback port; returns (url, process).
 
     Unless ``--public`` is among ``extra``, a test administrator is made first: :func:`render`
-    and the ``page`` fixture sign in as it."""
+    and the ``page`` fixture sign in as it. ``log``: a file for the server's log (its
+    standard output), else it is dropped."""
     import subprocess
     import sys
     import time
@@ -300,7 +301,8 @@ def serve(db: Path, *extra: str):
     proc = subprocess.Popen(
         [sys.executable, "-m", "ivm", "serve", "--port", str(port), "--db", str(db), *extra],
         cwd=Path(__file__).resolve().parent.parent,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL if log is None else open(log, "ab"),  # noqa: SIM115
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     if password is not None:

@@ -4,8 +4,10 @@ same areas and polygons as the GeoJSON it was made from, in the coordinate syste
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import time
 
 import pytest
 import shapely
@@ -119,10 +121,17 @@ def test_a_gzipped_police_extract_loads_exactly_as_the_extract_itself(
                 "FROM nuisance GROUP BY ALL ORDER BY ALL")
     assert query(gz, per_ward) == query(plain, per_ward)
     assert list(unpacked.iterdir()) == [], "the unpacked copy is removed once read"
+    # a copy a killed load left behind a day ago goes with the next load; a recent one stays
+    stale, recent = unpacked / "ivm-gunzip-killed", unpacked / "ivm-gunzip-running"
+    for folder, age in [(stale, 25 * 3600), (recent, 3600)]:
+        folder.mkdir()
+        (folder / "lancashire_asb_2022.tsv").write_text("month\n")
+        os.utime(folder, (time.time() - age, time.time() - age))
     # the compressed file is the same delivery as the file itself: its rows are not counted twice
     again = load_file(plain, "nuisance", packed.gzipped(tsv, tmp_path / "p"),
                       profile="police-uk-extract", after=False)
     assert (again.counts.loaded, again.counts.skipped) == (0, 56434)
+    assert list(unpacked.iterdir()) == [recent]
     assert query(plain, per_ward) == query(gz, per_ward)
 
 

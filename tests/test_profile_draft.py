@@ -148,15 +148,21 @@ def test_the_check_names_each_problem_of_a_profile_in_one_line(tmp_path):
     assert "nuisance needs an area rule" in text
 
 
-def test_drafting_a_missing_or_unreadable_file_fails_in_one_line(tmp_path):
+def test_drafting_a_missing_or_unreadable_file_or_with_an_unknown_category_fails_in_one_line(
+    tmp_path
+):
     missing = ivm("profile", "draft", str(tmp_path / "nope.csv"), "--kind", "incidents")
     binary = tmp_path / "blob.csv"
     binary.write_bytes(b"\x00\x01\x02" * 100)
     unreadable = ivm("profile", "draft", str(binary), "--kind", "incidents")
-    for done, code in [(missing, "[no_file]"), (unreadable, "[binary_file]")]:
+    data = _street_csv(tmp_path)
+    burglary = ivm("profile", "draft", str(data), "--kind", "incidents", "--category", "Burglary")
+    for done, code in [(missing, "[no_file]"), (unreadable, "[binary_file]"),
+                       (burglary, "[unknown_category]")]:
         assert done.exit_code == 1 and code in done.output
         assert len(done.output.strip().splitlines()) == 1
         assert "Traceback" not in done.output
+    assert "valid: residential_burglary" in burglary.output
 
 
 def test_every_built_in_profile_passes_the_check():

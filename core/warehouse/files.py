@@ -76,3 +76,12 @@ def stat_or_none(path: Path) -> os.stat_result | None:
         return os.stat(path)
     except FileNotFoundError:
         return None
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file's (or a folder's: its entries') changes to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

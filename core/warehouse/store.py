@@ -7,16 +7,22 @@ the file they opened (the old inode) until they reopen, and a reopen sees the wh
 A crash or kill at any moment leaves the published file as it was; the stale copy is removed by
 the next writer. Writers queue on an exclusive ``flock`` on ``<db>.lock``. The copy has the
 mode and group of the published file before any data is in it (:mod:`core.warehouse.files`).
+
+With a publish folder (``IVM_PUBLISH_DIR``), each publish also adds the new version to that
+folder for the app servers (:mod:`core.warehouse.publish`), and a warehouse made with
+``served_from`` (an app server's) reads the version the folder's pointer names.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -26,10 +32,18 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from core.errors import WarehouseError, Where, system_error
+from core.logs import event
 from core.settings import setting
 from core.sqltext import lit
-from core.warehouse.files import PRIVATE, create_private, keep_access, stat_or_none
+from core.warehouse.files import (
+    PRIVATE,
+    create_private,
+    fsync_path,
+    keep_access,
+    stat_or_none,
+)
 from core.warehouse.migrate import SCHEMA_VERSION, current_version, upgrade
+from core.warehouse.publish import PublishFolder, Version, publish, version_label
 
 
 def default_path() -> Path:
@@ -38,10 +52,15 @@ def default_path() -> Path:
 
 
 class Warehouse:
-    """A warehouse file and the one way to change it (:meth:`writing`)."""
+    """A warehouse file and the one way to change it (:meth:`writing`).
 
-    def __init__(self, path: str | os.PathLike[str] | None = None):
+    ``served_from``: a publish folder; the versions read (:meth:`current`) are then the ones
+    its pointer names, not the file at ``path`` (an app server of a publish folder)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None,
+                 served_from: PublishFolder | None = None):
         self.path = Path(path) if path is not None else default_path()
+        self.served_from = served_from
 
     @property
     def _next(self) -> Path:
@@ -52,20 +71,26 @@ class Warehouse:
         return self.path.with_name(self.path.name + ".lock")
 
     def exists(self) -> bool:
-        """Whether a published warehouse file is present."""
-        return self.path.is_file()
+        """Whether a published version is present to read."""
+        version = self.current()
+        return version is not None and version.file.is_file()
 
-    def version_token(self) -> tuple[int, int] | None:
-        """Changes whenever a new version is published (inode and modification time)."""
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns)
+    def current(self) -> Version | None:
+        """The version readers get now: the warehouse file, or the version the publish
+        folder's pointer names (``served_from``); None when there is none."""
+        if self.served_from is not None:
+            return self.served_from.current()
+        st = stat_or_none(self.path)
+        return Version(self.path, stamp=(st.st_ino, st.st_mtime_ns)) if st else None
+
+    def version_token(self) -> tuple | None:
+        """Changes whenever a new version is published."""
+        version = self.current()
+        return version.token if version is not None else None
 
     def init(self) -> bool:
         """Create an empty warehouse at the current schema version; False if one exists."""
-        if self.exists():
+        if self.path.is_file():
             with self.writing():
                 pass  # migrates an older warehouse
             return False
@@ -107,7 +132,7 @@ class Warehouse:
         wal = nxt.with_name(nxt.name + ".wal")
         _remove(nxt)
         _remove(wal)
-        published = stat_or_none(self.path) if self.exists() else None
+        published = stat_or_none(self.path)
         if published is None and not create:
             raise WarehouseError(
                 "no_warehouse",
@@ -133,11 +158,16 @@ class Warehouse:
             con.execute("COMMIT")
             yield con
             con.execute("CHECKPOINT")
+            folder = PublishFolder.from_settings()
+            label = version_label(con)
             con.close()
             con = None
-            _fsync(nxt)
-            os.replace(nxt, self.path)
-            _fsync(self.path.parent)
+            fsync_path(nxt)
+            if folder is None:
+                self._replace(nxt)
+                event("publish", data_version=label, file=str(self.path))
+            else:
+                self._publish_to(folder, nxt, label)
         except BaseException:
             if con is not None:
                 with contextlib.suppress(Exception):
@@ -149,6 +179,37 @@ class Warehouse:
             with contextlib.suppress(OSError):
                 spill.rmdir()
             raise
+
+    def _replace(self, nxt: Path) -> None:
+        os.replace(nxt, self.path)
+        fsync_path(self.path.parent)
+
+    def _publish_to(self, folder: PublishFolder, nxt: Path, label: str) -> None:
+        """Publish the finished copy here and into ``folder``: staged there first (a folder
+        that cannot take it publishes nothing anywhere), then here, then the folder's pointer."""
+        publish(folder, nxt, label, SCHEMA_VERSION, lambda: self._replace(nxt))
+
+    def publish(self) -> Version | None:
+        """Publish the warehouse file as it is into the publish folder (``ivm publish``: the
+        first time, or after a publish whose pointer could not be written); None when the
+        folder's current version is this file already."""
+        folder = PublishFolder.from_settings()
+        if folder is None:
+            raise WarehouseError("no_publish_dir", "no publish folder",
+                                 hint="set IVM_PUBLISH_DIR to the folder the servers read")
+        self._check_exists()
+        with self.locked():
+            con = self.connect_isolated()
+            try:
+                label = version_label(con)
+            finally:
+                con.close()
+            current = folder.current()
+            if current is not None:
+                with open(self.path, "rb") as f:
+                    if folder.verified(current, f.fileno()):
+                        return None  # the pointer describes this very file
+            return publish(folder, self.path, label, SCHEMA_VERSION)
 
     def _check_not_newer(self, con: duckdb.DuckDBPyConnection) -> None:
         version = current_version(con)
@@ -169,20 +230,23 @@ class Warehouse:
         when done, or use :class:`WarehouseReader`, which is immune.
         """
         self._check_exists()
-        return self._checked(duckdb.connect(str(self.path), read_only=True))
+        return self._checked(duckdb.connect(str(self.current().file), read_only=True))
 
-    def connect_isolated(self) -> duckdb.DuckDBPyConnection:
-        """A read-only connection to the version published now, in a database of its own.
+    def connect_isolated(self, version: Version | None = None) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to ``version`` (default: the one published now), in a
+        database of its own.
 
         The file is attached (as ``warehouse``, made the default with ``USE``) to a fresh
         in-memory DuckDB, which DuckDB never shares: other connections to the same path in
         this process, whatever version they hold, cannot hand it an old version. A cursor of
         this connection needs ``USE warehouse`` again (cursors do not inherit it).
         """
-        self._check_exists()
+        if version is None:
+            self._check_exists()
+            version = self.current()
         con = duckdb.connect(":memory:", config={"temp_directory": str(self.path) + ".tmp"})
         try:
-            con.execute(f"ATTACH {lit(str(self.path))} AS warehouse (READ_ONLY)")
+            con.execute(f"ATTACH {lit(str(version.file))} AS warehouse (READ_ONLY)")
             con.execute("USE warehouse")
         except BaseException:
             con.close()
@@ -222,43 +286,105 @@ class Warehouse:
 
 
 class WarehouseReader:
-    """A long-lived reader: one read-only connection, replaced when a new version is published.
+    """A long-lived reader: read-only connections to the versions it is asked for, the newest
+    published one by default.
 
-    Its connections come from :meth:`Warehouse.connect_isolated`, so a reopen always sees the
-    new version, even while other connections in this process still hold an old one (DuckDB
-    shares one open database per path, so a plain reconnect would get the old version back).
-    The previous connection is not closed on a reopen: cursors handed out before (a query
-    still running in another thread) keep working on their version, which is released when
-    the last of them is gone.
+    Its connections come from :meth:`Warehouse.connect_isolated`, so a new version is always
+    seen, even while other connections in this process still hold an old one (DuckDB shares
+    one open database per path, so a plain reconnect would get the old version back). It
+    keeps the connections of the two versions used last (a request that started before a
+    publish finishes on its version); one it lets go is not closed: cursors handed out before
+    (a query still running in another thread) keep working on their version, which is
+    released when the last of them is gone.
+
+    Serving from a publish folder, it holds each version's file open under a shared lock (no
+    publish removes it meanwhile), checks its SHA-256 against the pointer before the first
+    read, and keeps serving the version before when a new one cannot be opened or is not
+    the file the pointer describes (logged).
     """
+
+    #: Versions kept open at once.
+    KEEP_OPEN = 2
 
     def __init__(self, warehouse: Warehouse):
         self.warehouse = warehouse
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._token: tuple[int, int] | None = None
+        self._open: OrderedDict[Hashable, tuple[duckdb.DuckDBPyConnection, int | None]] = \
+            OrderedDict()
+        self._last: Version | None = None
         self._lock = threading.Lock()
 
-    def connection(self) -> duckdb.DuckDBPyConnection:
-        """A cursor on the newest published version (reopens after a publish); close it after
-        use."""
+    def newest(self) -> Version | None:
+        """The newest version that can be served, opened: the published one, or, serving
+        from a publish folder, the last good one when the published one cannot be served
+        (None: nothing published)."""
+        folder = self.warehouse.served_from
+        for _attempt in range(3):
+            version = self.warehouse.current()
+            if version is None:
+                return self._last if folder is not None else None
+            try:
+                with self._lock:
+                    self._opened(version)
+                return version
+            except FileNotFoundError:  # removed as too old after the pointer was read
+                continue
+            except (OSError, duckdb.Error, WarehouseError) as exc:
+                if folder is None or self._last is None:
+                    raise
+                event("version_refused", logging.ERROR, file=version.file.name,
+                      data_version=version.label, serving=self._last.label,
+                      error=f"{type(exc).__name__}: {str(exc)[:200]}")
+                return self._last
+        return self._last
+
+    def connection(self, version: Version | None = None) -> duckdb.DuckDBPyConnection:
+        """A cursor on ``version`` (default: :meth:`newest`); close it after use."""
+        if version is None:
+            version = self.newest()
+            if version is None:
+                self.warehouse._check_exists()  # raises: no warehouse here
         with self._lock:
-            token = self.warehouse.version_token()
-            if self._con is None or token != self._token:
-                # Stat before opening: if a publish slips in between, the token is stale
-                # and the next call reopens once more; never the other way round.
-                self._con = self.warehouse.connect_isolated()
-                self._token = token
-            cur = self._con.cursor()
+            cur = self._opened(version).cursor()
         cur.execute("USE warehouse")
         return cur
 
+    def _opened(self, version: Version) -> duckdb.DuckDBPyConnection:
+        """The connection to ``version``, opened (and held, and checked) when it is new; call
+        under the lock."""
+        token = version.token
+        held = self._open.get(token)
+        if held is not None:
+            self._open.move_to_end(token)
+            return held[0]
+        folder = self.warehouse.served_from
+        fd = folder.hold(version) if folder is not None else None
+        try:
+            if folder is not None and not folder.verified(version, fd):
+                raise WarehouseError("version_corrupt", "the published file is not the one "
+                                     "its pointer describes (size or SHA-256)",
+                                     Where(file=str(version.file)))
+            con = self.warehouse.connect_isolated(version)
+        except BaseException:
+            if fd is not None:
+                os.close(fd)
+            raise
+        self._open[token] = (con, fd)
+        self._last = version
+        while len(self._open) > self.KEEP_OPEN:
+            _, (_old, old_fd) = self._open.popitem(last=False)
+            if old_fd is not None:
+                os.close(old_fd)
+        return con
+
     def close(self) -> None:
-        """Close the current connection (and the cursors it handed out)."""
+        """Close every connection (and the cursors it handed out)."""
         with self._lock:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
-                self._token = None
+            while self._open:
+                _, (con, fd) = self._open.popitem()
+                con.close()
+                if fd is not None:
+                    os.close(fd)
+            self._last = None
 
 
 def _copy_keeping_access(source: Path, target: Path, model: os.stat_result) -> None:
@@ -276,10 +402,3 @@ def _remove(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
 
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

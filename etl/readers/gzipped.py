@@ -4,15 +4,19 @@ temporary copy that the reader of the inner format reads.
 The unpacking is bounded twice: the whole (``IVM_MAX_GUNZIP_MB``) and the packing ratio (a file
 that unpacks beyond 10 MiB at more than 200 times its packed size is a gzip bomb, not data: a
 CSV packs 5 to 20 times). Either is refused in one line before the copy grows further. The copy
-keeps the original name in a private temporary folder, is removed once the rows are read, and
-messages name the original file.
+keeps the original name in a private temporary folder, is removed once the rows are read (or,
+left behind by a load that was killed, by a load a day later), and messages name the original
+file.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import stat
 import tempfile
+import time
 import weakref
 import zlib
 from collections.abc import Callable, Iterator
@@ -31,6 +35,10 @@ _CHUNK = 1 << 20
 BIG = 10 << 20
 #: Most times its packed size a file may unpack to (beyond :data:`BIG`).
 MAX_RATIO = 200
+#: The temporary folders of unpacked copies, and the age after which a copy left behind by a
+#: killed load is removed by the next one.
+PREFIX = "ivm-gunzip-"
+STALE_HOURS = 24
 #: The inner formats a gzip file may hold.
 INNER = (".csv", ".tsv", ".txt", ".geojson", ".json")
 
@@ -49,7 +57,8 @@ def read_gzipped(
             Where(str(path)),
             hint="expected " + ", ".join(f"{s}.gz" for s in INNER),
         )
-    folder = Path(tempfile.mkdtemp(prefix="ivm-gunzip-"))
+    remove_stale_copies()
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX))
     try:
         copy = folder / inner_name
         gunzip_bounded(path, copy)
@@ -66,6 +75,24 @@ def read_gzipped(
     table.details["compression"] = "gzip"
     table.batches = _removing(table.batches, folder, copy, path)
     return table
+
+
+def remove_stale_copies(now: float | None = None) -> list[Path]:
+    """Remove the unpacked copies of loads that were killed before they could (this user's
+    folders older than :data:`STALE_HOURS` in the temporary folder): they would hold the
+    disk. The folders removed."""
+    now = time.time() if now is None else now
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            info = folder.lstat()
+        except OSError:
+            continue
+        if (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+                and now - info.st_mtime > STALE_HOURS * 3600):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def gunzip_bounded(source: Path, target: Path) -> int:
