@@ -49,10 +49,6 @@ from werkzeug.exceptions import Forbidden
 from access.passwords import burn, verify
 from access.roles import PUBLIC, ROLES, Viewer
 from access.store import AccessStore
-
-if TYPE_CHECKING:
-    from access.sessions import Sessions
-    from access.throttle import LoginThrottle
 from core.settings import setting
 from dashboard.audience import data_of_app
 from dashboard.branding import LOGO_PATH, current_branding
@@ -72,6 +68,10 @@ from dashboard.security import (
 from dashboard.sites import Sites, current_site, use_site
 from dashboard.urls import PATH_SAFE, normal_path, safe_next
 from dashboard.viewer import current_viewer, set_viewer
+
+if TYPE_CHECKING:
+    from access.sessions import Sessions
+    from access.throttle import LoginThrottle
 
 COOKIE = "ivm_session"
 #: The browser's sign-in mark (see :mod:`access.throttle`), sent to the sign-in form only.
