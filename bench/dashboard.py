@@ -152,14 +152,17 @@ def browser_context(browser: Any, url: str, **kw: Any) -> Any:
     return context
 
 
-def start_server(db: Path, workers: int) -> tuple[str, subprocess.Popen]:
+def start_server(db: Path, workers: int, temp: Path | None = None
+                 ) -> tuple[str, subprocess.Popen]:
     """``ivm serve`` for ``db`` on a free loopback port, signed in (see :func:`sign_in`);
-    returns its URL and process."""
+    returns its URL and process. ``temp``: the server's temporary folder (where its processes
+    share their rendered views), when it must start without the views of an earlier run."""
     port = free_port()
+    env = {**os.environ, "TMPDIR": str(temp)} if temp is not None else None
     proc = subprocess.Popen(
         [sys.executable, "-m", "ivm", "serve", "--port", str(port), "--workers", str(workers),
          "--db", str(db)],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):

@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import random
+import tempfile
 import threading
 import time
 import urllib.error
@@ -128,7 +129,10 @@ def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
         folder.mkdir(parents=True, exist_ok=True)
         db = ensure_demo(scale, folder)
     chosen = sample(db, areas, seed)
-    url, proc = start_server(db, workers)
+    # a temporary folder of its own: no view rendered by an earlier run (the same areas of
+    # the same warehouse) is in the server's shared view cache
+    views = tempfile.TemporaryDirectory(prefix="ivm-bench-profile-")
+    url, proc = start_server(db, workers, Path(views.name))
     first, mixed = Stats("first clicks"), Stats("mixed")
     try:
         time.sleep(settle)
@@ -149,6 +153,7 @@ def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        views.cleanup()
     everything = Stats("all")
     everything.latencies = first.latencies + mixed.latencies
     everything.errors = first.errors + mixed.errors

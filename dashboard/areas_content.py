@@ -7,7 +7,6 @@ callbacks; the pure figure and table builders are :mod:`dashboard.figures_areas`
 
 from __future__ import annotations
 
-import time
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -21,17 +20,13 @@ from dashboard.figures_areas import as_float
 from dashboard.i18n import t
 from dashboard.index_content import index_section
 from dashboard.peers_content import peers_section
-from dashboard.view_cache import provisional
-from indicators import Comparison, by_area, compare_area, compare_frame
+from indicators import Comparison, by_area, compare_area, compare_frame, default_period
 
 DEFAULT_INDICATOR = "residential_burglary_rate"
 #: Above this many areas in a level, the map and table show one municipality's areas.
 CAP = 400
 #: Small multiples for at most this many areas.
 MULTIPLES_MAX = 24
-#: Seconds the profile may spend on first (uncached) reads before it leaves the rest for
-#: later: on a national-scale warehouse a cold read takes seconds, the answers are cached.
-PROFILE_BUDGET = 20
 
 TEXT = {
     "title": {"nl": "Wijken", "en": "Areas"},
@@ -77,10 +72,6 @@ TEXT = {
                             "the rest of {city}."},
     "profile_hint": {"nl": "Klik op een gebied op de kaart of in de tabel voor zijn profiel.",
                      "en": "Click an area on the map or in the table for its profile."},
-    "late": {"nl": "… niet berekend binnen {s} s (eerste keer op een grote databank): "
-                   "herlaad de pagina, de berekende waarden blijven bewaard.",
-             "en": "… not computed within {s} s (first time on a large warehouse): reload the "
-                   "page, the computed values are kept."},
     "clear": {"nl": "Toon de stad", "en": "Show the city"},
     "compstat": {"nl": "CompStat-vensters: {name}", "en": "CompStat windows: {name}"},
     "compstat_intro": {"nl": "Elk venster tegenover hetzelfde venster een jaar eerder. "
@@ -126,12 +117,6 @@ def period_list(data: DashboardData, indicator: str, ptype: str, level: str
     return data.periods(indicator, ptype, level) or data.periods(indicator, ptype)
 
 
-def default_period(periods: list[tuple[str, bool]]) -> str | None:
-    """The latest complete period, else the latest."""
-    complete = [p for p, c in periods if c]
-    return complete[-1] if complete else (periods[-1][0] if periods else None)
-
-
 def default_indicator(data: DashboardData) -> str:
     """The indicator shown first: the default one when it can be computed from what is loaded
     and has values, else the first (by id) that has, else the default one anyway."""
@@ -162,7 +147,7 @@ def resolve(data: DashboardData, query: dict[str, Any]) -> View:
     if period not in {p for p, _ in periods}:
         period = default_period(periods)
     area = query.get("area")
-    if area not in set(data.areas()["area_id"]):
+    if area not in data.area_names():
         area = None
     return View(indicator, level, ptype, period, area)
 
@@ -188,9 +173,7 @@ def scope(data: DashboardData, level: str, area: str | None,
 
 def area_name(data: DashboardData, area_id: str | None) -> str:
     """An area's name (its id when unknown)."""
-    areas = data.areas()
-    hit = areas.loc[areas["area_id"] == area_id, "name"]
-    return str(hit.iloc[0]) if len(hit) else str(area_id)
+    return data.area_names().get(area_id, str(area_id))  # type: ignore[arg-type]
 
 
 def headers(lang: str) -> dict[str, str]:
@@ -316,57 +299,29 @@ def area_content(data: DashboardData, view: View, lang: str) -> tuple[list, list
     return profile, compstat_section(data, target, lang)
 
 
-def rows_by_area(data: DashboardData, indicator: str, level: str,
-                 period: str) -> dict[str, dict[str, Any]]:
-    """The indicator's rows at a level in a period, by area id, kept until the next version
-    (a profile looks up one area in each of them)."""
-    return data.kept(("by_area", indicator, level, period),
-                     lambda: by_area(data.values(indicator, level, period)))
-
-
 def warm_profile_reads(data: DashboardData) -> None:
-    """The reads an area's profile starts from at the map's default level: every indicator in
-    its latest calendar year there and at the top level (the profile's comparison). Once a
-    process holds them, a first click on the map answers from memory."""
+    """What every click on an area starts from, read once per process: the catalogue, the
+    areas with their names and cities, the category names, a connection that has read the
+    stored profiles and CompStat windows (one area's profile rendered). Less than a second;
+    the profiles themselves are stored (:func:`indicators.stored_profile`)."""
     if not data.available():
         return
-    levels = data.levels()
-    level = data.neighbourhood_level() or (levels[-1] if levels else None)
-    top = data.top_level()
-    if level is None:
-        return
-    city_map(data)
-    for ind in data.catalog().values():
-        period = default_period(period_list(data, ind.id, "year", level))
-        if period:
-            rows_by_area(data, ind.id, level, period)
-            if top:
-                rows_by_area(data, ind.id, top, period)
+    view = resolve(data, {})
+    ids = list(data.areas(view.level)["area_id"]) if view.level else []
+    if ids:
+        area_content(data, view._replace(area=ids[0]), "nl")
 
 
 def profile_section(data: DashboardData, view: View, lang: str,
                     cities: dict[str, str | None]) -> list:
-    """Every indicator in the area against its city."""
-    areas = data.areas()
-    level = str(areas.loc[areas["area_id"] == view.area, "level"].iloc[0])
+    """Every indicator in the area against its city, from the area's stored profile (one read:
+    the figures were stored by the refresh, see :func:`indicators.stored_profile`)."""
     city_id = cities.get(view.area)
-    top = data.top_level()
+    stored = data.profile(view.area, view.period_type)
     rows = []
-    catalog = data.catalog()
-    start, late = time.monotonic(), False
-    for ind in sorted(catalog.values(), key=lambda i: getattr(i.title, lang).lower()):
-        if time.monotonic() - start > PROFILE_BUDGET:
-            late = True
-            rows.append({"title": getattr(ind.title, lang), "unit": getattr(ind.unit, lang),
-                         "period": None, "complete": True, "value": "…", "interval": "–",
-                         "city": "–", "verdict": Comparison("insufficient")})
-            continue
-        periods = period_list(data, ind.id, view.period_type, level)
-        period = default_period(periods)
-        complete = dict(periods).get(period, True)
-        row = rows_by_area(data, ind.id, level, period).get(view.area) if period else None
-        city = (rows_by_area(data, ind.id, top, period).get(city_id)
-                if period and top else None)
+    for ind in sorted(data.catalog().values(), key=lambda i: getattr(i.title, lang).lower()):
+        found = stored.get(ind.id)
+        row, city = (found.area, found.city) if found else (None, None)
         verdict = compare_area(row, city, ind) if row is not None else Comparison("insufficient")
         has = row is not None and finite(as_float(row.get("value")))
         interval = "–"
@@ -375,15 +330,14 @@ def profile_section(data: DashboardData, view: View, lang: str,
                         f"{ind.text(row['ci_high'], lang)}")
         rows.append({
             "title": getattr(ind.title, lang), "unit": getattr(ind.unit, lang),
-            "period": period, "complete": complete,
+            "period": found.period if found else None,
+            "complete": found.complete if found else True,
             "value": ind.text(row["value"], lang) if has else pick(TEXT, "no_data",
                                                                              lang),
             "interval": interval,
             "city": ind.text(city["value"], lang) if city else "–",
             "verdict": verdict if has else Comparison("insufficient"),
         })
-    if late:  # the rest is computed on a next request: do not keep this view
-        provisional()
     name = area_name(data, view.area)
     return [
         html.H2(pick(TEXT, "profile", lang).format(name=name), id="areas-profile-title"),
@@ -391,8 +345,6 @@ def profile_section(data: DashboardData, view: View, lang: str,
             ptype=pick(PERIOD_TYPES, view.period_type, lang),
             city=area_name(data, city_id) if city_id else "–"), className="hint"),
         fa.profile_table(rows, lang, headers(lang)),
-        *([html.P(pick(TEXT, "late", lang).format(s=PROFILE_BUDGET), className="hint")]
-          if late else []),
     ]
 
 
@@ -406,9 +358,12 @@ def compstat_section(data: DashboardData, area: str | None, lang: str) -> list:
     if not len(df):
         return [head, html.P(pick(TEXT, "no_compstat", lang), className="empty")]
     out = [head, intro]
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for r in df.to_dict("records"):  # once, not a filtered frame per kind
+        by_kind.setdefault(r["kind"], []).append(r)
     for kind in ("incidents", "nuisance"):
-        part = df[df["kind"] == kind]
-        if not len(part):
+        part = by_kind.get(kind)
+        if not part:
             continue
         categories = data.category_names(kind)  # in the taxonomy's order
         names = {c: pick(categories, c, lang) for c in categories}

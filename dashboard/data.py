@@ -28,6 +28,7 @@ from indicators import (
     Hierarchy,
     Indicator,
     PeerFunnel,
+    ProfileRow,
     Series,
     alert_weeks,
     area_hierarchy,
@@ -51,6 +52,7 @@ from indicators import (
     stored_catalog,
     stored_compstat,
     stored_coverage,
+    stored_profile,
     unavailable_indicators,
     values,
     wijk_safety_index,
@@ -227,6 +229,14 @@ class DashboardData:
         return self._cached(("periods", indicator_id, level),
                             lambda c: periods_by_type(c, indicator_id, level))
 
+    def profile(self, area_id: str, period_type: str) -> dict[str, ProfileRow]:
+        """An area's stored profile for a period type, by indicator (see
+        :func:`indicators.stored_profile`): one read of the area's own rows."""
+        if not self.available():
+            return {}
+        return self._cached(("profile", area_id, period_type),
+                            lambda c: stored_profile(c, area_id, period_type))
+
     # -- areas ------------------------------------------------------------------------------
 
     def areas(self, level: str | None = None) -> pd.DataFrame:
@@ -235,6 +245,11 @@ class DashboardData:
             return pd.DataFrame(columns=["area_id", "name", "level"])
         df = self._cached(("areas", level), lambda c: stored_areas(c, level))
         return df.drop(columns=["geometry"])
+
+    def area_names(self) -> dict[str, str]:
+        """Every area's name, by id."""
+        return self.kept(("area_names",), lambda: dict(zip(
+            self.areas()["area_id"], self.areas()["name"].astype(str), strict=True)))
 
     def municipalities(self) -> dict[str, str | None]:
         """Every area's municipality (see :func:`indicators.compare.municipalities`)."""

@@ -215,19 +215,25 @@ def _test_cell(row: Mapping[str, Any], lang: str) -> html.Td:
     return html.Td(text, className="num")
 
 
-def compstat_table(df: pd.DataFrame, names: Mapping[str, str], lang: str,
+def compstat_table(df: pd.DataFrame | list[dict[str, Any]], names: Mapping[str, str], lang: str,
                    table_id: str | None = None) -> html.Table:
-    """The CompStat windows of one area and source kind: per category (in ``names`` order,
-    then unknown ones) the last 28 days, year to date and last 12 months against a year
-    earlier: both counts, the % change (greyed out with a title when both are small) and the
-    exact test's p-value (marked notable below 0.05 with a symbol and words)."""
+    """The CompStat windows of one area and source kind (a frame, or its rows as dicts): per
+    category (in ``names`` order, then unknown ones) the last 28 days, year to date and last
+    12 months against a year earlier: both counts, the % change (greyed out with a title when
+    both are small) and the exact test's p-value (marked notable below 0.05 with a symbol and
+    words)."""
     windows = ("28d", "ytd", "r12")
+    records = df.to_dict("records") if isinstance(df, pd.DataFrame) else df
+    by_category: dict[Any, dict[str, dict[str, Any]]] = {}
+    first: dict[str, dict[str, Any]] = {}
+    for r in records:  # once, not a filtered frame per category or window
+        by_category.setdefault(r["category"], {})[r["window_type"]] = r
+        first.setdefault(r["window_type"], r)
     top = [html.Th(pick(TEXT, "category", lang), rowSpan=2)]
     for w in windows:
-        part = df[df["window_type"] == w]
         span = ""
-        if len(part):
-            start, end = part["window_start"].iloc[0], part["window_end"].iloc[0]
+        if w in first:
+            start, end = first[w]["window_start"], first[w]["window_end"]
             span = f" ({date(_as_date(start))} – {date(_as_date(end))})"
         top.append(html.Th(pick(TEXT, w, lang) + span, colSpan=4, className="areas-window"))
     sub = []
@@ -235,13 +241,10 @@ def compstat_table(df: pd.DataFrame, names: Mapping[str, str], lang: str,
         sub += [html.Th(pick(TEXT, k, lang)) for k in ("now", "before", "change")] + [
             html.Th(pick(TEXT, "test", lang))]
     order = {c: i for i, c in enumerate(names)}
-    cats = sorted(df["category"].unique(), key=lambda c: (order.get(c, len(order)), c))
-    by_category: dict[Any, dict[str, dict[str, Any]]] = {}
-    for r in df.to_dict("records"):  # once, not a filtered frame per category
-        by_category.setdefault(r["category"], {})[r["window_type"]] = r
+    cats = sorted(by_category, key=lambda c: (order.get(c, len(order)), c))
     body = []
     for cat in cats:
-        rows = by_category.get(cat, {})
+        rows = by_category[cat]
         cells = [html.Td(names.get(cat, cat))]
         for w in windows:
             r = rows.get(w)

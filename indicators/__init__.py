@@ -24,11 +24,21 @@ or renamed without touching another layer.
   100), :func:`index_parts` (its declared parts).
 - **Peers**: :func:`peer_funnel` (a count or rate per municipality against its peer group,
   with overdispersed control limits), :func:`has_funnel`.
+- **Area profiles**: :func:`stored_profile` (one area's figures per indicator in the period the
+  areas page shows, and its city's, stored by every refresh with :func:`store_area_profiles`),
+  :func:`default_period`.
 - **Statistics the surfaces show**: :func:`compare_area` (an area against the rest of its city),
   :func:`method_sentences` and :func:`status_rules` (the method in plain words).
 """
 
 from indicators.alerts import alert_objectives, alert_weeks, current_alerts
+from indicators.area_profile import (
+    ProfileRow,
+    default_period,
+    profiles_missing,
+    store_area_profiles,
+    stored_profile,
+)
 from indicators.availability import unavailable_indicators
 from indicators.catalog import (
     Catalog,
@@ -118,6 +128,7 @@ from indicators.status import StatusFilter, status_counts, status_records, to_js
 __all__ = [
     "builtin_folder", "effective_catalog", "forget_indicators", "put_plan_in_force",
     "record_indicator_files", "unavailable_indicators",
+    "ProfileRow", "default_period", "profiles_missing", "store_area_profiles", "stored_profile",
     "Edition", "EditionComparison", "event_comparison", "event_editions", "event_words_of",
     "alert_objectives", "alert_weeks", "alert_words", "current_alerts", "PeerFunnel",
     "has_funnel", "peer_funnel", "WijkIndex", "index_parts", "wijk_safety_index",

@@ -1,4 +1,5 @@
-"""Materialise the results: indicator values, objective progress and CompStat windows.
+"""Materialise the results: indicator values, objective progress, CompStat windows and every
+area's profile.
 
 Runs after every load (inside the load's write, so a published warehouse never pairs new data
 with old results) and on ``ivm refresh``. The result tables are replaced whole; ``refresh_log``
@@ -23,6 +24,7 @@ from core.errors import IvmError
 from core.settings import setting
 from core.warehouse.schema import RESULT_TABLES
 from indicators.alerts import compute_alerts
+from indicators.area_profile import store_area_profiles
 from indicators.boundaries import changed_parents, has_history
 from indicators.catalog import Catalog, Indicator, load_catalog
 from indicators.catalog_store import effective_catalog, record_folder
@@ -314,10 +316,13 @@ def _refresh(
         # level and period a reader asks for (the dashboard's queries at national scale)
         value_rows = write_values(con, staged, "indicator_value")
         settle_completeness(con, {i.id: i for i in catalog}, cov)
+        store_area_profiles(con, catalog)  # from the final values: what a click on an area reads
         for c in cov.values():
             con.execute("INSERT INTO source_coverage VALUES (?, ?, ?, ?, ?)",
                         [c.kind, c.data_start, c.cutoff, c.anchor, c.rows])
-        con.execute("INSERT INTO compstat SELECT * FROM ivm_compstat")
+        # sorted by area: an area's windows are one row group's read
+        con.execute("INSERT INTO compstat SELECT * FROM ivm_compstat "
+                    "ORDER BY area_id, kind, category, window_type")
         con.execute("INSERT INTO early_warning SELECT * FROM ivm_early_warning")
         rows = assess_plan(con, catalog, objectives, as_of,
                            _plan_tables(con, catalog, objectives, version, as_of), cov)

@@ -77,10 +77,14 @@ def migrate(db: str | None) -> None:
     from access.app_schema import APP_SCHEMA_VERSION, upgrade
     from access.store import AccessStore
     from core.warehouse.migrate import SCHEMA_VERSION
+    from ivm.wiring import store_missing_profiles
 
     wh = Warehouse(db)
     wh.init()
     say(f"{wh.path}: schema version {SCHEMA_VERSION}")
+    done_profiles = store_missing_profiles(wh)
+    if done_profiles:
+        say(f"{wh.path}: {done_profiles}")
     store = AccessStore.of_warehouse(wh.path)
     try:
         applied = upgrade(engine_for(store.url))

@@ -27,12 +27,15 @@ from etl.load import LoadResult, load_file, register_after_load
 from indicators import (
     data_version,
     forget_indicators,
+    profiles_missing,
     put_plan_in_force,
     read_plan_file,
     record_indicator_files,
     refresh_results,
     register_plan_loader,
     status_records,
+    store_area_profiles,
+    stored_catalog,
 )
 
 
@@ -85,6 +88,23 @@ def activate_plan(warehouse: Warehouse, version: str, refresh: bool = True) -> s
         return "results not recomputed yet (`ivm refresh`)"
     note = record_history(warehouse)
     return f"{summary}\n{note}" if note else summary
+
+
+def store_missing_profiles(warehouse: Warehouse) -> str | None:
+    """Store every area's profile from the stored results when they were refreshed before
+    profiles were stored (a warehouse migrated from schema 13 or older); what was done."""
+    con = warehouse.connect_read_only()
+    try:
+        missing = profiles_missing(con)
+    finally:
+        con.close()
+    if not missing:
+        return None
+    with warehouse.writing() as con:
+        con.execute("BEGIN")
+        rows = store_area_profiles(con, stored_catalog(con).values())
+        con.execute("COMMIT")
+    return f"area profiles stored from the stored results: {rows:,} rows"
 
 
 def plan_version_of(path: str) -> str:

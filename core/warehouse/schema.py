@@ -403,6 +403,23 @@ early_warning = Table(
     Column("phi", Float),
 )
 
+area_profile = Table(
+    "area_profile",
+    metadata,
+    *(Column(name, String, nullable=False) for name in (
+        "area_id", "period_type", "indicator_id", "area_level", "period")),
+    Column("period_complete", Boolean, nullable=False),
+    Column("found", Boolean, nullable=False),
+    Column("n", BigInteger),
+    *(Column(name, Float) for name in (
+        "numerator", "denominator", "value", "n_eff", "sd", "ci_low", "ci_high", "inhabitants")),
+    Column("city_id", String),
+    Column("city_found", Boolean, nullable=False),
+    Column("city_n", BigInteger),
+    *(Column(f"city_{name}", Float) for name in (
+        "numerator", "denominator", "value", "n_eff", "sd", "ci_low", "ci_high", "inhabitants")),
+)
+
 event_edition = Table(
     "event_edition",
     metadata,
@@ -420,7 +437,8 @@ event_edition = Table(
 
 #: Tables the indicators layer derives from the data; replaced whole on every refresh.
 RESULT_TABLES = ["refresh_log", "source_coverage", "indicator", "area_population",
-                 "indicator_value", "objective_progress", "compstat", "early_warning"]
+                 "indicator_value", "objective_progress", "compstat", "early_warning",
+                 "area_profile"]
 
 #: Tables that hold loaded data (everything but the audit trail and the derived results).
 DATA_TABLES = [t.name for t in metadata.sorted_tables

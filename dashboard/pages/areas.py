@@ -19,7 +19,6 @@ from dashboard import public_areas
 from dashboard.areas_content import (
     TEXT,
     area_content,
-    default_period,
     main_content,
     options_of,
     period_list,
@@ -33,6 +32,7 @@ from dashboard.figures_map import area_ids
 from dashboard.i18n import lang_of, t
 from dashboard.registry import EVERYONE, register_page
 from dashboard.views import cached_view
+from indicators import default_period
 
 PATH = "/wijken"
 PAGE = register_page(__name__, key="areas", path=PATH, prefix="areas", public_prefix="pubareas",
