@@ -152,17 +152,20 @@ def browser_context(browser: Any, url: str, **kw: Any) -> Any:
     return context
 
 
-def start_server(db: Path, workers: int, temp: Path | None = None
+def start_server(db: Path, workers: int, temp: Path | None = None, log: Path | None = None
                  ) -> tuple[str, subprocess.Popen]:
     """``ivm serve`` for ``db`` on a free loopback port, signed in (see :func:`sign_in`);
     returns its URL and process. ``temp``: the server's temporary folder (where its processes
-    share their rendered views), when it must start without the views of an earlier run."""
+    share their rendered views), when it must start without the views of an earlier run;
+    ``log``: a file for its request log (JSON lines)."""
     port = free_port()
-    env = {**os.environ, "TMPDIR": str(temp)} if temp is not None else None
+    env = {**os.environ, **({"TMPDIR": str(temp)} if temp is not None else {}),
+           **({"IVM_LOG_FORMAT": "json"} if log is not None else {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ivm", "serve", "--port", str(port), "--workers", str(workers),
          "--db", str(db)],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        cwd=REPO, stderr=subprocess.DEVNULL, env=env,
+        stdout=subprocess.DEVNULL if log is None else open(log, "ab"),  # noqa: SIM115
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):

@@ -84,8 +84,9 @@ def current_branding() -> Branding:
     name = None
     data = site.data
     if not setting("city_name").strip():
-        try:
-            names = list(data.areas("gemeente")["name"].dropna().unique())
+        try:  # kept per version: asked by every page and callback
+            names = data.kept(("municipality_names",), lambda: list(
+                data.areas("gemeente")["name"].dropna().unique()))
         except Exception:  # noqa: BLE001 - no warehouse yet: the product's name alone
             names = []
         name = names[0] if len(names) == 1 else None

@@ -103,12 +103,9 @@ def attention_items(state: PlanState, records: Steering, day: dt.date) -> list[A
     latest = records.reports.latest(period.key) if period else {}
     previous = state.previous(day)
     before = records.history.at(previous.end) if previous else {}
-    firsts = {}
-    for r in state.records:
-        key = (r["id"], r["area"]["id"])
-        point = since(records.history.timeline(*key))
-        if point is not None:
-            firsts[key] = point
+    timelines = records.history.timelines([(r["id"], r["area"]["id"]) for r in state.records])
+    firsts = {key: point for key, points in timelines.items()
+              if (point := since(points)) is not None}
     names = {p.partner_id: {"nl": p.name("nl"), "en": p.name("en")}
              for p in records.partners.all()}
     return attention(state, latest, records.reports.action_states(state), before, day, names,

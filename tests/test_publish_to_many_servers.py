@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import signal
@@ -298,3 +299,31 @@ def test_a_request_reads_one_version_from_start_to_end(toy_city, write, tmp_path
         assert loads() == count
     with data.pinned():
         assert data.rendered(("view",), lambda: -1) == count + 1  # kept for the new version
+
+
+def test_the_log_names_an_account_by_one_hash_on_either_store(app_db, warehouse, capsys,
+                                                              monkeypatch):
+    """On SQLite and on PostgreSQL: two app processes of one application store log the same
+    account under the same hash (the key is the store's), never its name."""
+    from core.logs import configure
+    from dashboard.app import create_app
+
+    monkeypatch.setenv("IVM_LOG_FORMAT", "json")
+    password = ensure_user(warehouse.path, PERSON, "analist")
+    configure("stdout")
+    hashes = []
+    try:
+        for _server in range(2):
+            client = create_app(warehouse).server.test_client()
+            assert client.post("/login", data={"name": PERSON, "password": password}
+                               ).status_code == 302
+            res = client.get("/gegevens")
+            assert res.status_code == 200
+            [line] = [json.loads(t) for t in capsys.readouterr().out.splitlines()
+                      if res.headers["X-Request-ID"] in t]
+            assert (line["event"], line["path"], line["role"]) == ("request", "/gegevens",
+                                                                    "analist")
+            hashes.append(line["account"])
+    finally:
+        configure("stderr", logging.ERROR)  # back to errors only, as the command line has it
+    assert hashes[0] == hashes[1] and len(hashes[0]) == 12 and hashes[0] not in PERSON

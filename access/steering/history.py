@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, func, insert, select, tuple_
 from sqlalchemy.engine import Engine
 
 from access.steering.tables import status_history
@@ -76,16 +76,24 @@ class StatusHistory:
     def timeline(self, objective_id: str, area_id: str) -> list[Point]:
         """The objective's status in the area at every recorded as-of date, oldest first (the
         latest recording of a date counts)."""
+        return self.timelines([(objective_id, area_id)]).get((objective_id, area_id), [])
+
+    def timelines(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[Point]]:
+        """:meth:`timeline` of every (objective, area) of ``keys`` that has one, from one
+        query (a page showing every objective asks once, not once per objective)."""
+        if not keys:
+            return {}
         q = select(status_history).where(
-            status_history.c.objective_id == objective_id,
-            status_history.c.area_id == area_id).order_by(status_history.c.history_id)
-        by_day: dict[str, Any] = {}
+            tuple_(status_history.c.objective_id, status_history.c.area_id).in_(keys)
+        ).order_by(status_history.c.history_id)
+        by_key: dict[tuple[str, str], dict[str, Any]] = {}
         with self.engine.connect() as con:
             for r in con.execute(q):
-                by_day[r.as_of] = r
-        return [Point(dt.date.fromisoformat(d), r.status, r.qualifier, r.probability,
-                      r.current_value, f"{r.load_id}.{r.refresh_id}", r.plan_version)
-                for d, r in sorted(by_day.items())]
+                by_key.setdefault((r.objective_id, r.area_id), {})[r.as_of] = r
+        return {key: [Point(dt.date.fromisoformat(d), r.status, r.qualifier, r.probability,
+                            r.current_value, f"{r.load_id}.{r.refresh_id}", r.plan_version)
+                      for d, r in sorted(days.items())]
+                for key, days in by_key.items()}
 
     def at(self, day: dt.date) -> dict[tuple[str, str], Point]:
         """Every objective and area's status as of the last recorded date on or before
