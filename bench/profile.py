@@ -14,7 +14,9 @@ analyst. Two phases, both with ``--users`` threads:
    morning looks like: most areas asked before, some not).
 
 Target (issue 18): the profile answers within 500 ms at p95 with 20 users, at city and at
-national scale; reported for each phase, and for the whole run.
+national scale; reported for each phase, and for the whole run. Before the server starts, the
+CPU time of a cold answer is measured in the benchmark's own process (no HTTP), which says what
+a click costs even on a machine busy with other work.
 """
 
 from __future__ import annotations
@@ -68,6 +70,33 @@ def sample(db: Path, size: int, seed: int) -> list[tuple[str, str]]:
         con.close()
     rng = random.Random(seed)
     return rng.sample(rows, min(size, len(rows)))
+
+
+def cpu_per_click(db: Path, areas: list[tuple[str, str]], limit: int = 40
+                  ) -> tuple[float, list[float]]:
+    """In this process, without HTTP: the CPU seconds (``time.process_time``, every thread of
+    the process) of the Wijken page's warm-up reads, and of each cold answer to a click (the
+    callback's body and its JSON) for up to ``limit`` areas, each asked once. CPU time, not
+    wall time: what a click costs, whatever else the machine is doing."""
+    from core.warehouse import Warehouse
+    from dashboard.app import create_app
+    from dashboard.areas_content import area_content, resolve, warm_profile_reads
+    from dashboard.view_cache import plain
+
+    app = create_app(Warehouse(db))
+    data = app.server.config["IVM_DATA"]
+    costs = []
+    with app.server.test_request_context("/"):
+        t0 = time.process_time()
+        warm_profile_reads(data)
+        warm = time.process_time() - t0
+        for area, level in areas[:limit]:
+            t0 = time.process_time()
+            view = resolve(data, {"indicator": INDICATOR, "level": level, "period_type": "year",
+                                  "area": area})
+            plain(area_content(data, view, "nl"))
+            costs.append(time.process_time() - t0)
+    return warm, sorted(costs)
 
 
 #: What went wrong with the answers that did not carry a profile: HTTP status or error.
@@ -129,6 +158,12 @@ def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
         folder.mkdir(parents=True, exist_ok=True)
         db = ensure_demo(scale, folder)
     chosen = sample(db, areas, seed)
+    warm, costs = cpu_per_click(db, chosen)
+    cpu = (f"in process: a cold click {1000 * costs[len(costs) // 2]:.0f} ms of CPU at the "
+           f"median, {1000 * costs[min(len(costs) - 1, int(len(costs) * 0.95))]:.0f} ms at "
+           f"p95 ({len(costs)} areas, each once); the page's warm-up {1000 * warm:.0f} ms of "
+           f"CPU per server process")
+    print(cpu, flush=True)
     # a temporary folder of its own: no view rendered by an earlier run (the same areas of
     # the same warehouse) is in the server's shared view cache
     views = tempfile.TemporaryDirectory(prefix="ivm-bench-profile-")
@@ -173,14 +208,14 @@ def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
         print(v)
     if results is not None:
         _append(results, scale, users, seconds, max_requests, workers, len(chosen), settle,
-                facts, rows, verdicts, db)
+                facts, rows, verdicts, db, cpu)
     return 0 if all(v.endswith(": met") for v in verdicts) else 1
 
 
 def _append(path: Path, scale: str, users: int, seconds: float, max_requests: int,
             workers: int, areas: int, settle: float, facts: dict[str, str],
             rows: list[list[str]],
-            verdicts: list[str], db: Path) -> None:
+            verdicts: list[str], db: Path, cpu: str) -> None:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "",
@@ -196,6 +231,7 @@ def _append(path: Path, scale: str, users: int, seconds: float, max_requests: in
         f"first clicks: each area once, shuffled (nothing cached yet); mixed: random areas "
         f"for at most {seconds:.0f} s or {max_requests:,} requests; warehouse {db.name} "
         f"({db.stat().st_size / 1e6:,.0f} MB)",
+        f"- {cpu}",
         "",
         format_markdown(rows),
         "",

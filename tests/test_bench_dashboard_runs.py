@@ -43,3 +43,4 @@ def test_the_profile_benchmark_clicks_areas_and_reports_both_phases(demo_city):
     assert first.split()[2] == "3"  # every area of the sample clicked once
     assert "first clicks: profile p95 = " in text and "mixed: profile p95 = " in text
     assert "errors = 0 (target 0): met" in text  # every answer carried the area's profile
+    assert "in process: a cold click " in text and " ms of CPU at the median" in text
