@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo bench screenshots clean vendor-plotly
+.PHONY: install test lint demo demo-cities bench screenshots clean vendor-plotly
 
 install: $(STAMP)
 
@@ -25,6 +25,13 @@ lint: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/ivm demo
 	$(BIN)/ivm serve --host 127.0.0.1 --port 8050
+
+# Three municipalities in one installation, each with its own plan and accounts, served at
+# http://aalst.localhost:8050, http://mechelen.localhost:8050, http://herstappe.localhost:8050.
+CITIES ?= Aalst,Mechelen,Herstappe
+demo-cities: $(STAMP)
+	$(BIN)/ivm demo --cities $(CITIES) --out data/cities
+	IVM_TENANTS=data/cities/tenants.yaml $(BIN)/ivm serve --host 127.0.0.1 --port 8050
 
 # Every benchmark at one scale (`make bench SCALE=national`); results in bench/RESULTS.md.
 SCALE ?= city

@@ -9,6 +9,11 @@ One setting says where, ``IVM_APP_DB``:
 - ``postgresql+psycopg://user:password@host:5432/name``: a PostgreSQL database, shared by
   several app servers behind a load balancer.
 
+With tenants (``IVM_TENANTS``, :mod:`core.tenants`) every tenant has a store of its own: the
+SQLite file next to its warehouse, or its own schema of the PostgreSQL database
+(:func:`tenant_schema`, the connections' search path), so no statement of one tenant's store
+can read another's rows.
+
 Every table is SQLAlchemy Core metadata and every statement plain SQLAlchemy (no pragma, upsert
 dialect or engine-specific SQL outside this module), so the same code runs on both. Times are
 stored as ISO 8601 text or seconds since the epoch (floats), never as a driver's datetime, and
@@ -19,16 +24,19 @@ refuses, is stored as U+FFFD on either.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, Text, TypeDecorator, create_engine, event
+from sqlalchemy import String, Text, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool
 
 from core.errors import IvmError
 from core.settings import setting
+from core.tenants import configured_tenants
 from core.warehouse.files import align_access, ensure_private
 
 #: The database URL schemes the application store runs on.
@@ -37,6 +45,8 @@ SCHEMES = ("sqlite", "postgresql+psycopg")
 STATEMENT_TIMEOUT_MS = 15000
 #: Seconds to wait for a SQLite lock or a PostgreSQL connection.
 WAIT_SECONDS = 15
+#: The URL query key (ours, not the driver's) naming a tenant's schema on PostgreSQL.
+SCHEMA_KEY = "ivm_schema"
 
 
 class Str(TypeDecorator[str]):
@@ -58,12 +68,45 @@ class LongStr(Str):
 
 
 def app_db_url(warehouse_path: str | Path) -> URL:
-    """The application store of a warehouse: ``IVM_APP_DB``, or the SQLite file next to it."""
+    """The application store of a warehouse: ``IVM_APP_DB``, or the SQLite file next to it.
+
+    With tenants (``IVM_TENANTS``) each tenant's store is its own: the SQLite file next to its
+    warehouse, or its own schema (:func:`tenant_schema`) of the PostgreSQL database."""
     configured = setting("app_db").strip()
+    p = Path(warehouse_path)
     if not configured:
-        p = Path(warehouse_path)
         return sqlite_url(p.with_name(p.stem + ".access.sqlite"))
-    return parse_url(configured)
+    url = parse_url(configured)
+    tenants = configured_tenants()
+    if tenants is None:
+        return url
+    if sqlite_file(url):
+        raise IvmError("bad_app_db", "IVM_APP_DB names one SQLite file, but IVM_TENANTS names "
+                       "several tenants", hint="leave IVM_APP_DB empty (each tenant's store "
+                       "lies next to its warehouse) or name a PostgreSQL database")
+    tenant = tenants.of_warehouse(p)
+    if tenant is None:
+        raise IvmError("no_tenant", f"the warehouse {p} is no tenant's in {tenants.file}",
+                       hint="use a tenant's warehouse (`--tenant ID`)")
+    return in_schema(url, tenant_schema(tenant.id))
+
+
+def tenant_schema(tenant_id: str) -> str:
+    """The PostgreSQL schema holding one tenant's application store."""
+    return "tenant_" + tenant_id.replace("-", "_")
+
+
+def in_schema(url: URL, schema: str) -> URL:
+    """A PostgreSQL store's URL whose tables live in ``schema`` (its search path)."""
+    if not re.fullmatch(r"[a-z0-9_]{1,63}", schema):
+        raise ValueError(f"not a schema name: {schema!r}")
+    return url.update_query_dict({SCHEMA_KEY: schema})
+
+
+def schema_of(url: URL) -> str | None:
+    """The schema a PostgreSQL store's tables live in (None: the database's default)."""
+    value = url.query.get(SCHEMA_KEY)
+    return value if isinstance(value, str) else None
 
 
 def sqlite_url(path: str | Path) -> URL:
@@ -155,11 +198,24 @@ def _sqlite_engine(url: URL) -> Engine:
 
 
 def _server_engine(url: URL) -> Engine:
+    schema = schema_of(url)
+    url = url.difference_update_query([SCHEMA_KEY])
+    connect_args = {"connect_timeout": WAIT_SECONDS, "application_name": "ivmonitor"}
+    options = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    if schema:
+        # a tenant's store: its own schema, made before any connection reads its search path
+        bootstrap = create_engine(url, poolclass=NullPool, connect_args=connect_args)
+        try:
+            with bootstrap.begin() as con:
+                con.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        finally:
+            bootstrap.dispose()
+        options += f" -c search_path={schema}"
     return create_engine(
         url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=WAIT_SECONDS,
-        connect_args={"connect_timeout": WAIT_SECONDS, "application_name": "ivmonitor",
-                      "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"})
+        connect_args={**connect_args, "options": options})
 
 
 __all__ = ["LongStr", "SCHEMES", "Str", "app_db_url", "engine_for", "forget_engines",
-           "parse_url", "shown", "sqlite_file", "sqlite_url", "unreachable"]
+           "in_schema", "parse_url", "schema_of", "shown", "sqlite_file", "sqlite_url",
+           "tenant_schema", "unreachable"]

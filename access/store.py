@@ -55,6 +55,7 @@ from access.roles import ACCOUNT_ROLES
 from access.steering.partners import PartnerRegister
 from core.errors import IvmError
 from core.settings import setting
+from core.tenants import Tenant, configured_tenants
 
 if TYPE_CHECKING:
     from access.sessions import Sessions
@@ -173,12 +174,18 @@ class AccessStore:
             parse_url(where) if isinstance(where, str) else parse_url(str(where)))
         #: The SQLite file (None on a database server).
         self.path = sqlite_file(self.url)
+        #: The tenant whose store this is (None: the one city, or a store named by its URL).
+        self.tenant: Tenant | None = None
         self._engine: Engine | None = None
 
     @classmethod
     def of_warehouse(cls, warehouse_path: str | Path) -> AccessStore:
-        """The application store that belongs to a warehouse file (``IVM_APP_DB``)."""
-        return cls(app_db_url(warehouse_path))
+        """The application store that belongs to a warehouse file (``IVM_APP_DB``; with
+        tenants, the store of the warehouse's tenant)."""
+        store = cls(app_db_url(warehouse_path))
+        tenants = configured_tenants()
+        store.tenant = tenants.of_warehouse(warehouse_path) if tenants else None
+        return store
 
     def __repr__(self) -> str:
         return f"AccessStore({shown(self.url)})"

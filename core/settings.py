@@ -173,6 +173,16 @@ SETTINGS: dict[str, Setting] = {
             secret=True,
         ),
         Setting(
+            "tenants",
+            "IVM_TENANTS",
+            "",
+            "The tenants file of an installation that hosts several municipalities or police "
+            "zones (`data/tenants.yaml`: each tenant's id, name, host names and warehouse): "
+            "each is served at its own host names with its own warehouse and application "
+            "store; empty: one city, the warehouse of `IVM_DB`.",
+            group="serving",
+        ),
+        Setting(
             "secret_key",
             "IVM_SECRET_KEY",
             "",

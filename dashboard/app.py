@@ -9,19 +9,19 @@ from typing import Any
 
 import dash
 from dash import Dash, dcc, html
-from flask import current_app
 
 from core.logs import configure
 from core.settings import flag, setting
+from core.tenants import Tenants, configured_tenants
 from core.warehouse import Warehouse
 from core.warehouse.publish import PublishFolder
 from dashboard.auth import install
 from dashboard.branding import install_logo_route
-from dashboard.data import DashboardData
 from dashboard.health import install_health_routes
 from dashboard.registry import request_lang
 from dashboard.request_log import install_request_log
 from dashboard.security import allow_inline
+from dashboard.sites import Sites, current_site
 from dashboard.views import warm_up
 
 HERE = Path(__file__).resolve().parent
@@ -52,9 +52,11 @@ class _App(Dash):
             "</footer>", "</div>", 1)
 
 
-def create_app(warehouse: Warehouse, public: bool = False) -> Dash:
-    """A Dash app reading ``warehouse``; every asset is served from this server, every request
-    checked by :mod:`dashboard.auth` (sign-in for the warehouse's users; ``public``: the public
+def create_app(warehouse: Warehouse, public: bool = False,
+               tenants: Tenants | None = None) -> Dash:
+    """A Dash app reading ``warehouse`` (or, with ``tenants``, each tenant's warehouse at its
+    host names, :mod:`dashboard.sites`); every asset is served from this server, every request
+    checked by :mod:`dashboard.auth` (sign-in for the site's users; ``public``: the public
     audience only, without sign-in)."""
     app = _App(
         __name__,
@@ -69,19 +71,19 @@ def create_app(warehouse: Warehouse, public: bool = False) -> Dash:
         suppress_callback_exceptions=True,
         update_title=None,
     )
-    app.server.config["IVM_WAREHOUSE"] = warehouse
-    data = app.server.config["IVM_DATA"] = DashboardData(warehouse)
+    sites = Sites.of(warehouse, tenants)
+    app.server.config["IVM_SITES"] = sites
     app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
-    install_request_log(app.server, data)
-    guard = install(app, warehouse.path, public=public)
-    install_health_routes(app.server, warehouse, guard.store)
+    install_request_log(app.server, sites)
+    install(app, sites, public=public)
+    install_health_routes(app.server, sites)
     install_logo_route(app.server)
     return app
 
 
 def warehouse_of_app() -> Warehouse:
-    """The warehouse the running app was created for."""
-    return current_app.config["IVM_WAREHOUSE"]
+    """The warehouse of the current request's site."""
+    return current_site().warehouse
 
 
 def served_warehouse(path: str | None = None) -> Warehouse:
@@ -92,10 +94,11 @@ def served_warehouse(path: str | None = None) -> Warehouse:
 
 def server_from_environment():
     """The Flask server for a WSGI server (gunicorn): the warehouse comes from ``IVM_DB`` (or
-    the publish folder), the public mode from ``IVM_PUBLIC=1`` (set by ``ivm serve
-    --public``); the log goes to standard output. Each worker renders the pages' default views
-    in the background as it starts."""
+    each tenant's from ``IVM_TENANTS``, or the publish folder), the public mode from
+    ``IVM_PUBLIC=1`` (set by ``ivm serve --public``); the log goes to standard output. Each
+    worker renders the pages' default views in the background as it starts."""
     configure("stdout")
-    app = create_app(served_warehouse(), public=flag("public_server"))
+    app = create_app(served_warehouse(), public=flag("public_server"),
+                     tenants=configured_tenants())
     warm_up(app)
     return app.server

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
 from dashboard.data import DashboardData
 from dashboard.export.figures import HIDDEN_REASON, Figures, council_figures, public_records
 from dashboard.export.suppress import MARK
+from dashboard.sites import current_site
 from dashboard.viewer import current_viewer
 
 _PASS = frozenset({"warehouse", "available", "plan", "as_of", "catalog", "indicator",
@@ -68,7 +67,7 @@ class PublicData:
 def data_of_app() -> DashboardData | PublicData:
     """The data of the running app (one per process), as the current viewer may read it: the
     public audience (``dienst`` and the public) gets :class:`PublicData`."""
-    data: DashboardData = current_app.config["IVM_DATA"]
+    data: DashboardData = current_site().data
     if current_viewer().audience == "public":
         return PublicData(data)
     return data

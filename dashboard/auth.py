@@ -5,6 +5,10 @@ by a trusted reverse proxy (single sign-on, off by default), or, with ``ivm serv
 the public. Which pages each role may open is declared with the page (:mod:`dashboard.registry`),
 what a role may see beyond that is :mod:`access.roles`; this module enforces both:
 
+- the request's site comes first (:mod:`dashboard.sites`): the one city, or, with tenants,
+  the tenant its host name names (any other host gets 404 and nothing else); everything below
+  reads and writes that site's warehouse and application store only, and a session cookie of
+  another tenant is refused (in both tenants' audit logs);
 - the path is first brought to its normal form (:func:`dashboard.urls.normal_path`); a page
   asked for under another spelling is redirected to it, and the pages callback's path is
   replaced by it, so the access decision and Dash's router always read the same path; a path
@@ -35,7 +39,7 @@ import html as htmlesc
 import ipaddress
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 from dash import Dash
@@ -61,8 +65,13 @@ from dashboard.security import (
     cross_site,
     response_policy,
 )
+from dashboard.sites import Sites, current_site, use_site
 from dashboard.urls import PATH_SAFE, normal_path, safe_next
 from dashboard.viewer import current_viewer, set_viewer
+
+if TYPE_CHECKING:
+    from access.sessions import Sessions
+    from access.throttle import LoginThrottle
 
 COOKIE = "ivm_session"
 #: The browser's sign-in mark (see :mod:`access.throttle`), sent to the sign-in form only.
@@ -124,16 +133,14 @@ class _Proxies:
 
 
 class Guard:
-    """Installs sign-in, sign-out and the checks on one Dash app."""
+    """Installs sign-in, sign-out and the checks on one Dash app, for each of its sites."""
 
-    def __init__(self, app: Dash, store: AccessStore, public: bool = False):
+    def __init__(self, app: Dash, sites: Sites, public: bool = False):
         self.app = app
-        self.store = store
+        self.sites = sites
         self.public = public
         self.proxies = _Proxies.from_settings()
-        self.sessions = store.sessions
-        self.throttle = store.throttle
-        self.max_age = self.sessions.max_age
+        self.max_age = next(iter(sites)).sessions.max_age
         server = app.server
         server.config["IVM_GUARD"] = self
         server.before_request(self.check)
@@ -143,11 +150,32 @@ class Guard:
         server.register_error_handler(PermissionError, self._refused)
         server.register_error_handler(Forbidden, self._refused)
 
+    @property
+    def store(self) -> AccessStore:
+        """The application store of the current request's site."""
+        return current_site().store
+
+    @property
+    def sessions(self) -> Sessions:
+        """The sessions of the current request's site."""
+        return current_site().sessions
+
+    @property
+    def throttle(self) -> LoginThrottle:
+        """The sign-in throttle of the current request's site."""
+        return current_site().throttle
+
     # -- every request ----------------------------------------------------------------------
 
     def check(self) -> Response | None:
-        """Before every request: the path's normal form, the same-origin rule, the viewer,
-        then allow or refuse."""
+        """Before every request: the site (the tenant its host names), the path's normal
+        form, the same-origin rule, the viewer, then allow or refuse."""
+        site = self.sites.for_host(request.host)
+        if site is None:
+            if request.path in (HEALTH_PATH, READY_PATH):
+                return None  # the load balancer asks by address: every site's readiness
+            return Response("no such site", 404, mimetype="text/plain")
+        use_site(site)
         raw = request.path
         path = normal_path(raw)
         if path != raw:
@@ -195,14 +223,44 @@ class Guard:
         return response
 
     def _set_session_cookie(self, response: Response, session_id: str) -> None:
-        response.set_cookie(COOKIE, session_id, max_age=int(self.max_age), httponly=True,
-                            samesite="Lax", secure=request.is_secure)
+        key = current_site().key
+        response.set_cookie(COOKIE, f"{key}.{session_id}" if key else session_id,
+                            max_age=int(self.max_age), httponly=True, samesite="Lax",
+                            secure=request.is_secure)
+
+    def _session_id(self) -> str | None:
+        """The session id the request's cookie carries for this site. With tenants the cookie
+        names its tenant (``aalst.<id>``): a session of another tenant is never looked up in
+        this site's store; it is refused, in the audit logs of both tenants."""
+        if "ivm_session_id" not in g:
+            cookie = request.cookies.get(COOKIE)
+            key = current_site().key
+            if cookie and key:
+                tenant, _, session_id = cookie.partition(".")
+                if tenant != key:
+                    self._foreign_session(tenant, session_id)
+                cookie = session_id if tenant == key else None
+            g.ivm_session_id = cookie
+        return g.ivm_session_id
+
+    def _foreign_session(self, tenant: str, session_id: str) -> None:
+        """Note a session cookie of another tenant: in this tenant's audit log without the
+        account's name, in the account's tenant's log with it (when the session is one)."""
+        here = current_site()
+        address = self._address()
+        other = next((s for s in self.sites if s.key == tenant and s is not here), None)
+        session = other.sessions.get(session_id) if other and session_id else None
+        if other is not None and session is not None:
+            other.store.audit("access_denied", session.user_name, None, address,
+                              f"session used at tenant {here.key}: {request.path[:200]}")
+        here.store.audit("access_denied", None, None, address,
+                         f"session of another tenant ({tenant[:32]!r}): {request.path[:200]}")
 
     def _viewer(self) -> tuple[Viewer | None, bool]:
         """The viewer of this request, and whether the session it came with has ended."""
         if self.public:
             return PUBLIC, False
-        current = self.sessions.get(request.cookies.get(COOKIE))
+        current = self.sessions.get(self._session_id())
         if self.proxies.trusted(request.remote_addr):
             name = request.headers.get(setting("user_header"))
             if name:
@@ -284,7 +342,7 @@ class Guard:
         name = viewer.name if viewer else None
         role = viewer.role.name if viewer and viewer.name else None
         if viewer is None and not self.public:
-            current = self.sessions.get(request.cookies.get(COOKIE))
+            current = self.sessions.get(self._session_id())
             name = current.user_name if current else None
         self.store.audit("request_refused", name, role, self._address(), why[:500])
         return Response("request refused", status, mimetype="text/plain")
@@ -337,7 +395,7 @@ class Guard:
         user = self.store.user(name)
         assert user is not None
         self.throttle.cleared(name, source)
-        self.sessions.end(request.cookies.get(COOKIE), "signed_in_again")
+        self.sessions.end(self._session_id(), "signed_in_again")
         response = redirect(target)
         self._set_session_cookie(response, self.sessions.start(name, address))
         response.set_cookie(MARK_COOKIE, self.throttle.mark(name), max_age=MARK_DAYS * 86400,
@@ -350,7 +408,7 @@ class Guard:
     def logout(self) -> Response:
         """End the session, for every server process (a POST from this site only, so no other
         site can sign a user out)."""
-        name = self.sessions.end(request.cookies.get(COOKIE), "logout")
+        name = self.sessions.end(self._session_id(), "logout")
         if name:
             user = self.store.user(name)
             self.store.audit("logout", name, user.role if user else None, self._address())
@@ -363,7 +421,7 @@ class Guard:
         ("sign out everywhere", by an administrator; the administrator's own session stays);
         how many ended. In the audit log with who did it."""
         viewer = current_viewer()
-        ended = self.sessions.end_all(name, "signed_out_by_admin", keep=request.cookies.get(COOKIE))
+        ended = self.sessions.end_all(name, "signed_out_by_admin", keep=self._session_id())
         self.store.audit("sessions_ended", viewer.name, viewer.role.name, self._address(),
                          f"{ended} session(s) of {name or 'every user'}")
         return ended
@@ -410,6 +468,6 @@ def _login_page(lang: str, target: str, note: str | None = None, name: str = "")
     return _html_page(_t("title", lang), body, lang)
 
 
-def install(app: Dash, warehouse_path: Any, public: bool = False) -> Guard:
-    """Protect ``app``: sign-in for the warehouse's users, or the public audience only."""
-    return Guard(app, AccessStore.of_warehouse(warehouse_path), public)
+def install(app: Dash, sites: Sites, public: bool = False) -> Guard:
+    """Protect ``app``: sign-in for each site's users, or the public audience only."""
+    return Guard(app, sites, public)

@@ -8,12 +8,13 @@ the logo is served from ``/branding/logo`` to everyone (the sign-in page shows i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app
+from flask import Flask, Response, abort
 
 from core.settings import setting
+from dashboard.sites import current_site
 
 #: The logo's largest size: a header image, not a download.
 MAX_LOGO_BYTES = 512 * 1024
@@ -71,11 +72,18 @@ def install_logo_route(server: Flask) -> None:
 
 
 def current_branding() -> Branding:
-    """The branding of the running app: its warehouse names the municipality when
-    ``IVM_CITY_NAME`` is empty (the one municipality among its areas)."""
+    """The branding of the current request's site: a tenant is called by its name in the
+    tenants file; the one city of an installation without tenants by ``IVM_CITY_NAME``, or,
+    when that is empty, by the municipality in its warehouse (the one among its areas)."""
+    try:
+        site = current_site()
+    except (PermissionError, RuntimeError, KeyError):  # no app or no resolved site
+        return branding(None)
+    if site.tenant is not None:
+        return replace(branding(), name=site.tenant.name)
     name = None
-    data = current_app.config.get("IVM_DATA")
-    if data is not None and not setting("city_name").strip():
+    data = site.data
+    if not setting("city_name").strip():
         try:  # kept per version: asked by every page and callback
             names = data.kept(("municipality_names",), lambda: list(
                 data.areas("gemeente")["name"].dropna().unique()))

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 import duckdb
-from flask import current_app
 
 from access.downloads import may_freeze_pack
 from access.roles import Viewer
@@ -23,6 +22,7 @@ from core.errors import IvmError
 from dashboard.export.council import write_council_workbook
 from dashboard.export.pack import freeze_pack
 from dashboard.export.tables import table_csv, table_names
+from dashboard.sites import current_site
 from dashboard.steering import plan_state, steering
 from indicators import ReportingPeriod
 
@@ -35,7 +35,7 @@ def audiences(viewer: Viewer) -> list[str]:
 def _warehouse(fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
     """Run ``fn`` on the app's warehouse (the exports apply the audience themselves: the
     public view of the data has no connection of its own)."""
-    return current_app.config["IVM_DATA"].with_connection(fn)
+    return current_site().data.with_connection(fn)
 
 
 def tables(viewer: Viewer, audience: str) -> list[str]:

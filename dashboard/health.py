@@ -1,19 +1,23 @@
 """Health and readiness for a load balancer, open without sign-in and saying nothing else:
 
 - ``/healthz``: the server process answers (200 ``ok``);
-- ``/readyz``: it can serve: the published warehouse opens and reads, and the application store
-  answers a query (200 ``ready``, else 503 ``not ready``; which part failed is in the server's
-  log, never in the answer).
+- ``/readyz``: it can serve: the published warehouse (of every tenant) opens and reads, and
+  the application store answers a query (200 ``ready``, else 503 ``not ready``; which part
+  failed is in the server's log, never in the answer).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response
 
-from access.store import AccessStore
 from core.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from dashboard.sites import Site
 
 #: The paths, open to everyone (:data:`dashboard.auth.OPEN_PATHS` lists them).
 HEALTH_PATH = "/healthz"
@@ -40,17 +44,20 @@ def warehouse_readable(warehouse: Warehouse) -> bool:
         return False
 
 
-def install_health_routes(server: Flask, warehouse: Warehouse, store: AccessStore) -> None:
-    """Add ``/healthz`` and ``/readyz`` to ``server``."""
+def install_health_routes(server: Flask, sites: Iterable[Site]) -> None:
+    """Add ``/healthz`` and ``/readyz`` to ``server`` (ready: every site it serves is)."""
 
     def healthz() -> Response:
         return _plain("ok", 200)
 
     def readyz() -> Response:
-        ready = warehouse_readable(warehouse)
-        if not store.reachable():
-            log.warning("not ready: the application store does not answer")
-            ready = False
+        ready = True
+        for site in sites:
+            ready = warehouse_readable(site.warehouse) and ready
+            if not site.store.reachable():
+                log.warning("not ready: the application store%s does not answer",
+                            f" of tenant {site.key}" if site.key else "")
+                ready = False
         return _plain("ready", 200) if ready else _plain("not ready", 503)
 
     server.add_url_rule(HEALTH_PATH, "ivm_healthz", healthz, methods=["GET", "HEAD"])

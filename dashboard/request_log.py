@@ -19,7 +19,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from core.logs import account_hash, event
-from dashboard.data import DashboardData
+from dashboard.sites import Sites, current_site, use_site
 
 #: Response headers naming the request and the data version it was served from.
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -28,22 +28,29 @@ VERSION_HEADER = "X-Data-Version"
 log = logging.getLogger("ivmonitor.requests")
 
 
-def install_request_log(server: Flask, data: DashboardData) -> None:
-    """Pin every request of ``server`` to one version of ``data`` and log it (install before
-    the guard, so that the guard's refusals are logged and timed too)."""
+def install_request_log(server: Flask, sites: Sites) -> None:
+    """Pin every request of ``server`` to one version of its site's data (the tenant its host
+    names, :mod:`dashboard.sites`) and log it (install before the guard, so that the guard's
+    refusals are logged and timed too)."""
     keys: dict[str, bytes] = {}
 
     def account_key() -> bytes:
-        if "key" not in keys:
+        site = current_site()
+        if site.key not in keys:
             guard = server.config.get("IVM_GUARD")
-            secret = guard.store.secret_key() if guard is not None else uuid.uuid4().hex
-            keys["key"] = hashlib.sha256(b"ivmonitor log accounts\0" + secret.encode()).digest()
-        return keys["key"]
+            secret = site.store.secret_key() if guard is not None else uuid.uuid4().hex
+            keys[site.key] = hashlib.sha256(b"ivmonitor log accounts\0"
+                                            + secret.encode()).digest()
+        return keys[site.key]
 
     def begin() -> None:
         g.ivm_started = time.perf_counter()
         g.ivm_request_id = uuid.uuid4().hex[:16]
-        pin = data.pinned()
+        site = sites.for_host(request.host)
+        if site is None:
+            return  # no tenant's host: the guard refuses it
+        use_site(site)
+        pin = site.data.pinned()
         try:
             pin.__enter__()
         except Exception:  # noqa: BLE001 (no version to read: the page says so, /readyz too)
@@ -51,7 +58,8 @@ def install_request_log(server: Flask, data: DashboardData) -> None:
         g.ivm_pin = pin
 
     def finish(response: Response) -> Response:
-        label = _quietly(data.version_label) if g.get("ivm_pin") else None
+        site = g.get("ivm_site")
+        label = _quietly(site.data.version_label) if site and g.get("ivm_pin") else None
         response.headers[REQUEST_ID_HEADER] = g.get("ivm_request_id", "")
         if label:
             response.headers[VERSION_HEADER] = label
@@ -64,7 +72,7 @@ def install_request_log(server: Flask, data: DashboardData) -> None:
               path=request.path[:200], callback=_callback(), status=response.status_code,
               duration_ms=round((time.perf_counter() - started) * 1000, 1) if started else None,
               role=viewer.role.name if viewer is not None else None, account=account,
-              data_version=label)
+              data_version=label, **({"tenant": site.key} if site and site.key else {}))
         return response
 
     def end(_exc: BaseException | None) -> None:

@@ -14,7 +14,6 @@ import json
 from typing import Any
 
 from dash.development.base_component import Component
-from flask import current_app
 from plotly.io.json import to_json_plotly
 
 from access.roles import Viewer
@@ -31,6 +30,7 @@ from access.steering.state import PlanState
 from access.steering.store import Steering
 from core.clock import today
 from dashboard.auth import guard_of_app
+from dashboard.sites import current_site
 from indicators import (
     Change,
     alert_objectives,
@@ -47,7 +47,7 @@ ATTENTION_ROLES = frozenset({"bestuur", "beheerder"})
 def plan_state() -> PlanState | None:
     """The plan in force with its status records and reporting periods (per data version);
     None without stored results."""
-    data = current_app.config["IVM_DATA"]
+    data = current_site().data
     if not data.available():
         return None
     return data.cached_query(("steering_plan_state",), PlanState.read)
@@ -56,7 +56,7 @@ def plan_state() -> PlanState | None:
 def plan_history() -> tuple[list[dict[str, Any]], str | None, list[Change]]:
     """Every stored plan version (newest approval first), the version the one in force
     follows, and what changed between them (per data version)."""
-    data = current_app.config["IVM_DATA"]
+    data = current_site().data
     if not data.available():
         return [], None, []
 
@@ -75,7 +75,7 @@ def plan_history() -> tuple[list[dict[str, Any]], str | None, list[Change]]:
 
 def catalog() -> dict[str, Any]:
     """The indicators of the stored results, by id (the names of the actions' outputs)."""
-    return current_app.config["IVM_DATA"].catalog()
+    return current_site().data.catalog()
 
 
 def steering() -> Steering | None:
@@ -116,7 +116,7 @@ def alert_items(state: PlanState) -> list[Attention]:
     """The early warning's running alerts in the plan's municipalities that no owner closed
     with a note yet, each for the owner of the objective that counts its kind of facts
     (:func:`indicators.alert_objectives`; none when no objective counts it apart)."""
-    data = current_app.config["IVM_DATA"]
+    data = current_site().data
     towns = {r["area"]["id"][:5] for r in state.records}
     catalog = data.catalog()
     records = steering()

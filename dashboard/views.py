@@ -19,11 +19,11 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import dash
-from flask import current_app
 
 from access.roles import PUBLIC, ROLES, Viewer
 from dashboard.data import DashboardData
 from dashboard.registry import PAGES, may_open
+from dashboard.sites import Site, current_site, use_site
 from dashboard.viewer import current_viewer, set_viewer
 
 
@@ -42,31 +42,36 @@ def cached_view(name: str, *, daily: bool = False) -> Callable[[Callable], Calla
             key: tuple[Hashable, ...] = (name, viewer.role.name, viewer.partner,
                                          _key(args, kwargs),
                                          dt.date.today().isoformat() if daily else None)
-            data: DashboardData = current_app.config["IVM_DATA"]
+            data: DashboardData = current_site().data
             return data.rendered(key, lambda: fn(*args, **kwargs))
         return view
     return wrap
 
 
-def warm_viewers(app: Any) -> list[Viewer]:
+def warm_viewers(app: Any, site: Site) -> list[Viewer]:
     """Who the warm-up renders for: the public on a public server, else one viewer per role
-    (and partner) of the enabled accounts."""
+    (and partner) of the site's enabled accounts."""
     guard = app.server.config.get("IVM_GUARD")
     if guard is None or guard.public:
         return [PUBLIC]
-    seen = sorted({(u.role, u.partner or "") for u in guard.store.users() if u.enabled})
+    seen = sorted({(u.role, u.partner or "") for u in site.store.users() if u.enabled})
     return [Viewer("warm-up", ROLES[r], p or None) for r, p in seen if r in ROLES]
 
 
-def warm_up(app: Any, languages: tuple[str, ...] = ("nl", "en")) -> threading.Thread:
-    """Render every page's default view in ``languages`` in a background thread, and again
-    whenever a new version is published, so that no user waits for the first computation.
+def warm_up(app: Any, languages: tuple[str, ...] = ("nl", "en")) -> list[threading.Thread]:
+    """Render every page's default view in ``languages`` for each site of ``app`` in a
+    background thread, and again whenever a new version is published, so that no user waits
+    for the first computation.
 
     A page with a path template (``/doelstelling/<objective_id>``) says which views to render
     with ``warm_views`` in its registration: a function of the data giving the path variables.
     A page's ``warm_reads`` (the reads its callbacks start from) runs in every process.
     """
-    data: DashboardData = app.server.config["IVM_DATA"]
+    return [_warm_site(app, site, languages) for site in app.server.config["IVM_SITES"]]
+
+
+def _warm_site(app: Any, site: Site, languages: tuple[str, ...]) -> threading.Thread:
+    data: DashboardData = site.data
     busy = threading.Lock()
 
     def run() -> None:
@@ -89,7 +94,7 @@ def warm_up(app: Any, languages: tuple[str, ...] = ("nl", "en")) -> threading.Th
 
     def render_all() -> None:
         modules = {p.module: p for p in PAGES.values()}
-        for viewer in warm_viewers(app):
+        for viewer in warm_viewers(app, site):
             for lang in languages:
                 for entry in list(dash.page_registry.values()):
                     page = modules.get(entry.get("module"))
@@ -98,6 +103,7 @@ def warm_up(app: Any, languages: tuple[str, ...] = ("nl", "en")) -> threading.Th
                             or (page.template and viewer.role.own_objectives_only):
                         continue
                     with app.server.test_request_context(entry.get("path") or "/"):
+                        use_site(site)
                         set_viewer(viewer)
                         views: list[dict[str, Any]] = [{}]
                         if page.template:
@@ -111,7 +117,8 @@ def warm_up(app: Any, languages: tuple[str, ...] = ("nl", "en")) -> threading.Th
                                 layout(**variables, lang=lang)
 
     def start() -> threading.Thread:
-        thread = threading.Thread(target=run, name="ivm-warm-up", daemon=True)
+        thread = threading.Thread(target=run, name=f"ivm-warm-up{site.key and '-' + site.key}",
+                                  daemon=True)
         thread.start()
         return thread
 

@@ -217,10 +217,15 @@ def load(kind: str, paths: tuple[str, ...], profile: str, strict: bool, category
 @click.option("--municipality", default=None, metavar="NAME_OR_NIS",
               help="Demo facts for this municipality of Flanders or Brussels (e.g. Gent or "
                    "44021) instead of Aalst, on its real areas (needs the open data).")
+@click.option("--cities", default=None, metavar="NAME,NAME,...",
+              help="Several municipalities in one installation, each a tenant with its own "
+                   "demo plan, warehouse and accounts: writes OUT/tenants.yaml and "
+                   "OUT/<id>/ivmonitor.duckdb (e.g. Aalst,Mechelen,Herstappe; --out "
+                   "data/cities).")
 @click.option("--force", is_flag=True, help="Regenerate and reload even when unchanged.")
 @db_option
 def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, municipality: str | None,
-         force: bool, db: str | None) -> None:
+         cities: str | None, force: bool, db: str | None) -> None:
     """Generate the demo city's source files and load them like real data (strict)."""
     import datetime as dt
     from pathlib import Path
@@ -228,6 +233,16 @@ def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, municipality: 
     from ivm.demo import demo_users, run_demo
 
     day = as_of.date() if as_of else dt.date.today()
+    if cities is not None:
+        from ivm.demo_cities import run_cities
+
+        if municipality or synthetic or scale != "city" or db:
+            raise IvmError("bad_option", "--cities makes city-scale demos on real areas, "
+                           "each in its tenant's folder under --out",
+                           hint="leave out --municipality, --synthetic, --scale and --db")
+        run_cities(Path(out), [c.strip() for c in cities.split(",") if c.strip()], seed, day,
+                   force, say)
+        return
     wh = Warehouse(db)
     if municipality and (synthetic or scale != "city"):
         raise IvmError("bad_option", "--municipality makes a city-scale demo on real areas",
@@ -249,8 +264,14 @@ def demo(scale: str, seed: int, out: str, as_of, synthetic: bool, municipality: 
 def serve(host: str, port: int, workers: int, dev: bool, public: bool, db: str | None) -> None:
     """Serve the dashboard under gunicorn (debug off); it follows new loads without restart.
     Users sign in (`ivm user add`); with --public everyone is the public audience."""
+    from core.tenants import configured_tenants
+
     wh = Warehouse(db)
+    tenants = configured_tenants()
     mode = "public audience, no sign-in" if public else "sign-in required"
+    if tenants is not None:
+        say(f"tenants of {tenants.file}: " + ", ".join(
+            f"{t.id} at http://{t.hosts[0]}:{port}" for t in tenants))
     folder = setting("publish_dir").strip()
     if folder:
         mode += f", serving the versions published in {folder}"
@@ -260,7 +281,8 @@ def serve(host: str, port: int, workers: int, dev: bool, public: bool, db: str |
 
         say(f"ivmonitor: http://{host}:{port} (development server, {mode})")
         configure("stdout")
-        create_app(served_warehouse(db), public=public).run(host=host, port=port, debug=False)
+        create_app(served_warehouse(db), public=public, tenants=tenants).run(
+            host=host, port=port, debug=False)
         return
     env = {**os.environ, SETTINGS["db"].env: str(wh.path.resolve()),
            SETTINGS["public_server"].env: "1" if public else "0"}

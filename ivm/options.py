@@ -20,12 +20,33 @@ from core.errors import CONTROL, DeclarationError, IvmError, printable
 from core.vocabulary import rounded, value_text
 from etl.delivery import month_end
 
-db_option = click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Warehouse file (default: $IVM_DB or data/ivmonitor.duckdb).",
-)
+
+def _tenant_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        from core.tenants import configured_tenants
+
+        tenants = configured_tenants()
+        if tenants is None:
+            raise click.BadParameter("no tenants file: set IVM_TENANTS", param_hint="--tenant")
+        ctx.meta["ivm_tenant_db"] = str(tenants.by_id(value).db)
+
+
+def _db(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    tenant_db = ctx.meta.get("ivm_tenant_db")
+    if tenant_db is not None and value is not None:
+        raise click.BadParameter("give --db or --tenant, not both", param_hint="--db")
+    return tenant_db if tenant_db is not None else value
+
+
+def db_option(fn: Any) -> Any:
+    """``--db FILE``, or ``--tenant ID`` for the warehouse of a tenant of ``IVM_TENANTS``
+    (its application store with it); the command receives the file as ``db``."""
+    fn = click.option("--db", type=click.Path(dir_okay=False), default=None, callback=_db,
+                      help="Warehouse file (default: $IVM_DB or data/ivmonitor.duckdb).")(fn)
+    return click.option("--tenant", default=None, metavar="ID", expose_value=False,
+                        is_eager=True, callback=_tenant_db,
+                        help="The warehouse of this tenant of the tenants file "
+                             "($IVM_TENANTS) instead of --db.")(fn)
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
     show_default=True, help="Output format; json is stable for scripts.",

@@ -64,8 +64,9 @@ def request(url: str, method: str, path: str, body: bytes | None = None,
 
 
 def callback(url: str, spec: dict, cookie: str | None, path: str | None = None,
-             state: dict | None = None) -> tuple[int, bytes]:
-    """Call one registered callback as the browser would (inputs empty unless given)."""
+             state: dict | None = None, host: str | None = None) -> tuple[int, bytes]:
+    """Call one registered callback as the browser would (inputs empty unless given), at
+    ``host`` (a tenant's host name) when given."""
     inputs = []
     for i in spec["inputs"]:
         value = (state or {}).get(i["id"])
@@ -79,7 +80,8 @@ def callback(url: str, spec: dict, cookie: str | None, path: str | None = None,
     body = {"output": spec["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
             "inputs": inputs, "state": states,
             "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"] if inputs else []}
-    headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})}
+    headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {}),
+               **({"Host": host} if host else {})}
     status, data, _ = request(url, "POST", "/_dash-update-component",
                               json.dumps(body).encode(), headers)
     return status, data
@@ -100,9 +102,10 @@ def page_of(spec: dict) -> str | None:
     return pages.pop() if len(pages) == 1 else None
 
 
-def dependencies(url: str, cookie: str | None) -> list[dict]:
+def dependencies(url: str, cookie: str | None, host: str | None = None) -> list[dict]:
     status, data, _ = request(url, "GET", "/_dash-dependencies",
-                              headers={"Cookie": cookie} if cookie else {})
+                              headers={**({"Cookie": cookie} if cookie else {}),
+                                       **({"Host": host} if host else {})})
     assert status == 200
     return [d for d in json.loads(data) if not d.get("clientside_function")]
 

@@ -110,8 +110,10 @@ class AlertNotes:
     """Closing notes and notices of the early-warning alerts, in one application store."""
 
     def __init__(self, engine: Engine, audit: Callable[..., None], now: Callable[[], str],
-                 partners: PartnerRegister):
+                 partners: PartnerRegister, site: str | None = None):
         self.engine, self._audit, self._now, self.partners = engine, audit, now, partners
+        #: The dashboard's address the notices link to (``IVM_DASHBOARD_URL`` unless given).
+        self.site = site
 
     def close(self, viewer: Viewer, alert: dict, owners: list[str], note: str | None,
               at: str | None = None) -> AlertNote:
@@ -183,7 +185,7 @@ class AlertNotes:
         if not setting("smtp_host"):
             raise IvmError("no_smtp", "alert notices are on but no SMTP server is set",
                            hint="set IVM_SMTP_HOST (and IVM_SMTP_PORT)")
-        link = setting("dashboard_url").rstrip("/") + "/signalen"
+        link = (self.site or setting("dashboard_url")).rstrip("/") + "/signalen"
         sender = setting("smtp_from")
 
         def message(n: AlertNotice) -> EmailMessage:

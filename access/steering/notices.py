@@ -122,9 +122,11 @@ class Notices:
     """The reminders of one application store."""
 
     def __init__(self, engine: Engine, audit: Callable[..., None], now: Callable[[], str],
-                 reports: Reports, partners: PartnerRegister):
+                 reports: Reports, partners: PartnerRegister, site: str | None = None):
         self.engine, self._audit, self._now = engine, audit, now
         self.reports, self.partners = reports, partners
+        #: The dashboard's address the reminders link to (``IVM_DASHBOARD_URL`` unless given).
+        self.site = site
 
     def sent(self) -> set[tuple[str, str]]:
         """The (period, partner) pairs that had a notice sent."""
@@ -155,7 +157,7 @@ class Notices:
                            hint="set IVM_SMTP_HOST (and IVM_SMTP_PORT)")
         if not due:
             return outcome
-        link = setting("dashboard_url").rstrip("/") + "/opvolging"
+        link = (self.site or setting("dashboard_url")).rstrip("/") + "/opvolging"
         sender = setting("smtp_from")
         outcome.sent, outcome.failed = send_each(
             due, lambda n: n.message(sender, link),

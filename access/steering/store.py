@@ -14,6 +14,7 @@ from access.steering.packs import CouncilPacks
 from access.steering.partners import PartnerRegister
 from access.steering.reports import Reports
 from access.store import AccessStore, now
+from core.tenants import site_url
 
 
 class Steering:
@@ -41,7 +42,8 @@ class Steering:
     @cached_property
     def notices(self) -> Notices:
         """Reminders by e-mail."""
-        return Notices(self.engine, self.store.audit, now, self.reports, self.partners)
+        return Notices(self.engine, self.store.audit, now, self.reports, self.partners,
+                       site_url(self.store.tenant))
 
     @cached_property
     def packs(self) -> CouncilPacks:
@@ -51,7 +53,8 @@ class Steering:
     @cached_property
     def alerts(self) -> AlertNotes:
         """Alerts closed with a note, and the notices to their owners."""
-        return AlertNotes(self.engine, self.store.audit, now, self.partners)
+        return AlertNotes(self.engine, self.store.audit, now, self.partners,
+                          site_url(self.store.tenant))
 
     @cached_property
     def history(self) -> StatusHistory:
