@@ -81,12 +81,13 @@ def cpu_per_click(db: Path, areas: list[tuple[str, str]], limit: int = 40
     from core.warehouse import Warehouse
     from dashboard.app import create_app
     from dashboard.areas_content import area_content, resolve, warm_profile_reads
+    from dashboard.sites import current_site
     from dashboard.view_cache import plain
 
     app = create_app(Warehouse(db))
-    data = app.server.config["IVM_DATA"]
     costs = []
     with app.server.test_request_context("/"):
+        data = current_site().data
         t0 = time.process_time()
         warm_profile_reads(data)
         warm = time.process_time() - t0
