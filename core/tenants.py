@@ -189,6 +189,12 @@ def configured_tenants() -> Tenants | None:
         key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
     except OSError:
         key = (path, -1.0)
+    if setting("publish_dir").strip():
+        # each tenant's loads would move one shared pointer: refuse rather than mix cities
+        raise IvmError("bad_tenants", f"{path}: a tenants file and a publish folder "
+                       "(IVM_PUBLISH_DIR) together: the publish folder serves one city",
+                       hint="unset IVM_PUBLISH_DIR; each tenant's warehouse is served from its "
+                            "own file")
     if key not in _loaded:
         _loaded.clear()
         _loaded[key] = load_tenants(path)

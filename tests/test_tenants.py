@@ -336,6 +336,21 @@ def test_user_add_takes_the_tenant_and_refuses_a_tenant_with_a_file(tmp_path, mo
     assert out.exit_code == 2 and "not both" in out.output
 
 
+def test_a_publish_folder_beside_tenants_is_refused_not_shared_by_the_cities(tmp_path,
+                                                                            monkeypatch):
+    """One publish folder has one pointer: the cities' loads would move it in turn, so an
+    installation with tenants and IVM_PUBLISH_DIR is refused in one line, nothing written."""
+    (tmp_path / "tenants.yaml").write_text(TENANTS_FILE, encoding="utf-8")
+    monkeypatch.setenv("IVM_TENANTS", str(tmp_path / "tenants.yaml"))
+    monkeypatch.setenv("IVM_PUBLISH_DIR", str(tmp_path / "published"))
+    out = CliRunner().invoke(main, ["user", "add", "els", "--role", "bestuur", "--generate",
+                                    "--tenant", "aalst"])
+    assert out.exit_code == 1, out.output
+    message = out.output.strip().splitlines()[0]
+    assert "IVM_PUBLISH_DIR" in message and "Traceback" not in out.output
+    assert not (tmp_path / "aalst").exists() and not (tmp_path / "published").exists()
+
+
 def test_the_cities_demo_makes_one_tenant_per_municipality(tmp_path):
     from ivm.demo_cities import write_tenants_file
 
