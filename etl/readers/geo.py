@@ -29,7 +29,8 @@ from etl.readers.xlsx import value_text
 
 _BATCH = 50_000
 _POLYGONAL = ("Polygon", "MultiPolygon")
-_WGS84 = "EPSG:4326"
+#: The coordinate system areas are stored in (longitude, latitude).
+WGS84 = "EPSG:4326"
 _PROJECTED = (
     "coordinates look projected (e.g. Belgian Lambert 72); expected WGS84 longitude/latitude"
 )
@@ -294,7 +295,7 @@ def read_shapefile(facts: FileFacts, options: ReadOptions) -> RawTable:
     )
     to_wgs84 = None
     if source is not None:
-        to_wgs84 = pyproj.Transformer.from_crs(source, _WGS84, always_xy=True)
+        to_wgs84 = pyproj.Transformer.from_crs(source, WGS84, always_xy=True)
     table.batches = _shape_batches(reader, table, to_wgs84, options.decimal)
     return table
 
@@ -325,7 +326,7 @@ def _source_crs(prj: Path, where: Where) -> tuple[pyproj.CRS | None, str]:
         return pyproj.CRS.from_epsg(31370), "EPSG:31370 -> EPSG:4326"
     if epsg == 4326 or (crs.is_geographic and crs.datum and "WGS" in crs.datum.name
                         and "84" in crs.datum.name):
-        return None, _WGS84
+        return None, WGS84
     if epsg is not None:
         return pyproj.CRS.from_epsg(epsg), f"EPSG:{epsg} -> EPSG:4326"
     return crs, f"{crs.name} -> EPSG:4326"

@@ -20,13 +20,12 @@ import shapely
 
 from core.errors import FileRejected, Where
 from etl.readers.base import Malformed, RawTable, ReadOptions, header_names
-from etl.readers.geo import finish_polygons, row_batches
+from etl.readers.geo import WGS84, finish_polygons, row_batches
 from etl.readers.sniff import FileFacts, open_input
 from etl.readers.xlsx import value_text
 
 _SQLITE = b"SQLite format 3\x00"
 _BATCH = 10_000
-_WGS84 = "EPSG:4326"
 
 
 def read_geopackage(facts: FileFacts, options: ReadOptions) -> RawTable:
@@ -67,7 +66,7 @@ def read_geopackage(facts: FileFacts, options: ReadOptions) -> RawTable:
     source = pyproj.CRS.from_user_input(info["crs"])
     to_wgs84 = None
     if source.to_epsg() != 4326:
-        to_wgs84 = pyproj.Transformer.from_crs(source, _WGS84, always_xy=True)
+        to_wgs84 = pyproj.Transformer.from_crs(source, WGS84, always_xy=True)
     names = [str(n) for n in info["fields"]]
     columns = header_names([*names, "geometry"], where)
     table = RawTable(
@@ -76,7 +75,7 @@ def read_geopackage(facts: FileFacts, options: ReadOptions) -> RawTable:
         columns=columns,
         batches=iter(()),
         first_data_row=1,
-        details={"layer": layer, "crs": f"{info['crs']} -> {_WGS84}" if to_wgs84 else _WGS84,
+        details={"layer": layer, "crs": f"{info['crs']} -> {WGS84}" if to_wgs84 else WGS84,
                  "features": str(info["features"]), "repaired": "0"},
     )
     table.batches = _batches(path, layer, names, table, to_wgs84, options.decimal)
