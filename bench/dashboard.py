@@ -168,11 +168,18 @@ def start_server(db: Path, workers: int, temp: Path | None = None, log: Path | N
         stdout=subprocess.DEVNULL if log is None else open(log, "ab"),  # noqa: SIM115
     )
     url = f"http://127.0.0.1:{port}"
+    wait_until_served(url, proc, "/login")
+    sign_in(url, db)
+    return url, proc
+
+
+def wait_until_served(url: str, proc: subprocess.Popen, path: str) -> None:
+    """Wait (up to a minute) until the server ``proc`` answers ``url + path``; terminated and
+    an error when it never does."""
     for _ in range(300):
         try:
-            urllib.request.urlopen(url + "/login", timeout=2)
-            sign_in(url, db)
-            return url, proc
+            urllib.request.urlopen(url + path, timeout=2)
+            return
         except OSError:
             if proc.poll() is not None:
                 raise RuntimeError("ivm serve stopped") from None

@@ -8,11 +8,15 @@ import argparse
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from bench.dashboard import CHROMIUM_FLAGS, browser_context, free_port, start_server
+from bench.dashboard import (
+    CHROMIUM_FLAGS,
+    browser_context,
+    free_port,
+    start_server,
+    wait_until_served,
+)
 from bench.load import REPO
 
 #: The screens: a laptop, and a phone (390 x 844).
@@ -42,16 +46,8 @@ def start_public(db: Path) -> tuple[str, subprocess.Popen]:
         [sys.executable, "-m", "ivm", "serve", "--public", "--port", str(port), "--db", str(db)],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/", timeout=2)
-            return url, proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("ivm serve --public stopped") from None
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("the public dashboard did not come up")
+    wait_until_served(url, proc, "/")
+    return url, proc
 
 
 def main(argv: list[str] | None = None) -> int:

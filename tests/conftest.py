@@ -293,8 +293,6 @@ def serve(db: Path, *extra: str, log: Path | None = None):
     standard output), else it is dropped."""
     import subprocess
     import sys
-    import time
-    import urllib.request
 
     password = None if "--public" in extra else ensure_user(db, TEST_ADMIN, "beheerder")
     port = free_port()
@@ -307,10 +305,20 @@ def serve(db: Path, *extra: str, log: Path | None = None):
     url = f"http://127.0.0.1:{port}"
     if password is not None:
         CREDENTIALS[url] = (TEST_ADMIN, password)
-    for _ in range(150):
+    wait_until_served(url, proc, "/login", tries=150)
+    return url, proc
+
+
+def wait_until_served(url: str, proc, path: str, tries: int = 300) -> None:
+    """Wait until the server ``proc`` answers ``url + path``; its standard error (a pipe) is
+    the message when it stops first; terminated and an error when it never answers."""
+    import time
+    import urllib.request
+
+    for _ in range(tries):
         try:
-            urllib.request.urlopen(url + "/login", timeout=2)
-            return url, proc
+            urllib.request.urlopen(url + path, timeout=2)
+            return
         except OSError:
             if proc.poll() is not None:
                 raise RuntimeError(proc.stderr.read().decode()[-3000:]) from None

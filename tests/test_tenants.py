@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -27,7 +26,13 @@ from core.errors import IvmError
 from core.tenants import load_tenants
 from core.warehouse import Warehouse
 from ivm.cli import main
-from tests.conftest import DEMO_AS_OF, copy_access_store, ensure_user, free_port
+from tests.conftest import (
+    DEMO_AS_OF,
+    copy_access_store,
+    ensure_user,
+    free_port,
+    wait_until_served,
+)
 from tests.test_access_control import (
     DIENST_PARTNER,
     PAGES,
@@ -99,14 +104,7 @@ def cities(demo_city, tmp_path_factory):
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if request(url, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode()[-3000:]) from None
-                time.sleep(0.2)
+        wait_until_served(url, proc, "/healthz")
         cookies = {}
         for (city, role), password in passwords.items():
             status, cookie = _login(url, CITIES[city], f"{city}-only-{role}", password)
