@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import html
 
 from core.vocabulary import (
     AGAINST,
@@ -29,6 +28,7 @@ from core.vocabulary import (
     percent,
     pick,
 )
+from dashboard import markup as m
 from dashboard.figures_map import Shape, polygon_map
 from indicators import SMALL, Comparison
 
@@ -110,19 +110,19 @@ def verdict_title(c: Comparison, lang: str) -> str:
     return f"{p_value(c.p, lang)} ({pick(TESTS, c.test, lang)}, {pick(AGAINST, 'rest', lang)})"
 
 
-def verdict_cell(c: Comparison, lang: str) -> html.Span | html.Details:
+def verdict_cell(c: Comparison, lang: str) -> m.Span | m.Details:
     """The verdict as words with a symbol (colour only as an extra); where a test was made, the
     words open its p-value and name (a disclosure: by mouse, finger or keyboard alike)."""
-    words = html.Span(verdict_words(c, lang), className=f"areas-verdict areas-{c.verdict}")
+    words = m.Span(verdict_words(c, lang), className=f"areas-verdict areas-{c.verdict}")
     test = verdict_title(c, lang)
     if not test:
         return words
-    return html.Details([html.Summary(words), html.Span(test, className="areas-test")],
+    return m.Details([m.Summary(words), m.Span(test, className="areas-test")],
                         className="areas-verdict-test")
 
 
 def ranked_table(ranked: pd.DataFrame, ind: Any, lang: str, headers: Mapping[str, str],
-                 selected: str | None = None, city_column: bool = True) -> html.Table:
+                 selected: str | None = None, city_column: bool = True) -> m.Table:
     """The ranked table: rank, area (a button that selects it), value, numerator, denominator,
     n, 95 % interval, the city's value (unless ``city_column`` is false: one city, said above
     the table) and the verdict; incomplete periods flagged per row."""
@@ -131,37 +131,37 @@ def ranked_table(ranked: pd.DataFrame, ind: Any, lang: str, headers: Mapping[str
             *([headers["city"]] if city_column else []), headers["verdict"]]
     body = []
     for rank, r in enumerate(ranked.to_dict("records"), start=1):
-        name = [html.Button(r["name"], id={"type": "areas-row", "index": r["area_id"]},
+        name = [m.Button(r["name"], id={"type": "areas-row", "index": r["area_id"]},
                             className="areas-pick", n_clicks=0)]
         if not r.get("complete", True):
-            name.append(html.Span(f" ({pick(TEXT, 'incomplete', lang)})",
+            name.append(m.Span(f" ({pick(TEXT, 'incomplete', lang)})",
                                   className="areas-incomplete"))
         has = finite(as_float(r.get("value")))
         interval = (f"{ind.text(r['ci_low'], lang)} – {ind.text(r['ci_high'], lang)}"
                     if finite(as_float(r.get("ci_low"))) and finite(as_float(r.get("ci_high")))
                     else "–")
         cells = [
-            html.Td(str(rank) if has else "–", className="num"),
-            html.Td(name),
-            html.Td(ind.text(r.get("value"), lang) if has
+            m.Td(str(rank) if has else "–", className="num"),
+            m.Td(name),
+            m.Td(ind.text(r.get("value"), lang) if has
                     else pick(TEXT, "no_data", lang), className="num"),
-            html.Td(amount(as_float(r.get("numerator")), lang), className="num"),
-            html.Td(amount(as_float(r.get("denominator")), lang), className="num"),
-            html.Td(number(int(r["n"]), 0, lang) if finite(as_float(r.get("n"))) else "–",
+            m.Td(amount(as_float(r.get("numerator")), lang), className="num"),
+            m.Td(amount(as_float(r.get("denominator")), lang), className="num"),
+            m.Td(number(int(r["n"]), 0, lang) if finite(as_float(r.get("n"))) else "–",
                     className="num"),
-            html.Td(interval, className="num"),
-            *([html.Td(ind.text(r.get("city_value"), lang), className="num")]
+            m.Td(interval, className="num"),
+            *([m.Td(ind.text(r.get("city_value"), lang), className="num")]
               if city_column else []),
-            html.Td(verdict_cell(r["comparison"], lang)),
+            m.Td(verdict_cell(r["comparison"], lang)),
         ]
         cls = "areas-selected" if r["area_id"] == selected else None
-        body.append(html.Tr(cells, className=cls, id=f"areas-tr-{r['area_id']}"))
-    return html.Table([html.Thead(html.Tr([html.Th(c) for c in cols])), html.Tbody(body)],
+        body.append(m.Tr(cells, className=cls, id=f"areas-tr-{r['area_id']}"))
+    return m.Table([m.Thead(m.Tr([m.Th(c) for c in cols])), m.Tbody(body)],
                       className="grid areas-ranked", id="areas-ranked")
 
 
 def profile_table(rows: list[dict[str, Any]], lang: str, headers: Mapping[str, str]
-                  ) -> html.Table:
+                  ) -> m.Table:
     """One area's profile: per indicator its period, the area's value and interval, the city's
     value and the verdict (rows: title, unit, period, complete, value, interval, city,
     verdict)."""
@@ -169,54 +169,54 @@ def profile_table(rows: list[dict[str, Any]], lang: str, headers: Mapping[str, s
     for r in rows:
         period = [r["period"] or "–"]
         if r["period"] and not r["complete"]:
-            period.append(html.Span(f" ({pick(TEXT, 'incomplete', lang)})",
+            period.append(m.Span(f" ({pick(TEXT, 'incomplete', lang)})",
                                     className="areas-incomplete"))
-        body.append(html.Tr([
-            html.Td([r["title"], html.Br(), html.Small(r["unit"], className="muted")]),
-            html.Td(period),
-            html.Td(r["value"], className="num"),
-            html.Td(r["interval"], className="num"),
-            html.Td(r["city"], className="num"),
-            html.Td(verdict_cell(r["verdict"], lang)),
+        body.append(m.Tr([
+            m.Td([r["title"], m.Br(), m.Small(r["unit"], className="muted")]),
+            m.Td(period),
+            m.Td(r["value"], className="num"),
+            m.Td(r["interval"], className="num"),
+            m.Td(r["city"], className="num"),
+            m.Td(verdict_cell(r["verdict"], lang)),
         ]))
     head = [headers["indicator"], headers["period"], headers["value"], headers["interval"],
             headers["city"], headers["verdict"]]
-    return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
+    return m.Table([m.Thead(m.Tr([m.Th(h) for h in head])), m.Tbody(body)],
                       className="grid areas-profile-table", id="areas-profile-table")
 
 
 # -- CompStat -------------------------------------------------------------------------------
 
 
-def _change_cell(row: Mapping[str, Any], lang: str) -> html.Td:
+def _change_cell(row: Mapping[str, Any], lang: str) -> m.Td:
     change = as_float(row.get("change"))
     if row.get("count_before", 0) == 0 and row.get("count_now", 0) > 0:
         text = pick(TEXT, "new", lang)
     else:
         text = percent(change, 0, lang, signed=True) if finite(change) else "–"
     if bool(row.get("small")):
-        return html.Td(text, className="num areas-small",
+        return m.Td(text, className="num areas-small",
                        title=pick(TEXT, "small", lang).format(n=SMALL))
-    return html.Td(text, className="num")
+    return m.Td(text, className="num")
 
 
-def _test_cell(row: Mapping[str, Any], lang: str) -> html.Td:
+def _test_cell(row: Mapping[str, Any], lang: str) -> m.Td:
     """The window's exact test: its p-value, and in words whether it is notable (the words
     are in the cell, not only in a hover title)."""
     p, z = as_float(row.get("p_value")), as_float(row.get("z"))
     if not finite(p):
-        return html.Td("–", className="num")
+        return m.Td("–", className="num")
     text = p_value(p, lang)
     if bool(row.get("notable")) and finite(z):
         key = "notable_up" if z > 0 else "notable_down"
-        return html.Td([text, " ", html.Span(pick(TEXT, key, lang), className="areas-flag")],
+        return m.Td([text, " ", m.Span(pick(TEXT, key, lang), className="areas-flag")],
                        className="num areas-notable",
                        title=pick(TEXT, "notable_title", lang))
-    return html.Td(text, className="num")
+    return m.Td(text, className="num")
 
 
 def compstat_table(df: pd.DataFrame | list[dict[str, Any]], names: Mapping[str, str], lang: str,
-                   table_id: str | None = None) -> html.Table:
+                   table_id: str | None = None) -> m.Table:
     """The CompStat windows of one area and source kind (a frame, or its rows as dicts): per
     category (in ``names`` order, then unknown ones) the last 28 days, year to date and last
     12 months against a year earlier: both counts, the % change (greyed out with a title when
@@ -229,34 +229,34 @@ def compstat_table(df: pd.DataFrame | list[dict[str, Any]], names: Mapping[str, 
     for r in records:  # once, not a filtered frame per category or window
         by_category.setdefault(r["category"], {})[r["window_type"]] = r
         first.setdefault(r["window_type"], r)
-    top = [html.Th(pick(TEXT, "category", lang), rowSpan=2)]
+    top = [m.Th(pick(TEXT, "category", lang), rowSpan=2)]
     for w in windows:
         span = ""
         if w in first:
             start, end = first[w]["window_start"], first[w]["window_end"]
             span = f" ({date(_as_date(start))} – {date(_as_date(end))})"
-        top.append(html.Th(pick(TEXT, w, lang) + span, colSpan=4, className="areas-window"))
+        top.append(m.Th(pick(TEXT, w, lang) + span, colSpan=4, className="areas-window"))
     sub = []
     for _ in windows:
-        sub += [html.Th(pick(TEXT, k, lang)) for k in ("now", "before", "change")] + [
-            html.Th(pick(TEXT, "test", lang))]
+        sub += [m.Th(pick(TEXT, k, lang)) for k in ("now", "before", "change")] + [
+            m.Th(pick(TEXT, "test", lang))]
     order = {c: i for i, c in enumerate(names)}
     cats = sorted(by_category, key=lambda c: (order.get(c, len(order)), c))
     body = []
     for cat in cats:
         rows = by_category[cat]
-        cells = [html.Td(names.get(cat, cat))]
+        cells = [m.Td(names.get(cat, cat))]
         for w in windows:
             r = rows.get(w)
             if r is None:
-                cells += [html.Td("–", className="num")] * 4
+                cells += [m.Td("–", className="num")] * 4
                 continue
-            cells += [html.Td(number(int(r["count_now"]), 0, lang), className="num"),
-                      html.Td(number(int(r["count_before"]), 0, lang), className="num"),
+            cells += [m.Td(number(int(r["count_now"]), 0, lang), className="num"),
+                      m.Td(number(int(r["count_before"]), 0, lang), className="num"),
                       _change_cell(r, lang), _test_cell(r, lang)]
-        body.append(html.Tr(cells))
+        body.append(m.Tr(cells))
     extra = {"id": table_id} if table_id else {}
-    return html.Table([html.Thead([html.Tr(top), html.Tr(sub)]), html.Tbody(body)],
+    return m.Table([m.Thead([m.Tr(top), m.Tr(sub)]), m.Tbody(body)],
                       className="grid areas-compstat-table", tabIndex="0", **extra)
 
 
@@ -271,7 +271,7 @@ def _as_date(value: Any) -> Any:
 BAR_COLOURS = {True: "#9ecae1", False: "#deebf7"}
 
 
-def multiples_table(df: pd.DataFrame, ind: Any, lang: str) -> html.Table:
+def multiples_table(df: pd.DataFrame, ind: Any, lang: str) -> m.Table:
     """Every area's value per year in one table, each cell with a bar on a scale shared by the
     whole table (zero to the largest value), so areas and years compare at a glance and the
     numbers stay readable; incomplete years are marked in the header and in their cells.
@@ -282,25 +282,25 @@ def multiples_table(df: pd.DataFrame, ind: Any, lang: str) -> html.Table:
     finite_values = [float(v) for v in df["value"] if finite(as_float(v))]
     top = max([v for v in finite_values if v > 0], default=1.0)
     incomplete = pick(TEXT, "incomplete", lang)
-    head = html.Tr([html.Th(pick(TEXT, "area", lang)), *[
-        html.Th([y, *([html.Br(), html.Span(incomplete, className="areas-incomplete")]
+    head = m.Tr([m.Th(pick(TEXT, "area", lang)), *[
+        m.Th([y, *([m.Br(), m.Span(incomplete, className="areas-incomplete")]
                       if not complete[y] else [])], className="num") for y in years]])
     rows = []
     for name in dict.fromkeys(df["name"]):
         part = {str(r["period"]): r for r in df[df["name"] == name].to_dict("records")}
-        cells = [html.Th(name, scope="row")]
+        cells = [m.Th(name, scope="row")]
         for y in years:
             value = as_float(part[y]["value"]) if y in part else None
             if value is None or not finite(value):
-                cells.append(html.Td("–", className="num"))
+                cells.append(m.Td("–", className="num"))
                 continue
             width = max(0.0, min(100.0, 100.0 * value / top))
             colour = BAR_COLOURS[complete[y]]
             text = ind.text(value, lang)
-            cells.append(html.Td(text, className="num areas-bar" + (
+            cells.append(m.Td(text, className="num areas-bar" + (
                 "" if complete[y] else " areas-bar-incomplete"), title=f"{name}, {y}: {text}",
                 style={"background": f"linear-gradient(to right, {colour} {width:.1f}%, "
                                      f"transparent {width:.1f}%)"}))
-        rows.append(html.Tr(cells))
-    return html.Table([html.Thead(head), html.Tbody(rows)], id="areas-multiples-table",
+        rows.append(m.Tr(cells))
+    return m.Table([m.Thead(head), m.Tbody(rows)], id="areas-multiples-table",
                       className="areas-multiples-table")
