@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special, stats
 
 __all__ = [
     "SdgProgress",
@@ -105,21 +105,46 @@ def _as_count(x: float, name: str) -> int:
     return int(x)
 
 
+def _binom_pmf(k: ArrayLike, n: int, p: float) -> np.ndarray:
+    """Binomial probabilities of ``k`` successes in ``n`` trials, from log-gamma functions
+    (scipy's ufuncs: a fraction of ``scipy.stats.binom.pmf``'s per-call cost, which an area's
+    profile pays for every indicator; relative error about 1e-12, far inside the 1e-7 that
+    decides ties below)."""
+    k = np.asarray(k, dtype=float)
+    log = (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+           + special.xlogy(k, p) + special.xlog1py(n - k, -p))
+    return np.exp(log)
+
+
+def _binom_cdf(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p): 0 below 0, 1 from n on."""
+    if k < 0:
+        return 0.0
+    return 1.0 if k >= n else float(special.bdtr(k, n, p))
+
+
+def _binom_sf(k: int, n: int, p: float) -> float:
+    """P(X > k) for X ~ Binomial(n, p): 1 below 0, 0 from n on."""
+    if k < 0:
+        return 1.0
+    return 0.0 if k >= n else float(special.bdtrc(k, n, p))
+
+
 def _binom_two_sided_minlike(k: int, n: int, p: float) -> float:
     """Two-sided p-value of ``k`` successes in ``n`` trials with success probability ``p``:
     the probability of every outcome at most as likely as ``k`` (as scipy.stats.binomtest)."""
     if k == p * n:
         return 1.0
-    d = stats.binom.pmf(k, n, p) * _MINLIKE_RERR
+    d = float(_binom_pmf(k, n, p)) * _MINLIKE_RERR
     if k < p * n:
         # The other tail: outcomes above the mode that are at most as likely as k.
         other = np.arange(math.ceil(p * n), n + 1)
-        y = int(np.count_nonzero(stats.binom.pmf(other, n, p) <= d))
-        pval = stats.binom.cdf(k, n, p) + stats.binom.sf(n - y, n, p)
+        y = int(np.count_nonzero(_binom_pmf(other, n, p) <= d))
+        pval = _binom_cdf(k, n, p) + _binom_sf(n - y, n, p)
     else:
         other = np.arange(0, math.floor(p * n) + 1)
-        y = int(np.count_nonzero(stats.binom.pmf(other, n, p) <= d))
-        pval = stats.binom.cdf(y - 1, n, p) + stats.binom.sf(k - 1, n, p)
+        y = int(np.count_nonzero(_binom_pmf(other, n, p) <= d))
+        pval = _binom_cdf(y - 1, n, p) + _binom_sf(k - 1, n, p)
     return float(min(1.0, pval))
 
 
