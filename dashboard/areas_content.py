@@ -354,12 +354,12 @@ def compstat_section(data: DashboardData, area: str | None, lang: str) -> list:
                    id="areas-compstat-title")
     intro = html.P(pick(TEXT, "compstat_intro", lang),
                    className="hint")
-    df = data.compstat(area_ids=[area]) if area else pd.DataFrame()
-    if not len(df):
+    rows = data.compstat_of_area(area) if area else []
+    if not rows:
         return [head, html.P(pick(TEXT, "no_compstat", lang), className="empty")]
     out = [head, intro]
     by_kind: dict[str, list[dict[str, Any]]] = {}
-    for r in df.to_dict("records"):  # once, not a filtered frame per kind
+    for r in rows:
         by_kind.setdefault(r["kind"], []).append(r)
     for kind in ("incidents", "nuisance"):
         part = by_kind.get(kind)

@@ -51,6 +51,7 @@ from indicators import (
     stored_as_of,
     stored_catalog,
     stored_compstat,
+    stored_compstat_of_area,
     stored_coverage,
     stored_profile,
     unavailable_indicators,
@@ -234,8 +235,8 @@ class DashboardData:
         :func:`indicators.stored_profile`): one read of the area's own rows."""
         if not self.available():
             return {}
-        return self._cached(("profile", area_id, period_type),
-                            lambda c: stored_profile(c, area_id, period_type))
+        # not kept: read once per rendered view, which the view cache keeps
+        return self._query(lambda c: stored_profile(c, area_id, period_type))
 
     # -- areas ------------------------------------------------------------------------------
 
@@ -288,6 +289,12 @@ class DashboardData:
         """The stored CompStat windows."""
         key = ("compstat", level, tuple(area_ids) if area_ids else None, kind)
         return self._cached(key, lambda c: stored_compstat(c, area_ids, level, kind))
+
+    def compstat_of_area(self, area_id: str) -> list[dict[str, Any]]:
+        """One area's stored CompStat windows as plain rows (see
+        :func:`indicators.stored_compstat_of_area`); not kept: read once per rendered view,
+        which the view cache keeps."""
+        return self._query(lambda c: stored_compstat_of_area(c, area_id))
 
     def alerts(self) -> list[dict[str, Any]]:
         """The early warning's stored alerts, running ones first."""

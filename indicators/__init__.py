@@ -116,6 +116,7 @@ from indicators.results import STORED, Tables, series, stored_catalog, values
 from indicators.results import areas as stored_areas
 from indicators.results import as_of as stored_as_of
 from indicators.results import compstat as stored_compstat
+from indicators.results import compstat_of_area as stored_compstat_of_area
 from indicators.results import coverage as stored_coverage
 from indicators.results import periods as stored_periods
 from indicators.safety_index import WijkIndex
@@ -145,7 +146,8 @@ __all__ = [
     "municipalities", "periods_by_type", "plan_in_force", "plan_info", "populations",
     "quarantine_reasons", "read_plan_file", "refresh_results", "register_plan_loader", "sectors_of",
     "series", "source_coverage", "status_counts", "status_records", "status_rules", "stored_areas",
-    "stored_as_of", "stored_catalog", "stored_compstat", "stored_coverage", "stored_periods",
+    "stored_as_of", "stored_catalog", "stored_compstat", "stored_compstat_of_area",
+    "stored_coverage", "stored_periods",
     "stored_tables", "table_columns", "test_of", "test_text", "to_json", "to_sql", "values",
     "wijken_of", "write_plan_template", "year_values",
 ]

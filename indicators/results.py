@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -257,6 +258,15 @@ def compstat(con: duckdb.DuckDBPyConnection, area_ids: list[str] | None = None,
         sql += " AND kind = ?"
         params.append(kind)
     return con.execute(sql + " ORDER BY area_id, kind, category, window_type", params).df()
+
+
+def compstat_of_area(con: duckdb.DuckDBPyConnection, area_id: str) -> list[dict[str, Any]]:
+    """One area's stored CompStat windows as plain rows (dates as dates), in the order of
+    :func:`compstat`: what an area's page shows, read without building a frame."""
+    cur = con.execute("SELECT * FROM compstat WHERE area_id = ? "
+                      "ORDER BY kind, category, window_type", [area_id])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def areas(con: duckdb.DuckDBPyConnection, level: str | None = None) -> pd.DataFrame:
