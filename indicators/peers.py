@@ -80,6 +80,7 @@ def peer_funnel(con: duckdb.DuckDBPyConnection, ind: Indicator, year: str,
         ASOF LEFT JOIN {tables.population} pop
              ON pop.area_id = a.area_id AND year(p.period_end) >= pop.year
         WHERE a.area_id IN (SELECT unnest(?))
+        ORDER BY a.area_id
         """, [ind.id, year, ind.id, ids]).fetchall()
     units = [Unit(a, float(o), float(n)) for a, _, o, n in rows if n]
     if len(units) < 3:
