@@ -16,10 +16,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
-from access.store import app_session, stamp
+from access.store import USER_COLUMNS, User, app_session, stamp, users
 from core.settings import setting
 
 #: Random bytes in a session id (the cookie carries them base64url-encoded).
@@ -29,6 +29,16 @@ ID_BYTES = 32
 SEEN_EVERY = 30.0
 #: Ended and expired sessions are kept this long (seconds), then removed.
 KEEP_ENDED = 86400.0
+
+
+#: An open session by its hash (built once: every request asks it).
+_OPEN = select(app_session.c.user_name, app_session.c.started_at, app_session.c.seen_at,
+               app_session.c.proxy).where(app_session.c.session_hash == bindparam("key"),
+                                          app_session.c.ended_at.is_(None))
+#: The same, with its account (absent when the account was removed): one query per request.
+_OPEN_WITH_USER = _OPEN.add_columns(
+    *[c.label(f"account_{c.name}") for c in USER_COLUMNS]).select_from(
+    app_session.outerjoin(users, users.c.name == app_session.c.user_name))
 
 
 def _hash(session_id: str) -> str:
@@ -71,14 +81,27 @@ class Sessions:
     def get(self, session_id: str | None) -> Session | None:
         """The open session with this id, its last request noted; None when there is none or
         it has ended (an expired one is ended here, as ``expired``)."""
+        found = self._lookup(session_id, _OPEN)
+        return found[0] if found else None
+
+    def get_with_user(self, session_id: str | None) -> tuple[Session, User | None] | None:
+        """As :meth:`get`, with the session's account (None when it no longer exists), read in
+        the same query: what every signed-in request asks."""
+        found = self._lookup(session_id, _OPEN_WITH_USER)
+        if found is None:
+            return None
+        session, row = found
+        account = None
+        if row.account_name is not None:
+            account = User(*(getattr(row, f"account_{c.name}") for c in USER_COLUMNS))
+        return session, account
+
+    def _lookup(self, session_id: str | None, query: Any) -> tuple[Session, Any] | None:
         if not session_id or len(session_id) > 128:
             return None
         key = _hash(session_id)
         with self.engine.connect() as con:
-            row = con.execute(select(
-                app_session.c.user_name, app_session.c.started_at, app_session.c.seen_at,
-                app_session.c.proxy).where(app_session.c.session_hash == key,
-                                           app_session.c.ended_at.is_(None))).first()
+            row = con.execute(query, {"key": key}).first()
         if row is None:
             return None
         found = Session(row.user_name, float(row.started_at), float(row.seen_at),
@@ -91,7 +114,7 @@ class Sessions:
             with self.engine.begin() as con:
                 con.execute(update(app_session).where(app_session.c.session_hash == key)
                             .values(seen_at=now))
-        return found
+        return found, row
 
     def end(self, session_id: str | None, reason: str) -> str | None:
         """End one session (sign-out); the user it belonged to, if it was open."""

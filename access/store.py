@@ -268,7 +268,7 @@ class AccessStore:
     def user(self, name: str) -> User | None:
         """The account called ``name``, if there is one."""
         with self.engine.connect() as con:
-            row = con.execute(select(*_USER_COLUMNS).where(users.c.name == name)).first()
+            row = con.execute(select(*USER_COLUMNS).where(users.c.name == name)).first()
         return User(*row) if row else None
 
     def password_hash(self, name: str) -> str | None:
@@ -281,7 +281,7 @@ class AccessStore:
     def users(self) -> list[User]:
         """Every account, by name."""
         with self.engine.connect() as con:
-            rows = con.execute(select(*_USER_COLUMNS).order_by(users.c.name)).all()
+            rows = con.execute(select(*USER_COLUMNS).order_by(users.c.name)).all()
         return [User(*r) for r in rows]
 
     def logged_in(self, name: str) -> None:
@@ -332,7 +332,8 @@ class AccessStore:
             return con.execute(query).scalar_one()
 
 
-_USER_COLUMNS = (users.c.name, users.c.role, users.c.partner, users.c.enabled,
+#: An account's columns, in the order of :class:`User`'s fields.
+USER_COLUMNS = (users.c.name, users.c.role, users.c.partner, users.c.enabled,
                  users.c.created_at, users.c.password_changed_at, users.c.last_login_at)
 
 

@@ -260,7 +260,8 @@ class Guard:
         """The viewer of this request, and whether the session it came with has ended."""
         if self.public:
             return PUBLIC, False
-        current = self.sessions.get(self._session_id())
+        found = self.sessions.get_with_user(self._session_id())
+        current, account = found if found else (None, None)
         if self.proxies.trusted(request.remote_addr):
             name = request.headers.get(setting("user_header"))
             if name:
@@ -275,11 +276,10 @@ class Guard:
             ended = bool(request.cookies.get(COOKIE))
             g.session_ended = ended
             return None, ended
-        user = self.store.user(current.user_name)
-        if user is None or not user.enabled:
+        if account is None or not account.enabled:
             g.session_ended = True
             return None, True
-        return Viewer(user.name, ROLES[user.role], user.partner), False
+        return Viewer(account.name, ROLES[account.role], account.partner), False
 
     def _allowed(self, viewer: Viewer, page: str, objective: str | None) -> bool:
         if page == "any":

@@ -20,6 +20,7 @@ from core.vocabulary import (
     pick,
     plotly_locale,
 )
+from dashboard import markup as m
 from dashboard.branding import LOGO_PATH, PRODUCT, Branding, current_branding
 from dashboard.i18n import t
 from dashboard.registry import PAGES, may_open, navigation
@@ -137,30 +138,31 @@ def status_badge(status: str, lang: str) -> html.Span:
 
 def table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None,
           table_id: str | None = None, class_name: str = "grid",
-          label: str | None = None) -> html.Table:
+          label: str | None = None) -> m.Element:
     """A plain HTML table; columns in ``numeric`` are right-aligned with tabular digits. A wide
     table scrolls inside its own box (it can take the keyboard focus for that; ``label`` names
     it for a screen reader); every cell carries its column's name, which a table with the class
-    ``cards`` shows when it turns into stacked cards on a phone."""
+    ``cards`` shows when it turns into stacked cards on a phone. Built of light elements
+    (:mod:`dashboard.markup`): tables are most of a page's components."""
     numeric = numeric or set()
-    return html.Table(
+    return m.Table(
         [
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
-            html.Tbody([data_row(header, r, numeric) for r in rows]),
+            m.Thead(m.Tr([m.Th(h, scope="col") for h in header])),
+            m.Tbody([data_row(header, r, numeric) for r in rows]),
         ],
         className=class_name,
-        id=table_id,
         tabIndex="0",
+        **({"id": table_id} if table_id is not None else {}),
         **({"aria-label": label} if label else {}),
     )
 
 
 def data_row(header: list[str], cells: list[Any], numeric: set[int] | frozenset = frozenset(),
-             class_name: str | None = None) -> html.Tr:
+             class_name: str | None = None) -> m.Element:
     """One row of a :func:`table`: each cell with its column's name (``data-label``)."""
-    return html.Tr([html.Td(c, className="num" if i in numeric else None,
-                            **({"data-label": header[i]} if i < len(header) else {}))
-                    for i, c in enumerate(cells)], className=class_name)
+    return m.Tr([m.Td(c, className="num" if i in numeric else None,
+                      **({"data-label": header[i]} if i < len(header) else {}))
+                 for i, c in enumerate(cells)], className=class_name)
 
 
 def graph_config(lang: str, **extra: Any) -> dict[str, Any]:

@@ -10,11 +10,7 @@ Pure components are in :mod:`dashboard.components_steering`.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
-
-from dash.development.base_component import Component
-from plotly.io.json import to_json_plotly
 
 from access.roles import Viewer
 from access.steering.alert_notes import alert_key
@@ -171,14 +167,10 @@ def writable(viewer: Viewer, state: PlanState) -> list[Any]:
     return [o for o in state.plan.objectives if viewer.may_report_for(o.owner)]
 
 
-def plain(component: Component | list | None) -> Any:
-    """A component as the JSON-ready plain values of a cached view."""
-    return json.loads(to_json_plotly(component))
-
-
 def fill(view: Any, element_id: str, children: Any) -> Any:
-    """A copy of a cached view (plain values) with the element ``element_id``'s children set;
-    the cached view itself is never changed (only the path to the element is copied)."""
+    """A copy of a cached view (plain values) with the element ``element_id``'s children set
+    (components, encoded with the rest of the answer); the cached view itself is never changed
+    (only the path to the element is copied)."""
     if isinstance(view, list):
         for i, item in enumerate(view):
             new = fill(item, element_id, children)
@@ -191,7 +183,7 @@ def fill(view: Any, element_id: str, children: Any) -> Any:
     if not isinstance(props, dict):
         return view
     if props.get("id") == element_id:
-        return {**view, "props": {**props, "children": plain(children)}}
+        return {**view, "props": {**props, "children": children}}
     kids = props.get("children")
     new = fill(kids, element_id, children)
     if new is kids:
@@ -200,5 +192,5 @@ def fill(view: Any, element_id: str, children: Any) -> Any:
 
 
 __all__ = ["ATTENTION_ROLES", "attention_items", "board", "catalog", "changes_since", "fill",
-           "partner_names", "partner_title", "plain", "plan_history", "plan_state", "steering",
+           "partner_names", "partner_title", "plan_history", "plan_state", "steering",
            "today", "visible", "writable"]

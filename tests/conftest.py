@@ -433,6 +433,8 @@ def texts(node: Any) -> str:
                 walk(x)
         elif isinstance(n, dict):
             walk(n.get("props", {}).get("children"))
+        elif hasattr(n, "to_plotly_json"):  # a component inside a cached view's plain values
+            walk(n.to_plotly_json())
 
     walk(node)
     return " ".join(out)
