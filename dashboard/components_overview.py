@@ -32,6 +32,7 @@ from core.vocabulary import period as format_period
 from dashboard.components import data_row, href, status_badge, table
 from dashboard.export.suppress import MARK
 from dashboard.i18n import t
+from dashboard.markup import Element
 from dashboard.registry import may_open_objective, path_of
 from dashboard.viewer import current_viewer
 
@@ -303,7 +304,7 @@ def objectives_header(lang: str) -> list[str]:
 
 def objectives_table(records: list[dict[str, Any]], indicators: dict[str, Any], lang: str,
                      multi: set[str] | frozenset = frozenset(),
-                     table_id: str | None = None) -> html.Table:
+                     table_id: str | None = None) -> Element:
     """The objectives as a table: id, title, indicator, area, baseline, target, current,
     status and reason."""
     return table(objectives_header(lang),

@@ -14,6 +14,7 @@ from core.vocabulary import PHASES, STATUSES, in_lang, number, pick
 from dashboard.components import status_badge, table
 from dashboard.components_overview import multi_area_ids, objective_link, partners_of
 from dashboard.i18n import t
+from dashboard.markup import Element
 from indicators import status_counts
 
 TEXT = {
@@ -78,7 +79,7 @@ def status_row(records: list[dict[str, Any]], lang: str, row_id: str) -> html.Di
 
 
 def partner_table(records: list[dict[str, Any]], lang: str, show_owner: bool,
-                  multi: set[str] | frozenset, table_id: str) -> html.Table | html.P:
+                  multi: set[str] | frozenset, table_id: str) -> Element | html.P:
     """The objectives of one group: id (link), title, phase, area, (owner,) status, reason."""
     if not records:
         return html.P(pick(TEXT, "none", lang), className="empty", id=table_id)

@@ -35,6 +35,7 @@ from core.vocabulary import (
     reporting_period,
 )
 from dashboard.components import href, status_badge, table
+from dashboard.markup import Element
 from dashboard.registry import path_of
 
 
@@ -81,7 +82,7 @@ def period_line(period: Any, lang: str) -> html.P:
     return html.P(" · ".join(parts), className="period-line", id="steering-period")
 
 
-def board_table(rows: list[BoardRow], names: dict[str, str], lang: str) -> html.Table:
+def board_table(rows: list[BoardRow], names: dict[str, str], lang: str) -> Element:
     """Per owner partner: its objectives, the updates written and those missing."""
     body = [[names.get(r.partner or "", r.partner or MISSING), len(r.objectives),
              len(r.written),
@@ -125,7 +126,7 @@ def update_card(u: Update, computed: str | None, names: dict[str, str],
 
 def actions_table(actions: list[Any], states: dict[str, str], owners: dict[str, str | None],
                   names: dict[str, str], catalog: dict[str, Any], day: dt.date,
-                  lang: str, table_id: str) -> html.Table:
+                  lang: str, table_id: str) -> Element:
     """Actions with owner, dates, state (symbol and word), overdue flag and outputs."""
     rows = []
     for a in actions:

@@ -110,7 +110,7 @@ def verdict_title(c: Comparison, lang: str) -> str:
     return f"{p_value(c.p, lang)} ({pick(TESTS, c.test, lang)}, {pick(AGAINST, 'rest', lang)})"
 
 
-def verdict_cell(c: Comparison, lang: str) -> m.Span | m.Details:
+def verdict_cell(c: Comparison, lang: str) -> m.Element:
     """The verdict as words with a symbol (colour only as an extra); where a test was made, the
     words open its p-value and name (a disclosure: by mouse, finger or keyboard alike)."""
     words = m.Span(verdict_words(c, lang), className=f"areas-verdict areas-{c.verdict}")
@@ -122,7 +122,7 @@ def verdict_cell(c: Comparison, lang: str) -> m.Span | m.Details:
 
 
 def ranked_table(ranked: pd.DataFrame, ind: Any, lang: str, headers: Mapping[str, str],
-                 selected: str | None = None, city_column: bool = True) -> m.Table:
+                 selected: str | None = None, city_column: bool = True) -> m.Element:
     """The ranked table: rank, area (a button that selects it), value, numerator, denominator,
     n, 95 % interval, the city's value (unless ``city_column`` is false: one city, said above
     the table) and the verdict; incomplete periods flagged per row."""
@@ -161,7 +161,7 @@ def ranked_table(ranked: pd.DataFrame, ind: Any, lang: str, headers: Mapping[str
 
 
 def profile_table(rows: list[dict[str, Any]], lang: str, headers: Mapping[str, str]
-                  ) -> m.Table:
+                  ) -> m.Element:
     """One area's profile: per indicator its period, the area's value and interval, the city's
     value and the verdict (rows: title, unit, period, complete, value, interval, city,
     verdict)."""
@@ -188,7 +188,7 @@ def profile_table(rows: list[dict[str, Any]], lang: str, headers: Mapping[str, s
 # -- CompStat -------------------------------------------------------------------------------
 
 
-def _change_cell(row: Mapping[str, Any], lang: str) -> m.Td:
+def _change_cell(row: Mapping[str, Any], lang: str) -> m.Element:
     change = as_float(row.get("change"))
     if row.get("count_before", 0) == 0 and row.get("count_now", 0) > 0:
         text = pick(TEXT, "new", lang)
@@ -200,7 +200,7 @@ def _change_cell(row: Mapping[str, Any], lang: str) -> m.Td:
     return m.Td(text, className="num")
 
 
-def _test_cell(row: Mapping[str, Any], lang: str) -> m.Td:
+def _test_cell(row: Mapping[str, Any], lang: str) -> m.Element:
     """The window's exact test: its p-value, and in words whether it is notable (the words
     are in the cell, not only in a hover title)."""
     p, z = as_float(row.get("p_value")), as_float(row.get("z"))
@@ -216,7 +216,7 @@ def _test_cell(row: Mapping[str, Any], lang: str) -> m.Td:
 
 
 def compstat_table(df: pd.DataFrame | list[dict[str, Any]], names: Mapping[str, str], lang: str,
-                   table_id: str | None = None) -> m.Table:
+                   table_id: str | None = None) -> m.Element:
     """The CompStat windows of one area and source kind (a frame, or its rows as dicts): per
     category (in ``names`` order, then unknown ones) the last 28 days, year to date and last
     12 months against a year earlier: both counts, the % change (greyed out with a title when
@@ -271,7 +271,7 @@ def _as_date(value: Any) -> Any:
 BAR_COLOURS = {True: "#9ecae1", False: "#deebf7"}
 
 
-def multiples_table(df: pd.DataFrame, ind: Any, lang: str) -> m.Table:
+def multiples_table(df: pd.DataFrame, ind: Any, lang: str) -> m.Element:
     """Every area's value per year in one table, each cell with a bar on a scale shared by the
     whole table (zero to the largest value), so areas and years compare at a glance and the
     numbers stay readable; incomplete years are marked in the header and in their cells.

@@ -14,6 +14,7 @@ from dash import dcc, html
 from dashboard.audience import data_of_app, is_public
 from dashboard.components import href, table
 from dashboard.components_steering import actions_table, timeline_section, update_card, w
+from dashboard.markup import Element
 from dashboard.registry import path_of
 from dashboard.steering import catalog, partner_names, plan_state, steering, today
 from dashboard.viewer import current_viewer
@@ -67,7 +68,7 @@ def follow_up(objective_id: str, area: str | None, lang: str) -> html.Section | 
 
 
 def outputs_table(objective_id: str, area_id: str, outputs: list[str],
-                  lang: str) -> html.Table | None:
+                  lang: str) -> Element | None:
     """The outcome's yearly values next to those of the outputs its actions produce, in the
     objective's area (an output not registered there is left out); None for the public
     audience or without outputs."""

@@ -25,6 +25,7 @@ from dashboard.export.suppress import MARK
 from dashboard.figures_map import Shape, polygon_map
 from dashboard.i18n import lang_of, t
 from dashboard.index_content import index_section
+from dashboard.markup import Element
 from dashboard.registry import path_of
 
 TEXT = {
@@ -83,7 +84,7 @@ def _cell(f: Figures, r: AreaRow, year: int | None, lang: str) -> Any:
     return [text, html.Span(between(low, high, lang), className="note margin")]
 
 
-def area_table(f: Figures, indicator: str, lang: str) -> html.Table:
+def area_table(f: Figures, indicator: str, lang: str) -> Element:
     """Every wijk (then the part in no wijk and the city) with its years and total."""
     rows = _rows(f, indicator)
     years = _years(rows)

@@ -48,8 +48,23 @@ UNFAVOURABLE = {"off_track", "at_risk"}
 SEASON = city_season(np.random.default_rng(20261204))
 
 
+#: Seconds the simulation's workers may take before the test fails (instead of waiting forever
+#: for a worker that died).
+POOL_TIMEOUT = 1200
+
+
 def _workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
+
+
+def parallel(fn, parts: list) -> list:
+    """``fn`` over ``parts``, one worker process each (in this process for one part). The
+    workers come from a fork server, a clean process: a fork of the test process itself, which
+    may hold threads of earlier tests (servers, warm-ups, DuckDB), can crash in the child."""
+    if len(parts) == 1:
+        return [fn(parts[0])]
+    with mp.get_context("forkserver").Pool(len(parts)) as pool:
+        return pool.map_async(fn, parts).get(timeout=POOL_TIMEOUT)
 
 
 def _series(seed: int, n: int, rate, kind: str, size: float, phi: float, deadline: int):
@@ -77,11 +92,7 @@ def run(seed: int, rate, kind: str, size: float, phi: float, looks: list[int],
     workers = _workers()
     parts = [(seed * 10 + k, SERIES // workers + (k < SERIES % workers), rate, kind, size, phi,
               deadline, change, looks) for k in range(workers)]
-    if workers == 1:
-        results = [_statuses(parts[0])]
-    else:
-        with mp.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_statuses, parts)
+    results = parallel(_statuses, parts)
     return np.array([row for part in results for row in part], dtype=object)
 
 
@@ -217,8 +228,7 @@ def _calibration(args) -> list[tuple[float, bool]]:
 
 def test_the_chance_of_reaching_the_target_is_calibrated():
     workers = _workers()
-    with mp.get_context("fork").Pool(workers) as pool:
-        parts = pool.map(_calibration, [(8 + k, SERIES // workers) for k in range(workers)])
+    parts = parallel(_calibration, [(8 + k, SERIES // workers) for k in range(workers)])
     pairs = [x for part in parts for x in part]
     prob = np.array([p for p, _ in pairs])
     hit = np.array([h for _, h in pairs])
@@ -264,8 +274,7 @@ def _plans(args) -> tuple[int, int, int]:
 def test_a_plan_of_unchanged_objectives_rarely_shows_a_false_change():
     workers = _workers()
     plans = max(100, SERIES // 27)
-    with mp.get_context("fork").Pool(workers) as pool:
-        parts = pool.map(_plans, [(9 + k, plans // workers) for k in range(workers)])
+    parts = parallel(_plans, [(9 + k, plans // workers) for k in range(workers)])
     n = sum(p[0] for p in parts)
     claimed = sum(p[1] for p in parts) / n
     raw = sum(p[2] for p in parts) / n

@@ -28,6 +28,7 @@ from dashboard.auth import guard_of_app
 from dashboard.components import frame, href, table
 from dashboard.components_steering import w
 from dashboard.i18n import lang_of
+from dashboard.markup import Element
 from dashboard.registry import register_page
 from dashboard.viewer import current_viewer
 
@@ -183,7 +184,7 @@ def sign_out_everywhere(_clicks: list, _all: int | None, lang: str | None) -> li
     return sessions_block(lang, pick(TEXT, "ended", lang).format(n=ended))
 
 
-def _partners(steering: Steering, lang: str) -> html.Table:
+def _partners(steering: Steering, lang: str) -> Element:
     # each name in its own language, marked as such (WCAG 3.1.2)
     rows = [[p.partner_id, html.Span(p.name_nl, lang="nl"),
              html.Span(p.name_en, lang="en") if p.name_en else "–",

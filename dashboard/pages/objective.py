@@ -52,6 +52,7 @@ from dashboard.figures_objective import (
     trend_points,
 )
 from dashboard.i18n import lang_of, t
+from dashboard.markup import Element
 from dashboard.objective_follow_up import follow_up
 from dashboard.registry import (
     EVERYONE,
@@ -500,7 +501,7 @@ def _series_section(data: DashboardData, rec: dict[str, Any], ind: Indicator, vi
     ]
 
 
-def _numbers(points: list, ind: Indicator, survey: bool, lang: str) -> html.Table:
+def _numbers(points: list, ind: Indicator, survey: bool, lang: str) -> Element:
     header = [t("period", lang), t("value", lang), t("numerator", lang),
               t("denominator", lang), "n"]
     numeric = {1, 2, 3, 4, 5}
