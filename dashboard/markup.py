@@ -49,7 +49,12 @@ class Element:
             raise AttributeError(name) from None
 
     def __repr__(self) -> str:
-        return f"{self.tag}({self.props!r})"
+        """As Dash writes a component: ``Th('City')``, or ``Td(children='3', className='num')``
+        (properties without a value left out)."""
+        shown = {k: v for k, v in self.props.items() if v is not None}
+        if any(k != "children" for k in shown):
+            return f"{self.tag}({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+        return f"{self.tag}({self.props.get('children')!r})"
 
     def to_plotly_json(self) -> dict[str, Any]:
         """The element as the browser gets it (what Dash's JSON encoder asks for)."""

@@ -52,6 +52,13 @@ def test_an_element_mixes_with_dash_components_and_reads_like_one():
     assert getattr(cell, "title", "geen") == "geen"
 
 
+def test_an_element_is_written_as_dash_writes_the_component():
+    assert repr(m.Th("City")) == repr(html.Th("City")) == "Th('City')"
+    assert repr(m.Tr([m.Td("3", className="num")], className=None)) == \
+        repr(html.Tr([html.Td("3", className="num")], className=None))
+    assert repr(m.Br()) == repr(html.Br())
+
+
 def test_a_misspelt_property_is_refused_as_dash_refuses_it():
     with pytest.raises(TypeError, match="classname"):
         m.Td("x", classname="num")
