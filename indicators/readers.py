@@ -19,12 +19,7 @@ from core.warehouse.publish import data_version_label
 from indicators.hierarchy import loaded_hierarchy
 from indicators.refresh import current_plan
 from indicators.results import STORED, Tables
-
-
-def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
+from indicators.results import dicts as _dicts
 
 # -- the plan ---------------------------------------------------------------------------------
 

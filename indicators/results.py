@@ -232,12 +232,16 @@ def periods(con: duckdb.DuckDBPyConnection, indicator_id: str, period_type: str,
         [indicator_id, period_type, level]).fetchall()]
 
 
-def coverage(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per source kind: first day, cut-off, last complete month and rows, as of the refresh."""
-    cur = con.execute("SELECT kind, data_start, cutoff, anchor, rows FROM source_coverage "
-                      "ORDER BY kind")
+def dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The rows of an executed query as dicts by column name."""
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def coverage(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Per source kind: first day, cut-off, last complete month and rows, as of the refresh."""
+    return dicts(con.execute("SELECT kind, data_start, cutoff, anchor, rows FROM source_coverage "
+                             "ORDER BY kind"))
 
 
 def compstat(con: duckdb.DuckDBPyConnection, area_ids: list[str] | None = None,
@@ -263,10 +267,8 @@ def compstat(con: duckdb.DuckDBPyConnection, area_ids: list[str] | None = None,
 def compstat_of_area(con: duckdb.DuckDBPyConnection, area_id: str) -> list[dict[str, Any]]:
     """One area's stored CompStat windows as plain rows (dates as dates), in the order of
     :func:`compstat`: what an area's page shows, read without building a frame."""
-    cur = con.execute("SELECT * FROM compstat WHERE area_id = ? "
-                      "ORDER BY kind, category, window_type", [area_id])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return dicts(con.execute("SELECT * FROM compstat WHERE area_id = ? "
+                             "ORDER BY kind, category, window_type", [area_id]))
 
 
 def areas(con: duckdb.DuckDBPyConnection, level: str | None = None) -> pd.DataFrame:
