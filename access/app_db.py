@@ -26,12 +26,14 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
+import weakref
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import String, Text, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.pool import NullPool
 
 from core.errors import IvmError
@@ -47,6 +49,10 @@ STATEMENT_TIMEOUT_MS = 15000
 WAIT_SECONDS = 15
 #: The URL query key (ours, not the driver's) naming a tenant's schema on PostgreSQL.
 SCHEMA_KEY = "ivm_schema"
+#: A pooled PostgreSQL connection unused for longer than this (seconds) is pinged before it is
+#: handed out, and replaced when the server no longer answers it (restarted, or an idle
+#: connection dropped on the way); one in steady use is not: no extra round trip per request.
+PING_IDLE_SECONDS = 10.0
 
 
 class Str(TypeDecorator[str]):
@@ -169,6 +175,22 @@ def engine_for(url: URL) -> Engine:
         return engine
 
 
+_readers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def reading(engine: Engine) -> Engine:
+    """The engine a store reads with: on PostgreSQL the store's engine in autocommit, so a read
+    is one round trip (no BEGIN and ROLLBACK around it; a READ COMMITTED transaction gives its
+    statements no common snapshot anyway); on SQLite the engine itself (its driver begins no
+    transaction for a read). Writes go through ``engine.begin()``, a real transaction."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    reader = _readers.get(engine)
+    if reader is None:
+        reader = _readers[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return reader
+
+
 def forget_engines() -> None:
     """Close every engine of this process (tests that drop a database, a restore)."""
     with _lock:
@@ -211,11 +233,38 @@ def _server_engine(url: URL) -> Engine:
         finally:
             bootstrap.dispose()
         options += f" -c search_path={schema}"
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=WAIT_SECONDS,
+    engine = create_engine(
+        url, pool_size=5, max_overflow=10, pool_timeout=WAIT_SECONDS,
         connect_args={**connect_args, "options": options})
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only when it was idle longer than
+    :data:`PING_IDLE_SECONDS` (SQLAlchemy's ``pool_pre_ping`` pings at every checkout: a round
+    trip per request). A connection that fails the ping is replaced by a new one (the pool
+    retries on DisconnectionError). A server that goes away while connections are in steady use
+    fails the statements on them once; the pool then replaces all its connections, and the
+    per-request session read tries again on a new one (:mod:`access.sessions`)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_con: Any, record: Any) -> None:
+        record.info["ivm_checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_con: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("ivm_checked_in")
+        if since is None or time.monotonic() - since <= PING_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_con)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_con, None):
+                raise DisconnectionError(str(exc)) from exc
+            raise
 
 
 __all__ = ["LongStr", "SCHEMES", "Str", "app_db_url", "engine_for", "forget_engines",
-           "in_schema", "parse_url", "schema_of", "shown", "sqlite_file", "sqlite_url",
+           "in_schema", "parse_url", "reading", "schema_of", "shown", "sqlite_file", "sqlite_url",
            "tenant_schema", "unreachable"]

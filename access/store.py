@@ -46,6 +46,7 @@ from access.app_db import (
     app_db_url,
     engine_for,
     parse_url,
+    reading,
     shown,
     sqlite_file,
     unreachable,
@@ -208,7 +209,7 @@ class AccessStore:
     def reachable(self) -> bool:
         """Whether the store answers a query now (the readiness check)."""
         try:
-            with self.engine.connect() as con:
+            with reading(self.engine).connect() as con:
                 con.execute(select(server_secret.c.name).limit(1)).all()
             return True
         except Exception:  # noqa: BLE001 (any failure means: not ready)
@@ -267,20 +268,20 @@ class AccessStore:
 
     def user(self, name: str) -> User | None:
         """The account called ``name``, if there is one."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             row = con.execute(select(*USER_COLUMNS).where(users.c.name == name)).first()
         return User(*row) if row else None
 
     def password_hash(self, name: str) -> str | None:
         """The stored hash of an enabled account (None for unknown or disabled users)."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             row = con.execute(select(users.c.password_hash).where(
                 users.c.name == name, users.c.enabled.is_(True))).first()
         return row[0] if row else None
 
     def users(self) -> list[User]:
         """Every account, by name."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             rows = con.execute(select(*USER_COLUMNS).order_by(users.c.name)).all()
         return [User(*r) for r in rows]
 
@@ -306,7 +307,7 @@ class AccessStore:
         q = select(audit_log).order_by(audit_log.c.audit_id.desc()).limit(limit)
         if event_name:
             q = q.where(audit_log.c.event == event_name)
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             return [dict(r._mapping) for r in con.execute(q)]
 
     # -- the server's key ------------------------------------------------------------------
@@ -318,7 +319,7 @@ class AccessStore:
         if configured:
             return configured
         query = select(server_secret.c.value).where(server_secret.c.name == "session")
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             row = con.execute(query).first()
         if row:
             return row[0]
@@ -328,7 +329,7 @@ class AccessStore:
                                                          value=secrets.token_hex(32)))
         except IntegrityError:
             pass  # another process made it first: use theirs
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             return con.execute(query).scalar_one()
 
 

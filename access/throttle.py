@@ -26,6 +26,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from access.app_db import reading
 from access.store import login_throttle as t
 from core.settings import setting
 
@@ -81,7 +82,7 @@ class LoginThrottle:
                 not_before=now + t.c.next_delay))
         if done.rowcount:
             return 0.0
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             not_before = con.execute(select(t.c.not_before).where(*key)).scalar()
         if not_before is None:
             return 0.0  # no failures: nothing to wait for
@@ -91,7 +92,7 @@ class LoginThrottle:
         """Count a failed attempt; the wait before the next one of this pair (seconds)."""
         now = time.time()
         key = (t.c.user_name == user_name, t.c.source == source)
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             before = con.execute(select(t.c.failures).where(
                 *key, t.c.last_failure_at >= now - WINDOW)).scalar()
         failures = (before or 0) + 1

@@ -293,3 +293,44 @@ def test_an_unreachable_database_is_one_clear_line(tmp_path: Path, monkeypatch):
         with pytest.raises(IvmError) as err:
             AccessStore.of_warehouse(tmp_path / "w.duckdb")
         assert err.value.code == "bad_app_db"
+
+
+def _drop_store_connections(store: AccessStore) -> int:
+    """Make the PostgreSQL server end every connection of the store's pool (as a restart or a
+    fail-over does); how many it ended."""
+    with store.engine.connect() as con:
+        own = con.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        ended = con.execute(text(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = 'ivmonitor' AND datname = current_database() "
+            "AND pid <> :own"), {"own": own}).scalar_one()
+    return ended
+
+
+def test_a_server_that_dropped_the_connections_costs_no_request(
+    postgres_cluster, monkeypatch, tmp_path: Path
+):
+    """The pool pings a connection only after it was idle (not on every request: a round trip
+    each); connections the server dropped are replaced without a failed request, whether they
+    were idle (pinged) or in steady use (the session read tries once more)."""
+    import access.app_db as app_db_module
+
+    monkeypatch.setenv("IVM_APP_DB", postgres_cluster.database())
+    store = AccessStore.of_warehouse(tmp_path / "w.duckdb")
+    store.add_user("anna", "beheerder", PASSWORD)
+    session = store.sessions.start("anna", None)
+    try:
+        with store.engine.connect() as a, store.engine.connect() as b:  # two pooled connections
+            assert a.execute(text("SELECT 1")).scalar_one() == 1
+            assert b.execute(text("SELECT 1")).scalar_one() == 1
+        # in steady use (no ping): the session read meets a dead connection and reads again
+        assert _drop_store_connections(store) >= 1
+        assert store.sessions.get_with_user(session)[1].name == "anna"
+        # idle for longer than the ping threshold: the ping replaces the dead connection
+        monkeypatch.setattr(app_db_module, "PING_IDLE_SECONDS", 0.0)
+        assert _drop_store_connections(store) >= 1
+        store.add_user("bert", "analist", PASSWORD)  # a write, on a checked connection
+        assert store.sessions.get_with_user(session)[0].user_name == "anna"
+        assert {u.name for u in store.users()} == {"anna", "bert"}
+    finally:
+        app_db_module.forget_engines()

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from access.app_db import reading
 from access.roles import Viewer
 from access.steering.notices import send_each
 from access.steering.partners import PartnerRegister
@@ -141,14 +142,14 @@ class AlertNotes:
 
     def notes(self) -> dict[str, AlertNote]:
         """Every closing note, by alert (:func:`alert_key`)."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             found = [AlertNote(*r) for r in con.execute(
                 select(alert_note).order_by(alert_note.c.note_id))]
         return {n.key: n for n in found}
 
     def sent(self) -> set[tuple[str, str]]:
         """The (alert, partner) pairs that had a notice sent."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             return {(r.alert, r.partner_id) for r in con.execute(
                 select(alert_notice.c.alert, alert_notice.c.partner_id).where(
                     alert_notice.c.outcome == "sent"))}

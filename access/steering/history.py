@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, tuple_
 from sqlalchemy.engine import Engine
 
+from access.app_db import reading
 from access.steering.tables import status_history
 
 
@@ -87,7 +88,7 @@ class StatusHistory:
             tuple_(status_history.c.objective_id, status_history.c.area_id).in_(keys)
         ).order_by(status_history.c.history_id)
         by_key: dict[tuple[str, str], dict[str, Any]] = {}
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             for r in con.execute(q):
                 by_key.setdefault((r.objective_id, r.area_id), {})[r.as_of] = r
         return {key: [Point(dt.date.fromisoformat(d), r.status, r.qualifier, r.probability,
@@ -101,7 +102,7 @@ class StatusHistory:
         q = select(status_history).where(status_history.c.as_of <= day.isoformat()).order_by(
             status_history.c.as_of, status_history.c.history_id)
         out: dict[tuple[str, str], Point] = {}
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             for r in con.execute(q):
                 out[(r.objective_id, r.area_id)] = Point(
                     dt.date.fromisoformat(r.as_of), r.status, r.qualifier, r.probability,
@@ -111,7 +112,7 @@ class StatusHistory:
     def rows(self, limit: int = 100_000) -> list[dict[str, Any]]:
         """The history as rows (for the CSV download), oldest first."""
         q = select(status_history).order_by(status_history.c.history_id).limit(limit)
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             return [dict(r._mapping) for r in con.execute(q)]
 
 

@@ -23,6 +23,7 @@ from typing import TypeVar
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
+from access.app_db import reading
 from access.steering.attention import completeness
 from access.steering.partners import PartnerRegister
 from access.steering.reports import Reports
@@ -130,14 +131,14 @@ class Notices:
 
     def sent(self) -> set[tuple[str, str]]:
         """The (period, partner) pairs that had a notice sent."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             return {(r.period, r.partner_id) for r in con.execute(
                 select(notice.c.period, notice.c.partner_id).where(
                     notice.c.outcome == "sent"))}
 
     def rows(self) -> list[dict]:
         """Every notice sent or tried, newest first."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             return [dict(r._mapping) for r in con.execute(
                 select(notice).order_by(notice.c.notice_id.desc()))]
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
+from access.app_db import reading
 from access.steering.tables import council_pack, council_pack_file
 from core.errors import IvmError, Where
 from core.vocabulary import date
@@ -140,7 +141,7 @@ class CouncilPacks:
 
     def refuse_frozen(self, meeting: dt.date) -> None:
         """Refuse (the error of :meth:`freeze`) when ``meeting`` has a pack in force."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             old = con.execute(select(council_pack).where(
                 council_pack.c.meeting == meeting.isoformat(),
                 council_pack.c.replaced_by.is_(None))).first()
@@ -154,7 +155,7 @@ class CouncilPacks:
                                           council_pack.c.pack_id.desc())
         if in_force_only:
             q = q.where(council_pack.c.replaced_by.is_(None))
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             rows = list(con.execute(q))
             files = list(con.execute(select(
                 council_pack_file.c.pack_id, council_pack_file.c.audience,
@@ -180,7 +181,7 @@ class CouncilPacks:
 
     def content(self, pack_id: int, audience: str, kind: str) -> tuple[str, bytes]:
         """A pack file's name and bytes, exactly as frozen (checked against its SHA-256)."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             row = con.execute(select(council_pack_file).where(
                 council_pack_file.c.pack_id == pack_id,
                 council_pack_file.c.audience == audience,

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
+from access.app_db import reading
 from access.roles import Viewer
 from access.steering.tables import partner, partner_file
 from core.errors import FileRejected, IvmError, Where
@@ -171,12 +172,12 @@ class PartnerRegister:
         q = select(*_COLUMNS).order_by(partner.c.partner_id)
         if active_only:
             q = q.where(partner.c.active.is_(True))
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             return [Partner(*r) for r in con.execute(q)]
 
     def get(self, partner_id: str) -> Partner | None:
         """One partner, or None."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             row = con.execute(select(*_COLUMNS).where(
                 partner.c.partner_id == partner_id)).first()
         return Partner(*row) if row else None
@@ -207,7 +208,7 @@ class PartnerRegister:
 
     def files_loaded(self) -> set[str]:
         """The checksums of every register file loaded."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             return {r[0] for r in con.execute(select(partner_file.c.sha256))}
 
     # -- writing ------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ class PartnerRegister:
         if not path.is_file():
             raise IvmError("no_file", "no such file", Where(str(path)))
         sha = inspect_file(path).sha256
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             if con.execute(select(partner_file.c.sha256).where(
                     partner_file.c.sha256 == sha)).first():
                 return f"{path}: identical to a partner file loaded before: nothing to change"

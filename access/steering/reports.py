@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
+from access.app_db import reading
 from access.roles import Viewer
 from access.steering.state import PlanState, disagrees
 from access.steering.tables import action_state, owner_update
@@ -147,7 +148,7 @@ class Reports:
 
     def update(self, update_id: int) -> Update | None:
         """One update by its id."""
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             row = con.execute(select(owner_update).where(
                 owner_update.c.update_id == update_id)).first()
         return Update(*row) if row else None
@@ -162,7 +163,7 @@ class Reports:
             q = q.where(owner_update.c.period == period)
         if since:
             q = q.where(owner_update.c.written_at > since)
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             return [Update(*r) for r in con.execute(q)]
 
     def latest(self, period: str) -> dict[str, Update]:
@@ -210,7 +211,7 @@ class Reports:
             q = q.where(action_state.c.action_id == action_id)
         if since:
             q = q.where(action_state.c.changed_at > since)
-        with self.engine.connect() as con:
+        with reading(self.engine).connect() as con:
             return [StateChange(*r) for r in con.execute(q)]
 
     def action_states(self, state: PlanState) -> dict[str, str]:
