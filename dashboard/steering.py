@@ -27,6 +27,7 @@ from access.steering.store import Steering
 from core.clock import today
 from dashboard.auth import guard_of_app
 from dashboard.sites import current_site
+from dashboard.view_cache import json_ready
 from indicators import (
     Change,
     alert_objectives,
@@ -169,11 +170,16 @@ def writable(viewer: Viewer, state: PlanState) -> list[Any]:
 
 def fill(view: Any, element_id: str, children: Any) -> Any:
     """A copy of a cached view (plain values) with the element ``element_id``'s children set
-    (components, encoded with the rest of the answer); the cached view itself is never changed
-    (only the path to the element is copied)."""
+    (components, made plain values too: the answer is then encoded in one call, see
+    :func:`dashboard.view_cache.json_ready`); the cached view itself is never changed (only the
+    path to the element is copied)."""
+    return _filled(view, element_id, json_ready(children))
+
+
+def _filled(view: Any, element_id: str, children: Any) -> Any:
     if isinstance(view, list):
         for i, item in enumerate(view):
-            new = fill(item, element_id, children)
+            new = _filled(item, element_id, children)
             if new is not item:
                 return [*view[:i], new, *view[i + 1:]]
         return view
@@ -185,7 +191,7 @@ def fill(view: Any, element_id: str, children: Any) -> Any:
     if props.get("id") == element_id:
         return {**view, "props": {**props, "children": children}}
     kids = props.get("children")
-    new = fill(kids, element_id, children)
+    new = _filled(kids, element_id, children)
     if new is kids:
         return view
     return {**view, "props": {**props, "children": new}}

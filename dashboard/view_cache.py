@@ -73,6 +73,21 @@ def plain(value: Any) -> tuple[Any, int]:
     return json.loads(text), len(text)
 
 
+def json_ready(value: Any) -> Any:
+    """``value`` with every component (Dash's or a light element) turned into the JSON values
+    the browser gets (dicts, lists, text, numbers), without encoding it: an answer made only of
+    such values is encoded in one call of the JSON engine (orjson), never component by
+    component. Values of other types (dates, numpy numbers) are left to the encoder."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    as_json = getattr(value, "to_plotly_json", None)
+    return value if as_json is None else json_ready(as_json())
+
+
 class VersionedCache:
     """Answers and rendered views of the current version, in one process.
 
@@ -310,4 +325,4 @@ def _read(path: Path) -> tuple[Any, int] | None:
 
 
 __all__ = ["PATIENCE", "RENDERED_BYTES", "SHARED_MAX_FILES", "SharedViews", "VersionedCache",
-           "plain", "provisional"]
+           "json_ready", "plain", "provisional"]
