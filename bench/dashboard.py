@@ -261,6 +261,9 @@ class Stats:
     page: str
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    #: What the failed requests got (status and the start of the answer, or the exception),
+    #: the first few, for the report.
+    failures: list[str] = field(default_factory=list)
 
     def pct(self, q: float) -> float:
         """The q-th percentile of the latencies (nearest rank)."""
@@ -279,7 +282,8 @@ def hammer(url: str | list[str], recorded: list[Recorded], users: int, seconds: 
     stats = {r.page: Stats(r.page) for r in recorded}
     lock = threading.Lock()
     budget = [max_requests]
-    deadline = time.perf_counter() + seconds
+    start = time.perf_counter()
+    deadline = start + seconds
 
     def user(k: int) -> None:
         rng = random.Random(seed + k)
@@ -294,17 +298,22 @@ def hammer(url: str | list[str], recorded: list[Recorded], users: int, seconds: 
                                          headers={"Content-Type": "application/json",
                                                   "Cookie": SESSIONS.get(target, "")})
             t0 = time.perf_counter()
-            ok = True
+            failure = None
             try:
                 with urllib.request.urlopen(req, timeout=30) as resp:
                     payload = resp.read()
-                    ok = resp.status in (200, 204) and b'"error"' not in payload[:200]
-            except OSError:
-                ok = False
+                    if resp.status not in (200, 204) or b'"error"' in payload[:200]:
+                        failure = f"HTTP {resp.status}: {payload[:160]!r}"
+            except OSError as exc:  # HTTPError (a 4xx/5xx answer) included
+                failure = f"{type(exc).__name__}: {str(exc)[:160]}"
             ms = (time.perf_counter() - t0) * 1000
             with lock:
                 stats[page].latencies.append(ms)
-                stats[page].errors += 0 if ok else 1
+                if failure is not None:
+                    stats[page].errors += 1
+                    if len(stats[page].failures) < 3:
+                        stats[page].failures.append(f"after {time.perf_counter() - start:.1f} s, "
+                                                    f"{ms:.0f} ms: {failure}")
 
     threads = [threading.Thread(target=user, args=(k,)) for k in range(users)]
     for t in threads:
@@ -376,6 +385,7 @@ def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
         s = stats[rec.page]
         everything.latencies += s.latencies
         everything.errors += s.errors
+        everything.failures += [f"{s.page}, {f}" for f in s.failures]
         rows.append([rec.page, str(len(rec.bodies)), f"{len(s.latencies):,}", str(s.errors),
                      f"{s.pct(50):.0f}", f"{s.pct(95):.0f}", f"{s.pct(99):.0f}",
                      f"{rec.first_render_s:.2f}", f"{rec.first_render_max_s:.2f}",
@@ -388,6 +398,8 @@ def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
                  f"{max(r.first_render_max_s for r in recorded):.2f} (max)",
                  f"{max(r.idle_s for r in recorded):.2f} (max)"])
     print(format_text(rows))
+    for failure in everything.failures[:5]:
+        print(f"failed request: {failure}")
     p95 = everything.pct(95)
     slowest = max(r.first_render_s for r in recorded)
     verdicts = [

@@ -208,12 +208,14 @@ def run_benchmark(*, db: Path | None, app_db: str | None, users: int, seconds: f
     for s in single_stats.values():
         one.latencies += s.latencies
         one.errors += s.errors
+        one.failures += [f"{s.page}, {f}" for f in s.failures]
     everything = Stats("all")
     rows = [["page", "requests", "errors", "p50 ms", "p95 ms", "p99 ms"]]
     for rec in recorded:
         s = stats[rec.page]
         everything.latencies += s.latencies
         everything.errors += s.errors
+        everything.failures += [f"{s.page}, {f}" for f in s.failures]
         rows.append([rec.page, f"{len(s.latencies):,}", str(s.errors), f"{s.pct(50):.0f}",
                      f"{s.pct(95):.0f}", f"{s.pct(99):.0f}"])
     rows.append(["all pages", f"{len(everything.latencies):,}", str(everything.errors),
@@ -230,6 +232,10 @@ def run_benchmark(*, db: Path | None, app_db: str | None, users: int, seconds: f
             "request's first to its last line of the app (the client's time less this is "
             "waiting: for a worker thread, a core, the network)")
     print(note)
+    failures = [f"two servers: {f}" for f in everything.failures[:5]] + [
+        f"one server: {f}" for f in one.failures[:5]]
+    for failure in failures:
+        print(f"failed request: {failure}")
 
     target = P95_TARGET_MS["city"]
     p95 = everything.pct(95)
@@ -260,7 +266,8 @@ def run_benchmark(*, db: Path | None, app_db: str | None, users: int, seconds: f
             f"{SERVERS}, one shared session) replaying the recorded callbacks for at most "
             f"{seconds:.0f} s or {max_requests:,} requests; then {sign_in_users} threads "
             f"signing in for {sign_in_seconds:.0f} s, alternating servers",
-            "", format_markdown(rows), "", f"- {note}", "",
+            "", format_markdown(rows), "", f"- {note}",
+            *[f"- failed request: {f}" for f in failures], "",
             *[f"**{v}**  " for v in verdicts], "",
         ]
         with open(results, "a", encoding="utf-8") as fh:
