@@ -27,19 +27,21 @@ import os
 import re
 import threading
 import time
-import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import String, Text, TypeDecorator, create_engine, event, text
-from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DisconnectionError
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.pool import NullPool
 
 from core.errors import IvmError
 from core.settings import setting
 from core.tenants import configured_tenants
 from core.warehouse.files import align_access, ensure_private
+
+T = TypeVar("T")
 
 #: The database URL schemes the application store runs on.
 SCHEMES = ("sqlite", "postgresql+psycopg")
@@ -175,7 +177,9 @@ def engine_for(url: URL) -> Engine:
         return engine
 
 
-_readers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+#: The autocommit variant of each server engine, by the engine's id (with the engine, so an id
+#: reused after an engine is gone never finds another's); emptied with the engines.
+_readers: dict[int, tuple[Engine, Engine]] = {}
 
 
 def reading(engine: Engine) -> Engine:
@@ -185,10 +189,26 @@ def reading(engine: Engine) -> Engine:
     transaction for a read). Writes go through ``engine.begin()``, a real transaction."""
     if engine.dialect.name != "postgresql":
         return engine
-    reader = _readers.get(engine)
-    if reader is None:
-        reader = _readers[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return reader
+    found = _readers.get(id(engine))
+    if found is None or found[0] is not engine:
+        with _lock:
+            found = _readers[id(engine)] = (
+                engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return found[1]
+
+
+def read_retrying(engine: Engine, read: Callable[[Connection], T]) -> T:
+    """``read(con)`` on a reading connection (:func:`reading`), once more on a new connection
+    when the pooled one turned out to be dropped by the server (a restart, a fail-over; the
+    pool has then replaced all its connections)."""
+    for attempt in (1, 2):
+        try:
+            with reading(engine).connect() as con:
+                return read(con)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")
 
 
 def forget_engines() -> None:
@@ -197,6 +217,7 @@ def forget_engines() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+        _readers.clear()
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -244,9 +265,10 @@ def _ping_when_idle(engine: Engine) -> None:
     """Ping a pooled connection at checkout only when it was idle longer than
     :data:`PING_IDLE_SECONDS` (SQLAlchemy's ``pool_pre_ping`` pings at every checkout: a round
     trip per request). A connection that fails the ping is replaced by a new one (the pool
-    retries on DisconnectionError). A server that goes away while connections are in steady use
-    fails the statements on them once; the pool then replaces all its connections, and the
-    per-request session read tries again on a new one (:mod:`access.sessions`)."""
+    retries on DisconnectionError). A server that restarts while connections are in steady use
+    fails the first statement that meets one of them (SQLAlchemy then replaces all the pool's
+    connections), unless that statement is one that tries again: the session read every
+    signed-in request makes first (:mod:`access.sessions`) and the readiness check."""
 
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_con: Any, record: Any) -> None:
@@ -266,5 +288,5 @@ def _ping_when_idle(engine: Engine) -> None:
 
 
 __all__ = ["LongStr", "SCHEMES", "Str", "app_db_url", "engine_for", "forget_engines",
-           "in_schema", "parse_url", "reading", "schema_of", "shown", "sqlite_file", "sqlite_url",
-           "tenant_schema", "unreachable"]
+           "in_schema", "parse_url", "read_retrying", "reading", "schema_of", "shown",
+           "sqlite_file", "sqlite_url", "tenant_schema", "unreachable"]

@@ -18,9 +18,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 
-from access.app_db import reading
+from access.app_db import read_retrying, reading
 from access.store import USER_COLUMNS, User, app_session, stamp, users
 from core.settings import setting
 
@@ -62,7 +61,6 @@ class Sessions:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._reader = reading(engine)
         self.idle = 60 * float(setting("session_idle_minutes"))
         self.max_age = 3600 * float(setting("session_max_hours"))
 
@@ -103,7 +101,7 @@ class Sessions:
         if not session_id or len(session_id) > 128:
             return None
         key = _hash(session_id)
-        row = self._read(query, key)
+        row = read_retrying(self.engine, lambda con: con.execute(query, {"key": key}).first())
         if row is None:
             return None
         found = Session(row.user_name, float(row.started_at), float(row.seen_at),
@@ -117,18 +115,6 @@ class Sessions:
                 con.execute(update(app_session).where(app_session.c.session_hash == key)
                             .values(seen_at=now))
         return found, row
-
-    def _read(self, query: Any, key: str) -> Any:
-        """The row of the session with hash ``key``; read again once on a new connection when
-        the pooled one turned out to be dead (the server restarted since it was last used)."""
-        for attempt in (1, 2):
-            try:
-                with self._reader.connect() as con:
-                    return con.execute(query, {"key": key}).first()
-            except DBAPIError as exc:
-                if attempt == 2 or not exc.connection_invalidated:
-                    raise
-        return None
 
     def end(self, session_id: str | None, reason: str) -> str | None:
         """End one session (sign-out); the user it belonged to, if it was open."""
@@ -157,7 +143,7 @@ class Sessions:
         """Every open session, newest request first: user, address, sign-in and last request
         (UTC, ISO 8601), and whether a proxy named the user."""
         now = time.time()
-        with self._reader.connect() as con:
+        with reading(self.engine).connect() as con:
             rows = con.execute(select(
                 app_session.c.user_name, app_session.c.address, app_session.c.started_at,
                 app_session.c.seen_at, app_session.c.proxy).where(

@@ -46,6 +46,7 @@ from access.app_db import (
     app_db_url,
     engine_for,
     parse_url,
+    read_retrying,
     reading,
     shown,
     sqlite_file,
@@ -209,8 +210,8 @@ class AccessStore:
     def reachable(self) -> bool:
         """Whether the store answers a query now (the readiness check)."""
         try:
-            with reading(self.engine).connect() as con:
-                con.execute(select(server_secret.c.name).limit(1)).all()
+            read_retrying(self.engine,
+                          lambda con: con.execute(select(server_secret.c.name).limit(1)).all())
             return True
         except Exception:  # noqa: BLE001 (any failure means: not ready)
             return False

@@ -67,10 +67,10 @@ def _is_provisional() -> bool:
 
 def plain(value: Any) -> tuple[Any, int]:
     """``value`` (components, figures, frames, dates) as the JSON values the browser gets, and
-    the size of that JSON: built once, such a value is sent again without encoding every
+    the size of that JSON in bytes: built once, such a value is sent again without encoding every
     component and figure again."""
-    text = to_json_plotly(value)
-    return json.loads(text), len(text)
+    data = to_json_plotly(value).encode("utf-8")
+    return json.loads(data), len(data)
 
 
 def json_ready(value: Any) -> Any:
@@ -299,27 +299,27 @@ class SharedViews:
             hit = _read(path)
             if hit is not None:
                 return hit
-            text = to_json_plotly(build())
+            data = to_json_plotly(build()).encode("utf-8")
             if (not _is_provisional() and self._version() == token
                     and sum(1 for _ in os.scandir(folder)) < SHARED_MAX_FILES):
                 tmp = base.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
                 try:
                     os.close(create_private(tmp))  # internal figures: this user's alone
-                    tmp.write_text(text, encoding="utf-8")
+                    tmp.write_bytes(data)
                     os.replace(tmp, path)
                 except OSError:  # a full disk: served, not shared
                     with contextlib.suppress(OSError):
                         tmp.unlink()
-            return json.loads(text), len(text)
+            return json.loads(data), len(data)
 
 
 def _read(path: Path) -> tuple[Any, int] | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError:
         return None
     try:
-        return json.loads(text), len(text)
+        return json.loads(data), len(data)
     except ValueError:  # never written by this code; treated as absent
         return None
 

@@ -312,7 +312,8 @@ def test_a_server_that_dropped_the_connections_costs_no_request(
 ):
     """The pool pings a connection only after it was idle (not on every request: a round trip
     each); connections the server dropped are replaced without a failed request, whether they
-    were idle (pinged) or in steady use (the session read tries once more)."""
+    were idle (pinged) or in steady use (the session read and the readiness check try once
+    more)."""
     import access.app_db as app_db_module
 
     monkeypatch.setenv("IVM_APP_DB", postgres_cluster.database())
@@ -323,9 +324,15 @@ def test_a_server_that_dropped_the_connections_costs_no_request(
         with store.engine.connect() as a, store.engine.connect() as b:  # two pooled connections
             assert a.execute(text("SELECT 1")).scalar_one() == 1
             assert b.execute(text("SELECT 1")).scalar_one() == 1
-        # in steady use (no ping): the session read meets a dead connection and reads again
+        # in steady use (no ping): the session read meets a dead connection and reads again,
+        # and so does the readiness check
         assert _drop_store_connections(store) >= 1
         assert store.sessions.get_with_user(session)[1].name == "anna"
+        with store.engine.connect() as a, store.engine.connect() as b:
+            assert a.execute(text("SELECT 1")).scalar_one() == 1
+            assert b.execute(text("SELECT 1")).scalar_one() == 1
+        assert _drop_store_connections(store) >= 1
+        assert store.reachable()
         # idle for longer than the ping threshold: the ping replaces the dead connection
         monkeypatch.setattr(app_db_module, "PING_IDLE_SECONDS", 0.0)
         assert _drop_store_connections(store) >= 1

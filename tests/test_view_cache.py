@@ -5,6 +5,7 @@ crashed writer or a full disk never serves a broken view."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import subprocess
@@ -194,7 +195,7 @@ def test_a_full_disk_serves_the_view_without_sharing_it(tmp_path, monkeypatch):
     def full(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_text", full)
+    monkeypatch.setattr(Path, "write_bytes", full)
     calls: list = []
     assert views.get((7, 7), "k", counting({"v": 1}, calls))[0] == {"v": 1}
     monkeypatch.undo()
@@ -242,5 +243,35 @@ def test_a_folder_that_is_not_this_users_own_is_never_used(tmp_path):
 
 def test_plain_gives_the_json_the_browser_gets_and_its_size():
     value, size = plain({"a": [1, 2], "b": "é"})
-    # encoded by orjson (a dependency: plotly and so Dash use it), which writes text as UTF-8
-    assert value == {"a": [1, 2], "b": "é"} and size == len('{"a":[1,2],"b":"é"}')
+    # encoded by orjson (a dependency: plotly and so Dash use it), which writes text as UTF-8;
+    # the size is in bytes
+    assert value == {"a": [1, 2], "b": "é"} and size == len('{"a":[1,2],"b":"é"}'.encode())
+
+
+def test_json_ready_gives_what_the_encoder_gives_without_encoding():
+    import datetime as dt
+
+    import numpy as np
+    import plotly.graph_objects as go
+    from dash import dcc, html
+    from plotly.io.json import to_json_plotly
+
+    from dashboard.markup import Td, Tr
+    from dashboard.view_cache import json_ready
+
+    value = {
+        "children": [
+            html.Div(["tekst", 3, 2.5, None, True], id="x", className="kaart",
+                     **{"aria-label": "uitleg", "data-kind": "k"}),
+            Tr([Td("één"), Td(html.Strong("twee"))]),
+            dcc.Graph(figure=go.Figure(go.Bar(x=["a", "b"], y=np.array([1.5, 2.0])))),
+            ("a", "tuple"),
+        ],
+        "day": dt.date(2026, 12, 5),
+        "count": np.int64(7),
+    }
+    ready = json_ready(value)
+    assert json.loads(to_json_plotly(ready)) == json.loads(to_json_plotly(value))
+    # components and tuples are gone: only the dates and numpy values are left to the encoder
+    assert ready["children"][0]["props"]["aria-label"] == "uitleg"
+    assert ready["children"][1]["type"] == "Tr" and ready["children"][3] == ["a", "tuple"]
