@@ -285,24 +285,44 @@ def admin_cookie(url: str) -> str:
     return _COOKIES[url]
 
 
+#: The file holding the standard error of each server :func:`serve` started, by URL.
+SERVER_ERRORS: dict[str, Path] = {}
+
+
+def server_errors(url: str, proc: Any = None) -> str:
+    """The end of a served test server's standard error (its tracebacks)."""
+    if url in SERVER_ERRORS:
+        return SERVER_ERRORS[url].read_text(errors="replace")[-3000:]
+    if proc is not None and proc.stderr is not None:
+        return proc.stderr.read().decode(errors="replace")[-3000:]
+    return ""
+
+
 def serve(db: Path, *extra: str, log: Path | None = None):
     """Start `ivm serve` (gunicorn) for ``db`` on a free loopback port; returns (url, process).
 
     Unless ``--public`` is among ``extra``, a test administrator is made first: :func:`render`
     and the ``page`` fixture sign in as it. ``log``: a file for the server's log (its
     standard output), else it is dropped."""
+    import os
     import subprocess
     import sys
+    import tempfile
 
     password = None if "--public" in extra else ensure_user(db, TEST_ADMIN, "beheerder")
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    # its standard error in a file (a pipe nobody reads would fill up): a failing request's
+    # traceback is shown with the failure (see render)
+    fd, errors = tempfile.mkstemp(prefix="ivm-serve-", suffix=".stderr")
+    SERVER_ERRORS[url] = Path(errors)
     proc = subprocess.Popen(
         [sys.executable, "-m", "ivm", "serve", "--port", str(port), "--db", str(db), *extra],
         cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.DEVNULL if log is None else open(log, "ab"),  # noqa: SIM115
-        stderr=subprocess.PIPE,
+        stderr=fd,
     )
-    url = f"http://127.0.0.1:{port}"
+    os.close(fd)
     if password is not None:
         CREDENTIALS[url] = (TEST_ADMIN, password)
     wait_until_served(url, proc, "/login", tries=150)
@@ -321,7 +341,7 @@ def wait_until_served(url: str, proc, path: str, tries: int = 300) -> None:
             return
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()[-3000:]) from None
+                raise RuntimeError(server_errors(url, proc)) from None
             time.sleep(0.2)
     proc.terminate()
     raise RuntimeError("the dashboard did not come up")
@@ -397,6 +417,7 @@ def render(url: str, path: str, search: str = "", cookie: str | None = None) -> 
     """A page's content as the browser gets it: the pages callback, over real HTTP (JSON),
     signed in as the test administrator (or with ``cookie``)."""
     import json as _json
+    import urllib.error
     import urllib.request
 
     body = {
@@ -413,7 +434,13 @@ def render(url: str, path: str, search: str = "", cookie: str | None = None) -> 
     headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})}
     req = urllib.request.Request(url + "/_dash-update-component",
                                  data=_json.dumps(body).encode(), headers=headers)
-    return urllib.request.urlopen(req, timeout=60).read().decode()
+    try:
+        return urllib.request.urlopen(req, timeout=60).read().decode()
+    except urllib.error.HTTPError as exc:
+        if exc.code >= 500:  # the server's traceback with the failure
+            raise RuntimeError(f"{path}: HTTP {exc.code}; the server's standard error ends:\n"
+                               f"{server_errors(url)}") from exc
+        raise
 
 
 def page_content(url: str, path: str, search: str = "") -> Any:
