@@ -265,6 +265,12 @@ class Stats:
     #: the first few, for the report.
     failures: list[str] = field(default_factory=list)
 
+    def add(self, other: Stats) -> None:
+        """Count ``other``'s requests in these (its failures named by its page)."""
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.failures += [f"{other.page}, {f}" for f in other.failures]
+
     def pct(self, q: float) -> float:
         """The q-th percentile of the latencies (nearest rank)."""
         if not self.latencies:
@@ -383,9 +389,7 @@ def run_benchmark(*, scale: str, db: Path | None, users: int, seconds: float,
     everything = Stats("all")
     for rec in recorded:
         s = stats[rec.page]
-        everything.latencies += s.latencies
-        everything.errors += s.errors
-        everything.failures += [f"{s.page}, {f}" for f in s.failures]
+        everything.add(s)
         rows.append([rec.page, str(len(rec.bodies)), f"{len(s.latencies):,}", str(s.errors),
                      f"{s.pct(50):.0f}", f"{s.pct(95):.0f}", f"{s.pct(99):.0f}",
                      f"{rec.first_render_s:.2f}", f"{rec.first_render_max_s:.2f}",

@@ -206,16 +206,12 @@ def run_benchmark(*, db: Path | None, app_db: str | None, users: int, seconds: f
         proc.wait(timeout=30)
     one = Stats("one server")
     for s in single_stats.values():
-        one.latencies += s.latencies
-        one.errors += s.errors
-        one.failures += [f"{s.page}, {f}" for f in s.failures]
+        one.add(s)
     everything = Stats("all")
     rows = [["page", "requests", "errors", "p50 ms", "p95 ms", "p99 ms"]]
     for rec in recorded:
         s = stats[rec.page]
-        everything.latencies += s.latencies
-        everything.errors += s.errors
-        everything.failures += [f"{s.page}, {f}" for f in s.failures]
+        everything.add(s)
         rows.append([rec.page, f"{len(s.latencies):,}", str(s.errors), f"{s.pct(50):.0f}",
                      f"{s.pct(95):.0f}", f"{s.pct(99):.0f}"])
     rows.append(["all pages", f"{len(everything.latencies):,}", str(everything.errors),
