@@ -358,13 +358,14 @@ def _merge(
     cols = [f.name for f in spec.fields if f.name != "source_id"]
     if spec.has_area:
         cols.append("area_id")
-    # DuckDB's hash of the typed values: four times cheaper than md5 over text; a DuckDB upgrade
-    # that changed it would count unchanged rows of a re-delivery as replaced, never lose one
+    # DuckDB's hash of the typed values, stored as the number it is (its text cost a fifth of
+    # the write): four times cheaper than md5 over text; a DuckDB upgrade that changed it would
+    # count unchanged rows of a re-delivery as replaced, never lose one
     hashed = [f"c.{ident(c)}" for c in cols]
     if questions:  # the answers as one text: one short expression, however many questions
         texts = ", ".join(f"coalesce(s.{ident(q.staged)}, '')" for q in questions)
         hashed.append(f"concat_ws(chr(31), {texts})")
-    row_hash = f"CAST(hash({', '.join(hashed)}) AS VARCHAR)"
+    row_hash = f"hash({', '.join(hashed)})"
     good = (
         "FROM checked c "
         + ("JOIN stage_raw s ON s._row = c._row " if questions else "")

@@ -56,6 +56,37 @@ def test_a_version_1_warehouse_is_migrated_and_keeps_its_data(tmp_path):
         ("2024-03-05",)
     ]
     assert con.execute("SELECT count(*) FROM incident").fetchall() == [(1,)]
+    # an early warehouse's text hash that is no number reads 0: that row counts as replaced once
+    assert con.execute("SELECT row_hash FROM incident").fetchall() == [(0,)]
+    con.close()
+
+
+def test_a_version_14_warehouse_keeps_its_row_hashes_as_numbers(toy_city, write):
+    """Version 15 stores a row's hash as a number: the hashes a version-14 loader wrote as text
+    are the same numbers, so a re-delivery of the same file still adds and replaces nothing."""
+    from etl.load import load_file
+
+    body = ("category,occurred_at,area_code\nbicycle_theft,2024-01-01,41002W01\n"
+            "drugs,2024-01-02,41002W01\n")
+    load_file(toy_city, "incidents", write("export.csv", body))
+    con = duckdb.connect(str(toy_city.path))
+    stored = con.execute("SELECT source_id, row_hash FROM incident ORDER BY 1").fetchall()
+    for table in ("incident", "nuisance", "survey_response", "activity", "population",
+                  "day_population"):
+        con.execute(f"ALTER TABLE {table} ALTER row_hash TYPE VARCHAR")
+    con.execute("DELETE FROM schema_version WHERE version >= 15")
+    con.close()
+
+    toy_city.init()
+    again = load_file(toy_city, "incidents", write("export.csv", body + "\n"))
+
+    assert (again.counts.loaded, again.counts.replaced, again.counts.skipped) == (0, 0, 2)
+    con = toy_city.connect_read_only()
+    assert con.execute("SELECT source_id, row_hash FROM incident ORDER BY 1").fetchall() == stored
+    assert con.execute(
+        "SELECT data_type FROM duckdb_columns() WHERE table_name = 'incident' "
+        "AND column_name = 'row_hash'"
+    ).fetchall() == [("UBIGINT",)]
     con.close()
 
 

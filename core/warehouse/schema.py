@@ -7,6 +7,7 @@ the two agree column by column.
 
 from __future__ import annotations
 
+from duckdb_engine.datatypes import UBigInteger
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -107,7 +108,7 @@ population = Table(
     Column("inhabitants", BigInteger, nullable=False),
     Column("households", BigInteger),
     *_fact_key(),
-    Column("row_hash", String, nullable=False),
+    Column("row_hash", UBigInteger, nullable=False),
     Column("load_id", BigInteger, nullable=False),
 )
 
@@ -119,7 +120,7 @@ day_population = Table(
     Column("day_population", Float),
     Column("visitors", Float),
     *_fact_key(),
-    Column("row_hash", String, nullable=False),
+    Column("row_hash", UBigInteger, nullable=False),
     Column("load_id", BigInteger, nullable=False),
 )
 
@@ -137,7 +138,7 @@ incident = Table(
     Column("longitude", Float),
     Column("latitude", Float),
     Column("location", String),
-    Column("row_hash", String, nullable=False),
+    Column("row_hash", UBigInteger, nullable=False),
     Column("load_id", BigInteger, nullable=False),
 )
 
@@ -154,7 +155,7 @@ nuisance = Table(
     Column("longitude", Float),
     Column("latitude", Float),
     Column("location", String),
-    Column("row_hash", String, nullable=False),
+    Column("row_hash", UBigInteger, nullable=False),
     Column("load_id", BigInteger, nullable=False),
 )
 
@@ -166,7 +167,7 @@ survey_response = Table(
     Column("area_id", String, nullable=False),
     Column("weight", Float, nullable=False),
     Column("age_group", String),
-    Column("row_hash", String, nullable=False),
+    Column("row_hash", UBigInteger, nullable=False),
     Column("load_id", BigInteger, nullable=False),
 )
 
@@ -197,7 +198,7 @@ activity = Table(
     Column("area_id", String, nullable=False),
     Column("quantity", Float, nullable=False),
     Column("unit", String),
-    Column("row_hash", String, nullable=False),
+    Column("row_hash", UBigInteger, nullable=False),
     Column("load_id", BigInteger, nullable=False),
 )
 
