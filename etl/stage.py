@@ -43,6 +43,7 @@ from core.sqltext import (
 from etl.areas import assign_by_coordinates
 from etl.decimals import DecimalEvidence
 from etl.kinds.fields import KindSpec, check_sql
+from etl.plain import PLAIN, plain_rows
 from etl.profile import KindProfile, Profile
 from etl.readers.base import ROW, RawTable
 from etl.taxonomy import canonical_values
@@ -76,9 +77,11 @@ class Binding:
 
     @property
     def raw(self) -> str:
-        """SQL for the cleaned raw text of the field."""
+        """SQL for the cleaned raw text of the field (a row the reader found plain needs no
+        cleaning: see :mod:`etl.plain`)."""
         if self.staged is not None:
-            return cleaned(ident(self.staged))
+            column = ident(self.staged)
+            return f"CASE WHEN {PLAIN} THEN NULLIF({column}, '') ELSE {cleaned(column)} END"
         if self.constant is not None:
             return lit(self.constant)
         return "CAST(NULL AS VARCHAR)"
@@ -175,14 +178,15 @@ def stage_raw(con: duckdb.DuckDBPyConnection, raw: RawTable) -> int:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage_raw ("
         + ", ".join(f"{c} VARCHAR" for c in cols)
-        + f", {ROW} BIGINT)"
+        + f", {ROW} BIGINT, {PLAIN} BOOLEAN)"
     )
     if raw.format == "csv":
         n = _stage_stream(con, raw)
     else:
         n = 0
+        schema = _staged_schema(raw)
         for batch in raw.batches:
-            renamed = pa.RecordBatch.from_arrays(batch.columns, names=[*cols, ROW])
+            renamed = _staged(batch, schema)
             con.register("_batch", renamed)
             con.execute("INSERT INTO stage_raw SELECT * FROM _batch")
             con.unregister("_batch")
@@ -195,16 +199,23 @@ def _stage_stream(con: duckdb.DuckDBPyConnection, raw: RawTable) -> int:
     """Insert the CSV reader's batches (text columns and ``_row``) in one statement: DuckDB
     pulls them from a stream, so it stores one batch while the reader parses the next."""
     schema = _staged_schema(raw)
-    batches = (pa.RecordBatch.from_arrays(b.columns, schema=schema) for b in raw.batches)
+    batches = (_staged(b, schema) for b in raw.batches)
     with _reader_stream(con, "_batches", schema, batches):
         return con.execute("INSERT INTO stage_raw SELECT * FROM _batches").fetchall()[0][0]
 
 
 def _staged_schema(raw: RawTable) -> pa.Schema:
-    """The columns a file is staged and streamed with: ``c0``, ``c1``, ... as text, and
-    ``_row``."""
+    """The columns a file is staged and streamed with: ``c0``, ``c1``, ... as text, ``_row``
+    and ``_plain`` (see :mod:`etl.plain`)."""
     return pa.schema([(f"c{i}", pa.string()) for i in range(len(raw.columns))]
-                     + [(ROW, pa.int64())])
+                     + [(ROW, pa.int64()), (PLAIN, pa.bool_())])
+
+
+def _staged(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """A reader's batch (text columns, then ``_row``) with the staged names and the plain
+    rows marked."""
+    columns = batch.columns
+    return pa.RecordBatch.from_arrays([*columns, plain_rows(columns[:-1])], names=schema.names)
 
 
 @contextlib.contextmanager
@@ -629,8 +640,10 @@ def check_rows(
     """
     formats = profile.formats_for(spec.kind)
     reasons = _field_reasons(spec, bindings, formats, decimals)
+    # a check whose condition is NULL (a value missing) passes: NOT NULL is NULL, which no
+    # CASE takes for true (a coalesce to true would say the same, at a cost per row)
     reasons += [
-        (f"NOT coalesce(({check_sql(c.condition)}), true)", reason_sql(c.code, lit(c.message)))
+        (f"NOT ({check_sql(c.condition)})", reason_sql(c.code, lit(c.message)))
         for c in spec.checks
     ]
     reasons += _period_reasons(spec, period)
@@ -819,7 +832,7 @@ def check_streamed(
     head: list[pa.RecordBatch] = []
     sample = None
     for batch in batches:
-        head.append(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
+        head.append(_staged(batch, schema))
         sample = _date_sample(con, pa.Table.from_batches(head, schema), dates)
         if sample is not None:
             break
@@ -829,7 +842,7 @@ def check_streamed(
         for batch in head:
             yield from _slices(batch)
         for batch in batches:
-            yield from _slices(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
+            yield from _slices(_staged(batch, schema))
 
     assumed = evidence.decide()
     try:
