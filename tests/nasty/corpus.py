@@ -14,6 +14,7 @@ import codecs
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -552,15 +553,20 @@ def zip_bomb_xlsx(d: Path) -> Path:
 
 def _save(wb, path: Path) -> Path:  # noqa: ANN001 (openpyxl Workbook)
     """Save a workbook byte for byte the same every time: fixed document times, and every zip
-    entry stamped with a fixed time (openpyxl stamps them with the clock)."""
+    entry stamped with a fixed time (openpyxl stamps them with the clock, and sets the
+    document's modification time to the clock as it saves: that is written back too)."""
     wb.properties.created = _FIXED_TIME
-    wb.properties.modified = _FIXED_TIME
     buf = io.BytesIO()
     wb.save(buf)
     out = io.BytesIO()
+    fixed = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            dst.writestr(zipfile.ZipInfo(info.filename, _ZIP_TIME), src.read(info.filename),
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + fixed + rb"\g<2>", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, _ZIP_TIME), data,
                          compress_type=zipfile.ZIP_DEFLATED)
     path.write_bytes(out.getvalue())
     return path
