@@ -15,8 +15,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $(STAMP)
 
+# One worker per core, at most 4 (each builds its own demo city and browser); a test file's
+# tests stay together on one worker, so a module's shared setup runs once. The slowest tests
+# are listed at the end.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile --durations 15
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
