@@ -196,8 +196,9 @@ def stage_raw(con: duckdb.DuckDBPyConnection, raw: RawTable) -> int:
 
 
 def _stage_stream(con: duckdb.DuckDBPyConnection, raw: RawTable) -> int:
-    """Insert the CSV reader's batches (text columns and ``_row``) in one statement: DuckDB
-    pulls them from a stream, so it stores one batch while the reader parses the next."""
+    """Insert the CSV reader's batches (text columns and ``_row``; the plain-row hint added) in
+    one statement: DuckDB pulls them from a stream, so it stores one batch while the reader
+    parses the next."""
     schema = _staged_schema(raw)
     batches = (_staged(b, schema) for b in raw.batches)
     with _reader_stream(con, "_batches", schema, batches):
