@@ -29,6 +29,17 @@ def square(lon: float, lat: float, size: float = 0.01) -> dict:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def server_error_files():
+    """The standard-error files of the servers :func:`serve` starts are kept while the session
+    runs (a failure quotes them) and removed after it: set up first, so it ends after every
+    session fixture that stops a server."""
+    yield
+    for path in SERVER_ERROR_FILES:
+        path.unlink(missing_ok=True)
+    SERVER_ERRORS.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def pages() -> dict:
     """The dashboard's pages, registered as a served app registers them: the pure builders
     link to a page by its key (:mod:`dashboard.registry`)."""
@@ -243,7 +254,7 @@ class Inbox:
 
 
 from tests.serving import COOKIES as _COOKIES  # noqa: E402 - shared state, one module
-from tests.serving import CREDENTIALS  # noqa: E402
+from tests.serving import CREDENTIALS, SERVER_ERROR_FILES, SERVER_ERRORS  # noqa: E402
 
 TEST_ADMIN = "test-beheerder"
 
@@ -285,10 +296,6 @@ def admin_cookie(url: str) -> str:
     return _COOKIES[url]
 
 
-#: The file holding the standard error of each server :func:`serve` started, by URL.
-SERVER_ERRORS: dict[str, Path] = {}
-
-
 def server_errors(url: str, proc: Any = None) -> str:
     """The end of a served test server's standard error (its tracebacks)."""
     if url in SERVER_ERRORS:
@@ -316,6 +323,7 @@ def serve(db: Path, *extra: str, log: Path | None = None):
     # traceback is shown with the failure (see render)
     fd, errors = tempfile.mkstemp(prefix="ivm-serve-", suffix=".stderr")
     SERVER_ERRORS[url] = Path(errors)
+    SERVER_ERROR_FILES.append(Path(errors))
     proc = subprocess.Popen(
         [sys.executable, "-m", "ivm", "serve", "--port", str(port), "--db", str(db), *extra],
         cwd=Path(__file__).resolve().parent.parent,
