@@ -226,15 +226,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-sync", "--no-first-run"]
 
 
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Inbox:
     """An aiosmtpd handler that keeps every message it receives (the real SMTP server the
     e-mail tests start on 127.0.0.1)."""
@@ -253,6 +244,7 @@ class Inbox:
         return "250 OK"
 
 
+from tests.ports import free_port  # noqa: E402, F401 - the tests import it from here
 from tests.serving import COOKIES as _COOKIES  # noqa: E402 - shared state, one module
 from tests.serving import CREDENTIALS, SERVER_ERROR_FILES, SERVER_ERRORS  # noqa: E402
 

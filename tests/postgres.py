@@ -11,12 +11,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.ports import free_port
 
 #: Where PostgreSQL's server binaries are looked for after PATH (Debian keeps them here).
 BIN_GLOBS = ("/usr/lib/postgresql/*/bin", "/usr/local/pgsql/bin")
@@ -37,12 +38,6 @@ def server_binaries() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Cluster:
     """A running throwaway cluster; :meth:`database` makes a fresh empty database."""
 
@@ -53,7 +48,7 @@ class Cluster:
         private = os.geteuid() == 0 and Path("/tmp").is_dir()
         self.folder = Path(tempfile.mkdtemp(prefix="ivm-pg-", dir="/tmp" if private else None))
         self.data = self.folder / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.user = None if os.geteuid() != 0 else next(
             (u for u in RUN_AS if _exists(u)), None)
         if os.geteuid() == 0 and self.user is None:
