@@ -18,6 +18,7 @@ from core.errors import FileRejected, Where
 from core.sqltext import cleaned, ident
 from etl.decimals import DecimalEvidence
 from etl.delivery import Delivery, month_end
+from etl.direct import DirectWrite, nothing_stored, row_hash_sql, stored_columns
 from etl.kinds.fields import FACT_KINDS, KindSpec
 from etl.profile import KindProfile, Profile
 from etl.progress import Progress
@@ -131,33 +132,29 @@ def load_facts(
     period = (delivery.period_start, delivery.period_end)
     id_from_content = bindings["source_id"].staged is None if "source_id" in bindings else False
     content_ids = None if key_sql else ("all" if id_from_content else "missing")
-    # The rows are read, parsed and checked into temp tables outside the caller's transaction
-    # (nothing is written to the warehouse before the quarantine): a temp table dropped outside
-    # a transaction frees its memory at once, not at commit, so a big file's staging is gone
-    # before the merge needs the memory. Every write to the warehouse happens inside it again.
-    con.execute("COMMIT")
-    try:
+    streams = not questions and can_stream(raw, spec, bindings)
+    n = None
+    direct = None
+    if streams and content_ids == "missing" and not delivery.supersedes and nothing_stored(
+        con, spec, kp.source
+    ):
+        # nothing to merge with: the good rows go straight into the fact table, inside the
+        # caller's transaction (see etl.direct), unless the file needs the usual load
+        direct = DirectWrite(spec, kp.source, load_id)
         prepare_categories(con, spec, kp)
         check_given_category(con, spec, overrides, where)
-        n = None
-        if not questions and can_stream(raw, spec, bindings):
-            n = check_streamed(
-                con, raw, spec, kp, profile, bindings, content_ids, identity, evidence, period
-            )
-            if n is None:  # a failing row's raw row is to be looked up, or a column's decimal
-                # convention is not what its first rows showed: stage the file after all
-                raw = read_table(facts, read_options(profile, names))
-                raw.batches = progress.rows(raw.batches)
+        n = check_streamed(con, raw, spec, kp, profile, bindings, content_ids, identity,
+                           evidence, period, write=direct.write)
         if n is None:
-            n = stage_raw(con, raw)
-            progress.step(f"checking {n:,} rows".replace(",", "."))
-            decimals = evidence.decide()
-            parsed = parse_rows(con, raw, spec, kp, profile, bindings, decimals, content_ids)
-            check_rows(con, raw, spec, kp, profile, bindings, decimals, identity, parsed=parsed,
-                       period=period)
-        drop_staging(con, raw, keep_raw=bool(questions))
-    finally:
-        con.execute("BEGIN")
+            con.execute("ROLLBACK")
+            con.execute("BEGIN")
+            direct, streams = None, False
+            raw = read_table(facts, read_options(profile, names))
+            evidence = decimal_evidence(profile, raw, spec, bindings)
+            raw.batches = evidence.watch(progress.rows(raw.batches))
+    if n is None:
+        n, raw = _check(con, facts, raw, spec, kp, profile, bindings, questions, content_ids,
+                        identity, evidence, period, streams, overrides, progress, names)
     counts = Counts(read=n + len(raw.malformed))
     counts.quarantined = quarantine_rows(con, raw, load_id)
     if delivery.strict and counts.quarantined:
@@ -176,6 +173,12 @@ def load_facts(
         "SELECT count(*) FROM checked WHERE skip"
     ).fetchall()[0][0]
     progress.step("merging")
+    if direct is not None:  # written already; nothing stored before, so nothing to withdraw
+        counts.loaded = direct.stored
+        good = f"FROM {ident(spec.table)} WHERE load_id = {int(load_id)}"
+        counts.period_start, counts.cutoff = _period(con, spec, kp, delivery, good)
+        progress.done()
+        return counts
     if delivery.supersedes:
         counts.removed += remove_load_rows(con, spec, delivery.supersedes)
     if content_ids is not None:
@@ -190,6 +193,60 @@ def load_facts(
     if kind == "population":
         counts.message = _population_coverage(con)
     return counts
+
+
+def _check(
+    con: duckdb.DuckDBPyConnection,
+    facts: FileFacts,
+    raw: RawTable,
+    spec: KindSpec,
+    kp: KindProfile,
+    profile: Profile,
+    bindings: dict[str, Binding],
+    questions: list[Binding],
+    content_ids: str | None,
+    identity: Identity,
+    evidence: DecimalEvidence,
+    period: tuple[dt.date | None, dt.date | None],
+    streams: bool,
+    overrides: dict[str, str],
+    progress: Progress,
+    names: tuple[str, ...],
+) -> tuple[int, RawTable]:
+    """Read, parse and check the file into temp table ``checked``: the number of data rows,
+    and the file as last read (a streamed file that has to be staged after all is read again).
+
+    The rows are read, parsed and checked into temp tables outside the caller's transaction
+    (nothing is written to the warehouse before the quarantine): a temp table dropped outside
+    a transaction frees its memory at once, not at commit, so a big file's staging is gone
+    before the merge needs the memory. Every write to the warehouse happens inside it again.
+    ``streams``: check the file from the reader's stream (a CSV file), else stage it first.
+    """
+    where = Where(str(facts.path))
+    con.execute("COMMIT")
+    try:
+        prepare_categories(con, spec, kp)
+        check_given_category(con, spec, overrides, where)
+        n = None
+        if streams:
+            n = check_streamed(
+                con, raw, spec, kp, profile, bindings, content_ids, identity, evidence, period
+            )
+            if n is None:  # a failing row's raw row is to be looked up, or a column's decimal
+                # convention is not what its first rows showed: stage the file after all
+                raw = read_table(facts, read_options(profile, names))
+                raw.batches = progress.rows(raw.batches)
+        if n is None:
+            n = stage_raw(con, raw)
+            progress.step(f"checking {n:,} rows".replace(",", "."))
+            decimals = evidence.decide()
+            parsed = parse_rows(con, raw, spec, kp, profile, bindings, decimals, content_ids)
+            check_rows(con, raw, spec, kp, profile, bindings, decimals, identity, parsed=parsed,
+                       period=period)
+        drop_staging(con, raw, keep_raw=bool(questions))
+    finally:
+        con.execute("BEGIN")
+    return n, raw
 
 
 def decimal_evidence(
@@ -239,11 +296,12 @@ def check_given_category(
 
 
 def _period(
-    con: duckdb.DuckDBPyConnection, spec: KindSpec, kp: KindProfile, delivery: Delivery
+    con: duckdb.DuckDBPyConnection, spec: KindSpec, kp: KindProfile, delivery: Delivery,
+    good: str = "FROM checked WHERE len(reasons) = 0 AND NOT skip",
 ) -> tuple[dt.date | None, dt.date | None]:
-    """The period the delivery covers: as declared, else from its first to its last good row;
-    dates of month precision (the profile says so, or every date is the first of a month at
-    midnight) cover their whole month."""
+    """The period the delivery covers: as declared, else from its first to its last good row
+    (``good``: SQL from which they are selected); dates of month precision (the profile says
+    so, or every date is the first of a month at midnight) cover their whole month."""
     start, end = delivery.period_start, delivery.period_end
     if spec.date_field is None or (start and end):
         return start, end
@@ -251,8 +309,7 @@ def _period(
     first, last, n, monthly = con.execute(
         f"SELECT min(CAST({date} AS DATE)), max(CAST({date} AS DATE)), count({date}), "
         f"coalesce(bool_and(day({date}) = 1 "
-        f"AND CAST(CAST({date} AS TIMESTAMP) AS TIME) = TIME '00:00'), false) "
-        "FROM checked WHERE len(reasons) = 0 AND NOT skip"
+        f"AND CAST(CAST({date} AS TIMESTAMP) AS TIME) = TIME '00:00'), false) {good}"
     ).fetchall()[0]
     if first is None:
         return start, end
@@ -355,17 +412,12 @@ def _merge(
 
     Reads the good rows straight from ``checked`` (no extra copy of the file's rows).
     """
-    cols = [f.name for f in spec.fields if f.name != "source_id"]
-    if spec.has_area:
-        cols.append("area_id")
-    # DuckDB's hash of the typed values, stored as the number it is (its text cost a fifth of
-    # the write): four times cheaper than md5 over text; a DuckDB upgrade that changed it would
-    # count unchanged rows of a re-delivery as replaced, never lose one
+    cols = stored_columns(spec)
     hashed = [f"c.{ident(c)}" for c in cols]
     if questions:  # the answers as one text: one short expression, however many questions
         texts = ", ".join(f"coalesce(s.{ident(q.staged)}, '')" for q in questions)
         hashed.append(f"concat_ws(chr(31), {texts})")
-    row_hash = f"hash({', '.join(hashed)})"
+    row_hash = row_hash_sql(hashed)
     good = (
         "FROM checked c "
         + ("JOIN stage_raw s ON s._row = c._row " if questions else "")

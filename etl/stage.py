@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -628,16 +628,44 @@ def check_rows(
     period: tuple[dt.date | None, dt.date | None] = (None, None),
 ) -> None:
     """Create temp table ``checked`` from ``parsed`` (SQL from parse_rows): area, source id,
-    skip flag and reasons.
+    skip flag and reasons (see :func:`checked_select`); rows with a duplicate id get
+    ``duplicate_id``. ``streamed``: ``parsed`` reads the reader's stream (see
+    check_streamed), not ``stage_raw``."""
+    select = checked_select(con, raw, spec, kp, profile, bindings, decimals, identity, parsed,
+                            period)
+    with _stream_probes(con, streamed):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {select}")
+    if streamed:
+        _shift_rows(con, raw, "checked")
+    if identity.key_sql is None:
+        _content_ids(con, identity.delivery)
+    _flag_duplicate_ids(con)
+
+
+def checked_select(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    spec: KindSpec,
+    kp: KindProfile,
+    profile: Profile,
+    bindings: dict[str, Binding],
+    decimals: dict[str, str],
+    identity: Identity,
+    parsed: str,
+    period: tuple[dt.date | None, dt.date | None],
+) -> str:
+    """SQL of the rows of ``parsed`` (SQL from parse_rows) checked: area, source id, skip flag
+    and reasons.
 
     The source id is ``identity.key_sql`` when given, else the mapped id column (after
     ``identity.prefix``), else (files without ids, rows without one) the delivery's tag, a
     digest of the raw row and its occurrence number, stable across re-loads. ``checked`` keeps
     ``_row``, the parsed fields, ``area_id``, ``source_id``, ``skip``, ``reasons`` and, for the
     rows that fail, the raw row as quarantined; the raw texts are only needed for the reasons,
-    made in the same statement. ``streamed``: ``parsed`` reads the reader's stream (see
-    check_streamed), not ``stage_raw``. ``period``: the period the delivery declares it
-    covers; a row dated outside it is kept back (``outside_period``).
+    made in the same statement. ``period``: the period the delivery declares it covers; a row
+    dated outside it is kept back (``outside_period``). Without ``identity.key_sql`` the
+    select has ``_digest``, the digest of the rows that are to get a content id (see
+    :func:`_content_ids`); it may be NULL throughout.
     """
     formats = profile.formats_for(spec.kind)
     reasons = _field_reasons(spec, bindings, formats, decimals)
@@ -683,8 +711,7 @@ def check_rows(
         raw_json = f"CASE WHEN len(reasons) > 0 AND NOT skip THEN {_raw_json(raw, staged)} END"
     else:
         staged, raw_json = [], "NULL::VARCHAR"
-    sql = f"""
-        CREATE OR REPLACE TEMP TABLE checked AS
+    return f"""
         WITH base AS (
             SELECT p.* {exclude}, {area_sql}, {id_sql} AS source_id,
                    p.repeated_header, ({skip_sql}) AS skip
@@ -700,13 +727,6 @@ def check_rows(
             {raw_json} AS {RAW_JSON}
         FROM judged
         """
-    with _stream_probes(con, streamed):
-        con.execute(sql)
-    if streamed:
-        _shift_rows(con, raw, "checked")
-    if digest:
-        _content_ids(con, identity.delivery)
-    _flag_duplicate_ids(con)
 
 
 @contextlib.contextmanager
@@ -812,10 +832,13 @@ def check_streamed(
     identity: Identity,
     evidence: DecimalEvidence,
     period: tuple[dt.date | None, dt.date | None] = (None, None),
+    write: Callable[[duckdb.DuckDBPyConnection, str], int | None] | None = None,
 ) -> int | None:
     """parse_rows and check_rows straight from the reader's batches, never staging the file:
     DuckDB pulls the batches through one statement that writes ``checked``, so the file's text
-    is never stored (nor its memory held) and the reader parses while DuckDB checks.
+    is never stored (nor its memory held) and the reader parses while DuckDB checks. With
+    ``write`` (see :class:`etl.direct.DirectWrite`), that statement is ``write(con, select)``
+    of the checked rows' SQL instead, and returns the number of rows, or None.
 
     The first batches are held back until they hold the sample the date formats are judged on;
     the decimal convention of each number column is taken from them and checked against all
@@ -851,11 +874,22 @@ def check_streamed(
             parsed = parse_rows(
                 con, raw, spec, kp, profile, bindings, assumed, content_ids, "_batches", "_head"
             )
-            check_rows(con, raw, spec, kp, profile, bindings, assumed, identity,
-                       streamed=True, parsed=parsed, period=period)
+            if write is None:
+                check_rows(con, raw, spec, kp, profile, bindings, assumed, identity,
+                           streamed=True, parsed=parsed, period=period)
+            else:
+                select = checked_select(con, raw, spec, kp, profile, bindings, assumed,
+                                        identity, parsed, period)
+                with _stream_probes(con, True):
+                    written = write(con, select)
     finally:
         con.unregister("_head")
     restage = evidence.matters(evidence.decide(), assumed)
+    if write is not None:
+        if written is None or restage:
+            return None
+        _shift_rows(con, raw, "checked")
+        return written
     if restage or con.execute(
         f"SELECT count(*) FROM checked WHERE {_NO_RAW_JSON}"
     ).fetchall()[0][0]:
@@ -969,6 +1003,7 @@ __all__ = [
     "can_stream",
     "check_rows",
     "check_streamed",
+    "checked_select",
     "drop_staging",
     "find_column",
     "parse_rows",

@@ -1,0 +1,182 @@
+"""A source's first delivery, written straight into its fact table.
+
+A load checks a file into the temp table ``checked`` and then merges its good rows into the
+fact table (see :mod:`etl.facts`): every row is written twice, once checked and once stored.
+When nothing of the source is stored yet there is nothing to merge with, so a CSV file checked
+from the reader's stream (:func:`etl.stage.check_streamed`) is written in one statement: the
+good rows straight into the fact table, the other rows (failing, skipped, or without an id;
+few) handed to :class:`SetAside` as the statement meets them, a function with a side effect
+that keeps them for a small ``checked`` the quarantine reads as usual.
+
+Where the usual load would do more than that statement can, :meth:`DirectWrite.write` returns
+None and the caller rolls the write back and loads the file the usual way: an id that occurs
+twice in the file (each of its rows is quarantined), a good row without an id (it gets a
+content id), or more rows set aside than :data:`SET_ASIDE_MAX` (they are held in memory).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from core.sqltext import ident, lit
+from etl.kinds.fields import KindSpec
+
+#: The most rows one direct write sets aside (held in memory, in Python): beyond, the file is
+#: loaded the usual way, whose ``checked`` DuckDB may spill to disk.
+SET_ASIDE_MAX = 100_000
+#: Columns of the rows set aside: the names ``checked`` has (see etl.stage.checked_select).
+_ASIDE = ("_row", "skip", "source_id", "reasons", "_raw_json", "_digest")
+_ASIDE_TYPES = ("BIGINT", "BOOLEAN", "VARCHAR", "VARCHAR[]", "VARCHAR", "VARCHAR")
+_FUNCTION = "ivm_set_aside"
+
+
+def stored_columns(spec: KindSpec) -> list[str]:
+    """The columns of a kind's fact table that hold the row's values (not its identity or
+    provenance: source, source_id, row_hash, load_id)."""
+    cols = [f.name for f in spec.fields if f.name != "source_id"]
+    return [*cols, "area_id"] if spec.has_area else cols
+
+
+def row_hash_sql(terms: list[str]) -> str:
+    """SQL of a row's hash over ``terms`` (SQL of its stored values, in stored_columns order).
+
+    DuckDB's hash of the typed values, stored as the number it is: four times cheaper than md5
+    over text. A DuckDB upgrade that changed it would count unchanged rows of a re-delivery as
+    replaced, never lose one."""
+    return f"hash({', '.join(terms)})"
+
+
+def nothing_stored(con: duckdb.DuckDBPyConnection, spec: KindSpec, source: str) -> bool:
+    """Whether the fact table of ``spec`` holds no row of ``source``."""
+    return not con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {ident(spec.table)} WHERE source = ? LIMIT 1)",
+        [source],
+    ).fetchall()[0][0]
+
+
+class SetAside:
+    """The rows a direct write does not store, kept as DuckDB hands them over (an Arrow UDF
+    with a side effect; DuckDB's worker threads call it, so it takes a lock). Raises once more
+    than ``limit`` rows (default :data:`SET_ASIDE_MAX`) are kept: the statement fails, and
+    ``overflowed`` says why."""
+
+    def __init__(self, limit: int | None = None):
+        self.limit = SET_ASIDE_MAX if limit is None else limit
+        self.batches: list[pa.RecordBatch] = []
+        self.rows = 0
+        self.overflowed = False
+        self._lock = threading.Lock()
+
+    def keep(
+        self, row: pa.Array, skip: pa.Array, source_id: pa.Array, reasons: pa.Array,
+        raw_json: pa.Array, digest: pa.Array,
+    ) -> pa.Array:
+        """Keep these rows (the columns of :data:`_ASIDE`); False for each (not stored)."""
+        columns = (row, skip, source_id, reasons, raw_json, digest)
+        arrays = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
+        n = len(arrays[0])
+        with self._lock:
+            if self.rows + n > self.limit:
+                self.overflowed = True
+                raise OverflowError(f"more than {self.limit} rows set aside")
+            self.rows += n
+            self.batches.append(pa.RecordBatch.from_arrays(arrays, names=list(_ASIDE)))
+        return pa.repeat(pa.scalar(False), n)
+
+    def table(self) -> pa.Table:
+        """The rows kept, as a table of the columns of ``checked`` they fill."""
+        schema = pa.schema([
+            ("_row", pa.int64()), ("skip", pa.bool_()), ("source_id", pa.string()),
+            ("reasons", pa.list_(pa.string())), ("_raw_json", pa.string()),
+            ("_digest", pa.string()),
+        ])
+        return pa.Table.from_batches([b.cast(schema) for b in self.batches], schema)
+
+
+@dataclass
+class DirectWrite:
+    """The first delivery of ``source`` into ``spec``'s fact table as load ``load_id``; after
+    :meth:`write`, ``stored`` is the number of rows written."""
+
+    spec: KindSpec
+    source: str
+    load_id: int
+    stored: int = 0
+    _aside: SetAside = field(default_factory=SetAside)
+
+    def write(self, con: duckdb.DuckDBPyConnection, checked: str) -> int | None:
+        """Write the rows of ``checked`` (SQL of etl.stage.checked_select with ``_digest``),
+        the good ones into the fact table and the others into temp table ``checked``, inside
+        the caller's transaction; the number of rows, or None when the file is to be loaded
+        the usual way (the caller rolls back: the fact table may hold some of the rows). When
+        the statement fails, the caller's transaction is rolled back and begun anew."""
+        self._aside = SetAside()
+        cols = stored_columns(self.spec)
+        values = [f"c.{ident(c)}" for c in cols]
+        args = ", ".join(f"c.{ident(c)}" for c in _ASIDE)
+        con.create_function(
+            _FUNCTION, self._aside.keep, list(_ASIDE_TYPES), "BOOLEAN", type="arrow",
+            null_handling="special", side_effects=True,
+        )
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            self.stored = con.execute(
+                f"""
+                INSERT INTO {ident(self.spec.table)}
+                    ({', '.join(map(ident, cols))}, source, source_id, row_hash, load_id)
+                SELECT {', '.join(values)}, {lit(self.source)}, c.source_id,
+                       {row_hash_sql(values)}, {int(self.load_id)}
+                FROM ({checked}) c
+                WHERE CASE WHEN len(c.reasons) = 0 AND NOT c.skip AND c._digest IS NULL
+                           THEN true ELSE {_FUNCTION}({args}) END
+                """
+            ).fetchall()[0][0]
+        except duckdb.Error:
+            # a failed statement aborts the transaction, which is begun anew (its rollback
+            # takes the function with it; the setting is not transactional)
+            con.execute("ROLLBACK")
+            con.execute("BEGIN")
+            con.execute("RESET preserve_insertion_order")
+            if self._aside.overflowed:
+                return None
+            raise
+        con.execute("RESET preserve_insertion_order")
+        con.remove_function(_FUNCTION)
+        self._keep_aside(con)
+        if not self._complete(con):
+            return None
+        return self.stored + self._aside.rows
+
+    def _keep_aside(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Temp table ``checked`` of the rows set aside."""
+        cols = ", ".join(f"{n} {t}" for n, t in zip(_ASIDE, _ASIDE_TYPES, strict=True))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE checked ({cols})")
+        if self._aside.rows:
+            con.register("_aside", self._aside.table())
+            con.execute("INSERT INTO checked SELECT * FROM _aside")
+            con.unregister("_aside")
+
+    def _complete(self, con: duckdb.DuckDBPyConnection) -> bool:
+        """Whether the write did all the usual load would: no good row waits for a content id,
+        and no id occurs twice among the rows stored and the failing rows set aside."""
+        waiting = con.execute(
+            "SELECT count(*) FROM checked WHERE _digest IS NOT NULL "
+            "AND len(reasons) = 0 AND NOT skip"
+        ).fetchall()[0][0]
+        if waiting:
+            return False
+        ids, distinct = con.execute(
+            f"""
+            SELECT count(*), count(DISTINCT id) FROM (
+                SELECT source_id AS id FROM {ident(self.spec.table)} WHERE load_id = ?
+                UNION ALL
+                SELECT source_id FROM checked WHERE NOT skip AND source_id IS NOT NULL
+            )
+            """,
+            [self.load_id],
+        ).fetchall()[0]
+        return ids == distinct

@@ -1,0 +1,151 @@
+"""A source's first delivery is written straight into its fact table (etl.direct), and stores
+exactly what the usual load (check into ``checked``, then merge) stores: the same rows and row
+hashes, the same quarantine, counts and period. A file the direct write cannot take (an id
+twice, a good row without an id, too many rows set aside) is rolled back and loaded the usual
+way; a later delivery of the source is merged as always."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import etl.direct
+import etl.facts
+from core.warehouse import Warehouse
+from etl.direct import DirectWrite
+from etl.load import load_file
+from tests.conftest import query
+
+HEADER = "source_id;category;occurred_at;reported_at;priority;area_code;location\r\n"
+GOOD = [
+    "A1;residential_burglary;03/01/2024 22:10;03/01/2024 22:40;2;41002A00-;Grote Markt 1",
+    "A2;bicycle_theft;04/01/2024 14:00;;1;41002w02;Hélène Dutrieustraat 4",
+    'A3;vandalism;05/01/2024 03:00;05/01/2024 03:05;;41002A100;"Café Ça Va; terras"',
+    " A4 ;drugs; 06/01/2024 10:00 ;;3; 41002W03 ;Kerkstraat\t5",
+    "A5;fraud;31/01/2024 23:59;;5;41002A011;",
+]
+FAILING = [
+    "B1;stolen_moon;07/01/2024 10:00;;2;41002W01;unknown category",
+    "B2;drugs;32/01/2024 10:00;;2;41002W01;invalid date",
+    "B3;drugs;08/01/2024 10:00;;2;99999X99;unknown area",
+    "B4;drugs;09/01/2024 10:00;;7;41002W01;priority out of range",
+    "B5;drugs;09/01/2124 10:00;;2;41002W01;in the future",
+    "source_id;category;occurred_at;reported_at;priority;area_code;location",
+    "B6;drugs;10/01/2024 10:00",  # too few fields: the reader quarantines it
+]
+
+
+def _file(folder: Path, name: str, lines: list[str]) -> Path:
+    path = folder / name
+    path.write_bytes((HEADER + "\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return path
+
+
+def _stored(wh: Warehouse, load_id: int) -> dict:
+    """Everything a load leaves: fact rows (with hashes), quarantine rows, the load's log."""
+    return {
+        "incident": query(wh, "SELECT * EXCLUDE (load_id) FROM incident "
+                              "ORDER BY source, source_id"),
+        "quarantine": query(wh, "SELECT row_number, raw, reason_codes, reasons FROM quarantine "
+                                "WHERE load_id = ? ORDER BY row_number", [load_id]),
+        "log": query(wh, "SELECT rows_read, rows_loaded, rows_replaced, rows_skipped, "
+                         "rows_quarantined, rows_removed, period_start, cutoff_date, outcome, "
+                         "message FROM load_log WHERE load_id = ?", [load_id]),
+    }
+
+
+@pytest.fixture
+def writes(monkeypatch) -> list[int | None]:
+    """What each direct write returned (rows, or None: loaded the usual way instead)."""
+    results: list[int | None] = []
+    real = DirectWrite.write
+
+    def spy(self, con, checked):
+        results.append(real(self, con, checked))
+        return results[-1]
+
+    monkeypatch.setattr(DirectWrite, "write", spy)
+    return results
+
+
+def _both_ways(toy_city: Warehouse, path: Path, monkeypatch) -> tuple[dict, dict]:
+    """Load ``path`` as a first delivery into the toy city directly where it can, and into a
+    copy of the city the usual way; what each stored."""
+    usual = Warehouse(toy_city.path.with_name("usual.duckdb"))
+    shutil.copyfile(toy_city.path, usual.path)
+    direct = load_file(toy_city, "incidents", path)
+    with monkeypatch.context() as m:
+        m.setattr(etl.facts, "nothing_stored", lambda *args: False)
+        merged = load_file(usual, "incidents", path)
+    assert direct.load_id == merged.load_id
+    return _stored(toy_city, direct.load_id), _stored(usual, merged.load_id)
+
+
+def test_a_first_delivery_goes_straight_in_and_stores_what_the_usual_load_stores(
+    toy_city, tmp_path, monkeypatch, writes
+):
+    path = _file(tmp_path, "incidents.csv", GOOD + FAILING)
+    direct, usual = _both_ways(toy_city, path, monkeypatch)
+    assert writes == [len(GOOD) + len(FAILING) - 1]  # the malformed row never reaches DuckDB
+    assert direct == usual
+    assert len(direct["incident"]) == len(GOOD)
+    assert [row[0] for row in direct["quarantine"]] == [7, 8, 9, 10, 11, 12, 13]
+    read, loaded, replaced, skipped, quarantined, *_ = direct["log"][0]
+    assert (read, loaded, replaced, skipped, quarantined) == (12, 5, 0, 0, 7)
+
+
+def test_an_id_twice_in_the_file_is_loaded_the_usual_way(
+    toy_city, tmp_path, monkeypatch, writes
+):
+    twice = [*GOOD, "A1;drugs;11/01/2024 10:00;;2;41002W01;the same id again"]
+    direct, usual = _both_ways(toy_city, _file(tmp_path, "twice.csv", twice), monkeypatch)
+    assert writes == [None]
+    assert direct == usual
+    assert [row[2] for row in direct["quarantine"]] == ["duplicate_id", "duplicate_id"]
+    assert len(direct["incident"]) == len(GOOD) - 1
+
+
+def test_a_good_row_without_an_id_is_loaded_the_usual_way_with_a_content_id(
+    toy_city, tmp_path, monkeypatch, writes
+):
+    lines = [*GOOD, ";drugs;12/01/2024 10:00;;2;41002W01;no id"]
+    direct, usual = _both_ways(toy_city, _file(tmp_path, "noid.csv", lines), monkeypatch)
+    assert writes == [None]
+    assert direct == usual
+    assert any("#" in row[1] for row in direct["incident"])
+
+
+def test_more_rows_set_aside_than_memory_allows_for_are_loaded_the_usual_way(
+    toy_city, tmp_path, monkeypatch, writes
+):
+    monkeypatch.setattr(etl.direct, "SET_ASIDE_MAX", 3)
+    path = _file(tmp_path, "many_bad.csv", GOOD + FAILING)
+    direct, usual = _both_ways(toy_city, path, monkeypatch)
+    assert writes == [None]
+    assert direct == usual
+    assert len(direct["quarantine"]) == 7
+
+
+def test_a_strict_first_delivery_with_a_failing_row_leaves_nothing(toy_city, tmp_path, writes):
+    from core.errors import FileRejected
+
+    with pytest.raises(FileRejected, match="failed validation"):
+        load_file(toy_city, "incidents", _file(tmp_path, "strict.csv", GOOD + FAILING[:1]),
+                  strict=True)
+    assert writes == [len(GOOD) + 1]
+    assert query(toy_city, "SELECT count(*) FROM incident") == [(0,)]
+    assert query(toy_city, "SELECT count(*) FROM quarantine") == [(0,)]
+
+
+def test_a_later_delivery_of_the_source_is_merged(toy_city, tmp_path, writes):
+    load_file(toy_city, "incidents", _file(tmp_path, "first.csv", GOOD))
+    corrected = [GOOD[0].replace("residential_burglary", "robbery"), *GOOD[1:],
+                 "A6;drugs;13/01/2024 10:00;;2;41002W01;new"]
+    result = load_file(toy_city, "incidents", _file(tmp_path, "second.csv", corrected))
+    assert writes == [len(GOOD)]  # only the first delivery was written directly
+    c = result.counts
+    assert (c.loaded, c.replaced, c.skipped) == (1, 1, len(GOOD) - 1)
+    assert query(toy_city, "SELECT category FROM incident WHERE source_id = 'A1'") == [
+        ("robbery",)]
