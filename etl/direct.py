@@ -85,7 +85,8 @@ class SetAside:
                 raise OverflowError(f"more than {self.limit} rows set aside")
             self.rows += n
             self.batches.append(pa.RecordBatch.from_arrays(arrays, names=list(_ASIDE)))
-        return pa.repeat(pa.scalar(False), n)
+        # all bits zero: False for every row (pa.repeat or pa.array would import pandas)
+        return pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(bytes((n + 7) // 8))])
 
     def table(self) -> pa.Table:
         """The rows kept, as a table of the columns of ``checked`` they fill."""

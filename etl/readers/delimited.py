@@ -180,11 +180,14 @@ def _read(
         bad_texts.append(row.text)
         return "skip"
 
+    # one thread: Arrow's threaded streaming reader parses no faster (its blocks come in
+    # order) and starts later, and DuckDB's threads checking the rows need the cores
     read_opts = pacsv.ReadOptions(
         column_names=columns,
         skip_rows=table.first_data_row - 1,
         block_size=block,
         encoding="utf8" if binary or encoding in _UTF8 else encoding,
+        use_threads=False,
     )
     # Blank lines come through as rows of empty strings so that the row numbers count them;
     # they are dropped below, like blank rows of a sheet.
