@@ -12,6 +12,11 @@ Where the usual load would do more than that statement can, :meth:`DirectWrite.w
 None and the caller rolls the write back and loads the file the usual way: an id that occurs
 twice in the file (each of its rows is quarantined), a good row without an id (it gets a
 content id), or more rows set aside than :data:`SET_ASIDE_MAX` (they are held in memory).
+
+Whether an id occurs twice is settled without a look at the rows written when the file's ids
+rise from row to row (as numbered exports do): the batches are watched as they stream by
+(:meth:`DirectWrite.see`), and ids that each sort after the one before cannot repeat. Other
+files pay a count of the distinct ids written.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from core.sqltext import ident, lit
 from etl.kinds.fields import KindSpec
+from etl.plain import plain_rows
 
 #: The most rows one direct write sets aside (held in memory, in Python): beyond, the file is
 #: loaded the usual way, whose ``checked`` DuckDB may spill to disk.
@@ -101,13 +108,39 @@ class SetAside:
 @dataclass
 class DirectWrite:
     """The first delivery of ``source`` into ``spec``'s fact table as load ``load_id``; after
-    :meth:`write`, ``stored`` is the number of rows written."""
+    :meth:`write`, ``stored`` is the number of rows written. ``id_column``: the column of the
+    streamed batches that holds the ids (``c<i>``), watched by :meth:`see`."""
 
     spec: KindSpec
     source: str
     load_id: int
+    id_column: str | None = None
     stored: int = 0
+    #: Whether every id seen so far is non-empty, its own cleaned text, and sorts after the
+    #: one before it (then no id repeats).
+    rising: bool = True
+    _last: str | None = None
     _aside: SetAside = field(default_factory=SetAside)
+
+    def see(self, batch: pa.RecordBatch) -> None:
+        """Watch the ids of the next batch of the file (every batch, in file order)."""
+        if not self.rising or batch.num_rows == 0:
+            return
+        if self.id_column is None:
+            self.rising = False
+            return
+        ids = batch.column(self.id_column)
+        n = len(ids)
+        if (
+            ids.null_count
+            or not pc.all(plain_rows([ids])).as_py()  # cleaning would leave each as it is
+            or pc.min(pc.binary_length(ids)).as_py() == 0
+            or (n > 1 and not pc.all(pc.less(ids.slice(0, n - 1), ids.slice(1))).as_py())
+            or (self._last is not None and not self._last < ids[0].as_py())
+        ):
+            self.rising = False
+            return
+        self._last = ids[n - 1].as_py()
 
     def write(self, con: duckdb.DuckDBPyConnection, checked: str) -> int | None:
         """Write the rows of ``checked`` (SQL of etl.stage.checked_select with ``_digest``),
@@ -170,6 +203,8 @@ class DirectWrite:
         ).fetchall()[0][0]
         if waiting:
             return False
+        if self.rising:  # no id of the file repeats (see the module)
+            return True
         ids, distinct = con.execute(
             f"""
             SELECT count(*), count(DISTINCT id) FROM (

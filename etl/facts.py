@@ -140,11 +140,11 @@ def load_facts(
     ):
         # nothing to merge with: the good rows go straight into the fact table, inside the
         # caller's transaction (see etl.direct), unless the file needs the usual load
-        direct = DirectWrite(spec, kp.source, load_id)
+        direct = DirectWrite(spec, kp.source, load_id, bindings["source_id"].staged)
         prepare_categories(con, spec, kp)
         check_given_category(con, spec, overrides, where)
         n = check_streamed(con, raw, spec, kp, profile, bindings, content_ids, identity,
-                           evidence, period, write=direct.write)
+                           evidence, period, direct=direct)
         if n is None:
             con.execute("ROLLBACK")
             con.execute("BEGIN")

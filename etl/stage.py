@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -42,6 +42,7 @@ from core.sqltext import (
 )
 from etl.areas import assign_by_coordinates
 from etl.decimals import DecimalEvidence
+from etl.direct import DirectWrite
 from etl.kinds.fields import KindSpec, check_sql
 from etl.plain import PLAIN, plain_rows
 from etl.profile import KindProfile, Profile
@@ -832,13 +833,13 @@ def check_streamed(
     identity: Identity,
     evidence: DecimalEvidence,
     period: tuple[dt.date | None, dt.date | None] = (None, None),
-    write: Callable[[duckdb.DuckDBPyConnection, str], int | None] | None = None,
+    direct: DirectWrite | None = None,
 ) -> int | None:
     """parse_rows and check_rows straight from the reader's batches, never staging the file:
     DuckDB pulls the batches through one statement that writes ``checked``, so the file's text
     is never stored (nor its memory held) and the reader parses while DuckDB checks. With
-    ``write`` (see :class:`etl.direct.DirectWrite`), that statement is ``write(con, select)``
-    of the checked rows' SQL instead, and returns the number of rows, or None.
+    ``direct``, that statement is its write of the checked rows instead (it sees every batch),
+    and returns the number of rows, or None (see :class:`etl.direct.DirectWrite`).
 
     The first batches are held back until they hold the sample the date formats are judged on;
     the decimal convention of each number column is taken from them and checked against all
@@ -864,9 +865,14 @@ def check_streamed(
 
     def stream() -> Iterator[pa.RecordBatch]:
         for batch in head:
+            if direct is not None:
+                direct.see(batch)
             yield from _slices(batch)
         for batch in batches:
-            yield from _slices(_staged(batch, schema))
+            staged = _staged(batch, schema)
+            if direct is not None:
+                direct.see(staged)
+            yield from _slices(staged)
 
     assumed = evidence.decide()
     try:
@@ -874,18 +880,18 @@ def check_streamed(
             parsed = parse_rows(
                 con, raw, spec, kp, profile, bindings, assumed, content_ids, "_batches", "_head"
             )
-            if write is None:
+            if direct is None:
                 check_rows(con, raw, spec, kp, profile, bindings, assumed, identity,
                            streamed=True, parsed=parsed, period=period)
             else:
                 select = checked_select(con, raw, spec, kp, profile, bindings, assumed,
                                         identity, parsed, period)
                 with _stream_probes(con, True):
-                    written = write(con, select)
+                    written = direct.write(con, select)
     finally:
         con.unregister("_head")
     restage = evidence.matters(evidence.decide(), assumed)
-    if write is not None:
+    if direct is not None:
         if written is None or restage:
             return None
         _shift_rows(con, raw, "checked")

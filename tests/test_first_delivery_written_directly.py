@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 import etl.direct
@@ -149,3 +150,46 @@ def test_a_later_delivery_of_the_source_is_merged(toy_city, tmp_path, writes):
     assert (c.loaded, c.replaced, c.skipped) == (1, 1, len(GOOD) - 1)
     assert query(toy_city, "SELECT category FROM incident WHERE source_id = 'A1'") == [
         ("robbery",)]
+
+
+def _watched(*batches: list[str]) -> bool:
+    """Whether DirectWrite.see finds the ids of ``batches`` (in order) rising."""
+    direct = DirectWrite(etl.facts.FACT_KINDS["incidents"], "test", 1, "c0")
+    for ids in batches:
+        direct.see(pa.RecordBatch.from_arrays([pa.array(ids, pa.string())], names=["c0"]))
+    return direct.rising
+
+
+def test_ids_that_rise_through_the_file_need_no_count_of_distinct_ids():
+    assert _watched(["A1", "A2", "B0"], ["B1", "C"], [], ["D"])
+
+
+@pytest.mark.parametrize("batches", [
+    (["A1", "A2", "A2"],),  # the same id twice in a batch
+    (["A1", "A2"], ["A2", "A3"]),  # ... or over the end of one batch and the start of the next
+    (["A2", "A1"],),  # falling
+    (["A1", "A2 "],),  # a value the cleaning changes: it may equal another once cleaned
+    (["", "A1"],),  # an empty id (a row without an id)
+    (["A1", None],),
+])
+def test_ids_that_do_not_rise_are_counted(batches):
+    assert not _watched(*batches)
+
+
+def test_a_file_whose_ids_rise_is_written_directly_as_the_usual_load_stores_it(
+    toy_city, tmp_path, monkeypatch, writes
+):
+    lines = [GOOD[0], GOOD[1], GOOD[2], GOOD[4].replace("A5", "A4"), *FAILING[:5]]
+    direct, usual = _both_ways(toy_city, _file(tmp_path, "rising.csv", lines), monkeypatch)
+    assert writes == [len(lines)]
+    assert direct == usual
+
+
+def test_an_id_repeated_further_down_a_file_whose_ids_do_not_rise_is_found(
+    toy_city, tmp_path, monkeypatch, writes
+):
+    lines = [GOOD[1], GOOD[0], GOOD[2], GOOD[2].replace("vandalism", "drugs")]
+    direct, usual = _both_ways(toy_city, _file(tmp_path, "again.csv", lines), monkeypatch)
+    assert writes == [None]
+    assert direct == usual
+    assert [row[2] for row in direct["quarantine"]] == ["duplicate_id", "duplicate_id"]
