@@ -32,6 +32,7 @@ from etl.failures import (
 from etl.kinds.fields import FACT_KINDS
 from etl.profile import Profile, load_profile
 from etl.readers import FileFacts, inspect_file
+from etl.readers.sniff import FileDigest
 
 #: Loader per kind: (con, facts, kind, profile, load_id, delivery) -> Counts.
 Loader = Callable[[duckdb.DuckDBPyConnection, FileFacts, str, Profile, int, Delivery], Counts]
@@ -131,6 +132,7 @@ def load_file(
         if setting("debug") == "1":
             raise
     attempt["finished_at"] = dt.datetime.now()
+    _settle_digest(attempt)
     note = record_failure(warehouse, attempt, error)
     if note:
         error.hint = f"{error.hint}; {note}" if error.hint else note
@@ -159,15 +161,25 @@ def _load_file(
     if kind != "plan":
         prof.kind(kind, Where(str(path)))
         attempt.update(source=_source(prof, kind))
-    facts = inspect_file(path)
-    attempt.update(sha256=facts.sha256)
+    # the file's sha256 is computed beside the inspection and the load (see _apply)
+    digest = attempt["_digest"] = FileDigest(path)
+    facts = inspect_file(path, digest=False)
     started = attempt["started_at"]
     with warehouse.writing() as con:
         consumed = add_pending(con, warehouse)
         load_id = con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
         try:
-            mark_attempt(warehouse, {**attempt, "load_id": load_id})
-            outcome, counts, error, notes = _apply(con, facts, kind, prof, load_id, delivery)
+            marked = {**attempt, "load_id": load_id}
+            del marked["_digest"]
+            # a fact file from a new path is loaded while it is hashed (see _apply)
+            speculate = kind in FACT_KINDS and not _path_seen(con, kind, path)
+            known = None if speculate else digest.result()
+            mark_attempt(warehouse, {**marked, "sha256": known})
+            outcome, counts, error, notes, sha256 = _apply(
+                con, facts, known, digest, kind, prof, load_id, delivery)
+            attempt["sha256"] = sha256
+            if known is None:
+                mark_attempt(warehouse, {**marked, "sha256": sha256})
             con.execute(
                 "INSERT INTO load_log (load_id, kind, profile, source, file, sha256, rows_read, "
                 "rows_loaded, rows_replaced, rows_skipped, rows_quarantined, rows_removed, "
@@ -175,7 +187,7 @@ def _load_file(
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     load_id, kind, prof.name, _source(prof, kind), str(path.resolve()),
-                    facts.sha256, counts.read, counts.loaded, counts.replaced, counts.skipped,
+                    sha256, counts.read, counts.loaded, counts.replaced, counts.skipped,
                     counts.quarantined, counts.removed, started, dt.datetime.now(), outcome,
                     "; ".join(filter(None, [counts.message, *notes])) or None,
                     counts.period_start, counts.cutoff, delivery.options(),
@@ -195,16 +207,67 @@ def _load_file(
     return result
 
 
+def _path_seen(con: duckdb.DuckDBPyConnection, kind: str, path: Path) -> bool:
+    """Whether a file of this path was loaded (or tried) as ``kind`` before."""
+    return con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM load_log WHERE kind = ? AND file = ? LIMIT 1)",
+        [kind, str(path.resolve())],
+    ).fetchall()[0][0] > 0
+
+
 def _apply(
-    con: duckdb.DuckDBPyConnection, facts: FileFacts, kind: str, prof: Profile, load_id: int,
-    delivery: Delivery,
-) -> tuple[str, Counts, FileRejected | None, list[str]]:
+    con: duckdb.DuckDBPyConnection, facts: FileFacts, sha256: str | None, digest: FileDigest,
+    kind: str, prof: Profile, load_id: int, delivery: Delivery,
+) -> tuple[str, Counts, FileRejected | None, list[str], str]:
     """Load the file into the write unless it is the same file, loaded before the same way:
-    (outcome, counts, the rejection of an unfit file, notes for the person loading)."""
+    (outcome, counts, the rejection of an unfit file, notes for the person loading, the file's
+    sha256).
+
+    Whether it is, and whether it was loaded before another way, the file's sha256 tells.
+    A file from a path never loaded before is most likely new: it is loaded while its sha256
+    is computed (``sha256`` None; ``digest`` computes it), and only if the sha256 then matches
+    an earlier load is the write rolled back and the file applied again, knowing it (the same
+    content under another name). A path loaded before has its sha256 first (``sha256``): a
+    file loaded again unchanged is not read at all.
+    """
+    if sha256 is not None:
+        return (*_apply_known(con, sha256, facts, kind, prof, load_id, delivery), sha256)
+    con.execute("BEGIN")
+    try:
+        counts = LOADERS[kind](con, facts, kind, prof, load_id, delivery)
+    except FileRejected as exc:
+        con.execute("ROLLBACK")
+        sha256 = digest.result()
+        if _loaded_before(con, sha256, kind):
+            return (*_apply_known(con, sha256, facts, kind, prof, load_id, delivery), sha256)
+        return "rejected", Counts(message=exc.one_line()), exc, [], sha256
+    sha256 = digest.result()
+    if _loaded_before(con, sha256, kind):
+        con.execute("ROLLBACK")
+        return (*_apply_known(con, sha256, facts, kind, prof, load_id, delivery), sha256)
+    con.execute("COMMIT")
+    return "loaded", counts, None, counts.warnings, sha256
+
+
+def _loaded_before(con: duckdb.DuckDBPyConnection, sha256: str, kind: str) -> bool:
+    """Whether a file with this sha256 was loaded as ``kind`` before."""
+    return con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM load_log WHERE sha256 = ? AND kind = ? "
+        "AND outcome = 'loaded' LIMIT 1)",
+        [sha256, kind],
+    ).fetchall()[0][0] > 0
+
+
+def _apply_known(
+    con: duckdb.DuckDBPyConnection, sha256: str, facts: FileFacts, kind: str, prof: Profile,
+    load_id: int, delivery: Delivery,
+) -> tuple[str, Counts, FileRejected | None, list[str]]:
+    """_apply of a file whose sha256 is known: (outcome, counts, rejection, notes)."""
+    facts = replace(facts, sha256=sha256)
     earlier = con.execute(
         "SELECT load_id, profile, options, rows_quarantined FROM load_log "
         "WHERE sha256 = ? AND kind = ? AND outcome = 'loaded' ORDER BY load_id",
-        [facts.sha256, kind],
+        [sha256, kind],
     ).fetchall()
     same = [e for e in earlier if e[1] == prof.name and delivery.same_options(e[2])]
     if same and same[-1] == earlier[-1] and same[-1][3] == 0 and not delivery.reapply:
@@ -252,6 +315,16 @@ def _superseded(con: duckdb.DuckDBPyConnection, loads: tuple[int, ...]) -> str:
     )
     return (f"warning: this file was loaded before as {earlier}; its rows from that load are "
             "replaced by this load, not counted twice")
+
+
+def _settle_digest(attempt: dict) -> None:
+    """Give a failed attempt its file's sha256 for the load log, when it can be had."""
+    digest = attempt.pop("_digest", None)
+    if digest is not None and not attempt.get("sha256"):
+        try:
+            attempt["sha256"] = digest.result()
+        except Exception:  # the file could not be read: the error says why
+            attempt["sha256"] = ""
 
 
 def _source(profile: Profile, kind: str) -> str:

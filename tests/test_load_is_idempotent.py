@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
+import pytest
+
 from etl.inspect import data_checksum, load_log_rows
 from etl.load import load_file
 from tests.conftest import count
@@ -82,3 +86,46 @@ def test_source_ids_are_unique_in_every_fact_table(toy_city, write):
         "SELECT count(*) FROM (SELECT source, source_id FROM incident "
         "GROUP BY ALL HAVING count(*) > 1)",
     ) == 0
+
+
+def test_the_same_file_under_another_name_is_found_out_and_adds_nothing(toy_city, write):
+    """A file from a new path is loaded while its sha256 is computed; when that matches an
+    earlier load, the write is rolled back and the file applied again knowing it."""
+    first = write("incidents.csv", HEADER + "".join(ROWS))
+    load_file(toy_city, "incidents", first)
+    before = data_checksum(toy_city)
+
+    again = load_file(toy_city, "incidents", write("copy_of_incidents.csv",
+                                                  HEADER + "".join(ROWS)))
+
+    assert again.outcome == "unchanged"
+    assert data_checksum(toy_city) == before
+    digest = hashlib.sha256(first.read_bytes()).hexdigest()
+    assert [row["sha256"] for row in load_log_rows(toy_city)[-2:]] == [digest, digest]
+
+
+def test_the_same_content_through_another_profile_under_another_name_is_not_counted_twice(
+    toy_city, write
+):
+    body = HEADER + "".join(ROWS)
+    load_file(toy_city, "incidents", write("incidents.csv", body))
+    other = write("other.yaml", "spec: 1\nname: other-export\nkinds:\n  incidents:\n"
+                  "    source: other-export\n    area: {code: area_code}\n")
+
+    result = load_file(toy_city, "incidents", write("renamed.csv", body), profile=str(other))
+
+    assert (result.outcome, result.counts.loaded, result.counts.removed) == ("loaded", 3, 3)
+    assert any("loaded before as load" in note for note in result.notes)
+    assert count(toy_city, "SELECT count(*) FROM incident") == 3
+    assert count(toy_city, "SELECT count(DISTINCT source) FROM incident") == 1
+
+
+def test_a_rejected_file_from_a_new_path_is_logged_with_its_sha256(toy_city, write):
+    from core.errors import FileRejected
+
+    path = write("no_dates.csv", "source_id;category;area_code\nA1;drugs;41002W01\n")
+    with pytest.raises(FileRejected, match="occurred_at"):
+        load_file(toy_city, "incidents", path)
+    log = load_log_rows(toy_city)[-1]
+    assert log["outcome"] == "rejected"
+    assert log["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -9,6 +9,7 @@ import errno
 import hashlib
 import os
 import stat
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,15 +64,16 @@ def open_input(path: Path) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-def inspect_file(path: Path) -> FileFacts:
+def inspect_file(path: Path, digest: bool = True) -> FileFacts:
     """Read ``path`` once (opened by :func:`open_input`): sha256, size, NUL bytes and the
-    encoding of its text.
+    encoding of its text. Without ``digest``, ``sha256`` is left empty (see
+    :class:`FileDigest`: a load hashes the file while it reads it).
 
     Encoding: ``utf-8-sig`` with a BOM, ``utf-16`` with a UTF-16 BOM (Excel's "Unicode text"),
     ``utf-8`` when every byte sequence is valid UTF-8, else ``cp1252`` (Windows-1252, the usual
     Belgian export), or ``latin-1`` when bytes undefined in Windows-1252 occur.
     """
-    digest = hashlib.sha256()
+    hashed = hashlib.sha256() if digest else None
     decoder = codecs.getincrementaldecoder("utf-8")()
     size = 0
     has_nul = False
@@ -85,7 +87,8 @@ def inspect_file(path: Path) -> FileFacts:
                 bom = True
             if size == 0 and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 utf16 = True
-            digest.update(chunk)
+            if hashed is not None:
+                hashed.update(chunk)
             if not has_nul and b"\x00" in chunk:
                 has_nul = True
             if invalid_at is None:
@@ -107,7 +110,36 @@ def inspect_file(path: Path) -> FileFacts:
         encoding = "utf-8-sig" if bom else "utf-8"
     else:
         encoding = "cp1252" if cp1252_ok else "latin-1"
-    return FileFacts(path, digest.hexdigest(), size, encoding, has_nul, invalid_at, cp1252_ok)
+    sha256 = hashed.hexdigest() if hashed is not None else ""
+    return FileFacts(path, sha256, size, encoding, has_nul, invalid_at, cp1252_ok)
+
+
+class FileDigest:
+    """The sha256 of a file, computed on a thread of its own from the moment it is made (the
+    hashing and the reading let go of the interpreter, so it runs beside a load that reads the
+    file); :meth:`result` waits for it."""
+
+    def __init__(self, path: Path):
+        self._path = path
+        self._value: str | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="ivm-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with open_input(self._path) as fh:
+                self._value = hashlib.file_digest(fh, "sha256").hexdigest()
+        except BaseException as exc:  # handed to whoever waits for the result
+            self._error = exc
+
+    def result(self) -> str:
+        """The file's sha256 (hex); raises what the hashing raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
 
 
 def detect_delimiter(sample: str) -> str:
