@@ -102,7 +102,13 @@ class SetAside:
             ("reasons", pa.list_(pa.string())), ("_raw_json", pa.string()),
             ("_digest", pa.string()),
         ])
-        return pa.Table.from_batches([b.cast(schema) for b in self.batches], schema)
+        # one chunk per column: the batches are many and small (a cast of each, and DuckDB
+        # reading a table of thousands of chunks, cost more than the rows)
+        columns = [
+            pa.concat_arrays([b.column(i) for b in self.batches]).cast(field.type)
+            for i, field in enumerate(schema)
+        ]
+        return pa.Table.from_arrays(columns, schema=schema)
 
 
 @dataclass
