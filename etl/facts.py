@@ -3,7 +3,8 @@
 read -> stage (text) -> parse and check (SQL) -> assign areas -> quarantine the bad rows ->
 merge the good rows by (source, source_id): new rows are added, changed rows replaced,
 identical rows skipped. Writes to the warehouse inside the caller's transaction; the staging
-before them (temp tables only) runs outside it.
+before them (temp tables only) runs outside it. A source's first delivery has nothing to merge
+with: a CSV file is then checked and written in one statement (:mod:`etl.direct`).
 """
 
 from __future__ import annotations

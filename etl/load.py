@@ -1,10 +1,11 @@
 """One load: a file of a kind through a profile into the warehouse, all or nothing, logged.
 
 Each file is one load and one new published version of the warehouse. A file identical to one
-loaded before without quarantined rows is not read again; a file that had quarantined rows is
-re-checked (its good rows are skipped as identical, fixed rows may now load). A load_log row is
-written for every attempt: loaded, unchanged (the same file was loaded before) or rejected
-(the file as a whole is unfit; its data is rolled back, only the log row remains).
+loaded before without quarantined rows adds nothing (from a path loaded before, it is not even
+read: see _apply); a file that had quarantined rows is re-checked (its good rows are skipped as
+identical, fixed rows may now load). A load_log row is written for every attempt: loaded,
+unchanged (the same file was loaded before) or rejected (the file as a whole is unfit; its
+data is rolled back, only the log row remains).
 """
 
 from __future__ import annotations
