@@ -11,7 +11,9 @@ that keeps them for a small ``checked`` the quarantine reads as usual.
 Where the usual load would do more than that statement can, :meth:`DirectWrite.write` returns
 None and the caller rolls the write back and loads the file the usual way: an id that occurs
 twice in the file (each of its rows is quarantined), a good row without an id (it gets a
-content id), or more rows set aside than :data:`SET_ASIDE_MAX` (they are held in memory).
+content id), or more rows set aside than :data:`SET_ASIDE_MAX` (they are held in memory);
+so does :func:`etl.stage.check_streamed` when a number column's decimal convention turns out
+other than its first rows showed. Skipped rows are only counted.
 
 Whether an id occurs twice is settled without a look at the rows written when the file's ids
 rise from row to row (as numbered exports do): the batches are watched as they stream by
@@ -21,6 +23,7 @@ files pay a count of the distinct ids written.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, field
 
@@ -38,7 +41,11 @@ SET_ASIDE_MAX = 100_000
 #: Columns of the rows set aside: the names ``checked`` has (see etl.stage.checked_select).
 _ASIDE = ("_row", "skip", "source_id", "reasons", "_raw_json", "_digest")
 _ASIDE_TYPES = ("BIGINT", "BOOLEAN", "VARCHAR", "VARCHAR[]", "VARCHAR", "VARCHAR")
+#: The set-aside function's name (with a number of its own for each write: a rolled-back
+#: write takes its function out of DuckDB's catalog, but not out of the connection's record
+#: of the functions it registered, so the name could not be registered again).
 _FUNCTION = "ivm_set_aside"
+_WRITES = itertools.count(1)
 
 
 def stored_columns(spec: KindSpec) -> list[str]:
@@ -122,6 +129,10 @@ class DirectWrite:
     load_id: int
     id_column: str | None = None
     stored: int = 0
+    #: Rows of the file seen so far (every batch passes :meth:`see`), and of those the rows
+    #: skipped (their category maps to ``_skip``, or their area is unknown and skipped).
+    rows: int = 0
+    skipped: int = 0
     #: Whether every id seen so far is non-empty, its own cleaned text, and sorts after the
     #: one before it (then no id repeats).
     rising: bool = True
@@ -129,7 +140,9 @@ class DirectWrite:
     _aside: SetAside = field(default_factory=SetAside)
 
     def see(self, batch: pa.RecordBatch) -> None:
-        """Watch the ids of the next batch of the file (every batch, in file order)."""
+        """Count the rows of the next batch of the file and watch its ids (every batch, in
+        file order)."""
+        self.rows += batch.num_rows
         if not self.rising or batch.num_rows == 0:
             return
         if self.id_column is None:
@@ -150,18 +163,21 @@ class DirectWrite:
 
     def write(self, con: duckdb.DuckDBPyConnection, checked: str) -> int | None:
         """Write the rows of ``checked`` (SQL of etl.stage.checked_select with ``_digest``),
-        the good ones into the fact table and the others into temp table ``checked``, inside
-        the caller's transaction; the number of rows, or None when the file is to be loaded
+        the good ones into the fact table and the failing ones into temp table ``checked``
+        (skipped rows are counted), inside the caller's transaction; the number of rows (all
+        rows of the file must have passed :meth:`see`), or None when the file is to be loaded
         the usual way (the caller rolls back: the fact table may hold some of the rows). When
         the statement fails, the caller's transaction is rolled back and begun anew."""
         self._aside = SetAside()
         cols = stored_columns(self.spec)
         values = [f"c.{ident(c)}" for c in cols]
         args = ", ".join(f"c.{ident(c)}" for c in _ASIDE)
+        function = f"{_FUNCTION}_{next(_WRITES)}"
         con.create_function(
-            _FUNCTION, self._aside.keep, list(_ASIDE_TYPES), "BOOLEAN", type="arrow",
+            function, self._aside.keep, list(_ASIDE_TYPES), "BOOLEAN", type="arrow",
             null_handling="special", side_effects=True,
         )
+        order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
         con.execute("SET preserve_insertion_order = false")
         try:
             self.stored = con.execute(
@@ -171,8 +187,8 @@ class DirectWrite:
                 SELECT {', '.join(values)}, {lit(self.source)}, c.source_id,
                        {row_hash_sql(values)}, {int(self.load_id)}
                 FROM ({checked}) c
-                WHERE CASE WHEN len(c.reasons) = 0 AND NOT c.skip AND c._digest IS NULL
-                           THEN true ELSE {_FUNCTION}({args}) END
+                WHERE NOT c.skip AND CASE WHEN len(c.reasons) = 0 AND c._digest IS NULL
+                                          THEN true ELSE {function}({args}) END
                 """
             ).fetchall()[0][0]
         except duckdb.Error:
@@ -180,16 +196,17 @@ class DirectWrite:
             # takes the function with it; the setting is not transactional)
             con.execute("ROLLBACK")
             con.execute("BEGIN")
-            con.execute("RESET preserve_insertion_order")
+            con.execute(f"SET preserve_insertion_order = {bool(order)}")
             if self._aside.overflowed:
                 return None
             raise
-        con.execute("RESET preserve_insertion_order")
-        con.remove_function(_FUNCTION)
+        con.execute(f"SET preserve_insertion_order = {bool(order)}")
+        con.remove_function(function)
+        self.skipped = self.rows - self.stored - self._aside.rows
         self._keep_aside(con)
         if not self._complete(con):
             return None
-        return self.stored + self._aside.rows
+        return self.rows
 
     def _keep_aside(self, con: duckdb.DuckDBPyConnection) -> None:
         """Temp table ``checked`` of the rows set aside."""

@@ -149,7 +149,7 @@ def load_facts(
         if n is None:
             con.execute("ROLLBACK")
             con.execute("BEGIN")
-            direct, streams = None, False
+            direct = None
             raw = read_table(facts, read_options(profile, names))
             evidence = decimal_evidence(profile, raw, spec, bindings)
             raw.batches = evidence.watch(progress.rows(raw.batches))
@@ -170,7 +170,7 @@ def load_facts(
             Where(str(facts.path), row=first[0]),
             hint="fix the file, or load without --strict to quarantine those rows",
         )
-    counts.skipped = con.execute(
+    counts.skipped = direct.skipped if direct is not None else con.execute(
         "SELECT count(*) FROM checked WHERE skip"
     ).fetchall()[0][0]
     progress.step("merging")

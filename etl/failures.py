@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import duckdb
 from core.errors import IvmError
 from core.journal import Journal
 from core.warehouse import Warehouse
+from etl.readers.sniff import open_input
 
 #: Codes of failures that mean the warehouse cannot be written now: straight to the journal.
 _UNWRITABLE = ("disk_full", "read_only", "no_permission", "out_of_memory")
@@ -71,11 +73,22 @@ def add_pending(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> dict[Pa
         published = con.execute("SELECT count(*) FROM load_log WHERE load_id = ?",
                                 [left.get("load_id")]).fetchall()[0][0]
         if not published:
+            if not left.get("sha256"):  # killed while the file was being hashed (etl.load)
+                left["sha256"] = _sha256_of(left.get("file"))
             rows.append({**left, "message": "error [interrupted] the load was interrupted "
                          "(killed or crashed) before it was published; nothing of it was kept"})
     for row in rows:
         _insert(con, row)
     return consumed
+
+
+def _sha256_of(file: Any) -> str:
+    """The sha256 of the file an interrupted load read, as it is now ('' when it is gone)."""
+    try:
+        with open_input(Path(str(file))) as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except (IvmError, OSError):
+        return ""
 
 
 def mark_attempt(warehouse: Warehouse, attempt: dict[str, Any]) -> None:

@@ -2,8 +2,8 @@
 
 Each file is one load and one new published version of the warehouse. A file identical to one
 loaded before without quarantined rows adds nothing (from a path loaded before, it is not even
-read: see _apply); a file that had quarantined rows is re-checked (its good rows are skipped as
-identical, fixed rows may now load). A load_log row is written for every attempt: loaded,
+checked: see _apply); a file that had quarantined rows is re-checked (its good rows are skipped
+as identical, fixed rows may now load). A load_log row is written for every attempt: loaded,
 unchanged (the same file was loaded before) or rejected (the file as a whole is unfit; its
 data is rolled back, only the log row remains).
 """
@@ -229,7 +229,7 @@ def _apply(
     is computed (``sha256`` None; ``digest`` computes it), and only if the sha256 then matches
     an earlier load is the write rolled back and the file applied again, knowing it (the same
     content under another name). A path loaded before has its sha256 first (``sha256``): a
-    file loaded again unchanged is not read at all.
+    file loaded again unchanged is hashed and inspected, never checked.
     """
     if sha256 is not None:
         return (*_apply_known(con, sha256, facts, kind, prof, load_id, delivery), sha256)

@@ -844,9 +844,10 @@ def check_streamed(
     The first batches are held back until they hold the sample the date formats are judged on;
     the decimal convention of each number column is taken from them and checked against all
     values once they have passed (``evidence`` counts them; ``raw.batches`` must pass through
-    its ``watch``). Returns the number of data rows, or None (nothing kept) when a failing
-    row's raw row must be looked up in the staged file (a duplicate id) or the whole column
-    shows another decimal convention than its first rows: the caller then stages the file.
+    its ``watch``). Returns the number of data rows, or None when a failing row's raw row must
+    be looked up in the staged file (a duplicate id) or the whole column shows another decimal
+    convention than its first rows: the caller then stages the file (nothing is kept; with
+    ``direct``, the caller rolls back what it wrote and checks the file the usual way).
     """
     schema = _staged_schema(raw)
     batches = iter(raw.batches)

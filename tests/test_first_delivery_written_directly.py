@@ -129,6 +129,55 @@ def test_more_rows_set_aside_than_memory_allows_for_are_loaded_the_usual_way(
     assert len(direct["quarantine"]) == 7
 
 
+def test_a_write_rolled_back_can_be_written_again_on_the_same_connection(
+    toy_city, tmp_path, monkeypatch, writes
+):
+    """A file that overflows the set-aside, loaded again under another name: its load is
+    rolled back once it is found to be the same content, and written again (the set-aside
+    function of the rolled-back write is gone from DuckDB, not from the connection)."""
+    monkeypatch.setattr(etl.direct, "SET_ASIDE_MAX", 3)
+    body = FAILING[:5]
+    load_file(toy_city, "incidents", _file(tmp_path, "a.csv", body))
+    again = load_file(toy_city, "incidents", _file(tmp_path, "b.csv", body))
+    assert (again.outcome, again.counts.quarantined) == ("loaded", 5)
+    assert writes == [None, None, None]
+
+
+def test_skipped_rows_are_counted_and_stored_nowhere(toy_city, tmp_path, monkeypatch, writes):
+    profile = tmp_path / "skips.yaml"
+    profile.write_text(
+        "spec: 1\nname: skips\ndate_formats: ['%d/%m/%Y %H:%M']\nkinds:\n  incidents:\n"
+        "    source: incidents\n    area: {code: area_code, unknown: skip}\n"
+        "    categories: {elders: _skip}\n", encoding="utf-8")
+    lines = [*GOOD, "S1;elders;07/01/2024 10:00;;2;41002W01;another kind",
+             "S2;drugs;07/01/2024 10:00;;2;99999X99;elsewhere", *FAILING[:2]]
+    path = _file(tmp_path, "skips.csv", lines)
+    usual = Warehouse(toy_city.path.with_name("usual.duckdb"))
+    shutil.copyfile(toy_city.path, usual.path)
+    result = load_file(toy_city, "incidents", path, profile=str(profile))
+    with monkeypatch.context() as m:
+        m.setattr(etl.facts, "nothing_stored", lambda *args: False)
+        merged = load_file(usual, "incidents", path, profile=str(profile))
+    assert writes == [len(lines)]
+    assert _stored(toy_city, result.load_id) == _stored(usual, merged.load_id)
+    c = result.counts
+    assert (c.read, c.loaded, c.skipped, c.quarantined) == (len(lines), len(GOOD), 2, 2)
+
+
+def test_skipped_rows_do_not_count_towards_the_set_aside(toy_city, tmp_path, monkeypatch,
+                                                          writes):
+    monkeypatch.setattr(etl.direct, "SET_ASIDE_MAX", 3)
+    profile = tmp_path / "skips.yaml"
+    profile.write_text(
+        "spec: 1\nname: skips\nkinds:\n  incidents:\n    source: incidents\n"
+        "    area: {code: area_code, unknown: skip}\n", encoding="utf-8")
+    elsewhere = [f"E{i};drugs;07/01/2024 10:00;;2;99999X99;elsewhere" for i in range(10)]
+    result = load_file(toy_city, "incidents", _file(tmp_path, "region.csv", GOOD + elsewhere),
+                       profile=str(profile))
+    assert writes == [len(GOOD) + 10]
+    assert (result.counts.loaded, result.counts.skipped) == (len(GOOD), 10)
+
+
 def test_a_strict_first_delivery_with_a_failing_row_leaves_nothing(toy_city, tmp_path, writes):
     from core.errors import FileRejected
 

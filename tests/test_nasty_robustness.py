@@ -343,4 +343,5 @@ def test_a_load_killed_halfway_is_in_the_load_log_after_the_next_load(
     logged = [r for r in load_log_rows(Warehouse(db)) if r["outcome"] == "failed"]
     assert len(logged) == 1 and "[interrupted]" in logged[0]["message"]
     assert logged[0]["file"] == str(big.resolve())
+    assert logged[0]["sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
     assert not marker.exists()
