@@ -4,16 +4,16 @@ A load checks a file into the temp table ``checked`` and then merges its good ro
 fact table (see :mod:`etl.facts`): every row is written twice, once checked and once stored.
 When nothing of the source is stored yet there is nothing to merge with, so a CSV file checked
 from the reader's stream (:func:`etl.stage.check_streamed`) is written in one statement: the
-good rows straight into the fact table, the other rows (failing, skipped, or without an id;
-few) handed to :class:`SetAside` as the statement meets them, a function with a side effect
-that keeps them for a small ``checked`` the quarantine reads as usual.
+good rows straight into the fact table, the rows that fail or have no id (few) handed to
+:class:`SetAside` as the statement meets them, a function with a side effect that keeps them
+for a small ``checked`` the quarantine reads as usual; skipped rows are only counted.
 
 Where the usual load would do more than that statement can, :meth:`DirectWrite.write` returns
 None and the caller rolls the write back and loads the file the usual way: an id that occurs
 twice in the file (each of its rows is quarantined), a good row without an id (it gets a
 content id), or more rows set aside than :data:`SET_ASIDE_MAX` (they are held in memory);
 so does :func:`etl.stage.check_streamed` when a number column's decimal convention turns out
-other than its first rows showed. Skipped rows are only counted.
+other than its first rows showed.
 
 Whether an id occurs twice is settled without a look at the rows written when the file's ids
 rise from row to row (as numbered exports do): the batches are watched as they stream by

@@ -239,24 +239,25 @@ def _apply(
     except FileRejected as exc:
         con.execute("ROLLBACK")
         sha256 = digest.result()
-        if _loaded_before(con, sha256, kind):
+        if _earlier_loads(con, sha256, kind):
             return (*_apply_known(con, sha256, facts, kind, prof, load_id, delivery), sha256)
         return "rejected", Counts(message=exc.one_line()), exc, [], sha256
     sha256 = digest.result()
-    if _loaded_before(con, sha256, kind):
+    if _earlier_loads(con, sha256, kind):
         con.execute("ROLLBACK")
         return (*_apply_known(con, sha256, facts, kind, prof, load_id, delivery), sha256)
     con.execute("COMMIT")
     return "loaded", counts, None, counts.warnings, sha256
 
 
-def _loaded_before(con: duckdb.DuckDBPyConnection, sha256: str, kind: str) -> bool:
-    """Whether a file with this sha256 was loaded as ``kind`` before."""
+def _earlier_loads(con: duckdb.DuckDBPyConnection, sha256: str, kind: str) -> list[tuple]:
+    """The loads of a file with this sha256 as ``kind`` before: (load_id, profile, options,
+    rows_quarantined), oldest first."""
     return con.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM load_log WHERE sha256 = ? AND kind = ? "
-        "AND outcome = 'loaded' LIMIT 1)",
+        "SELECT load_id, profile, options, rows_quarantined FROM load_log "
+        "WHERE sha256 = ? AND kind = ? AND outcome = 'loaded' ORDER BY load_id",
         [sha256, kind],
-    ).fetchall()[0][0] > 0
+    ).fetchall()
 
 
 def _apply_known(
@@ -265,11 +266,7 @@ def _apply_known(
 ) -> tuple[str, Counts, FileRejected | None, list[str]]:
     """_apply of a file whose sha256 is known: (outcome, counts, rejection, notes)."""
     facts = replace(facts, sha256=sha256)
-    earlier = con.execute(
-        "SELECT load_id, profile, options, rows_quarantined FROM load_log "
-        "WHERE sha256 = ? AND kind = ? AND outcome = 'loaded' ORDER BY load_id",
-        [sha256, kind],
-    ).fetchall()
+    earlier = _earlier_loads(con, sha256, kind)
     same = [e for e in earlier if e[1] == prof.name and delivery.same_options(e[2])]
     if same and same[-1] == earlier[-1] and same[-1][3] == 0 and not delivery.reapply:
         message = _unchanged(con, same[-1][0], kind, _source(prof, kind))

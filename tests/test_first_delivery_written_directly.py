@@ -71,15 +71,17 @@ def writes(monkeypatch) -> list[int | None]:
     return results
 
 
-def _both_ways(toy_city: Warehouse, path: Path, monkeypatch) -> tuple[dict, dict]:
+def _both_ways(
+    toy_city: Warehouse, path: Path, monkeypatch, profile: str = "canonical"
+) -> tuple[dict, dict]:
     """Load ``path`` as a first delivery into the toy city directly where it can, and into a
     copy of the city the usual way; what each stored."""
     usual = Warehouse(toy_city.path.with_name("usual.duckdb"))
     shutil.copyfile(toy_city.path, usual.path)
-    direct = load_file(toy_city, "incidents", path)
+    direct = load_file(toy_city, "incidents", path, profile=profile)
     with monkeypatch.context() as m:
         m.setattr(etl.facts, "nothing_stored", lambda *args: False)
-        merged = load_file(usual, "incidents", path)
+        merged = load_file(usual, "incidents", path, profile=profile)
     assert direct.load_id == merged.load_id
     return _stored(toy_city, direct.load_id), _stored(usual, merged.load_id)
 
@@ -151,17 +153,12 @@ def test_skipped_rows_are_counted_and_stored_nowhere(toy_city, tmp_path, monkeyp
         "    categories: {elders: _skip}\n", encoding="utf-8")
     lines = [*GOOD, "S1;elders;07/01/2024 10:00;;2;41002W01;another kind",
              "S2;drugs;07/01/2024 10:00;;2;99999X99;elsewhere", *FAILING[:2]]
-    path = _file(tmp_path, "skips.csv", lines)
-    usual = Warehouse(toy_city.path.with_name("usual.duckdb"))
-    shutil.copyfile(toy_city.path, usual.path)
-    result = load_file(toy_city, "incidents", path, profile=str(profile))
-    with monkeypatch.context() as m:
-        m.setattr(etl.facts, "nothing_stored", lambda *args: False)
-        merged = load_file(usual, "incidents", path, profile=str(profile))
+    direct, usual = _both_ways(toy_city, _file(tmp_path, "skips.csv", lines), monkeypatch,
+                               profile=str(profile))
     assert writes == [len(lines)]
-    assert _stored(toy_city, result.load_id) == _stored(usual, merged.load_id)
-    c = result.counts
-    assert (c.read, c.loaded, c.skipped, c.quarantined) == (len(lines), len(GOOD), 2, 2)
+    assert direct == usual
+    read, loaded, _replaced, skipped, quarantined, *_ = direct["log"][0]
+    assert (read, loaded, skipped, quarantined) == (len(lines), len(GOOD), 2, 2)
 
 
 def test_skipped_rows_do_not_count_towards_the_set_aside(toy_city, tmp_path, monkeypatch,
