@@ -46,6 +46,18 @@ from core.warehouse.migrate import SCHEMA_VERSION, current_version, upgrade
 from core.warehouse.publish import PublishFolder, Version, publish, version_label
 
 
+#: Rows per row group in what a writer stores: half DuckDB's default (122,880). An INSERT
+#: compresses a row group in the worker thread that fills it; the rows of row groups no thread
+#: filled are compressed by one thread after the last row is read. With two threads sharing a
+#: city's 200,000 rows neither filled a default row group, so the whole table was compressed
+#: after the read (0.14 of the load's 0.44 s); at half the size each thread fills its own while
+#: it reads. A national load is no slower (bench/RESULTS.md, 2026-12-05). Files written before
+#: keep their row groups: DuckDB reads row groups of any size.
+WRITE_ROW_GROUP_SIZE = 61_440
+#: The name the writer's connection gives the warehouse copy it attaches (and uses).
+WRITTEN_AS = "warehouse"
+
+
 def default_path() -> Path:
     """The warehouse path from ``IVM_DB`` or the default ``data/ivmonitor.duckdb``."""
     return Path(setting("db"))
@@ -146,10 +158,14 @@ class Warehouse:
             if published is not None:
                 _copy_keeping_access(self.path, nxt, published)
             con = duckdb.connect(
-                str(nxt),
+                ":memory:",
                 config={"memory_limit": setting("load_memory_limit"),
                         "temp_directory": str(spill)},
             )
+            con.execute(
+                f"ATTACH {lit(str(nxt))} AS {WRITTEN_AS} (ROW_GROUP_SIZE {WRITE_ROW_GROUP_SIZE})"
+            )
+            con.execute(f"USE {WRITTEN_AS}")
             if published is None:  # a new warehouse: DuckDB made the file, its owner's alone
                 os.chmod(nxt, PRIVATE)
             self._check_not_newer(con)
