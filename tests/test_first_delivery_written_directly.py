@@ -15,6 +15,7 @@ import pytest
 import etl.direct
 import etl.facts
 from core.warehouse import Warehouse
+from core.warehouse.store import WRITE_ROW_GROUP_SIZE
 from etl.direct import DirectWrite
 from etl.load import load_file
 from tests.conftest import query
@@ -239,3 +240,22 @@ def test_an_id_repeated_further_down_a_file_whose_ids_do_not_rise_is_found(
     assert writes == [None]
     assert direct == usual
     assert [row[2] for row in direct["quarantine"]] == ["duplicate_id", "duplicate_id"]
+
+
+def test_a_first_delivery_is_stored_in_row_groups_of_the_writers_size(toy_city, tmp_path, writes):
+    # each of the two threads fills row groups of WRITE_ROW_GROUP_SIZE while the file is read,
+    # rather than leaving all of a city's rows to one thread after the read
+    n = WRITE_ROW_GROUP_SIZE * 2 + 1000
+    lines = [f"R{i:07d};drugs;03/01/2024 22:10;;2;41002W01;" for i in range(n)]
+    load_file(toy_city, "incidents", _file(tmp_path, "large.csv", lines))
+    assert writes == [n]
+    groups = query(toy_city, "SELECT row_group_id, max(count) FROM pragma_storage_info("
+                             "'incident') GROUP BY ALL ORDER BY ALL")
+    assert sum(rows for _, rows in groups) == n
+    assert max(rows for _, rows in groups) == WRITE_ROW_GROUP_SIZE
+
+
+def test_arrow_memory_of_a_reading_process_comes_from_the_c_library():
+    import etl.readers  # noqa: F401  (sets the pool on import)
+
+    assert pa.default_memory_pool().backend_name == "system"

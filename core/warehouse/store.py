@@ -45,7 +45,6 @@ from core.warehouse.files import (
 from core.warehouse.migrate import SCHEMA_VERSION, current_version, upgrade
 from core.warehouse.publish import PublishFolder, Version, publish, version_label
 
-
 #: Rows per row group in what a writer stores: half DuckDB's default (122,880). An INSERT
 #: compresses a row group in the worker thread that fills it; the rows of row groups no thread
 #: filled are compressed by one thread after the last row is read. With two threads sharing a
