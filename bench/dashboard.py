@@ -343,12 +343,14 @@ def ensure_demo(scale: str, workdir: Path) -> Path:
 
 
 def with_city_plan(warehouse: Any, folder: Path) -> None:
-    """The national demo has facts but no plan: load the city demo's plan and partner
-    activities into it (Aalst is one of its municipalities, under the same area codes), so the
-    overview, objective and partner pages have their content. Once: skipped when the warehouse
-    has objectives already."""
+    """The national demo has facts but no plan: load the city demo's plan into it, with what
+    the plan refers to that the national demo lacks (Aalst is one of its municipalities, under
+    the same area codes): the partners, the project areas (in the city's sector list, which
+    names each sector's project), the events and the partner activities. The plan is put in
+    force, as ``ivm demo`` does, so the overview, objective and partner pages have their
+    content. Once: skipped when the warehouse has objectives already."""
     from etl.demo import generate
-    from ivm.wiring import load_any, refresh_all
+    from ivm.wiring import activate_plan, load_any, load_partners, plan_version_of, refresh_all
 
     con = warehouse.connect_read_only()
     try:
@@ -358,11 +360,19 @@ def with_city_plan(warehouse: Any, folder: Path) -> None:
     if objectives:
         return
     _city, loads = generate(folder, seed=2011, as_of=dt.date(2026, 11, 24), scale="city")
+    plan = None
     for item in loads:
-        if item.kind in ("activities", "plan"):
+        if item.kind == "partners":
+            print(load_partners(warehouse, str(item.path)), flush=True)
+        elif (item.kind in ("events", "activities") or (item.kind == "plan" and not item.revision)
+              or (item.kind == "areas" and item.path.name == "areas_sectors.csv")):
             result = load_any(warehouse, item.kind, str(item.path), item.profile, False, {},
                               refresh=False)
             print(result.summary(), flush=True)
+            if item.kind == "plan":
+                plan = plan_version_of(str(item.path))
+    if plan is not None:
+        activate_plan(warehouse, plan, refresh=False)
     print(refresh_all(warehouse), flush=True)
 
 
