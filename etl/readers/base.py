@@ -3,7 +3,8 @@
 The Arrow memory of a process that reads source files comes from the C library's allocator,
 not from the jemalloc Arrow brings (set when this module is imported, before any reader runs):
 in a new process, as each ``ivm load`` is, a city's CSV file then loaded in 0.39 s rather than
-0.43 s, and a national one in the same time within the noise (bench/RESULTS.md, 2026-12-05).
+0.43 s; a national one took 2 % longer, within the spread of its runs (bench/RESULTS.md,
+2026-12-05).
 """
 
 from __future__ import annotations
