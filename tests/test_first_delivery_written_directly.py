@@ -255,7 +255,6 @@ def test_a_first_delivery_is_stored_in_row_groups_of_the_writers_size(toy_city, 
     assert max(rows for _, rows in groups) == WRITE_ROW_GROUP_SIZE
 
 
-def test_arrow_memory_of_a_reading_process_comes_from_the_c_library():
-    import etl.readers  # noqa: F401  (sets the pool on import)
-
+def test_arrow_memory_of_a_load_comes_from_the_c_library(toy_city, tmp_path):
+    load_file(toy_city, "incidents", _file(tmp_path, "one.csv", GOOD[:1]))
     assert pa.default_memory_pool().backend_name == "system"

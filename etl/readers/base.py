@@ -1,11 +1,4 @@
-"""The shape every reader returns, and the dispatch from a file to its reader.
-
-The Arrow memory of a process that reads source files comes from the C library's allocator,
-not from the jemalloc Arrow brings (set when this module is imported, before any reader runs):
-in a new process, as each ``ivm load`` is, a city's CSV file then loaded in 0.39 s rather than
-0.43 s; a national one took 2 % longer, within the spread of its runs (bench/RESULTS.md,
-2026-12-05).
-"""
+"""The shape every reader returns, and the dispatch from a file to its reader."""
 
 from __future__ import annotations
 
@@ -18,8 +11,6 @@ import pyarrow as pa
 from core.errors import FileRejected, Where
 from core.settings import setting
 from etl.readers.sniff import FileFacts
-
-pa.set_memory_pool(pa.system_memory_pool())
 
 #: Name of the row-number column every reader adds to its batches.
 ROW = "_row"
