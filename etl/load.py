@@ -84,13 +84,25 @@ class LoadResult:
         return "\n".join([text, *self.notes])
 
 
-def _arrow_memory_from_the_c_library() -> None:
-    """Take the Arrow memory of this process's loads from the C library's allocator, not from
-    Arrow's default (the mimalloc it brings). In a new process, as each ``ivm load`` is, a
-    city's CSV file then loaded in 0.39 s rather than 0.43 s; a national one took 2 % longer,
-    within the spread of its runs (bench/RESULTS.md, 2026-12-05). Arrow memory taken before
-    goes back to the pool it came from; a process that never loads keeps Arrow's default."""
-    pa.set_memory_pool(pa.system_memory_pool())
+#: Files up to this size are loaded with Arrow's memory from the C library's allocator,
+#: larger ones with Arrow's default (see :func:`_arrow_memory_for`).
+SMALL_FILE_BYTES = 256 * 2**20
+#: Arrow's default memory pool (the mimalloc pyarrow brings), as it was when this was imported.
+_ARROW_DEFAULT = pa.default_memory_pool()
+
+
+def _arrow_memory_for(path: Path) -> None:
+    """Take the Arrow memory of a load of ``path`` from the C library's allocator when the file
+    is small, from Arrow's default (mimalloc) when it is large. Measured in new processes, as
+    each ``ivm load`` is (bench/RESULTS.md, 2026-12-05): a city's 23 MB CSV file loaded in
+    0.37-0.39 s with the C library's allocator against 0.43 s with mimalloc; a 230 MB file took
+    the same time with either; a national 1.1 GB file took 11.6 s against 10.9 s. Arrow memory
+    taken before goes back to the pool it came from."""
+    try:
+        small = path.stat().st_size <= SMALL_FILE_BYTES
+    except OSError:  # the load says what is wrong with the path
+        small = True
+    pa.set_memory_pool(pa.system_memory_pool() if small else _ARROW_DEFAULT)
 
 
 def load_file(
@@ -124,7 +136,7 @@ def load_file(
     :class:`IvmError`: a failure of the system (a full disk, a read-only file system, memory)
     says so, anything else unforeseen as ``internal_error``.
     """
-    _arrow_memory_from_the_c_library()
+    _arrow_memory_for(Path(path))
     started = dt.datetime.now()
     attempt = {"kind": kind, "profile": str(profile), "file": str(Path(path).resolve()),
                "started_at": started}

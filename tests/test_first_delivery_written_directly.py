@@ -14,6 +14,7 @@ import pytest
 
 import etl.direct
 import etl.facts
+import etl.load
 from core.warehouse import Warehouse
 from core.warehouse.store import WRITE_ROW_GROUP_SIZE
 from etl.direct import DirectWrite
@@ -255,6 +256,16 @@ def test_a_first_delivery_is_stored_in_row_groups_of_the_writers_size(toy_city, 
     assert max(rows for _, rows in groups) == WRITE_ROW_GROUP_SIZE
 
 
-def test_arrow_memory_of_a_load_comes_from_the_c_library(toy_city, tmp_path):
+def test_a_small_file_is_loaded_with_arrow_memory_from_the_c_library(toy_city, tmp_path):
     load_file(toy_city, "incidents", _file(tmp_path, "one.csv", GOOD[:1]))
     assert pa.default_memory_pool().backend_name == "system"
+
+
+def test_a_large_file_is_loaded_with_arrow_memory_from_arrows_default(
+    toy_city, tmp_path, monkeypatch
+):
+    arrows_default = etl.load._ARROW_DEFAULT.backend_name
+    assert arrows_default != "system"
+    monkeypatch.setattr(etl.load, "SMALL_FILE_BYTES", 10)
+    load_file(toy_city, "incidents", _file(tmp_path, "one.csv", GOOD[:1]))
+    assert pa.default_memory_pool().backend_name == arrows_default
