@@ -348,16 +348,19 @@ def with_city_plan(warehouse: Any, folder: Path) -> None:
     the same area codes): the partners, the project areas (in the city's sector list, which
     names each sector's project), the events and the partner activities. The plan is put in
     force, as ``ivm demo`` does, so the overview, objective and partner pages have their
-    content. Once: skipped when the warehouse has objectives already."""
+    content. Skipped when a plan is in force; otherwise every step runs (a file loaded before
+    is found unchanged), so a warehouse given the plan by an earlier version of this function,
+    or by a run that stopped half-way, is completed."""
     from etl.demo import generate
+    from indicators import plan_versions
     from ivm.wiring import activate_plan, load_any, load_partners, plan_version_of, refresh_all
 
     con = warehouse.connect_read_only()
     try:
-        objectives = con.execute("SELECT count(*) FROM objective").fetchall()[0][0]
+        in_force = any(v["in_force"] for v in plan_versions(con))
     finally:
         con.close()
-    if objectives:
+    if in_force:
         return
     _city, loads = generate(folder, seed=2011, as_of=dt.date(2026, 11, 24), scale="city")
     plan = None

@@ -34,7 +34,7 @@ from etl.failures import (
 from etl.kinds.fields import FACT_KINDS
 from etl.profile import Profile, load_profile
 from etl.readers import FileFacts, inspect_file
-from etl.readers.sniff import FileDigest
+from etl.readers.sniff import FileDigest, open_input
 
 #: Loader per kind: (con, facts, kind, profile, load_id, delivery) -> Counts.
 Loader = Callable[[duckdb.DuckDBPyConnection, FileFacts, str, Profile, int, Delivery], Counts]
@@ -84,25 +84,43 @@ class LoadResult:
         return "\n".join([text, *self.notes])
 
 
-#: Files up to this size are loaded with Arrow's memory from the C library's allocator,
-#: larger ones with Arrow's default (see :func:`_arrow_memory_for`).
+#: Files of up to this many bytes (unpacked, for gzip) are loaded with Arrow's memory from the
+#: C library's allocator, larger ones with Arrow's default (see :func:`_arrow_memory_for`).
 SMALL_FILE_BYTES = 256 * 2**20
-#: Arrow's default memory pool (the mimalloc pyarrow brings), as it was when this was imported.
+#: Arrow's default memory pool as it was when this was imported: the mimalloc pyarrow brings,
+#: unless ``ARROW_DEFAULT_MEMORY_POOL`` named another.
 _ARROW_DEFAULT = pa.default_memory_pool()
 
 
 def _arrow_memory_for(path: Path) -> None:
     """Take the Arrow memory of a load of ``path`` from the C library's allocator when the file
-    is small, from Arrow's default (mimalloc) when it is large. Measured in new processes, as
-    each ``ivm load`` is (bench/RESULTS.md, 2026-12-05): a city's 23 MB CSV file loaded in
+    is small, from Arrow's default (mimalloc) when it is large; an allocator named in
+    ``ARROW_DEFAULT_MEMORY_POOL`` is left as it is. Measured in new processes, as each
+    ``ivm load`` is (bench/RESULTS.md, 2026-12-05): a city's 23 MB CSV file loaded in
     0.37-0.39 s with the C library's allocator against 0.43 s with mimalloc; a 230 MB file took
     the same time with either; a national 1.1 GB file took 11.6 s against 10.9 s. Arrow memory
     taken before goes back to the pool it came from."""
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    pa.set_memory_pool(
+        pa.system_memory_pool() if _data_bytes(path) <= SMALL_FILE_BYTES else _ARROW_DEFAULT
+    )
+
+
+def _data_bytes(path: Path) -> int:
+    """The bytes a reader parses from ``path``: its size, or for a gzip file the larger of that
+    and the unpacked size its trailer states (modulo 2**32: a file that unpacks to 4 GiB or
+    more may be taken for smaller, which only costs speed). 0 when the file cannot be opened
+    (the load then says why)."""
     try:
-        small = path.stat().st_size <= SMALL_FILE_BYTES
-    except OSError:  # the load says what is wrong with the path
-        small = True
-    pa.set_memory_pool(pa.system_memory_pool() if small else _ARROW_DEFAULT)
+        with open_input(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size < 18 or fh.read(2) != b"\x1f\x8b":
+                return size
+            fh.seek(-4, os.SEEK_END)
+            return max(size, int.from_bytes(fh.read(4), "little"))
+    except (OSError, IvmError):
+        return 0
 
 
 def load_file(

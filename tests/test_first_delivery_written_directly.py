@@ -6,6 +6,7 @@ way; a later delivery of the source is merged as always."""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from pathlib import Path
 
@@ -256,16 +257,51 @@ def test_a_first_delivery_is_stored_in_row_groups_of_the_writers_size(toy_city, 
     assert max(rows for _, rows in groups) == WRITE_ROW_GROUP_SIZE
 
 
-def test_a_small_file_is_loaded_with_arrow_memory_from_the_c_library(toy_city, tmp_path):
-    load_file(toy_city, "incidents", _file(tmp_path, "one.csv", GOOD[:1]))
-    assert pa.default_memory_pool().backend_name == "system"
+@pytest.fixture
+def arrow_pool(monkeypatch):
+    """Arrow's default pool taken to be mimalloc and no allocator named in the environment;
+    the pool in force restored afterwards."""
+    before = pa.default_memory_pool()
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    monkeypatch.setattr(etl.load, "_ARROW_DEFAULT", pa.mimalloc_memory_pool())
+    yield
+    pa.set_memory_pool(before)
+
+
+def _pool_after_load(toy_city: Warehouse, path: Path, before: pa.MemoryPool) -> str:
+    pa.set_memory_pool(before)
+    load_file(toy_city, "incidents", path)
+    return pa.default_memory_pool().backend_name
+
+
+def test_a_small_file_is_loaded_with_arrow_memory_from_the_c_library(
+    toy_city, tmp_path, arrow_pool
+):
+    path = _file(tmp_path, "one.csv", GOOD[:1])
+    assert _pool_after_load(toy_city, path, pa.mimalloc_memory_pool()) == "system"
 
 
 def test_a_large_file_is_loaded_with_arrow_memory_from_arrows_default(
-    toy_city, tmp_path, monkeypatch
+    toy_city, tmp_path, monkeypatch, arrow_pool
 ):
-    arrows_default = etl.load._ARROW_DEFAULT.backend_name
-    assert arrows_default != "system"
-    monkeypatch.setattr(etl.load, "SMALL_FILE_BYTES", 10)
-    load_file(toy_city, "incidents", _file(tmp_path, "one.csv", GOOD[:1]))
-    assert pa.default_memory_pool().backend_name == arrows_default
+    path = _file(tmp_path, "one.csv", GOOD[:1])
+    monkeypatch.setattr(etl.load, "SMALL_FILE_BYTES", path.stat().st_size - 1)
+    assert _pool_after_load(toy_city, path, pa.system_memory_pool()) == "mimalloc"
+
+
+def test_a_gzip_file_is_large_by_what_it_unpacks_to(toy_city, tmp_path, monkeypatch, arrow_pool):
+    plain = _file(tmp_path, "many.csv", [f"R{i:05d};drugs;03/01/2024 22:10;;2;41002W01;"
+                                         for i in range(2000)])
+    packed = tmp_path / "many.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    monkeypatch.setattr(etl.load, "SMALL_FILE_BYTES", packed.stat().st_size * 2)
+    assert packed.stat().st_size * 2 < plain.stat().st_size
+    assert _pool_after_load(toy_city, packed, pa.system_memory_pool()) == "mimalloc"
+
+
+def test_an_allocator_named_in_the_environment_is_left_as_it_is(
+    toy_city, tmp_path, monkeypatch, arrow_pool
+):
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+    path = _file(tmp_path, "one.csv", GOOD[:1])
+    assert _pool_after_load(toy_city, path, pa.mimalloc_memory_pool()) == "mimalloc"

@@ -49,9 +49,10 @@ from core.warehouse.publish import PublishFolder, Version, publish, version_labe
 #: compresses a row group in the worker thread that fills it; the rows of row groups no thread
 #: filled are compressed by one thread after the last row is read. With two threads sharing a
 #: city's 200,000 rows neither filled a default row group, so the whole table was compressed
-#: after the read (0.14 of the load's 0.44 s); at half the size each thread fills its own while
-#: it reads. A national load is no slower (bench/RESULTS.md, 2026-12-05). Files written before
-#: keep their row groups: DuckDB reads row groups of any size.
+#: after the read (0.14 of the load's 0.44 s); at half the size each thread fills one while it
+#: reads, and only the rest of its rows (about 40 %) waits for the end. A national load is no
+#: slower (bench/RESULTS.md, 2026-12-05). Tables written before keep their row groups: DuckDB
+#: reads row groups of any size.
 WRITE_ROW_GROUP_SIZE = 61_440
 #: The name the writer's connection gives the warehouse copy it attaches (and uses).
 WRITTEN_AS = "warehouse"
@@ -116,7 +117,10 @@ class Warehouse:
         Migrates the copy to the current schema first. The caller manages its own transactions
         inside the block; whatever happens, nothing is published unless the block returns, and
         the partial copy is removed. A full disk, a read-only file system or missing rights
-        come out as one :class:`WarehouseError` saying so.
+        come out as one :class:`WarehouseError` saying so. The copy is attached to an
+        in-memory DuckDB as :data:`WRITTEN_AS` and in use on this connection only: a cursor of
+        it starts in the empty in-memory database (``USE warehouse`` first, or use the
+        connection itself).
         """
         try:
             with self.locked():
