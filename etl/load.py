@@ -94,14 +94,12 @@ _ARROW_DEFAULT = pa.default_memory_pool()
 
 def _arrow_memory_for(path: Path) -> None:
     """Take the Arrow memory of a load of ``path`` from the C library's allocator when the file
-    is small, from Arrow's default (mimalloc) when it is large; an allocator named in
-    ``ARROW_DEFAULT_MEMORY_POOL`` is left as it is. Measured in new processes, as each
+    is small, from Arrow's default (mimalloc, or the allocator ``ARROW_DEFAULT_MEMORY_POOL``
+    named when this was imported) when it is large. Measured in new processes, as each
     ``ivm load`` is (bench/RESULTS.md, 2026-12-05): a city's 23 MB CSV file loaded in
     0.37-0.39 s with the C library's allocator against 0.43 s with mimalloc; a 230 MB file took
     the same time with either; a national 1.1 GB file took 11.6 s against 10.9 s. Arrow memory
     taken before goes back to the pool it came from."""
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        return
     pa.set_memory_pool(
         pa.system_memory_pool() if _data_bytes(path) <= SMALL_FILE_BYTES else _ARROW_DEFAULT
     )

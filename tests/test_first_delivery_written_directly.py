@@ -259,10 +259,8 @@ def test_a_first_delivery_is_stored_in_row_groups_of_the_writers_size(toy_city, 
 
 @pytest.fixture
 def arrow_pool(monkeypatch):
-    """Arrow's default pool taken to be mimalloc and no allocator named in the environment;
-    the pool in force restored afterwards."""
+    """Arrow's default pool taken to be mimalloc; the pool in force restored afterwards."""
     before = pa.default_memory_pool()
-    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     monkeypatch.setattr(etl.load, "_ARROW_DEFAULT", pa.mimalloc_memory_pool())
     yield
     pa.set_memory_pool(before)
@@ -297,11 +295,3 @@ def test_a_gzip_file_is_large_by_what_it_unpacks_to(toy_city, tmp_path, monkeypa
     monkeypatch.setattr(etl.load, "SMALL_FILE_BYTES", packed.stat().st_size * 2)
     assert packed.stat().st_size * 2 < plain.stat().st_size
     assert _pool_after_load(toy_city, packed, pa.system_memory_pool()) == "mimalloc"
-
-
-def test_an_allocator_named_in_the_environment_is_left_as_it_is(
-    toy_city, tmp_path, monkeypatch, arrow_pool
-):
-    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
-    path = _file(tmp_path, "one.csv", GOOD[:1])
-    assert _pool_after_load(toy_city, path, pa.mimalloc_memory_pool()) == "mimalloc"
