@@ -34,7 +34,8 @@ from etl.failures import (
 from etl.kinds.fields import FACT_KINDS
 from etl.profile import Profile, load_profile
 from etl.readers import FileFacts, inspect_file
-from etl.readers.sniff import FileDigest, open_input
+from etl.readers.gzipped import stated_size
+from etl.readers.sniff import FileDigest
 
 #: Loader per kind: (con, facts, kind, profile, load_id, delivery) -> Counts.
 Loader = Callable[[duckdb.DuckDBPyConnection, FileFacts, str, Profile, int, Delivery], Counts]
@@ -107,16 +108,10 @@ def _arrow_memory_for(path: Path) -> None:
 
 def _data_bytes(path: Path) -> int:
     """The bytes a reader parses from ``path``: its size, or for a gzip file the larger of that
-    and the unpacked size its trailer states (modulo 2**32: a file that unpacks to 4 GiB or
-    more may be taken for smaller, which only costs speed). 0 when the file cannot be opened
-    (the load then says why)."""
+    and the unpacked size its trailer states (which may be less than the truth beyond 4 GiB:
+    that only costs speed). 0 when the file cannot be opened (the load then says why)."""
     try:
-        with open_input(path) as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size < 18 or fh.read(2) != b"\x1f\x8b":
-                return size
-            fh.seek(-4, os.SEEK_END)
-            return max(size, int.from_bytes(fh.read(4), "little"))
+        return max(path.stat().st_size, stated_size(path) or 0)
     except (OSError, IvmError):
         return 0
 

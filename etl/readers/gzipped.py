@@ -95,6 +95,17 @@ def remove_stale_copies(now: float | None = None) -> list[Path]:
     return removed
 
 
+def stated_size(source: Path) -> int | None:
+    """The unpacked size the trailer of the gzip file ``source`` states (its last member's,
+    modulo 2**32, as gzip stores it: a file that unpacks to 4 GiB or more may state less), or
+    None when ``source`` does not start with the gzip signature. Reads 6 bytes."""
+    with open_input(source) as fh:
+        if os.fstat(fh.fileno()).st_size < 18 or fh.read(2) != _MAGIC:
+            return None
+        fh.seek(-4, os.SEEK_END)
+        return int.from_bytes(fh.read(4), "little")
+
+
 def gunzip_bounded(source: Path, target: Path) -> int:
     """Unpack the gzip file ``source`` into ``target``; the unpacked size. Refuses a file that is
     not gzip (``not_gzip``), is damaged or cut short (``corrupt_gzip``), or unpacks beyond the
